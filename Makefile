@@ -1,0 +1,36 @@
+# The two commands: `make demo` (the merchant demo against the built-in emulator) and `make test`.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+WASM := target/wasm32-unknown-unknown/release/aggpay.wasm
+
+.PHONY: setup build test test-rust test-wasm test-js demo emulator clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	cargo build --release --target wasm32-unknown-unknown
+	node pkg/build.mjs $(WASM)
+
+test: build test-rust test-wasm test-js
+
+test-rust:
+	cargo test
+
+# wasm-bindgen tests of the compiled core, run under Node.
+test-wasm: setup
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test wasm
+
+# The built package, loaded by name, end to end over HTTP against the emulator.
+test-js:
+	node --test --test-reporter=spec tests/js/ js-examples/emulator/
+
+demo: build
+	node js-examples/node-merchant/demo.mjs
+
+emulator:
+	node js-examples/emulator/server.mjs
+
+clean:
+	cargo clean
+	rm -rf pkg/dist

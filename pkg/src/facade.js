@@ -1,0 +1,166 @@
+// The thin JS facade over the Rust core: host capabilities (fetch, clock, randomness), byte handling,
+// and AggpayError. Every rule about money, signing and status lives in Rust.
+import * as core from 'aggpay-core';
+
+let ready = false;
+
+/** Instantiates the WebAssembly module from its bytes (the runtime entry points call this once). */
+export function init(wasmBytes) {
+  if (!ready) {
+    core.initSync({ module: wasmBytes });
+    ready = true;
+  }
+}
+
+/** A programmer mistake or a rejected notification: thrown before anything is sent. */
+export class AggpayError extends Error {
+  constructor(info) {
+    super(info.message);
+    this.name = 'AggpayError';
+    this.code = info.code;
+    this.retryable = Boolean(info.retryable);
+    if (info.field !== undefined) this.field = info.field;
+    if (info.reason !== undefined) this.reason = info.reason;
+    if (info.providerCode !== undefined) this.providerCode = info.providerCode;
+    if (info.providerMessage !== undefined) this.providerMessage = info.providerMessage;
+  }
+}
+
+function fail(code, field, message) {
+  return new AggpayError({ code, field, message: field ? `${field} ${message}` : message, retryable: false });
+}
+
+// The core throws the JSON of its Error; turn it into an AggpayError.
+function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (typeof e === 'string' && e.startsWith('{')) {
+      let info;
+      try {
+        info = JSON.parse(e);
+      } catch {
+        throw e;
+      }
+      throw new AggpayError(info);
+    }
+    throw e;
+  }
+}
+
+/** Yuan decimal text → integer fen, exactly: yuanToFen("9.80") === 980. */
+export function yuanToFen(text) {
+  if (typeof text !== 'string') {
+    throw fail('INVALID_INPUT', 'amount', `must be yuan as decimal text like "9.80" (got ${typeof text}; a float cannot hold yuan exactly)`);
+  }
+  return call(() => core.yuanToFen(text));
+}
+
+/** Integer fen → yuan text with two decimals: fenToYuan(980) === "9.80". */
+export function fenToYuan(fen) {
+  if (typeof fen !== 'number' || !Number.isSafeInteger(fen)) {
+    throw fail('INVALID_INPUT', 'fen', `must be a non-negative safe integer (got ${typeof fen === 'number' ? fen : typeof fen})`);
+  }
+  return call(() => core.fenToYuan(fen));
+}
+
+const encoder = new TextEncoder();
+
+function bodyBytes(body, what) {
+  if (body === undefined || body === null) return new Uint8Array(0);
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  throw fail('INVALID_INPUT', `${what}.body`, 'must be the raw body as a string or bytes (not parsed JSON: signatures cover the exact bytes received)');
+}
+
+function plainHeaders(headers) {
+  const out = {};
+  if (!headers) return out;
+  const entries = typeof headers.entries === 'function' && !Array.isArray(headers) ? headers.entries() : Array.isArray(headers) ? headers : Object.entries(headers);
+  for (const [k, v] of entries) out[String(k).toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
+}
+
+function defaultNonce() {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund', 'cancel', 'revoke'];
+
+/**
+ * Creates a client for one gateway. Options: provider, baseUrl, credentials, and the optional host
+ * capabilities fetch, now (epoch ms), nonce (string) and timeoutMs (per request, default 30000).
+ */
+export function createClient(options) {
+  if (!options || typeof options !== 'object') throw fail('INVALID_CONFIG', 'options', 'must be an object');
+  const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, ...config } = options;
+  const doFetch = fetchOpt ?? globalThis.fetch;
+  const now = nowOpt ?? Date.now;
+  const nonce = nonceOpt ?? defaultNonce;
+  for (const [name, fn] of [['fetch', doFetch], ['now', now], ['nonce', nonce]]) {
+    if (typeof fn !== 'function') throw fail('INVALID_CONFIG', name, 'must be a function');
+  }
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw fail('INVALID_CONFIG', 'timeoutMs', 'must be a positive number of milliseconds');
+  const inner = call(() => new core.Core(JSON.stringify(config)));
+
+  const json = (input, what) => {
+    if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
+      throw fail('INVALID_INPUT', what, 'must be an object');
+    }
+    return JSON.stringify(input ?? {});
+  };
+  const checkOp = (op) => {
+    if (!OPERATIONS.includes(op)) throw fail('INVALID_INPUT', 'operation', `must be one of ${OPERATIONS.join(', ')} (got ${String(op)})`);
+  };
+
+  async function buildRequest(op, input) {
+    checkOp(op);
+    return JSON.parse(call(() => inner.build(op, json(input, 'input'), now(), String(nonce()))));
+  }
+
+  async function parseResponse(op, response, input) {
+    checkOp(op);
+    if (!response || typeof response !== 'object') throw fail('INVALID_INPUT', 'response', 'must be { status, headers, body }');
+    const status = Number(response.status);
+    if (!Number.isInteger(status) || status < 0 || status > 999) throw fail('INVALID_INPUT', 'response.status', 'must be an HTTP status code');
+    const headers = JSON.stringify(plainHeaders(response.headers));
+    const inputJson = input === undefined ? undefined : json(input, 'input');
+    return JSON.parse(call(() => inner.parse(op, status, headers, bodyBytes(response.body, 'response'), inputJson)));
+  }
+
+  async function execute(op, input) {
+    const request = await buildRequest(op, input); // bad input throws here, before anything is sent
+    let response;
+    try {
+      const signal = typeof AbortSignal !== 'undefined' && AbortSignal.timeout ? AbortSignal.timeout(timeoutMs) : undefined;
+      const res = await doFetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal });
+      const body = typeof res.arrayBuffer === 'function' ? new Uint8Array(await res.arrayBuffer()) : await res.text();
+      response = { status: res.status, headers: res.headers, body };
+    } catch (e) {
+      // The request may have reached the gateway: the outcome is unknown, never "failed".
+      const why = e && e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String((e && e.message) || e);
+      return JSON.parse(call(() => inner.networkFailure(op, why)));
+    }
+    return parseResponse(op, response, input);
+  }
+
+  const client = {
+    provider: config.provider,
+    buildRequest,
+    parseResponse,
+    async verifyNotification(notification) {
+      if (!notification || typeof notification !== 'object') throw fail('INVALID_INPUT', 'notification', 'must be { headers, body }');
+      const headers = JSON.stringify(plainHeaders(notification.headers));
+      return JSON.parse(call(() => inner.verifyNotification(headers, bodyBytes(notification.body, 'notification'), now())));
+    },
+    wapPayUrl(input) {
+      return call(() => inner.wapPayUrl(json(input, 'input')));
+    },
+  };
+  for (const op of OPERATIONS) client[op] = (input) => execute(op, input);
+  return client;
+}

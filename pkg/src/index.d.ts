@@ -1,0 +1,301 @@
+// Public types of the aggpay package. Amounts are integer fen; times are epoch milliseconds.
+
+export type ProviderName = 'shouqianba';
+
+export type OperationName = 'activate' | 'checkin' | 'pay' | 'precreate' | 'query' | 'refund' | 'cancel' | 'revoke';
+
+/** What happened to this operation. */
+export type Outcome = 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' | 'UNKNOWN';
+
+/** What the caller should do now. */
+export type Next = 'NONE' | 'POLL' | 'CANCEL' | 'CONTACT_SUPPORT' | 'RETRY';
+
+export type OrderState = 'PENDING' | 'SUCCESS' | 'FAILED' | 'CLOSED' | 'REFUNDING' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'UNKNOWN';
+
+export type Channel = 'ALIPAY' | 'WECHAT' | 'UNIONPAY' | 'OTHER';
+
+export type RefundState = 'PENDING' | 'SUCCESS' | 'FAILED' | 'UNKNOWN';
+
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'INVALID_CONFIG'
+  | 'INVALID_KEY'
+  | 'UNSUPPORTED_OPERATION'
+  | 'NETWORK'
+  | 'RESPONSE_SIGNATURE_INVALID'
+  | 'NOTIFICATION_INVALID'
+  | 'MALFORMED_RESPONSE'
+  | 'AUTH_FAILED'
+  | 'INVALID_REQUEST'
+  | 'ORDER_NOT_FOUND'
+  | 'DUPLICATE_ORDER'
+  | 'INVALID_ORDER_STATE'
+  | 'INSUFFICIENT_FUNDS'
+  | 'BARCODE_INVALID'
+  | 'LIMIT_EXCEEDED'
+  | 'REFUND_CONFLICT'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_ERROR';
+
+export type NotificationRejection = 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED';
+
+/** JSON as a provider sent it. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  field?: string;
+  reason?: NotificationRejection;
+  providerCode?: string;
+  providerMessage?: string;
+}
+
+/** Thrown for programmer mistakes (bad input, config or key) before anything is sent, and for rejected notifications. */
+export declare class AggpayError extends Error implements ErrorInfo {
+  readonly name: 'AggpayError';
+  code: ErrorCode;
+  retryable: boolean;
+  field?: string;
+  reason?: NotificationRejection;
+  providerCode?: string;
+  providerMessage?: string;
+}
+
+export interface Amounts {
+  total: number | null;
+  paid: number | null;
+  refunded: number | null;
+  net: number | null;
+  fee: number | null;
+  discount: number | null;
+}
+
+export interface Order {
+  state: OrderState;
+  /** True when the payment is settled (a later refund can still move it). */
+  final: boolean;
+  merchantOrderNo: string | null;
+  providerOrderNo: string | null;
+  channelOrderNo: string | null;
+  channel: Channel | null;
+  amounts: Amounts;
+  paidAt: number | null;
+  qrCode?: string;
+  payParams?: Json;
+  /** The provider's own state value, as sent. */
+  providerState: string | null;
+}
+
+export interface Refund {
+  refundNo: string | null;
+  amount: number | null;
+  state: RefundState;
+  providerState: string | null;
+}
+
+/** New Shouqianba terminal credentials (activate, checkin). The key is a secret: store it safely. */
+export interface TerminalCredentials {
+  terminalSn: string;
+  terminalKey: string;
+}
+
+export interface OperationResult {
+  provider: ProviderName;
+  operation: OperationName;
+  outcome: Outcome;
+  next: Next;
+  error?: ErrorInfo;
+  order?: Order;
+  refund?: Refund;
+  credentials?: TerminalCredentials;
+  /** The provider's parsed body, secrets redacted; null when the body was not JSON. */
+  raw: Json;
+}
+
+export interface HttpRequest {
+  method: 'POST' | 'GET';
+  url: string;
+  headers: Record<string, string>;
+  /** Exactly the bytes that were signed. */
+  body: string;
+}
+
+export type HeadersLike = Record<string, string | string[]> | Iterable<[string, string]> | { entries(): Iterable<[string, string]> };
+
+export type BodyLike = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+export interface HttpResponseLike {
+  status: number;
+  headers?: HeadersLike;
+  body: BodyLike;
+}
+
+export interface NotificationRequest {
+  headers: HeadersLike;
+  /** The raw body exactly as received — never re-serialized JSON. */
+  body: BodyLike;
+}
+
+export interface Ack {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface VerifiedNotification {
+  order: Order;
+  /** Send this back to the gateway. */
+  ack: Ack;
+  raw: Json;
+}
+
+export interface FetchResponseLike {
+  status: number;
+  headers: HeadersLike;
+  arrayBuffer?(): Promise<ArrayBuffer>;
+  text(): Promise<string>;
+}
+
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<FetchResponseLike>;
+
+export interface ShouqianbaCredentials {
+  terminalSn?: string;
+  terminalKey?: string;
+  /** Shouqianba's RSA public key (PEM or Base64; SPKI or PKCS#1), to verify notifications. */
+  notifyPublicKey?: string;
+}
+
+export interface ShouqianbaClientOptions {
+  provider: 'shouqianba';
+  /** Default https://vsi-api.shouqianba.com */
+  baseUrl?: string;
+  /** WAP cashier gateway; default https://qr.shouqianba.com/gateway */
+  wapBaseUrl?: string;
+  credentials?: ShouqianbaCredentials;
+  fetch?: FetchLike;
+  /** Epoch milliseconds; default Date.now. */
+  now?: () => number;
+  /** A fresh random string per request; default crypto.getRandomValues. */
+  nonce?: () => string;
+  /** Per-request transport timeout; a timeout is outcome UNKNOWN, never FAILED. Default 30000. */
+  timeoutMs?: number;
+}
+
+export type ClientOptions = ShouqianbaClientOptions;
+
+/** Provider fields added to the request as they are. */
+export type Extra = Record<string, Json>;
+
+export interface OrderRef {
+  merchantOrderNo?: string;
+  providerOrderNo?: string;
+  extra?: Extra;
+}
+
+export interface OrderInput {
+  merchantOrderNo: string;
+  /** Integer fen, > 0. */
+  amount: number;
+  subject: string;
+  operator: string;
+  description?: string;
+  longitude?: string;
+  latitude?: string;
+  deviceId?: string;
+  reflect?: string;
+  notifyUrl?: string;
+  extra?: Extra;
+}
+
+export interface PayInput extends OrderInput {
+  /** The buyer's barcode (dynamic_id). */
+  authCode: string;
+  payway?: string;
+}
+
+export interface PrecreateInput extends OrderInput {
+  payway: string;
+  /** "2" QR (default), "3" WAP, "4" mini-program. */
+  subPayway?: string;
+  payerUid?: string;
+}
+
+export interface QueryInput extends OrderRef {
+  /** Ask about one refund of the order. */
+  refundNo?: string;
+}
+
+export interface RefundInput extends OrderRef {
+  /** The idempotency key: reuse it when retrying, a new one per partial refund. */
+  refundNo: string;
+  amount: number;
+  operator: string;
+}
+
+export interface ActivateInput {
+  vendorSn: string;
+  vendorKey: string;
+  appId: string;
+  code: string;
+  deviceId: string;
+  name?: string;
+  osInfo?: string;
+  sdkVersion?: string;
+  extra?: Extra;
+}
+
+export interface CheckinInput {
+  deviceId: string;
+  osInfo?: string;
+  sdkVersion?: string;
+  extra?: Extra;
+}
+
+export interface WapPayInput extends OrderInput {
+  returnUrl: string;
+  payway?: string;
+}
+
+export interface OperationInputs {
+  activate: ActivateInput;
+  checkin: CheckinInput;
+  pay: PayInput;
+  precreate: PrecreateInput;
+  query: QueryInput;
+  refund: RefundInput;
+  cancel: OrderRef;
+  revoke: OrderRef;
+}
+
+export interface Client {
+  readonly provider: ProviderName;
+  activate(input: ActivateInput): Promise<OperationResult>;
+  checkin(input: CheckinInput): Promise<OperationResult>;
+  pay(input: PayInput): Promise<OperationResult>;
+  precreate(input: PrecreateInput): Promise<OperationResult>;
+  query(input: QueryInput): Promise<OperationResult>;
+  refund(input: RefundInput): Promise<OperationResult>;
+  cancel(input: OrderRef): Promise<OperationResult>;
+  revoke(input: OrderRef): Promise<OperationResult>;
+  /** The signed request, without sending it. */
+  buildRequest<K extends OperationName>(operation: K, input: OperationInputs[K]): Promise<HttpRequest>;
+  /** Maps a response you fetched yourself; pass the input to check the answer is about your order. */
+  parseResponse<K extends OperationName>(operation: K, response: HttpResponseLike, input?: OperationInputs[K]): Promise<OperationResult>;
+  /** Verifies a gateway notification over its raw bytes; throws AggpayError (NOTIFICATION_INVALID) when it is not genuine. */
+  verifyNotification(notification: NotificationRequest): Promise<VerifiedNotification>;
+  /** Shouqianba's signed WAP cashier URL (redirect the buyer's browser to it). */
+  wapPayUrl(input: WapPayInput): string;
+}
+
+export declare function createClient(options: ClientOptions): Client;
+
+/** Yuan decimal text → integer fen, exactly ("9.80" → 980). Throws AggpayError INVALID_INPUT otherwise. */
+export declare function yuanToFen(yuan: string): number;
+
+/** Integer fen → yuan text with two decimals (980 → "9.80"). */
+export declare function fenToYuan(fen: number): string;

@@ -1,0 +1,93 @@
+//! wasm-bindgen layer only. Errors cross as the JSON of `Error`; the JS facade turns them into AggpayError.
+
+use crate::error::Error;
+use crate::money;
+use wasm_bindgen::prelude::*;
+
+fn throw(e: Error) -> JsValue {
+    JsValue::from_str(&e.to_json())
+}
+
+/// A JS number that must hold an integer (epoch ms, fen).
+fn int(field: &str, v: f64) -> Result<i64, JsValue> {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() <= money::MAX_FEN as f64 {
+        Ok(v as i64)
+    } else {
+        Err(throw(Error::input(
+            field,
+            format!("must be a safe integer (got {v})"),
+        )))
+    }
+}
+
+#[wasm_bindgen]
+pub struct Core {
+    inner: crate::Client,
+}
+
+#[wasm_bindgen]
+impl Core {
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str) -> Result<Core, JsValue> {
+        crate::Client::new(config_json)
+            .map(|inner| Core { inner })
+            .map_err(throw)
+    }
+
+    pub fn build(
+        &self,
+        op: &str,
+        input_json: &str,
+        now_ms: f64,
+        nonce: String,
+    ) -> Result<String, JsValue> {
+        self.inner
+            .build(op, input_json, int("now", now_ms)?, nonce)
+            .map_err(throw)
+    }
+
+    pub fn parse(
+        &mut self,
+        op: &str,
+        status: u16,
+        headers_json: &str,
+        body: Vec<u8>,
+        input_json: Option<String>,
+    ) -> Result<String, JsValue> {
+        self.inner
+            .parse(op, status, headers_json, body, input_json.as_deref())
+            .map_err(throw)
+    }
+
+    #[wasm_bindgen(js_name = verifyNotification)]
+    pub fn verify_notification(
+        &self,
+        headers_json: &str,
+        body: &[u8],
+        now_ms: f64,
+    ) -> Result<String, JsValue> {
+        self.inner
+            .verify_notification(headers_json, body, int("now", now_ms)?)
+            .map_err(throw)
+    }
+
+    #[wasm_bindgen(js_name = networkFailure)]
+    pub fn network_failure(&self, op: &str, why: &str) -> Result<String, JsValue> {
+        self.inner.network_failure(op, why).map_err(throw)
+    }
+
+    #[wasm_bindgen(js_name = wapPayUrl)]
+    pub fn wap_pay_url(&self, input_json: &str) -> Result<String, JsValue> {
+        self.inner.wap_pay_url(input_json).map_err(throw)
+    }
+}
+
+#[wasm_bindgen(js_name = yuanToFen)]
+pub fn yuan_to_fen(text: &str) -> Result<f64, JsValue> {
+    money::yuan_to_fen(text).map(|f| f as f64).map_err(throw)
+}
+
+#[wasm_bindgen(js_name = fenToYuan)]
+pub fn fen_to_yuan(fen: f64) -> Result<String, JsValue> {
+    money::fen_to_yuan(int("fen", fen)?).map_err(throw)
+}

@@ -1,0 +1,99 @@
+//! The JSON-in/JSON-out surface that the wasm bindings forward to, kept here so it is tested natively.
+
+use crate::error::{Error, Result};
+use crate::http::HttpResponse;
+use crate::model::{Operation, OperationResult};
+use crate::providers::{self, bad_json, Ctx, Gateway, Input};
+use std::collections::BTreeMap;
+
+pub struct Client {
+    gateway: Box<dyn Gateway>,
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| {
+        Error::new(
+            crate::ErrorCode::ProviderError,
+            format!("could not serialize: {e}"),
+        )
+    })
+}
+
+fn headers(json: &str) -> Result<BTreeMap<String, String>> {
+    if json.trim().is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    serde_json::from_str(json).map_err(|e| bad_json("headers", &e))
+}
+
+impl Client {
+    pub fn new(config_json: &str) -> Result<Client> {
+        Ok(Client {
+            gateway: providers::create(config_json)?,
+        })
+    }
+
+    /// Validates and signs; returns `{method, url, headers, body}` as JSON.
+    pub fn build(&self, op: &str, input_json: &str, now_ms: i64, nonce: String) -> Result<String> {
+        let op = Operation::parse(op)?;
+        let input = Input::from_json(input_json)?;
+        to_json(&self.gateway.build(op, &input, &Ctx { now_ms, nonce })?)
+    }
+
+    /// Maps a response to an OperationResult (JSON). Fails only on programmer mistakes (bad op name).
+    pub fn parse(
+        &mut self,
+        op: &str,
+        status: u16,
+        headers_json: &str,
+        body: Vec<u8>,
+        input_json: Option<&str>,
+    ) -> Result<String> {
+        let op = Operation::parse(op)?;
+        let input = input_json.map(Input::from_json).transpose()?;
+        let response = HttpResponse {
+            status,
+            headers: headers(headers_json)?,
+            body,
+        };
+        to_json(&self.gateway.parse(op, &response, input.as_ref()))
+    }
+
+    /// Verifies a notification over its raw bytes; returns `{order, ack, raw}` as JSON.
+    pub fn verify_notification(
+        &self,
+        headers_json: &str,
+        body: &[u8],
+        now_ms: i64,
+    ) -> Result<String> {
+        let ctx = Ctx {
+            now_ms,
+            nonce: String::new(),
+        };
+        to_json(
+            &self
+                .gateway
+                .verify_notification(&headers(headers_json)?, body, &ctx)?,
+        )
+    }
+
+    /// The result of a request whose transport failed (the host's fetch rejected or timed out): the
+    /// gateway may have acted, so the outcome is UNKNOWN and the next step POLL (RETRY for reads).
+    pub fn network_failure(&self, op: &str, why: &str) -> Result<String> {
+        let op = Operation::parse(op)?;
+        let e = Error::new(
+            crate::ErrorCode::Network,
+            format!("transport failed: {why}"),
+        );
+        to_json(&OperationResult::uncertain(
+            self.gateway.provider(),
+            op,
+            e,
+            serde_json::Value::Null,
+        ))
+    }
+
+    pub fn wap_pay_url(&self, input_json: &str) -> Result<String> {
+        self.gateway.wap_pay_url(&Input::from_json(input_json)?)
+    }
+}

@@ -1,0 +1,74 @@
+//! Digests, RSA verification, key ingestion and constant-time comparison.
+
+mod keys;
+
+pub use keys::{load_public_key, PublicKey};
+
+use md5::{Digest, Md5};
+use subtle::ConstantTimeEq;
+
+/// Lower-case hex MD5 of the concatenated parts (no separator).
+pub fn md5_hex(parts: &[&[u8]]) -> String {
+    let mut h = Md5::new();
+    for p in parts {
+        h.update(p);
+    }
+    hex_lower(&h.finalize())
+}
+
+pub fn hex_lower(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Constant-time equality (time depends only on the lengths).
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Constant-time equality of hex text, ignoring ASCII case.
+pub fn ct_eq_hex_ignore_case(a: &str, b: &str) -> bool {
+    let lower = |s: &str| {
+        s.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<Vec<u8>>()
+    };
+    ct_eq(&lower(a), &lower(b))
+}
+
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
+}
+
+pub fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md5_known_answer() {
+        assert_eq!(md5_hex(&[b""]), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_hex(&[b"ab", b"c"]), md5_hex(&[b"abc"]));
+    }
+
+    #[test]
+    fn constant_time_compare() {
+        assert!(ct_eq(b"abc", b"abc"));
+        assert!(!ct_eq(b"abc", b"abd"));
+        assert!(!ct_eq(b"abc", b"ab"));
+        assert!(ct_eq_hex_ignore_case("ABCDEF", "abcdef"));
+    }
+}

@@ -1,0 +1,156 @@
+//! The closed set of error codes and the one error type. An `Error` never carries a secret:
+//! messages name fields and rules, never values of keys.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Stable, documented codes. Programmer mistakes (`Invalid*`) are thrown before anything is sent;
+/// the rest arrive in-band inside an `OperationResult`.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    InvalidInput,
+    InvalidConfig,
+    InvalidKey,
+    UnsupportedOperation,
+    Network,
+    ResponseSignatureInvalid,
+    NotificationInvalid,
+    MalformedResponse,
+    AuthFailed,
+    InvalidRequest,
+    OrderNotFound,
+    DuplicateOrder,
+    InvalidOrderState,
+    InsufficientFunds,
+    BarcodeInvalid,
+    LimitExceeded,
+    RefundConflict,
+    ProviderUnavailable,
+    ProviderError,
+}
+
+impl ErrorCode {
+    /// True when the same request may be sent again unchanged (idempotent retry).
+    pub fn retryable(self) -> bool {
+        matches!(self, ErrorCode::Network | ErrorCode::ProviderUnavailable)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::InvalidConfig => "INVALID_CONFIG",
+            ErrorCode::InvalidKey => "INVALID_KEY",
+            ErrorCode::UnsupportedOperation => "UNSUPPORTED_OPERATION",
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::ResponseSignatureInvalid => "RESPONSE_SIGNATURE_INVALID",
+            ErrorCode::NotificationInvalid => "NOTIFICATION_INVALID",
+            ErrorCode::MalformedResponse => "MALFORMED_RESPONSE",
+            ErrorCode::AuthFailed => "AUTH_FAILED",
+            ErrorCode::InvalidRequest => "INVALID_REQUEST",
+            ErrorCode::OrderNotFound => "ORDER_NOT_FOUND",
+            ErrorCode::DuplicateOrder => "DUPLICATE_ORDER",
+            ErrorCode::InvalidOrderState => "INVALID_ORDER_STATE",
+            ErrorCode::InsufficientFunds => "INSUFFICIENT_FUNDS",
+            ErrorCode::BarcodeInvalid => "BARCODE_INVALID",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::RefundConflict => "REFUND_CONFLICT",
+            ErrorCode::ProviderUnavailable => "PROVIDER_UNAVAILABLE",
+            ErrorCode::ProviderError => "PROVIDER_ERROR",
+        }
+    }
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+    pub retryable: bool,
+    /// The input or config field at fault, for programmer mistakes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Why a notification was rejected: MISSING_SIGNATURE, BAD_SIGNATURE, EXPIRED, MALFORMED.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_message: Option<String>,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            retryable: code.retryable(),
+            field: None,
+            reason: None,
+            provider_code: None,
+            provider_message: None,
+        }
+    }
+
+    /// A bad input field: the message names the field and the rule it broke.
+    pub fn input(field: &str, rule: impl fmt::Display) -> Self {
+        let mut e = Error::new(ErrorCode::InvalidInput, format!("{field} {rule}"));
+        e.field = Some(field.to_string());
+        e
+    }
+
+    pub fn config(field: &str, rule: impl fmt::Display) -> Self {
+        let mut e = Error::new(ErrorCode::InvalidConfig, format!("{field} {rule}"));
+        e.field = Some(field.to_string());
+        e
+    }
+
+    pub fn key(field: &str, message: impl fmt::Display) -> Self {
+        let mut e = Error::new(ErrorCode::InvalidKey, format!("{field}: {message}"));
+        e.field = Some(field.to_string());
+        e
+    }
+
+    pub fn notification(reason: &'static str, message: impl Into<String>) -> Self {
+        let mut e = Error::new(ErrorCode::NotificationInvalid, message);
+        e.reason = Some(reason);
+        e
+    }
+
+    pub fn provider(
+        code: ErrorCode,
+        provider_code: Option<&str>,
+        provider_message: Option<&str>,
+    ) -> Self {
+        let message = match (provider_code, provider_message) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(c), None) => c.to_string(),
+            (None, Some(m)) => m.to_string(),
+            (None, None) => code.as_str().to_string(),
+        };
+        let mut e = Error::new(code, message);
+        e.provider_code = provider_code.map(str::to_string);
+        e.provider_message = provider_message.map(str::to_string);
+        e
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            // Serializing plain strings and enums cannot fail; keep a fallback rather than a panic.
+            format!(
+                "{{\"code\":\"{}\",\"message\":\"error\"}}",
+                self.code.as_str()
+            )
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}

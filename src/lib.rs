@@ -1,0 +1,20 @@
+//! aggpay — signing, request building, response parsing and status normalization for Chinese
+//! aggregated-payment gateways, sans-IO: the host does transport, clock and randomness.
+//!
+//! Read in this order: `model` (the unified result), `error`, `money`, `http`, `providers` (one module
+//! per gateway, all the same shape), `client` (the JSON-in/JSON-out surface the bindings forward to).
+
+pub mod client;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod money;
+pub mod providers;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+
+pub use client::Client;
+pub use error::{Error, ErrorCode, Result};
+pub use model::*;

@@ -1,0 +1,241 @@
+//! The unified vocabulary every provider maps into. Serialized as camelCase JSON for JavaScript.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Shouqianba,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Operation {
+    Activate,
+    Checkin,
+    Pay,
+    Precreate,
+    Query,
+    Refund,
+    Cancel,
+    Revoke,
+}
+
+impl Operation {
+    pub fn parse(name: &str) -> Result<Operation> {
+        serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
+            Error::input(
+                "operation",
+                format!("is not a known operation (got {name:?}; expected activate, checkin, pay, precreate, query, refund, cancel or revoke)"),
+            )
+        })
+    }
+
+    /// Operations that change money or orders: after an uncertain outcome, poll; never send again blindly.
+    pub fn mutates(self) -> bool {
+        !matches!(
+            self,
+            Operation::Query | Operation::Activate | Operation::Checkin
+        )
+    }
+}
+
+/// What happened to this operation.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    InProgress,
+    Unknown,
+}
+
+/// What the caller should do now.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Next {
+    None,
+    Poll,
+    Cancel,
+    ContactSupport,
+    Retry,
+}
+
+impl Next {
+    /// The safe next step when an operation's outcome is uncertain.
+    pub fn after_uncertain(op: Operation) -> Next {
+        if op.mutates() {
+            Next::Poll
+        } else {
+            Next::Retry
+        }
+    }
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderState {
+    Pending,
+    Success,
+    Failed,
+    Closed,
+    Refunding,
+    PartiallyRefunded,
+    Refunded,
+    Unknown,
+}
+
+impl OrderState {
+    /// Whether the buyer's money was taken (and possibly partly or fully refunded since).
+    pub fn was_paid(self) -> bool {
+        matches!(
+            self,
+            OrderState::Success
+                | OrderState::PartiallyRefunded
+                | OrderState::Refunded
+                | OrderState::Refunding
+        )
+    }
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Channel {
+    Alipay,
+    Wechat,
+    Unionpay,
+    Other,
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RefundState {
+    Pending,
+    Success,
+    Failed,
+    Unknown,
+}
+
+/// Amounts in integer fen; `None` (JSON null) where the provider did not say.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Amounts {
+    pub total: Option<i64>,
+    pub paid: Option<i64>,
+    pub refunded: Option<i64>,
+    pub net: Option<i64>,
+    pub fee: Option<i64>,
+    pub discount: Option<i64>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub state: OrderState,
+    /// True when the payment itself is settled (a later refund can still move it).
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    pub merchant_order_no: Option<String>,
+    pub provider_order_no: Option<String>,
+    pub channel_order_no: Option<String>,
+    pub channel: Option<Channel>,
+    pub amounts: Amounts,
+    pub paid_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qr_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_params: Option<serde_json::Value>,
+    /// The provider's own state value, as sent.
+    pub provider_state: Option<String>,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    pub refund_no: Option<String>,
+    pub amount: Option<i64>,
+    pub state: RefundState,
+    pub provider_state: Option<String>,
+}
+
+/// New terminal credentials from Shouqianba's activate or check-in. The key is a secret the caller must
+/// store; it is redacted from `raw` and from Debug output.
+#[derive(Serialize, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminalCredentials {
+    pub terminal_sn: String,
+    pub terminal_key: String,
+}
+
+impl fmt::Debug for TerminalCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TerminalCredentials")
+            .field("terminal_sn", &self.terminal_sn)
+            .field("terminal_key", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationResult {
+    pub provider: Provider,
+    pub operation: Operation,
+    pub outcome: Outcome,
+    pub next: Next,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund: Option<Refund>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<TerminalCredentials>,
+    /// The provider's parsed body (secrets redacted); `null` when the body was not JSON.
+    pub raw: serde_json::Value,
+}
+
+impl OperationResult {
+    pub fn new(provider: Provider, operation: Operation, outcome: Outcome, next: Next) -> Self {
+        OperationResult {
+            provider,
+            operation,
+            outcome,
+            next,
+            error: None,
+            order: None,
+            refund: None,
+            credentials: None,
+            raw: serde_json::Value::Null,
+        }
+    }
+
+    /// An outcome nobody can vouch for: the request may or may not have acted.
+    pub fn uncertain(
+        provider: Provider,
+        operation: Operation,
+        error: Error,
+        raw: serde_json::Value,
+    ) -> Self {
+        let mut r = OperationResult::new(
+            provider,
+            operation,
+            Outcome::Unknown,
+            Next::after_uncertain(operation),
+        );
+        r.error = Some(error);
+        r.raw = raw;
+        r
+    }
+}
+
+/// What a verified notification yields: the order and the exact reply the gateway expects.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    pub order: Order,
+    pub ack: crate::http::Ack,
+    pub raw: serde_json::Value,
+}

@@ -1,0 +1,188 @@
+//! Money is integer fen (1/100 yuan). Yuan text converts to fen digit by digit — never through a float.
+
+use crate::error::{Error, Result};
+
+/// Largest amount the API accepts: JavaScript's Number.MAX_SAFE_INTEGER, so fen survive the trip to JS.
+pub const MAX_FEN: i64 = 9_007_199_254_740_991;
+
+/// Parses yuan decimal text (`"9.80"`, `"9.8"`, `"10"`) into fen. Rejects signs, exponents, more than two
+/// decimals, leading zeros (other than `0.xx`), empty parts and anything above [`MAX_FEN`].
+pub fn yuan_to_fen(text: &str) -> Result<i64> {
+    let rule = "must be yuan as decimal text with at most two decimals, like \"9.80\"";
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int_part) || (int_part.len() > 1 && int_part.starts_with('0')) {
+        return Err(Error::input("amount", format!("{rule} (got {:?})", text)));
+    }
+    let frac = match frac_part {
+        None => "",
+        Some(f) if digits(f) && f.len() <= 2 => f,
+        Some(_) => return Err(Error::input("amount", format!("{rule} (got {:?})", text))),
+    };
+    let too_big = || {
+        Error::input(
+            "amount",
+            format!(
+                "is larger than the largest supported amount (got {:?})",
+                text
+            ),
+        )
+    };
+    if int_part.len() > 16 {
+        return Err(too_big());
+    }
+    let yuan: i64 = int_part.parse().map_err(|_| too_big())?;
+    let mut fen_part = 0i64;
+    for (i, b) in frac.bytes().enumerate() {
+        fen_part += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };
+    }
+    yuan.checked_mul(100)
+        .and_then(|v| v.checked_add(fen_part))
+        .filter(|v| *v <= MAX_FEN)
+        .ok_or_else(too_big)
+}
+
+/// Formats fen as yuan text with exactly two decimals: 980 → "9.80".
+pub fn fen_to_yuan(fen: i64) -> Result<String> {
+    if !(0..=MAX_FEN).contains(&fen) {
+        return Err(Error::input(
+            "fen",
+            format!("must be a non-negative safe integer (got {fen})"),
+        ));
+    }
+    Ok(format!("{}.{:02}", fen / 100, fen % 100))
+}
+
+/// Parses an amount that a gateway sends as fen digits (`"980"`). `None` when it is not plain digits.
+pub fn parse_fen_digits(text: &str) -> Option<i64> {
+    if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Validates an amount given by the caller as a JSON number of fen: a positive integer no larger than
+/// `max`. Floats, strings, zero and negatives are refused with a message naming the field.
+pub fn amount_from_input(field: &str, value: Option<&serde_json::Value>, max: i64) -> Result<i64> {
+    let v = value
+        .ok_or_else(|| Error::input(field, "is required (integer fen, e.g. 980 for 9.80 yuan)"))?;
+    let n = match v {
+        serde_json::Value::Number(n) => n,
+        serde_json::Value::String(_) => {
+            return Err(Error::input(
+                field,
+                "must be a number of fen, not a string (use yuanToFen for yuan text)",
+            ))
+        }
+        _ => return Err(Error::input(field, "must be an integer number of fen")),
+    };
+    if let Some(i) = n.as_i64() {
+        if i <= 0 {
+            return Err(Error::input(
+                field,
+                format!("must be greater than 0 (got {i})"),
+            ));
+        }
+        if i > max {
+            return Err(Error::input(
+                field,
+                format!("must be at most {max} fen (got {i})"),
+            ));
+        }
+        return Ok(i);
+    }
+    if n.as_u64().is_some() {
+        return Err(Error::input(
+            field,
+            format!("must be at most {max} fen (got {n})"),
+        ));
+    }
+    Err(Error::input(
+        field,
+        format!("must be an integer number of fen, not a fraction (got {n})"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_text_to_fen() {
+        assert_eq!(yuan_to_fen("9.80").unwrap(), 980);
+        assert_eq!(yuan_to_fen("9.8").unwrap(), 980);
+        assert_eq!(yuan_to_fen("0.07").unwrap(), 7);
+        assert_eq!(yuan_to_fen("100").unwrap(), 10000);
+        assert_eq!(yuan_to_fen("0").unwrap(), 0);
+        assert_eq!(yuan_to_fen("90071992547409.91").unwrap(), MAX_FEN);
+        for bad in [
+            "1.234",
+            "-1",
+            "abc",
+            "",
+            "1.",
+            ".5",
+            "+1",
+            "1e2",
+            "01.00",
+            "1,00",
+            " 1",
+            "90071992547409.92",
+        ] {
+            let e = yuan_to_fen(bad).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::InvalidInput, "{bad}");
+        }
+    }
+
+    #[test]
+    fn fen_to_yuan_text() {
+        assert_eq!(fen_to_yuan(980).unwrap(), "9.80");
+        assert_eq!(fen_to_yuan(7).unwrap(), "0.07");
+        assert_eq!(fen_to_yuan(0).unwrap(), "0.00");
+        assert_eq!(fen_to_yuan(10000).unwrap(), "100.00");
+        assert!(fen_to_yuan(-1).is_err());
+        assert!(fen_to_yuan(MAX_FEN + 1).is_err());
+    }
+
+    #[test]
+    fn round_trip_is_exact() {
+        // A deterministic walk over many magnitudes (xorshift), not a float in sight.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = (x % 10_000_000_000) as i64;
+            assert_eq!(yuan_to_fen(&fen_to_yuan(n).unwrap()).unwrap(), n);
+        }
+    }
+
+    #[test]
+    fn input_amounts() {
+        use serde_json::json;
+        let max = 9_999_999_999;
+        assert_eq!(
+            amount_from_input("amount", Some(&json!(980)), max).unwrap(),
+            980
+        );
+        for bad in [
+            json!(0),
+            json!(-1),
+            json!(9.5),
+            json!("980"),
+            json!(null),
+            json!(10_000_000_000i64),
+            json!(1e21),
+        ] {
+            let e = amount_from_input("amount", Some(&bad), max).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("amount"), "{bad}");
+        }
+        assert!(amount_from_input("amount", None, max)
+            .unwrap_err()
+            .message
+            .contains("required"));
+    }
+}

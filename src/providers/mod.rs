@@ -1,0 +1,196 @@
+//! One module per gateway, each laid out the same way (config → wire types → signing → requests →
+//! status table → response parsing → notifications). This file holds what they share: the caller's
+//! input, the host context, the `Gateway` trait and the registry.
+
+#[cfg(feature = "shouqianba")]
+pub mod shouqianba;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::{Notification, Operation, OperationResult, Provider};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A secret string (key, password). Debug never shows it.
+#[derive(Deserialize, Clone, Default, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// What the host supplies per request: its clock and randomness.
+#[derive(Clone, Debug, Default)]
+pub struct Ctx {
+    pub now_ms: i64,
+    pub nonce: String,
+}
+
+/// The caller's input for any operation, with the same camelCase names for every provider. Each
+/// operation validates the fields it needs; unknown fields are refused so typos do not pass silently.
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Input {
+    pub merchant_order_no: Option<String>,
+    pub provider_order_no: Option<String>,
+    /// Integer fen, validated by `money::amount_from_input`.
+    pub amount: Option<Value>,
+    pub auth_code: Option<String>,
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub operator: Option<String>,
+    pub refund_no: Option<String>,
+    pub payway: Option<String>,
+    pub sub_payway: Option<String>,
+    pub payer_uid: Option<String>,
+    pub notify_url: Option<String>,
+    pub return_url: Option<String>,
+    pub reflect: Option<String>,
+    pub longitude: Option<String>,
+    pub latitude: Option<String>,
+    pub device_id: Option<String>,
+    // Shouqianba activation.
+    pub vendor_sn: Option<String>,
+    pub vendor_key: Option<Secret>,
+    pub app_id: Option<String>,
+    pub code: Option<Secret>,
+    pub name: Option<String>,
+    pub os_info: Option<String>,
+    pub sdk_version: Option<String>,
+    /// Raw provider fields added to the request as they are.
+    pub extra: Option<Map<String, Value>>,
+}
+
+impl Input {
+    pub fn from_json(json: &str) -> Result<Input> {
+        if json.trim().is_empty() {
+            return Ok(Input::default());
+        }
+        serde_json::from_str(json).map_err(|e| bad_json("input", &e))
+    }
+}
+
+/// Turns a serde error into INVALID_INPUT/INVALID_CONFIG that names the offending field when serde says.
+pub fn bad_json(what: &str, e: &serde_json::Error) -> Error {
+    let text = e.to_string();
+    // serde says "unknown field `x`, expected ..." or "invalid type: ..., expected ..." — keep the first clause.
+    let field = text.split('`').nth(1).unwrap_or(what).to_string();
+    let short = text.split(" at line").next().unwrap_or(&text).to_string();
+    let mut err = if what == "config" {
+        Error::config(&field, "is not valid")
+    } else {
+        Error::input(&field, "is not valid")
+    };
+    err.message = format!("{what}: {short}");
+    err
+}
+
+/// Rules on text fields, each error naming the field.
+pub fn required<'a>(field: &str, v: &'a Option<String>, max_len: usize) -> Result<&'a str> {
+    match v.as_deref() {
+        None | Some("") => Err(Error::input(field, "is required")),
+        Some(s) => check_len(field, s, max_len).map(|_| s),
+    }
+}
+
+pub fn optional<'a>(field: &str, v: &'a Option<String>, max_len: usize) -> Result<Option<&'a str>> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(s) => check_len(field, s, max_len).map(|_| Some(s)),
+    }
+}
+
+fn check_len(field: &str, s: &str, max_len: usize) -> Result<()> {
+    let n = s.chars().count();
+    if n > max_len {
+        return Err(Error::input(
+            field,
+            format!("must be at most {max_len} characters (got {n})"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Error::input(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// Adds `extra` to a wire object; a key the library already set is refused rather than silently replaced.
+pub fn merge_extra(
+    body: &mut Map<String, Value>,
+    extra: &Option<Map<String, Value>>,
+) -> Result<()> {
+    for (k, v) in extra.iter().flatten() {
+        if body.contains_key(k) {
+            return Err(Error::input(
+                &format!("extra.{k}"),
+                "is already set from a named input field; set it there",
+            ));
+        }
+        body.insert(k.clone(), v.clone());
+    }
+    Ok(())
+}
+
+pub fn base_url(field: &str, url: &Option<String>) -> Result<String> {
+    let u = url.as_deref().unwrap_or("").trim_end_matches('/');
+    if !(u.starts_with("https://") || u.starts_with("http://")) {
+        return Err(Error::config(
+            field,
+            "must be an http(s) URL like \"https://vsi-api.shouqianba.com\"",
+        ));
+    }
+    Ok(u.to_string())
+}
+
+/// One gateway: build a signed request, parse its response, verify its notifications.
+pub trait Gateway {
+    fn provider(&self) -> Provider;
+    fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<HttpRequest>;
+    /// Never fails: anything a gateway or network can do comes back as an OperationResult.
+    /// `input` (optional) is the request's input, used to check and complete the answer.
+    fn parse(
+        &mut self,
+        op: Operation,
+        response: &HttpResponse,
+        input: Option<&Input>,
+    ) -> OperationResult;
+    fn verify_notification(
+        &self,
+        headers: &BTreeMap<String, String>,
+        body: &[u8],
+        ctx: &Ctx,
+    ) -> Result<Notification>;
+    /// Provider-specific synchronous URL builders (Shouqianba's WAP cashier).
+    fn wap_pay_url(&self, _input: &Input) -> Result<String> {
+        Err(Error::new(
+            ErrorCode::UnsupportedOperation,
+            format!("{:?} has no WAP cashier URL", self.provider()),
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+struct ProviderOnly {
+    provider: Option<String>,
+}
+
+/// The registry: one line per provider.
+pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
+    let value: Value = serde_json::from_str(config_json).map_err(|e| bad_json("config", &e))?;
+    let which: ProviderOnly =
+        serde_json::from_value(value.clone()).map_err(|e| bad_json("config", &e))?;
+    match which.provider.as_deref() {
+        #[cfg(feature = "shouqianba")]
+        Some("shouqianba") => Ok(Box::new(shouqianba::Shouqianba::new(value)?)),
+        Some(p) => Err(Error::config(
+            "provider",
+            format!("is not a supported provider (got {p:?}; expected \"shouqianba\")"),
+        )),
+        None => Err(Error::config("provider", "is required")),
+    }
+}

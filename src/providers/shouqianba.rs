@@ -1,0 +1,915 @@
+//! Shouqianba (收钱吧) Upay v2 terminal gateway.
+//! Spec: protocol notes `shouqianba.md`, seed 000 (query) and seed 004 (gateway 2.0: pay, refund, cancel,
+//! precreate, status tables, client pay flow).
+
+use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Secret};
+use crate::crypto::{self, PublicKey};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{self, Ack, HttpRequest, HttpResponse};
+use crate::model::*;
+use crate::money;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+// ---------------------------------------------------------------- config and credentials
+
+pub const DEFAULT_BASE_URL: &str = "https://vsi-api.shouqianba.com";
+pub const DEFAULT_WAP_URL: &str = "https://qr.shouqianba.com/gateway";
+/// total_amount is String(10): at most ten digits of fen.
+const MAX_AMOUNT: i64 = 9_999_999_999;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Config {
+    #[allow(dead_code)]
+    provider: String,
+    base_url: Option<String>,
+    wap_base_url: Option<String>,
+    #[serde(default)]
+    credentials: Credentials,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Credentials {
+    terminal_sn: Option<String>,
+    terminal_key: Option<Secret>,
+    notify_public_key: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Shouqianba {
+    base_url: String,
+    wap_base_url: String,
+    /// (terminal_sn, terminal_key); replaced by activate and check-in.
+    terminal: Option<(String, Secret)>,
+    notify_key: Option<PublicKey>,
+}
+
+impl Shouqianba {
+    pub fn new(config: Value) -> Result<Self> {
+        let c: Config =
+            serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
+        let base = if c.base_url.is_some() {
+            base_url("baseUrl", &c.base_url)?
+        } else {
+            DEFAULT_BASE_URL.to_string()
+        };
+        let wap = if c.wap_base_url.is_some() {
+            base_url("wapBaseUrl", &c.wap_base_url)?
+        } else {
+            DEFAULT_WAP_URL.to_string()
+        };
+        let terminal = match (c.credentials.terminal_sn, c.credentials.terminal_key) {
+            (Some(sn), Some(key)) if !sn.is_empty() && !key.0.is_empty() => Some((sn, key)),
+            (None, None) => None,
+            _ => {
+                return Err(Error::config(
+                    "credentials",
+                    "terminalSn and terminalKey must be given together",
+                ))
+            }
+        };
+        let notify_key = match c.credentials.notify_public_key {
+            Some(pem) => Some(crypto::load_public_key(
+                "credentials.notifyPublicKey",
+                &pem,
+            )?),
+            None => None,
+        };
+        Ok(Shouqianba {
+            base_url: base,
+            wap_base_url: wap,
+            terminal,
+            notify_key,
+        })
+    }
+
+    fn terminal(&self) -> Result<(&str, &str)> {
+        self.terminal
+            .as_ref()
+            .map(|(sn, k)| (sn.as_str(), k.0.as_str()))
+            .ok_or_else(|| {
+                Error::config(
+                    "credentials",
+                    "terminalSn and terminalKey are required (activate a terminal first)",
+                )
+            })
+    }
+}
+
+// ---------------------------------------------------------------- wire types (names as on the wire)
+
+#[derive(Deserialize)]
+struct Envelope {
+    result_code: Option<String>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    biz_response: Option<BizResponse>,
+}
+
+#[derive(Deserialize)]
+struct BizResponse {
+    result_code: Option<String>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    data: Option<OrderData>,
+    // activate / checkin answer these directly in biz_response.
+    terminal_sn: Option<String>,
+    terminal_key: Option<Secret>,
+}
+
+/// `biz_response.data`, and the body of a notification. Every value is a string on the wire.
+#[derive(Deserialize, Default)]
+struct OrderData {
+    sn: Option<String>,
+    client_sn: Option<String>,
+    trade_no: Option<String>,
+    status: Option<String>,
+    order_status: Option<String>,
+    payway: Option<String>,
+    total_amount: Option<String>,
+    net_amount: Option<String>,
+    settlement_amount: Option<String>,
+    finish_time: Option<String>,
+    channel_finish_time: Option<String>,
+    qr_code: Option<String>,
+    wap_pay_request: Option<Value>,
+}
+
+// ---------------------------------------------------------------- signing
+
+/// `md5_hex_lowercase(body ++ key)`, as the `Authorization: <sn> <sign>` header carries it.
+pub fn authorization(sn: &str, key: &str, body: &str) -> String {
+    format!(
+        "{sn} {}",
+        crypto::md5_hex(&[body.as_bytes(), key.as_bytes()])
+    )
+}
+
+/// The WAP cashier signature: non-empty params but sign/sign_type, sorted, raw `k=v&…&key=<key>`,
+/// MD5 upper-case. Returns (string to sign, sign).
+pub fn wap_sign(params: &BTreeMap<String, String>, key: &str) -> (String, String) {
+    let mut s = String::new();
+    for (k, v) in params
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && *k != "sign" && *k != "sign_type")
+    {
+        s.push_str(k);
+        s.push('=');
+        s.push_str(v);
+        s.push('&');
+    }
+    s.push_str("key=");
+    s.push_str(key);
+    let sign = crypto::md5_hex(&[s.as_bytes()]).to_ascii_uppercase();
+    (s, sign)
+}
+
+// ---------------------------------------------------------------- requests
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        body.insert(key.to_string(), s(v));
+    }
+}
+
+/// sn wins over client_sn when both are given (the gateway's own rule), so send only what was asked.
+fn order_ref(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
+    let sn = optional("providerOrderNo", &input.provider_order_no, 16)?;
+    let client_sn = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
+    if sn.is_none() && client_sn.is_none() {
+        return Err(Error::input(
+            "merchantOrderNo",
+            "or providerOrderNo is required",
+        ));
+    }
+    put(body, "sn", sn);
+    put(body, "client_sn", client_sn);
+    Ok(())
+}
+
+fn digits(field: &str, v: Option<&str>) -> Result<()> {
+    match v {
+        Some(t) if !t.bytes().all(|b| b.is_ascii_digit()) => Err(Error::input(
+            field,
+            format!("must be digits only (got {t:?})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// longitude and latitude: both or neither.
+fn location(input: &Input) -> Result<(Option<&str>, Option<&str>)> {
+    let lon = optional("longitude", &input.longitude, 32)?;
+    let lat = optional("latitude", &input.latitude, 32)?;
+    match (lon, lat) {
+        (Some(_), None) => Err(Error::input(
+            "latitude",
+            "is required when longitude is given (both or neither)",
+        )),
+        (None, Some(_)) => Err(Error::input(
+            "longitude",
+            "is required when latitude is given (both or neither)",
+        )),
+        _ => Ok((lon, lat)),
+    }
+}
+
+/// Fields shared by pay and precreate.
+fn order_fields(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
+    put(
+        body,
+        "client_sn",
+        Some(required("merchantOrderNo", &input.merchant_order_no, 32)?),
+    );
+    let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+    body.insert("total_amount".into(), Value::String(amount.to_string()));
+    put(
+        body,
+        "subject",
+        Some(required("subject", &input.subject, 64)?),
+    );
+    put(
+        body,
+        "operator",
+        Some(required("operator", &input.operator, 32)?),
+    );
+    put(
+        body,
+        "description",
+        optional("description", &input.description, 256)?,
+    );
+    let (lon, lat) = location(input)?;
+    put(body, "longitude", lon);
+    put(body, "latitude", lat);
+    put(
+        body,
+        "device_id",
+        optional("deviceId", &input.device_id, 32)?,
+    );
+    put(body, "reflect", optional("reflect", &input.reflect, 64)?);
+    put(
+        body,
+        "notify_url",
+        optional("notifyUrl", &input.notify_url, 256)?,
+    );
+    Ok(())
+}
+
+impl Shouqianba {
+    fn request_body(
+        &self,
+        op: Operation,
+        input: &Input,
+    ) -> Result<(&'static str, Map<String, Value>, String, String)> {
+        let mut b = Map::new();
+        if op == Operation::Activate {
+            let vendor_sn = required("vendorSn", &input.vendor_sn, 32)?.to_string();
+            let vendor_key = match &input.vendor_key {
+                Some(k) if !k.0.is_empty() => k.0.clone(),
+                _ => return Err(Error::input("vendorKey", "is required")),
+            };
+            put(
+                &mut b,
+                "app_id",
+                Some(required("appId", &input.app_id, 32)?),
+            );
+            match &input.code {
+                Some(c) if !c.0.is_empty() && c.0.len() <= 32 => put(&mut b, "code", Some(&c.0)),
+                _ => {
+                    return Err(Error::input(
+                        "code",
+                        "is required (the activation code, at most 32 characters)",
+                    ))
+                }
+            }
+            put(
+                &mut b,
+                "device_id",
+                Some(required("deviceId", &input.device_id, 128)?),
+            );
+            put(
+                &mut b,
+                "client_sn",
+                optional("merchantOrderNo", &input.merchant_order_no, 32)?,
+            );
+            put(&mut b, "name", optional("name", &input.name, 64)?);
+            put(&mut b, "os_info", optional("osInfo", &input.os_info, 64)?);
+            put(
+                &mut b,
+                "sdk_version",
+                optional("sdkVersion", &input.sdk_version, 32)?,
+            );
+            merge_extra(&mut b, &input.extra)?;
+            return Ok(("/terminal/activate", b, vendor_sn, vendor_key));
+        }
+        let (sn, key) = self.terminal()?;
+        put(&mut b, "terminal_sn", Some(sn));
+        let path = match op {
+            Operation::Activate => "/terminal/activate",
+            Operation::Checkin => {
+                put(
+                    &mut b,
+                    "device_id",
+                    Some(required("deviceId", &input.device_id, 128)?),
+                );
+                put(&mut b, "os_info", optional("osInfo", &input.os_info, 64)?);
+                put(
+                    &mut b,
+                    "sdk_version",
+                    optional("sdkVersion", &input.sdk_version, 32)?,
+                );
+                "/terminal/checkin"
+            }
+            Operation::Pay => {
+                order_fields(&mut b, input)?;
+                put(
+                    &mut b,
+                    "dynamic_id",
+                    Some(required("authCode", &input.auth_code, 32)?),
+                );
+                let payway = optional("payway", &input.payway, 3)?;
+                digits("payway", payway)?;
+                put(&mut b, "payway", payway);
+                "/upay/v2/pay"
+            }
+            Operation::Precreate => {
+                order_fields(&mut b, input)?;
+                let payway = required("payway", &input.payway, 3)?;
+                digits("payway", Some(payway))?;
+                put(&mut b, "payway", Some(payway));
+                let sub = optional("subPayway", &input.sub_payway, 2)?;
+                digits("subPayway", sub)?;
+                let payer = optional("payerUid", &input.payer_uid, 64)?;
+                if matches!(sub, Some("3") | Some("4")) && payer.is_none() {
+                    return Err(Error::input(
+                        "payerUid",
+                        "is required for WAP (subPayway \"3\") and mini-program (\"4\") orders",
+                    ));
+                }
+                put(&mut b, "sub_payway", sub);
+                put(&mut b, "payer_uid", payer);
+                "/upay/v2/precreate"
+            }
+            Operation::Query => {
+                order_ref(&mut b, input)?;
+                put(
+                    &mut b,
+                    "refund_request_no",
+                    optional("refundNo", &input.refund_no, 20)?,
+                );
+                "/upay/v2/query"
+            }
+            Operation::Refund => {
+                order_ref(&mut b, input)?;
+                put(
+                    &mut b,
+                    "refund_request_no",
+                    Some(required("refundNo", &input.refund_no, 20)?),
+                );
+                let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                b.insert("refund_amount".into(), Value::String(amount.to_string()));
+                put(
+                    &mut b,
+                    "operator",
+                    Some(required("operator", &input.operator, 32)?),
+                );
+                "/upay/v2/refund"
+            }
+            Operation::Cancel => {
+                order_ref(&mut b, input)?;
+                "/upay/v2/cancel"
+            }
+            Operation::Revoke => {
+                order_ref(&mut b, input)?;
+                "/upay/v2/revoke"
+            }
+        };
+        merge_extra(&mut b, &input.extra)?;
+        Ok((path, b, sn.to_string(), key.to_string()))
+    }
+}
+
+// ---------------------------------------------------------------- status tables
+
+/// `data.order_status` → (state, final). Seed 004 appendix 3 and the protocol notes; anything else is UNKNOWN.
+fn order_state(v: Option<&str>) -> (OrderState, bool) {
+    match v {
+        Some("CREATED") => (OrderState::Pending, false), // created / paying
+        Some("PAID") => (OrderState::Success, true),     // paid
+        Some("PAY_CANCELED") => (OrderState::Failed, true), // pay failed and reversed
+        Some("PAY_ERROR") => (OrderState::Unknown, false), // pay failed, reversal uncertain
+        Some("REFUNDED") => (OrderState::Refunded, true), // fully refunded
+        Some("PARTIAL_REFUNDED") => (OrderState::PartiallyRefunded, true), // partly refunded
+        Some("REFUND_ERROR") => (OrderState::Unknown, false), // refund uncertain
+        Some("CANCELED") => (OrderState::Closed, true),  // cancelled or revoked (reversed)
+        Some("CANCEL_ERROR") => (OrderState::Unknown, false), // cancel uncertain
+        Some("CANCEL_INPROGRESS") => (OrderState::Pending, false), // cancelling
+        Some("INVALID_STATUS_CODE") => (OrderState::Unknown, false), // invalid
+        _ => (OrderState::Unknown, false),
+    }
+}
+
+/// `biz_response.result_code` → (outcome, next), only for the operation that can answer it.
+/// Seed 004 appendix 2; a code from another operation, or an unlisted one, is `None` (→ UNKNOWN).
+fn biz_outcome(op: Operation, code: &str) -> Option<(Outcome, Next)> {
+    use Next as N;
+    use Operation as O;
+    use Outcome::*;
+    Some(match (op, code) {
+        (_, "FAIL") => (Failed, N::None), // call failed, nothing changed
+        (O::Pay, "PAY_SUCCESS") => (Succeeded, N::None),
+        (O::Pay, "PAY_FAIL") => (Failed, N::None), // failed and already reversed
+        (O::Pay, "PAY_IN_PROGRESS") => (InProgress, N::Poll),
+        (O::Pay, "PAY_FAIL_ERROR" | "PAY_FAIL_IN_PROGRESS") => (Unknown, N::ContactSupport),
+        (O::Precreate, "PRECREATE_SUCCESS") => (Succeeded, N::Poll), // order created; wait for the buyer
+        (O::Precreate, "PRECREATE_FAIL") => (Failed, N::None),
+        (O::Precreate, "PRECREATE_FAIL_ERROR" | "PRECREATE_FAIL_IN_PROGRESS") => (Unknown, N::Poll),
+        (O::Refund, "REFUND_SUCCESS") => (Succeeded, N::None),
+        (O::Refund, "REFUND_FAIL") => (Failed, N::None),
+        (O::Refund, "REFUND_IN_PROGRESS") => (InProgress, N::Poll),
+        (O::Refund, "REFUND_ERROR") => (Unknown, N::ContactSupport),
+        (O::Cancel | O::Revoke, "CANCEL_SUCCESS" | "CANCEL_ABORT_SUCCESS") => (Succeeded, N::None),
+        (O::Cancel | O::Revoke, "CANCEL_IN_PROGRESS") => (InProgress, N::Poll),
+        (
+            O::Cancel | O::Revoke,
+            "CANCEL_ERROR" | "CANCEL_ABORT_ERROR" | "CANCEL_ABORT_IN_PROGRESS",
+        ) => (Unknown, N::ContactSupport),
+        (O::Query, "SUCCESS") => (Succeeded, N::None), // read data.order_status
+        _ => return None,
+    })
+}
+
+/// `biz_response.error_code` → taxonomy. Seed 004 appendix 5.
+fn biz_error(code: &str) -> ErrorCode {
+    match code {
+        "AUTHCODE_EXPIRE" | "INVALID_BARCODE" | "EXPIRED_BARCODE" => ErrorCode::BarcodeInvalid,
+        "INSUFFICIENT_FUND" | "SELLER_BALANCE_NOT_ENOUGH" => ErrorCode::InsufficientFunds,
+        "BUYER_OVER_DAILY_LIMIT" | "BUYER_OVER_TRANSACTION_LIMIT" | "SELLER_OVER_DAILY_LIMIT" => {
+            ErrorCode::LimitExceeded
+        }
+        "TRADE_NOT_EXIST" | "UPAY_ORDER_NOT_EXISTS" | "UPAY_ORDER_NOT_EXIST" => {
+            ErrorCode::OrderNotFound
+        }
+        "CLIENT_SN_CONFLICT" | "TRADE_HAS_SUCCESS" => ErrorCode::DuplicateOrder,
+        "REFUND_REQUEST_CONFLICT" | "REFUND_AMT_NOT_EQUAL_TOTAL" => ErrorCode::RefundConflict,
+        "UPAY_REFUND_INVALID_ORDER_STATE" | "UPAY_CANCEL_INVALID_ORDER_STATE" => {
+            ErrorCode::InvalidOrderState
+        }
+        // TRADE_FAILED, UNEXPECTED_PROVIDER_ERROR and anything unlisted.
+        _ => ErrorCode::ProviderError,
+    }
+}
+
+/// Top-level `error_code` when `result_code` is "400": the request was refused before it was processed.
+/// Seed 004 appendix 1 plus the spellings in its examples. `None` = unlisted (→ UNKNOWN).
+fn transport_error_400(code: &str) -> Option<ErrorCode> {
+    match code {
+        "INVALID_PARAMS" | "INVALID_PARAMETER" => Some(ErrorCode::InvalidRequest),
+        "INVALID_TERMINAL" | "TERMINAL_NOT_EXISTS" | "ILLEGAL_SIGN" => Some(ErrorCode::AuthFailed),
+        "INVALID_BARCODE" => Some(ErrorCode::BarcodeInvalid),
+        _ => None,
+    }
+}
+
+/// `data.status`, the last transaction (流水), for one refund asked about by refund_request_no.
+fn refund_state(v: Option<&str>) -> RefundState {
+    match v {
+        Some("SUCCESS") => RefundState::Success,
+        Some("FAIL_CANCELED") => RefundState::Failed,
+        Some("IN_PROG" | "CREATED") => RefundState::Pending,
+        _ => RefundState::Unknown, // FAIL_PROTOCOL_*, FAIL_IO_*, FAIL_ERROR, REFUND_ERROR, unlisted
+    }
+}
+
+fn channel(payway: Option<&str>) -> Option<Channel> {
+    payway.map(|p| match p {
+        "1" | "2" => Channel::Alipay,
+        "3" => Channel::Wechat,
+        "17" => Channel::Unionpay,
+        _ => Channel::Other,
+    })
+}
+
+// ---------------------------------------------------------------- responses
+
+fn amount(field: &str, v: &Option<String>) -> Result<Option<i64>> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(t) => money::parse_fen_digits(t).map(Some).ok_or_else(|| {
+            Error::new(
+                ErrorCode::MalformedResponse,
+                format!("{field} is not fen digits (got {t:?})"),
+            )
+        }),
+    }
+}
+
+fn to_order(d: &OrderData) -> Result<Order> {
+    let (state, is_final) = order_state(d.order_status.as_deref());
+    let total = amount("total_amount", &d.total_amount)?;
+    let net = amount("net_amount", &d.net_amount)?;
+    let (paid, refunded) = match state {
+        s if s.was_paid() => (total, total.zip(net).map(|(t, n)| (t - n).max(0))),
+        OrderState::Pending | OrderState::Failed | OrderState::Closed => (Some(0), Some(0)),
+        _ => (None, None),
+    };
+    let time = |v: &Option<String>| v.as_deref().and_then(money::parse_fen_digits);
+    let paid_at = if d.order_status.as_deref() == Some("PAID") {
+        time(&d.channel_finish_time).or(time(&d.finish_time))
+    } else {
+        None
+    };
+    Ok(Order {
+        state,
+        is_final,
+        merchant_order_no: d.client_sn.clone(),
+        provider_order_no: d.sn.clone(),
+        channel_order_no: d.trade_no.clone().filter(|t| !t.is_empty()),
+        channel: channel(d.payway.as_deref()),
+        amounts: Amounts {
+            total,
+            paid,
+            refunded,
+            net,
+            fee: None,
+            discount: None,
+        },
+        paid_at,
+        qr_code: d.qr_code.clone(),
+        pay_params: d.wap_pay_request.clone(),
+        provider_state: d.order_status.clone(),
+    })
+}
+
+/// Replaces secrets the gateway sends back (terminal keys) so `raw` can be logged.
+fn redact(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, val) in m.iter_mut() {
+                if k == "terminal_key" || k == "vendor_key" {
+                    *val = Value::String("<redacted>".into());
+                } else {
+                    redact(val);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+impl Shouqianba {
+    fn parse_inner(
+        &mut self,
+        op: Operation,
+        resp: &HttpResponse,
+        input: Option<&Input>,
+        raw: &Value,
+    ) -> OperationResult {
+        let p = Provider::Shouqianba;
+        let uncertain = |e: Error| OperationResult::uncertain(p, op, e, raw.clone());
+        if resp.status != 200 {
+            let code = if resp.status >= 500 {
+                ErrorCode::ProviderUnavailable
+            } else {
+                ErrorCode::ProviderError
+            };
+            return uncertain(Error::new(
+                code,
+                format!("gateway answered HTTP {}", resp.status),
+            ));
+        }
+        let env: Envelope = match serde_json::from_value(raw.clone()) {
+            Ok(e) if !raw.is_null() => e,
+            _ => {
+                return uncertain(Error::new(
+                    ErrorCode::MalformedResponse,
+                    "response is not the Shouqianba JSON envelope",
+                ))
+            }
+        };
+        match env.result_code.as_deref() {
+            Some("200") => {}
+            Some("400") => {
+                let pc = env.error_code.as_deref();
+                let err = |code| Error::provider(code, pc, env.error_message.as_deref());
+                return match pc.and_then(transport_error_400) {
+                    Some(code) => {
+                        let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
+                        r.error = Some(err(code));
+                        r.raw = raw.clone();
+                        r
+                    }
+                    None => uncertain(err(ErrorCode::ProviderError)),
+                };
+            }
+            Some("500") => {
+                let code = if env.error_code.as_deref() == Some("MAINTENANCE_INPROGRESS") {
+                    ErrorCode::ProviderUnavailable
+                } else {
+                    ErrorCode::ProviderError
+                };
+                return uncertain(Error::provider(
+                    code,
+                    env.error_code.as_deref(),
+                    env.error_message.as_deref(),
+                ));
+            }
+            other => {
+                return uncertain(Error::provider(
+                    ErrorCode::MalformedResponse,
+                    other,
+                    Some("unexpected result_code"),
+                ));
+            }
+        }
+        let Some(biz) = env.biz_response else {
+            return uncertain(Error::new(
+                ErrorCode::MalformedResponse,
+                "biz_response is missing",
+            ));
+        };
+
+        if matches!(op, Operation::Activate | Operation::Checkin) {
+            return match (
+                biz.result_code.as_deref(),
+                biz.terminal_sn,
+                biz.terminal_key,
+            ) {
+                (Some("FAIL"), _, _) => {
+                    let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
+                    r.error = Some(Error::provider(
+                        ErrorCode::AuthFailed,
+                        biz.error_code.as_deref(),
+                        biz.error_message.as_deref(),
+                    ));
+                    r.raw = raw.clone();
+                    r
+                }
+                (None | Some("SUCCESS"), Some(sn), Some(key))
+                    if !sn.is_empty() && !key.0.is_empty() =>
+                {
+                    let mut r = OperationResult::new(p, op, Outcome::Succeeded, Next::None);
+                    r.credentials = Some(TerminalCredentials {
+                        terminal_sn: sn.clone(),
+                        terminal_key: key.0.clone(),
+                    });
+                    r.raw = raw.clone();
+                    // The new key replaces the old one at once: check-in rotates it daily.
+                    self.terminal = Some((sn, key));
+                    r
+                }
+                _ => uncertain(Error::new(
+                    ErrorCode::MalformedResponse,
+                    "no terminal_sn/terminal_key in the answer",
+                )),
+            };
+        }
+
+        let code = biz.result_code.as_deref().unwrap_or("");
+        let Some((outcome, mut next)) = biz_outcome(op, code) else {
+            return uncertain(Error::provider(
+                ErrorCode::ProviderError,
+                Some(code),
+                Some("result_code not expected for this operation"),
+            ));
+        };
+        let order = match biz.data.as_ref().map(to_order).transpose() {
+            Ok(o) => o,
+            Err(e) => return uncertain(e),
+        };
+        if op == Operation::Query && outcome == Outcome::Succeeded && order.is_none() {
+            return uncertain(Error::new(
+                ErrorCode::MalformedResponse,
+                "query succeeded without data",
+            ));
+        }
+        // An answer about another order than the one asked for is not an answer.
+        if let (Some(asked), Some(got)) = (
+            input.and_then(|i| i.merchant_order_no.as_deref()),
+            order.as_ref().and_then(|o| o.merchant_order_no.as_deref()),
+        ) {
+            if asked != got {
+                return uncertain(Error::new(
+                    ErrorCode::MalformedResponse,
+                    format!("answer is about order {got:?}, not {asked:?}"),
+                ));
+            }
+        }
+
+        let mut r = OperationResult::new(p, op, outcome, next);
+        r.raw = raw.clone();
+        match outcome {
+            Outcome::Failed => {
+                r.error = Some(Error::provider(
+                    biz_error(biz.error_code.as_deref().unwrap_or("")),
+                    biz.error_code.as_deref(),
+                    biz.error_message.as_deref(),
+                ))
+            }
+            Outcome::Unknown => {
+                r.error = Some(Error::provider(
+                    ErrorCode::ProviderError,
+                    Some(code),
+                    biz.error_message.as_deref(),
+                ))
+            }
+            _ => {}
+        }
+        let data = biz.data.unwrap_or_default();
+        let settled = amount("settlement_amount", &data.settlement_amount)
+            .ok()
+            .flatten();
+        let refund_no = input.and_then(|i| i.refund_no.clone());
+        if op == Operation::Refund {
+            let state = match outcome {
+                Outcome::Succeeded => RefundState::Success,
+                Outcome::Failed => RefundState::Failed,
+                Outcome::InProgress => RefundState::Pending,
+                Outcome::Unknown => RefundState::Unknown,
+            };
+            let asked = input
+                .and_then(|i| i.amount.as_ref())
+                .and_then(Value::as_i64);
+            r.refund = Some(Refund {
+                refund_no,
+                amount: settled.or(asked),
+                state,
+                provider_state: data.status.clone(),
+            });
+        } else if op == Operation::Query && outcome == Outcome::Succeeded && refund_no.is_some() {
+            let state = refund_state(data.status.as_deref());
+            next = match state {
+                RefundState::Pending => Next::Poll,
+                RefundState::Unknown => Next::ContactSupport,
+                _ => Next::None,
+            };
+            r.refund = Some(Refund {
+                refund_no,
+                amount: settled,
+                state,
+                provider_state: data.status.clone(),
+            });
+        } else if op == Operation::Query && outcome == Outcome::Succeeded {
+            next = match order.as_ref().map(|o| o.state) {
+                Some(OrderState::Pending | OrderState::Refunding) => Next::Poll,
+                Some(OrderState::Unknown) => Next::ContactSupport,
+                _ => Next::None,
+            };
+        }
+        r.next = next;
+        r.order = order;
+        r
+    }
+}
+
+// ---------------------------------------------------------------- the gateway
+
+impl Gateway for Shouqianba {
+    fn provider(&self) -> Provider {
+        Provider::Shouqianba
+    }
+
+    fn build(&self, op: Operation, input: &Input, _ctx: &Ctx) -> Result<HttpRequest> {
+        let (path, body, sn, key) = self.request_body(op, input)?;
+        let body = Value::Object(body).to_string();
+        let mut headers = BTreeMap::new();
+        headers.insert("authorization".to_string(), authorization(&sn, &key, &body));
+        headers.insert("content-type".to_string(), "application/json".to_string());
+        Ok(HttpRequest {
+            method: "POST",
+            url: format!("{}{}", self.base_url, path),
+            headers,
+            body,
+        })
+    }
+
+    fn parse(
+        &mut self,
+        op: Operation,
+        resp: &HttpResponse,
+        input: Option<&Input>,
+    ) -> OperationResult {
+        let mut raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        redact(&mut raw);
+        self.parse_inner(op, resp, input, &raw)
+    }
+
+    /// SHA256withRSA over the raw body with Shouqianba's public key. The header holds the Base64
+    /// signature, or `"<sn> <signature>"` (sources disagree): try the whole value, then the last word.
+    fn verify_notification(
+        &self,
+        headers: &BTreeMap<String, String>,
+        body: &[u8],
+        _ctx: &Ctx,
+    ) -> Result<Notification> {
+        let key = self.notify_key.as_ref().ok_or_else(|| {
+            Error::config(
+                "credentials.notifyPublicKey",
+                "is required to verify notifications (Shouqianba's RSA public key)",
+            )
+        })?;
+        let auth = http::header(headers, "authorization")
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| {
+                Error::notification(
+                    "MISSING_SIGNATURE",
+                    "the notification has no Authorization header carrying a signature",
+                )
+            })?;
+        let candidates = [Some(auth), auth.rsplit_once(' ').map(|(_, sig)| sig)];
+        let valid = candidates
+            .iter()
+            .flatten()
+            .any(|c| crypto::base64_decode(c).is_some_and(|sig| key.verify_sha256(body, &sig)));
+        if !valid {
+            return Err(Error::notification(
+                "BAD_SIGNATURE",
+                "the signature does not match the body: pass the raw request body exactly as received (not re-serialized JSON) and check notifyPublicKey",
+            ));
+        }
+        let mut raw: Value = serde_json::from_slice(body)
+            .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
+        let data: OrderData = serde_json::from_value(raw.clone()).map_err(|_| {
+            Error::notification("MALFORMED", "the signed body is not a Shouqianba order")
+        })?;
+        let order = to_order(&data).map_err(|e| Error::notification("MALFORMED", e.message))?;
+        redact(&mut raw);
+        Ok(Notification {
+            order,
+            ack: Ack::text("success"),
+            raw,
+        })
+    }
+
+    fn wap_pay_url(&self, input: &Input) -> Result<String> {
+        let (sn, key) = self.terminal()?;
+        let mut p = BTreeMap::new();
+        let mut set = |k: &str, v: Option<&str>| {
+            if let Some(v) = v {
+                p.insert(k.to_string(), v.to_string());
+            }
+        };
+        set("terminal_sn", Some(sn));
+        set(
+            "client_sn",
+            Some(required("merchantOrderNo", &input.merchant_order_no, 32)?),
+        );
+        let amount =
+            money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?.to_string();
+        set("total_amount", Some(&amount));
+        set("subject", Some(required("subject", &input.subject, 64)?));
+        set("operator", Some(required("operator", &input.operator, 32)?));
+        set(
+            "return_url",
+            Some(required("returnUrl", &input.return_url, 256)?),
+        );
+        let payway = optional("payway", &input.payway, 3)?;
+        digits("payway", payway)?;
+        set("payway", payway);
+        set(
+            "description",
+            optional("description", &input.description, 256)?,
+        );
+        let (lon, lat) = location(input)?;
+        set("longitude", lon);
+        set("latitude", lat);
+        set("reflect", optional("reflect", &input.reflect, 64)?);
+        set("notify_url", optional("notifyUrl", &input.notify_url, 256)?);
+        for (k, v) in input.extra.iter().flatten() {
+            let text = match v {
+                Value::String(t) => t.clone(),
+                other => other.to_string(),
+            };
+            if p.insert(k.clone(), text).is_some() {
+                return Err(Error::input(
+                    &format!("extra.{k}"),
+                    "is already set from a named input field; set it there",
+                ));
+            }
+        }
+        let (_, sign) = wap_sign(&p, key);
+        let query: Vec<String> = p
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{}={}", http::url_encode(k), http::url_encode(v)))
+            .collect();
+        Ok(format!(
+            "{}?{}&sign={}",
+            self.wap_base_url,
+            query.join("&"),
+            sign
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;
