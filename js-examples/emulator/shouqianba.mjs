@@ -1,0 +1,636 @@
+// Shouqianba (收钱吧) Upay v2 gateway emulator. Wire formats follow /work/shared/protocols/shouqianba.md and
+// the gateway 2.0 / query seeds. Orders live in memory; the buyer's behaviour for barcode payments is chosen
+// by a magic dynamic_id prefix (see BARCODE below); notifications are signed with a key pair made at start.
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const DEFAULTS = {
+  vendorSn: '91800000001',
+  vendorKey: 'emu-vendor-key-0123456789abcdef',
+  appId: '2026000001',
+  activationCode: '12345678',
+  terminalSn: '10298371039', // the doc's sample terminal, pre-activated
+  terminalKey: '68d499beda5f72116592f5c527465656',
+  storeId: 'emu-store-0001',
+  inProgressQueries: 2, // a 9100… order answers CREATED to this many queries, then PAID
+  notifyHeaderForm: 'bare', // 'bare' → "<sig>", 'sn' → "<terminal_sn> <sig>"
+  notifyRetryDelays: [200, 500, 1000], // ms between attempts; 1 + length attempts in all
+  notifyTimeoutMs: 3000,
+  notifyPrivateKeyPem: undefined, // PKCS#8 PEM to keep a stable notification key across restarts
+};
+
+/** dynamic_id prefix → what the buyer's wallet does. Anything else pays at once. */
+const BARCODE = {
+  9100: 'in-progress', // CREATED, turns PAID after `inProgressQueries` queries
+  9300: 'stuck', // CREATED until cancelled (or buyer-pays)
+  9200: 'expired', // PAY_FAIL EXPIRED_BARCODE
+  9400: 'insufficient', // PAY_FAIL INSUFFICIENT_FUND
+  9500: 'invalid', // 400 INVALID_BARCODE, no order
+  9600: 'error', // PAY_FAIL_ERROR, order PAY_ERROR
+};
+
+const PAYWAY_NAMES = {
+  1: '支付宝', 2: '支付宝', 3: '微信', 4: '百付宝', 5: '京东', 6: 'QQ钱包', 7: 'NFC支付', 8: '拉卡拉钱包',
+  15: '拉卡拉微信', 16: '招商银行', 17: '银联云闪付', 18: '翼支付',
+};
+
+// ---- signing helpers (exported so tests and demos can sign the same way) ----
+
+export const md5Hex = (data) => crypto.createHash('md5').update(data).digest('hex');
+
+/** Upay request signature: md5_hex(body bytes ++ key bytes), lowercase. */
+export const signBody = (body, key) => md5Hex(Buffer.concat([Buffer.from(body), Buffer.from(key)]));
+
+/** WAP API PRO cashier sign: MD5 UPPERCASE of sorted raw `k=v&…&key=<key>`, without sign/sign_type/empty values. */
+export function wapSign(params, key) {
+  const base = Object.keys(params)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && params[k] != null && params[k] !== '')
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
+  return md5Hex(`${base}&key=${key}`).toUpperCase();
+}
+
+/** A communication-level error: {"result_code":"400"|"500","error_code","error_message"}. */
+class GatewayError extends Error {
+  constructor(resultCode, code, message) {
+    super(message);
+    this.resultCode = resultCode;
+    this.code = code;
+  }
+}
+const paramError = (message) => new GatewayError('400', 'INVALID_PARAMS', message);
+
+/** An error of a control call, with its HTTP status. */
+class ControlError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const biz = (result_code, data, error_code, error_message) => ({
+  json: { result_code: '200', biz_response: { result_code, ...(error_code && { error_code, error_message }), ...(data && { data }) } },
+});
+const fail = (error_code, error_message) => biz('FAIL', undefined, error_code, error_message);
+const notExists = () => fail('UPAY_ORDER_NOT_EXISTS', '订单不存在');
+
+// ---- request field helpers: every value is a string; empty means absent ----
+
+const get = (body, field) => (Object.hasOwn(body, field) && body[field] !== '' ? body[field] : undefined);
+
+function optional(body, field, max) {
+  const value = get(body, field);
+  if (value !== undefined && [...value].length > max) throw paramError(`${field}长度不能超过${max}`);
+  return value;
+}
+
+function required(body, field, max) {
+  const value = optional(body, field, max);
+  if (value === undefined) throw paramError(`${field}不可以为空`);
+  return value;
+}
+
+/** A positive amount in fen: digits only, at most 10 of them. */
+function amount(body, field) {
+  const value = required(body, field, 10);
+  if (!/^\d{1,10}$/.test(value)) throw paramError(`${field}金额为整数,长度不超过10位,以分为单位`);
+  if (Number(value) <= 0) throw paramError(`${field}必须大于0`);
+  return Number(value);
+}
+
+/** The JSON body, checked to be an object of strings (extended/goods_details may be structured). */
+function parseBody(buffer) {
+  let body;
+  try {
+    body = JSON.parse(buffer.toString('utf8'));
+  } catch {
+    throw paramError('请求体不是合法的JSON');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw paramError('请求体必须是JSON对象');
+  for (const [field, value] of Object.entries(body)) {
+    if (typeof value === 'string') continue;
+    if ((field === 'extended' || field === 'goods_details') && value && typeof value === 'object') continue;
+    throw paramError(`${field}必须是字符串`);
+  }
+  return body;
+}
+
+// ---- random identifiers ----
+
+const digits = (n) => Array.from({ length: n }, () => crypto.randomInt(10)).join('');
+const hex = (bytes) => crypto.randomBytes(bytes).toString('hex');
+
+function fakePayerUid(payway) {
+  if (payway === '2') return `2088${digits(12)}`;
+  if (payway === '3') return `o${crypto.randomBytes(20).toString('base64url').slice(0, 27)}`;
+  return `emu-${hex(8)}`;
+}
+
+function paywayFromBarcode(code) {
+  const p = Number(code.slice(0, 2));
+  if (p >= 10 && p <= 15) return '3';
+  if (p >= 25 && p <= 30) return '2';
+  if (p === 62) return '17';
+  return '3';
+}
+
+export async function createShouqianba(options = {}) {
+  const cfg = { ...DEFAULTS, ...options };
+  const keys = cfg.notifyPrivateKeyPem
+    ? { privateKey: crypto.createPrivateKey(cfg.notifyPrivateKeyPem) }
+    : await promisify(crypto.generateKeyPair)('rsa', { modulusLength: 2048 });
+  const privateKey = keys.privateKey;
+  const publicKeyPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' });
+
+  // Terminals survive reset(); a pre-activated terminal has no bound device.
+  const terminals = new Map([[cfg.terminalSn, { key: cfg.terminalKey, deviceId: null }]]);
+  let orders = new Map(); // sn → order
+  let byClientSn = new Map(); // client_sn → order
+  let notifications = [];
+  let stopping = new AbortController(); // aborts notification deliveries and retry waits
+  const inflight = new Set();
+
+  // ---- orders ----
+
+  function newOrder(terminal_sn, fields, extra) {
+    let sn;
+    do sn = `78${digits(14)}`; while (orders.has(sn));
+    const now = Date.now();
+    const order = {
+      sn, terminal_sn, ...fields, ...extra,
+      status: 'IN_PROG', order_status: 'CREATED', net: fields.total, ctime: now,
+      pendingQueries: null, refunds: new Map(),
+      paid: false, refunded: 0, events: [{ type: 'created', amount: fields.total, at: now }],
+    };
+    orders.set(sn, order);
+    byClientSn.set(order.client_sn, order);
+    return order;
+  }
+
+  /** The order's `data` object: all values strings, absent ones left out. */
+  function data(o, overrides = {}) {
+    const d = {
+      terminal_sn: o.terminal_sn, sn: o.sn, client_sn: o.client_sn, trade_no: o.trade_no,
+      status: o.status, order_status: o.order_status, payway: o.payway, payway_name: PAYWAY_NAMES[o.payway],
+      sub_payway: o.sub_payway, payer_uid: o.payer_uid, total_amount: o.total, net_amount: o.net,
+      settlement_amount: o.settlement, finish_time: o.finish_time, channel_finish_time: o.channel_finish_time,
+      subject: o.subject, operator: o.operator, reflect: o.reflect, ctime: o.ctime, store_id: cfg.storeId,
+      ...overrides,
+    };
+    for (const [k, v] of Object.entries(d)) {
+      if (v === undefined) delete d[k];
+      else d[k] = String(v);
+    }
+    if (o.qr_code) d.qr_code = o.qr_code;
+    if (o.wap_pay_request) d.wap_pay_request = { ...o.wap_pay_request };
+    return d;
+  }
+
+  function finish(o, fields, event) {
+    const now = Date.now();
+    Object.assign(o, { status: 'SUCCESS', finish_time: now, channel_finish_time: now - 40, ...fields });
+    o.events.push({ ...event, at: now });
+  }
+
+  function markPaid(o) {
+    finish(o, {
+      order_status: 'PAID', paid: true, pendingQueries: null, settlement: o.total,
+      trade_no: `${o.payway === '2' ? '2026' : '4200'}${digits(24)}`, payer_uid: o.payer_uid ?? fakePayerUid(o.payway),
+    }, { type: 'paid', amount: o.total });
+    notify(o);
+  }
+
+  function markPayFailed(o, order_status, status, error_code) {
+    o.order_status = order_status;
+    o.status = status;
+    o.finish_time = Date.now();
+    o.events.push({ type: order_status === 'PAY_ERROR' ? 'pay_error' : 'pay_failed', error_code, at: o.finish_time });
+  }
+
+  /** Cancel/revoke: the order ends CANCELED and any money held goes back to the buyer. */
+  function reverse(o, type) {
+    const returned = o.paid ? o.net : 0;
+    finish(o, { order_status: 'CANCELED', paid: false, net: 0, pendingQueries: null, settlement: o.total },
+      { type, amount: returned });
+    notify(o);
+  }
+
+  /** query/refund/cancel/revoke look-up: by sn first, then by client_sn. */
+  function findOrder(body) {
+    const sn = optional(body, 'sn', 32);
+    const clientSn = optional(body, 'client_sn', 32);
+    if (sn === undefined && clientSn === undefined) throw paramError('sn与client_sn不能同时为空');
+    return (sn !== undefined && orders.get(sn)) || (clientSn !== undefined && byClientSn.get(clientSn)) || undefined;
+  }
+
+  function ledger(o) {
+    return structuredClone({
+      sn: o.sn, client_sn: o.client_sn, order_status: o.order_status, total: o.total, net: o.net,
+      paid: o.paid, refunded: o.refunded, events: o.events,
+    });
+  }
+
+  // ---- API handlers: (body, headerSn) → response ----
+
+  function orderFields(body) {
+    const f = {
+      client_sn: required(body, 'client_sn', 32),
+      total: amount(body, 'total_amount'),
+      subject: required(body, 'subject', 64),
+      operator: required(body, 'operator', 32),
+      payway: optional(body, 'payway', 4),
+      reflect: optional(body, 'reflect', 64),
+      description: optional(body, 'description', 256),
+      notify_url: optional(body, 'notify_url', 512),
+    };
+    if (f.payway !== undefined && !/^\d+$/.test(f.payway)) throw paramError('payway必须是数字字符串');
+    if ((get(body, 'longitude') === undefined) !== (get(body, 'latitude') === undefined)) {
+      throw paramError('longitude和latitude必须同时出现');
+    }
+    if (f.notify_url !== undefined && !/^https?:\/\/[^\s]+$/.test(f.notify_url)) throw paramError('notify_url不是合法的URL');
+    return f;
+  }
+
+  const conflict = () => fail('CLIENT_SN_CONFLICT', 'client_sn在系统中已存在');
+
+  function activate(body) {
+    const appId = required(body, 'app_id', 64);
+    const code = required(body, 'code', 64);
+    const deviceId = required(body, 'device_id', 128);
+    if (appId !== cfg.appId || code !== cfg.activationCode) return fail('INVALID_ACTIVATION_CODE', '激活码或app_id无效');
+    let terminal_sn;
+    do terminal_sn = `1${digits(10)}`; while (terminals.has(terminal_sn));
+    const terminal_key = hex(16);
+    terminals.set(terminal_sn, { key: terminal_key, deviceId });
+    return { json: { result_code: '200', biz_response: { terminal_sn, terminal_key } } };
+  }
+
+  function checkin(body, terminal_sn) {
+    const deviceId = required(body, 'device_id', 128);
+    const terminal = terminals.get(terminal_sn);
+    if (terminal.deviceId !== null && terminal.deviceId !== deviceId) {
+      throw new GatewayError('400', 'INVALID_TERMINAL', 'device_id与激活时的设备不一致');
+    }
+    terminal.key = hex(16); // the old key stops working at once
+    return { json: { result_code: '200', biz_response: { terminal_sn, terminal_key: terminal.key } } };
+  }
+
+  function pay(body, terminal_sn) {
+    const f = orderFields(body);
+    const dynamicId = required(body, 'dynamic_id', 32);
+    const behaviour = BARCODE[dynamicId.slice(0, 4)];
+    if (behaviour === 'invalid') throw new GatewayError('400', 'INVALID_BARCODE', '支付条码错误');
+    if (byClientSn.has(f.client_sn)) return conflict();
+    const o = newOrder(terminal_sn, f, { payway: f.payway ?? paywayFromBarcode(dynamicId), sub_payway: '1' });
+    switch (behaviour) {
+      case 'in-progress':
+        o.pendingQueries = cfg.inProgressQueries;
+        return biz('PAY_IN_PROGRESS', data(o));
+      case 'stuck':
+        return biz('PAY_IN_PROGRESS', data(o));
+      case 'expired':
+        markPayFailed(o, 'PAY_CANCELED', 'FAIL_CANCELED', 'EXPIRED_BARCODE');
+        return biz('PAY_FAIL', data(o), 'EXPIRED_BARCODE', '过期的支付条码');
+      case 'insufficient':
+        markPayFailed(o, 'PAY_CANCELED', 'FAIL_CANCELED', 'INSUFFICIENT_FUND');
+        return biz('PAY_FAIL', data(o), 'INSUFFICIENT_FUND', '账户金额不足');
+      case 'error':
+        markPayFailed(o, 'PAY_ERROR', 'FAIL_ERROR');
+        return biz('PAY_FAIL_ERROR', data(o));
+      default:
+        markPaid(o);
+        return biz('PAY_SUCCESS', data(o));
+    }
+  }
+
+  function precreate(body, terminal_sn) {
+    const f = orderFields(body);
+    if (f.payway === undefined) throw paramError('payway不可以为空');
+    const subPayway = optional(body, 'sub_payway', 2) ?? '2';
+    if (!['2', '3', '4'].includes(subPayway)) throw paramError('sub_payway只能是2、3或4');
+    const payerUid = optional(body, 'payer_uid', 64);
+    if (subPayway !== '2' && payerUid === undefined) throw paramError('payer_uid不可以为空(sub_payway为3或4时必填)');
+    if (byClientSn.has(f.client_sn)) return conflict();
+    const o = newOrder(terminal_sn, f, { sub_payway: subPayway, payer_uid: payerUid });
+    if (subPayway === '2') {
+      o.qr_code = `https://qr.shouqianba.com/emu/${o.sn}`;
+    } else {
+      o.wap_pay_request = {
+        appId: 'wxemu0000000000001', timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: hex(16),
+        package: `prepay_id=wx${digits(26)}`, signType: 'RSA', paySign: crypto.randomBytes(256).toString('base64'),
+      };
+    }
+    return biz('PRECREATE_SUCCESS', data(o));
+  }
+
+  function query(body) {
+    const o = findOrder(body);
+    const refundNo = optional(body, 'refund_request_no', 20);
+    if (!o) return notExists();
+    if (refundNo !== undefined) {
+      const r = o.refunds.get(refundNo);
+      if (!r) return fail('UPAY_ORDER_NOT_EXISTS', '退款不存在');
+      return biz('SUCCESS', data(o, {
+        status: 'SUCCESS', settlement_amount: r.amount, finish_time: r.finish_time,
+        channel_finish_time: r.channel_finish_time, operator: r.operator,
+      }));
+    }
+    // A 9100… payment: the first `inProgressQueries` queries still see it in progress.
+    if (o.order_status === 'CREATED' && o.pendingQueries !== null) {
+      if (o.pendingQueries > 0) o.pendingQueries -= 1;
+      else markPaid(o);
+    }
+    return biz('SUCCESS', data(o));
+  }
+
+  function refund(body) {
+    const refundNo = required(body, 'refund_request_no', 20);
+    const refundAmount = required(body, 'refund_amount', 10);
+    if (!/^\d{1,10}$/.test(refundAmount)) throw paramError('refund_amount金额为整数,长度不超过10位,以分为单位');
+    const operator = required(body, 'operator', 64);
+    const o = findOrder(body);
+    if (!o) return notExists();
+    const amt = Number(refundAmount);
+    // refund_request_no is the idempotency key: a retry gets the first answer, never a second refund.
+    const previous = o.refunds.get(refundNo);
+    if (previous) {
+      return previous.amount === amt ? biz('REFUND_SUCCESS', previous.data) : fail('REFUND_REQUEST_CONFLICT', '重复的退款请求');
+    }
+    if (o.order_status !== 'PAID' && o.order_status !== 'PARTIAL_REFUNDED') {
+      return fail('UPAY_REFUND_INVALID_ORDER_STATE', '无法对错误的订单状态执行退款操作');
+    }
+    if (amt <= 0 || amt > o.net) return fail('REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额无效');
+    const net = o.net - amt;
+    finish(o, {
+      net, refunded: o.refunded + amt, settlement: amt, operator, paid: net > 0,
+      order_status: net === 0 ? 'REFUNDED' : 'PARTIAL_REFUNDED',
+    }, { type: 'refunded', amount: amt, refund_request_no: refundNo });
+    const d = data(o);
+    o.refunds.set(refundNo, { amount: amt, operator, finish_time: o.finish_time, channel_finish_time: o.channel_finish_time, data: d });
+    notify(o);
+    return biz('REFUND_SUCCESS', d);
+  }
+
+  function cancel(body) {
+    const o = findOrder(body);
+    if (!o) return notExists();
+    switch (o.order_status) {
+      case 'CREATED':
+        reverse(o, 'cancelled');
+        return biz('CANCEL_ABORT_SUCCESS', data(o));
+      case 'PAID':
+      case 'PAY_ERROR':
+        reverse(o, 'cancelled');
+        return biz('CANCEL_SUCCESS', data(o));
+      case 'CANCELED':
+      case 'PAY_CANCELED':
+        return biz('CANCEL_SUCCESS', data(o)); // nothing left to reverse
+      default:
+        return fail('UPAY_CANCEL_INVALID_ORDER_STATE', `当前的订单状态是${o.order_status}`);
+    }
+  }
+
+  function revoke(body) {
+    const o = findOrder(body);
+    if (!o) return notExists();
+    if (o.order_status !== 'PAID') return fail('UPAY_CANCEL_INVALID_ORDER_STATE', `当前的订单状态是${o.order_status}`);
+    reverse(o, 'revoked');
+    return biz('CANCEL_SUCCESS', data(o));
+  }
+
+  const HANDLERS = {
+    '/terminal/activate': activate, '/terminal/checkin': checkin, '/upay/v2/pay': pay,
+    '/upay/v2/precreate': precreate, '/upay/v2/query': query, '/upay/v2/refund': refund,
+    '/upay/v2/cancel': cancel, '/upay/v2/revoke': revoke,
+  };
+
+  /** Checks `Authorization: <sn> <md5>` over the raw bytes; returns the sn. */
+  function authenticate(req, isActivate) {
+    const header = req.headers.authorization;
+    if (!header) throw new GatewayError('400', 'ILLEGAL_SIGN', '缺少Authorization签名');
+    const match = /^(\S+) (\S+)$/.exec(header);
+    if (!match) throw new GatewayError('400', 'ILLEGAL_SIGN', 'Authorization格式应为"<sn> <sign>"');
+    const [, sn, sign] = match;
+    const key = isActivate ? (sn === cfg.vendorSn ? cfg.vendorKey : undefined) : terminals.get(sn)?.key;
+    if (key === undefined) throw new GatewayError('400', 'INVALID_TERMINAL', isActivate ? '不存在这个服务商' : '不存在这个终端');
+    if (sign.toLowerCase() !== signBody(req.body, key)) throw new GatewayError('400', 'ILLEGAL_SIGN', '签名错误');
+    return sn;
+  }
+
+  function handleApi(req) {
+    const handler = HANDLERS[req.pathname];
+    try {
+      const sn = authenticate(req, handler === activate);
+      const body = parseBody(req.body);
+      if (handler !== activate) {
+        const terminalSn = required(body, 'terminal_sn', 32);
+        if (terminalSn !== sn) throw new GatewayError('400', 'INVALID_TERMINAL', 'terminal_sn与签名终端不一致');
+      }
+      return handler(body, sn);
+    } catch (err) {
+      if (err instanceof GatewayError) {
+        return { json: { result_code: err.resultCode, error_code: err.code, error_message: err.message } };
+      }
+      console.error('shouqianba emulator:', err);
+      return { json: { result_code: '500', error_code: 'UNKNOWN_SYSTEM_ERROR', error_message: '未知的系统错误' } };
+    }
+  }
+
+  // ---- WAP API PRO cashier: GET /gateway?… ----
+
+  function wapGateway(req) {
+    const p = Object.fromEntries(req.query);
+    const missing = ['terminal_sn', 'client_sn', 'total_amount', 'subject', 'operator', 'return_url', 'sign'].filter((k) => !p[k]);
+    if (missing.length) return { status: 400, text: `INVALID_PARAMS: missing ${missing.join(', ')}` };
+    const terminal = terminals.get(p.terminal_sn);
+    if (!terminal) return { status: 400, text: 'INVALID_TERMINAL: unknown terminal_sn' };
+    if (p.sign !== wapSign(p, terminal.key)) return { status: 400, text: 'ILLEGAL_SIGN: sign does not match' };
+    if (!/^\d{1,10}$/.test(p.total_amount) || Number(p.total_amount) <= 0) {
+      return { status: 400, text: 'INVALID_PARAMS: total_amount must be 1-10 digits and > 0' };
+    }
+    const o = byClientSn.get(p.client_sn) ?? newOrder(p.terminal_sn, {
+      client_sn: p.client_sn, total: Number(p.total_amount), subject: p.subject, operator: p.operator,
+      reflect: p.reflect, description: p.description, notify_url: p.notify_url,
+    }, { payway: p.payway || '3', sub_payway: '3' });
+    return { html: cashierPage(o, p.return_url) };
+  }
+
+  // ---- notifications ----
+
+  function authorizationFor(o, body) {
+    const sig = crypto.sign('sha256', Buffer.from(body), privateKey).toString('base64');
+    return cfg.notifyHeaderForm === 'sn' ? `${o.terminal_sn} ${sig}` : sig;
+  }
+
+  /** One signed POST of `body` to `url`; logged and returned as { status, reply, error? }. */
+  async function deliver(o, url, body, attempt) {
+    const authorization = authorizationFor(o, body);
+    const entry = { client_sn: o.client_sn, sn: o.sn, url, body, authorization, attempt, at: Date.now(), status: null, reply: null };
+    notifications.push(entry);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body,
+        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]),
+      });
+      entry.status = res.status;
+      entry.reply = (await res.text()).slice(0, 2000);
+    } catch (err) {
+      entry.error = err.cause?.message ?? err.message;
+    }
+    return entry;
+  }
+
+  /** Sends the order's current data to its notify_url in the background, retrying a bounded number of times. */
+  function notify(o) {
+    if (!o.notify_url) return;
+    const body = JSON.stringify(data(o)); // every retry sends the same bytes
+    const { signal } = stopping;
+    const run = (async () => {
+      for (let attempt = 0; !signal.aborted; attempt++) {
+        const entry = await deliver(o, o.notify_url, body, attempt + 1);
+        if (entry.reply?.trim() === 'success' || attempt >= cfg.notifyRetryDelays.length) return;
+        await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+      }
+    })().catch(() => {}); // aborted by close/reset
+    inflight.add(run);
+    run.finally(() => inflight.delete(run));
+  }
+
+  // ---- controller (JS API) and control routes ----
+
+  function lookup(id) {
+    const o = byClientSn.get(id) ?? orders.get(id);
+    if (!o) throw new ControlError(404, `no order ${id}`);
+    return o;
+  }
+
+  const controller = {
+    get credentials() {
+      return {
+        vendorSn: cfg.vendorSn, vendorKey: cfg.vendorKey, appId: cfg.appId, activationCode: cfg.activationCode,
+        terminalSn: cfg.terminalSn, terminalKey: terminals.get(cfg.terminalSn).key, // current key (check-in rotates it)
+      };
+    },
+    publicKeyPem,
+    /** The buyer pays a CREATED order (scanned the QR / confirmed in the wallet). Returns its data. */
+    buyerPays(id) {
+      const o = lookup(id);
+      if (o.order_status !== 'CREATED') throw new ControlError(409, `order ${id} is ${o.order_status}, not CREATED`);
+      markPaid(o);
+      return data(o);
+    },
+    /** Ledger entry by client_sn (or sn), or undefined. */
+    order(id) {
+      const o = byClientSn.get(id) ?? orders.get(id);
+      return o && ledger(o);
+    },
+    orders: () => [...orders.values()].map(ledger),
+    /** Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply. */
+    async sendNotification(id, url) {
+      const o = lookup(id);
+      const target = url ?? o.notify_url;
+      if (!target) throw new ControlError(409, `order ${id} has no notify_url and no url was given`);
+      const entry = await deliver(o, target, JSON.stringify(data(o)), 1);
+      return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
+    },
+    get notifications() {
+      return notifications.map((n) => ({ ...n }));
+    },
+    /** Resolves when no notification delivery or retry is pending. */
+    async flushNotifications() {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+  };
+
+  async function control(req) {
+    const { method, subpath } = req;
+    const body = () => {
+      try {
+        const v = JSON.parse(req.body.toString('utf8'));
+        if (v && typeof v === 'object' && !Array.isArray(v)) return v;
+      } catch { /* fall through */ }
+      throw new ControlError(400, 'body must be a JSON object');
+    };
+    try {
+      if (method === 'POST' && subpath === 'buyer-pays') {
+        const { client_sn, sn } = body();
+        return { json: controller.buyerPays(String(client_sn ?? sn)) };
+      }
+      if (method === 'POST' && subpath === 'notify') {
+        const { client_sn, sn, url } = body();
+        if (url !== undefined && typeof url !== 'string') throw new ControlError(400, 'url must be a string');
+        return { json: await controller.sendNotification(String(client_sn ?? sn), url) };
+      }
+      if (method === 'GET' && subpath === 'orders') return { json: controller.orders() };
+      if (method === 'GET' && subpath.startsWith('orders/')) {
+        let id;
+        try { id = decodeURIComponent(subpath.slice('orders/'.length)); } catch { id = ''; }
+        const entry = controller.order(id);
+        return entry ? { json: entry } : { status: 404, json: { error: `no order ${id}` } };
+      }
+      if (method === 'GET' && subpath === 'public-key') return { json: { pem: publicKeyPem } };
+      if (method === 'GET' && subpath === 'notifications') return { json: controller.notifications };
+      if (method === 'GET' && subpath === 'credentials') return { json: controller.credentials };
+      return null;
+    } catch (err) {
+      if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
+      throw err;
+    }
+  }
+
+  return {
+    name: 'shouqianba',
+    handles: (method, pathname) =>
+      (method === 'POST' && Object.hasOwn(HANDLERS, pathname)) || (method === 'GET' && pathname === '/gateway'),
+    handle: async (req) => (req.pathname === '/gateway' ? wapGateway(req) : handleApi(req)),
+    control,
+    maintenance: () => ({
+      json: { result_code: '500', error_code: 'MAINTENANCE_INPROGRESS', error_message: '服务端正在升级维护,稍候5分钟' },
+    }),
+    reset() {
+      stopping.abort();
+      stopping = new AbortController();
+      orders = new Map();
+      byClientSn = new Map();
+      notifications = [];
+    },
+    close() {
+      stopping.abort();
+    },
+    controller,
+  };
+}
+
+// ---- the WAP cashier page ----
+
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const scriptJson = (v) => JSON.stringify(v).replace(/</g, '\\u003c');
+
+function cashierPage(o, returnUrl) {
+  const yuan = (o.total / 100).toFixed(2);
+  const safeReturn = /^https?:\/\//i.test(returnUrl) ? returnUrl : null; // never follow javascript: etc.
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>收钱吧收银台 (emulator)</title></head>
+<body style="font-family:sans-serif;max-width:24rem;margin:2rem auto;text-align:center">
+<p>${escapeHtml(o.subject)}</p>
+<h1 id="amount">¥${yuan}</h1>
+<p>订单号 ${escapeHtml(o.client_sn)} · <span id="status">${escapeHtml(o.order_status)}</span></p>
+<button id="pay" ${o.order_status === 'CREATED' ? '' : 'disabled'}>确认支付 (emulated buyer)</button>
+<script>
+document.getElementById('pay').onclick = async () => {
+  const res = await fetch('/__emulator/shouqianba/buyer-pays', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sn: ${scriptJson(o.sn)} }),
+  });
+  document.getElementById('status').textContent = res.ok ? 'PAID' : 'error ' + res.status;
+  const back = ${scriptJson(safeReturn)};
+  if (res.ok && back) location.href = back;
+};
+</script>
+</body></html>
+`;
+}
