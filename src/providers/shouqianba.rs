@@ -566,11 +566,13 @@ fn redact(v: &mut Value) {
 }
 
 impl Shouqianba {
+    /// `value` is the body as parsed (read from), `raw` the same with secrets redacted (returned).
     fn parse_inner(
         &mut self,
         op: Operation,
         resp: &HttpResponse,
         input: Option<&Input>,
+        value: Value,
         raw: &Value,
     ) -> OperationResult {
         let p = Provider::Shouqianba;
@@ -586,7 +588,7 @@ impl Shouqianba {
                 format!("gateway answered HTTP {}", resp.status),
             ));
         }
-        let env: Envelope = match serde_json::from_value(raw.clone()) {
+        let env: Envelope = match serde_json::from_value(value) {
             Ok(e) if !raw.is_null() => e,
             _ => {
                 return uncertain(Error::new(
@@ -797,9 +799,10 @@ impl Gateway for Shouqianba {
         resp: &HttpResponse,
         input: Option<&Input>,
     ) -> OperationResult {
-        let mut raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        let mut raw = value.clone();
         redact(&mut raw);
-        self.parse_inner(op, resp, input, &raw)
+        self.parse_inner(op, resp, input, value, &raw)
     }
 
     /// SHA256withRSA over the raw body with Shouqianba's public key. The header holds the Base64
