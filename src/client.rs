@@ -33,11 +33,20 @@ impl Client {
         })
     }
 
-    /// Validates and signs; returns `{method, url, headers, body}` as JSON.
+    /// Validates and signs. Returns `{request: {method, url, headers, body}, toSign}` as JSON: `toSign` is
+    /// null when the request is complete, else the Base64 of the exact bytes the host signer must sign.
     pub fn build(&self, op: &str, input_json: &str, now_ms: i64, nonce: String) -> Result<String> {
         let op = Operation::parse(op)?;
         let input = Input::from_json(input_json)?;
-        to_json(&self.gateway.build(op, &input, &Ctx { now_ms, nonce })?)
+        let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
+        let to_sign = prepared.to_sign.as_deref().map(crate::crypto::base64_encode);
+        to_json(&serde_json::json!({ "request": prepared.request, "toSign": to_sign }))
+    }
+
+    /// Puts the host's signature into a prepared request (JSON in, JSON out).
+    pub fn complete(&self, request_json: &str, signature: &[u8]) -> Result<String> {
+        let request: crate::http::HttpRequest = serde_json::from_str(request_json).map_err(|e| bad_json("request", &e))?;
+        to_json(&providers::complete(request, signature))
     }
 
     /// Maps a response to an OperationResult (JSON). Fails only on programmer mistakes (bad op name).

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
-    pub method: &'static str,
+    pub method: String,
     pub url: String,
     pub headers: BTreeMap<String, String>,
     /// Exactly the bytes that were signed.

@@ -8,6 +8,9 @@ use std::fmt;
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Shouqianba,
+    Fubei,
+    Lakala,
+    Tingyihui,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +24,8 @@ pub enum Operation {
     Refund,
     Cancel,
     Revoke,
+    Close,
+    RefundQuery,
 }
 
 impl Operation {
@@ -28,7 +33,7 @@ impl Operation {
         serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
             Error::input(
                 "operation",
-                format!("is not a known operation (got {name:?}; expected activate, checkin, pay, precreate, query, refund, cancel or revoke)"),
+                format!("is not a known operation (got {name:?}; expected activate, checkin, pay, precreate, query, refund, refundQuery, cancel, revoke or close)"),
             )
         })
     }

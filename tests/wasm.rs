@@ -11,8 +11,9 @@ const CONFIG: &str = r#"{"provider":"shouqianba","baseUrl":"http://127.0.0.1:9",
 fn signs_the_documented_vector_in_wasm() {
     let c = Client::new(CONFIG).unwrap();
     let req: serde_json::Value = serde_json::from_str(&c.build("query", r#"{"merchantOrderNo":"7654321132"}"#, 0, "n".into()).unwrap()).unwrap();
-    let body = req["body"].as_str().unwrap();
-    let auth = req["headers"]["authorization"].as_str().unwrap();
+    assert!(req["toSign"].is_null());
+    let body = req["request"]["body"].as_str().unwrap();
+    let auth = req["request"]["headers"]["authorization"].as_str().unwrap();
     assert_eq!(auth, aggpay::providers::shouqianba::authorization("10298371039", "68d499beda5f72116592f5c527465656", body));
     assert_eq!(
         aggpay::providers::shouqianba::authorization("10298371039", "68d499beda5f72116592f5c527465656", r#"{"terminal_sn":"10298371039","client_sn":"7654321132"}"#),

@@ -46,6 +46,10 @@ impl Core {
             .map_err(throw)
     }
 
+    pub fn complete(&self, request_json: &str, signature: &[u8]) -> Result<String, JsValue> {
+        self.inner.complete(request_json, signature).map_err(throw)
+    }
+
     pub fn parse(
         &mut self,
         op: &str,

@@ -54,6 +54,12 @@ pub struct Input {
     pub longitude: Option<String>,
     pub latitude: Option<String>,
     pub device_id: Option<String>,
+    /// The wallet for QR/JSAPI orders where the provider needs it: ALIPAY, WECHAT or UNIONPAY.
+    pub channel: Option<String>,
+    /// The buyer's or till's IP address, for providers whose risk control requires it.
+    pub client_ip: Option<String>,
+    pub store_id: Option<String>,
+    pub cashier_id: Option<String>,
     // Shouqianba activation.
     pub vendor_sn: Option<String>,
     pub vendor_key: Option<Secret>,
@@ -147,10 +153,42 @@ pub fn base_url(field: &str, url: &Option<String>) -> Result<String> {
     Ok(u.to_string())
 }
 
+/// Stands where an RSA signature goes until the host's signer has produced it. It appears only in
+/// places the library fills itself (a header, or a body slot between library-made values).
+pub const SIGNATURE_SLOT: &str = "@@AGGPAY-SIGNATURE@@";
+
+/// A built request. For RSA providers `to_sign` holds the exact bytes to sign and the request carries
+/// `SIGNATURE_SLOT` where the Base64 signature belongs; `complete` puts it there.
+#[derive(serde::Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Prepared {
+    pub request: HttpRequest,
+    #[serde(skip)]
+    pub to_sign: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    pub fn ready(request: HttpRequest) -> Prepared {
+        Prepared { request, to_sign: None }
+    }
+}
+
+/// Fills the signature slot of a prepared request with the Base64 of `signature`.
+pub fn complete(mut request: HttpRequest, signature: &[u8]) -> HttpRequest {
+    let b64 = crate::crypto::base64_encode(signature);
+    for v in request.headers.values_mut() {
+        if v.contains(SIGNATURE_SLOT) {
+            *v = v.replace(SIGNATURE_SLOT, &b64);
+        }
+    }
+    request.body = request.body.replacen(SIGNATURE_SLOT, &b64, 1);
+    request
+}
+
 /// One gateway: build a signed request, parse its response, verify its notifications.
 pub trait Gateway {
     fn provider(&self) -> Provider;
-    fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<HttpRequest>;
+    fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared>;
     /// Never fails: anything a gateway or network can do comes back as an OperationResult.
     /// `input` (optional) is the request's input, used to check and complete the answer.
     fn parse(

@@ -2,7 +2,7 @@
 //! Spec: protocol notes `shouqianba.md`, seed 000 (query) and seed 004 (gateway 2.0: pay, refund, cancel,
 //! precreate, status tables, client pay flow).
 
-use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Secret};
+use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, Secret};
 use crate::crypto::{self, PublicKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, Ack, HttpRequest, HttpResponse};
@@ -389,6 +389,12 @@ impl Shouqianba {
             Operation::Revoke => {
                 order_ref(&mut b, input)?;
                 "/upay/v2/revoke"
+            }
+            Operation::Close | Operation::RefundQuery => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedOperation,
+                    "Shouqianba has no close or refundQuery: use cancel, and query with refundNo",
+                ))
             }
         };
         merge_extra(&mut b, &input.extra)?;
@@ -779,18 +785,13 @@ impl Gateway for Shouqianba {
         Provider::Shouqianba
     }
 
-    fn build(&self, op: Operation, input: &Input, _ctx: &Ctx) -> Result<HttpRequest> {
+    fn build(&self, op: Operation, input: &Input, _ctx: &Ctx) -> Result<Prepared> {
         let (path, body, sn, key) = self.request_body(op, input)?;
         let body = Value::Object(body).to_string();
         let mut headers = BTreeMap::new();
         headers.insert("authorization".to_string(), authorization(&sn, &key, &body));
         headers.insert("content-type".to_string(), "application/json".to_string());
-        Ok(HttpRequest {
-            method: "POST",
-            url: format!("{}{}", self.base_url, path),
-            headers,
-            body,
-        })
+        Ok(Prepared::ready(HttpRequest { method: "POST".into(), url: format!("{}{}", self.base_url, path), headers, body }))
     }
 
     fn parse(
