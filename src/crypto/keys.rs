@@ -1,12 +1,15 @@
-//! RSA public-key ingestion: PEM or bare Base64 DER, SPKI or PKCS#1, tolerant of whitespace.
+//! RSA key ingestion. Accepts PEM or bare Base64 DER, PKCS#1 or PKCS#8 private keys, SPKI or PKCS#1
+//! public keys and X.509 certificates, tolerating surrounding whitespace and line breaks. A key of the
+//! wrong kind is refused with a message that says what was found and what was needed.
 
 use crate::error::{Error, Result};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::pkcs8::DecodePublicKey;
-use rsa::signature::Verifier;
-use rsa::RsaPublicKey;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
+use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
+use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
+use std::fmt;
 
 /// A parsed RSA public key that verifies SHA256withRSA (PKCS#1 v1.5) signatures.
 #[derive(Clone, Debug)]
@@ -24,63 +27,223 @@ impl PublicKey {
     }
 }
 
-/// The PEM label (if armoured) and the DER bytes.
-fn unarmour(field: &str, text: &str) -> Result<(Option<String>, Vec<u8>)> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(Error::key(
-            field,
-            "is empty; expected an RSA public key (PEM or Base64 DER)",
-        ));
-    }
-    if let Some(rest) = t.strip_prefix("-----BEGIN ") {
-        let (label, after) = rest
-            .split_once("-----")
-            .ok_or_else(|| Error::key(field, "has a broken PEM header"))?;
-        let end = format!("-----END {label}-----");
-        let body = after
-            .split(end.as_str())
-            .next()
-            .filter(|_| after.contains(end.as_str()))
-            .ok_or_else(|| {
-                Error::key(
-                    field,
-                    format!("PEM block {label:?} has no matching END line"),
-                )
-            })?;
-        let der = super::base64_decode(body)
-            .ok_or_else(|| Error::key(field, "PEM body is not valid Base64"))?;
-        return Ok((Some(label.to_string()), der));
-    }
-    let der = super::base64_decode(t).ok_or_else(|| {
-        Error::key(
-            field,
-            "is neither PEM nor Base64 DER; expected an RSA public key",
-        )
-    })?;
-    Ok((None, der))
+/// A public key taken from an X.509 certificate, with the certificate's serial number.
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    pub public_key: PublicKey,
+    /// Lowercase hex of the DER INTEGER content bytes, leading `00` kept (Lakala's `serial_no`).
+    pub serial_hex: String,
 }
 
-/// Loads an RSA public key for verification from SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`),
-/// PEM or bare Base64. Private keys are refused with a message saying what was found.
-pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
-    let (label, der) = unarmour(field, text)?;
-    let key = match label.as_deref() {
-        Some("PUBLIC KEY") => RsaPublicKey::from_public_key_der(&der).ok(),
-        Some("RSA PUBLIC KEY") => RsaPublicKey::from_pkcs1_der(&der).ok(),
-        Some(l) if l.contains("PRIVATE KEY") => {
-            return Err(Error::key(field, "this is a private key; verification needs the provider's public key (never share your private key)"))
+/// An RSA private key for SHA256withRSA signing. Debug never shows it.
+#[derive(Clone)]
+pub struct PrivateKey {
+    key: SigningKey<Sha256>,
+    pkcs8_der: Vec<u8>,
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey(<redacted>)")
+    }
+}
+
+impl PrivateKey {
+    /// Signs with blinding (RUSTSEC-2023-0071): the randomness comes from the host
+    /// (crypto.getRandomValues in wasm, the OS natively).
+    pub fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let mut rng = rsa::rand_core::OsRng;
+        self.key
+            .try_sign_with_rng(&mut rng, message)
+            .map(|s| s.to_vec())
+            .map_err(|_| Error::key("privateKey", "signing failed (no randomness available from the host?)"))
+    }
+
+    /// The key as PKCS#8 DER, for importing once into the platform's crypto (node:crypto, WebCrypto).
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8_der
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    Pkcs8Private,
+    Pkcs1Private,
+    EncryptedPrivate,
+    Spki,
+    Pkcs1Public,
+    Certificate,
+    Unknown(String),
+}
+
+impl Kind {
+    fn describe(&self) -> String {
+        match self {
+            Kind::Pkcs8Private | Kind::Pkcs1Private => "a private key".into(),
+            Kind::EncryptedPrivate => "an encrypted private key".into(),
+            Kind::Spki | Kind::Pkcs1Public => "a public key".into(),
+            Kind::Certificate => "a certificate".into(),
+            Kind::Unknown(label) => format!("a PEM {label:?} block"),
         }
-        Some(other) => return Err(Error::key(field, format!("found a PEM {other:?} block; expected an RSA public key (\"PUBLIC KEY\" or \"RSA PUBLIC KEY\")"))),
-        None => RsaPublicKey::from_public_key_der(&der).or_else(|_| RsaPublicKey::from_pkcs1_der(&der)).ok(),
-    };
-    let key = key.ok_or_else(|| {
-        Error::key(
-            field,
-            "could not be read as an RSA public key (SPKI or PKCS#1 DER)",
-        )
+    }
+}
+
+/// The kind (from the PEM label, or guessed from the DER) and the DER bytes.
+fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(Error::key(field, "is empty"));
+    }
+    if let Some(rest) = t.strip_prefix("-----BEGIN ") {
+        let (label, after) = rest.split_once("-----").ok_or_else(|| Error::key(field, "has a broken PEM header"))?;
+        let end = format!("-----END {label}-----");
+        let Some((body, _)) = after.split_once(end.as_str()) else {
+            return Err(Error::key(field, format!("PEM block {label:?} has no matching END line")));
+        };
+        let der = super::base64_decode(body).ok_or_else(|| Error::key(field, "PEM body is not valid Base64"))?;
+        let kind = match label {
+            "PRIVATE KEY" => Kind::Pkcs8Private,
+            "RSA PRIVATE KEY" => Kind::Pkcs1Private,
+            "ENCRYPTED PRIVATE KEY" => Kind::EncryptedPrivate,
+            "PUBLIC KEY" => Kind::Spki,
+            "RSA PUBLIC KEY" => Kind::Pkcs1Public,
+            "CERTIFICATE" | "X509 CERTIFICATE" => Kind::Certificate,
+            other => Kind::Unknown(other.to_string()),
+        };
+        return Ok((kind, der));
+    }
+    let der = super::base64_decode(t).ok_or_else(|| {
+        Error::key(field, "is neither PEM (-----BEGIN …-----) nor Base64 DER")
     })?;
-    Ok(PublicKey {
-        key: VerifyingKey::new(key),
-    })
+    Ok((guess(&der), der))
+}
+
+/// Recognizes bare DER by trying each structure in turn.
+fn guess(der: &[u8]) -> Kind {
+    if RsaPrivateKey::from_pkcs8_der(der).is_ok() {
+        Kind::Pkcs8Private
+    } else if RsaPrivateKey::from_pkcs1_der(der).is_ok() {
+        Kind::Pkcs1Private
+    } else if RsaPublicKey::from_public_key_der(der).is_ok() {
+        Kind::Spki
+    } else if RsaPublicKey::from_pkcs1_der(der).is_ok() {
+        Kind::Pkcs1Public
+    } else if parse_certificate(der).is_some() {
+        Kind::Certificate
+    } else {
+        Kind::Unknown("DER".into())
+    }
+}
+
+/// Loads the merchant's RSA private key for signing.
+pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
+    let (kind, der) = read(field, text)?;
+    let key = match kind {
+        Kind::Pkcs8Private => RsaPrivateKey::from_pkcs8_der(&der).ok(),
+        Kind::Pkcs1Private => RsaPrivateKey::from_pkcs1_der(&der).ok(),
+        Kind::EncryptedPrivate => {
+            return Err(Error::key(field, "this is an encrypted private key; export it unencrypted (PKCS#8 \"PRIVATE KEY\")"))
+        }
+        Kind::Unknown(_) => None,
+        other => {
+            return Err(Error::key(
+                field,
+                format!("this is {}; signing needs the merchant private key (\"PRIVATE KEY\" or \"RSA PRIVATE KEY\")", other.describe()),
+            ))
+        }
+    };
+    let key = key.ok_or_else(|| Error::key(field, "could not be read as an RSA private key (PKCS#8 or PKCS#1)"))?;
+    let pkcs8_der = key
+        .to_pkcs8_der()
+        .map_err(|_| Error::key(field, "could not be re-encoded as PKCS#8"))?
+        .as_bytes()
+        .to_vec();
+    Ok(PrivateKey { key: SigningKey::new(key), pkcs8_der })
+}
+
+/// Loads a public key for verification: SPKI, PKCS#1 or the key inside an X.509 certificate.
+pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
+    let (kind, der) = read(field, text)?;
+    let key = match kind {
+        Kind::Spki => RsaPublicKey::from_public_key_der(&der).ok(),
+        Kind::Pkcs1Public => RsaPublicKey::from_pkcs1_der(&der).ok(),
+        Kind::Certificate => return Ok(load_certificate_der(field, &der)?.public_key),
+        Kind::Pkcs8Private | Kind::Pkcs1Private | Kind::EncryptedPrivate => {
+            return Err(Error::key(
+                field,
+                "this is a private key; verification needs the provider's public key or certificate (and never share your private key)",
+            ))
+        }
+        Kind::Unknown(_) => None,
+    };
+    let key = key.ok_or_else(|| Error::key(field, "could not be read as an RSA public key (SPKI, PKCS#1 or certificate)"))?;
+    Ok(PublicKey { key: VerifyingKey::new(key) })
+}
+
+/// Loads an X.509 certificate: its public key and serial number.
+pub fn load_certificate(field: &str, text: &str) -> Result<Certificate> {
+    let (kind, der) = read(field, text)?;
+    match kind {
+        Kind::Certificate => load_certificate_der(field, &der),
+        other => Err(Error::key(field, format!("this is {}; expected an X.509 certificate (\"CERTIFICATE\")", other.describe()))),
+    }
+}
+
+fn load_certificate_der(field: &str, der: &[u8]) -> Result<Certificate> {
+    let (serial, spki) = parse_certificate(der).ok_or_else(|| Error::key(field, "is not a readable X.509 certificate"))?;
+    let key = RsaPublicKey::from_public_key_der(spki)
+        .map_err(|_| Error::key(field, "the certificate does not hold an RSA public key"))?;
+    Ok(Certificate { public_key: PublicKey { key: VerifyingKey::new(key) }, serial_hex: super::hex_lower(serial) })
+}
+
+// ---------------------------------------------------------------- a minimal DER reader for certificates
+
+/// One TLV: (tag, content, the whole TLV, rest).
+fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, mut rest) = rest.split_first()?;
+    let len = if first < 0x80 {
+        first as usize
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        rest = &rest[n..];
+        len
+    };
+    if rest.len() < len {
+        return None;
+    }
+    let header = input.len() - rest.len();
+    Some((tag, &rest[..len], &input[..header + len], &rest[len..]))
+}
+
+/// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber INTEGER,
+/// signature, issuer, validity, subject, subjectPublicKeyInfo, … }, … } → (serial bytes, SPKI DER).
+fn parse_certificate(der: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (0x30, cert, _, _) = tlv(der)? else { return None };
+    let (0x30, tbs, _, _) = tlv(cert)? else { return None };
+    let mut rest = tbs;
+    let (mut tag, mut content, _, mut next) = tlv(rest)?;
+    if tag == 0xa0 {
+        rest = next;
+        (tag, content, _, next) = tlv(rest)?;
+    }
+    if tag != 0x02 {
+        return None;
+    }
+    let serial = content;
+    rest = next;
+    for _ in 0..4 {
+        // signature algorithm, issuer, validity, subject
+        let (t, _, _, n) = tlv(rest)?;
+        if t != 0x30 {
+            return None;
+        }
+        rest = n;
+    }
+    let (0x30, _, spki, _) = tlv(rest)? else { return None };
+    Some((serial, spki))
 }

@@ -2,7 +2,7 @@
 
 mod keys;
 
-pub use keys::{load_public_key, PublicKey};
+pub use keys::{load_certificate, load_private_key, load_public_key, Certificate, PrivateKey, PublicKey};
 
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;
