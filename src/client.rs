@@ -6,6 +6,7 @@ use crate::model::{Operation, OperationResult};
 use crate::providers::{self, bad_json, Ctx, Gateway, Input};
 use std::collections::BTreeMap;
 
+#[derive(Debug)]
 pub struct Client {
     gateway: Box<dyn Gateway>,
 }
@@ -41,6 +42,20 @@ impl Client {
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
         let to_sign = prepared.to_sign.as_deref().map(crate::crypto::base64_encode);
         to_json(&serde_json::json!({ "request": prepared.request, "toSign": to_sign }))
+    }
+
+    /// The merchant private key as PKCS#8 DER, for importing once into the platform's crypto;
+    /// `None` for providers that do not sign with RSA.
+    pub fn private_key_pkcs8(&self) -> Option<Vec<u8>> {
+        self.gateway.private_key().map(|k| k.pkcs8_der().to_vec())
+    }
+
+    /// Signs with the Rust RSA implementation (blinded, host randomness): the fallback signer.
+    pub fn sign_wasm(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let key = self.gateway.private_key().ok_or_else(|| {
+            Error::new(crate::ErrorCode::UnsupportedOperation, "this provider does not sign with an RSA key")
+        })?;
+        key.sign_sha256(message)
     }
 
     /// Puts the host's signature into a prepared request (JSON in, JSON out).

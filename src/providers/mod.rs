@@ -2,6 +2,8 @@
 //! status table → response parsing → notifications). This file holds what they share: the caller's
 //! input, the host context, the `Gateway` trait and the registry.
 
+#[cfg(feature = "lakala")]
+pub mod lakala;
 #[cfg(feature = "shouqianba")]
 pub mod shouqianba;
 
@@ -77,22 +79,57 @@ impl Input {
         if json.trim().is_empty() {
             return Ok(Input::default());
         }
-        serde_json::from_str(json).map_err(|e| bad_json("input", &e))
+        let value: Value = serde_json::from_str(json).map_err(|e| bad_json("input", &e))?;
+        let Value::Object(fields) = &value else {
+            return Err(Error::input("input", "must be an object"));
+        };
+        // Check types here, naming the field, so serde never echoes a value (it may be a secret).
+        for (k, v) in fields {
+            let ok = match k.as_str() {
+                "amount" => true, // validated with its own rules (money::amount_from_input)
+                "extra" => v.is_object() || v.is_null(),
+                _ => v.is_string() || v.is_null(),
+            };
+            if !ok {
+                let expected = if k == "extra" { "an object of provider fields" } else { "a string" };
+                return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
+            }
+        }
+        serde_json::from_value(value).map_err(|e| bad_json("input", &e))
     }
 }
 
-/// Turns a serde error into INVALID_INPUT/INVALID_CONFIG that names the offending field when serde says.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Turns a serde error into INVALID_INPUT/INVALID_CONFIG. Only an unknown field's name is quoted from
+/// serde: for wrong types serde quotes the value, which may be a secret.
 pub fn bad_json(what: &str, e: &serde_json::Error) -> Error {
     let text = e.to_string();
-    // serde says "unknown field `x`, expected ..." or "invalid type: ..., expected ..." — keep the first clause.
-    let field = text.split('`').nth(1).unwrap_or(what).to_string();
-    let short = text.split(" at line").next().unwrap_or(&text).to_string();
-    let mut err = if what == "config" {
-        Error::config(&field, "is not valid")
+    let text = text.split(" at line").next().unwrap_or(&text);
+    let (field, message) = if let Some(rest) = text.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or(what);
+        (name.to_string(), format!("{what}: {name} is not a known field{}", rest.split_once('`').map(|(_, r)| r).unwrap_or("")))
+    } else if let Some(rest) = text.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(what);
+        (name.to_string(), format!("{what}: {name} is required"))
+    } else if let Some((_, expected)) = text.split_once(", expected ") {
+        (what.to_string(), format!("{what}: a value has the wrong type or form (expected {expected})"))
+    } else if e.is_syntax() || e.is_eof() {
+        (what.to_string(), format!("{what}: is not valid JSON"))
     } else {
-        Error::input(&field, "is not valid")
+        (what.to_string(), format!("{what}: is not valid"))
     };
-    err.message = format!("{what}: {short}");
+    let mut err = if what == "config" { Error::config(&field, "") } else { Error::input(&field, "") };
+    err.message = message;
     err
 }
 
@@ -186,7 +223,7 @@ pub fn complete(mut request: HttpRequest, signature: &[u8]) -> HttpRequest {
 }
 
 /// One gateway: build a signed request, parse its response, verify its notifications.
-pub trait Gateway {
+pub trait Gateway: fmt::Debug {
     fn provider(&self) -> Provider;
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared>;
     /// Never fails: anything a gateway or network can do comes back as an OperationResult.
@@ -203,6 +240,10 @@ pub trait Gateway {
         body: &[u8],
         ctx: &Ctx,
     ) -> Result<Notification>;
+    /// The merchant's RSA key, for providers that sign with one (the host may sign instead).
+    fn private_key(&self) -> Option<&crate::crypto::PrivateKey> {
+        None
+    }
     /// Provider-specific synchronous URL builders (Shouqianba's WAP cashier).
     fn wap_pay_url(&self, _input: &Input) -> Result<String> {
         Err(Error::new(
@@ -225,9 +266,11 @@ pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
     match which.provider.as_deref() {
         #[cfg(feature = "shouqianba")]
         Some("shouqianba") => Ok(Box::new(shouqianba::Shouqianba::new(value)?)),
+        #[cfg(feature = "lakala")]
+        Some("lakala") => Ok(Box::new(lakala::Lakala::new(value)?)),
         Some(p) => Err(Error::config(
             "provider",
-            format!("is not a supported provider (got {p:?}; expected \"shouqianba\")"),
+            format!("is not a supported provider (got {p:?}; expected one of shouqianba, fubei, lakala, tingyihui)"),
         )),
         None => Err(Error::config("provider", "is required")),
     }

@@ -700,15 +700,15 @@ impl Shouqianba {
             ));
         }
         // An answer about another order than the one asked for is not an answer.
-        if let (Some(asked), Some(got)) = (
-            input.and_then(|i| i.merchant_order_no.as_deref()),
-            order.as_ref().and_then(|o| o.merchant_order_no.as_deref()),
-        ) {
-            if asked != got {
-                return uncertain(Error::new(
-                    ErrorCode::MalformedResponse,
-                    format!("answer is about order {got:?}, not {asked:?}"),
-                ));
+        if let (Some(i), Some(o)) = (input, order.as_ref()) {
+            let pairs = [(&i.merchant_order_no, &o.merchant_order_no), (&i.provider_order_no, &o.provider_order_no)];
+            for (asked, got) in pairs {
+                if let (Some(a), Some(g)) = (asked, got) {
+                    if a != g {
+                        let msg = format!("the answer is about order {g:?}, not {a:?} as asked");
+                        return uncertain(Error::new(ErrorCode::MalformedResponse, msg));
+                    }
+                }
             }
         }
 
@@ -732,9 +732,10 @@ impl Shouqianba {
             _ => {}
         }
         let data = biz.data.unwrap_or_default();
-        let settled = amount("settlement_amount", &data.settlement_amount)
-            .ok()
-            .flatten();
+        let settled = match amount("settlement_amount", &data.settlement_amount) {
+            Ok(a) => a,
+            Err(e) => return uncertain(e),
+        };
         let refund_no = input.and_then(|i| i.refund_no.clone());
         if op == Operation::Refund {
             let state = match outcome {
@@ -889,6 +890,9 @@ impl Gateway for Shouqianba {
         set("reflect", optional("reflect", &input.reflect, 64)?);
         set("notify_url", optional("notifyUrl", &input.notify_url, 256)?);
         for (k, v) in input.extra.iter().flatten() {
+            if k == "sign" || k == "sign_type" {
+                return Err(Error::input(&format!("extra.{k}"), "is set by the library; it cannot be given"));
+            }
             let text = match v {
                 Value::String(t) => t.clone(),
                 other => other.to_string(),
