@@ -30,8 +30,8 @@ const common = {
   logOverride: { 'empty-import-meta': 'silent' },
   legalComments: 'none',
 };
-await build({ ...common, entryPoints: [join(pkg, 'src/node.mjs')], format: 'esm', outfile: join(dist, 'index.mjs') });
 await build({ ...common, entryPoints: [join(pkg, 'src/node.cjs')], format: 'cjs', outfile: join(dist, 'index.cjs') });
+copyFileSync(join(pkg, 'src/node.mjs'), join(dist, 'index.mjs'));
 copyFileSync(join(pkg, 'src/index.d.ts'), join(dist, 'index.d.ts'));
 copyFileSync(join(pkg, 'src/index.d.ts'), join(dist, 'index.d.cts'));
 console.log(`pkg/dist built: aggpay_bg.wasm ${statSync(wasm).size} bytes`);

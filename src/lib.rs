@@ -11,6 +11,7 @@ pub mod http;
 pub mod model;
 pub mod money;
 pub mod providers;
+pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

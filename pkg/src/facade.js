@@ -3,11 +3,16 @@
 import * as core from 'aggpay-core';
 
 let ready = false;
+let platform = {};
 
-/** Instantiates the WebAssembly module from its bytes (the runtime entry points call this once). */
-export function init(wasmBytes) {
+/**
+ * Instantiates the WebAssembly module from its bytes (the runtime entry points call this once).
+ * `host.nodeCrypto` is node:crypto where the runtime has it (the Node entries pass it).
+ */
+export function init(wasmBytes, host = {}) {
   if (!ready) {
     core.initSync({ module: wasmBytes });
+    platform = host;
     ready = true;
   }
 }
@@ -96,6 +101,39 @@ function defaultNonce() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const SIGNERS = ['auto', 'wasm', 'node', 'webcrypto'];
+
+function toBytes(sig, what) {
+  if (sig instanceof Uint8Array) return sig;
+  if (sig instanceof ArrayBuffer) return new Uint8Array(sig);
+  if (ArrayBuffer.isView(sig)) return new Uint8Array(sig.buffer, sig.byteOffset, sig.byteLength);
+  throw fail('INVALID_CONFIG', what, 'must resolve to the signature bytes (Uint8Array)');
+}
+
+// SHA256withRSA (PKCS#1 v1.5) is deterministic, so every path yields the same bytes: platform crypto
+// where there is one (faster, and not exposed to RUSTSEC-2023-0071), the blinded Rust signer otherwise.
+function pickSigner(choice, inner) {
+  const wasm = { kind: 'wasm', sign: async (bytes) => call(() => inner.signWasm(bytes)) };
+  if (typeof choice === 'function') return { kind: 'custom', sign: async (bytes) => toBytes(await choice(bytes), 'signer') };
+  if (choice === 'wasm') return wasm;
+  const der = inner.privateKeyPkcs8();
+  if (der === undefined) return wasm; // the core refuses: this provider has no RSA key
+  const node = platform.nodeCrypto;
+  if ((choice === 'auto' || choice === 'node') && node) {
+    const key = node.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    return { kind: 'node', sign: async (bytes) => new Uint8Array(node.sign('sha256', bytes, key)) };
+  }
+  const subtle = globalThis.crypto?.subtle;
+  if ((choice === 'auto' || choice === 'webcrypto') && subtle) {
+    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    const key = subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
+    key.catch(() => {}); // reported when used
+    return { kind: 'webcrypto', sign: async (bytes) => new Uint8Array(await subtle.sign(algorithm, await key, bytes)) };
+  }
+  if (choice !== 'auto') throw fail('INVALID_CONFIG', 'signer', `'${choice}' is not available in this runtime`);
+  return wasm;
+}
+
 const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund', 'refundQuery', 'cancel', 'revoke', 'close'];
 
 /**
@@ -104,7 +142,7 @@ const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund'
  */
 export function createClient(options) {
   if (!options || typeof options !== 'object') throw fail('INVALID_CONFIG', 'options', 'must be an object');
-  const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, ...config } = options;
+  const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, signer = 'auto', ...config } = options;
   const doFetch = fetchOpt ?? globalThis.fetch;
   const now = nowOpt ?? Date.now;
   const nonce = nonceOpt ?? defaultNonce;
@@ -112,10 +150,15 @@ export function createClient(options) {
     if (typeof fn !== 'function') throw fail('INVALID_CONFIG', name, 'must be a function');
   }
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw fail('INVALID_CONFIG', 'timeoutMs', 'must be a positive number of milliseconds');
+  if (typeof signer !== 'function' && !SIGNERS.includes(signer)) {
+    throw fail('INVALID_CONFIG', 'signer', `must be ${SIGNERS.map((x) => `'${x}'`).join(', ')} or a function (bytes) => Promise<Uint8Array>`);
+  }
   const inner = call(() => new core.Core(JSON.stringify(config)));
-  // RSA providers: the host signer comes with issue 3; until then no provider asks for one.
-  const sign = async () => {
-    throw fail('INVALID_CONFIG', 'signer', 'is not available for this provider');
+  // The key is parsed once by the core; the platform imports it once, on first use.
+  let signing;
+  const sign = (bytes) => {
+    signing ??= pickSigner(signer, inner);
+    return signing.sign(bytes);
   };
 
   const json = (input, what) => {
@@ -149,21 +192,41 @@ export function createClient(options) {
   async function execute(op, input) {
     const request = await buildRequest(op, input); // bad input throws here, before anything is sent
     let response;
+    // The timer bounds the whole exchange even when a custom fetch ignores the abort signal.
+    const abort = typeof AbortController !== 'undefined' ? new AbortController() : undefined;
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        abort?.abort();
+        reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' }));
+      }, timeoutMs);
+    });
     try {
-      const signal = typeof AbortSignal !== 'undefined' && AbortSignal.timeout ? AbortSignal.timeout(timeoutMs) : undefined;
-      const res = await doFetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal });
-      const body = typeof res.arrayBuffer === 'function' ? new Uint8Array(await res.arrayBuffer()) : await res.text();
-      response = { status: res.status, headers: res.headers, body };
+      const exchange = (async () => {
+        const res = await doFetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort?.signal });
+        const body = typeof res.arrayBuffer === 'function' ? new Uint8Array(await res.arrayBuffer()) : await res.text();
+        return { status: res.status, headers: res.headers, body };
+      })();
+      exchange.catch(() => {}); // a late failure after the timeout is already reported
+      response = await Promise.race([exchange, timeout]);
     } catch (e) {
       // The request may have reached the gateway: the outcome is unknown, never "failed".
       const why = e && e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String((e && e.message) || e);
       return JSON.parse(call(() => inner.networkFailure(op, why)));
+    } finally {
+      clearTimeout(timer);
     }
     return parseResponse(op, response, input);
   }
 
   const client = {
     provider: config.provider,
+    /** Which signer signs RSA requests: 'node', 'webcrypto', 'wasm' or 'custom' (null: this provider does not sign with RSA). */
+    get signer() {
+      if (inner.privateKeyPkcs8() === undefined) return null;
+      signing ??= pickSigner(signer, inner);
+      return signing.kind;
+    },
     buildRequest,
     parseResponse,
     async verifyNotification(notification) {

@@ -1,7 +1,9 @@
-// Node CommonJS entry: the same facade, bundled to CJS by pkg/build.mjs.
+// Node entry (CommonJS; the ESM entry re-exports this one, so both share one instance and one
+// AggpayError class). Loads the one .wasm beside this file and hands the core node:crypto.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
+const nodeCrypto = require('node:crypto');
 const { init, AggpayError, createClient, fenToYuan, yuanToFen } = require('./facade.js');
 
-init(readFileSync(join(__dirname, 'aggpay_bg.wasm')));
+init(readFileSync(join(__dirname, 'aggpay_bg.wasm')), { nodeCrypto });
 module.exports = { AggpayError, createClient, fenToYuan, yuanToFen };

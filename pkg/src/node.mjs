@@ -1,6 +1,4 @@
-// Node ESM entry: load the one .wasm beside this file, then expose the public API.
-import { readFileSync } from 'node:fs';
-import { init } from './facade.js';
+// Node ESM entry: re-exports the CommonJS build so that ESM and CJS users share one module instance.
+import aggpay from './index.cjs';
 
-init(readFileSync(new URL('./aggpay_bg.wasm', import.meta.url)));
-export { AggpayError, createClient, fenToYuan, yuanToFen } from './facade.js';
+export const { AggpayError, createClient, fenToYuan, yuanToFen } = aggpay;

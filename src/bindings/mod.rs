@@ -46,6 +46,16 @@ impl Core {
             .map_err(throw)
     }
 
+    #[wasm_bindgen(js_name = privateKeyPkcs8)]
+    pub fn private_key_pkcs8(&self) -> Option<Vec<u8>> {
+        self.inner.private_key_pkcs8()
+    }
+
+    #[wasm_bindgen(js_name = signWasm)]
+    pub fn sign_wasm(&self, message: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.inner.sign_wasm(message).map_err(throw)
+    }
+
     pub fn complete(&self, request_json: &str, signature: &[u8]) -> Result<String, JsValue> {
         self.inner.complete(request_json, signature).map_err(throw)
     }
