@@ -160,6 +160,7 @@ pub struct Order {
 #[serde(rename_all = "camelCase")]
 pub struct Refund {
     pub refund_no: Option<String>,
+    pub provider_refund_no: Option<String>,
     pub amount: Option<i64>,
     pub state: RefundState,
     pub provider_state: Option<String>,

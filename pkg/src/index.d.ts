@@ -1,8 +1,18 @@
 // Public types of the aggpay package. Amounts are integer fen; times are epoch milliseconds.
 
-export type ProviderName = 'shouqianba';
+export type ProviderName = 'shouqianba' | 'fubei' | 'lakala' | 'tingyihui';
 
-export type OperationName = 'activate' | 'checkin' | 'pay' | 'precreate' | 'query' | 'refund' | 'cancel' | 'revoke';
+export type OperationName =
+  | 'activate'
+  | 'checkin'
+  | 'pay'
+  | 'precreate'
+  | 'query'
+  | 'refund'
+  | 'refundQuery'
+  | 'cancel'
+  | 'revoke'
+  | 'close';
 
 /** What happened to this operation. */
 export type Outcome = 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS' | 'UNKNOWN';
@@ -90,6 +100,7 @@ export interface Order {
 
 export interface Refund {
   refundNo: string | null;
+  providerRefundNo: string | null;
   amount: number | null;
   state: RefundState;
   providerState: string | null;
@@ -170,13 +181,20 @@ export interface ShouqianbaCredentials {
   notifyPublicKey?: string;
 }
 
-export interface ShouqianbaClientOptions {
+export interface ShouqianbaClientOptions extends HostOptions {
   provider: 'shouqianba';
   /** Default https://vsi-api.shouqianba.com */
   baseUrl?: string;
   /** WAP cashier gateway; default https://qr.shouqianba.com/gateway */
   wapBaseUrl?: string;
   credentials?: ShouqianbaCredentials;
+}
+
+/** RSA signing: platform crypto where there is one ('auto'), the blinded Rust signer ('wasm'), a forced
+ * platform ('node', 'webcrypto'), or your own (e.g. an HSM or KMS): bytes in, signature bytes out. */
+export type Signer = 'auto' | 'wasm' | 'node' | 'webcrypto' | ((message: Uint8Array) => Promise<Uint8Array>);
+
+export interface HostOptions {
   fetch?: FetchLike;
   /** Epoch milliseconds; default Date.now. */
   now?: () => number;
@@ -186,7 +204,48 @@ export interface ShouqianbaClientOptions {
   timeoutMs?: number;
 }
 
-export type ClientOptions = ShouqianbaClientOptions;
+export interface LakalaCredentials {
+  appId: string;
+  /** The merchant certificate's serial as hex (e.g. 00dfba8194c41b84cf); or give merchantCertificate. */
+  serialNo?: string;
+  merchantCertificate?: string;
+  /** PEM or Base64 DER, PKCS#8 or PKCS#1. */
+  privateKey: string;
+  /** Lakala's platform certificate (lkl-apigw-v2.cer), verifies every response. */
+  platformCertificate: string;
+  /** Verifies notifications when it is not the platform certificate. */
+  notifyCertificate?: string;
+  merchantNo: string;
+  termNo: string;
+}
+
+export interface LakalaClientOptions extends HostOptions {
+  provider: 'lakala';
+  /** Default https://s2.lakala.com (test: https://test.wsmsd.cn/sit). */
+  baseUrl?: string;
+  credentials: LakalaCredentials;
+  /** Notification replay window, seconds either side of now(). Default 300. */
+  notificationToleranceSeconds?: number;
+  signer?: Signer;
+}
+
+export interface TingyihuiCredentials {
+  accessId: string;
+  /** The secretKey: bare Base64 PKCS#8 DER as handed out, or PEM. */
+  privateKey: string;
+  /** osMerchantCode, needed to create trades. */
+  merchantCode?: string;
+}
+
+export interface TingyihuiClientOptions extends HostOptions {
+  provider: 'tingyihui';
+  /** Default https://os.hfcsbc.com */
+  baseUrl?: string;
+  credentials: TingyihuiCredentials;
+  signer?: Signer;
+}
+
+export type ClientOptions = ShouqianbaClientOptions | LakalaClientOptions | TingyihuiClientOptions;
 
 /** Provider fields added to the request as they are. */
 export type Extra = Record<string, Json>;
@@ -194,6 +253,8 @@ export type Extra = Record<string, Json>;
 export interface OrderRef {
   merchantOrderNo?: string;
   providerOrderNo?: string;
+  /** The buyer's or till's IP (Lakala's location_info.request_ip; required there for money-moving calls). */
+  clientIp?: string;
   extra?: Extra;
 }
 
@@ -209,6 +270,9 @@ export interface OrderInput {
   deviceId?: string;
   reflect?: string;
   notifyUrl?: string;
+  storeId?: string;
+  /** Lakala: required (location_info.request_ip). */
+  clientIp?: string;
   extra?: Extra;
 }
 
@@ -219,7 +283,10 @@ export interface PayInput extends OrderInput {
 }
 
 export interface PrecreateInput extends OrderInput {
-  payway: string;
+  /** Shouqianba's payway (required there): "2" Alipay, "3" WeChat, … */
+  payway?: string;
+  /** The wallet, for Lakala and Tingyihui (required there). */
+  channel?: Channel;
   /** "2" QR (default), "3" WAP, "4" mini-program. */
   subPayway?: string;
   payerUid?: string;
@@ -230,11 +297,21 @@ export interface QueryInput extends OrderRef {
   refundNo?: string;
 }
 
+export interface RefundQueryInput {
+  refundNo?: string;
+  providerRefundNo?: string;
+  extra?: Extra;
+}
+
 export interface RefundInput extends OrderRef {
   /** The idempotency key: reuse it when retrying, a new one per partial refund. */
   refundNo: string;
   amount: number;
-  operator: string;
+  /** Shouqianba: required. */
+  operator?: string;
+  /** The refund reason where the provider takes one. */
+  description?: string;
+  notifyUrl?: string;
 }
 
 export interface ActivateInput {
@@ -270,6 +347,8 @@ export interface OperationInputs {
   refund: RefundInput;
   cancel: OrderRef;
   revoke: OrderRef;
+  close: OrderRef;
+  refundQuery: RefundQueryInput;
 }
 
 export interface Client {
@@ -282,6 +361,10 @@ export interface Client {
   refund(input: RefundInput): Promise<OperationResult>;
   cancel(input: OrderRef): Promise<OperationResult>;
   revoke(input: OrderRef): Promise<OperationResult>;
+  close(input: OrderRef): Promise<OperationResult>;
+  refundQuery(input: RefundQueryInput): Promise<OperationResult>;
+  /** Which signer signs requests: null for providers that do not sign with RSA. */
+  readonly signer: 'node' | 'webcrypto' | 'wasm' | 'custom' | null;
   /** The signed request, without sending it. */
   buildRequest<K extends OperationName>(operation: K, input: OperationInputs[K]): Promise<HttpRequest>;
   /** Maps a response you fetched yourself; pass the input to check the answer is about your order. */

@@ -471,7 +471,7 @@ impl Lakala {
                 let state = if outcome == Outcome::Succeeded { RefundState::Success } else { RefundState::Pending };
                 let asked_amount = input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64);
                 let amount = amount("refund_amount", &data.refund_amount).ok().flatten().or(asked_amount);
-                r.refund = Some(Refund { refund_no: input.and_then(|i| i.refund_no.clone()), amount, state, provider_state: None });
+                r.refund = Some(Refund { refund_no: input.and_then(|i| i.refund_no.clone()), provider_refund_no: None, amount, state, provider_state: None });
             }
             Operation::RefundQuery => {
                 let raw_state = data.trade_state.as_deref().or(data.trade_status.as_deref());
@@ -482,7 +482,7 @@ impl Lakala {
                     _ => Next::None,
                 };
                 let amount = amount("refund_amount", &data.refund_amount).ok().flatten().or(amount("total_amount", &data.total_amount).ok().flatten());
-                r.refund = Some(Refund { refund_no: data.out_trade_no.clone(), amount, state, provider_state: raw_state.map(str::to_string) });
+                r.refund = Some(Refund { refund_no: data.out_trade_no.clone(), provider_refund_no: None, amount, state, provider_state: raw_state.map(str::to_string) });
             }
             _ => {}
         }

@@ -2,10 +2,14 @@
 //! status table → response parsing → notifications). This file holds what they share: the caller's
 //! input, the host context, the `Gateway` trait and the registry.
 
+#[cfg(feature = "fubei")]
+pub mod fubei;
 #[cfg(feature = "lakala")]
 pub mod lakala;
 #[cfg(feature = "shouqianba")]
 pub mod shouqianba;
+#[cfg(feature = "tingyihui")]
+pub mod tingyihui;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -47,6 +51,7 @@ pub struct Input {
     pub description: Option<String>,
     pub operator: Option<String>,
     pub refund_no: Option<String>,
+    pub provider_refund_no: Option<String>,
     pub payway: Option<String>,
     pub sub_payway: Option<String>,
     pub payer_uid: Option<String>,
@@ -266,8 +271,12 @@ pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
     match which.provider.as_deref() {
         #[cfg(feature = "shouqianba")]
         Some("shouqianba") => Ok(Box::new(shouqianba::Shouqianba::new(value)?)),
+        #[cfg(feature = "fubei")]
+        Some("fubei") => Ok(Box::new(fubei::Fubei::new(value)?)),
         #[cfg(feature = "lakala")]
         Some("lakala") => Ok(Box::new(lakala::Lakala::new(value)?)),
+        #[cfg(feature = "tingyihui")]
+        Some("tingyihui") => Ok(Box::new(tingyihui::Tingyihui::new(value)?)),
         Some(p) => Err(Error::config(
             "provider",
             format!("is not a supported provider (got {p:?}; expected one of shouqianba, fubei, lakala, tingyihui)"),

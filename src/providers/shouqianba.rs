@@ -748,7 +748,7 @@ impl Shouqianba {
                 .and_then(|i| i.amount.as_ref())
                 .and_then(Value::as_i64);
             r.refund = Some(Refund {
-                refund_no,
+                refund_no, provider_refund_no: None,
                 amount: settled.or(asked),
                 state,
                 provider_state: data.status.clone(),
@@ -761,7 +761,7 @@ impl Shouqianba {
                 _ => Next::None,
             };
             r.refund = Some(Refund {
-                refund_no,
+                refund_no, provider_refund_no: None,
                 amount: settled,
                 state,
                 provider_state: data.status.clone(),

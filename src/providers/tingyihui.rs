@@ -1,0 +1,411 @@
+//! Tingyihui (停宜慧) open platform, "os-base".
+//! Spec: protocol notes `tingyihui.md`, seed 002 (trade query); the platform's Java SDK
+//! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
+//! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
+
+use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
+use crate::crypto::{self, PrivateKey};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::*;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+// ---------------------------------------------------------------- config and credentials
+
+pub const DEFAULT_BASE_URL: &str = "https://os.hfcsbc.com";
+/// TradeCmd.orderFee: "单位分 范围 1 ~ 1000000000".
+const MAX_AMOUNT: i64 = 1_000_000_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Config {
+    #[allow(dead_code)]
+    provider: String,
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Credentials {
+    access_id: Option<String>,
+    /// The `secretKey`: bare Base64 PKCS#8 DER as handed out, or PEM.
+    private_key: Option<String>,
+    /// osMerchantCode, required to create trades (TradeCmd @NotNull).
+    merchant_code: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Tingyihui {
+    base_url: String,
+    access_id: String,
+    private_key: PrivateKey,
+    merchant_code: Option<String>,
+}
+
+impl Tingyihui {
+    pub fn new(config: Value) -> Result<Self> {
+        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
+        let base = if c.base_url.is_some() { base_url("baseUrl", &c.base_url)? } else { DEFAULT_BASE_URL.to_string() };
+        let cr = c.credentials.ok_or_else(|| Error::config("credentials", "is required"))?;
+        let access_id = cr.access_id.filter(|a| !a.is_empty()).ok_or_else(|| Error::config("credentials.accessId", "is required"))?;
+        let key_text = cr.private_key.ok_or_else(|| Error::config("credentials.privateKey", "is required"))?;
+        let private_key = crypto::load_private_key("credentials.privateKey", &key_text)?;
+        Ok(Tingyihui { base_url: base, access_id, private_key, merchant_code: cr.merchant_code.filter(|m| !m.is_empty()) })
+    }
+}
+
+// ---------------------------------------------------------------- wire types (names as on the wire)
+
+/// `{"code":8888,"msg":"处理成功","data":{…},"error":null}` (seed 002; model/TyhResponse).
+#[derive(Deserialize)]
+struct Envelope {
+    code: Option<i64>,
+    msg: Option<String>,
+    data: Option<Value>,
+}
+
+/// TradeQueryResultDto (seed 002) and TradePayDto (create trade). Amounts are integer fen.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct TradeData {
+    owner_trade_no: Option<String>,
+    os_trade_no: Option<String>,
+    tp_trade_no: Option<String>,
+    trade_status: Option<String>,
+    order_fee: Option<i64>,
+    payment_fee: Option<i64>,
+    tp_discount_fee: Option<i64>,
+    refund_fee: Option<i64>,
+    pay_time: Option<i64>,
+    pay_channel: Option<String>,
+    /// TradePayDto.sign: "调起支付的签名信息（扫码支付时直接返回url链接）".
+    sign: Option<String>,
+}
+
+/// TradeRefundResultDto.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RefundData {
+    refund_status: Option<String>,
+    os_refund_no: Option<String>,
+    owner_refund_no: Option<String>,
+    refund_fee: Option<i64>,
+}
+
+// ---------------------------------------------------------------- signing
+
+/// The string to sign: the four values concatenated, no names, no separators ("接口加密方案").
+pub fn string_to_sign(access_id: &str, data: &str, sign_type: &str, time_stamp: i64) -> String {
+    format!("{access_id}{data}{sign_type}{time_stamp}")
+}
+
+// ---------------------------------------------------------------- requests
+
+fn put(m: &mut Map<String, Value>, k: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        m.insert(k.to_string(), Value::String(v.to_string()));
+    }
+}
+
+/// ownerTradeNo / osTradeNo: at least one (seed 002).
+fn trade_ref(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
+    let owner = optional("merchantOrderNo", &input.merchant_order_no, 64)?;
+    let os = optional("providerOrderNo", &input.provider_order_no, 64)?;
+    if owner.is_none() && os.is_none() {
+        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
+    }
+    put(m, "ownerTradeNo", owner);
+    put(m, "osTradeNo", os);
+    Ok(())
+}
+
+fn pay_channel(input: &Input) -> Result<&'static str> {
+    match input.channel.as_deref() {
+        Some("ALIPAY") => Ok("ALI_PAY"),
+        Some("WECHAT") => Ok("WX_PAY"),
+        None => Err(Error::input("channel", "is required for a Tingyihui trade (ALIPAY or WECHAT)")),
+        Some(other) => Err(Error::input("channel", format!("must be ALIPAY or WECHAT (got {other:?})"))),
+    }
+}
+
+impl Tingyihui {
+    fn business(&self, op: Operation, input: &Input) -> Result<(&'static str, Map<String, Value>)> {
+        let mut m = Map::new();
+        let path = match op {
+            Operation::Precreate => {
+                let merchant = self.merchant_code.as_deref().ok_or_else(|| {
+                    Error::config("credentials.merchantCode", "is required to create trades (the platform's osMerchantCode)")
+                })?;
+                put(&mut m, "osMerchantCode", Some(merchant));
+                put(&mut m, "osStoreCode", optional("storeId", &input.store_id, 64)?);
+                put(&mut m, "ownerTradeNo", Some(required("merchantOrderNo", &input.merchant_order_no, 64)?));
+                put(&mut m, "payChannel", Some(pay_channel(input)?));
+                // A known buyer id means a mini-program payment; otherwise a QR the buyer scans.
+                let buyer = optional("payerUid", &input.payer_uid, 128)?;
+                put(&mut m, "payProduct", Some(if buyer.is_some() { "MINI_APP" } else { "USER_QR" }));
+                put(&mut m, "ownerAppBuyerId", buyer);
+                put(&mut m, "title", Some(required("subject", &input.subject, 256)?));
+                put(&mut m, "remark", optional("reflect", &input.reflect, 256)?);
+                let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                m.insert("orderFee".into(), Value::from(fee));
+                put(&mut m, "notifyUrl", optional("notifyUrl", &input.notify_url, 256)?);
+                "/os-base/trade/v2/open"
+            }
+            Operation::Close => {
+                trade_ref(&mut m, input)?;
+                "/os-base/trade/close/v1/open"
+            }
+            Operation::Query => {
+                trade_ref(&mut m, input)?;
+                "/os-base/query/trade/v1/open"
+            }
+            Operation::Refund => {
+                trade_ref(&mut m, input)?;
+                put(&mut m, "ownerRefundNo", Some(required("refundNo", &input.refund_no, 64)?));
+                let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                m.insert("refundFee".into(), Value::from(fee));
+                put(&mut m, "refundReason", optional("description", &input.description, 128)?);
+                put(&mut m, "callbackUrl", optional("notifyUrl", &input.notify_url, 256)?);
+                "/os-base/refund/v1/open"
+            }
+            Operation::RefundQuery => {
+                // The SDK marks osRefundNo as required; ownerRefundNo alone is sent as given.
+                let os = optional("providerRefundNo", &input.provider_refund_no, 64)?;
+                let owner = optional("refundNo", &input.refund_no, 64)?;
+                if os.is_none() && owner.is_none() {
+                    return Err(Error::input("providerRefundNo", "or refundNo is required"));
+                }
+                put(&mut m, "osRefundNo", os);
+                put(&mut m, "ownerRefundNo", owner);
+                "/os-base/query/refund/v1/open"
+            }
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedOperation,
+                    "Tingyihui supports precreate, query, close, refund and refundQuery",
+                ))
+            }
+        };
+        merge_extra(&mut m, &input.extra)?;
+        Ok((path, m))
+    }
+}
+
+// ---------------------------------------------------------------- status tables
+
+/// tradeStatus → (state, final). PayConstant.TradeStatus and seed 002; the docs say CLOSE, the constant
+/// is CLOSED — both accepted. Anything else is UNKNOWN.
+fn order_state(v: Option<&str>) -> (OrderState, bool) {
+    match v {
+        Some("WAIT") => (OrderState::Pending, false),                           // waiting for the buyer
+        Some("SUCCESS") => (OrderState::Success, true),                         // paid
+        Some("SUCCESS_PART_REFUND") => (OrderState::PartiallyRefunded, true),   // paid, partly refunded
+        Some("SUCCESS_FULL_REFUND") => (OrderState::Refunded, true),            // paid, fully refunded
+        Some("FAILURE") => (OrderState::Failed, true),                          // failed, cancelled, timed out
+        Some("CLOSED" | "CLOSE") => (OrderState::Closed, true),                 // closed
+        Some("REFUNDING") => (OrderState::Refunding, false),                    // refund in progress
+        _ => (OrderState::Unknown, false),
+    }
+}
+
+/// refundStatus (PayConstant.RefundStatus): WAIT, SUCCESS, FAILURE, CLOSED.
+fn refund_state(v: Option<&str>) -> RefundState {
+    match v {
+        Some("WAIT") => RefundState::Pending,
+        Some("SUCCESS") => RefundState::Success,
+        Some("FAILURE" | "CLOSED" | "CLOSE") => RefundState::Failed,
+        _ => RefundState::Unknown,
+    }
+}
+
+/// Envelope `code` → None for success, Some((outcome, error)) otherwise. TyhErrorCode and the protocol
+/// notes: 8888 success; 1001–1008 the request was refused before processing; 2001–2007 and 4000–4029
+/// business refusals; 1009 (the platform's own network error), 5000, 0000 and anything unlisted leave
+/// the outcome UNKNOWN.
+fn code_outcome(code: Option<i64>) -> Option<(Outcome, ErrorCode)> {
+    let refused = |e| Some((Outcome::Failed, e));
+    match code {
+        Some(8888) => None,
+        Some(1001 | 1002 | 1004) => refused(ErrorCode::InvalidRequest), // empty / wrong-type parameter, no resource
+        Some(1003 | 1006 | 1008) => refused(ErrorCode::AuthFailed),     // access_id, forbidden IP, bad signature
+        Some(1007) => refused(ErrorCode::AuthFailed),                    // request expired (check the clock)
+        Some(1005 | 2005) => refused(ErrorCode::ProviderUnavailable),    // too many requests
+        Some(2004) => refused(ErrorCode::OrderNotFound),                 // no valid data
+        Some(2001..=2003 | 2006 | 2007 | 4000..=4029) => refused(ErrorCode::ProviderError),
+        _ => Some((Outcome::Unknown, ErrorCode::ProviderError)),
+    }
+}
+
+fn channel(v: Option<&str>) -> Option<Channel> {
+    v.filter(|c| !c.is_empty()).map(|c| match c {
+        "ALI_PAY" => Channel::Alipay,
+        "WX_PAY" => Channel::Wechat,
+        _ => Channel::Other,
+    })
+}
+
+// ---------------------------------------------------------------- responses
+
+fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order {
+    let (state, is_final) = state_override.unwrap_or_else(|| order_state(d.trade_status.as_deref()));
+    let total = d.order_fee;
+    let paid = match state {
+        s if s.was_paid() => d.payment_fee.or(total),
+        OrderState::Pending | OrderState::Failed | OrderState::Closed => Some(0),
+        _ => None,
+    };
+    let refunded = if state.was_paid() || state == OrderState::Pending { d.refund_fee.or(Some(0)) } else { d.refund_fee };
+    let net = paid.zip(refunded).map(|(p, r)| p - r);
+    Order {
+        state,
+        is_final,
+        merchant_order_no: d.owner_trade_no.clone(),
+        provider_order_no: d.os_trade_no.clone(),
+        channel_order_no: d.tp_trade_no.clone().filter(|t| !t.is_empty()),
+        channel: channel(d.pay_channel.as_deref()),
+        amounts: Amounts { total, paid, refunded, net, fee: None, discount: d.tp_discount_fee },
+        paid_at: if state.was_paid() { d.pay_time } else { None },
+        qr_code: d.sign.clone().filter(|s| s.starts_with("http")),
+        pay_params: d.sign.clone().filter(|s| !s.starts_with("http")).map(Value::String),
+        provider_state: d.trade_status.clone(),
+    }
+}
+
+impl Tingyihui {
+    fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
+        let p = Provider::Tingyihui;
+        let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
+        if resp.status != 200 {
+            let code = if resp.status >= 500 { ErrorCode::ProviderUnavailable } else { ErrorCode::ProviderError };
+            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)), raw);
+        }
+        let env: Envelope = match serde_json::from_value(raw.clone()) {
+            Ok(e) if raw.is_object() => e,
+            _ => return uncertain(Error::new(ErrorCode::MalformedResponse, "response is not the os-base JSON envelope"), raw),
+        };
+        if let Some((outcome, code)) = code_outcome(env.code) {
+            let provider_code = env.code.map(|c| c.to_string());
+            let e = Error::provider(code, provider_code.as_deref(), env.msg.as_deref());
+            if outcome == Outcome::Unknown {
+                return uncertain(e, raw);
+            }
+            let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
+            r.error = Some(e);
+            r.raw = raw;
+            return r;
+        }
+        let data = env.data.unwrap_or(Value::Null);
+        let mut r = OperationResult::new(p, op, Outcome::Succeeded, Next::None);
+        match op {
+            Operation::Refund | Operation::RefundQuery => {
+                let d: RefundData = match serde_json::from_value(data) {
+                    Ok(d) => d,
+                    Err(_) => return uncertain(Error::new(ErrorCode::MalformedResponse, "refund data is not readable"), raw),
+                };
+                let state = refund_state(d.refund_status.as_deref());
+                r.next = match state {
+                    RefundState::Pending => Next::Poll,
+                    RefundState::Unknown => Next::ContactSupport,
+                    _ => Next::None,
+                };
+                if op == Operation::Refund {
+                    r.outcome = match state {
+                        RefundState::Success => Outcome::Succeeded,
+                        RefundState::Failed => Outcome::Failed,
+                        RefundState::Pending => Outcome::InProgress,
+                        RefundState::Unknown => Outcome::Unknown,
+                    };
+                }
+                let asked = input.and_then(|i| i.refund_no.as_deref());
+                if let (Some(a), Some(g)) = (asked, d.owner_refund_no.as_deref()) {
+                    if a != g {
+                        return uncertain(Error::new(ErrorCode::MalformedResponse, format!("the answer is about refund {g:?}, not {a:?}")), raw);
+                    }
+                }
+                r.refund = Some(Refund {
+                    refund_no: d.owner_refund_no.clone().or_else(|| asked.map(str::to_string)),
+                    provider_refund_no: d.os_refund_no.clone(),
+                    amount: d.refund_fee,
+                    state,
+                    provider_state: d.refund_status.clone(),
+                });
+            }
+            Operation::Precreate | Operation::Query => {
+                let d: TradeData = match serde_json::from_value(data) {
+                    Ok(d) => d,
+                    Err(_) => return uncertain(Error::new(ErrorCode::MalformedResponse, "trade data is not readable"), raw),
+                };
+                let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
+                let order = to_order(&d, override_state);
+                for (asked, got) in [
+                    (input.and_then(|i| i.merchant_order_no.as_deref()), order.merchant_order_no.as_deref()),
+                    (input.and_then(|i| i.provider_order_no.as_deref()), order.provider_order_no.as_deref()),
+                ] {
+                    if let (Some(a), Some(g)) = (asked, got) {
+                        if a != g {
+                            return uncertain(Error::new(ErrorCode::MalformedResponse, format!("the answer is about order {g:?}, not {a:?}")), raw);
+                        }
+                    }
+                }
+                r.next = match order.state {
+                    OrderState::Pending | OrderState::Refunding => Next::Poll,
+                    OrderState::Unknown => Next::ContactSupport,
+                    _ => Next::None,
+                };
+                r.order = Some(order);
+            }
+            _ => {}
+        }
+        r.raw = raw;
+        r
+    }
+}
+
+// ---------------------------------------------------------------- the gateway
+
+impl Gateway for Tingyihui {
+    fn provider(&self) -> Provider {
+        Provider::Tingyihui
+    }
+
+    fn private_key(&self) -> Option<&PrivateKey> {
+        Some(&self.private_key)
+    }
+
+    fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared> {
+        let (path, business) = self.business(op, input)?;
+        let data = crypto::base64_encode(Value::Object(business).to_string().as_bytes());
+        let to_sign = string_to_sign(&self.access_id, &data, "RSA2", ctx.now_ms);
+        // Every value in the envelope is made here (access_id from config, Base64, digits), so the
+        // signature slot is the only place the placeholder can appear.
+        let mut envelope = Map::new();
+        envelope.insert("access_id".into(), Value::String(self.access_id.clone()));
+        envelope.insert("data".into(), Value::String(data));
+        envelope.insert("sign".into(), Value::String(SIGNATURE_SLOT.into()));
+        envelope.insert("sign_type".into(), Value::String("RSA2".into()));
+        envelope.insert("time_stamp".into(), Value::from(ctx.now_ms));
+        let mut headers = BTreeMap::new();
+        headers.insert("content-type".to_string(), "application/json".to_string());
+        let request = HttpRequest { method: "POST".into(), url: format!("{}{}", self.base_url, path), headers, body: Value::Object(envelope).to_string() };
+        Ok(Prepared { request, to_sign: Some(to_sign.into_bytes()) })
+    }
+
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
+        let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        self.parse_inner(op, resp, input, raw)
+    }
+
+    /// The platform's callbacks carry no signature in any public material: they are hints, not proof.
+    fn verify_notification(&self, _headers: &BTreeMap<String, String>, _body: &[u8], _ctx: &Ctx) -> Result<Notification> {
+        Err(Error::new(
+            ErrorCode::UnsupportedOperation,
+            "Tingyihui callbacks are unsigned and cannot be verified: treat one as a hint and confirm with query",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;
