@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM := target/wasm32-unknown-unknown/release/aggpay.wasm
 
-.PHONY: setup build test test-rust test-wasm test-js demo emulator clean
+.PHONY: setup build test test-rust test-wasm test-js demo emulator bench clean
 
 setup:
 	@scripts/setup.sh
@@ -30,6 +30,10 @@ demo: build
 
 emulator:
 	node js-examples/emulator/server.mjs
+
+# Signer cost per signature, as ratios to node:crypto in the same run (BENCHMARKS.md).
+bench: build
+	node bench/signers.mjs 300
 
 clean:
 	cargo clean
