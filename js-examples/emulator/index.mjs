@@ -11,29 +11,39 @@
 //
 // `handle` answers the gateway API; `control(req)` answers `/__emulator/<name>/<subpath>` (null → 404);
 // `maintenance()` is the provider's own "down for maintenance" answer used by the `maintenance` fault.
+// `faultMethod?(req)` names the API method of a request (e.g. Fubei's body `method` field) for method-filtered
+// faults. A response may also be `{ status, jsonText }`: JSON already serialized (exact decimal amounts).
+// Any response may carry extra `headers`. `tamper?(kind, response)` applies the `bad-signature` / `no-signature`
+// faults to a signed response (providers whose responses are not signed leave it out: those faults do nothing).
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createShouqianba } from './shouqianba.mjs';
+import { createFubei } from './fubei.mjs';
+import { createLakala } from './lakala.mjs';
+import { createTingyihui } from './tingyihui.mjs';
 
 const MAX_BODY = 1 << 20; // 1 MiB is far more than any gateway request
-const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'delay'];
+const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'delay', 'bad-signature', 'no-signature'];
 
-/** Faults queued per path; each matching request consumes one. */
+/** Faults queued per path (and optionally per API `method`); each matching request consumes one. */
 export function createFaults() {
   let queue = [];
   return {
-    add({ path, kind, count = 1, ms = 2000 } = {}) {
+    add({ path, kind, count = 1, ms = 2000, method } = {}) {
       if (typeof path !== 'string' || !path.startsWith('/')) throw new Error('fault path must start with "/"');
       if (!FAULT_KINDS.includes(kind)) throw new Error(`fault kind must be one of ${FAULT_KINDS.join(', ')}`);
       if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error('fault count must be an integer 1..1000');
       if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new Error('fault ms must be an integer 0..60000');
-      const fault = { path, kind, count, ms };
+      if (method !== undefined && (typeof method !== 'string' || !method || method.length > 128)) {
+        throw new Error('fault method must be a non-empty string');
+      }
+      const fault = { path, kind, count, ms, ...(method !== undefined && { method }) };
       queue.push(fault);
       return { ...fault };
     },
-    /** The fault for the next request to `path`, or null. */
-    take(path) {
-      const fault = queue.find((f) => f.path === path);
+    /** The fault for the next request to `path` (whose API method is `method`, if known), or null. */
+    take(path, method) {
+      const fault = queue.find((f) => f.path === path && (f.method === undefined || f.method === method));
       if (!fault) return null;
       if (--fault.count === 0) queue = queue.filter((f) => f !== fault);
       return { kind: fault.kind, ms: fault.ms };
@@ -46,7 +56,10 @@ export function createFaults() {
 export async function startEmulator(options = {}) {
   const faults = createFaults();
   const shouqianba = await createShouqianba(options.shouqianba ?? {});
-  const providers = [shouqianba];
+  const fubei = createFubei(options.fubei ?? {});
+  const lakala = await createLakala(options.lakala ?? {});
+  const tingyihui = await createTingyihui(options.tingyihui ?? {});
+  const providers = [shouqianba, fubei, lakala, tingyihui];
   const closing = new AbortController(); // cancels pending `delay` faults on close()
   const sockets = new Set();
 
@@ -72,7 +85,7 @@ export async function startEmulator(options = {}) {
     const provider = providers.find((p) => p.handles(req.method, url.pathname));
     if (!provider) return send(res, { status: 404, json: { error: `no route for ${req.method} ${url.pathname}` } });
 
-    const fault = faults.take(url.pathname);
+    const fault = faults.take(url.pathname, provider.faultMethod?.(request));
     // Faults that stop the request before the gateway acts on it.
     if (fault?.kind === 'drop-before') return req.socket.destroy();
     if (fault?.kind === 'http500') return send(res, { status: 500, text: 'Internal Server Error (emulated fault)' });
@@ -80,7 +93,8 @@ export async function startEmulator(options = {}) {
       return send(res, provider.maintenance?.() ?? { status: 503, text: 'Service Unavailable (emulated maintenance)' });
     }
 
-    const response = await provider.handle(request);
+    let response = await provider.handle(request);
+    if (fault?.kind === 'bad-signature' || fault?.kind === 'no-signature') response = provider.tamper?.(fault.kind, response) ?? response;
     // Faults that let the gateway act, then lose or slow down the answer.
     if (fault?.kind === 'drop-after') return req.socket.destroy();
     if (fault?.kind === 'delay') {
@@ -123,6 +137,9 @@ export async function startEmulator(options = {}) {
     url: `http://127.0.0.1:${port}`,
     port,
     shouqianba: shouqianba.controller,
+    fubei: fubei.controller,
+    lakala: lakala.controller,
+    tingyihui: tingyihui.controller,
     faults,
     close() {
       closed ??= (async () => {
@@ -162,12 +179,13 @@ function parseJson(buffer) {
   }
 }
 
-function send(res, { status = 200, json, text, html }) {
+function send(res, { status = 200, json, jsonText, text, html, headers }) {
   if (res.destroyed) return;
   let type = 'text/plain; charset=utf-8';
   let body = text ?? '';
   if (json !== undefined) { type = 'application/json; charset=utf-8'; body = JSON.stringify(json); }
+  else if (jsonText !== undefined) { type = 'application/json; charset=utf-8'; body = jsonText; }
   else if (html !== undefined) { type = 'text/html; charset=utf-8'; body = html; }
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }

@@ -1,0 +1,812 @@
+// Lakala (拉卡拉) open platform v3 "labs" (aggregated scan) gateway emulator, mounted under /lakala.
+// Wire format: /work/shared/protocols/lakala.md and seed 003 (trade query). Field names per operation come from
+// Lakala's official SDKs (sources cited at each handler):
+//   [JSDK] lkl-java-sdk 1.0.6, com.lkl.laop.sdk.request.* (stored copy: github.com/zkmio/lakala-sdk)
+//   [PSDK] Lakala\OpenAPISDK\V3 PHP SDK, Model/*Response.php, Api/LakalaNotifyApi.php
+//          (stored copy: github.com/zg-626/wodian, extend/Lakala/v3/src)
+//   [DOC]  Lakala doc pages as mirrored on hlakala.com (query = seed 003, close = post/5261)
+//   [AGPAY] agoodays/agpayplus, Channel/LklPay/* (a production integration: in-progress codes, notice fields)
+// Requests carry `Authorization: LKLAPI-SHA256withRSA appid=…,serial_no=…,timestamp=…,nonce_str=…,signature=…`
+// signed with the merchant key; every answer is signed with the platform key (Lklapi-* headers). Keys and
+// certificates are generated at start (x509.mjs). Error codes other than BBS00000/BBS10000/BBS11112 are the
+// emulator's own (EMU…), because Lakala's real ones for these cases were not found in public material.
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { makeCertificate, certificateSerialHex } from './x509.mjs';
+
+export const PREFIX = '/lakala';
+const API = '/api/v3/labs';
+
+const DEFAULTS = {
+  appId: 'OP00000003',
+  merchantNo: '822290070111135', // the doc samples' merchant/terminal numbers
+  termNo: '29034705',
+  merchantSerialHex: undefined, // default: 8 random bytes with the high bit set → "00xxxxxxxxxxxxxxxx"
+  merchantPrivateKeyPem: undefined, // fixed keys instead of fresh RSA-2048 ones
+  platformPrivateKeyPem: undefined,
+  inProgressQueries: 2, // a 9100… payment answers DEAL to this many queries, then SUCCESS
+  refundInProgressQueries: 0, // > 0: refunds answer BBS11112 and stay DEAL for this many queries of the refund
+  timestampToleranceSec: 300, // request Authorization timestamp vs. the emulator clock
+  now: undefined, // emulator clock: a number (fixed ms) or a function returning ms; default Date.now
+  notifyRetryDelays: [200, 500, 1000], // ms between notification attempts; 1 + length attempts in all
+  notifyTimeoutMs: 3000,
+};
+
+/** Response codes. BBS… are Lakala's; EMU… are the emulator's own (no public source for the real ones). */
+export const CODES = {
+  OK: 'BBS00000', // [PSDK] ModelResponse: 成功
+  IN_PROGRESS: 'BBS10000', // [PSDK] ModelResponse: 交易状态为支付中
+  REFUND_IN_PROGRESS: 'BBS11112', // [AGPAY] treated as waiting; a Lakala DTO comment: "LABS退款中 (Labs返回BBS11112、BBS11105)"
+  PARAM: 'EMU40000', // 参数错误
+  SIGN: 'EMU40100', // 验签失败: Authorization missing/malformed, unknown appid or serial_no, bad signature
+  TIMESTAMP: 'EMU40101', // 请求时间戳超出允许范围 (replay window)
+  MERCHANT: 'EMU40300', // 商户号或终端号不存在
+  NOT_FOUND: 'EMU40400', // 交易不存在
+  DUPLICATE: 'EMU40900', // 商户交易流水号重复
+  STATE: 'EMU42200', // 交易状态不允许此操作
+  REFUND_EXCEEDED: 'EMU42201', // 退款金额超过可退金额
+  PAY_FAILED: 'EMU42202', // 支付失败 (9200… barcode)
+  SYSTEM: 'EMU50000', // 系统异常
+};
+
+/** auth_code prefix → what the buyer's wallet does. Anything else pays at once. */
+const AUTH_CODE = { 9100: 'in-progress', 9300: 'stuck', 9200: 'fail' };
+
+const STATE_DESC = {
+  INIT: '初始化', CREATE: '下单成功', DEAL: '交易处理中', SUCCESS: '交易成功', FAIL: '交易失败', UNKNOWN: '未知状态',
+  CLOSE: '订单关闭', REVOKED: '订单已撤销', PART_REFUND: '部分退款', REFUND: '全部退款',
+};
+
+const ACCOUNT_TYPES = ['WECHAT', 'ALIPAY', 'UQRCODEPAY', 'BESTPAY', 'SUNING', 'LKLACC', 'NUCSPAY', 'DCPAY'];
+
+// ---- helpers (exported so demos can sign the same way; the tests use their own) ----
+
+/** The Lakala signing message: every part followed by "\n". Parts are strings or Buffers (raw body bytes). */
+export const lklMessage = (...parts) => Buffer.concat(parts.flatMap((p) => [Buffer.from(p), Buffer.from('\n')]));
+
+/** `LKLAPI-SHA256withRSA k="v",…` → { k: v }, or null when the scheme or the pairs do not parse. */
+export function parseLklAuthorization(header) {
+  const m = /^\s*LKLAPI-SHA256withRSA\s+(.*?)\s*$/is.exec(header ?? '');
+  if (!m) return null;
+  const params = {};
+  const re = /\s*([A-Za-z_]+)\s*=\s*"([^"]*)"\s*(,|$)/y;
+  let last = 0;
+  for (let hit; (hit = re.exec(m[1])); ) {
+    params[hit[1]] = hit[2];
+    last = re.lastIndex;
+    if (hit[3] === '') break;
+  }
+  return last === m[1].length && last > 0 ? params : null;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const nonce = (n = 32) => Array.from({ length: n }, () => ALNUM[crypto.randomInt(ALNUM.length)]).join('');
+const digits = (n) => Array.from({ length: n }, () => crypto.randomInt(10)).join('');
+
+/** yyyyMMddHHmmss in Beijing time. */
+const beijing = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');
+
+class LklError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+const paramError = (message) => new LklError(CODES.PARAM, message);
+
+class ControlError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// ---- req_data field readers: strings only; empty means absent ----
+
+function optional(data, field, max) {
+  const value = data[field];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw paramError(`${field}必须是字符串`);
+  if ([...value].length > max) throw paramError(`${field}长度不能超过${max}`);
+  return value;
+}
+
+function required(data, field, max) {
+  const value = optional(data, field, max);
+  if (value === undefined) throw paramError(`${field}不能为空`);
+  return value;
+}
+
+/** Fen as an integer string, 1..12 digits, > 0. */
+function amount(data, field) {
+  const value = required(data, field, 12);
+  if (!/^\d{1,12}$/.test(value) || Number(value) <= 0) throw paramError(`${field}单位分,整数数字型字符,且大于0`);
+  return Number(value);
+}
+
+/** location_info.request_ip is required by risk control on micropay, preorder, refund, close and revoked. */
+function locationInfo(data) {
+  const info = data.location_info;
+  if (!info || typeof info !== 'object' || Array.isArray(info)) throw paramError('location_info不能为空(风控要求必送)');
+  if (typeof info.request_ip !== 'string' || info.request_ip.trim() === '') throw paramError('location_info.request_ip不能为空');
+  return info;
+}
+
+function wallet(authCode) {
+  const p2 = Number(authCode.slice(0, 2));
+  if (p2 >= 10 && p2 <= 15) return 'WECHAT';
+  if (p2 >= 25 && p2 <= 30) return 'ALIPAY';
+  if (p2 === 62) return 'UQRCODEPAY';
+  if (p2 === 1) return 'DCPAY';
+  if (p2 === 51) return 'BESTPAY';
+  if (p2 === 83) return 'SUNING';
+  return 'WECHAT'; // magic 91xx/92xx/93xx codes and anything unknown
+}
+
+export async function createLakala(options = {}) {
+  const cfg = { ...DEFAULTS, ...options };
+  const generate = () => promisify(crypto.generateKeyPair)('rsa', { modulusLength: 2048 });
+  const keyPair = async (pem) => {
+    if (!pem) return generate();
+    const privateKey = crypto.createPrivateKey(pem);
+    return { privateKey, publicKey: crypto.createPublicKey(privateKey) };
+  };
+  const [platform, merchantKeys] = await Promise.all([keyPair(cfg.platformPrivateKeyPem), keyPair(cfg.merchantPrivateKeyPem)]);
+
+  const platformCertificatePem = makeCertificate({
+    ...platform, commonName: 'APIGW.LAKALA.COM', serialHex: `01${crypto.randomBytes(5).toString('hex')}`,
+  });
+  const platformSerialNo = certificateSerialHex(platformCertificatePem);
+  const serialBytes = crypto.randomBytes(8);
+  serialBytes[0] |= 0x80; // high bit set: serial_no keeps a leading 00
+  const merchantCertificatePem = makeCertificate({
+    ...merchantKeys, commonName: cfg.appId, serialHex: cfg.merchantSerialHex ?? serialBytes,
+  });
+  const merchant = {
+    appId: cfg.appId,
+    serialNo: certificateSerialHex(merchantCertificatePem),
+    privateKeyPem: merchantKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    certificatePem: merchantCertificatePem,
+    merchantNo: cfg.merchantNo,
+    termNo: cfg.termNo,
+  };
+
+  // appid → serial_no → merchant public key. Survives reset().
+  const merchants = new Map([[cfg.appId, new Map([[merchant.serialNo, merchantKeys.publicKey]])]]);
+
+  const clockFrom = (v) => (typeof v === 'function' ? v : typeof v === 'number' ? () => v : () => Date.now());
+  let clock = clockFrom(cfg.now);
+  const now = () => clock();
+
+  let trades = new Map(); // out_trade_no → trade (payments, refunds and revokes share the namespace)
+  let byTradeNo = new Map();
+  let byLogNo = new Map();
+  let notifications = [];
+  let stopping = new AbortController();
+  const inflight = new Set();
+
+  // ---- trades ----
+
+  function newTrade(fields) {
+    const t = now();
+    let tradeNo;
+    do tradeNo = `${beijing(t).slice(0, 8)}66210${digits(9)}`; while (byTradeNo.has(tradeNo));
+    const trade = {
+      ...fields, trade_no: tradeNo, log_no: tradeNo.slice(-14), created: t, trade_req_date: beijing(t).slice(0, 8),
+      refunded: 0, pendingRefund: 0, pendingQueries: null, paid: false, events: [],
+    };
+    trades.set(trade.out_trade_no, trade);
+    byTradeNo.set(trade.trade_no, trade);
+    byLogNo.set(trade.log_no, trade);
+    return trade;
+  }
+
+  const event = (trade, type, extra = {}) => trade.events.push({ type, ...extra, at: now() });
+
+  function accTradeNo(accountType) {
+    if (accountType === 'ALIPAY') return `${beijing(now()).slice(0, 8)}22001${digits(15)}`;
+    if (accountType === 'UQRCODEPAY') return digits(21);
+    return `4200${digits(24)}`;
+  }
+
+  function payerIds(accountType) {
+    if (accountType === 'ALIPAY') return { user_id1: 'emu***@example.com', user_id2: `2088${digits(12)}` };
+    if (accountType === 'WECHAT') {
+      const id = () => `o${crypto.randomBytes(20).toString('base64url').slice(0, 27)}`;
+      return { user_id1: id(), user_id2: id() };
+    }
+    return { user_id1: '', user_id2: `emu${digits(12)}` };
+  }
+
+  function markPaid(trade) {
+    Object.assign(trade, {
+      trade_state: 'SUCCESS', paid: true, pendingQueries: null, trade_time: now(),
+      acc_trade_no: trade.acc_trade_no || accTradeNo(trade.account_type),
+      ...(trade.user_id2 ? {} : payerIds(trade.account_type)),
+      bank_type: trade.account_type === 'WECHAT' ? 'OTHERS' : '', card_type: '99',
+    });
+    event(trade, 'paid', { amount: trade.total });
+    notify(trade);
+  }
+
+  /** Lakala looks a trade up by trade_no first, then log_no, then out_trade_no. */
+  function lookup({ tradeNo, logNo, outTradeNo }) {
+    return (tradeNo && byTradeNo.get(tradeNo)) || (logNo && byLogNo.get(logNo)) || (outTradeNo && trades.get(outTradeNo)) || undefined;
+  }
+
+  const isPayment = (t) => t.trade_main_type === 'MICROPAY' || t.trade_main_type === 'PREORDER';
+
+  function ledger(t) {
+    return structuredClone({
+      out_trade_no: t.out_trade_no, trade_no: t.trade_no, log_no: t.log_no, trade_main_type: t.trade_main_type,
+      trade_state: t.trade_state, account_type: t.account_type, total: t.total, refunded: t.refunded,
+      net: isPayment(t) && t.paid ? t.total - t.refunded : 0, paid: t.paid,
+      ...(t.origin && { origin_out_trade_no: t.origin.out_trade_no }), notify_url: t.notify_url, events: t.events,
+    });
+  }
+
+  // ---- responses ----
+
+  const reply = (code, msg, respData) => ({ code, msg, resp_time: beijing(now()), ...(respData && { resp_data: respData }) });
+
+  /** Full trade view: the query response's resp_data (seed 003 / [PSDK] QueryTradequeryResponse). */
+  function tradeView(t) {
+    const paidLike = ['SUCCESS', 'PART_REFUND', 'REFUND', 'REVOKED'].includes(t.trade_state) && t.trade_time;
+    const amt = String(t.total);
+    return {
+      merchant_no: cfg.merchantNo, out_trade_no: t.out_trade_no, trade_no: t.trade_no, log_no: t.log_no,
+      trade_main_type: t.trade_main_type, acc_trade_no: t.acc_trade_no ?? '', account_type: t.account_type ?? '',
+      trade_state: t.trade_state, trade_state_desc: STATE_DESC[t.trade_state] ?? '', total_amount: amt,
+      payer_amount: paidLike ? amt : '', acc_settle_amount: paidLike ? amt : '', acc_mdiscount_amount: paidLike ? '0' : '',
+      acc_discount_amount: '', acc_other_discount_amount: '', trade_time: t.trade_time ? beijing(t.trade_time) : '',
+      user_id1: t.user_id1 ?? '', user_id2: t.user_id2 ?? '', bank_type: t.bank_type ?? '', card_type: t.card_type ?? '',
+      acc_activity_id: '', trade_req_date: t.trade_req_date, acc_resp_fields: t.acc_resp_fields ?? {},
+    };
+  }
+
+  /** micropay's resp_data ([PSDK] TransMicropayResponse). */
+  function micropayView(t) {
+    const v = tradeView(t);
+    return {
+      need_query: t.trade_state === 'DEAL' ? '1' : '0', merchant_no: v.merchant_no, out_trade_no: v.out_trade_no,
+      trade_no: v.trade_no, log_no: v.log_no, acc_trade_no: v.acc_trade_no, account_type: v.account_type,
+      total_amount: v.total_amount, payer_amount: v.payer_amount, acc_settle_amount: v.acc_settle_amount,
+      acc_mdiscount_amount: v.acc_mdiscount_amount, acc_discount_amount: '', acc_other_discount_amount: '',
+      trade_time: v.trade_time, bank_type: v.bank_type, card_type: v.card_type, remark: t.remark ?? '',
+      acc_resp_fields: t.trade_state === 'SUCCESS' ? { user_id: t.user_id2 } : {},
+    };
+  }
+
+  // ---- operations: (req_data) → reply(...) ----
+
+  function merchantAndTerminal(data) {
+    const merchantNo = required(data, 'merchant_no', 32);
+    const termNo = required(data, 'term_no', 32);
+    if (merchantNo !== cfg.merchantNo || termNo !== cfg.termNo) {
+      throw new LklError(CODES.MERCHANT, '商户号或终端号不存在');
+    }
+  }
+
+  function notifyUrl(data) {
+    const url = optional(data, 'notify_url', 128);
+    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw paramError('notify_url必须是http或https地址');
+    return url;
+  }
+
+  // micropay — [JSDK] V3LabsTransMicropayRequest: merchant_no, term_no, out_trade_no, auth_code, total_amount,
+  // location_info{request_ip, base_station, location} (M); busi_mode, subject, pay_order_no, notify_url, settle_type,
+  // remark, scan_type, identity_info, promo_info, acc_busi_fields (C). Response: [PSDK] TransMicropayResponse.
+  function micropay(data) {
+    const outTradeNo = required(data, 'out_trade_no', 32);
+    const authCode = required(data, 'auth_code', 32);
+    const total = amount(data, 'total_amount');
+    locationInfo(data);
+    const fields = {
+      subject: optional(data, 'subject', 42), remark: optional(data, 'remark', 128), notify_url: notifyUrl(data),
+    };
+    if (trades.has(outTradeNo)) return reply(CODES.DUPLICATE, '商户交易流水号重复');
+    const t = newTrade({
+      out_trade_no: outTradeNo, trade_main_type: 'MICROPAY', account_type: wallet(authCode), total, auth_code: authCode,
+      trade_state: 'DEAL', ...fields,
+    });
+    event(t, 'created', { amount: total });
+    switch (AUTH_CODE[authCode.slice(0, 4)]) {
+      case 'in-progress':
+        t.pendingQueries = cfg.inProgressQueries;
+        return reply(CODES.IN_PROGRESS, '交易处理中,请查询', micropayView(t));
+      case 'stuck':
+        return reply(CODES.IN_PROGRESS, '交易处理中,请查询', micropayView(t));
+      case 'fail':
+        t.trade_state = 'FAIL';
+        event(t, 'pay_failed');
+        return reply(CODES.PAY_FAILED, '支付失败:付款码已过期', micropayView(t));
+      default:
+        markPaid(t);
+        return reply(CODES.OK, '成功', micropayView(t));
+    }
+  }
+
+  // preorder — [JSDK] V3LabsTransPreorderRequest: merchant_no, term_no, out_trade_no, account_type (WECHAT, ALIPAY,
+  // UQRCODEPAY, BESTPAY, SUNING, LKLACC, NUCSPAY), trans_type (41 NATIVE, 51 JSAPI, 71 微信小程序), total_amount,
+  // location_info (M); busi_mode, subject, pay_order_no, notify_url, settle_type, remark, identity_info, promo_info,
+  // acc_busi_fields (C; user_id for JSAPI/mini-program, as [AGPAY] sends). Response: [PSDK] TransPreorderResponse
+  // merchant_no, out_trade_no, trade_no, log_no, settle_merchant_no, settle_term_no, acc_resp_fields (41 → code).
+  function preorder(data) {
+    const outTradeNo = required(data, 'out_trade_no', 32);
+    const accountType = required(data, 'account_type', 32);
+    if (!ACCOUNT_TYPES.includes(accountType)) throw paramError(`account_type不支持: ${accountType}`);
+    const transType = required(data, 'trans_type', 2);
+    if (!['41', '51', '71'].includes(transType)) throw paramError('trans_type只能是41(NATIVE)、51(JSAPI)或71(微信小程序)');
+    const total = amount(data, 'total_amount');
+    locationInfo(data);
+    const busi = data.acc_busi_fields;
+    if (busi !== undefined && (busi === null || typeof busi !== 'object' || Array.isArray(busi))) {
+      throw paramError('acc_busi_fields必须是对象');
+    }
+    if (transType !== '41' && !(typeof busi?.user_id === 'string' && busi.user_id)) {
+      throw paramError('acc_busi_fields.user_id不能为空(JSAPI/小程序支付必送)');
+    }
+    const fields = {
+      subject: optional(data, 'subject', 42), remark: optional(data, 'remark', 128), notify_url: notifyUrl(data),
+    };
+    if (trades.has(outTradeNo)) return reply(CODES.DUPLICATE, '商户交易流水号重复');
+    const t = newTrade({
+      out_trade_no: outTradeNo, trade_main_type: 'PREORDER', account_type: accountType, trans_type: transType, total,
+      trade_state: 'CREATE', ...fields, ...(transType !== '41' && { user_id2: busi.user_id }),
+    });
+    t.acc_resp_fields = payInfo(t);
+    event(t, 'created', { amount: total });
+    return reply(CODES.OK, '成功', {
+      merchant_no: cfg.merchantNo, out_trade_no: t.out_trade_no, trade_no: t.trade_no, log_no: t.log_no,
+      settle_merchant_no: cfg.merchantNo, settle_term_no: cfg.termNo, acc_resp_fields: t.acc_resp_fields,
+    });
+  }
+
+  function payInfo(t) {
+    if (t.trans_type === '41') {
+      const code = {
+        WECHAT: `weixin://wxpay/bizpayurl?pr=emu${t.log_no}`, ALIPAY: `https://qr.alipay.com/emu${t.log_no}`,
+        UQRCODEPAY: `https://qr.95516.com/00010000/emu${t.log_no}`,
+      }[t.account_type] ?? `https://q.lakala.com/emu/${t.log_no}`;
+      return { code, code_image: '' };
+    }
+    if (t.account_type === 'WECHAT') {
+      return {
+        prepay_id: `wx${digits(26)}`, app_id: 'wxemu0000000000001', time_stamp: String(Math.floor(now() / 1000)),
+        nonce_str: nonce(32), package: `prepay_id=wx${digits(26)}`, sign_type: 'RSA',
+        pay_sign: crypto.randomBytes(256).toString('base64'),
+      };
+    }
+    if (t.account_type === 'ALIPAY') return { prepay_id: `${beijing(now()).slice(0, 8)}22001${digits(15)}` };
+    return { redirect_url: `https://q.lakala.com/emu/jsapi/${t.log_no}` };
+  }
+
+  // tradequery — [JSDK] V3LabsQueryTradequeryRequest / seed 003: merchant_no, term_no (M); out_trade_no or trade_no
+  // (trade_no wins). Response: seed 003 / [PSDK] QueryTradequeryResponse (see tradeView). Refund and revoke
+  // requests can be queried by their own out_trade_no too (trade_main_type REFUND / CANCEL), as [AGPAY] does.
+  function tradequery(data) {
+    const tradeNo = optional(data, 'trade_no', 32);
+    const outTradeNo = optional(data, 'out_trade_no', 32);
+    if (!tradeNo && !outTradeNo) throw paramError('out_trade_no与trade_no必有其一');
+    const t = lookup({ tradeNo, outTradeNo: tradeNo ? undefined : outTradeNo });
+    if (!t) return reply(CODES.NOT_FOUND, '交易不存在');
+    if (t.trade_state === 'DEAL' && t.pendingQueries !== null) {
+      if (t.pendingQueries > 0) t.pendingQueries -= 1;
+      else if (isPayment(t)) markPaid(t);
+      else settleRefund(t);
+    }
+    return reply(CODES.OK, '成功', tradeView(t));
+  }
+
+  /** The origin trade of refund/close/revoked: origin_trade_no, then origin_log_no, then origin_out_trade_no. */
+  function origin(data, { logNo = false } = {}) {
+    const ref = {
+      tradeNo: optional(data, 'origin_trade_no', 32),
+      logNo: logNo ? optional(data, 'origin_log_no', 14) : undefined,
+      outTradeNo: optional(data, 'origin_out_trade_no', 64),
+    };
+    if (!ref.tradeNo && !ref.logNo && !ref.outTradeNo) {
+      throw paramError(`origin_out_trade_no${logNo ? '、origin_log_no' : ''}、origin_trade_no必有其一`);
+    }
+    const t = lookup(ref);
+    return { ref, trade: t && isPayment(t) ? t : undefined };
+  }
+
+  const echoOrigin = (ref) => ({
+    ...(ref.tradeNo && { origin_trade_no: ref.tradeNo }), ...(ref.logNo && { origin_log_no: ref.logNo }),
+    ...(ref.outTradeNo && { origin_out_trade_no: ref.outTradeNo }),
+  });
+
+  function refundState(o) {
+    o.trade_state = o.refunded === 0 ? 'SUCCESS' : o.refunded >= o.total ? 'REFUND' : 'PART_REFUND';
+    o.paid = o.refunded < o.total;
+  }
+
+  function settleRefund(r) {
+    const o = r.origin;
+    Object.assign(r, { trade_state: 'SUCCESS', pendingQueries: null, trade_time: now() });
+    o.pendingRefund -= r.total;
+    o.refunded += r.total;
+    refundState(o);
+    event(o, 'refunded', { amount: r.total, out_trade_no: r.out_trade_no });
+  }
+
+  // refund — [JSDK] V3LabsRelationRefundRequest: merchant_no, term_no, out_trade_no (this refund's own number),
+  // refund_amount, refund_reason, location_info (M); origin_out_trade_no / origin_trade_no / origin_log_no (one at
+  // least; priority trade_no, log_no, out_trade_no). Response: [PSDK] RelationRefundResponse merchant_no,
+  // out_trade_no, trade_no, log_no, acc_trade_no, account_type, total_amount, refund_amount, payer_amount, trade_time,
+  // origin_trade_no / origin_out_trade_no (echoed when sent).
+  function refund(data) {
+    const outTradeNo = required(data, 'out_trade_no', 32);
+    const refundAmount = amount(data, 'refund_amount');
+    const reason = required(data, 'refund_reason', 64);
+    locationInfo(data);
+    const { ref, trade: o } = origin(data, { logNo: true });
+    const previous = trades.get(outTradeNo);
+    if (previous) {
+      // A retry of the same refund gets the first answer; anything else reusing the number is a duplicate.
+      if (previous.trade_main_type === 'REFUND' && previous.origin === o && previous.total === refundAmount) return previous.reply;
+      return reply(CODES.DUPLICATE, '商户交易流水号重复');
+    }
+    if (!o) return reply(CODES.NOT_FOUND, '原交易不存在');
+    if (o.trade_state !== 'SUCCESS' && o.trade_state !== 'PART_REFUND') {
+      return reply(CODES.STATE, `原交易状态${o.trade_state}不允许退款`);
+    }
+    if (refundAmount > o.total - o.refunded - o.pendingRefund) return reply(CODES.REFUND_EXCEEDED, '退款金额超过可退金额');
+    const pending = cfg.refundInProgressQueries > 0;
+    const r = newTrade({
+      out_trade_no: outTradeNo, trade_main_type: 'REFUND', account_type: o.account_type, total: refundAmount,
+      trade_state: 'DEAL', origin: o, refund_reason: reason, acc_trade_no: accTradeNo(o.account_type),
+    });
+    o.pendingRefund += refundAmount;
+    if (pending) r.pendingQueries = cfg.refundInProgressQueries;
+    else settleRefund(r);
+    r.reply = reply(pending ? CODES.REFUND_IN_PROGRESS : CODES.OK, pending ? '退款处理中,请查询' : '成功', {
+      merchant_no: cfg.merchantNo, out_trade_no: r.out_trade_no, trade_no: r.trade_no, log_no: r.log_no,
+      acc_trade_no: r.acc_trade_no, account_type: r.account_type, total_amount: String(o.total),
+      refund_amount: String(refundAmount), payer_amount: pending ? '' : String(refundAmount),
+      trade_time: r.trade_time ? beijing(r.trade_time) : '', ...echoOrigin(ref),
+    });
+    return r.reply;
+  }
+
+  // close — [JSDK] V3LabsRelationCloseRequest: merchant_no, term_no, location_info (M); origin_out_trade_no /
+  // origin_trade_no (one at least). Only unpaid C-scans-B (PREORDER) trades. Response per [DOC] post/5261:
+  // origin_trade_no, origin_out_trade_no, trade_time.
+  function close(data) {
+    locationInfo(data);
+    const { trade: o } = origin(data);
+    if (!o) return reply(CODES.NOT_FOUND, '原交易不存在');
+    if (o.trade_main_type !== 'PREORDER') return reply(CODES.STATE, '关单只能对主扫交易进行');
+    if (o.trade_state !== 'CLOSE') {
+      if (!['INIT', 'CREATE', 'DEAL'].includes(o.trade_state)) return reply(CODES.STATE, `原交易状态${o.trade_state}不允许关单`);
+      Object.assign(o, { trade_state: 'CLOSE', pendingQueries: null, closed_time: now() });
+      event(o, 'closed');
+    }
+    return reply(CODES.OK, '成功', {
+      origin_trade_no: o.trade_no, origin_out_trade_no: o.out_trade_no, trade_time: beijing(o.closed_time),
+    });
+  }
+
+  // revoked — [JSDK] V3LabsRelationRevokedRequest: merchant_no, term_no, out_trade_no (this revoke's own number),
+  // location_info (M); origin_out_trade_no / origin_trade_no (one at least). Reverses a paid trade with no refunds,
+  // or a barcode (MICROPAY) payment still in progress. Response fields are the emulator's choice (no source found):
+  // merchant_no, out_trade_no, trade_no, log_no, origin_trade_no, origin_out_trade_no, total_amount, trade_time.
+  function revoked(data) {
+    const outTradeNo = required(data, 'out_trade_no', 32);
+    locationInfo(data);
+    const { ref, trade: o } = origin(data);
+    const previous = trades.get(outTradeNo);
+    if (previous) {
+      if (previous.trade_main_type === 'CANCEL' && previous.origin === o) return previous.reply;
+      return reply(CODES.DUPLICATE, '商户交易流水号重复');
+    }
+    if (!o) return reply(CODES.NOT_FOUND, '原交易不存在');
+    const inProgressBarcode = o.trade_main_type === 'MICROPAY' && o.trade_state === 'DEAL';
+    if (!(o.trade_state === 'SUCCESS' && o.refunded === 0 && o.pendingRefund === 0) && !inProgressBarcode) {
+      return reply(CODES.STATE, `原交易状态${o.trade_state}不允许撤销`);
+    }
+    const returned = o.paid ? o.total : 0;
+    Object.assign(o, { trade_state: 'REVOKED', paid: false, pendingQueries: null });
+    event(o, 'revoked', { amount: returned, out_trade_no: outTradeNo });
+    const c = newTrade({
+      out_trade_no: outTradeNo, trade_main_type: 'CANCEL', account_type: o.account_type, total: o.total,
+      trade_state: 'SUCCESS', origin: o, trade_time: now(),
+    });
+    c.reply = reply(CODES.OK, '成功', {
+      merchant_no: cfg.merchantNo, out_trade_no: c.out_trade_no, trade_no: c.trade_no, log_no: c.log_no,
+      origin_trade_no: o.trade_no, origin_out_trade_no: o.out_trade_no, total_amount: String(o.total),
+      trade_time: beijing(c.trade_time), ...echoOrigin(ref),
+    });
+    return c.reply;
+  }
+
+  const HANDLERS = {
+    [`${API}/trans/micropay`]: micropay,
+    [`${API}/trans/preorder`]: preorder,
+    [`${API}/query/tradequery`]: tradequery,
+    [`${API}/relation/refund`]: refund,
+    [`${API}/relation/close`]: close,
+    [`${API}/relation/revoked`]: revoked,
+  };
+
+  // ---- authentication and the signed envelope ----
+
+  /** Verifies the request Authorization over the raw body bytes; returns the appid. */
+  function authenticate(req) {
+    const header = req.headers.authorization;
+    if (!header) throw new LklError(CODES.SIGN, '验签失败:缺少Authorization');
+    const p = parseLklAuthorization(header);
+    if (!p) throw new LklError(CODES.SIGN, '验签失败:Authorization格式错误');
+    for (const k of ['appid', 'serial_no', 'timestamp', 'nonce_str', 'signature']) {
+      if (!p[k]) throw new LklError(CODES.SIGN, `验签失败:Authorization缺少${k}`);
+    }
+    const certs = merchants.get(p.appid);
+    if (!certs) throw new LklError(CODES.SIGN, '验签失败:appid不存在');
+    const key = certs.get(p.serial_no.toLowerCase());
+    if (!key) throw new LklError(CODES.SIGN, '验签失败:证书序列号serial_no不存在');
+    if (!/^\d{1,12}$/.test(p.timestamp)) throw new LklError(CODES.SIGN, '验签失败:timestamp必须是秒级时间戳');
+    if (Math.abs(Math.floor(now() / 1000) - Number(p.timestamp)) > cfg.timestampToleranceSec) {
+      throw new LklError(CODES.TIMESTAMP, `请求时间戳超出允许范围(±${cfg.timestampToleranceSec}秒)`);
+    }
+    const message = lklMessage(p.appid, p.serial_no, p.timestamp, p.nonce_str, req.body);
+    let ok = false;
+    try {
+      ok = crypto.verify('sha256', message, key, Buffer.from(p.signature, 'base64'));
+    } catch { /* malformed signature */ }
+    if (!ok) throw new LklError(CODES.SIGN, '验签失败:签名错误');
+    return p.appid;
+  }
+
+  function parseEnvelope(body) {
+    let env;
+    try {
+      env = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw paramError('请求报文不是合法的JSON');
+    }
+    if (!env || typeof env !== 'object' || Array.isArray(env)) throw paramError('请求报文必须是JSON对象');
+    if (typeof env.req_time !== 'string' || !/^\d{14}$/.test(env.req_time)) throw paramError('req_time格式为yyyyMMddHHmmss');
+    if (env.version !== '3.0') throw paramError('version必须是3.0');
+    if (env.out_org_code !== undefined && typeof env.out_org_code !== 'string') throw paramError('out_org_code必须是字符串');
+    const data = env.req_data;
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw paramError('req_data不能为空');
+    return data;
+  }
+
+  /** The signed HTTP 200 answer: Lklapi-* headers over appid\nserial\ntimestamp\nnonce\nbody\n. */
+  function signed(payload, appid) {
+    const body = JSON.stringify(payload);
+    const timestamp = String(Math.floor(now() / 1000));
+    const nonceStr = nonce(32);
+    const signature = crypto.sign('sha256', lklMessage(appid, platformSerialNo, timestamp, nonceStr, body), platform.privateKey);
+    return {
+      jsonText: body,
+      headers: {
+        'Lklapi-Appid': appid, 'Lklapi-Serial': platformSerialNo, 'Lklapi-Timestamp': timestamp,
+        'Lklapi-Nonce': nonceStr, 'Lklapi-Signature': signature.toString('base64'),
+        'Lklapi-Traceid': crypto.randomBytes(16).toString('hex'),
+      },
+    };
+  }
+
+  function handleApi(req) {
+    const path = req.pathname.slice(PREFIX.length);
+    let appid = cfg.appId;
+    let payload;
+    try {
+      appid = authenticate(req);
+      const data = parseEnvelope(req.body);
+      merchantAndTerminal(data);
+      payload = HANDLERS[path](data);
+    } catch (err) {
+      if (!(err instanceof LklError)) console.error('lakala emulator:', err);
+      payload = err instanceof LklError ? reply(err.code, err.message) : reply(CODES.SYSTEM, '系统异常');
+    }
+    return signed(payload, appid);
+  }
+
+  // ---- notifications ----
+
+  /** The trade notice body. Names follow the query's; both trade_status (spec / doc 1112) and trade_state ([AGPAY]). */
+  function notice(t) {
+    const v = tradeView(t);
+    return {
+      merchant_no: v.merchant_no, term_no: cfg.termNo, out_trade_no: v.out_trade_no, trade_no: v.trade_no,
+      log_no: v.log_no, acc_trade_no: v.acc_trade_no, account_type: v.account_type, trade_status: v.trade_state,
+      trade_state: v.trade_state, trade_state_desc: v.trade_state_desc, total_amount: v.total_amount,
+      payer_amount: v.payer_amount, acc_settle_amount: v.acc_settle_amount, acc_mdiscount_amount: v.acc_mdiscount_amount,
+      acc_discount_amount: v.acc_discount_amount, trade_time: v.trade_time, user_id1: v.user_id1, user_id2: v.user_id2,
+      bank_type: v.bank_type, card_type: v.card_type, remark: t.remark ?? '',
+    };
+  }
+
+  /** Authorization for a notification: timestamp\nnonce_str\nbody\n signed with the platform key. */
+  function notifyAuthorization(body) {
+    const timestamp = String(Math.floor(now() / 1000));
+    const nonceStr = nonce(12);
+    const signature = crypto.sign('sha256', lklMessage(timestamp, nonceStr, body), platform.privateKey).toString('base64');
+    return `LKLAPI-SHA256withRSA timestamp="${timestamp}",nonce_str="${nonceStr}",signature="${signature}"`;
+  }
+
+  async function deliver(t, url, body, attempt) {
+    const authorization = notifyAuthorization(body);
+    const entry = { out_trade_no: t.out_trade_no, trade_no: t.trade_no, url, body, authorization, attempt, at: now(), status: null, reply: null };
+    notifications.push(entry);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body,
+        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]),
+      });
+      entry.status = res.status;
+      entry.reply = (await res.text()).slice(0, 2000);
+    } catch (err) {
+      entry.error = err.cause?.message ?? err.message;
+    }
+    return entry;
+  }
+
+  /** The merchant acknowledges with {"code":"SUCCESS","message":"执行成功"} ([PSDK] LakalaNotifyApi::success). */
+  function acknowledged(entry) {
+    try {
+      return entry.status >= 200 && entry.status < 300 && JSON.parse(entry.reply).code === 'SUCCESS';
+    } catch {
+      return false;
+    }
+  }
+
+  function notify(t) {
+    if (!t.notify_url) return;
+    const body = JSON.stringify(notice(t)); // every retry sends the same bytes (freshly signed)
+    const { signal } = stopping;
+    const run = (async () => {
+      for (let attempt = 0; !signal.aborted; attempt++) {
+        const entry = await deliver(t, t.notify_url, body, attempt + 1);
+        if (acknowledged(entry) || attempt >= cfg.notifyRetryDelays.length) return;
+        await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+      }
+    })().catch(() => {});
+    inflight.add(run);
+    run.finally(() => inflight.delete(run));
+  }
+
+  // ---- controller and control routes ----
+
+  function find(id) {
+    const t = trades.get(id) ?? byTradeNo.get(id);
+    if (!t) throw new ControlError(404, `no trade ${id}`);
+    return t;
+  }
+
+  const controller = {
+    platformCertificatePem,
+    platformSerialNo,
+    merchant,
+    get credentials() {
+      return { ...merchant, platformCertificatePem, platformSerialNo };
+    },
+    /** Accepts requests signed by another key: registers `certificatePem` (its serial) for `appId`. Returns serial_no. */
+    registerMerchantCertificate(appId, certificatePem) {
+      const serialNo = certificateSerialHex(certificatePem);
+      const key = new crypto.X509Certificate(certificatePem).publicKey;
+      if (!merchants.has(appId)) merchants.set(appId, new Map());
+      merchants.get(appId).set(serialNo, key);
+      return serialNo;
+    },
+    /** The buyer pays a CREATE/DEAL payment (scanned the QR / entered the password). Returns the query view. */
+    buyerPays(id) {
+      const t = find(id);
+      if (!isPayment(t) || !['INIT', 'CREATE', 'DEAL'].includes(t.trade_state)) {
+        throw new ControlError(409, `trade ${id} is ${t.trade_main_type} ${t.trade_state}, not an unpaid payment`);
+      }
+      markPaid(t);
+      return tradeView(t);
+    },
+    order(id) {
+      const t = trades.get(id) ?? byTradeNo.get(id);
+      return t && ledger(t);
+    },
+    orders: () => [...trades.values()].map(ledger),
+    /** Sends the trade notice once, now, to `url` or the trade's notify_url. Resolves to { status, body, error? }. */
+    async sendNotification(id, url) {
+      const t = find(id);
+      const target = url ?? t.notify_url;
+      if (!target) throw new ControlError(409, `trade ${id} has no notify_url and no url was given`);
+      const entry = await deliver(t, target, JSON.stringify(notice(t)), 1);
+      return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
+    },
+    get notifications() {
+      return notifications.map((n) => ({ ...n }));
+    },
+    async flushNotifications() {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+    /** The emulator clock: `setNow(ms)` freezes it, `setNow(fn)` uses fn(), `setNow(null)` goes back to Date.now. */
+    setNow(value) {
+      clock = clockFrom(value ?? undefined);
+    },
+    now,
+  };
+
+  async function control(req) {
+    const { method, subpath } = req;
+    const body = () => {
+      try {
+        const v = JSON.parse(req.body.toString('utf8'));
+        if (v && typeof v === 'object' && !Array.isArray(v)) return v;
+      } catch { /* fall through */ }
+      throw new ControlError(400, 'body must be a JSON object');
+    };
+    const id = (b) => {
+      const v = b.out_trade_no ?? b.trade_no;
+      if (typeof v !== 'string' || !v) throw new ControlError(400, 'out_trade_no (or trade_no) is required');
+      return v;
+    };
+    try {
+      if (method === 'POST' && subpath === 'buyer-pays') return { json: controller.buyerPays(id(body())) };
+      if (method === 'POST' && subpath === 'notify') {
+        const b = body();
+        if (b.url !== undefined && typeof b.url !== 'string') throw new ControlError(400, 'url must be a string');
+        return { json: await controller.sendNotification(id(b), b.url) };
+      }
+      if (method === 'GET' && subpath === 'orders') return { json: controller.orders() };
+      if (method === 'GET' && subpath.startsWith('orders/')) {
+        let key;
+        try { key = decodeURIComponent(subpath.slice('orders/'.length)); } catch { key = ''; }
+        const entry = controller.order(key);
+        return entry ? { json: entry } : { status: 404, json: { error: `no trade ${key}` } };
+      }
+      if (method === 'GET' && subpath === 'notifications') return { json: controller.notifications };
+      if (method === 'GET' && subpath === 'credentials') return { json: controller.credentials };
+      if (subpath === 'clock') {
+        if (method === 'POST') {
+          const { now: value } = body();
+          if (value !== null && !Number.isFinite(value)) throw new ControlError(400, 'now must be epoch ms or null');
+          controller.setNow(value);
+        }
+        if (method === 'POST' || method === 'GET') return { json: { now: now() } };
+      }
+      return null;
+    } catch (err) {
+      if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
+      throw err;
+    }
+  }
+
+  return {
+    name: 'lakala',
+    handles: (method, pathname) =>
+      method === 'POST' && pathname.startsWith(`${PREFIX}/`) && Object.hasOwn(HANDLERS, pathname.slice(PREFIX.length)),
+    handle: async (req) => handleApi(req),
+    control,
+    /** Faults on the response signature: `bad-signature` corrupts it, `no-signature` drops the header. */
+    tamper(kind, response) {
+      const sig = response.headers?.['Lklapi-Signature'];
+      if (!sig) return response;
+      const headers = { ...response.headers };
+      if (kind === 'no-signature') delete headers['Lklapi-Signature'];
+      if (kind === 'bad-signature') {
+        const bytes = Buffer.from(sig, 'base64');
+        bytes[bytes.length - 1] ^= 0x01;
+        headers['Lklapi-Signature'] = bytes.toString('base64');
+      }
+      return { ...response, headers };
+    },
+    reset() {
+      stopping.abort();
+      stopping = new AbortController();
+      trades = new Map();
+      byTradeNo = new Map();
+      byLogNo = new Map();
+      notifications = [];
+      clock = clockFrom(cfg.now);
+    },
+    close() {
+      stopping.abort();
+    },
+    controller,
+  };
+}

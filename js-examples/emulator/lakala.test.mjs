@@ -1,0 +1,533 @@
+// Tests of the Lakala emulator and x509.mjs: raw fetch + node:crypto signing, no library code and no emulator
+// signing helpers (requests and verifications are written out here a second time).
+// Run: node --test js-examples/emulator/
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { startEmulator } from './index.mjs';
+import { makeCertificate, certificateSerialHex } from './x509.mjs';
+
+const API = '/lakala/api/v3/labs';
+let emu;
+let seq = 0;
+const uniq = (p = 'L') => `${p}${Date.now()}${seq++}`;
+
+before(async () => { emu = await startEmulator(); });
+after(async () => { await emu.close(); });
+beforeEach(() => { emu.faults.clear(); emu.lakala.setNow(null); });
+
+const keys = () => crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const line = (...parts) => Buffer.concat(parts.flatMap((p) => [Buffer.from(p), Buffer.from('\n')]));
+
+/** Verifies the Lklapi-* response signature with the platform certificate's public key. */
+function responseVerifies(e, headers, text) {
+  const sig = headers.get('lklapi-signature');
+  if (!sig) return false;
+  const pub = new crypto.X509Certificate(e.lakala.platformCertificatePem).publicKey;
+  const msg = line(headers.get('lklapi-appid'), headers.get('lklapi-serial'), headers.get('lklapi-timestamp'), headers.get('lklapi-nonce'), text);
+  return crypto.verify('sha256', msg, pub, Buffer.from(sig, 'base64'));
+}
+
+/**
+ * POSTs a labs call signed the documented way. `reqData` is merged over merchant_no/term_no.
+ * opts: appid, serial, key, timestamp, nonce, body (raw override), authorization (override, null = none),
+ * pairOrder (array of the five names), tamperBody (changes the body after signing), e (another emulator).
+ */
+async function call(path, reqData, opts = {}) {
+  const e = opts.e ?? emu;
+  const m = e.lakala.merchant;
+  const appid = opts.appid ?? m.appId;
+  const serial = opts.serial ?? m.serialNo;
+  const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const nonce = opts.nonce ?? crypto.randomBytes(6).toString('hex');
+  const body = opts.body ?? JSON.stringify({
+    req_time: '20260101120000', version: '3.0', out_org_code: appid,
+    req_data: { merchant_no: m.merchantNo, term_no: m.termNo, ...reqData },
+  });
+  const signature = crypto.sign('sha256', line(appid, serial, timestamp, nonce, body), opts.key ?? m.privateKeyPem).toString('base64');
+  const pairs = { appid, serial_no: serial, timestamp, nonce_str: nonce, signature };
+  const order = opts.pairOrder ?? ['appid', 'serial_no', 'timestamp', 'nonce_str', 'signature'];
+  const authorization = opts.authorization !== undefined
+    ? opts.authorization
+    : `LKLAPI-SHA256withRSA ${order.map((k) => `${k}="${pairs[k]}"`).join(',')}`;
+  const res = await fetch(`${e.url}${API}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(authorization !== null && { authorization }) },
+    body: opts.tamperBody ? body.replace('"version":"3.0"', '"version":"3.0" ') : body,
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200);
+  return { headers: res.headers, text, json: JSON.parse(text), verified: responseVerifies(e, res.headers, text) };
+}
+
+const loc = { location_info: { request_ip: '36.45.36.95' } };
+const micropay = (extra = {}, opts) => call('/trans/micropay', {
+  out_trade_no: uniq('M'), auth_code: '134567890123456789', total_amount: '1000', subject: '测试', ...loc, ...extra,
+}, opts);
+const preorder = (extra = {}, opts) => call('/trans/preorder', {
+  out_trade_no: uniq('P'), account_type: 'ALIPAY', trans_type: '41', total_amount: '500', subject: '停车费', ...loc, ...extra,
+}, opts);
+const query = (fields, opts) => call('/query/tradequery', fields, opts);
+const refund = (fields) => call('/relation/refund', { out_trade_no: uniq('R'), refund_reason: '协商退款', ...loc, ...fields });
+const control = async (path, method = 'GET', body) => {
+  const res = await fetch(`${emu.url}/__emulator/lakala${path}`, {
+    method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+};
+
+/** A merchant notification endpoint; replies come from `replies`, then the documented success JSON. */
+async function startMerchant(replies = []) {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.setHeader('content-type', 'application/json');
+      res.end(replies.shift() ?? '{"code":"SUCCESS","message":"执行成功"}');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/lkl/notify`,
+    received,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+  };
+}
+
+/** Verifies a notification: Authorization LKLAPI-SHA256withRSA timestamp,nonce_str,signature over ts\nnonce\nbody\n. */
+function notificationVerifies(headers, body) {
+  const m = /^LKLAPI-SHA256withRSA timestamp="(\d+)",nonce_str="(\w+)",signature="([^"]+)"$/.exec(headers.authorization ?? '');
+  if (!m) return false;
+  const pub = new crypto.X509Certificate(emu.lakala.platformCertificatePem).publicKey;
+  return crypto.verify('sha256', line(m[1], m[2], body), pub, Buffer.from(m[3], 'base64'));
+}
+
+// ---- x509 ----
+
+test('x509: self-signed certificate with a high-bit serial parses, verifies and keeps the leading 00', () => {
+  const k = keys();
+  const pem = makeCertificate({ ...k, commonName: 'APIGW.LAKALA.COM', serialHex: 'c0ffee0123456789' });
+  const cert = new crypto.X509Certificate(pem);
+  assert.equal(cert.subject, 'CN=APIGW.LAKALA.COM');
+  assert.equal(cert.issuer, 'CN=APIGW.LAKALA.COM');
+  assert.equal(cert.serialNumber.toLowerCase(), 'c0ffee0123456789');
+  assert.equal(certificateSerialHex(pem), '00c0ffee0123456789');
+  assert.ok(cert.verify(k.publicKey));
+  assert.ok(cert.checkPrivateKey(k.privateKey));
+  assert.equal(cert.publicKey.export({ type: 'spki', format: 'pem' }), k.publicKey.export({ type: 'spki', format: 'pem' }));
+  assert.ok(new Date(cert.validTo) > new Date());
+  // Buffer serial, serial given with its 00 already, low-bit serial; DER input too.
+  assert.equal(certificateSerialHex(makeCertificate({ ...k, commonName: 'x', serialHex: Buffer.from('80', 'hex') })), '0080');
+  assert.equal(certificateSerialHex(makeCertificate({ ...k, commonName: 'x', serialHex: '00ff01' })), '00ff01');
+  const low = makeCertificate({ ...k, commonName: 'x', serialHex: '0123456789ab' });
+  assert.equal(certificateSerialHex(low), '0123456789ab');
+  assert.equal(certificateSerialHex(new crypto.X509Certificate(low).raw), '0123456789ab');
+  assert.throws(() => makeCertificate({ ...k, commonName: 'x', serialHex: 'xyz' }));
+  assert.throws(() => makeCertificate({ ...k, commonName: 'x', serialHex: '00' }));
+});
+
+// ---- credentials ----
+
+test('credentials: platform certificate CN=APIGW.LAKALA.COM, merchant OP00000003 with a 00-prefixed serial', async () => {
+  const c = emu.lakala;
+  const platform = new crypto.X509Certificate(c.platformCertificatePem);
+  assert.equal(platform.subject, 'CN=APIGW.LAKALA.COM');
+  assert.equal(certificateSerialHex(c.platformCertificatePem), c.platformSerialNo);
+  assert.equal(c.merchant.appId, 'OP00000003');
+  assert.match(c.merchant.serialNo, /^00[89a-f][0-9a-f]{15}$/);
+  assert.match(c.merchant.privateKeyPem, /^-----BEGIN PRIVATE KEY-----/);
+  const mc = new crypto.X509Certificate(c.merchant.certificatePem);
+  assert.ok(mc.checkPrivateKey(crypto.createPrivateKey(c.merchant.privateKeyPem)));
+  assert.equal(mc.serialNumber.toLowerCase(), c.merchant.serialNo.slice(2));
+  const route = await control('/credentials');
+  assert.equal(route.status, 200);
+  assert.deepEqual(route.json, { ...c.merchant, platformCertificatePem: c.platformCertificatePem, platformSerialNo: c.platformSerialNo });
+});
+
+// ---- request signatures ----
+
+test('good signature: micropay succeeds and the response signature verifies with the platform certificate', async () => {
+  const r = await micropay({ total_amount: '1234' });
+  assert.ok(r.verified);
+  assert.equal(r.headers.get('lklapi-appid'), 'OP00000003');
+  assert.equal(r.headers.get('lklapi-serial'), emu.lakala.platformSerialNo);
+  assert.match(r.headers.get('lklapi-timestamp'), /^\d{10}$/);
+  assert.ok(r.headers.get('lklapi-nonce'));
+  assert.ok(r.headers.get('lklapi-traceid'));
+  assert.equal(r.json.code, 'BBS00000');
+  assert.match(r.json.resp_time, /^\d{14}$/);
+  const d = r.json.resp_data;
+  assert.equal(d.need_query, '0');
+  assert.equal(d.total_amount, '1234');
+  assert.equal(d.payer_amount, '1234');
+  assert.equal(d.account_type, 'WECHAT');
+  assert.match(d.trade_no, /^\d{22}$/);
+  assert.equal(d.log_no, d.trade_no.slice(-14));
+  assert.match(d.trade_time, /^\d{14}$/);
+  assert.ok(d.acc_trade_no);
+});
+
+test('Authorization pairs in any order, 12- or 32-char nonces, body without out_org_code', async () => {
+  const r = await micropay({}, { pairOrder: ['signature', 'nonce_str', 'timestamp', 'serial_no', 'appid'], nonce: 'A1b2C3d4E5f6' });
+  assert.equal(r.json.code, 'BBS00000');
+  const m = emu.lakala.merchant;
+  const body = JSON.stringify({ req_time: '20260101120000', version: '3.0', req_data: {
+    merchant_no: m.merchantNo, term_no: m.termNo, out_trade_no: uniq(), auth_code: '284567890123456789', total_amount: '1', ...loc,
+  } });
+  const r2 = await call('/trans/micropay', {}, { body, nonce: 'x'.repeat(32) });
+  assert.equal(r2.json.code, 'BBS00000');
+  assert.equal(r2.json.resp_data.account_type, 'ALIPAY');
+});
+
+test('bad signatures are refused with a signed EMU40100 answer', async () => {
+  const other = keys().privateKey;
+  const cases = [
+    { key: other }, // wrong key
+    { tamperBody: true }, // body changed after signing
+    { authorization: null }, // no Authorization
+    { authorization: 'Bearer abc' }, // wrong scheme
+    { appid: 'OP99999999' }, // unknown appid
+    { serial: emu.lakala.merchant.serialNo.slice(2) }, // serial without its leading 00
+  ];
+  const before = emu.lakala.orders().length;
+  for (const opts of cases) {
+    const r = await micropay({}, opts);
+    assert.equal(r.json.code, 'EMU40100', JSON.stringify(Object.keys(opts)));
+    assert.ok(r.json.msg.startsWith('验签失败'));
+    assert.ok(r.verified, 'error answers are signed too');
+  }
+  assert.equal(emu.lakala.orders().length, before, 'refused requests create no trade');
+});
+
+test('replay window: a timestamp more than 300 s from the emulator clock is refused', async () => {
+  const t = Math.floor(Date.now() / 1000);
+  assert.equal((await micropay({}, { timestamp: String(t - 301) })).json.code, 'EMU40101');
+  assert.equal((await micropay({}, { timestamp: String(t + 400) })).json.code, 'EMU40101');
+  assert.equal((await micropay({}, { timestamp: String(t - 250) })).json.code, 'BBS00000');
+  // Move the emulator clock instead: a request signed "now" is then an hour old.
+  emu.lakala.setNow(Date.now() + 3600_000);
+  const r = await micropay();
+  assert.equal(r.json.code, 'EMU40101');
+  assert.ok(r.verified);
+  assert.equal(Number(r.headers.get('lklapi-timestamp')), Math.floor(emu.lakala.now() / 1000));
+  // …and through the control route.
+  const set = await control('/clock', 'POST', { now: (t - 1000) * 1000 });
+  assert.equal(set.json.now, (t - 1000) * 1000);
+  assert.equal((await micropay({}, { timestamp: String(t - 1000) })).json.code, 'BBS00000');
+  await control('/clock', 'POST', { now: null });
+  assert.equal((await micropay()).json.code, 'BBS00000');
+});
+
+test('a merchant certificate registered at run time is accepted', async () => {
+  const k = keys();
+  const certificatePem = makeCertificate({ ...k, commonName: 'OP00000777', serialHex: 'a1b2c3d4e5f60708' });
+  const serial = emu.lakala.registerMerchantCertificate('OP00000777', certificatePem);
+  assert.equal(serial, '00a1b2c3d4e5f60708');
+  const r = await micropay({}, { appid: 'OP00000777', serial, key: k.privateKey });
+  assert.equal(r.json.code, 'BBS00000');
+  assert.equal(r.headers.get('lklapi-appid'), 'OP00000777');
+  assert.ok(r.verified);
+});
+
+// ---- request validation ----
+
+test('parameter checks: location_info.request_ip, amounts, envelope, merchant/terminal', async () => {
+  assert.equal((await micropay({ location_info: undefined })).json.code, 'EMU40000');
+  assert.equal((await micropay({ location_info: { request_ip: '' } })).json.code, 'EMU40000');
+  assert.equal((await micropay({ total_amount: '12.30' })).json.code, 'EMU40000');
+  assert.equal((await micropay({ total_amount: 100 })).json.code, 'EMU40000');
+  assert.equal((await micropay({ total_amount: '0' })).json.code, 'EMU40000');
+  assert.equal((await micropay({ auth_code: undefined })).json.code, 'EMU40000');
+  assert.equal((await micropay({ merchant_no: '822000000000000' })).json.code, 'EMU40300');
+  assert.equal((await micropay({ term_no: '00000000' })).json.code, 'EMU40300');
+  const bad = await call('/trans/micropay', {}, { body: '{"req_time":"20260101120000","version":"2.0","req_data":{}}' });
+  assert.equal(bad.json.code, 'EMU40000');
+  const notJson = await call('/trans/micropay', {}, { body: 'not json' });
+  assert.equal(notJson.json.code, 'EMU40000');
+  assert.ok(notJson.verified);
+  for (const path of ['/relation/refund', '/relation/close', '/relation/revoked', '/trans/preorder']) {
+    const r = await call(path, { out_trade_no: uniq(), origin_out_trade_no: 'x', refund_amount: '1', refund_reason: 'r', account_type: 'ALIPAY', trans_type: '41', total_amount: '1' });
+    assert.equal(r.json.code, 'EMU40000', path);
+    assert.match(r.json.msg, /location_info/, path);
+  }
+});
+
+test('duplicate out_trade_no is refused', async () => {
+  const outTradeNo = uniq();
+  assert.equal((await micropay({ out_trade_no: outTradeNo })).json.code, 'BBS00000');
+  assert.equal((await micropay({ out_trade_no: outTradeNo })).json.code, 'EMU40900');
+  assert.equal((await preorder({ out_trade_no: outTradeNo })).json.code, 'EMU40900');
+});
+
+// ---- magic auth codes ----
+
+test('9100… answers BBS10000 / DEAL, then SUCCESS after inProgressQueries queries', async () => {
+  const r = await micropay({ auth_code: '910012345678901234' });
+  assert.equal(r.json.code, 'BBS10000');
+  assert.equal(r.json.resp_data.need_query, '1');
+  const outTradeNo = r.json.resp_data.out_trade_no;
+  assert.equal((await query({ out_trade_no: outTradeNo })).json.resp_data.trade_state, 'DEAL');
+  assert.equal((await query({ out_trade_no: outTradeNo })).json.resp_data.trade_state, 'DEAL');
+  const q = await query({ out_trade_no: outTradeNo });
+  assert.equal(q.json.code, 'BBS00000');
+  assert.equal(q.json.resp_data.trade_state, 'SUCCESS');
+  assert.equal(q.json.resp_data.trade_main_type, 'MICROPAY');
+  assert.ok(q.verified);
+});
+
+test('9300… stays DEAL until revoked; 9200… fails', async () => {
+  const stuck = await micropay({ auth_code: '930012345678901234' });
+  assert.equal(stuck.json.code, 'BBS10000');
+  const outTradeNo = stuck.json.resp_data.out_trade_no;
+  for (let i = 0; i < 4; i++) assert.equal((await query({ out_trade_no: outTradeNo })).json.resp_data.trade_state, 'DEAL');
+  const rv = await call('/relation/revoked', { out_trade_no: uniq('C'), origin_out_trade_no: outTradeNo, ...loc });
+  assert.equal(rv.json.code, 'BBS00000');
+  assert.equal((await query({ out_trade_no: outTradeNo })).json.resp_data.trade_state, 'REVOKED');
+  assert.equal(emu.lakala.order(outTradeNo).paid, false);
+
+  const fail = await micropay({ auth_code: '920012345678901234' });
+  assert.equal(fail.json.code, 'EMU42202');
+  assert.ok(fail.verified);
+  assert.equal((await query({ out_trade_no: fail.json.resp_data.out_trade_no })).json.resp_data.trade_state, 'FAIL');
+});
+
+// ---- preorder, query, close ----
+
+test('preorder NATIVE returns acc_resp_fields.code; query shows CREATE; buyer-pays makes it SUCCESS', async () => {
+  const p = await preorder({ total_amount: '321' });
+  assert.equal(p.json.code, 'BBS00000');
+  const d = p.json.resp_data;
+  assert.match(d.acc_resp_fields.code, /^https:\/\/qr\.alipay\.com\//);
+  assert.equal(d.settle_merchant_no, emu.lakala.merchant.merchantNo);
+  const q = await query({ out_trade_no: d.out_trade_no });
+  assert.equal(q.json.resp_data.trade_state, 'CREATE');
+  assert.equal(q.json.resp_data.trade_main_type, 'PREORDER');
+  assert.equal(q.json.resp_data.total_amount, '321');
+  const paid = await control('/buyer-pays', 'POST', { out_trade_no: d.out_trade_no });
+  assert.equal(paid.status, 200);
+  assert.equal(paid.json.trade_state, 'SUCCESS');
+  const q2 = await query({ trade_no: d.trade_no });
+  assert.equal(q2.json.resp_data.trade_state, 'SUCCESS');
+  assert.equal(q2.json.resp_data.payer_amount, '321');
+  assert.equal((await control('/buyer-pays', 'POST', { out_trade_no: d.out_trade_no })).status, 409);
+  assert.equal((await control('/buyer-pays', 'POST', { out_trade_no: 'nope' })).status, 404);
+});
+
+test('preorder JSAPI needs acc_busi_fields.user_id; WECHAT JSAPI returns wallet parameters', async () => {
+  assert.equal((await preorder({ account_type: 'WECHAT', trans_type: '51' })).json.code, 'EMU40000');
+  const r = await preorder({ account_type: 'WECHAT', trans_type: '51', acc_busi_fields: { user_id: 'oUpF8uE150tsN4W00ieTusZcK70s', sub_appid: 'wx1' } });
+  assert.equal(r.json.code, 'BBS00000');
+  for (const k of ['prepay_id', 'app_id', 'time_stamp', 'nonce_str', 'package', 'sign_type', 'pay_sign']) assert.ok(r.json.resp_data.acc_resp_fields[k], k);
+  assert.equal((await preorder({ account_type: 'PAYPAL' })).json.code, 'EMU40000');
+  assert.equal((await preorder({ trans_type: '61' })).json.code, 'EMU40000');
+});
+
+test('tradequery: trade_no wins over out_trade_no; unknown trade → EMU40400; one of them required', async () => {
+  const a = (await preorder()).json.resp_data;
+  const b = (await preorder()).json.resp_data;
+  const q = await query({ trade_no: b.trade_no, out_trade_no: a.out_trade_no });
+  assert.equal(q.json.resp_data.out_trade_no, b.out_trade_no);
+  const nf = await query({ out_trade_no: 'does-not-exist' });
+  assert.equal(nf.json.code, 'EMU40400');
+  assert.ok(nf.verified);
+  assert.equal((await query({})).json.code, 'EMU40000');
+});
+
+test('close: unpaid preorder → CLOSE (idempotent); paid or barcode trades cannot be closed', async () => {
+  const p = (await preorder()).json.resp_data;
+  const c = await call('/relation/close', { origin_out_trade_no: p.out_trade_no, ...loc });
+  assert.equal(c.json.code, 'BBS00000');
+  assert.deepEqual(Object.keys(c.json.resp_data).sort(), ['origin_out_trade_no', 'origin_trade_no', 'trade_time']);
+  assert.equal(c.json.resp_data.origin_trade_no, p.trade_no);
+  assert.equal((await query({ out_trade_no: p.out_trade_no })).json.resp_data.trade_state, 'CLOSE');
+  assert.equal((await call('/relation/close', { origin_trade_no: p.trade_no, ...loc })).json.code, 'BBS00000');
+  assert.equal((await control('/buyer-pays', 'POST', { out_trade_no: p.out_trade_no })).status, 409);
+
+  const paid = (await preorder()).json.resp_data;
+  await control('/buyer-pays', 'POST', { out_trade_no: paid.out_trade_no });
+  assert.equal((await call('/relation/close', { origin_out_trade_no: paid.out_trade_no, ...loc })).json.code, 'EMU42200');
+  const bar = (await micropay()).json.resp_data;
+  assert.equal((await call('/relation/close', { origin_out_trade_no: bar.out_trade_no, ...loc })).json.code, 'EMU42200');
+  assert.equal((await call('/relation/close', { origin_out_trade_no: 'nope', ...loc })).json.code, 'EMU40400');
+});
+
+// ---- refunds and revokes ----
+
+test('partial refunds up to the total; over-amount refused; refund trades are queryable', async () => {
+  const pay = (await micropay({ total_amount: '1000' })).json.resp_data;
+  const r1 = await refund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '300' });
+  assert.equal(r1.json.code, 'BBS00000');
+  assert.ok(r1.verified);
+  const d = r1.json.resp_data;
+  assert.equal(d.refund_amount, '300');
+  assert.equal(d.payer_amount, '300');
+  assert.equal(d.total_amount, '1000');
+  assert.equal(d.origin_out_trade_no, pay.out_trade_no);
+  assert.equal((await query({ out_trade_no: pay.out_trade_no })).json.resp_data.trade_state, 'PART_REFUND');
+  const rq = await query({ out_trade_no: d.out_trade_no });
+  assert.equal(rq.json.resp_data.trade_main_type, 'REFUND');
+  assert.equal(rq.json.resp_data.trade_state, 'SUCCESS');
+  assert.equal(rq.json.resp_data.total_amount, '300');
+
+  assert.equal((await refund({ origin_trade_no: pay.trade_no, refund_amount: '701' })).json.code, 'EMU42201');
+  const r2 = await refund({ origin_log_no: pay.log_no, refund_amount: '700' });
+  assert.equal(r2.json.code, 'BBS00000');
+  assert.equal(r2.json.resp_data.origin_log_no, pay.log_no);
+  assert.equal((await query({ out_trade_no: pay.out_trade_no })).json.resp_data.trade_state, 'REFUND');
+  assert.equal((await refund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '1' })).json.code, 'EMU42200');
+  const ledger = emu.lakala.order(pay.out_trade_no);
+  assert.equal(ledger.refunded, 1000);
+  assert.equal(ledger.net, 0);
+  assert.equal(ledger.paid, false);
+});
+
+test('refund: retry with the same out_trade_no gets the first answer; a different one is a duplicate', async () => {
+  const pay = (await micropay({ total_amount: '500' })).json.resp_data;
+  const fields = { out_trade_no: uniq('R'), origin_out_trade_no: pay.out_trade_no, refund_amount: '200' };
+  const first = await refund(fields);
+  const again = await refund(fields);
+  assert.deepEqual(again.json, first.json);
+  assert.equal(emu.lakala.order(pay.out_trade_no).refunded, 200);
+  assert.equal((await refund({ ...fields, refund_amount: '100' })).json.code, 'EMU40900');
+  assert.equal((await refund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '1', refund_reason: undefined })).json.code, 'EMU40000');
+  assert.equal((await refund({ refund_amount: '1' })).json.code, 'EMU40000');
+  assert.equal((await refund({ origin_out_trade_no: 'nope', refund_amount: '1' })).json.code, 'EMU40400');
+  const unpaid = (await preorder()).json.resp_data;
+  assert.equal((await refund({ origin_out_trade_no: unpaid.out_trade_no, refund_amount: '1' })).json.code, 'EMU42200');
+});
+
+test('revoked: a paid trade is reversed; not after a refund; the revoke is queryable as CANCEL', async () => {
+  const pay = (await micropay({ total_amount: '800' })).json.resp_data;
+  const cancelNo = uniq('C');
+  const r = await call('/relation/revoked', { out_trade_no: cancelNo, origin_trade_no: pay.trade_no, ...loc });
+  assert.equal(r.json.code, 'BBS00000');
+  assert.equal(r.json.resp_data.origin_out_trade_no, pay.out_trade_no);
+  assert.equal((await query({ out_trade_no: pay.out_trade_no })).json.resp_data.trade_state, 'REVOKED');
+  assert.equal((await query({ out_trade_no: cancelNo })).json.resp_data.trade_main_type, 'CANCEL');
+  assert.equal((await call('/relation/revoked', { out_trade_no: uniq('C'), origin_trade_no: pay.trade_no, ...loc })).json.code, 'EMU42200');
+  assert.equal((await call('/relation/revoked', { origin_trade_no: pay.trade_no, ...loc })).json.code, 'EMU40000');
+
+  const pay2 = (await micropay({ total_amount: '800' })).json.resp_data;
+  await refund({ origin_out_trade_no: pay2.out_trade_no, refund_amount: '100' });
+  assert.equal((await call('/relation/revoked', { out_trade_no: uniq('C'), origin_out_trade_no: pay2.out_trade_no, ...loc })).json.code, 'EMU42200');
+  const unpaid = (await preorder()).json.resp_data;
+  assert.equal((await call('/relation/revoked', { out_trade_no: uniq('C'), origin_out_trade_no: unpaid.out_trade_no, ...loc })).json.code, 'EMU42200');
+});
+
+test('refundInProgressQueries: refunds answer BBS11112 and stay DEAL, then SUCCESS', async () => {
+  const e = await startEmulator({ lakala: { refundInProgressQueries: 1 } });
+  try {
+    const pay = (await micropay({ total_amount: '100' }, { e })).json.resp_data;
+    const r = await call('/relation/refund', { out_trade_no: uniq('R'), origin_out_trade_no: pay.out_trade_no, refund_amount: '100', refund_reason: 'x', ...loc }, { e });
+    assert.equal(r.json.code, 'BBS11112');
+    assert.ok(r.verified);
+    const refundNo = r.json.resp_data.out_trade_no;
+    assert.equal((await query({ out_trade_no: refundNo }, { e })).json.resp_data.trade_state, 'DEAL');
+    assert.equal((await query({ out_trade_no: pay.out_trade_no }, { e })).json.resp_data.trade_state, 'SUCCESS');
+    assert.equal((await query({ out_trade_no: refundNo }, { e })).json.resp_data.trade_state, 'SUCCESS');
+    assert.equal((await query({ out_trade_no: pay.out_trade_no }, { e })).json.resp_data.trade_state, 'REFUND');
+  } finally {
+    await e.close();
+  }
+});
+
+// ---- faults ----
+
+test('faults: bad-signature corrupts and no-signature drops the response signature, once', async () => {
+  const path = `${API}/query/tradequery`;
+  const pay = (await micropay()).json.resp_data;
+  emu.faults.add({ path, kind: 'bad-signature' });
+  const bad = await query({ out_trade_no: pay.out_trade_no });
+  assert.equal(bad.json.code, 'BBS00000');
+  assert.ok(bad.headers.get('lklapi-signature'));
+  assert.equal(bad.verified, false);
+  assert.ok((await query({ out_trade_no: pay.out_trade_no })).verified);
+
+  const res = await fetch(`${emu.url}/__emulator/faults`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path, kind: 'no-signature' }),
+  });
+  assert.equal(res.status, 200);
+  const none = await query({ out_trade_no: pay.out_trade_no });
+  assert.equal(none.headers.get('lklapi-signature'), null);
+  assert.ok(none.headers.get('lklapi-timestamp'));
+  assert.equal(none.verified, false);
+  assert.ok((await query({ out_trade_no: pay.out_trade_no })).verified);
+
+  emu.faults.add({ path, kind: 'http500' });
+  const r500 = await fetch(`${emu.url}${path}`, { method: 'POST', body: '{}' });
+  assert.equal(r500.status, 500);
+});
+
+// ---- notifications ----
+
+test('notification on SUCCESS: signed with the platform key, retried until {"code":"SUCCESS"}', async () => {
+  const merchant = await startMerchant(['{"code":"FAIL","message":"busy"}']);
+  try {
+    const p = (await preorder({ total_amount: '250', notify_url: merchant.url })).json.resp_data;
+    assert.equal(merchant.received.length, 0, 'no notice before payment');
+    await control('/buyer-pays', 'POST', { out_trade_no: p.out_trade_no });
+    await emu.lakala.flushNotifications();
+    assert.equal(merchant.received.length, 2);
+    for (const n of merchant.received) assert.ok(notificationVerifies(n.headers, n.body));
+    assert.deepEqual(merchant.received[0].body, merchant.received[1].body);
+    const notice = JSON.parse(merchant.received[1].body);
+    assert.equal(notice.out_trade_no, p.out_trade_no);
+    assert.equal(notice.trade_no, p.trade_no);
+    assert.equal(notice.trade_status, 'SUCCESS');
+    assert.equal(notice.trade_state, 'SUCCESS');
+    assert.equal(notice.total_amount, '250');
+    assert.equal(notice.merchant_no, emu.lakala.merchant.merchantNo);
+    // A forged body does not verify.
+    assert.equal(notificationVerifies(merchant.received[0].headers, Buffer.from(merchant.received[0].body.toString().replace('250', '1'))), false);
+
+    const log = (await control('/notifications')).json.filter((n) => n.out_trade_no === p.out_trade_no);
+    assert.deepEqual(log.map((n) => n.attempt), [1, 2]);
+    assert.equal(log[1].status, 200);
+
+    // Barcode payments notify too (also the 9100… one when it completes); manual resend via the control route.
+    const bar = (await micropay({ notify_url: merchant.url, auth_code: '910099999999999999' })).json.resp_data;
+    for (let i = 0; i < 3; i++) await query({ out_trade_no: bar.out_trade_no });
+    await emu.lakala.flushNotifications();
+    assert.equal(JSON.parse(merchant.received.at(-1).body).out_trade_no, bar.out_trade_no);
+    const manual = await control('/notify', 'POST', { out_trade_no: bar.out_trade_no });
+    assert.equal(manual.json.status, 200);
+    assert.equal(JSON.parse(manual.json.body).code, 'SUCCESS');
+    assert.ok(notificationVerifies(merchant.received.at(-1).headers, merchant.received.at(-1).body));
+  } finally {
+    await merchant.close();
+  }
+});
+
+test('notifications give up after the bounded number of attempts', async () => {
+  const e = await startEmulator({ lakala: { notifyRetryDelays: [10, 10] } });
+  const merchant = await startMerchant(['nope', 'nope', 'nope', 'nope']);
+  try {
+    const pay = (await micropay({ notify_url: merchant.url }, { e })).json.resp_data;
+    await e.lakala.flushNotifications();
+    assert.equal(merchant.received.length, 3);
+    assert.equal(e.lakala.notifications.filter((n) => n.out_trade_no === pay.out_trade_no).length, 3);
+  } finally {
+    await merchant.close();
+    await e.close();
+  }
+});
+
+// ---- control routes ----
+
+test('control routes: orders, orders/<id>, 404s', async () => {
+  const pay = (await micropay({ total_amount: '42' })).json.resp_data;
+  const one = await control(`/orders/${encodeURIComponent(pay.out_trade_no)}`);
+  assert.equal(one.status, 200);
+  assert.equal(one.json.trade_state, 'SUCCESS');
+  assert.equal(one.json.total, 42);
+  assert.equal(one.json.net, 42);
+  assert.equal(one.json.paid, true);
+  assert.deepEqual(one.json.events.map((ev) => ev.type), ['created', 'paid']);
+  assert.ok((await control('/orders')).json.some((o) => o.out_trade_no === pay.out_trade_no));
+  assert.equal((await control('/orders/nope')).status, 404);
+  assert.equal((await control('/nope')).status, 404);
+  assert.equal((await control('/buyer-pays', 'POST', {})).status, 400);
+});
