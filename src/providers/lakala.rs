@@ -208,7 +208,7 @@ fn account_type(input: &Input) -> Result<&'static str> {
 }
 
 impl Lakala {
-    fn req_data(&self, op: Operation, input: &Input) -> Result<(&'static str, Map<String, Value>)> {
+    fn req_data(&self, op: Operation, input: &Input, ctx_nonce: &str) -> Result<(&'static str, Map<String, Value>)> {
         let mut m = Map::new();
         put(&mut m, "merchant_no", Some(&self.merchant_no));
         put(&mut m, "term_no", Some(&self.term_no));
@@ -269,8 +269,11 @@ impl Lakala {
                 m.insert("location_info".into(), location(input)?);
                 "/api/v3/labs/relation/close"
             }
-            // 撤销 reverses a barcode payment, paid or still in progress.
+            // 撤销 reverses a barcode payment, paid or still in progress. The reversal is a trade of its
+            // own with its own out_trade_no: refundNo when given, else the request's nonce.
             Operation::Cancel | Operation::Revoke => {
+                let own = optional("refundNo", &input.refund_no, 32)?.unwrap_or(ctx_nonce);
+                put(&mut m, "out_trade_no", Some(own));
                 origin(&mut m, input)?;
                 m.insert("location_info".into(), location(input)?);
                 "/api/v3/labs/relation/revoked"
@@ -313,20 +316,19 @@ fn refund_state(v: Option<&str>) -> RefundState {
     }
 }
 
-/// `code` → what it says about the operation. Doc 1004: BBS00000 done (for a query: found),
-/// BBS10000 in progress. Failure codes are listed only where their meaning is certain; any other code
-/// leaves the outcome UNKNOWN, because Lakala does not publish which codes guarantee nothing happened.
+/// `code` → what it says about the operation. Doc 1004: BBS00000 done (for a query: found), BBS10000
+/// payment in progress, BBS11112 refund in progress. Lakala publishes no list of codes that guarantee
+/// nothing happened, so every other code leaves the outcome UNKNOWN (with the code and msg kept).
 enum Code {
     Done,
     InProgress,
-    Refused(ErrorCode),
     Unknown,
 }
 
 fn code(v: Option<&str>) -> Code {
     match v {
         Some("BBS00000") => Code::Done,
-        Some("BBS10000") => Code::InProgress,
+        Some("BBS10000" | "BBS11112") => Code::InProgress,
         _ => Code::Unknown,
     }
 }
@@ -423,12 +425,6 @@ impl Lakala {
         let (outcome, next) = match code(env.code.as_deref()) {
             Code::Done => (Outcome::Succeeded, Next::None),
             Code::InProgress => (Outcome::InProgress, Next::Poll),
-            Code::Refused(ec) => {
-                let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
-                r.error = Some(provider_error(ec));
-                r.raw = raw;
-                return r;
-            }
             Code::Unknown => return uncertain(provider_error(ErrorCode::ProviderError), raw),
         };
         let state_override = match (op, outcome) {
@@ -511,7 +507,8 @@ impl Gateway for Lakala {
     }
 
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared> {
-        let (path, req_data) = self.req_data(op, input)?;
+        let nonce = nonce_ok(&ctx.nonce)?;
+        let (path, req_data) = self.req_data(op, input, nonce)?;
         let body = json!({
             "req_time": time::beijing_compact(ctx.now_ms),
             "version": "3.0",
@@ -521,7 +518,6 @@ impl Gateway for Lakala {
         .to_string();
         // Seconds, taken per request (never once per client).
         let timestamp = ctx.now_ms.div_euclid(1000).to_string();
-        let nonce = nonce_ok(&ctx.nonce)?;
         let to_sign = request_message(&self.app_id, &self.serial_no, &timestamp, nonce, body.as_bytes());
         let auth = format!(
             "LKLAPI-SHA256withRSA appid=\"{}\",serial_no=\"{}\",timestamp=\"{timestamp}\",nonce_str=\"{nonce}\",signature=\"{SIGNATURE_SLOT}\"",

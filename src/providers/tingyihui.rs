@@ -221,20 +221,23 @@ fn refund_state(v: Option<&str>) -> RefundState {
     }
 }
 
-/// Envelope `code` → None for success, Some((outcome, error)) otherwise. TyhErrorCode and the protocol
-/// notes: 8888 success; 1001–1008 the request was refused before processing; 2001–2007 and 4000–4029
-/// business refusals; 1009 (the platform's own network error), 5000, 0000 and anything unlisted leave
-/// the outcome UNKNOWN.
+/// Envelope `code` → None for success, Some((outcome, error)) otherwise. The SDK's `constants/Code` (the
+/// ranges the protocol notes give): 8888 success; 0 FAILURE (处理失败); 1000–1013 the request was refused
+/// before processing; 4000–4029 business refusals. 1005 (the platform's own timeout), 5000 and anything
+/// unlisted leave the outcome UNKNOWN.
 fn code_outcome(code: Option<i64>) -> Option<(Outcome, ErrorCode)> {
     let refused = |e| Some((Outcome::Failed, e));
     match code {
         Some(8888) => None,
-        Some(1001 | 1002 | 1004) => refused(ErrorCode::InvalidRequest), // empty / wrong-type parameter, no resource
-        Some(1003 | 1006 | 1008) => refused(ErrorCode::AuthFailed),     // access_id, forbidden IP, bad signature
-        Some(1007) => refused(ErrorCode::AuthFailed),                    // request expired (check the clock)
-        Some(1005 | 2005) => refused(ErrorCode::ProviderUnavailable),    // too many requests
-        Some(2004) => refused(ErrorCode::OrderNotFound),                 // no valid data
-        Some(2001..=2003 | 2006 | 2007 | 4000..=4029) => refused(ErrorCode::ProviderError),
+        Some(0) => refused(ErrorCode::ProviderError), // 处理失败
+        Some(1000 | 1001 | 1002 | 1007..=1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
+        Some(1003 | 1004) => refused(ErrorCode::ProviderError), // file errors
+        Some(1006 | 1012 | 1013) => refused(ErrorCode::AuthFailed), // expired request (clock), access_id, signature
+        Some(4000 | 4002) => refused(ErrorCode::DuplicateOrder), // already exists, repeated submission
+        Some(4004) => refused(ErrorCode::OrderNotFound),
+        Some(4008) => refused(ErrorCode::AuthFailed),
+        Some(4029) => refused(ErrorCode::ProviderUnavailable), // too many requests
+        Some(4001 | 4003 | 4005..=4007 | 4009..=4028) => refused(ErrorCode::ProviderError),
         _ => Some((Outcome::Unknown, ErrorCode::ProviderError)),
     }
 }
@@ -301,11 +304,19 @@ impl Tingyihui {
         let mut r = OperationResult::new(p, op, Outcome::Succeeded, Next::None);
         match op {
             Operation::Refund | Operation::RefundQuery => {
-                let d: RefundData = match serde_json::from_value(data) {
-                    Ok(d) => d,
-                    Err(_) => return uncertain(Error::new(ErrorCode::MalformedResponse, "refund data is not readable"), raw),
+                let d: RefundData = match data {
+                    // The refund call may answer only the platform's refund number.
+                    Value::String(os) => RefundData { os_refund_no: Some(os), ..RefundData::default() },
+                    other => match serde_json::from_value(other) {
+                        Ok(d) => d,
+                        Err(_) => return uncertain(Error::new(ErrorCode::MalformedResponse, "refund data is not readable"), raw),
+                    },
                 };
-                let state = refund_state(d.refund_status.as_deref());
+                // An accepted refund without a status is under way: confirm it with refundQuery.
+                let state = match (op, d.refund_status.as_deref()) {
+                    (Operation::Refund, None) => RefundState::Pending,
+                    (_, s) => refund_state(s),
+                };
                 r.next = match state {
                     RefundState::Pending => Next::Poll,
                     RefundState::Unknown => Next::ContactSupport,
