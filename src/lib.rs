@@ -7,6 +7,7 @@
 pub mod client;
 pub mod crypto;
 pub mod error;
+pub mod flow;
 pub mod http;
 pub mod model;
 pub mod money;

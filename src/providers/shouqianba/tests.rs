@@ -892,7 +892,7 @@ fn unknown_input_field_is_refused() {
 #[test]
 fn config_errors() {
     let cases: Vec<(&str, String, &str)> = vec![
-        ("unknown provider", json!({"provider": "fubei"}).to_string(), "provider"),
+        ("unknown provider", json!({"provider": "paypal"}).to_string(), "provider"),
         ("provider missing", json!({}).to_string(), "provider"),
         ("provider misspelled case", json!({"provider": "Shouqianba"}).to_string(), "provider"),
         ("terminalSn without terminalKey", json!({"provider": "shouqianba", "credentials": {"terminalSn": SN}}).to_string(), "credentials"),

@@ -1,0 +1,247 @@
+//! Pay-and-confirm and wait-for-payment as a pure state machine: events in (a result, the elapsed
+//! time), the next action out. No clock and no I/O inside, so every path is unit-testable. One machine
+//! serves every provider; what differs (the reversal call, the polling cadence) is provider data.
+//!
+//! It reproduces seed 004 §2.4 (Shouqianba's client pay flow): pay; on anything uncertain, poll;
+//! when time is up, reverse; an uncertain reversal needs a person. It never reports FAILED unless the
+//! gateway said no money was taken, and it never sends a second pay.
+
+use crate::error::ErrorCode;
+use crate::model::{Operation, OperationResult, OrderState, Outcome, Provider};
+use serde::Serialize;
+
+/// What the host does next.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Action {
+    /// Send the pay request (once, at the start of a barcode payment).
+    Pay,
+    /// Wait `ms`, then query the order.
+    Query { ms: i64 },
+    /// Send the reversal (`cancel`, `revoke` or `close`, by provider).
+    Reverse { operation: Operation },
+    /// Stop: the verdict and words a cashier can act on.
+    Finish { verdict: Verdict, message: String },
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    Paid,
+    /// The gateway said no money was taken (or it was returned).
+    Failed,
+    TimedOutReversed,
+    TimedOutNothingToReverse,
+    /// The outcome is uncertain: never treat it as failed.
+    NeedsAttention,
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    /// Barcode (B scans C): pay, then poll.
+    Barcode,
+    /// QR / precreate (C scans B): the order exists; poll for the buyer.
+    Qr,
+}
+
+/// How often to query: `(until_ms, every_ms)` steps over the elapsed time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cadence(pub Vec<(i64, i64)>);
+
+impl Cadence {
+    fn interval(&self, elapsed_ms: i64) -> i64 {
+        self.0.iter().find(|(until, _)| elapsed_ms < *until).or(self.0.last()).map_or(5_000, |(_, every)| *every)
+    }
+}
+
+/// The provider data the machine needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: Kind,
+    /// Total time to wait for the buyer before reversing.
+    pub timeout_ms: i64,
+    pub cadence: Cadence,
+    pub reversal: Operation,
+}
+
+/// The documented cadences and reversal calls.
+pub fn plan(provider: Provider, kind: Kind) -> Plan {
+    let (timeout_ms, cadence, reversal) = match (provider, kind) {
+        // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
+        // then every 5 s up to about 240 s. cancel reverses either.
+        (Provider::Shouqianba, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
+        (Provider::Shouqianba, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Cancel),
+        // Lakala micropay docs: query at 5+5+5+5+10+10+20 s within a minute; 撤销 (revoked) reverses
+        // a micropay, close an unpaid preorder.
+        (Provider::Lakala, Kind::Barcode) => (60_000, vec![(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)], Operation::Revoke),
+        (Provider::Lakala, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+        // Fubei: the same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
+        (Provider::Fubei, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
+        (Provider::Fubei, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+        // Tingyihui has no barcode pay; its QR trades are closed when the buyer does not pay.
+        (Provider::Tingyihui, _) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+    };
+    Plan { kind, timeout_ms, cadence: Cadence(cadence), reversal }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Start,
+    Paying,
+    Polling,
+    Reversing,
+    /// After a reversal that did not clearly succeed: one last query decides.
+    Confirming,
+    Done,
+}
+
+#[derive(Clone, Debug)]
+pub struct Flow {
+    plan: Plan,
+    phase: Phase,
+}
+
+fn finish(verdict: Verdict, message: &str) -> Action {
+    Action::Finish { verdict, message: message.to_string() }
+}
+
+fn not_found(r: &OperationResult) -> bool {
+    r.outcome == Outcome::Failed && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::OrderNotFound)
+}
+
+fn order_state(r: &OperationResult) -> Option<OrderState> {
+    if r.outcome == Outcome::Succeeded {
+        r.order.as_ref().map(|o| o.state)
+    } else {
+        None
+    }
+}
+
+impl Flow {
+    pub fn new(plan: Plan) -> Flow {
+        Flow { plan, phase: Phase::Start }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The first action: pay (barcode) or query (QR).
+    pub fn start(&mut self) -> Action {
+        match self.plan.kind {
+            Kind::Barcode => {
+                self.phase = Phase::Paying;
+                Action::Pay
+            }
+            Kind::Qr => {
+                self.phase = Phase::Polling;
+                Action::Query { ms: 0 }
+            }
+        }
+    }
+
+    /// The caller stopped waiting (an abort signal): the order is left as it is.
+    pub fn stop(&mut self) -> Action {
+        self.phase = Phase::Done;
+        finish(
+            Verdict::NeedsAttention,
+            "Stopped before the payment was confirmed. The order may still be paid: query it before serving or charging again.",
+        )
+    }
+
+    /// The next action after `result` (the answer to the last action; a transport failure is an
+    /// UNKNOWN result too), `elapsed_ms` after the start.
+    pub fn next(&mut self, result: &OperationResult, elapsed_ms: i64) -> Action {
+        match self.phase {
+            Phase::Paying => self.after_pay(result, elapsed_ms),
+            Phase::Polling => self.after_query(result, elapsed_ms),
+            Phase::Reversing => self.after_reversal(result),
+            Phase::Confirming => self.after_confirm(result),
+            Phase::Start | Phase::Done => finish(Verdict::NeedsAttention, "The payment flow was driven out of order; check the order by hand."),
+        }
+    }
+
+    fn done(&mut self, verdict: Verdict, message: &str) -> Action {
+        self.phase = Phase::Done;
+        finish(verdict, message)
+    }
+
+    fn poll_or_reverse(&mut self, elapsed_ms: i64) -> Action {
+        if elapsed_ms >= self.plan.timeout_ms {
+            self.phase = Phase::Reversing;
+            return Action::Reverse { operation: self.plan.reversal };
+        }
+        self.phase = Phase::Polling;
+        let wait = self.plan.cadence.interval(elapsed_ms).min(self.plan.timeout_ms - elapsed_ms).max(0);
+        Action::Query { ms: wait }
+    }
+
+    fn after_pay(&mut self, r: &OperationResult, elapsed_ms: i64) -> Action {
+        match r.outcome {
+            Outcome::Succeeded => self.done(Verdict::Paid, "Payment received."),
+            Outcome::Failed => self.done(Verdict::Failed, "Payment failed; no money was taken. The buyer may try again."),
+            // PAY_FAIL_ERROR and kin: the gateway itself does not know the channel's state (seed 004).
+            Outcome::Unknown if r.next == crate::model::Next::ContactSupport => self.done(
+                Verdict::NeedsAttention,
+                "The gateway could not confirm this payment. Do not serve or charge again; contact the payment provider.",
+            ),
+            // In progress, or the request may have arrived: poll, never pay again.
+            Outcome::InProgress | Outcome::Unknown => self.poll_or_reverse(elapsed_ms),
+        }
+    }
+
+    fn after_query(&mut self, r: &OperationResult, elapsed_ms: i64) -> Action {
+        if not_found(r) {
+            return match self.plan.kind {
+                Kind::Barcode => self.done(Verdict::Failed, "Payment failed; the gateway has no such order, so no money was taken."),
+                // A QR order we created should exist: not finding it is not proof of anything.
+                Kind::Qr => self.poll_or_reverse(elapsed_ms),
+            };
+        }
+        match order_state(r) {
+            Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding) => {
+                self.done(Verdict::Paid, "Payment received.")
+            }
+            Some(OrderState::Failed) => self.done(Verdict::Failed, "Payment failed and any money taken was returned to the buyer."),
+            Some(OrderState::Closed) => self.done(Verdict::Failed, "The order was closed or reversed; no money was kept."),
+            Some(OrderState::Unknown) => self.done(
+                Verdict::NeedsAttention,
+                "The payment ended in an uncertain state. Do not serve or charge again; contact the payment provider.",
+            ),
+            // Still waiting for the buyer, or the query itself was uncertain: keep polling.
+            Some(OrderState::Pending) | None => self.poll_or_reverse(elapsed_ms),
+        }
+    }
+
+    fn after_reversal(&mut self, r: &OperationResult) -> Action {
+        if r.outcome == Outcome::Succeeded {
+            return self.done(Verdict::TimedOutReversed, "The buyer did not pay in time; the order was reversed and no money was kept.");
+        }
+        if not_found(r) {
+            return self.done(Verdict::TimedOutNothingToReverse, "The buyer did not pay in time; there was nothing to reverse.");
+        }
+        // The reversal failed or is uncertain — perhaps the buyer paid at the last moment. Look once more.
+        self.phase = Phase::Confirming;
+        Action::Query { ms: 0 }
+    }
+
+    fn after_confirm(&mut self, r: &OperationResult) -> Action {
+        match order_state(r) {
+            Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding) => {
+                self.done(Verdict::Paid, "Payment received (at the last moment, after the wait ran out).")
+            }
+            Some(OrderState::Closed | OrderState::Failed) => {
+                self.done(Verdict::TimedOutReversed, "The buyer did not pay in time; the order is closed and no money was kept.")
+            }
+            _ if not_found(r) => self.done(Verdict::TimedOutNothingToReverse, "The buyer did not pay in time; there was nothing to reverse."),
+            _ => self.done(
+                Verdict::NeedsAttention,
+                "The wait ran out and the order could not be reversed or confirmed. Do not serve or charge again; check the order with the payment provider.",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,212 @@
+//! Every transition of the machine, for each provider (table-driven).
+
+use super::*;
+use crate::error::Error;
+use crate::model::{Next, Order};
+
+const PROVIDERS: [Provider; 4] = [Provider::Shouqianba, Provider::Fubei, Provider::Lakala, Provider::Tingyihui];
+
+fn result(outcome: Outcome, next: Next, state: Option<OrderState>, error: Option<ErrorCode>) -> OperationResult {
+    let mut r = OperationResult::new(Provider::Shouqianba, Operation::Query, outcome, next);
+    r.order = state.map(|s| Order {
+        state: s,
+        is_final: false,
+        merchant_order_no: Some("A1".into()),
+        provider_order_no: None,
+        channel_order_no: None,
+        channel: None,
+        amounts: Default::default(),
+        paid_at: None,
+        qr_code: None,
+        pay_params: None,
+        provider_state: None,
+    });
+    r.error = error.map(|c| Error::new(c, "x"));
+    r
+}
+
+fn ok(state: OrderState) -> OperationResult {
+    result(Outcome::Succeeded, Next::None, Some(state), None)
+}
+fn failed(code: ErrorCode) -> OperationResult {
+    result(Outcome::Failed, Next::None, None, Some(code))
+}
+fn unknown(next: Next) -> OperationResult {
+    result(Outcome::Unknown, next, None, Some(ErrorCode::Network))
+}
+fn in_progress() -> OperationResult {
+    result(Outcome::InProgress, Next::Poll, Some(OrderState::Pending), None)
+}
+
+fn verdict(a: &Action) -> Option<Verdict> {
+    match a {
+        Action::Finish { verdict, .. } => Some(*verdict),
+        _ => None,
+    }
+}
+
+fn polling(p: Provider, kind: Kind) -> Flow {
+    let mut f = Flow::new(plan(p, kind));
+    f.start();
+    if kind == Kind::Barcode {
+        assert!(matches!(f.next(&in_progress(), 0), Action::Query { .. }));
+    }
+    f
+}
+
+#[test]
+fn barcode_starts_with_pay_and_qr_with_query() {
+    for p in PROVIDERS {
+        assert_eq!(Flow::new(plan(p, Kind::Barcode)).start(), Action::Pay);
+        assert_eq!(Flow::new(plan(p, Kind::Qr)).start(), Action::Query { ms: 0 });
+    }
+}
+
+#[test]
+fn after_pay() {
+    let rows: Vec<(OperationResult, Option<Verdict>)> = vec![
+        (ok(OrderState::Success), Some(Verdict::Paid)),
+        (failed(ErrorCode::BarcodeInvalid), Some(Verdict::Failed)),
+        (failed(ErrorCode::InsufficientFunds), Some(Verdict::Failed)),
+        (in_progress(), None),                       // poll
+        (unknown(Next::Poll), None),                 // transport failure or 5xx: poll, never pay again
+        (unknown(Next::ContactSupport), Some(Verdict::NeedsAttention)), // PAY_FAIL_ERROR
+    ];
+    for p in PROVIDERS {
+        for (r, want) in &rows {
+            let mut f = Flow::new(plan(p, Kind::Barcode));
+            assert_eq!(f.start(), Action::Pay);
+            let a = f.next(r, 10);
+            assert_eq!(verdict(&a), *want, "{p:?} {r:?}");
+            if want.is_none() {
+                let interval = plan(p, Kind::Barcode).cadence.interval(10);
+                assert_eq!(a, Action::Query { ms: interval }, "{p:?}");
+                assert_ne!(a, Action::Pay, "never a second pay");
+            }
+        }
+    }
+}
+
+#[test]
+fn after_query_while_time_remains() {
+    let rows: Vec<(OperationResult, Option<Verdict>, Option<Verdict>)> = vec![
+        // (result, barcode verdict, qr verdict); None = keep polling
+        (ok(OrderState::Success), Some(Verdict::Paid), Some(Verdict::Paid)),
+        (ok(OrderState::PartiallyRefunded), Some(Verdict::Paid), Some(Verdict::Paid)),
+        (ok(OrderState::Refunded), Some(Verdict::Paid), Some(Verdict::Paid)),
+        (ok(OrderState::Refunding), Some(Verdict::Paid), Some(Verdict::Paid)),
+        (ok(OrderState::Pending), None, None),
+        (ok(OrderState::Failed), Some(Verdict::Failed), Some(Verdict::Failed)),
+        (ok(OrderState::Closed), Some(Verdict::Failed), Some(Verdict::Failed)),
+        (ok(OrderState::Unknown), Some(Verdict::NeedsAttention), Some(Verdict::NeedsAttention)),
+        (failed(ErrorCode::OrderNotFound), Some(Verdict::Failed), None), // seed: no order, nothing to cancel
+        (failed(ErrorCode::AuthFailed), None, None),                     // the query failed, not the payment
+        (unknown(Next::Retry), None, None),                              // network error while polling
+        (result(Outcome::Succeeded, Next::None, None, None), None, None), // no order in the answer
+    ];
+    for p in PROVIDERS {
+        for (r, barcode, qr) in &rows {
+            for (kind, want) in [(Kind::Barcode, barcode), (Kind::Qr, qr)] {
+                let mut f = polling(p, kind);
+                let a = f.next(r, 1_000);
+                assert_eq!(verdict(&a), *want, "{p:?} {kind:?} {r:?}");
+                if want.is_none() {
+                    assert!(matches!(a, Action::Query { ms } if ms > 0), "{p:?} {kind:?}: {a:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn time_up_reverses_with_the_provider_call() {
+    let want = [
+        (Provider::Shouqianba, Kind::Barcode, Operation::Cancel),
+        (Provider::Shouqianba, Kind::Qr, Operation::Cancel),
+        (Provider::Lakala, Kind::Barcode, Operation::Revoke),
+        (Provider::Lakala, Kind::Qr, Operation::Close),
+        (Provider::Fubei, Kind::Barcode, Operation::Cancel),
+        (Provider::Fubei, Kind::Qr, Operation::Close),
+        (Provider::Tingyihui, Kind::Qr, Operation::Close),
+    ];
+    for (p, kind, op) in want {
+        let timeout = plan(p, kind).timeout_ms;
+        let mut f = polling(p, kind);
+        assert!(matches!(f.next(&ok(OrderState::Pending), timeout - 1), Action::Query { ms: 1 }), "never waits past the timeout");
+        assert_eq!(f.next(&ok(OrderState::Pending), timeout), Action::Reverse { operation: op }, "{p:?} {kind:?}");
+        // An uncertain query at the deadline reverses too.
+        let mut f = polling(p, kind);
+        assert_eq!(f.next(&unknown(Next::Retry), timeout + 5), Action::Reverse { operation: op });
+        // An uncertain pay answered after the deadline reverses at once.
+        if kind == Kind::Barcode {
+            let mut f = Flow::new(plan(p, kind));
+            f.start();
+            assert_eq!(f.next(&unknown(Next::Poll), timeout), Action::Reverse { operation: op });
+        }
+    }
+}
+
+fn reversing(p: Provider, kind: Kind) -> Flow {
+    let mut f = polling(p, kind);
+    let t = f.plan().timeout_ms;
+    assert!(matches!(f.next(&ok(OrderState::Pending), t), Action::Reverse { .. }));
+    f
+}
+
+#[test]
+fn after_reversal() {
+    for p in PROVIDERS {
+        for kind in [Kind::Barcode, Kind::Qr] {
+            let v = |r: &OperationResult| verdict(&reversing(p, kind).next(r, 0));
+            assert_eq!(v(&ok(OrderState::Closed)), Some(Verdict::TimedOutReversed));
+            assert_eq!(v(&failed(ErrorCode::OrderNotFound)), Some(Verdict::TimedOutNothingToReverse));
+            // Anything else: one confirming query decides.
+            for r in [failed(ErrorCode::InvalidOrderState), unknown(Next::Poll), in_progress(), unknown(Next::ContactSupport)] {
+                let mut f = reversing(p, kind);
+                assert_eq!(f.next(&r, 0), Action::Query { ms: 0 }, "{p:?} {r:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn after_confirming_query() {
+    let rows = [
+        (ok(OrderState::Success), Verdict::Paid), // paid at the last moment: never "failed"
+        (ok(OrderState::PartiallyRefunded), Verdict::Paid),
+        (ok(OrderState::Closed), Verdict::TimedOutReversed),
+        (ok(OrderState::Failed), Verdict::TimedOutReversed),
+        (failed(ErrorCode::OrderNotFound), Verdict::TimedOutNothingToReverse),
+        (ok(OrderState::Pending), Verdict::NeedsAttention),
+        (ok(OrderState::Unknown), Verdict::NeedsAttention),
+        (unknown(Next::Retry), Verdict::NeedsAttention),
+        (failed(ErrorCode::AuthFailed), Verdict::NeedsAttention),
+    ];
+    for p in PROVIDERS {
+        for (r, want) in &rows {
+            let mut f = reversing(p, Kind::Barcode);
+            f.next(&failed(ErrorCode::InvalidOrderState), 0);
+            assert_eq!(verdict(&f.next(r, 0)), Some(*want), "{p:?} {r:?}");
+        }
+    }
+}
+
+#[test]
+fn cadence_follows_the_documented_steps() {
+    let qr = plan(Provider::Shouqianba, Kind::Qr).cadence;
+    assert_eq!(qr.interval(0), 2_000);
+    assert_eq!(qr.interval(29_999), 2_000);
+    assert_eq!(qr.interval(30_000), 5_000);
+    assert_eq!(qr.interval(500_000), 5_000);
+    let lakala = plan(Provider::Lakala, Kind::Barcode).cadence;
+    assert_eq!([lakala.interval(0), lakala.interval(25_000), lakala.interval(45_000)], [5_000, 10_000, 20_000]);
+}
+
+#[test]
+fn stop_and_out_of_order_use_never_report_failed() {
+    let mut f = polling(Provider::Shouqianba, Kind::Barcode);
+    assert_eq!(verdict(&f.stop()), Some(Verdict::NeedsAttention));
+    assert_eq!(verdict(&f.next(&ok(OrderState::Success), 0)), Some(Verdict::NeedsAttention));
+    let mut g = Flow::new(plan(Provider::Fubei, Kind::Barcode));
+    assert_eq!(verdict(&g.next(&failed(ErrorCode::BarcodeInvalid), 0)), Some(Verdict::NeedsAttention));
+}

@@ -1,0 +1,1563 @@
+//! Fubei unit tests: yuan on the wire, status tables, request building, response parsing, config and
+//! secrets. Known-answer vectors, notifications and the public surface are in `tests/fubei_vectors.rs`.
+
+use super::*;
+use serde_json::json;
+
+const SECRET: &str = "672f295578a545c24b397bae275e6f81";
+const VENDOR_SECRET: &str = "vendor-secret-0123456789abcdef";
+const NONCE: &str = "0123456789abcdef0123456789ABCDEF";
+
+fn v1() -> Fubei {
+    Fubei::new(json!({"provider": "fubei", "credentials": {"appId": "20170609152021917511", "appSecret": SECRET}}))
+        .expect("1.0 config")
+}
+
+fn v2_vendor() -> Fubei {
+    Fubei::new(json!({"provider": "fubei", "apiVersion": "2.0", "baseUrl": "http://127.0.0.1:8080/",
+                      "credentials": {"vendorSn": "2019041511202323", "vendorSecret": VENDOR_SECRET, "merchantId": 1234567}}))
+    .expect("2.0 vendor config")
+}
+
+fn v2_app() -> Fubei {
+    Fubei::new(json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"appId": "A1", "appSecret": SECRET}}))
+        .expect("2.0 merchant config")
+}
+
+fn ctx() -> Ctx {
+    Ctx {
+        now_ms: 1_704_067_200_000,
+        nonce: NONCE.into(),
+    }
+}
+
+fn input(v: Value) -> Input {
+    serde_json::from_value(v).expect("test input")
+}
+
+fn build(gw: &Fubei, op: Operation, inp: Value) -> Result<HttpRequest> {
+    gw.build(op, &input(inp), &ctx()).map(|p| p.request)
+}
+
+/// The envelope as sent, and its biz_content parsed.
+fn sent(req: &HttpRequest) -> (Map<String, Value>, Value) {
+    let env: Value = serde_json::from_str(&req.body).expect("body is JSON");
+    let env = env.as_object().expect("object").clone();
+    let biz: Value = serde_json::from_str(
+        env["biz_content"]
+            .as_str()
+            .expect("biz_content is a string"),
+    )
+    .expect("biz JSON");
+    (env, biz)
+}
+
+fn resp(status: u16, body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: BTreeMap::new(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn parse(gw: &mut Fubei, op: Operation, body: Value, inp: Option<Value>) -> OperationResult {
+    let i = inp.map(input);
+    gw.parse(op, &resp(200, &body.to_string()), i.as_ref())
+}
+
+fn parse_text(gw: &mut Fubei, op: Operation, body: &str) -> OperationResult {
+    gw.parse(op, &resp(200, body), None)
+}
+
+fn ok(data: Value) -> Value {
+    json!({"result_code": 200, "result_message": "成功", "data": data})
+}
+
+fn platform(sub: &str) -> Value {
+    json!({"result_code": 400, "result_message": "失败", "sub_code": sub})
+}
+
+fn num(text: &str) -> Value {
+    serde_json::from_str(text).expect("a JSON number")
+}
+
+fn err_code(r: &OperationResult) -> Option<ErrorCode> {
+    r.error.as_ref().map(|e| e.code)
+}
+
+// ---------------------------------------------------------------- yuan on the wire
+
+#[test]
+fn yuan_from_json_numbers_digit_by_digit() {
+    assert_eq!(yuan_value("f", Some(&num("9.8"))).unwrap(), Some(980));
+    assert_eq!(yuan_value("f", Some(&num("9.80"))).unwrap(), Some(980));
+    assert_eq!(yuan_value("f", Some(&num("0.07"))).unwrap(), Some(7));
+    assert_eq!(yuan_value("f", Some(&num("0.1"))).unwrap(), Some(10));
+    assert_eq!(yuan_value("f", Some(&num("100"))).unwrap(), Some(10_000));
+    assert_eq!(yuan_value("f", Some(&num("0"))).unwrap(), Some(0));
+    assert_eq!(yuan_value("f", Some(&num("1.0"))).unwrap(), Some(100));
+    assert_eq!(
+        yuan_value("f", Some(&num("90071992547409.91"))).unwrap(),
+        Some(money::MAX_FEN)
+    );
+    // The classic float traps come out exact.
+    assert_eq!(yuan_value("f", Some(&num("0.29"))).unwrap(), Some(29));
+    assert_eq!(yuan_value("f", Some(&num("1.15"))).unwrap(), Some(115));
+    assert_eq!(yuan_value("f", Some(&num("4.35"))).unwrap(), Some(435));
+    // Strings (discount_money, buyer_pay_amount in seed 001) and absent values.
+    assert_eq!(yuan_value("f", Some(&json!("20.00"))).unwrap(), Some(2000));
+    assert_eq!(yuan_value("f", Some(&json!(""))).unwrap(), None);
+    assert_eq!(yuan_value("f", Some(&Value::Null)).unwrap(), None);
+    assert_eq!(yuan_value("f", None).unwrap(), None);
+}
+
+#[test]
+fn yuan_refusals_are_malformed_response() {
+    for bad in [
+        "1.005",
+        "1e2",
+        "1E2",
+        "1.5e1",
+        "-1",
+        "-0.01",
+        "90071992547409.92",
+        "100000000000000000000000",
+        "0.001",
+    ] {
+        let e = yuan_value("total_fee", Some(&num(bad))).expect_err(bad);
+        assert_eq!(e.code, ErrorCode::MalformedResponse, "{bad}");
+        assert!(e.message.contains("total_fee"), "{bad}: {}", e.message);
+    }
+    let e = yuan_value("total_fee", Some(&num("1e2"))).unwrap_err();
+    assert!(e.message.contains("exponent"), "{}", e.message);
+    for bad in [
+        json!("9.8.1"),
+        json!(" 9.8"),
+        json!("+1"),
+        json!("abc"),
+        json!(true),
+        json!([1]),
+        json!({"a": 1}),
+    ] {
+        let e = yuan_value("fee", Some(&bad)).expect_err("refused");
+        assert_eq!(e.code, ErrorCode::MalformedResponse, "{bad}");
+    }
+}
+
+#[test]
+fn fen_written_as_exact_yuan_numbers() {
+    for (fen, text) in [
+        (980, "9.80"),
+        (7, "0.07"),
+        (10_000, "100.00"),
+        (1, "0.01"),
+        (MAX_AMOUNT, "10000000.00"),
+    ] {
+        let v = yuan_number(fen).unwrap();
+        assert!(v.is_number());
+        assert_eq!(v.to_string(), text);
+        assert_eq!(
+            json!({"total_fee": v}).to_string(),
+            format!("{{\"total_fee\":{text}}}")
+        );
+    }
+}
+
+/// For random fen 0 < n < 10^10: yuan text → fen → yuan text round-trips, and a response carrying the
+/// amount as a JSON number (as Fubei prints it, with or without trailing zeros) yields exactly n.
+#[test]
+fn property_random_amounts_round_trip_through_responses() {
+    let mut gw = v1();
+    let mut gw2 = v2_app();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for i in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let n = (x % 9_999_999_999) as i64 + 1;
+        let text = money::fen_to_yuan(n).unwrap();
+        assert_eq!(yuan_text_to_fen("f", &text).unwrap(), n);
+        assert_eq!(
+            money::fen_to_yuan(yuan_text_to_fen("f", &text).unwrap()).unwrap(),
+            text
+        );
+        // How a float printer writes it: 12.30 → 12.3, 5.00 → 5.
+        let short = text.trim_end_matches('0').trim_end_matches('.').to_string();
+        let wire = if i % 2 == 0 { &text } else { &short };
+        let body = format!(
+            r#"{{"result_code":200,"data":{{"merchant_order_sn":"o","trade_state":"SUCCESS","total_fee":{wire},"net_money":{wire}}}}}"#
+        );
+        let r = parse_text(&mut gw, Operation::Query, &body);
+        let a = &r.order.as_ref().expect("order").amounts;
+        assert_eq!(
+            (a.total, a.paid, a.net),
+            (Some(n), Some(n), Some(n)),
+            "{wire}"
+        );
+        let body2 = format!(
+            r#"{{"result_code":200,"data":{{"merchant_order_sn":"o","order_status":"SUCCESS","total_amount":{wire}}}}}"#
+        );
+        let r = parse_text(&mut gw2, Operation::Query, &body2);
+        assert_eq!(r.order.expect("order").amounts.total, Some(n), "{wire}");
+        // And the raw body keeps the literal text.
+        assert_eq!(r.raw["data"]["total_amount"].to_string(), *wire);
+    }
+}
+
+// ---------------------------------------------------------------- status tables
+
+#[test]
+fn order_state_table() {
+    use OrderState::*;
+    let cases = [
+        ("USERPAYING", Pending, false),
+        ("SUCCESS", Success, true),
+        ("REVOKED", Closed, true),
+        ("REVOKING", Pending, false),
+        ("REVOKED_ERROR", Unknown, false),
+        ("CLOSED", Closed, true),
+        ("NOTPAY", Unknown, false),
+        ("success", Unknown, false),
+        ("", Unknown, false),
+    ];
+    for (v, state, fin) in cases {
+        assert_eq!(order_state(Some(v)), (state, fin), "{v}");
+    }
+    assert_eq!(order_state(None), (Unknown, false));
+}
+
+#[test]
+fn pay_close_and_refund_tables() {
+    use Outcome::*;
+    assert_eq!(pay_outcome(Some("SUCCESS")), (Succeeded, Next::None));
+    assert_eq!(pay_outcome(Some("USERPAYING")), (InProgress, Next::Poll));
+    assert_eq!(pay_outcome(Some("REVOKING")), (InProgress, Next::Poll));
+    assert_eq!(pay_outcome(Some("REVOKED")), (Failed, Next::None));
+    assert_eq!(pay_outcome(Some("CLOSED")), (Failed, Next::None));
+    assert_eq!(
+        pay_outcome(Some("REVOKED_ERROR")),
+        (Unknown, Next::ContactSupport)
+    );
+    assert_eq!(pay_outcome(Some("PAYERROR")), (Unknown, Next::Poll));
+    assert_eq!(pay_outcome(None), (Unknown, Next::Poll));
+
+    assert_eq!(close_outcome(None), (Succeeded, Next::None));
+    assert_eq!(close_outcome(Some("CLOSED")), (Succeeded, Next::None));
+    assert_eq!(close_outcome(Some("REVOKED")), (Succeeded, Next::None));
+    assert_eq!(close_outcome(Some("REVOKING")), (InProgress, Next::Poll));
+    assert_eq!(
+        close_outcome(Some("REVOKED_ERROR")),
+        (Unknown, Next::ContactSupport)
+    );
+    assert_eq!(close_outcome(Some("SUCCESS")), (Unknown, Next::Poll));
+
+    assert_eq!(refund_state(Some("REFUND_SUCCESS")), RefundState::Success);
+    assert_eq!(
+        refund_state(Some("REFUND_PROCESSING")),
+        RefundState::Pending
+    );
+    assert_eq!(refund_state(Some("REFUND_FAIL")), RefundState::Failed);
+    assert_eq!(refund_state(Some("REFUND_FAILER")), RefundState::Failed);
+    assert_eq!(refund_state(Some("REFUND_CLOSED")), RefundState::Unknown);
+    assert_eq!(refund_state(None), RefundState::Unknown);
+}
+
+#[test]
+fn sub_code_table() {
+    use Verdict::*;
+    let o = Operation::Pay;
+    assert_eq!(
+        sub_code(o, "SIGNERROR"),
+        Some((ErrorCode::AuthFailed, Failed))
+    );
+    assert_eq!(
+        sub_code(o, "AUTHCODEEXPIRE"),
+        Some((ErrorCode::BarcodeInvalid, Failed))
+    );
+    assert_eq!(
+        sub_code(o, "ACQ.PAYMENT_AUTH_CODE_INVALID"),
+        Some((ErrorCode::BarcodeInvalid, Failed))
+    );
+    assert_eq!(
+        sub_code(o, "NOTENOUGH"),
+        Some((ErrorCode::InsufficientFunds, Failed))
+    );
+    assert_eq!(
+        sub_code(o, "ACQ.BUYER_BALANCE_NOT_ENOUGH"),
+        Some((ErrorCode::InsufficientFunds, Failed))
+    );
+    assert_eq!(
+        sub_code(o, "ACQ.TOTAL_FEE_EXCEED"),
+        Some((ErrorCode::LimitExceeded, Failed))
+    );
+    assert_eq!(
+        sub_code(o, "USERPAYING"),
+        Some((ErrorCode::ProviderError, InProgress))
+    );
+    assert_eq!(
+        sub_code(o, "OUT_TRADE_NO_USED"),
+        Some((ErrorCode::DuplicateOrder, Uncertain))
+    );
+    assert_eq!(
+        sub_code(o, "ORDERPAID"),
+        Some((ErrorCode::DuplicateOrder, Uncertain))
+    );
+    assert_eq!(
+        sub_code(o, "SYSTEMERROR"),
+        Some((ErrorCode::ProviderError, Uncertain))
+    );
+    assert_eq!(
+        sub_code(o, "FREQUENCY_LIMITED"),
+        Some((ErrorCode::ProviderUnavailable, RetryLater))
+    );
+    assert_eq!(
+        sub_code(Operation::Close, "ORDERPAID"),
+        Some((ErrorCode::InvalidOrderState, Failed))
+    );
+    assert_eq!(
+        sub_code(Operation::Close, "USERPAYING"),
+        Some((ErrorCode::InvalidOrderState, Failed))
+    );
+    assert_eq!(
+        sub_code(Operation::Query, "ORDERNOTEXIST"),
+        Some((ErrorCode::OrderNotFound, Failed))
+    );
+    assert_eq!(
+        sub_code(Operation::Query, "ACQ.TRADE_NOT_EXIST"),
+        Some((ErrorCode::OrderNotFound, Failed))
+    );
+    assert_eq!(
+        sub_code(Operation::Refund, "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"),
+        Some((ErrorCode::RefundConflict, Failed))
+    );
+    assert_eq!(
+        sub_code(Operation::Refund, "ACQ.DISCORDANT_REPEAT_REQUEST"),
+        Some((ErrorCode::RefundConflict, Uncertain))
+    );
+    assert_eq!(
+        sub_code(Operation::Refund, "TRADE_OVERDUE"),
+        Some((ErrorCode::InvalidOrderState, Failed))
+    );
+    assert_eq!(sub_code(o, "ERROR_CODE"), None);
+    assert_eq!(sub_code(o, "signerror"), None);
+}
+
+#[test]
+fn beijing_time_and_seconds() {
+    // 2024-01-01 08:00:00 Beijing = 2024-01-01T00:00:00Z.
+    assert_eq!(beijing_ms("20240101080000"), Some(1_704_067_200_000));
+    assert_eq!(beijing_ms("20000229235959"), Some(951_839_999_000));
+    assert_eq!(beijing_ms("19700101080000"), Some(0));
+    assert_eq!(beijing_ms("2024-01-01 08:00:00"), Some(1_704_067_200_000));
+    assert_eq!(beijing_ms("2024-01-01T08:00:00"), None);
+    assert_eq!(beijing_ms("2024-01-01 08:00:0x"), None);
+    for bad in [
+        "2024010108000",
+        "2024-01-01 08:",
+        "20241301080000",
+        "20240100080000",
+        "20240101250000",
+        "abcdefghijklmn",
+    ] {
+        assert_eq!(beijing_ms(bad), None, "{bad}");
+    }
+    assert_eq!(seconds_ms("1496325236"), Some(1_496_325_236_000));
+    assert_eq!(seconds_ms("0"), None);
+    assert_eq!(seconds_ms("-1"), None);
+}
+
+// ---------------------------------------------------------------- requests
+
+#[test]
+fn v1_envelope_is_signed_over_what_is_sent() {
+    let gw = v1();
+    let req = build(
+        &gw,
+        Operation::Query,
+        json!({"merchantOrderNo": "20160120105532871512", "deviceId": "D1"}),
+    )
+    .unwrap();
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.url, "https://shq-api.51fubei.com/gateway");
+    assert_eq!(
+        req.headers["content-type"],
+        "application/json; charset=utf-8"
+    );
+    let (env, biz) = sent(&req);
+    let keys: Vec<&str> = env.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "app_id",
+            "biz_content",
+            "format",
+            "method",
+            "nonce",
+            "sign",
+            "sign_method",
+            "version"
+        ]
+    );
+    assert_eq!(env["app_id"], "20170609152021917511");
+    assert_eq!(env["method"], "openapi.payment.order.query");
+    assert_eq!(env["format"], "json");
+    assert_eq!(env["sign_method"], "md5");
+    assert_eq!(env["nonce"], NONCE);
+    assert_eq!(env["version"], "1.0");
+    assert_eq!(
+        biz,
+        json!({"merchant_order_sn": "20160120105532871512", "device_no": "D1"})
+    );
+    // The sign covers the exact biz_content string in the body.
+    let params: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(env["sign"].as_str().unwrap(), sign(&params, SECRET));
+    let base = string_to_sign(&params);
+    assert!(
+        base.starts_with("app_id=20170609152021917511&biz_content={"),
+        "{base}"
+    );
+    assert!(!base.contains("sign="), "{base}");
+    assert_eq!(
+        env["sign"].as_str().unwrap(),
+        crypto::md5_hex(&[format!("{base}{SECRET}").as_bytes()]).to_ascii_uppercase()
+    );
+    assert!(!req.body.contains(SECRET));
+}
+
+#[test]
+fn v1_method_names_and_fields() {
+    let gw = v1();
+    let pay = build(&gw, Operation::Pay, json!({"merchantOrderNo": "o1", "amount": 980, "authCode": "134567890123456789",
+        "subject": "咖啡 \"x\"", "reflect": "r", "storeId": "25249", "cashierId": "7", "deviceId": "dev",
+        "notifyUrl": "https://m.example/n", "channel": "WECHAT", "operator": "ignored", "description": "ignored"})).unwrap();
+    let (env, biz) = sent(&pay);
+    assert_eq!(env["method"], "openapi.payment.order.swipe");
+    assert_eq!(
+        biz,
+        json!({"merchant_order_sn": "o1", "total_fee": num("9.80"), "auth_code": "134567890123456789",
+        "body": "咖啡 \"x\"", "attach": "r", "store_id": 25249, "cashier_id": 7, "device_no": "dev",
+        "call_back_url": "https://m.example/n", "type": 1})
+    );
+    assert!(
+        env["biz_content"]
+            .as_str()
+            .unwrap()
+            .contains("\"total_fee\":9.80"),
+        "{}",
+        env["biz_content"]
+    );
+
+    let cases = [
+        (
+            Operation::Precreate,
+            json!({"merchantOrderNo": "o2", "amount": 7, "channel": "ALIPAY"}),
+            "openapi.payment.order.scan",
+            json!({"merchant_order_sn": "o2", "total_fee": num("0.07"), "type": 2}),
+        ),
+        (
+            Operation::Precreate,
+            json!({"merchantOrderNo": "o2", "amount": 10000, "channel": "UNIONPAY"}),
+            "openapi.payment.order.scan",
+            json!({"merchant_order_sn": "o2", "total_fee": num("100.00"), "type": 5}),
+        ),
+        (
+            Operation::Query,
+            json!({"providerOrderNo": "20170601215348178414"}),
+            "openapi.payment.order.query",
+            json!({"order_sn": "20170601215348178414"}),
+        ),
+        (
+            Operation::Refund,
+            json!({"merchantOrderNo": "o1", "refundNo": "R1", "amount": 100}),
+            "openapi.payment.order.refund",
+            json!({"merchant_order_sn": "o1", "merchant_refund_sn": "R1", "refund_money": num("1.00")}),
+        ),
+        (
+            Operation::RefundQuery,
+            json!({"merchantOrderNo": "o1", "refundNo": "R1"}),
+            "openapi.payment.order.refund.query",
+            json!({"merchant_order_sn": "o1", "merchant_refund_sn": "R1"}),
+        ),
+        (
+            Operation::Close,
+            json!({"merchantOrderNo": "o1"}),
+            "openapi.payment.order.close",
+            json!({"merchant_order_sn": "o1"}),
+        ),
+        (
+            Operation::Cancel,
+            json!({"merchantOrderNo": "o1"}),
+            "openapi.payment.order.reverse",
+            json!({"merchant_order_sn": "o1"}),
+        ),
+        (
+            Operation::Revoke,
+            json!({"providerOrderNo": "F1"}),
+            "openapi.payment.order.reverse",
+            json!({"order_sn": "F1"}),
+        ),
+    ];
+    for (op, inp, method, expected) in cases {
+        let req = build(&gw, op, inp).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        let (env, biz) = sent(&req);
+        assert_eq!(env["method"], method, "{op:?}");
+        assert_eq!(biz, expected, "{op:?}");
+        assert_eq!(req.url, "https://shq-api.51fubei.com/gateway");
+    }
+}
+
+#[test]
+fn v2_vendor_requests() {
+    let gw = v2_vendor();
+    let cases = [
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o1", "amount": 1, "authCode": "28xx", "notifyUrl": "https://n", "storeId": "1"}),
+            "fbpay.order.pay",
+            json!({"merchant_order_sn": "o1", "total_amount": num("0.01"), "auth_code": "28xx", "notify_url": "https://n", "store_id": 1, "merchant_id": 1234567}),
+        ),
+        (
+            Operation::Precreate,
+            json!({"merchantOrderNo": "o2", "amount": 980, "channel": "WECHAT"}),
+            "fbpay.order.precreate",
+            json!({"merchant_order_sn": "o2", "total_amount": num("9.80"), "pay_type": "wxpay", "merchant_id": 1234567}),
+        ),
+        (
+            Operation::Precreate,
+            json!({"merchantOrderNo": "o2", "amount": 980}),
+            "fbpay.order.precreate",
+            json!({"merchant_order_sn": "o2", "total_amount": num("9.80"), "merchant_id": 1234567}),
+        ),
+        (
+            Operation::Query,
+            json!({"merchantOrderNo": "o1"}),
+            "fbpay.order.query",
+            json!({"merchant_order_sn": "o1", "merchant_id": 1234567}),
+        ),
+        (
+            Operation::Refund,
+            json!({"providerOrderNo": "F1", "refundNo": "R1", "amount": 50}),
+            "fbpay.order.refund",
+            json!({"order_sn": "F1", "merchant_refund_sn": "R1", "refund_amount": num("0.50"), "merchant_id": 1234567}),
+        ),
+        (
+            Operation::RefundQuery,
+            json!({"refundNo": "R1"}),
+            "fbpay.order.refund.query",
+            json!({"merchant_refund_sn": "R1", "merchant_id": 1234567}),
+        ),
+        (
+            Operation::Close,
+            json!({"merchantOrderNo": "o1"}),
+            "fbpay.order.close",
+            json!({"merchant_order_sn": "o1", "merchant_id": 1234567}),
+        ),
+        (
+            Operation::Cancel,
+            json!({"merchantOrderNo": "o1"}),
+            "fbpay.order.cancel",
+            json!({"merchant_order_sn": "o1", "merchant_id": 1234567}),
+        ),
+    ];
+    for (op, inp, method, expected) in cases {
+        let req = build(&gw, op, inp).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        assert_eq!(req.url, "http://127.0.0.1:8080/gateway/agent");
+        let (env, biz) = sent(&req);
+        assert_eq!(env["vendor_sn"], "2019041511202323", "{op:?}");
+        assert!(!env.contains_key("app_id"));
+        assert_eq!(env["method"], method, "{op:?}");
+        assert_eq!(env["version"], "1.0");
+        assert_eq!(biz, expected, "{op:?}");
+        let params: BTreeMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(
+            env["sign"].as_str().unwrap(),
+            sign(&params, VENDOR_SECRET),
+            "{op:?}"
+        );
+        assert!(!req.body.contains(VENDOR_SECRET));
+    }
+    // 2.0 at merchant level: app_id, no merchant_id.
+    let req = build(
+        &v2_app(),
+        Operation::Query,
+        json!({"merchantOrderNo": "o1"}),
+    )
+    .unwrap();
+    let (env, biz) = sent(&req);
+    assert_eq!(env["app_id"], "A1");
+    assert_eq!(biz, json!({"merchant_order_sn": "o1"}));
+    assert_eq!(req.url, "https://shq-api.51fubei.com/gateway/agent");
+}
+
+#[test]
+fn request_validation_names_the_field() {
+    let gw = v1();
+    let cases: Vec<(Operation, Value, &str)> = vec![
+        (
+            Operation::Pay,
+            json!({"amount": 1, "authCode": "1"}),
+            "merchantOrderNo",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "authCode": "1"}),
+            "amount",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 9.8, "authCode": "1"}),
+            "amount",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 0, "authCode": "1"}),
+            "amount",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1_000_000_001i64, "authCode": "1"}),
+            "amount",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1}),
+            "authCode",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1", "channel": "PAYPAL"}),
+            "channel",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1", "storeId": "12a"}),
+            "storeId",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1", "cashierId": "-1"}),
+            "cashierId",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1", "deviceId": "1234567890123456789"}),
+            "deviceId",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "x".repeat(33), "amount": 1, "authCode": "1"}),
+            "merchantOrderNo",
+        ),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1", "subject": "x".repeat(129)}),
+            "subject",
+        ),
+        (
+            Operation::Precreate,
+            json!({"merchantOrderNo": "o", "amount": 1}),
+            "channel",
+        ),
+        (Operation::Query, json!({}), "merchantOrderNo"),
+        (
+            Operation::Refund,
+            json!({"merchantOrderNo": "o", "amount": 1}),
+            "refundNo",
+        ),
+        (
+            Operation::Refund,
+            json!({"merchantOrderNo": "o", "refundNo": "R"}),
+            "amount",
+        ),
+        (
+            Operation::RefundQuery,
+            json!({"merchantOrderNo": "o"}),
+            "refundNo",
+        ),
+        (
+            Operation::RefundQuery,
+            json!({"refundNo": "R"}),
+            "merchantOrderNo",
+        ),
+        (Operation::Close, json!({}), "merchantOrderNo"),
+        (
+            Operation::Pay,
+            json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1", "extra": {"auth_code": "2"}}),
+            "extra.auth_code",
+        ),
+    ];
+    for (op, inp, field) in cases {
+        let e = build(&gw, op, inp.clone()).expect_err(&inp.to_string());
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{inp}");
+        assert_eq!(e.field.as_deref(), Some(field), "{inp}: {}", e.message);
+    }
+    // 2.0 refund query needs only a refund number, ours or Fubei's.
+    assert!(build(&v2_app(), Operation::RefundQuery, json!({"refundNo": "R"})).is_ok());
+    let req = build(
+        &v2_app(),
+        Operation::RefundQuery,
+        json!({"providerRefundNo": "FR1"}),
+    )
+    .unwrap();
+    assert_eq!(sent(&req).1, json!({"refund_sn": "FR1"}));
+    let e = build(
+        &v2_app(),
+        Operation::RefundQuery,
+        json!({"merchantOrderNo": "o"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("refundNo"));
+    // The vendor's merchant_id cannot be overridden through extra.
+    let e = build(
+        &v2_vendor(),
+        Operation::Query,
+        json!({"merchantOrderNo": "o", "extra": {"merchant_id": 1}}),
+    )
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("extra.merchant_id"));
+    // extra adds provider fields as they are.
+    let req = build(
+        &gw,
+        Operation::Pay,
+        json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1",
+        "extra": {"discount_switch": 1, "equipment_type": 95}}),
+    )
+    .unwrap();
+    let (_, biz) = sent(&req);
+    assert_eq!(biz["discount_switch"], 1);
+    assert_eq!(biz["equipment_type"], 95);
+}
+
+#[test]
+fn nonce_comes_from_the_host_and_is_checked() {
+    let gw = v1();
+    let inp = input(json!({"merchantOrderNo": "o"}));
+    for bad in [
+        "",
+        "short",
+        "has space 0123456789",
+        "0123456789abcdef0123456789abcdef0",
+        "ünïcode0123456789",
+    ] {
+        let e = gw
+            .build(
+                Operation::Query,
+                &inp,
+                &Ctx {
+                    now_ms: 0,
+                    nonce: bad.into(),
+                },
+            )
+            .expect_err(bad);
+        assert_eq!(e.field.as_deref(), Some("nonce"), "{bad}");
+    }
+    let a = gw
+        .build(
+            Operation::Query,
+            &inp,
+            &Ctx {
+                now_ms: 0,
+                nonce: "a".repeat(16),
+            },
+        )
+        .unwrap()
+        .request;
+    let b = gw
+        .build(
+            Operation::Query,
+            &inp,
+            &Ctx {
+                now_ms: 0,
+                nonce: "b".repeat(16),
+            },
+        )
+        .unwrap()
+        .request;
+    let (ea, _) = sent(&a);
+    let (eb, _) = sent(&b);
+    assert_eq!(ea["nonce"], "a".repeat(16));
+    assert_ne!(ea["sign"], eb["sign"]);
+}
+
+#[test]
+fn unsupported_operations() {
+    for op in [Operation::Activate, Operation::Checkin] {
+        let e = build(&v1(), op, json!({})).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UnsupportedOperation, "{op:?}");
+    }
+}
+
+// ---------------------------------------------------------------- config and secrets
+
+#[test]
+fn config_rules() {
+    let bad: Vec<(Value, &str)> = vec![
+        (
+            json!({"provider": "fubei", "apiVersion": "3.0"}),
+            "apiVersion",
+        ),
+        (json!({"provider": "fubei", "apiVersion": 2}), "config"),
+        (
+            json!({"provider": "fubei", "credentials": {"vendorSn": "V", "vendorSecret": "S", "merchantId": 1}}),
+            "apiVersion",
+        ),
+        (
+            json!({"provider": "fubei", "credentials": {"appId": "A"}}),
+            "credentials",
+        ),
+        (
+            json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": ""}}),
+            "credentials",
+        ),
+        (
+            json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"vendorSn": "V", "vendorSecret": "S"}}),
+            "credentials",
+        ),
+        (
+            json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"appId": "A", "appSecret": "S", "vendorSn": "V"}}),
+            "credentials",
+        ),
+        (
+            json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"vendorSn": "V", "vendorSecret": "S", "merchantId": "12x"}}),
+            "credentials.merchantId",
+        ),
+        (
+            json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"vendorSn": "V", "vendorSecret": "S", "merchantId": 0}}),
+            "credentials.merchantId",
+        ),
+        (
+            json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"vendorSn": "V", "vendorSecret": "S", "merchantId": 1.5}}),
+            "credentials.merchantId",
+        ),
+        (json!({"provider": "fubei", "notifyAck": ""}), "notifyAck"),
+        (
+            json!({"provider": "fubei", "notifyAck": "ok\n"}),
+            "notifyAck",
+        ),
+        (
+            json!({"provider": "fubei", "baseUrl": "ftp://x"}),
+            "baseUrl",
+        ),
+        (
+            json!({"provider": "fubei", "credentials": {"appID": "A"}}),
+            "appID",
+        ),
+        (
+            json!({"provider": "fubei", "terminalSn": "T"}),
+            "terminalSn",
+        ),
+    ];
+    for (cfg, field) in bad {
+        let e = Fubei::new(cfg.clone())
+            .err()
+            .unwrap_or_else(|| panic!("accepted {cfg}"));
+        assert_eq!(e.code, ErrorCode::InvalidConfig, "{cfg}");
+        assert_eq!(e.field.as_deref(), Some(field), "{cfg}: {}", e.message);
+    }
+    // A merchant id may be digit text; the default version is 1.0.
+    let gw = Fubei::new(json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"vendorSn": "V", "vendorSecret": "S", "merchantId": "42"}})).unwrap();
+    let (_, biz) = sent(&build(&gw, Operation::Query, json!({"merchantOrderNo": "o"})).unwrap());
+    assert_eq!(biz["merchant_id"], 42);
+    assert_eq!(v1().api_version(), ApiVersion::V1);
+    // Without credentials the client can parse but not build or verify.
+    let mut bare = Fubei::new(json!({"provider": "fubei"})).unwrap();
+    let e = build(&bare, Operation::Query, json!({"merchantOrderNo": "o"})).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidConfig, Some("credentials"))
+    );
+    let r = parse(
+        &mut bare,
+        Operation::Query,
+        ok(json!({"trade_state": "SUCCESS"})),
+        None,
+    );
+    assert_eq!(r.outcome, Outcome::Succeeded);
+    let e = bare
+        .verify_notification(&BTreeMap::new(), b"sign=X&data=%7B%7D", &ctx())
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidConfig);
+}
+
+#[test]
+fn secrets_never_leak() {
+    let secret = "TOP-SECRET-app-secret-value-42";
+    let vsecret = "TOP-SECRET-vendor-secret-value-43";
+    let gw = Fubei::new(
+        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": secret}}),
+    )
+    .unwrap();
+    let gw2 = Fubei::new(json!({"provider": "fubei", "apiVersion": "2.0",
+                                "credentials": {"vendorSn": "V", "vendorSecret": vsecret, "merchantId": 1}})).unwrap();
+    for dbg in [format!("{gw:?}"), format!("{gw2:?}"), format!("{:#?}", gw2)] {
+        assert!(!dbg.contains(secret) && !dbg.contains(vsecret), "{dbg}");
+        assert!(dbg.contains("<redacted>"), "{dbg}");
+    }
+    // Config errors do not echo a secret, whatever shape it has.
+    let bad_configs = [
+        json!({"provider": "fubei", "apiVersion": "1.0", "credentials": {"vendorSn": "V", "vendorSecret": vsecret, "merchantId": 1}}),
+        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": secret, "vendorSecret": vsecret}}),
+        json!({"provider": "fubei", "credentials": {"appId": ["A"], "appSecret": secret}}),
+        json!({"provider": "fubei", "credentials": {"appId": secret}}),
+        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": {"k": secret}}}),
+        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": [secret]}}),
+        json!({"provider": "fubei", "apiVersion": secret}),
+    ];
+    for cfg in bad_configs {
+        let e = Fubei::new(cfg.clone())
+            .err()
+            .unwrap_or_else(|| panic!("accepted {cfg}"));
+        let shown = format!("{e} {e:?} {}", e.to_json());
+        assert!(
+            !shown.contains(secret) && !shown.contains(vsecret),
+            "{shown}"
+        );
+    }
+    // Build errors and built requests.
+    for g in [&gw, &gw2] {
+        let e = build(g, Operation::Pay, json!({"merchantOrderNo": "o"})).unwrap_err();
+        assert!(!e.to_json().contains(secret) && !e.to_json().contains(vsecret));
+        let req = build(g, Operation::Query, json!({"merchantOrderNo": "o"})).unwrap();
+        let shown = format!("{req:?}");
+        assert!(
+            !shown.contains(secret) && !shown.contains(vsecret),
+            "{shown}"
+        );
+    }
+    // Notification errors.
+    let e = gw
+        .verify_notification(
+            &BTreeMap::new(),
+            b"result_code=200&data=%7B%7D&sign=00",
+            &ctx(),
+        )
+        .unwrap_err();
+    assert!(!e.to_json().contains(secret));
+}
+
+// ---------------------------------------------------------------- responses
+
+#[test]
+fn seed_query_answer() {
+    let mut gw = v1();
+    // Seed 001's response example.
+    let body = r#"{
+      "result_message": "成功",
+      "data": {
+        "trade_no": "2017060121534801983049958160",
+        "merchant_order_sn": "201706011496325244549",
+        "platform_order_no": "12345678998765433223",
+        "order_sn": "20170601215348178414",
+        "total_fee": 80,
+        "fee": 1,
+        "net_money": 79,
+        "pay_time": 1496325236,
+        "store_id": "25249",
+        "cashier_id": "0",
+        "trade_state": "SUCCESS",
+        "type":1,
+        "discount_money":"20.00",
+        "buyer_pay_amount":"80.00",
+        "attach": "",
+        "user_id": "",
+        "user_logon_id": "",
+        "no_cash_coupon_fee": 0.01
+      },
+      "result_code": 200
+    }"#;
+    let inp = input(json!({"merchantOrderNo": "201706011496325244549"}));
+    let r = gw.parse(Operation::Query, &resp(200, body), Some(&inp));
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
+    assert!(r.error.is_none());
+    let o = r.order.expect("order");
+    assert_eq!(o.state, OrderState::Success);
+    assert!(o.is_final);
+    assert_eq!(o.provider_state.as_deref(), Some("SUCCESS"));
+    assert_eq!(
+        o.merchant_order_no.as_deref(),
+        Some("201706011496325244549")
+    );
+    assert_eq!(o.provider_order_no.as_deref(), Some("20170601215348178414"));
+    assert_eq!(o.channel_order_no.as_deref(), Some("12345678998765433223"));
+    assert_eq!(o.channel, Some(Channel::Wechat));
+    assert_eq!(
+        o.amounts,
+        Amounts {
+            total: Some(8000),
+            paid: Some(8000),
+            refunded: None,
+            net: Some(7900),
+            fee: Some(100),
+            discount: Some(2000)
+        }
+    );
+    assert_eq!(o.paid_at, Some(1_496_325_236_000));
+    assert_eq!(r.raw["data"]["no_cash_coupon_fee"].to_string(), "0.01");
+    // The same answer about another order is not an answer.
+    let other = input(json!({"merchantOrderNo": "another"}));
+    let r = gw.parse(Operation::Query, &resp(200, body), Some(&other));
+    assert_eq!(
+        (r.outcome, r.next, err_code(&r)),
+        (
+            Outcome::Unknown,
+            Next::Retry,
+            Some(ErrorCode::MalformedResponse)
+        )
+    );
+}
+
+#[test]
+fn query_states_and_next() {
+    let mut gw = v1();
+    for (st, state, next) in [
+        ("USERPAYING", OrderState::Pending, Next::Poll),
+        ("SUCCESS", OrderState::Success, Next::None),
+        ("REVOKED", OrderState::Closed, Next::None),
+        ("REVOKING", OrderState::Pending, Next::Poll),
+        ("REVOKED_ERROR", OrderState::Unknown, Next::ContactSupport),
+        ("CLOSED", OrderState::Closed, Next::None),
+        ("SOMETHING_NEW", OrderState::Unknown, Next::ContactSupport),
+    ] {
+        let r = parse(
+            &mut gw,
+            Operation::Query,
+            ok(json!({"merchant_order_sn": "o", "trade_state": st, "total_fee": 1})),
+            None,
+        );
+        assert_eq!(r.outcome, Outcome::Succeeded, "{st}");
+        assert_eq!(r.next, next, "{st}");
+        let o = r.order.unwrap();
+        assert_eq!(o.state, state, "{st}");
+        assert_eq!(o.provider_state.as_deref(), Some(st));
+        if state == OrderState::Pending {
+            assert_eq!(o.amounts.paid, Some(0));
+        }
+    }
+    // 2.0 spelling, channel and finish_time.
+    let mut gw2 = v2_app();
+    let r = parse(
+        &mut gw2,
+        Operation::Query,
+        ok(
+            json!({"merchant_order_sn": "o", "order_sn": "F", "channel_order_sn": "4200",
+        "order_status": "SUCCESS", "pay_type": "alipay", "total_amount": 10.5, "net_amount": 10.4, "fee": 0.06,
+        "buyer_pay_amount": 10.4, "finish_time": "20240101080000"}),
+        ),
+        None,
+    );
+    let o = r.order.unwrap();
+    assert_eq!(o.channel, Some(Channel::Alipay));
+    assert_eq!(o.channel_order_no.as_deref(), Some("4200"));
+    assert_eq!(
+        o.amounts,
+        Amounts {
+            total: Some(1050),
+            paid: Some(1040),
+            refunded: None,
+            net: Some(1034),
+            fee: Some(6),
+            discount: None
+        }
+    );
+    assert_eq!(o.paid_at, Some(1_704_067_200_000));
+    // No state at all, or no data: not an answer.
+    for body in [
+        ok(json!({"merchant_order_sn": "o"})),
+        json!({"result_code": 200}),
+        ok(json!("not json")),
+        ok(json!([1])),
+    ] {
+        let r = parse(&mut gw, Operation::Query, body.clone(), None);
+        assert_eq!(
+            (r.outcome, r.next, err_code(&r)),
+            (
+                Outcome::Unknown,
+                Next::Retry,
+                Some(ErrorCode::MalformedResponse)
+            ),
+            "{body}"
+        );
+    }
+    // data sent as a JSON string is read the same.
+    let r = parse(
+        &mut gw,
+        Operation::Query,
+        json!({"result_code": "200", "data": "{\"trade_state\":\"SUCCESS\",\"total_fee\":9.8}"}),
+        None,
+    );
+    assert_eq!(r.order.unwrap().amounts.total, Some(980));
+}
+
+#[test]
+fn a_bad_amount_makes_the_answer_uncertain() {
+    let mut gw = v1();
+    for amount in ["1.005", "1e2", "-1"] {
+        let body = format!(
+            r#"{{"result_code":200,"data":{{"trade_state":"SUCCESS","total_fee":{amount}}}}}"#
+        );
+        let r = parse_text(&mut gw, Operation::Pay, &body);
+        assert_eq!(
+            (r.outcome, r.next, err_code(&r)),
+            (
+                Outcome::Unknown,
+                Next::Poll,
+                Some(ErrorCode::MalformedResponse)
+            ),
+            "{amount}"
+        );
+        assert!(r.order.is_none());
+    }
+}
+
+#[test]
+fn pay_answers() {
+    let mut gw = v1();
+    let inp = Some(json!({"merchantOrderNo": "o1", "amount": 980}));
+    let cases = [
+        ("SUCCESS", Outcome::Succeeded, Next::None, None),
+        ("USERPAYING", Outcome::InProgress, Next::Poll, None),
+        (
+            "REVOKED",
+            Outcome::Failed,
+            Next::None,
+            Some(ErrorCode::ProviderError),
+        ),
+        (
+            "REVOKED_ERROR",
+            Outcome::Unknown,
+            Next::ContactSupport,
+            Some(ErrorCode::ProviderError),
+        ),
+        (
+            "WHATEVER",
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::ProviderError),
+        ),
+    ];
+    for (st, outcome, next, err) in cases {
+        let r = parse(
+            &mut gw,
+            Operation::Pay,
+            ok(
+                json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": st,
+            "total_fee": 9.8, "type": 2, "pay_time": 1704067200}),
+            ),
+            inp.clone(),
+        );
+        assert_eq!(
+            (r.outcome, r.next, err_code(&r)),
+            (outcome, next, err),
+            "{st}"
+        );
+        let o = r.order.unwrap();
+        assert_eq!(o.channel, Some(Channel::Alipay));
+        if st == "SUCCESS" {
+            assert_eq!(
+                (o.amounts.total, o.amounts.paid, o.paid_at),
+                (Some(980), Some(980), Some(1_704_067_200_000))
+            );
+        } else {
+            assert_eq!(o.paid_at, None);
+        }
+    }
+    // A 200 without a state: ask again.
+    let r = parse(&mut gw, Operation::Pay, ok(json!({})), inp.clone());
+    assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll));
+    assert_eq!(r.order.unwrap().merchant_order_no.as_deref(), Some("o1"));
+}
+
+#[test]
+fn platform_errors() {
+    let mut gw = v1();
+    let inp = Some(json!({"merchantOrderNo": "o1"}));
+    let cases: Vec<(Operation, &str, Outcome, Next, Option<ErrorCode>)> = vec![
+        (
+            Operation::Pay,
+            "USERPAYING",
+            Outcome::InProgress,
+            Next::Poll,
+            None,
+        ),
+        (
+            Operation::Pay,
+            "AUTHCODEEXPIRE",
+            Outcome::Failed,
+            Next::None,
+            Some(ErrorCode::BarcodeInvalid),
+        ),
+        (
+            Operation::Pay,
+            "NOTENOUGH",
+            Outcome::Failed,
+            Next::None,
+            Some(ErrorCode::InsufficientFunds),
+        ),
+        (
+            Operation::Pay,
+            "SIGNERROR",
+            Outcome::Failed,
+            Next::None,
+            Some(ErrorCode::AuthFailed),
+        ),
+        (
+            Operation::Pay,
+            "OUT_TRADE_NO_USED",
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::DuplicateOrder),
+        ),
+        (
+            Operation::Pay,
+            "SYSTEMERROR",
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::ProviderError),
+        ),
+        (
+            Operation::Pay,
+            "ERROR_CODE",
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::ProviderError),
+        ),
+        (
+            Operation::Pay,
+            "FREQUENCY_LIMITED",
+            Outcome::Failed,
+            Next::Retry,
+            Some(ErrorCode::ProviderUnavailable),
+        ),
+        (
+            Operation::Query,
+            "ORDERNOTEXIST",
+            Outcome::Failed,
+            Next::None,
+            Some(ErrorCode::OrderNotFound),
+        ),
+        (
+            Operation::Query,
+            "ERROR_CODE",
+            Outcome::Unknown,
+            Next::Retry,
+            Some(ErrorCode::ProviderError),
+        ),
+        (
+            Operation::Close,
+            "ORDERPAID",
+            Outcome::Failed,
+            Next::None,
+            Some(ErrorCode::InvalidOrderState),
+        ),
+        (
+            Operation::Refund,
+            "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+            Outcome::Failed,
+            Next::None,
+            Some(ErrorCode::RefundConflict),
+        ),
+        (
+            Operation::Refund,
+            "ACQ.DISCORDANT_REPEAT_REQUEST",
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::RefundConflict),
+        ),
+        (
+            Operation::Refund,
+            "ERROR_CODE",
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::ProviderError),
+        ),
+    ];
+    for (op, sub, outcome, next, code) in cases {
+        let r = parse(&mut gw, op, platform(sub), inp.clone());
+        assert_eq!(
+            (r.outcome, r.next, err_code(&r)),
+            (outcome, next, code),
+            "{op:?} {sub}"
+        );
+        if let Some(e) = &r.error {
+            assert_eq!(e.provider_code.as_deref(), Some(sub));
+            assert_eq!(e.provider_message.as_deref(), Some("失败"));
+        }
+        assert_eq!(r.raw["sub_code"], sub);
+    }
+    let r = parse(&mut gw, Operation::Pay, platform("USERPAYING"), inp.clone());
+    let o = r.order.unwrap();
+    assert_eq!(
+        (o.state, o.merchant_order_no.as_deref()),
+        (OrderState::Pending, Some("o1"))
+    );
+    // 400 without a sub_code, and other result codes: nobody can vouch for the outcome.
+    for body in [
+        json!({"result_code": 400, "result_message": "失败"}),
+        json!({"result_code": 9999, "result_message": "订单已取消"}),
+        json!({"result_code": 500}),
+        json!({"result_message": "x"}),
+        json!({"result_code": "abc"}),
+    ] {
+        let r = parse(&mut gw, Operation::Pay, body.clone(), None);
+        assert_eq!(
+            (r.outcome, r.next, err_code(&r)),
+            (Outcome::Unknown, Next::Poll, Some(ErrorCode::ProviderError)),
+            "{body}"
+        );
+    }
+    let r = parse(
+        &mut gw,
+        Operation::Pay,
+        json!({"result_code": 9999, "result_message": "订单已取消"}),
+        None,
+    );
+    assert_eq!(r.error.unwrap().provider_code.as_deref(), Some("9999"));
+}
+
+#[test]
+fn transport_level_answers() {
+    let mut gw = v1();
+    let r = gw.parse(Operation::Pay, &resp(502, "<html>bad gateway</html>"), None);
+    assert_eq!(
+        (r.outcome, r.next, err_code(&r)),
+        (
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::ProviderUnavailable)
+        )
+    );
+    assert_eq!(r.raw, Value::Null);
+    let r = gw.parse(Operation::Query, &resp(404, "{}"), None);
+    assert_eq!(
+        (r.outcome, r.next, err_code(&r)),
+        (
+            Outcome::Unknown,
+            Next::Retry,
+            Some(ErrorCode::ProviderError)
+        )
+    );
+    for body in ["", "not json", "[1,2]", "\"200\"", "{\"result_code\":200"] {
+        let r = gw.parse(Operation::Refund, &resp(200, body), None);
+        assert_eq!(
+            (r.outcome, r.next, err_code(&r)),
+            (
+                Outcome::Unknown,
+                Next::Poll,
+                Some(ErrorCode::MalformedResponse)
+            ),
+            "{body:?}"
+        );
+    }
+}
+
+#[test]
+fn precreate_answers() {
+    let mut gw = v1();
+    let r = parse(
+        &mut gw,
+        Operation::Precreate,
+        ok(
+            json!({"merchant_order_sn": "o2", "type": 1, "total_fee": 0.07,
+        "qr_code": "weixin://wxpay/bizpayurl?pr=abc"}),
+        ),
+        Some(json!({"merchantOrderNo": "o2"})),
+    );
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll));
+    let o = r.order.unwrap();
+    assert_eq!(o.state, OrderState::Pending);
+    assert_eq!(
+        o.qr_code.as_deref(),
+        Some("weixin://wxpay/bizpayurl?pr=abc")
+    );
+    assert_eq!(o.amounts.total, Some(7));
+    let r = parse(
+        &mut gw,
+        Operation::Precreate,
+        ok(json!({"merchant_order_sn": "o2"})),
+        None,
+    );
+    assert_eq!(
+        (r.outcome, r.next, err_code(&r)),
+        (
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::MalformedResponse)
+        )
+    );
+}
+
+#[test]
+fn refund_answers() {
+    let mut gw = v1();
+    // 1.0: ids only (PaymentRefundOrderModel) — accepted, confirm with refundQuery.
+    let inp = Some(json!({"merchantOrderNo": "o1", "refundNo": "R1", "amount": 100}));
+    let r = parse(
+        &mut gw,
+        Operation::Refund,
+        ok(
+            json!({"refund_sn": "FR1", "merchant_refund_sn": "R1", "order_sn": "F1",
+        "merchant_order_sn": "o1"}),
+        ),
+        inp.clone(),
+    );
+    assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
+    let f = r.refund.unwrap();
+    assert_eq!(
+        (
+            f.refund_no.as_deref(),
+            f.provider_refund_no.as_deref(),
+            f.amount,
+            f.state
+        ),
+        (Some("R1"), Some("FR1"), Some(100), RefundState::Pending)
+    );
+    // 2.0 (ARefundOrderResultEntity) carries a status.
+    let mut gw2 = v2_app();
+    for (st, outcome, next, state) in [
+        (
+            "REFUND_SUCCESS",
+            Outcome::Succeeded,
+            Next::None,
+            RefundState::Success,
+        ),
+        (
+            "REFUND_PROCESSING",
+            Outcome::InProgress,
+            Next::Poll,
+            RefundState::Pending,
+        ),
+        (
+            "REFUND_FAIL",
+            Outcome::Failed,
+            Next::None,
+            RefundState::Failed,
+        ),
+        (
+            "REFUND_FAILER",
+            Outcome::Failed,
+            Next::None,
+            RefundState::Failed,
+        ),
+        (
+            "REFUND_WHAT",
+            Outcome::Unknown,
+            Next::Poll,
+            RefundState::Unknown,
+        ),
+    ] {
+        let r = parse(
+            &mut gw2,
+            Operation::Refund,
+            ok(json!({"merchant_refund_sn": "R1", "refund_amount": 0.5, "refund_status": st})),
+            inp.clone(),
+        );
+        assert_eq!((r.outcome, r.next), (outcome, next), "{st}");
+        let f = r.refund.unwrap();
+        assert_eq!(
+            (f.state, f.amount, f.provider_state.as_deref()),
+            (state, Some(50), Some(st)),
+            "{st}"
+        );
+    }
+    // An answer about another refund.
+    let r = parse(
+        &mut gw2,
+        Operation::Refund,
+        ok(json!({"merchant_refund_sn": "R2", "refund_status": "REFUND_SUCCESS"})),
+        inp.clone(),
+    );
+    assert_eq!(
+        (r.outcome, r.next, err_code(&r)),
+        (
+            Outcome::Unknown,
+            Next::Poll,
+            Some(ErrorCode::MalformedResponse)
+        )
+    );
+}
+
+#[test]
+fn refund_query_answers() {
+    let mut gw = v1();
+    let inp = Some(json!({"merchantOrderNo": "o1", "refundNo": "R1"}));
+    for (st, state, next) in [
+        ("REFUND_SUCCESS", RefundState::Success, Next::None),
+        ("REFUND_PROCESSING", RefundState::Pending, Next::Poll),
+        ("REFUND_FAILER", RefundState::Failed, Next::None),
+        ("REFUND_FAIL", RefundState::Failed, Next::None),
+        ("SOMETHING", RefundState::Unknown, Next::ContactSupport),
+    ] {
+        let r = parse(
+            &mut gw,
+            Operation::RefundQuery,
+            ok(
+                json!({"merchant_order_sn": "o1", "merchant_refund_sn": "R1",
+            "refund_sn": "FR1", "refund_status": st, "refund_money": "1.00"}),
+            ),
+            inp.clone(),
+        );
+        assert_eq!((r.outcome, r.next), (Outcome::Succeeded, next), "{st}");
+        let f = r.refund.unwrap();
+        assert_eq!(
+            (f.state, f.amount, f.refund_no.as_deref()),
+            (state, Some(100), Some("R1")),
+            "{st}"
+        );
+    }
+    let r = parse(
+        &mut gw,
+        Operation::RefundQuery,
+        ok(json!({"merchant_refund_sn": "R1"})),
+        inp,
+    );
+    assert_eq!(
+        (r.outcome, err_code(&r)),
+        (Outcome::Unknown, Some(ErrorCode::MalformedResponse))
+    );
+}
+
+#[test]
+fn close_and_reverse_answers() {
+    let mut gw = v1();
+    let inp = Some(json!({"merchantOrderNo": "o1"}));
+    for op in [Operation::Close, Operation::Cancel, Operation::Revoke] {
+        let r = parse(
+            &mut gw,
+            op,
+            ok(json!({"merchant_order_sn": "o1", "order_sn": "F1"})),
+            inp.clone(),
+        );
+        assert_eq!(
+            (r.outcome, r.next),
+            (Outcome::Succeeded, Next::None),
+            "{op:?}"
+        );
+        let o = r.order.unwrap();
+        assert_eq!(
+            (o.state, o.is_final, o.provider_order_no.as_deref()),
+            (OrderState::Closed, true, Some("F1"))
+        );
+    }
+    let mut gw2 = v2_vendor();
+    for (st, outcome, next) in [
+        ("CLOSED", Outcome::Succeeded, Next::None),
+        ("REVOKED", Outcome::Succeeded, Next::None),
+        ("REVOKING", Outcome::InProgress, Next::Poll),
+        ("REVOKED_ERROR", Outcome::Unknown, Next::ContactSupport),
+        ("SUCCESS", Outcome::Unknown, Next::Poll),
+    ] {
+        let r = parse(
+            &mut gw2,
+            Operation::Cancel,
+            ok(json!({"merchant_id": "1234567", "merchant_order_sn": "o1", "order_status": st})),
+            inp.clone(),
+        );
+        assert_eq!((r.outcome, r.next), (outcome, next), "{st}");
+    }
+}
