@@ -40,7 +40,10 @@ impl Client {
         let op = Operation::parse(op)?;
         let input = Input::from_json(input_json)?;
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
-        let to_sign = prepared.to_sign.as_deref().map(crate::crypto::base64_encode);
+        let to_sign = prepared
+            .to_sign
+            .as_deref()
+            .map(crate::crypto::base64_encode);
         to_json(&serde_json::json!({ "request": prepared.request, "toSign": to_sign }))
     }
 
@@ -53,14 +56,18 @@ impl Client {
     /// Signs with the Rust RSA implementation (blinded, host randomness): the fallback signer.
     pub fn sign_wasm(&self, message: &[u8]) -> Result<Vec<u8>> {
         let key = self.gateway.private_key().ok_or_else(|| {
-            Error::new(crate::ErrorCode::UnsupportedOperation, "this provider does not sign with an RSA key")
+            Error::new(
+                crate::ErrorCode::UnsupportedOperation,
+                "this provider does not sign with an RSA key",
+            )
         })?;
         key.sign_sha256(message)
     }
 
     /// Puts the host's signature into a prepared request (JSON in, JSON out).
     pub fn complete(&self, request_json: &str, signature: &[u8]) -> Result<String> {
-        let request: crate::http::HttpRequest = serde_json::from_str(request_json).map_err(|e| bad_json("request", &e))?;
+        let request: crate::http::HttpRequest =
+            serde_json::from_str(request_json).map_err(|e| bad_json("request", &e))?;
         to_json(&providers::complete(request, signature))
     }
 

@@ -1,12 +1,12 @@
 //! The closed set of error codes and the one error type. An `Error` never carries a secret:
 //! messages name fields and rules, never values of keys.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Stable, documented codes. Programmer mistakes (`Invalid*`) are thrown before anything is sent;
 /// the rest arrive in-band inside an `OperationResult`.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     InvalidInput,

@@ -6,9 +6,9 @@
 //! when time is up, reverse; an uncertain reversal needs a person. It never reports FAILED unless the
 //! gateway said no money was taken, and it never sends a second pay.
 
-use crate::error::ErrorCode;
-use crate::model::{Operation, OperationResult, OrderState, Outcome, Provider};
-use serde::Serialize;
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{Next, Operation, OperationResult, OrderState, Outcome, Provider};
+use serde::{Deserialize, Serialize};
 
 /// What the host does next.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub enum Verdict {
     NeedsAttention,
 }
 
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub enum Kind {
     /// Barcode (B scans C): pay, then poll.
@@ -51,7 +51,11 @@ pub struct Cadence(pub Vec<(i64, i64)>);
 
 impl Cadence {
     fn interval(&self, elapsed_ms: i64) -> i64 {
-        self.0.iter().find(|(until, _)| elapsed_ms < *until).or(self.0.last()).map_or(5_000, |(_, every)| *every)
+        self.0
+            .iter()
+            .find(|(until, _)| elapsed_ms < *until)
+            .or(self.0.last())
+            .map_or(5_000, |(_, every)| *every)
     }
 }
 
@@ -71,18 +75,43 @@ pub fn plan(provider: Provider, kind: Kind) -> Plan {
         // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
         // then every 5 s up to about 240 s. cancel reverses either.
         (Provider::Shouqianba, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
-        (Provider::Shouqianba, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Cancel),
+        (Provider::Shouqianba, Kind::Qr) => (
+            240_000,
+            vec![(30_000, 2_000), (240_000, 5_000)],
+            Operation::Cancel,
+        ),
         // Lakala micropay docs: query at 5+5+5+5+10+10+20 s within a minute; 撤销 (revoked) reverses
         // a micropay, close an unpaid preorder.
-        (Provider::Lakala, Kind::Barcode) => (60_000, vec![(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)], Operation::Revoke),
-        (Provider::Lakala, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+        (Provider::Lakala, Kind::Barcode) => (
+            60_000,
+            vec![(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)],
+            Operation::Revoke,
+        ),
+        (Provider::Lakala, Kind::Qr) => (
+            240_000,
+            vec![(30_000, 2_000), (240_000, 5_000)],
+            Operation::Close,
+        ),
         // Fubei: the same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
         (Provider::Fubei, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
-        (Provider::Fubei, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+        (Provider::Fubei, Kind::Qr) => (
+            240_000,
+            vec![(30_000, 2_000), (240_000, 5_000)],
+            Operation::Close,
+        ),
         // Tingyihui has no barcode pay; its QR trades are closed when the buyer does not pay.
-        (Provider::Tingyihui, _) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+        (Provider::Tingyihui, _) => (
+            240_000,
+            vec![(30_000, 2_000), (240_000, 5_000)],
+            Operation::Close,
+        ),
     };
-    Plan { kind, timeout_ms, cadence: Cadence(cadence), reversal }
+    Plan {
+        kind,
+        timeout_ms,
+        cadence: Cadence(cadence),
+        reversal,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,14 +132,52 @@ pub struct Flow {
 }
 
 fn finish(verdict: Verdict, message: &str) -> Action {
-    Action::Finish { verdict, message: message.to_string() }
+    Action::Finish {
+        verdict,
+        message: message.to_string(),
+    }
 }
 
-fn not_found(r: &OperationResult) -> bool {
-    r.outcome == Outcome::Failed && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::OrderNotFound)
+/// The parts of an OperationResult the machine reads (JSON from the host, or a Rust result).
+#[derive(Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Observed {
+    pub outcome: Outcome,
+    pub next: Next,
+    #[serde(default)]
+    pub error: Option<ObservedError>,
+    #[serde(default)]
+    pub order: Option<ObservedOrder>,
 }
 
-fn order_state(r: &OperationResult) -> Option<OrderState> {
+#[derive(Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ObservedError {
+    pub code: ErrorCode,
+}
+
+#[derive(Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ObservedOrder {
+    pub state: OrderState,
+}
+
+impl From<&OperationResult> for Observed {
+    fn from(r: &OperationResult) -> Observed {
+        Observed {
+            outcome: r.outcome,
+            next: r.next,
+            error: r.error.as_ref().map(|e| ObservedError { code: e.code }),
+            order: r.order.as_ref().map(|o| ObservedOrder { state: o.state }),
+        }
+    }
+}
+
+fn not_found(r: &Observed) -> bool {
+    r.outcome == Outcome::Failed
+        && r.error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::OrderNotFound)
+}
+
+fn order_state(r: &Observed) -> Option<OrderState> {
     if r.outcome == Outcome::Succeeded {
         r.order.as_ref().map(|o| o.state)
     } else {
@@ -118,9 +185,31 @@ fn order_state(r: &OperationResult) -> Option<OrderState> {
     }
 }
 
+/// A flow by names, as the bindings receive them; `timeout_ms` overrides the documented wait.
+pub fn from_names(provider: &str, kind: &str, timeout_ms: Option<i64>) -> Result<Flow> {
+    let provider: Provider = serde_json::from_value(serde_json::Value::String(provider.into()))
+        .map_err(|_| Error::config("provider", "is not a supported provider"))?;
+    let kind: Kind = serde_json::from_value(serde_json::Value::String(kind.into()))
+        .map_err(|_| Error::input("kind", "must be barcode or qr"))?;
+    let mut plan = plan(provider, kind);
+    if let Some(t) = timeout_ms {
+        if t <= 0 {
+            return Err(Error::input(
+                "timeoutMs",
+                "must be a positive number of milliseconds",
+            ));
+        }
+        plan.timeout_ms = t;
+    }
+    Ok(Flow::new(plan))
+}
+
 impl Flow {
     pub fn new(plan: Plan) -> Flow {
-        Flow { plan, phase: Phase::Start }
+        Flow {
+            plan,
+            phase: Phase::Start,
+        }
     }
 
     pub fn plan(&self) -> &Plan {
@@ -153,12 +242,30 @@ impl Flow {
     /// The next action after `result` (the answer to the last action; a transport failure is an
     /// UNKNOWN result too), `elapsed_ms` after the start.
     pub fn next(&mut self, result: &OperationResult, elapsed_ms: i64) -> Action {
+        self.observe(&Observed::from(result), elapsed_ms)
+    }
+
+    /// `next` for a result given as JSON by the host; an unreadable result counts as uncertain.
+    pub fn next_json(&mut self, result_json: &str, elapsed_ms: i64) -> Action {
+        let observed = serde_json::from_str(result_json).unwrap_or(Observed {
+            outcome: Outcome::Unknown,
+            next: Next::Poll,
+            error: None,
+            order: None,
+        });
+        self.observe(&observed, elapsed_ms)
+    }
+
+    pub fn observe(&mut self, result: &Observed, elapsed_ms: i64) -> Action {
         match self.phase {
             Phase::Paying => self.after_pay(result, elapsed_ms),
             Phase::Polling => self.after_query(result, elapsed_ms),
             Phase::Reversing => self.after_reversal(result),
             Phase::Confirming => self.after_confirm(result),
-            Phase::Start | Phase::Done => finish(Verdict::NeedsAttention, "The payment flow was driven out of order; check the order by hand."),
+            Phase::Start | Phase::Done => finish(
+                Verdict::NeedsAttention,
+                "The payment flow was driven out of order; check the order by hand.",
+            ),
         }
     }
 
@@ -170,19 +277,26 @@ impl Flow {
     fn poll_or_reverse(&mut self, elapsed_ms: i64) -> Action {
         if elapsed_ms >= self.plan.timeout_ms {
             self.phase = Phase::Reversing;
-            return Action::Reverse { operation: self.plan.reversal };
+            return Action::Reverse {
+                operation: self.plan.reversal,
+            };
         }
         self.phase = Phase::Polling;
-        let wait = self.plan.cadence.interval(elapsed_ms).min(self.plan.timeout_ms - elapsed_ms).max(0);
+        let wait = self
+            .plan
+            .cadence
+            .interval(elapsed_ms)
+            .min(self.plan.timeout_ms - elapsed_ms)
+            .max(0);
         Action::Query { ms: wait }
     }
 
-    fn after_pay(&mut self, r: &OperationResult, elapsed_ms: i64) -> Action {
+    fn after_pay(&mut self, r: &Observed, elapsed_ms: i64) -> Action {
         match r.outcome {
             Outcome::Succeeded => self.done(Verdict::Paid, "Payment received."),
             Outcome::Failed => self.done(Verdict::Failed, "Payment failed; no money was taken. The buyer may try again."),
             // PAY_FAIL_ERROR and kin: the gateway itself does not know the channel's state (seed 004).
-            Outcome::Unknown if r.next == crate::model::Next::ContactSupport => self.done(
+            Outcome::Unknown if r.next == Next::ContactSupport => self.done(
                 Verdict::NeedsAttention,
                 "The gateway could not confirm this payment. Do not serve or charge again; contact the payment provider.",
             ),
@@ -191,10 +305,13 @@ impl Flow {
         }
     }
 
-    fn after_query(&mut self, r: &OperationResult, elapsed_ms: i64) -> Action {
+    fn after_query(&mut self, r: &Observed, elapsed_ms: i64) -> Action {
         if not_found(r) {
             return match self.plan.kind {
-                Kind::Barcode => self.done(Verdict::Failed, "Payment failed; the gateway has no such order, so no money was taken."),
+                Kind::Barcode => self.done(
+                    Verdict::Failed,
+                    "Payment failed; the gateway has no such order, so no money was taken.",
+                ),
                 // A QR order we created should exist: not finding it is not proof of anything.
                 Kind::Qr => self.poll_or_reverse(elapsed_ms),
             };
@@ -214,19 +331,25 @@ impl Flow {
         }
     }
 
-    fn after_reversal(&mut self, r: &OperationResult) -> Action {
+    fn after_reversal(&mut self, r: &Observed) -> Action {
         if r.outcome == Outcome::Succeeded {
-            return self.done(Verdict::TimedOutReversed, "The buyer did not pay in time; the order was reversed and no money was kept.");
+            return self.done(
+                Verdict::TimedOutReversed,
+                "The buyer did not pay in time; the order was reversed and no money was kept.",
+            );
         }
         if not_found(r) {
-            return self.done(Verdict::TimedOutNothingToReverse, "The buyer did not pay in time; there was nothing to reverse.");
+            return self.done(
+                Verdict::TimedOutNothingToReverse,
+                "The buyer did not pay in time; there was nothing to reverse.",
+            );
         }
         // The reversal failed or is uncertain — perhaps the buyer paid at the last moment. Look once more.
         self.phase = Phase::Confirming;
         Action::Query { ms: 0 }
     }
 
-    fn after_confirm(&mut self, r: &OperationResult) -> Action {
+    fn after_confirm(&mut self, r: &Observed) -> Action {
         match order_state(r) {
             Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding) => {
                 self.done(Verdict::Paid, "Payment received (at the last moment, after the wait ran out).")

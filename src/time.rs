@@ -32,7 +32,12 @@ pub fn beijing_compact(epoch_ms: i64) -> String {
     let secs = local.div_euclid(1000);
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
-    format!("{y:04}{mo:02}{d:02}{:02}{:02}{:02}", sod / 3600, sod % 3600 / 60, sod % 60)
+    format!(
+        "{y:04}{mo:02}{d:02}{:02}{:02}{:02}",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    )
 }
 
 /// `yyyyMMddHHmmss` in Beijing time → epoch ms; `None` unless it is 14 digits of a real date and time.
@@ -41,7 +46,14 @@ pub fn parse_beijing_compact(text: &str) -> Option<i64> {
         return None;
     }
     let n = |a: usize, b: usize| text[a..b].parse::<u32>().ok();
-    let (y, mo, d, h, mi, s) = (n(0, 4)?, n(4, 6)?, n(6, 8)?, n(8, 10)?, n(10, 12)?, n(12, 14)?);
+    let (y, mo, d, h, mi, s) = (
+        n(0, 4)?,
+        n(4, 6)?,
+        n(6, 8)?,
+        n(8, 10)?,
+        n(10, 12)?,
+        n(12, 14)?,
+    );
     if !(1..=12).contains(&mo) || d == 0 || h > 23 || mi > 59 || s > 59 {
         return None;
     }
@@ -60,9 +72,15 @@ mod tests {
     fn known_instants() {
         // 2021-09-07T09:33:30Z is 17:33:30 in Beijing.
         assert_eq!(beijing_compact(1_631_007_210_000), "20210907173330");
-        assert_eq!(parse_beijing_compact("20210907173330"), Some(1_631_007_210_000));
+        assert_eq!(
+            parse_beijing_compact("20210907173330"),
+            Some(1_631_007_210_000)
+        );
         assert_eq!(beijing_compact(0), "19700101080000");
-        assert_eq!(beijing_compact(951_782_400_000 - 8 * 3_600_000), "20000229000000");
+        assert_eq!(
+            beijing_compact(951_782_400_000 - 8 * 3_600_000),
+            "20000229000000"
+        );
     }
 
     #[test]
@@ -72,7 +90,13 @@ mod tests {
             assert_eq!(parse_beijing_compact(&beijing_compact(t)), Some(t));
             t += 86_399_000 * 7 + 1000;
         }
-        for bad in ["2021090717333", "20211307173330", "20230230120000", "20210907246000", "2021-09-07 1733"] {
+        for bad in [
+            "2021090717333",
+            "20211307173330",
+            "20230230120000",
+            "20210907246000",
+            "2021-09-07 1733",
+        ] {
             assert_eq!(parse_beijing_compact(bad), None, "{bad}");
         }
     }

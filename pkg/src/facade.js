@@ -95,6 +95,16 @@ function base64ToBytes(b64) {
   return out;
 }
 
+function sleepFor(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
 function defaultNonce() {
   const bytes = new Uint8Array(16);
   globalThis.crypto.getRandomValues(bytes);
@@ -219,8 +229,51 @@ export function createClient(options) {
     return parseResponse(op, response, input);
   }
 
+  // The seed's pay / poll / reverse flow, decided by the core's state machine; here only I/O and timers.
+  async function drive(kind, input, options = {}) {
+    if (!input || typeof input !== 'object') throw fail('INVALID_INPUT', 'input', 'must be an object');
+    const { timeoutMs: waitMs, signal, sleep = sleepFor } = options;
+    if (typeof sleep !== 'function') throw fail('INVALID_INPUT', 'sleep', 'must be a function (ms, signal) => Promise');
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted'); // nothing was sent
+    const flow = call(() => new core.PayFlow(String(config.provider), kind, waitMs));
+    // Follow-up calls name the order the way the caller did (plus Lakala's clientIp).
+    const ref = {};
+    for (const k of ['merchantOrderNo', 'providerOrderNo', 'clientIp']) if (input[k] !== undefined) ref[k] = input[k];
+    const started = now();
+    let action = JSON.parse(flow.start());
+    let result = null;
+    try {
+      for (;;) {
+        if (signal?.aborted) action = JSON.parse(flow.stop());
+        if (action.type === 'finish') return { verdict: action.verdict, message: action.message, result };
+        if (action.type === 'pay') {
+          result = await execute('pay', input);
+        } else if (action.type === 'query') {
+          if (action.ms > 0) {
+            try {
+              await sleep(action.ms, signal);
+            } catch (e) {
+              if (signal?.aborted) continue; // stop, keeping the order's last known state
+              throw e;
+            }
+          }
+          result = await execute('query', ref);
+        } else if (action.type === 'reverse') {
+          result = await execute(action.operation, ref);
+        }
+        action = JSON.parse(flow.next(JSON.stringify(result), now() - started));
+      }
+    } finally {
+      flow.free();
+    }
+  }
+
   const client = {
     provider: config.provider,
+    /** Barcode payment with confirmation: pay, poll, reverse on timeout. Never pays twice. */
+    payAndConfirm: (input, options) => drive('barcode', input, options),
+    /** Waits for the buyer of a precreate/QR order: poll, close or cancel on timeout. */
+    waitForPayment: (input, options) => drive('qr', input, options),
     /** Which signer signs RSA requests: 'node', 'webcrypto', 'wasm' or 'custom' (null: this provider does not sign with RSA). */
     get signer() {
       if (inner.privateKeyPkcs8() === undefined) return null;

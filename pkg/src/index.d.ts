@@ -198,7 +198,8 @@ export interface HostOptions {
   fetch?: FetchLike;
   /** Epoch milliseconds; default Date.now. */
   now?: () => number;
-  /** A fresh random string per request; default crypto.getRandomValues. */
+  /** A fresh random string per request; default crypto.getRandomValues (32 hex digits). Lakala needs
+   * 1–64 letters and digits, Fubei 16–32. */
   nonce?: () => string;
   /** Per-request transport timeout; a timeout is outcome UNKNOWN, never FAILED. Default 30000. */
   timeoutMs?: number;
@@ -245,7 +246,51 @@ export interface TingyihuiClientOptions extends HostOptions {
   signer?: Signer;
 }
 
-export type ClientOptions = ShouqianbaClientOptions | LakalaClientOptions | TingyihuiClientOptions;
+export interface FubeiAppCredentials {
+  appId: string;
+  appSecret: string;
+}
+
+export interface FubeiVendorCredentials {
+  vendorSn: string;
+  vendorSecret: string;
+  /** merchant_id, sent inside biz_content. */
+  merchantId: number | string;
+}
+
+export interface FubeiClientOptions extends HostOptions {
+  provider: 'fubei';
+  /** Default https://shq-api.51fubei.com; /gateway (1.0) or /gateway/agent (2.0) is appended. */
+  baseUrl?: string;
+  /** '1.0' merchant API (default) or '2.0' agent API ("fbpay"); vendor credentials need '2.0'. */
+  apiVersion?: '1.0' | '2.0';
+  /** The reply to notifications; default 'success'. */
+  notifyAck?: string;
+  credentials?: FubeiAppCredentials | FubeiVendorCredentials;
+}
+
+export type ClientOptions = ShouqianbaClientOptions | FubeiClientOptions | LakalaClientOptions | TingyihuiClientOptions;
+
+/** How a pay-and-confirm or wait-for-payment ended. */
+export type Verdict = 'PAID' | 'FAILED' | 'TIMED_OUT_REVERSED' | 'TIMED_OUT_NOTHING_TO_REVERSE' | 'NEEDS_ATTENTION';
+
+export interface FlowOutcome {
+  /** FAILED only when the gateway said no money was taken; an uncertain end is NEEDS_ATTENTION. */
+  verdict: Verdict;
+  /** What happened, in words a cashier can act on. */
+  message: string;
+  /** The last OperationResult (null if stopped before anything was sent). */
+  result: OperationResult | null;
+}
+
+export interface FlowOptions {
+  /** How long to wait for the buyer before reversing; default the provider's documented cadence (45–240 s). */
+  timeoutMs?: number;
+  /** Stops polling; resolves NEEDS_ATTENTION with the last known state (rejects if nothing was sent yet). */
+  signal?: AbortSignal;
+  /** The timer between queries; inject one (with the client's now) to compress time in tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
 
 /** Provider fields added to the request as they are. */
 export type Extra = Record<string, Json>;
@@ -365,6 +410,10 @@ export interface Client {
   refundQuery(input: RefundQueryInput): Promise<OperationResult>;
   /** Which signer signs requests: null for providers that do not sign with RSA. */
   readonly signer: 'node' | 'webcrypto' | 'wasm' | 'custom' | null;
+  /** A barcode payment, confirmed: pay, poll while the buyer confirms, reverse on timeout. Never pays twice. */
+  payAndConfirm(input: PayInput, options?: FlowOptions): Promise<FlowOutcome>;
+  /** Waits for the buyer of a precreate/QR order: poll, then close/cancel on timeout. */
+  waitForPayment(input: OrderRef, options?: FlowOptions): Promise<FlowOutcome>;
   /** The signed request, without sending it. */
   buildRequest<K extends OperationName>(operation: K, input: OperationInputs[K]): Promise<HttpRequest>;
   /** Maps a response you fetched yourself; pass the input to check the answer is about your order. */

@@ -105,3 +105,43 @@ pub fn yuan_to_fen(text: &str) -> Result<f64, JsValue> {
 pub fn fen_to_yuan(fen: f64) -> Result<String, JsValue> {
     money::fen_to_yuan(int("fen", fen)?).map_err(throw)
 }
+
+/// The pay-and-confirm state machine, driven by the facade with the host's fetch and timers.
+#[wasm_bindgen]
+pub struct PayFlow {
+    inner: crate::flow::Flow,
+}
+
+fn action_json(a: &crate::flow::Action) -> String {
+    serde_json::to_string(a).unwrap_or_else(|_| {
+        r#"{"type":"finish","verdict":"NEEDS_ATTENTION","message":"internal error"}"#.into()
+    })
+}
+
+#[wasm_bindgen]
+impl PayFlow {
+    #[wasm_bindgen(constructor)]
+    pub fn new(provider: &str, kind: &str, timeout_ms: Option<f64>) -> Result<PayFlow, JsValue> {
+        let timeout = timeout_ms.map(|t| int("timeoutMs", t)).transpose()?;
+        crate::flow::from_names(provider, kind, timeout)
+            .map(|inner| PayFlow { inner })
+            .map_err(throw)
+    }
+
+    pub fn start(&mut self) -> String {
+        action_json(&self.inner.start())
+    }
+
+    pub fn next(&mut self, result_json: &str, elapsed_ms: f64) -> String {
+        let elapsed = if elapsed_ms.is_finite() {
+            elapsed_ms as i64
+        } else {
+            i64::MAX
+        };
+        action_json(&self.inner.next_json(result_json, elapsed))
+    }
+
+    pub fn stop(&mut self) -> String {
+        action_json(&self.inner.stop())
+    }
+}

@@ -56,7 +56,12 @@ impl PrivateKey {
         self.key
             .try_sign_with_rng(&mut rng, message)
             .map(|s| s.to_vec())
-            .map_err(|_| Error::key("privateKey", "signing failed (no randomness available from the host?)"))
+            .map_err(|_| {
+                Error::key(
+                    "privateKey",
+                    "signing failed (no randomness available from the host?)",
+                )
+            })
     }
 
     /// The key as PKCS#8 DER, for importing once into the platform's crypto (node:crypto, WebCrypto).
@@ -95,12 +100,18 @@ fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
         return Err(Error::key(field, "is empty"));
     }
     if let Some(rest) = t.strip_prefix("-----BEGIN ") {
-        let (label, after) = rest.split_once("-----").ok_or_else(|| Error::key(field, "has a broken PEM header"))?;
+        let (label, after) = rest
+            .split_once("-----")
+            .ok_or_else(|| Error::key(field, "has a broken PEM header"))?;
         let end = format!("-----END {label}-----");
         let Some((body, _)) = after.split_once(end.as_str()) else {
-            return Err(Error::key(field, format!("PEM block {label:?} has no matching END line")));
+            return Err(Error::key(
+                field,
+                format!("PEM block {label:?} has no matching END line"),
+            ));
         };
-        let der = super::base64_decode(body).ok_or_else(|| Error::key(field, "PEM body is not valid Base64"))?;
+        let der = super::base64_decode(body)
+            .ok_or_else(|| Error::key(field, "PEM body is not valid Base64"))?;
         let kind = match label {
             "PRIVATE KEY" => Kind::Pkcs8Private,
             "RSA PRIVATE KEY" => Kind::Pkcs1Private,
@@ -112,9 +123,8 @@ fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
         };
         return Ok((kind, der));
     }
-    let der = super::base64_decode(t).ok_or_else(|| {
-        Error::key(field, "is neither PEM (-----BEGIN …-----) nor Base64 DER")
-    })?;
+    let der = super::base64_decode(t)
+        .ok_or_else(|| Error::key(field, "is neither PEM (-----BEGIN …-----) nor Base64 DER"))?;
     Ok((guess(&der), der))
 }
 
@@ -152,13 +162,21 @@ pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
             ))
         }
     };
-    let key = key.ok_or_else(|| Error::key(field, "could not be read as an RSA private key (PKCS#8 or PKCS#1)"))?;
+    let key = key.ok_or_else(|| {
+        Error::key(
+            field,
+            "could not be read as an RSA private key (PKCS#8 or PKCS#1)",
+        )
+    })?;
     let pkcs8_der = key
         .to_pkcs8_der()
         .map_err(|_| Error::key(field, "could not be re-encoded as PKCS#8"))?
         .as_bytes()
         .to_vec();
-    Ok(PrivateKey { key: SigningKey::new(key), pkcs8_der })
+    Ok(PrivateKey {
+        key: SigningKey::new(key),
+        pkcs8_der,
+    })
 }
 
 /// Loads a public key for verification: SPKI, PKCS#1 or the key inside an X.509 certificate.
@@ -176,8 +194,15 @@ pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
         }
         Kind::Unknown(_) => None,
     };
-    let key = key.ok_or_else(|| Error::key(field, "could not be read as an RSA public key (SPKI, PKCS#1 or certificate)"))?;
-    Ok(PublicKey { key: VerifyingKey::new(key) })
+    let key = key.ok_or_else(|| {
+        Error::key(
+            field,
+            "could not be read as an RSA public key (SPKI, PKCS#1 or certificate)",
+        )
+    })?;
+    Ok(PublicKey {
+        key: VerifyingKey::new(key),
+    })
 }
 
 /// Loads an X.509 certificate: its public key and serial number.
@@ -185,15 +210,27 @@ pub fn load_certificate(field: &str, text: &str) -> Result<Certificate> {
     let (kind, der) = read(field, text)?;
     match kind {
         Kind::Certificate => load_certificate_der(field, &der),
-        other => Err(Error::key(field, format!("this is {}; expected an X.509 certificate (\"CERTIFICATE\")", other.describe()))),
+        other => Err(Error::key(
+            field,
+            format!(
+                "this is {}; expected an X.509 certificate (\"CERTIFICATE\")",
+                other.describe()
+            ),
+        )),
     }
 }
 
 fn load_certificate_der(field: &str, der: &[u8]) -> Result<Certificate> {
-    let (serial, spki) = parse_certificate(der).ok_or_else(|| Error::key(field, "is not a readable X.509 certificate"))?;
+    let (serial, spki) = parse_certificate(der)
+        .ok_or_else(|| Error::key(field, "is not a readable X.509 certificate"))?;
     let key = RsaPublicKey::from_public_key_der(spki)
         .map_err(|_| Error::key(field, "the certificate does not hold an RSA public key"))?;
-    Ok(Certificate { public_key: PublicKey { key: VerifyingKey::new(key) }, serial_hex: super::hex_lower(serial) })
+    Ok(Certificate {
+        public_key: PublicKey {
+            key: VerifyingKey::new(key),
+        },
+        serial_hex: super::hex_lower(serial),
+    })
 }
 
 // ---------------------------------------------------------------- a minimal DER reader for certificates
@@ -209,7 +246,9 @@ fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
         if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | *b as usize);
         rest = &rest[n..];
         len
     };
@@ -223,8 +262,12 @@ fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
 /// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber INTEGER,
 /// signature, issuer, validity, subject, subjectPublicKeyInfo, … }, … } → (serial bytes, SPKI DER).
 fn parse_certificate(der: &[u8]) -> Option<(&[u8], &[u8])> {
-    let (0x30, cert, _, _) = tlv(der)? else { return None };
-    let (0x30, tbs, _, _) = tlv(cert)? else { return None };
+    let (0x30, cert, _, _) = tlv(der)? else {
+        return None;
+    };
+    let (0x30, tbs, _, _) = tlv(cert)? else {
+        return None;
+    };
     let mut rest = tbs;
     let (mut tag, mut content, _, mut next) = tlv(rest)?;
     if tag == 0xa0 {
@@ -244,6 +287,8 @@ fn parse_certificate(der: &[u8]) -> Option<(&[u8], &[u8])> {
         }
         rest = n;
     }
-    let (0x30, _, spki, _) = tlv(rest)? else { return None };
+    let (0x30, _, spki, _) = tlv(rest)? else {
+        return None;
+    };
     Some((serial, spki))
 }

@@ -2,7 +2,9 @@
 
 mod keys;
 
-pub use keys::{load_certificate, load_private_key, load_public_key, Certificate, PrivateKey, PublicKey};
+pub use keys::{
+    load_certificate, load_private_key, load_public_key, Certificate, PrivateKey, PublicKey,
+};
 
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;

@@ -4,9 +4,19 @@ use super::*;
 use crate::error::Error;
 use crate::model::{Next, Order};
 
-const PROVIDERS: [Provider; 4] = [Provider::Shouqianba, Provider::Fubei, Provider::Lakala, Provider::Tingyihui];
+const PROVIDERS: [Provider; 4] = [
+    Provider::Shouqianba,
+    Provider::Fubei,
+    Provider::Lakala,
+    Provider::Tingyihui,
+];
 
-fn result(outcome: Outcome, next: Next, state: Option<OrderState>, error: Option<ErrorCode>) -> OperationResult {
+fn result(
+    outcome: Outcome,
+    next: Next,
+    state: Option<OrderState>,
+    error: Option<ErrorCode>,
+) -> OperationResult {
     let mut r = OperationResult::new(Provider::Shouqianba, Operation::Query, outcome, next);
     r.order = state.map(|s| Order {
         state: s,
@@ -35,7 +45,12 @@ fn unknown(next: Next) -> OperationResult {
     result(Outcome::Unknown, next, None, Some(ErrorCode::Network))
 }
 fn in_progress() -> OperationResult {
-    result(Outcome::InProgress, Next::Poll, Some(OrderState::Pending), None)
+    result(
+        Outcome::InProgress,
+        Next::Poll,
+        Some(OrderState::Pending),
+        None,
+    )
 }
 
 fn verdict(a: &Action) -> Option<Verdict> {
@@ -58,7 +73,10 @@ fn polling(p: Provider, kind: Kind) -> Flow {
 fn barcode_starts_with_pay_and_qr_with_query() {
     for p in PROVIDERS {
         assert_eq!(Flow::new(plan(p, Kind::Barcode)).start(), Action::Pay);
-        assert_eq!(Flow::new(plan(p, Kind::Qr)).start(), Action::Query { ms: 0 });
+        assert_eq!(
+            Flow::new(plan(p, Kind::Qr)).start(),
+            Action::Query { ms: 0 }
+        );
     }
 }
 
@@ -68,8 +86,8 @@ fn after_pay() {
         (ok(OrderState::Success), Some(Verdict::Paid)),
         (failed(ErrorCode::BarcodeInvalid), Some(Verdict::Failed)),
         (failed(ErrorCode::InsufficientFunds), Some(Verdict::Failed)),
-        (in_progress(), None),                       // poll
-        (unknown(Next::Poll), None),                 // transport failure or 5xx: poll, never pay again
+        (in_progress(), None),                                          // poll
+        (unknown(Next::Poll), None), // transport failure or 5xx: poll, never pay again
         (unknown(Next::ContactSupport), Some(Verdict::NeedsAttention)), // PAY_FAIL_ERROR
     ];
     for p in PROVIDERS {
@@ -91,18 +109,54 @@ fn after_pay() {
 fn after_query_while_time_remains() {
     let rows: Vec<(OperationResult, Option<Verdict>, Option<Verdict>)> = vec![
         // (result, barcode verdict, qr verdict); None = keep polling
-        (ok(OrderState::Success), Some(Verdict::Paid), Some(Verdict::Paid)),
-        (ok(OrderState::PartiallyRefunded), Some(Verdict::Paid), Some(Verdict::Paid)),
-        (ok(OrderState::Refunded), Some(Verdict::Paid), Some(Verdict::Paid)),
-        (ok(OrderState::Refunding), Some(Verdict::Paid), Some(Verdict::Paid)),
+        (
+            ok(OrderState::Success),
+            Some(Verdict::Paid),
+            Some(Verdict::Paid),
+        ),
+        (
+            ok(OrderState::PartiallyRefunded),
+            Some(Verdict::Paid),
+            Some(Verdict::Paid),
+        ),
+        (
+            ok(OrderState::Refunded),
+            Some(Verdict::Paid),
+            Some(Verdict::Paid),
+        ),
+        (
+            ok(OrderState::Refunding),
+            Some(Verdict::Paid),
+            Some(Verdict::Paid),
+        ),
         (ok(OrderState::Pending), None, None),
-        (ok(OrderState::Failed), Some(Verdict::Failed), Some(Verdict::Failed)),
-        (ok(OrderState::Closed), Some(Verdict::Failed), Some(Verdict::Failed)),
-        (ok(OrderState::Unknown), Some(Verdict::NeedsAttention), Some(Verdict::NeedsAttention)),
-        (failed(ErrorCode::OrderNotFound), Some(Verdict::Failed), None), // seed: no order, nothing to cancel
-        (failed(ErrorCode::AuthFailed), None, None),                     // the query failed, not the payment
-        (unknown(Next::Retry), None, None),                              // network error while polling
-        (result(Outcome::Succeeded, Next::None, None, None), None, None), // no order in the answer
+        (
+            ok(OrderState::Failed),
+            Some(Verdict::Failed),
+            Some(Verdict::Failed),
+        ),
+        (
+            ok(OrderState::Closed),
+            Some(Verdict::Failed),
+            Some(Verdict::Failed),
+        ),
+        (
+            ok(OrderState::Unknown),
+            Some(Verdict::NeedsAttention),
+            Some(Verdict::NeedsAttention),
+        ),
+        (
+            failed(ErrorCode::OrderNotFound),
+            Some(Verdict::Failed),
+            None,
+        ), // seed: no order, nothing to cancel
+        (failed(ErrorCode::AuthFailed), None, None), // the query failed, not the payment
+        (unknown(Next::Retry), None, None),          // network error while polling
+        (
+            result(Outcome::Succeeded, Next::None, None, None),
+            None,
+            None,
+        ), // no order in the answer
     ];
     for p in PROVIDERS {
         for (r, barcode, qr) in &rows {
@@ -111,7 +165,10 @@ fn after_query_while_time_remains() {
                 let a = f.next(r, 1_000);
                 assert_eq!(verdict(&a), *want, "{p:?} {kind:?} {r:?}");
                 if want.is_none() {
-                    assert!(matches!(a, Action::Query { ms } if ms > 0), "{p:?} {kind:?}: {a:?}");
+                    assert!(
+                        matches!(a, Action::Query { ms } if ms > 0),
+                        "{p:?} {kind:?}: {a:?}"
+                    );
                 }
             }
         }
@@ -132,16 +189,32 @@ fn time_up_reverses_with_the_provider_call() {
     for (p, kind, op) in want {
         let timeout = plan(p, kind).timeout_ms;
         let mut f = polling(p, kind);
-        assert!(matches!(f.next(&ok(OrderState::Pending), timeout - 1), Action::Query { ms: 1 }), "never waits past the timeout");
-        assert_eq!(f.next(&ok(OrderState::Pending), timeout), Action::Reverse { operation: op }, "{p:?} {kind:?}");
+        assert!(
+            matches!(
+                f.next(&ok(OrderState::Pending), timeout - 1),
+                Action::Query { ms: 1 }
+            ),
+            "never waits past the timeout"
+        );
+        assert_eq!(
+            f.next(&ok(OrderState::Pending), timeout),
+            Action::Reverse { operation: op },
+            "{p:?} {kind:?}"
+        );
         // An uncertain query at the deadline reverses too.
         let mut f = polling(p, kind);
-        assert_eq!(f.next(&unknown(Next::Retry), timeout + 5), Action::Reverse { operation: op });
+        assert_eq!(
+            f.next(&unknown(Next::Retry), timeout + 5),
+            Action::Reverse { operation: op }
+        );
         // An uncertain pay answered after the deadline reverses at once.
         if kind == Kind::Barcode {
             let mut f = Flow::new(plan(p, kind));
             f.start();
-            assert_eq!(f.next(&unknown(Next::Poll), timeout), Action::Reverse { operation: op });
+            assert_eq!(
+                f.next(&unknown(Next::Poll), timeout),
+                Action::Reverse { operation: op }
+            );
         }
     }
 }
@@ -149,7 +222,10 @@ fn time_up_reverses_with_the_provider_call() {
 fn reversing(p: Provider, kind: Kind) -> Flow {
     let mut f = polling(p, kind);
     let t = f.plan().timeout_ms;
-    assert!(matches!(f.next(&ok(OrderState::Pending), t), Action::Reverse { .. }));
+    assert!(matches!(
+        f.next(&ok(OrderState::Pending), t),
+        Action::Reverse { .. }
+    ));
     f
 }
 
@@ -159,9 +235,17 @@ fn after_reversal() {
         for kind in [Kind::Barcode, Kind::Qr] {
             let v = |r: &OperationResult| verdict(&reversing(p, kind).next(r, 0));
             assert_eq!(v(&ok(OrderState::Closed)), Some(Verdict::TimedOutReversed));
-            assert_eq!(v(&failed(ErrorCode::OrderNotFound)), Some(Verdict::TimedOutNothingToReverse));
+            assert_eq!(
+                v(&failed(ErrorCode::OrderNotFound)),
+                Some(Verdict::TimedOutNothingToReverse)
+            );
             // Anything else: one confirming query decides.
-            for r in [failed(ErrorCode::InvalidOrderState), unknown(Next::Poll), in_progress(), unknown(Next::ContactSupport)] {
+            for r in [
+                failed(ErrorCode::InvalidOrderState),
+                unknown(Next::Poll),
+                in_progress(),
+                unknown(Next::ContactSupport),
+            ] {
                 let mut f = reversing(p, kind);
                 assert_eq!(f.next(&r, 0), Action::Query { ms: 0 }, "{p:?} {r:?}");
             }
@@ -176,7 +260,10 @@ fn after_confirming_query() {
         (ok(OrderState::PartiallyRefunded), Verdict::Paid),
         (ok(OrderState::Closed), Verdict::TimedOutReversed),
         (ok(OrderState::Failed), Verdict::TimedOutReversed),
-        (failed(ErrorCode::OrderNotFound), Verdict::TimedOutNothingToReverse),
+        (
+            failed(ErrorCode::OrderNotFound),
+            Verdict::TimedOutNothingToReverse,
+        ),
         (ok(OrderState::Pending), Verdict::NeedsAttention),
         (ok(OrderState::Unknown), Verdict::NeedsAttention),
         (unknown(Next::Retry), Verdict::NeedsAttention),
@@ -199,14 +286,27 @@ fn cadence_follows_the_documented_steps() {
     assert_eq!(qr.interval(30_000), 5_000);
     assert_eq!(qr.interval(500_000), 5_000);
     let lakala = plan(Provider::Lakala, Kind::Barcode).cadence;
-    assert_eq!([lakala.interval(0), lakala.interval(25_000), lakala.interval(45_000)], [5_000, 10_000, 20_000]);
+    assert_eq!(
+        [
+            lakala.interval(0),
+            lakala.interval(25_000),
+            lakala.interval(45_000)
+        ],
+        [5_000, 10_000, 20_000]
+    );
 }
 
 #[test]
 fn stop_and_out_of_order_use_never_report_failed() {
     let mut f = polling(Provider::Shouqianba, Kind::Barcode);
     assert_eq!(verdict(&f.stop()), Some(Verdict::NeedsAttention));
-    assert_eq!(verdict(&f.next(&ok(OrderState::Success), 0)), Some(Verdict::NeedsAttention));
+    assert_eq!(
+        verdict(&f.next(&ok(OrderState::Success), 0)),
+        Some(Verdict::NeedsAttention)
+    );
     let mut g = Flow::new(plan(Provider::Fubei, Kind::Barcode));
-    assert_eq!(verdict(&g.next(&failed(ErrorCode::BarcodeInvalid), 0)), Some(Verdict::NeedsAttention));
+    assert_eq!(
+        verdict(&g.next(&failed(ErrorCode::BarcodeInvalid), 0)),
+        Some(Verdict::NeedsAttention)
+    );
 }

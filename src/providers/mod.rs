@@ -96,8 +96,15 @@ impl Input {
                 _ => v.is_string() || v.is_null(),
             };
             if !ok {
-                let expected = if k == "extra" { "an object of provider fields" } else { "a string" };
-                return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
+                let expected = if k == "extra" {
+                    "an object of provider fields"
+                } else {
+                    "a string"
+                };
+                return Err(Error::input(
+                    k,
+                    format!("must be {expected} (got {})", json_type(v)),
+                ));
             }
         }
         serde_json::from_value(value).map_err(|e| bad_json("input", &e))
@@ -122,18 +129,31 @@ pub fn bad_json(what: &str, e: &serde_json::Error) -> Error {
     let text = text.split(" at line").next().unwrap_or(&text);
     let (field, message) = if let Some(rest) = text.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or(what);
-        (name.to_string(), format!("{what}: {name} is not a known field{}", rest.split_once('`').map(|(_, r)| r).unwrap_or("")))
+        (
+            name.to_string(),
+            format!(
+                "{what}: {name} is not a known field{}",
+                rest.split_once('`').map(|(_, r)| r).unwrap_or("")
+            ),
+        )
     } else if let Some(rest) = text.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or(what);
         (name.to_string(), format!("{what}: {name} is required"))
     } else if let Some((_, expected)) = text.split_once(", expected ") {
-        (what.to_string(), format!("{what}: a value has the wrong type or form (expected {expected})"))
+        (
+            what.to_string(),
+            format!("{what}: a value has the wrong type or form (expected {expected})"),
+        )
     } else if e.is_syntax() || e.is_eof() {
         (what.to_string(), format!("{what}: is not valid JSON"))
     } else {
         (what.to_string(), format!("{what}: is not valid"))
     };
-    let mut err = if what == "config" { Error::config(&field, "") } else { Error::input(&field, "") };
+    let mut err = if what == "config" {
+        Error::config(&field, "")
+    } else {
+        Error::input(&field, "")
+    };
     err.message = message;
     err
 }
@@ -211,7 +231,10 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn ready(request: HttpRequest) -> Prepared {
-        Prepared { request, to_sign: None }
+        Prepared {
+            request,
+            to_sign: None,
+        }
     }
 }
 

@@ -701,7 +701,10 @@ impl Shouqianba {
         }
         // An answer about another order than the one asked for is not an answer.
         if let (Some(i), Some(o)) = (input, order.as_ref()) {
-            let pairs = [(&i.merchant_order_no, &o.merchant_order_no), (&i.provider_order_no, &o.provider_order_no)];
+            let pairs = [
+                (&i.merchant_order_no, &o.merchant_order_no),
+                (&i.provider_order_no, &o.provider_order_no),
+            ];
             for (asked, got) in pairs {
                 if let (Some(a), Some(g)) = (asked, got) {
                     if a != g {
@@ -748,7 +751,8 @@ impl Shouqianba {
                 .and_then(|i| i.amount.as_ref())
                 .and_then(Value::as_i64);
             r.refund = Some(Refund {
-                refund_no, provider_refund_no: None,
+                refund_no,
+                provider_refund_no: None,
                 amount: settled.or(asked),
                 state,
                 provider_state: data.status.clone(),
@@ -761,7 +765,8 @@ impl Shouqianba {
                 _ => Next::None,
             };
             r.refund = Some(Refund {
-                refund_no, provider_refund_no: None,
+                refund_no,
+                provider_refund_no: None,
                 amount: settled,
                 state,
                 provider_state: data.status.clone(),
@@ -792,7 +797,12 @@ impl Gateway for Shouqianba {
         let mut headers = BTreeMap::new();
         headers.insert("authorization".to_string(), authorization(&sn, &key, &body));
         headers.insert("content-type".to_string(), "application/json".to_string());
-        Ok(Prepared::ready(HttpRequest { method: "POST".into(), url: format!("{}{}", self.base_url, path), headers, body }))
+        Ok(Prepared::ready(HttpRequest {
+            method: "POST".into(),
+            url: format!("{}{}", self.base_url, path),
+            headers,
+            body,
+        }))
     }
 
     fn parse(
@@ -891,7 +901,10 @@ impl Gateway for Shouqianba {
         set("notify_url", optional("notifyUrl", &input.notify_url, 256)?);
         for (k, v) in input.extra.iter().flatten() {
             if k == "sign" || k == "sign_type" {
-                return Err(Error::input(&format!("extra.{k}"), "is set by the library; it cannot be given"));
+                return Err(Error::input(
+                    &format!("extra.{k}"),
+                    "is set by the library; it cannot be given",
+                ));
             }
             let text = match v {
                 Value::String(t) => t.clone(),

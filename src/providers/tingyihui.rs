@@ -3,7 +3,9 @@
 //! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
 //! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
 
-use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
+use super::{
+    base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT,
+};
 use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -47,13 +49,30 @@ pub struct Tingyihui {
 
 impl Tingyihui {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
-        let base = if c.base_url.is_some() { base_url("baseUrl", &c.base_url)? } else { DEFAULT_BASE_URL.to_string() };
-        let cr = c.credentials.ok_or_else(|| Error::config("credentials", "is required"))?;
-        let access_id = cr.access_id.filter(|a| !a.is_empty()).ok_or_else(|| Error::config("credentials.accessId", "is required"))?;
-        let key_text = cr.private_key.ok_or_else(|| Error::config("credentials.privateKey", "is required"))?;
+        let c: Config =
+            serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
+        let base = if c.base_url.is_some() {
+            base_url("baseUrl", &c.base_url)?
+        } else {
+            DEFAULT_BASE_URL.to_string()
+        };
+        let cr = c
+            .credentials
+            .ok_or_else(|| Error::config("credentials", "is required"))?;
+        let access_id = cr
+            .access_id
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| Error::config("credentials.accessId", "is required"))?;
+        let key_text = cr
+            .private_key
+            .ok_or_else(|| Error::config("credentials.privateKey", "is required"))?;
         let private_key = crypto::load_private_key("credentials.privateKey", &key_text)?;
-        Ok(Tingyihui { base_url: base, access_id, private_key, merchant_code: cr.merchant_code.filter(|m| !m.is_empty()) })
+        Ok(Tingyihui {
+            base_url: base,
+            access_id,
+            private_key,
+            merchant_code: cr.merchant_code.filter(|m| !m.is_empty()),
+        })
     }
 }
 
@@ -115,7 +134,10 @@ fn trade_ref(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
     let owner = optional("merchantOrderNo", &input.merchant_order_no, 64)?;
     let os = optional("providerOrderNo", &input.provider_order_no, 64)?;
     if owner.is_none() && os.is_none() {
-        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
+        return Err(Error::input(
+            "merchantOrderNo",
+            "or providerOrderNo is required",
+        ));
     }
     put(m, "ownerTradeNo", owner);
     put(m, "osTradeNo", os);
@@ -126,8 +148,14 @@ fn pay_channel(input: &Input) -> Result<&'static str> {
     match input.channel.as_deref() {
         Some("ALIPAY") => Ok("ALI_PAY"),
         Some("WECHAT") => Ok("WX_PAY"),
-        None => Err(Error::input("channel", "is required for a Tingyihui trade (ALIPAY or WECHAT)")),
-        Some(other) => Err(Error::input("channel", format!("must be ALIPAY or WECHAT (got {other:?})"))),
+        None => Err(Error::input(
+            "channel",
+            "is required for a Tingyihui trade (ALIPAY or WECHAT)",
+        )),
+        Some(other) => Err(Error::input(
+            "channel",
+            format!("must be ALIPAY or WECHAT (got {other:?})"),
+        )),
     }
 }
 
@@ -137,21 +165,49 @@ impl Tingyihui {
         let path = match op {
             Operation::Precreate => {
                 let merchant = self.merchant_code.as_deref().ok_or_else(|| {
-                    Error::config("credentials.merchantCode", "is required to create trades (the platform's osMerchantCode)")
+                    Error::config(
+                        "credentials.merchantCode",
+                        "is required to create trades (the platform's osMerchantCode)",
+                    )
                 })?;
                 put(&mut m, "osMerchantCode", Some(merchant));
-                put(&mut m, "osStoreCode", optional("storeId", &input.store_id, 64)?);
-                put(&mut m, "ownerTradeNo", Some(required("merchantOrderNo", &input.merchant_order_no, 64)?));
+                put(
+                    &mut m,
+                    "osStoreCode",
+                    optional("storeId", &input.store_id, 64)?,
+                );
+                put(
+                    &mut m,
+                    "ownerTradeNo",
+                    Some(required("merchantOrderNo", &input.merchant_order_no, 64)?),
+                );
                 put(&mut m, "payChannel", Some(pay_channel(input)?));
                 // A known buyer id means a mini-program payment; otherwise a QR the buyer scans.
                 let buyer = optional("payerUid", &input.payer_uid, 128)?;
-                put(&mut m, "payProduct", Some(if buyer.is_some() { "MINI_APP" } else { "USER_QR" }));
+                put(
+                    &mut m,
+                    "payProduct",
+                    Some(if buyer.is_some() {
+                        "MINI_APP"
+                    } else {
+                        "USER_QR"
+                    }),
+                );
                 put(&mut m, "ownerAppBuyerId", buyer);
-                put(&mut m, "title", Some(required("subject", &input.subject, 256)?));
+                put(
+                    &mut m,
+                    "title",
+                    Some(required("subject", &input.subject, 256)?),
+                );
                 put(&mut m, "remark", optional("reflect", &input.reflect, 256)?);
-                let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                let fee =
+                    crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 m.insert("orderFee".into(), Value::from(fee));
-                put(&mut m, "notifyUrl", optional("notifyUrl", &input.notify_url, 256)?);
+                put(
+                    &mut m,
+                    "notifyUrl",
+                    optional("notifyUrl", &input.notify_url, 256)?,
+                );
                 "/os-base/trade/v2/open"
             }
             Operation::Close => {
@@ -164,11 +220,24 @@ impl Tingyihui {
             }
             Operation::Refund => {
                 trade_ref(&mut m, input)?;
-                put(&mut m, "ownerRefundNo", Some(required("refundNo", &input.refund_no, 64)?));
-                let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                put(
+                    &mut m,
+                    "ownerRefundNo",
+                    Some(required("refundNo", &input.refund_no, 64)?),
+                );
+                let fee =
+                    crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 m.insert("refundFee".into(), Value::from(fee));
-                put(&mut m, "refundReason", optional("description", &input.description, 128)?);
-                put(&mut m, "callbackUrl", optional("notifyUrl", &input.notify_url, 256)?);
+                put(
+                    &mut m,
+                    "refundReason",
+                    optional("description", &input.description, 128)?,
+                );
+                put(
+                    &mut m,
+                    "callbackUrl",
+                    optional("notifyUrl", &input.notify_url, 256)?,
+                );
                 "/os-base/refund/v1/open"
             }
             Operation::RefundQuery => {
@@ -200,13 +269,13 @@ impl Tingyihui {
 /// is CLOSED — both accepted. Anything else is UNKNOWN.
 fn order_state(v: Option<&str>) -> (OrderState, bool) {
     match v {
-        Some("WAIT") => (OrderState::Pending, false),                           // waiting for the buyer
-        Some("SUCCESS") => (OrderState::Success, true),                         // paid
-        Some("SUCCESS_PART_REFUND") => (OrderState::PartiallyRefunded, true),   // paid, partly refunded
-        Some("SUCCESS_FULL_REFUND") => (OrderState::Refunded, true),            // paid, fully refunded
-        Some("FAILURE") => (OrderState::Failed, true),                          // failed, cancelled, timed out
-        Some("CLOSED" | "CLOSE") => (OrderState::Closed, true),                 // closed
-        Some("REFUNDING") => (OrderState::Refunding, false),                    // refund in progress
+        Some("WAIT") => (OrderState::Pending, false), // waiting for the buyer
+        Some("SUCCESS") => (OrderState::Success, true), // paid
+        Some("SUCCESS_PART_REFUND") => (OrderState::PartiallyRefunded, true), // paid, partly refunded
+        Some("SUCCESS_FULL_REFUND") => (OrderState::Refunded, true), // paid, fully refunded
+        Some("FAILURE") => (OrderState::Failed, true),               // failed, cancelled, timed out
+        Some("CLOSED" | "CLOSE") => (OrderState::Closed, true),      // closed
+        Some("REFUNDING") => (OrderState::Refunding, false),         // refund in progress
         _ => (OrderState::Unknown, false),
     }
 }
@@ -231,7 +300,7 @@ fn code_outcome(code: Option<i64>) -> Option<(Outcome, ErrorCode)> {
         Some(8888) => None,
         Some(0) => refused(ErrorCode::ProviderError), // 处理失败
         Some(1000 | 1001 | 1002 | 1007..=1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
-        Some(1003 | 1004) => refused(ErrorCode::ProviderError), // file errors
+        Some(1003 | 1004) => refused(ErrorCode::ProviderError),                       // file errors
         Some(1006 | 1012 | 1013) => refused(ErrorCode::AuthFailed), // expired request (clock), access_id, signature
         Some(4000 | 4002) => refused(ErrorCode::DuplicateOrder), // already exists, repeated submission
         Some(4004) => refused(ErrorCode::OrderNotFound),
@@ -253,14 +322,19 @@ fn channel(v: Option<&str>) -> Option<Channel> {
 // ---------------------------------------------------------------- responses
 
 fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order {
-    let (state, is_final) = state_override.unwrap_or_else(|| order_state(d.trade_status.as_deref()));
+    let (state, is_final) =
+        state_override.unwrap_or_else(|| order_state(d.trade_status.as_deref()));
     let total = d.order_fee;
     let paid = match state {
         s if s.was_paid() => d.payment_fee.or(total),
         OrderState::Pending | OrderState::Failed | OrderState::Closed => Some(0),
         _ => None,
     };
-    let refunded = if state.was_paid() || state == OrderState::Pending { d.refund_fee.or(Some(0)) } else { d.refund_fee };
+    let refunded = if state.was_paid() || state == OrderState::Pending {
+        d.refund_fee.or(Some(0))
+    } else {
+        d.refund_fee
+    };
     let net = paid.zip(refunded).map(|(p, r)| p - r);
     Order {
         state,
@@ -269,25 +343,57 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order 
         provider_order_no: d.os_trade_no.clone(),
         channel_order_no: d.tp_trade_no.clone().filter(|t| !t.is_empty()),
         channel: channel(d.pay_channel.as_deref()),
-        amounts: Amounts { total, paid, refunded, net, fee: None, discount: d.tp_discount_fee },
+        amounts: Amounts {
+            total,
+            paid,
+            refunded,
+            net,
+            fee: None,
+            discount: d.tp_discount_fee,
+        },
         paid_at: if state.was_paid() { d.pay_time } else { None },
         qr_code: d.sign.clone().filter(|s| s.starts_with("http")),
-        pay_params: d.sign.clone().filter(|s| !s.starts_with("http")).map(Value::String),
+        pay_params: d
+            .sign
+            .clone()
+            .filter(|s| !s.starts_with("http"))
+            .map(Value::String),
         provider_state: d.trade_status.clone(),
     }
 }
 
 impl Tingyihui {
-    fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
+    fn parse_inner(
+        &self,
+        op: Operation,
+        resp: &HttpResponse,
+        input: Option<&Input>,
+        raw: Value,
+    ) -> OperationResult {
         let p = Provider::Tingyihui;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
         if resp.status != 200 {
-            let code = if resp.status >= 500 { ErrorCode::ProviderUnavailable } else { ErrorCode::ProviderError };
-            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)), raw);
+            let code = if resp.status >= 500 {
+                ErrorCode::ProviderUnavailable
+            } else {
+                ErrorCode::ProviderError
+            };
+            return uncertain(
+                Error::new(code, format!("gateway answered HTTP {}", resp.status)),
+                raw,
+            );
         }
         let env: Envelope = match serde_json::from_value(raw.clone()) {
             Ok(e) if raw.is_object() => e,
-            _ => return uncertain(Error::new(ErrorCode::MalformedResponse, "response is not the os-base JSON envelope"), raw),
+            _ => {
+                return uncertain(
+                    Error::new(
+                        ErrorCode::MalformedResponse,
+                        "response is not the os-base JSON envelope",
+                    ),
+                    raw,
+                )
+            }
         };
         if let Some((outcome, code)) = code_outcome(env.code) {
             let provider_code = env.code.map(|c| c.to_string());
@@ -306,10 +412,21 @@ impl Tingyihui {
             Operation::Refund | Operation::RefundQuery => {
                 let d: RefundData = match data {
                     // The refund call may answer only the platform's refund number.
-                    Value::String(os) => RefundData { os_refund_no: Some(os), ..RefundData::default() },
+                    Value::String(os) => RefundData {
+                        os_refund_no: Some(os),
+                        ..RefundData::default()
+                    },
                     other => match serde_json::from_value(other) {
                         Ok(d) => d,
-                        Err(_) => return uncertain(Error::new(ErrorCode::MalformedResponse, "refund data is not readable"), raw),
+                        Err(_) => {
+                            return uncertain(
+                                Error::new(
+                                    ErrorCode::MalformedResponse,
+                                    "refund data is not readable",
+                                ),
+                                raw,
+                            )
+                        }
                     },
                 };
                 // An accepted refund without a status is under way: confirm it with refundQuery.
@@ -333,11 +450,20 @@ impl Tingyihui {
                 let asked = input.and_then(|i| i.refund_no.as_deref());
                 if let (Some(a), Some(g)) = (asked, d.owner_refund_no.as_deref()) {
                     if a != g {
-                        return uncertain(Error::new(ErrorCode::MalformedResponse, format!("the answer is about refund {g:?}, not {a:?}")), raw);
+                        return uncertain(
+                            Error::new(
+                                ErrorCode::MalformedResponse,
+                                format!("the answer is about refund {g:?}, not {a:?}"),
+                            ),
+                            raw,
+                        );
                     }
                 }
                 r.refund = Some(Refund {
-                    refund_no: d.owner_refund_no.clone().or_else(|| asked.map(str::to_string)),
+                    refund_no: d
+                        .owner_refund_no
+                        .clone()
+                        .or_else(|| asked.map(str::to_string)),
                     provider_refund_no: d.os_refund_no.clone(),
                     amount: d.refund_fee,
                     state,
@@ -347,17 +473,35 @@ impl Tingyihui {
             Operation::Precreate | Operation::Query => {
                 let d: TradeData = match serde_json::from_value(data) {
                     Ok(d) => d,
-                    Err(_) => return uncertain(Error::new(ErrorCode::MalformedResponse, "trade data is not readable"), raw),
+                    Err(_) => {
+                        return uncertain(
+                            Error::new(ErrorCode::MalformedResponse, "trade data is not readable"),
+                            raw,
+                        )
+                    }
                 };
-                let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
+                let override_state =
+                    (op == Operation::Precreate).then_some((OrderState::Pending, false));
                 let order = to_order(&d, override_state);
                 for (asked, got) in [
-                    (input.and_then(|i| i.merchant_order_no.as_deref()), order.merchant_order_no.as_deref()),
-                    (input.and_then(|i| i.provider_order_no.as_deref()), order.provider_order_no.as_deref()),
+                    (
+                        input.and_then(|i| i.merchant_order_no.as_deref()),
+                        order.merchant_order_no.as_deref(),
+                    ),
+                    (
+                        input.and_then(|i| i.provider_order_no.as_deref()),
+                        order.provider_order_no.as_deref(),
+                    ),
                 ] {
                     if let (Some(a), Some(g)) = (asked, got) {
                         if a != g {
-                            return uncertain(Error::new(ErrorCode::MalformedResponse, format!("the answer is about order {g:?}, not {a:?}")), raw);
+                            return uncertain(
+                                Error::new(
+                                    ErrorCode::MalformedResponse,
+                                    format!("the answer is about order {g:?}, not {a:?}"),
+                                ),
+                                raw,
+                            );
                         }
                     }
                 }
@@ -400,17 +544,35 @@ impl Gateway for Tingyihui {
         envelope.insert("time_stamp".into(), Value::from(ctx.now_ms));
         let mut headers = BTreeMap::new();
         headers.insert("content-type".to_string(), "application/json".to_string());
-        let request = HttpRequest { method: "POST".into(), url: format!("{}{}", self.base_url, path), headers, body: Value::Object(envelope).to_string() };
-        Ok(Prepared { request, to_sign: Some(to_sign.into_bytes()) })
+        let request = HttpRequest {
+            method: "POST".into(),
+            url: format!("{}{}", self.base_url, path),
+            headers,
+            body: Value::Object(envelope).to_string(),
+        };
+        Ok(Prepared {
+            request,
+            to_sign: Some(to_sign.into_bytes()),
+        })
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
+    fn parse(
+        &mut self,
+        op: Operation,
+        resp: &HttpResponse,
+        input: Option<&Input>,
+    ) -> OperationResult {
         let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         self.parse_inner(op, resp, input, raw)
     }
 
     /// The platform's callbacks carry no signature in any public material: they are hints, not proof.
-    fn verify_notification(&self, _headers: &BTreeMap<String, String>, _body: &[u8], _ctx: &Ctx) -> Result<Notification> {
+    fn verify_notification(
+        &self,
+        _headers: &BTreeMap<String, String>,
+        _body: &[u8],
+        _ctx: &Ctx,
+    ) -> Result<Notification> {
         Err(Error::new(
             ErrorCode::UnsupportedOperation,
             "Tingyihui callbacks are unsigned and cannot be verified: treat one as a hint and confirm with query",

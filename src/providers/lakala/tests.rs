@@ -1,0 +1,1868 @@
+//! Unit tests for the Lakala gateway: the trade_state table, response codes, response signature
+//! verification (test responses are signed here with a generated "platform" key, exactly as the gateway
+//! signs them), amount and time mapping, input validation, configuration, notifications and secrets.
+//! Request signing vectors and built requests are exercised end to end in `tests/rsa_vectors.rs`.
+//!
+//! The keys below were generated once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`
+//! and `openssl req -x509 -new -key … -set_serial …` for these tests.
+
+use super::*;
+use crate::crypto::load_private_key;
+use serde_json::json;
+use std::sync::OnceLock;
+
+// ================================================================ key material
+
+/// Merchant private key, PKCS#8 PEM (generated with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).
+const MERCHANT_KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDE9meri5a5CnhO
+5u3InfilezbM/AGZfDez+aniL3zXTlr9n+Yc/Yjn92YcFrVq/soowmpXMo6qBNFD
+FxAfPnfn9vC4lVgbyreb9vVeusWxHxszjcDJmlZyW1aFLGYsropxffryrRfU0b3a
+AP6pBxEc9nVvW5aTp8AL059K0wcpY5dYr1h8vZWqnxaQiEC0j/I1l1T881TuT/n5
+iGYAMRrKpkUhgOrfas731D9+w/0nKZR7ljrrfEErA7kywKcNNwtvt6RJvX2knZDF
+OT/tZ/8bAbSERU+ajTKgh8P20EK4HQnGlF+hcSSv3OBx/kv9H8Ufcjp1offvm2kL
+Tlgd4AJPAgMBAAECggEACDtQG+BKnVMtsgZ+u5q2kJv0r1585qBFZ7Uwf26CpjD1
+JpJvOJj0BtXVI6ljTaR2aHuvnBNV2Q84e7hUCSpAMqakauJ6+zZetBr/KEVgC8YE
+CgSLoSFdKYxdslUntAhbauDcAxZu34sghyLxgbj04yP9xniqc2NYaGYgyyzEqNsY
+1vcI6tUL2jTySZAUHyB+Lm/ym0qRJor7gqcjB/sVRZDK6UH4HShiRoteZW1EbnPV
+tPPjGlRsKUya0vQ76j4LhniByERK58nibqzzkqqlzxtyA+sCE0Dd7Y/b6flIACCT
+h+7OdWCCu2MpY+vBX038NbGKfU2q2AW8acDdIHFIyQKBgQD2qyTeBf1gC4f1Rthz
+wtp4i2I7KFbj3H4hj9ExKPtxlTJHVQ7DTCjVY8km9QZf2hTkLvPjGRAUbe0ORo65
+Bx+BCYWgeIvFldF13ydTPnhrXWFeFvBhh9g7fNjQDjvryHbQwJUSA5ikK9teHszV
+sxygd1tUYZ4bSaP+oQo7Zx66uwKBgQDMaeJYpF1yWZJFOWO/7vDj2O2Atn/M13w6
+BjVp0v42d4bTpCx9FWhZMw9mmalAnDh4hU/O+CIa0cQgcvc/A2KdUwg2ZxrN09c0
+7EvZdx3kJLG16gL2RgZDRelS4mR88Cf72ZHpr4NwWxQJL9mT6W4E0K0sSObH1aw6
+s8wFaZuvfQKBgDzHJqpeJ3RG4xUYg7TiShpxnZ6d7ervJVT3rr/CLVJrRJw25RBR
+763EjIfAz/VGMueWehl2z3N5MnPWBsyoaKbOxdIoYagppha5CWOFfP5XX+pjFI+z
+fSALPxDksPcDyeLd0N1DbZTmCYNDa40sON2BC0vbUa2/k1zmKTNB0VyJAoGBAMVP
+v6iIn5rtUv928g4meme00SxY/OuhZMwtigloHPI+VeqcokTrERpo6wjCcllncisD
+o5HIekMhEAuybW5puhraNycsRvc+8JCpNl3nWPcLZG6QP+OwnAL7zMiwtwbSWgYE
+cY/8VwdxItnrUj4wKH6FX2NLy1hBrEnNm7XtxtWRAoGBAKGqzv2lVlAvnDIf9B4x
+ZpeyIGgXuBseWIySGCBVmFPCOgc1INJbguMFjDQCdLb3Oq4GlvX/rphdyXbxgkKc
+sgICSECDFz+Fu3cC8xqgOCrsMayyHt73gV3LkykQ6/Wu32LnHaoapM7wNzD3Sr7N
+aCn5jjCQo/edq0jgKIeMNbgo
+-----END PRIVATE KEY-----
+";
+
+/// Self-signed certificate of the merchant key, serial 0xDFBA8194C41B84CF (high bit set).
+const MERCHANT_CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIDFDCCAfygAwIBAgIJAN+6gZTEG4TPMA0GCSqGSIb3DQEBCwUAMB8xHTAbBgNV
+BAMMFGFnZ3BheS10ZXN0LW1lcmNoYW50MB4XDTI2MTEyMjAxNTY1MVoXDTM2MTEx
+OTAxNTY1MVowHzEdMBsGA1UEAwwUYWdncGF5LXRlc3QtbWVyY2hhbnQwggEiMA0G
+CSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQDE9meri5a5CnhO5u3InfilezbM/AGZ
+fDez+aniL3zXTlr9n+Yc/Yjn92YcFrVq/soowmpXMo6qBNFDFxAfPnfn9vC4lVgb
+yreb9vVeusWxHxszjcDJmlZyW1aFLGYsropxffryrRfU0b3aAP6pBxEc9nVvW5aT
+p8AL059K0wcpY5dYr1h8vZWqnxaQiEC0j/I1l1T881TuT/n5iGYAMRrKpkUhgOrf
+as731D9+w/0nKZR7ljrrfEErA7kywKcNNwtvt6RJvX2knZDFOT/tZ/8bAbSERU+a
+jTKgh8P20EK4HQnGlF+hcSSv3OBx/kv9H8Ufcjp1offvm2kLTlgd4AJPAgMBAAGj
+UzBRMB0GA1UdDgQWBBRFdVbny8Z6qUOYlNkJelHlobOptjAfBgNVHSMEGDAWgBRF
+dVbny8Z6qUOYlNkJelHlobOptjAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEB
+CwUAA4IBAQAyPE2Y8alViZ11dVHpd+2Gkz6nGvytkR/Xf5CDl3mU1bVDXMHFTJlX
+yHJTiRtqQ2N7s0YebdDVvABaFsXhNqkhP+F5HZzyRRzFjCzZrCJL/K8Zj9QycYA/
+ws07a8obey4oZbRc/bx7hp/RzPQhImA5fr6yQYfv4K7Bd9bJnhdf+WOztQdcUt26
+XeSveA4jxTdC9dwEyyMoII0gsjxdJjWJYEZNgCdQc3zArhqee1srgftxOWAPTrtV
+fMzOflxZB+d8GNR9r6b48aqbjAMmfUJdgrm0Y07/wdHbqnF3uqbKqK5hH9Lcvy5E
+qZWMpidmXO00a99QVX6+rWIY8lByUR3Y
+-----END CERTIFICATE-----
+";
+
+/// "Platform" private key: signs test responses and notifications.
+const PLATFORM_KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDOR8/XxCKthm9Z
+neuktyr0IHNCHiYB8YAYbQvRqrXqXNUOyWz/5pm4EpGMRt3Y/w3GD0blr771acC7
+mV4J8g/MG3nOysXlOLEe89RJET8qgN01c0v8kNyeZ66GlHyYc30ZKaAj5XdyDWSE
+0Q8CxWBRklq5VY0ArJS/mRWbxyc6QZzQXQH7ES03u/JNZ+v8+AbHU4ZxyTNxuG0m
+mvR4uayGQlmnOnaNxfNlSC/RIYVTz0n74GoKL5CNGUyApwwS4ItXoE6n5/T8NrsT
+b4vhbugXe6k7EefE+GnwGssazU8n7tsjd6GvWyYXbT3Nsf7v/gdSTgslo04uNhaK
+OlMhBvyVAgMBAAECggEAOeFSg3NoW5JOKjIyjYxLxCZa0OGOvprZ24C1gUZKNxGH
+Qtfn+sHkvg6PwnGcDCg84CcnOImgplHfH4SAK4A9SIMpIYoqDxBiOpImLb5mH/H6
+n+XTG3I2RUhIY0DE2S4GmwngAlJ/uoPhgZb7hEaHqTvMsxY7M0Y5kq1Mr+IosqJ2
+9eq0IoDG31ax5UOjPY0S5oUYRod8Wfa7BXlIYlyilinYhcHP2EUOi5IBi9kmfKDI
+4iUIyXnAQY2NnioFebNQSHp0X4mUHY99Mg5FmRBhcSSDmvonI8cvzARkmz5f+XuF
+VVP1zu0Pze075lyQ2TpYmC+DzNkMS8oyFCzejDE23QKBgQD7ibx4fQrx5deFBSj7
+7An3fmuSmS0N/CLWHoYdbPoMw2FTgg16Fw0lfOgwS5yMFmuSY/YdHfcs2P6zep1K
+NE4PBijowPVy4KFRvB69vo38OM0YAdCj8pe6BCrNWzJajWITWTav6eYiPuF96aBQ
+EKFg9zhf/j0pfmaPLhpPIU21jwKBgQDR8I5TxFCGWr0GsjxXY0xbVDXU3MaYH5O1
+9kWRGJHhEbWtX8s/9BI83b7NDwLU/dzP345EbHFGoakmcNV80sUTerSD0btXuqso
++Zq7hMmxiDP3HwfLwD9diDrhJSXjPumf5L3xRZA1C017UeNkQcFjJmQIOiOnIdj/
+Qmm7rTOBmwKBgBMiCfT8Re3adsdGejSXYraxpgsTnaq3qAqzba4lUOvRnMCWXuIP
+iM92Lc8moTTCq9IJynmygs+lfdI3HGm9isZ3yHrT2pevYHXwIkJ6kSBDTc5qrO0b
+kdDzajIOosjigjhIi/FbkEbAk7RZJfmRGkVe6Knck9hpJfH0JsooFVofAoGBAIAZ
+jW71icEBWvfcB8+2yl+r2ZECCbfHBMVx+O7ZFCJGQRoCKq3iSsKS95p9/1dhc7vv
+iAqeNNxJRkIrdUjN/uys4brRXcPhJhFBhLXJB5zpI/Q1HfeoXcG/n1XD6gNoXvtu
+gqvWq3CCbgvCYsLJEKxkP4N5nkmb8KGIr6WRwKzjAoGAXnBB+Bj8c50oqk0Ajza+
+tAzq3Ungho9k/bbzl3J8XyYDPp2dd+pCuGlbAJsVJIyo9bg5V5GC3QA47/G7QUbE
+tj/qFlWpFWbyF3GRMKItIiRCreGVg24+Ugq+3CDgQOxu5ZoRIk43eFOqff+XhQ1T
+dOybiWG8srDJ3h8g8m8MzSo=
+-----END PRIVATE KEY-----
+";
+
+/// Certificate of the platform key, serial 0x1A2B3C4D5E6F7081 (high bit clear).
+const PLATFORM_CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIDEzCCAfugAwIBAgIIGis8TV5vcIEwDQYJKoZIhvcNAQELBQAwHzEdMBsGA1UE
+AwwUYWdncGF5LXRlc3QtcGxhdGZvcm0wHhcNMjYxMTIyMDE1NjUxWhcNMzYxMTE5
+MDE1NjUxWjAfMR0wGwYDVQQDDBRhZ2dwYXktdGVzdC1wbGF0Zm9ybTCCASIwDQYJ
+KoZIhvcNAQEBBQADggEPADCCAQoCggEBAM5Hz9fEIq2Gb1md66S3KvQgc0IeJgHx
+gBhtC9Gqtepc1Q7JbP/mmbgSkYxG3dj/DcYPRuWvvvVpwLuZXgnyD8wbec7KxeU4
+sR7z1EkRPyqA3TVzS/yQ3J5nroaUfJhzfRkpoCPld3INZITRDwLFYFGSWrlVjQCs
+lL+ZFZvHJzpBnNBdAfsRLTe78k1n6/z4BsdThnHJM3G4bSaa9Hi5rIZCWac6do3F
+82VIL9EhhVPPSfvgagovkI0ZTICnDBLgi1egTqfn9Pw2uxNvi+Fu6Bd7qTsR58T4
+afAayxrNTyfu2yN3oa9bJhdtPc2x/u/+B1JOCyWjTi42Foo6UyEG/JUCAwEAAaNT
+MFEwHQYDVR0OBBYEFFgtkHQXI8ibBn0PZfagYiDIZRdoMB8GA1UdIwQYMBaAFFgt
+kHQXI8ibBn0PZfagYiDIZRdoMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL
+BQADggEBAB10jYKhzK8iRbcdkd1uoj0NDdEixw6ShAdCKyAoqM4Ow5s0s9LpWLv5
+VYEJzAIH141Pw9rPp3//GF/yE0JUFM89zn7pMzZBrpsgsM1kwnCAlZLlhqiJKTba
+LPeJv4UZZZ6T3mNEhmTJO/B8PwEhsycCcvECCV0A7kLhql1OL7bAjqwVkUyYNcdQ
+zjQ03/vKfyPH+iCUcYYlhmQ2NT3MCLvelvb8OfMCHZLAt7idDnMWEQ2KjNzp7OLM
+jlxYtneU2Dug4nirxU8GMMT8avVzkz6yffXpLnQSH/VPdyC+Te/+VNpIRCgtzbpK
+vKkeGA0p3Jkqfhb0+0eartE96oduyH8=
+-----END CERTIFICATE-----
+";
+
+/// Another key, unrelated to the others.
+const OTHER_KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDA31ncPsR8c+08
+5cWUO2WCyYlRFb71U4FVVLhfGnlUcDRHZH5itMZ+ji4k612MHP6S33p7wSaLkeX6
+Z4g69y/GAXszpdp+AuPRsI2U+Tr8d+pl1P4On+WmdroHxLNFwShXtMcE3rPTXyjr
+S4dZZg+hjMMtBnwjUw3JODPauqMIj+bXpe3PWgPeGPH2dIPystmwbDJWB6/HDNjK
+07mIgypNEy4AzdDSkL1INwqRzbzCre/V59gOl86RT7veTS6ep/4XqiVymYpBO7y+
+30dpSlPmhr/g83zHPIbk8n0GSfDIskxIWzpHfI03XerrB3zuOlqKEeQACsAjMf9c
+cEjLL0O1AgMBAAECggEAHT8RF4BuF4gVqpUWAY0DLtKkL6c6QmWj+D5FSeiQCuGL
+z+KZdpq+eazSKveEwy0XXkqkflUS5Pmd87tU0Uov1JjfZ3zIFbEW/jJFOdiUHPoL
+EV97mdidwIEC4xAs9hAc77XCMwcZIh1tLUbR8pizGJZpdy+jTdD3h3JuDIYeGDtD
+/FOvqB7qgwfyZdQFq6UdyY5d+ei+OxDnU3Qy/Oia9D8D3xydYagFFnvLS8JU1DdH
+FPnNYclQRvCUoo0NOVBCbxqy1Fn6FC3/AidS1cJrJKcjqExvVUF9dACrFZVaymRi
+BluP7CLx/wL/hGpYcvp9UqvbQxQ9ITvtjaNoilAi8QKBgQD81h/abVZEkYFvL5Jr
+YsJ+ebX6L9OC7JReqYU/5eD6GpP4Zmzm888DKEdEOB3rkO85Xf9mzovAR7X8j8Cs
+fhTbOpkO7Z6oAWT8ytgX9wjL4v1emPASGUbETnK60IANEp8XRGKZgwGvFNW/wF6n
+23PQbYWSmzuSHZIEd2lFqcJFZQKBgQDDSScFOeDMx5eYrdIHKCZC+AHRlxLYGa03
+vi4W5J9sLXl0kir1aquUaVgDafUmHlnir5rXzMVZMtNdZrUPl/5nAnel6cdiWgJr
+8eGj0Qwte8+YQWjtr3PEmO4nBExRQ4BZdCsPP6F4/pBsj8DMpDAap7oJsQVzk10F
+f/A0CY+IEQKBgQDUstnXKlYBlxr5S171Af824PMrRuK76ISk4h2b9KqAHK3QsXH6
+FK9ZK6BQjpj1HFdzvlTmyumcV3eMwe5H7kVjbHdorJPlKE8prwd9ma+HviyCUUzd
+HPCAorI34MFovfqiW0BLfn+DJ5buGkpHEgHrHMfa3saNlFzLbx1booUxVQKBgDxC
+k37iWEL4iAf+AyRgOEZL/0usgY0bhz7/OXuo+qTH94WIISdvzhhS1WzgQlyL2xK/
+O1nB/1fB/kUBD3gLX95rfX4+AF+SBNNIZWdGd6qFXQ7PiFBn5qJQypRRmDcvTCjO
+VwcyjGIos2o8hbLgK1PeU+LvtA3w+DBdRULZfGfxAoGBAJgFRu1TqKVzIRtgrY0y
+JdE6DRIH2TQ3Ko3qyEeThi1D4dGmkdfqf1owRTQgJBrrZGtp3x3cbqknKlZIhCFa
+XSIeZPscqDZg4HO48eQf36dafEv6kN1boGWL++vNA1eHteA33S4UR+QQqRX67Coj
+cCOcMSMFuek7QYAO8ycUrl+Z
+-----END PRIVATE KEY-----
+";
+
+/// Certificate of the other key (same subject and serial as the platform certificate).
+const OTHER_CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIDEzCCAfugAwIBAgIIGis8TV5vcIEwDQYJKoZIhvcNAQELBQAwHzEdMBsGA1UE
+AwwUYWdncGF5LXRlc3QtcGxhdGZvcm0wHhcNMjYxMTIyMDE1NjUxWhcNMzYxMTE5
+MDE1NjUxWjAfMR0wGwYDVQQDDBRhZ2dwYXktdGVzdC1wbGF0Zm9ybTCCASIwDQYJ
+KoZIhvcNAQEBBQADggEPADCCAQoCggEBAMDfWdw+xHxz7TzlxZQ7ZYLJiVEVvvVT
+gVVUuF8aeVRwNEdkfmK0xn6OLiTrXYwc/pLfenvBJouR5fpniDr3L8YBezOl2n4C
+49GwjZT5Ovx36mXU/g6f5aZ2ugfEs0XBKFe0xwTes9NfKOtLh1lmD6GMwy0GfCNT
+Dck4M9q6owiP5tel7c9aA94Y8fZ0g/Ky2bBsMlYHr8cM2MrTuYiDKk0TLgDN0NKQ
+vUg3CpHNvMKt79Xn2A6XzpFPu95NLp6n/heqJXKZikE7vL7fR2lKU+aGv+DzfMc8
+huTyfQZJ8MiyTEhbOkd8jTdd6usHfO46WooR5AAKwCMx/1xwSMsvQ7UCAwEAAaNT
+MFEwHQYDVR0OBBYEFL1jPxutiE5Z6YUwuMFz4gS5wmsDMB8GA1UdIwQYMBaAFL1j
+PxutiE5Z6YUwuMFz4gS5wmsDMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL
+BQADggEBAL978zu7v4l91bxhPQXCB6Znz0JkDiuNIFd334juUqO0IRYdYBpTxjXI
+b70KW2r/G5u8m/siSrlORxF4H7WNznfyicYJMWj2mK5jP01p0wJUUkg+O609Kb8n
+I+rAItmNYr2B5fNLcgDBPjh7cqtd67P3NE5rU8bzo6ileGZXRQOj3iPIKNnlK98G
+IbptQ08j2kFxiCVeLYsGfDqy7yj/mubj/LKOHI4uOdOspxfUBX8ajA8RGKPd9VbV
+YnY3Wd3/sxL/2I8jGPxBDleuyp6pXfRbeEXxZn72n2vEPM/4mu3D6bG/Bx1K/PNn
+VeK8X0w4rPexlxAaskUUyV47+Or2TEY=
+-----END CERTIFICATE-----
+";
+
+// ================================================================ helpers
+
+const APPID: &str = "OP00000003";
+const ORDER: &str = "FD660E1FAA3A4470933CDEDAE1EC1D8E";
+const TRADE_NO: &str = "2021090766210003630077";
+const REFUND_NO: &str = "R20210907001";
+/// 2021-09-07 17:33:30 in Beijing.
+const NOW_MS: i64 = 1_631_007_210_000;
+const ACK: &str = r#"{"code":"SUCCESS","message":"执行成功"}"#;
+
+fn config() -> Value {
+    json!({"provider": "lakala", "credentials": {
+        "appId": APPID, "merchantCertificate": MERCHANT_CERT, "privateKey": MERCHANT_KEY,
+        "platformCertificate": PLATFORM_CERT, "merchantNo": "82229007392000A", "termNo": "D9296400"}})
+}
+
+/// `config()` with credentials changed (null removes the key).
+fn config_with(changes: Value) -> Value {
+    let mut c = config();
+    for (k, v) in changes.as_object().unwrap() {
+        let creds = c["credentials"].as_object_mut().unwrap();
+        if v.is_null() {
+            creds.remove(k);
+        } else {
+            creds.insert(k.clone(), v.clone());
+        }
+    }
+    c
+}
+
+fn gateway() -> Lakala {
+    Lakala::new(config()).expect("valid config")
+}
+
+fn key(pem: &'static str, cell: &'static OnceLock<PrivateKey>) -> &'static PrivateKey {
+    cell.get_or_init(|| load_private_key("test", pem).expect("test key"))
+}
+
+fn platform_key() -> &'static PrivateKey {
+    static K: OnceLock<PrivateKey> = OnceLock::new();
+    key(PLATFORM_KEY, &K)
+}
+
+fn other_key() -> &'static PrivateKey {
+    static K: OnceLock<PrivateKey> = OnceLock::new();
+    key(OTHER_KEY, &K)
+}
+
+fn input(v: Value) -> Input {
+    serde_json::from_value(v).expect("test input must deserialize")
+}
+
+fn ctx() -> Ctx {
+    Ctx {
+        now_ms: NOW_MS,
+        nonce: "a1b2c3d4e5f6".into(),
+    }
+}
+
+/// A complete, valid input for each operation.
+fn valid_input(op: Operation) -> Value {
+    match op {
+        Operation::Pay => {
+            json!({"merchantOrderNo": ORDER, "amount": 123, "authCode": "134567890123456789", "clientIp": "10.0.0.1"})
+        }
+        Operation::Precreate => {
+            json!({"merchantOrderNo": ORDER, "amount": 123, "channel": "WECHAT", "clientIp": "10.0.0.1"})
+        }
+        Operation::Query => json!({"merchantOrderNo": ORDER}),
+        Operation::RefundQuery => json!({"refundNo": REFUND_NO}),
+        Operation::Refund => {
+            json!({"merchantOrderNo": ORDER, "refundNo": REFUND_NO, "amount": 100, "clientIp": "10.0.0.1"})
+        }
+        Operation::Close | Operation::Cancel | Operation::Revoke => {
+            json!({"merchantOrderNo": ORDER, "clientIp": "10.0.0.1"})
+        }
+        Operation::Activate | Operation::Checkin => json!({}),
+    }
+}
+
+/// `valid_input(op)` with `key` set to `v` (or removed when `v` is null).
+fn with(op: Operation, key: &str, v: Value) -> Input {
+    let mut o = valid_input(op);
+    if v.is_null() {
+        o.as_object_mut().unwrap().remove(key);
+    } else {
+        o[key] = v;
+    }
+    input(o)
+}
+
+const LKL_HEADERS: [&str; 5] = [
+    "Lklapi-Appid",
+    "Lklapi-Serial",
+    "Lklapi-Timestamp",
+    "Lklapi-Nonce",
+    "Lklapi-Signature",
+];
+
+/// A response as the gateway sends it: `Lklapi-*` headers, the signature over
+/// appid\nserial\ntimestamp\nnonce\nbody\n with `key`.
+fn signed_with(key: &PrivateKey, status: u16, body: &[u8]) -> HttpResponse {
+    let (appid, serial, ts, nonce) = (APPID, "1a2b3c4d5e6f7081", "1631007211", "Rk7hT0aQz9bV");
+    let sig = key
+        .sign_sha256(&request_message(appid, serial, ts, nonce, body))
+        .unwrap();
+    let mut headers = BTreeMap::new();
+    for (k, v) in LKL_HEADERS.iter().zip([
+        appid.to_string(),
+        serial.into(),
+        ts.into(),
+        nonce.into(),
+        crypto::base64_encode(&sig),
+    ]) {
+        headers.insert(k.to_string(), v);
+    }
+    headers.insert("Lklapi-Traceid".into(), "trace-1".into());
+    headers.insert("Content-Type".into(), "application/json".into());
+    HttpResponse {
+        status,
+        headers,
+        body: body.to_vec(),
+    }
+}
+
+fn signed(body: &Value) -> HttpResponse {
+    signed_with(platform_key(), 200, body.to_string().as_bytes())
+}
+
+fn envelope(code: &str, data: Option<Value>) -> Value {
+    let mut e = json!({"code": code, "msg": "成功", "resp_time": "20210907173331"});
+    if let Some(d) = data {
+        e["resp_data"] = d;
+    }
+    e
+}
+
+/// Seed 003's first query answer (resp_data), with `trade_state` set.
+fn trade(state: &str) -> Value {
+    json!({
+        "out_trade_no": ORDER, "trade_no": TRADE_NO, "log_no": "66210003630077",
+        "acc_trade_no": "4200001212202109078945008028", "account_type": "WECHAT", "settle_term_no": "",
+        "trade_state": state, "trade_state_desc": "交易成功", "total_amount": "123", "payer_amount": "123",
+        "acc_settle_amount": "123", "acc_mdiscount_amount": "0", "acc_discount_amount": "",
+        "trade_time": "20210907150327", "user_id1": "olpr-0kUcyJIbVhYmAsBvoZuB4TI",
+        "user_id2": "oUpF8uE150tsN4W00ieTusZcK70s", "bank_type": "CMB_CREDIT", "acc_activity_id": "",
+        "up_coupon_info": "", "trade_info": ""
+    })
+}
+
+/// `trade(state)` with fields replaced (null removes the field).
+fn trade_with(state: &str, changes: Value) -> Value {
+    let mut d = trade(state);
+    for (k, v) in changes.as_object().unwrap() {
+        if v.is_null() {
+            d.as_object_mut().unwrap().remove(k);
+        } else {
+            d[k] = v.clone();
+        }
+    }
+    d
+}
+
+/// Parses with a fresh gateway and the operation's valid input.
+fn parse(op: Operation, resp: &HttpResponse) -> OperationResult {
+    let inp = input(valid_input(op));
+    gateway().parse(op, resp, Some(&inp))
+}
+
+fn error_code(r: &OperationResult) -> Option<ErrorCode> {
+    r.error.as_ref().map(|e| e.code)
+}
+
+/// Untrusted or unreadable: UNKNOWN, the safe next step, an error of `code`, nothing it says kept.
+fn assert_uncertain(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
+    assert_eq!(r.outcome, Outcome::Unknown, "{what}");
+    assert_eq!(
+        r.next,
+        if op.mutates() {
+            Next::Poll
+        } else {
+            Next::Retry
+        },
+        "{what}"
+    );
+    assert_eq!(error_code(r), Some(code), "{what}: {:?}", r.error);
+    assert!(
+        r.order.is_none(),
+        "{what}: no order from an untrusted answer"
+    );
+    assert!(r.refund.is_none(), "{what}");
+}
+
+// ================================================================ 1. trade_state
+
+/// The spec's table, row by row: (value, state, final).
+const TRADE_STATE_TABLE: [(&str, OrderState, bool); 10] = [
+    ("INIT", OrderState::Pending, false),
+    ("CREATE", OrderState::Pending, false),
+    ("DEAL", OrderState::Pending, false),
+    ("SUCCESS", OrderState::Success, true),
+    ("FAIL", OrderState::Failed, true),
+    ("UNKNOWN", OrderState::Unknown, false),
+    ("CLOSE", OrderState::Closed, true),
+    ("REVOKED", OrderState::Closed, true),
+    ("PART_REFUND", OrderState::PartiallyRefunded, true),
+    ("REFUND", OrderState::Refunded, true),
+];
+
+const UNLISTED_STATES: [&str; 7] = [
+    "", "success", "Success", " SUCCESS", "PAYING", "FAILED", "CLOSED",
+];
+
+#[test]
+fn trade_state_table() {
+    for (value, state, fin) in TRADE_STATE_TABLE {
+        assert_eq!(order_state(Some(value)), (state, fin), "{value}");
+    }
+    for value in UNLISTED_STATES {
+        assert_eq!(
+            order_state(Some(value)),
+            (OrderState::Unknown, false),
+            "{value:?}"
+        );
+    }
+    assert_eq!(order_state(None), (OrderState::Unknown, false));
+}
+
+#[test]
+fn trade_state_through_query() {
+    let rows = TRADE_STATE_TABLE.iter().copied().chain(
+        UNLISTED_STATES
+            .iter()
+            .map(|s| (*s, OrderState::Unknown, false)),
+    );
+    for (value, state, fin) in rows {
+        let r = parse(
+            Operation::Query,
+            &signed(&envelope("BBS00000", Some(trade(value)))),
+        );
+        // BBS00000 on a query only means "found": the state comes from trade_state.
+        assert_eq!(r.outcome, Outcome::Succeeded, "{value}: {:?}", r.error);
+        assert!(r.error.is_none(), "{value}");
+        let o = r
+            .order
+            .as_ref()
+            .unwrap_or_else(|| panic!("{value}: no order"));
+        assert_eq!((o.state, o.is_final), (state, fin), "{value:?}");
+        assert_eq!(o.provider_state.as_deref(), Some(value));
+        let next = match state {
+            OrderState::Pending | OrderState::Refunding => Next::Poll,
+            OrderState::Unknown => Next::ContactSupport,
+            _ => Next::None,
+        };
+        assert_eq!(r.next, next, "{value:?}");
+    }
+    // No trade_state at all: UNKNOWN, never FAILED.
+    let r = parse(
+        Operation::Query,
+        &signed(&envelope(
+            "BBS00000",
+            Some(trade_with("x", json!({"trade_state": null}))),
+        )),
+    );
+    let o = r.order.unwrap();
+    assert_eq!(
+        (o.state, o.is_final, o.provider_state),
+        (OrderState::Unknown, false, None)
+    );
+}
+
+#[test]
+fn refund_query_states() {
+    let rows = [
+        ("SUCCESS", RefundState::Success, Next::None),
+        ("FAIL", RefundState::Failed, Next::None),
+        ("INIT", RefundState::Pending, Next::Poll),
+        ("CREATE", RefundState::Pending, Next::Poll),
+        ("DEAL", RefundState::Pending, Next::Poll),
+        ("UNKNOWN", RefundState::Unknown, Next::ContactSupport),
+        ("REFUND", RefundState::Unknown, Next::ContactSupport),
+        ("", RefundState::Unknown, Next::ContactSupport),
+    ];
+    for (value, state, next) in rows {
+        let d = trade_with(
+            value,
+            json!({"out_trade_no": REFUND_NO, "trade_main_type": "REFUND", "total_amount": "100"}),
+        );
+        let r = parse(
+            Operation::RefundQuery,
+            &signed(&envelope("BBS00000", Some(d))),
+        );
+        assert_eq!(r.outcome, Outcome::Succeeded, "{value}");
+        let refund = r
+            .refund
+            .as_ref()
+            .unwrap_or_else(|| panic!("{value}: no refund"));
+        assert_eq!(refund.state, state, "{value}");
+        assert_eq!(r.next, next, "{value}");
+        assert_eq!(refund.refund_no.as_deref(), Some(REFUND_NO));
+        assert_eq!(refund.amount, Some(100));
+        assert_eq!(refund.provider_state.as_deref(), Some(value));
+    }
+}
+
+// ================================================================ 2. response codes
+
+#[test]
+fn pay_codes() {
+    // BBS00000: paid.
+    let d = json!({"out_trade_no": ORDER, "trade_no": TRADE_NO, "acc_trade_no": "4200001212", "account_type": "ALIPAY",
+                   "total_amount": "123", "payer_amount": "120", "acc_mdiscount_amount": "3", "trade_time": "20210907173330"});
+    let r = parse(
+        Operation::Pay,
+        &signed(&envelope("BBS00000", Some(d.clone()))),
+    );
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
+    let o = r.order.as_ref().unwrap();
+    assert_eq!((o.state, o.is_final), (OrderState::Success, true));
+    assert_eq!(o.amounts.total, Some(123));
+    assert_eq!(o.amounts.paid, Some(120));
+    assert_eq!(o.amounts.discount, Some(3));
+    assert_eq!(o.paid_at, Some(1_631_007_210_000));
+    assert_eq!(o.channel, Some(Channel::Alipay));
+    // BBS10000: in progress (the buyer confirms on the phone).
+    let r = parse(Operation::Pay, &signed(&envelope("BBS10000", Some(d))));
+    assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
+    let o = r.order.as_ref().unwrap();
+    assert_eq!(
+        (o.state, o.is_final, o.paid_at),
+        (OrderState::Pending, false, None)
+    );
+    assert_eq!(o.amounts.paid, Some(0));
+}
+
+#[test]
+fn unlisted_codes_are_unknown() {
+    for code in [
+        "BBS00001",
+        "BBS10001",
+        "RFD11111",
+        "bbs00000",
+        " BBS00000",
+        "",
+        "SUCCESS",
+    ] {
+        let body = json!({"code": code, "msg": "交易失败", "resp_time": "20210907173331", "resp_data": trade("FAIL")});
+        let resp = signed(&body);
+        for op in [
+            Operation::Pay,
+            Operation::Query,
+            Operation::Refund,
+            Operation::Precreate,
+            Operation::Close,
+            Operation::Revoke,
+        ] {
+            let r = parse(op, &resp);
+            assert_uncertain(
+                &r,
+                op,
+                ErrorCode::ProviderError,
+                &format!("{op:?} {code:?}"),
+            );
+            let e = r.error.as_ref().unwrap();
+            assert_eq!(e.provider_code.as_deref(), Some(code));
+            assert_eq!(e.provider_message.as_deref(), Some("交易失败"));
+            assert_ne!(r.outcome, Outcome::Failed);
+        }
+    }
+    // No code at all.
+    let r = parse(Operation::Pay, &signed(&json!({"msg": "?"})));
+    assert_uncertain(&r, Operation::Pay, ErrorCode::ProviderError, "no code");
+    assert_eq!(r.next, Next::Poll);
+    let r = parse(Operation::Query, &signed(&json!({"msg": "?"})));
+    assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Retry));
+}
+
+#[test]
+fn in_progress_codes() {
+    // BBS11112: refund in progress.
+    let d = json!({"out_trade_no": REFUND_NO, "refund_amount": "100"});
+    let r = parse(Operation::Refund, &signed(&envelope("BBS11112", Some(d))));
+    assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
+    let refund = r.refund.as_ref().unwrap();
+    assert_eq!(
+        (refund.state, refund.amount),
+        (RefundState::Pending, Some(100))
+    );
+    assert!(r.error.is_none());
+}
+
+#[test]
+fn query_found_without_resp_data_is_malformed() {
+    let r = parse(Operation::Query, &signed(&envelope("BBS00000", None)));
+    assert_uncertain(
+        &r,
+        Operation::Query,
+        ErrorCode::MalformedResponse,
+        "no resp_data",
+    );
+}
+
+#[test]
+fn precreate_answers() {
+    // NATIVE: a QR code to show.
+    let d = json!({"merchant_no": "82229007392000A", "out_trade_no": ORDER, "trade_no": TRADE_NO, "log_no": "66210003630077",
+                   "acc_resp_fields": {"code": "https://qr.alipay.com/bax01234", "code_image": ""}});
+    let r = parse(
+        Operation::Precreate,
+        &signed(&envelope("BBS00000", Some(d))),
+    );
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll));
+    let o = r.order.as_ref().unwrap();
+    assert_eq!((o.state, o.is_final), (OrderState::Pending, false));
+    assert_eq!(o.qr_code.as_deref(), Some("https://qr.alipay.com/bax01234"));
+    assert!(o.pay_params.is_none());
+    // JSAPI: parameters for the wallet.
+    let fields = json!({"app_id": "wx123", "time_stamp": "1631007210", "nonce_str": "n", "package": "prepay_id=wx1", "sign_type": "RSA", "pay_sign": "x"});
+    let d = json!({"out_trade_no": ORDER, "trade_no": TRADE_NO, "acc_resp_fields": fields});
+    let r = parse(
+        Operation::Precreate,
+        &signed(&envelope("BBS00000", Some(d))),
+    );
+    let o = r.order.as_ref().unwrap();
+    assert!(o.qr_code.is_none());
+    assert_eq!(o.pay_params.as_ref(), Some(&fields));
+}
+
+#[test]
+fn refund_answers() {
+    let d = json!({"out_trade_no": REFUND_NO, "trade_no": "2021090766210003630099", "refund_amount": "100", "origin_trade_no": TRADE_NO});
+    let r = parse(
+        Operation::Refund,
+        &signed(&envelope("BBS00000", Some(d.clone()))),
+    );
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
+    let refund = r.refund.as_ref().unwrap();
+    assert_eq!(
+        (refund.state, refund.amount, refund.refund_no.as_deref()),
+        (RefundState::Success, Some(100), Some(REFUND_NO))
+    );
+    let r = parse(Operation::Refund, &signed(&envelope("BBS10000", Some(d))));
+    assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
+    assert_eq!(r.refund.as_ref().unwrap().state, RefundState::Pending);
+    // Without refund_amount the asked amount is reported.
+    let r = parse(
+        Operation::Refund,
+        &signed(&envelope(
+            "BBS00000",
+            Some(json!({"out_trade_no": REFUND_NO})),
+        )),
+    );
+    assert_eq!(r.refund.as_ref().unwrap().amount, Some(100));
+}
+
+#[test]
+fn an_answer_about_another_order_is_unknown() {
+    for op in [Operation::Query, Operation::Pay] {
+        let d = trade_with("SUCCESS", json!({"out_trade_no": "ANOTHER-ORDER"}));
+        let r = parse(op, &signed(&envelope("BBS00000", Some(d))));
+        assert_uncertain(&r, op, ErrorCode::MalformedResponse, &format!("{op:?}"));
+    }
+    let d = trade_with("SUCCESS", json!({"out_trade_no": "ANOTHER-REFUND"}));
+    let r = parse(
+        Operation::RefundQuery,
+        &signed(&envelope("BBS00000", Some(d))),
+    );
+    assert_uncertain(
+        &r,
+        Operation::RefundQuery,
+        ErrorCode::MalformedResponse,
+        "refund query",
+    );
+}
+
+#[test]
+#[ignore = "bug: lakala.rs parse_inner compares only out_trade_no with the input; a query by providerOrderNo answered about another trade_no is accepted (README: an answer about another order is UNKNOWN)"]
+fn an_answer_about_another_trade_no_is_unknown() {
+    let inp = input(json!({"providerOrderNo": TRADE_NO}));
+    let d = trade_with("SUCCESS", json!({"trade_no": "2021090766210009999999"}));
+    let r = gateway().parse(
+        Operation::Query,
+        &signed(&envelope("BBS00000", Some(d))),
+        Some(&inp),
+    );
+    assert_uncertain(
+        &r,
+        Operation::Query,
+        ErrorCode::MalformedResponse,
+        "another trade_no",
+    );
+}
+
+// ================================================================ 3. response signatures
+
+/// Each untrusted variant of a signed SUCCESS answer (which, if trusted, would yield an order).
+#[test]
+fn response_signature_failures_are_unknown() {
+    let body = envelope("BBS00000", Some(trade("SUCCESS"))).to_string();
+    let good = signed_with(platform_key(), 200, body.as_bytes());
+    // Sanity: the untouched answer is trusted.
+    assert_eq!(parse(Operation::Query, &good).outcome, Outcome::Succeeded);
+
+    let mut cases: Vec<(String, HttpResponse)> = Vec::new();
+    let mut r = good.clone();
+    r.body = body
+        .replace(r#""total_amount":"123""#, r#""total_amount":"124""#)
+        .into_bytes();
+    assert_ne!(r.body, good.body);
+    cases.push(("tampered body".into(), r));
+    let mut r = good.clone();
+    r.body.push(b'\n');
+    cases.push(("a byte appended to the body".into(), r));
+    let mut r = good.clone();
+    let mut sig = crypto::base64_decode(&r.headers["Lklapi-Signature"]).unwrap();
+    sig[10] ^= 1;
+    r.headers
+        .insert("Lklapi-Signature".into(), crypto::base64_encode(&sig));
+    cases.push(("tampered signature".into(), r));
+    for bad in ["not base64 !", "AAAA", "x"] {
+        let mut r = good.clone();
+        r.headers.insert("Lklapi-Signature".into(), bad.into());
+        cases.push((format!("signature {bad:?}"), r));
+    }
+    for h in LKL_HEADERS {
+        let mut r = good.clone();
+        r.headers.remove(h);
+        cases.push((format!("missing {h}"), r));
+        let mut r = good.clone();
+        r.headers.insert(h.into(), "  ".into());
+        cases.push((format!("blank {h}"), r));
+    }
+    for h in [
+        "Lklapi-Appid",
+        "Lklapi-Serial",
+        "Lklapi-Timestamp",
+        "Lklapi-Nonce",
+    ] {
+        let mut r = good.clone();
+        let v = r.headers[h].clone() + "0";
+        r.headers.insert(h.into(), v);
+        cases.push((format!("{h} changed after signing"), r));
+    }
+    cases.push((
+        "signed by another key".into(),
+        signed_with(other_key(), 200, body.as_bytes()),
+    ));
+    cases.push((
+        "signed by the merchant key".into(),
+        signed_with(&gateway().private_key, 200, body.as_bytes()),
+    ));
+    cases.push((
+        "no headers at all".into(),
+        HttpResponse {
+            status: 200,
+            headers: BTreeMap::new(),
+            body: body.clone().into_bytes(),
+        },
+    ));
+    for (what, resp) in &cases {
+        for op in [Operation::Query, Operation::Pay, Operation::Refund] {
+            let r = parse(op, resp);
+            assert_uncertain(
+                &r,
+                op,
+                ErrorCode::ResponseSignatureInvalid,
+                &format!("{op:?}: {what}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn response_header_names_are_case_insensitive() {
+    let body = envelope("BBS00000", Some(trade("SUCCESS"))).to_string();
+    let good = signed_with(platform_key(), 200, body.as_bytes());
+    for case in [
+        str::to_ascii_lowercase as fn(&str) -> String,
+        str::to_ascii_uppercase,
+        |s: &str| s.replace("Lklapi", "LKLAPI"),
+    ] {
+        let mut r = good.clone();
+        r.headers = good
+            .headers
+            .iter()
+            .map(|(k, v)| (case(k), v.clone()))
+            .collect();
+        let res = parse(Operation::Query, &r);
+        assert_eq!(
+            res.outcome,
+            Outcome::Succeeded,
+            "{:?}: {:?}",
+            r.headers.keys().collect::<Vec<_>>(),
+            res.error
+        );
+        assert_eq!(res.order.unwrap().state, OrderState::Success);
+    }
+    // Surrounding whitespace in values is tolerated.
+    let mut r = good.clone();
+    for h in LKL_HEADERS {
+        let v = format!(" {} ", r.headers[h]);
+        r.headers.insert(h.into(), v);
+    }
+    assert_eq!(parse(Operation::Query, &r).outcome, Outcome::Succeeded);
+}
+
+/// The platform certificate given as bare Base64 DER works as well.
+#[test]
+fn platform_key_forms() {
+    let body = envelope("BBS00000", Some(trade("SUCCESS"))).to_string();
+    let resp = signed_with(platform_key(), 200, body.as_bytes());
+    let bare: String = PLATFORM_CERT
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    for cert in [bare] {
+        let mut gw = Lakala::new(config_with(json!({"platformCertificate": cert}))).unwrap();
+        let inp = input(valid_input(Operation::Query));
+        assert_eq!(
+            gw.parse(Operation::Query, &resp, Some(&inp)).outcome,
+            Outcome::Succeeded
+        );
+    }
+}
+
+#[test]
+fn http_errors_and_unreadable_bodies_are_unknown() {
+    let body = envelope("BBS00000", Some(trade("SUCCESS"))).to_string();
+    for (status, code) in [
+        (500, ErrorCode::ProviderUnavailable),
+        (502, ErrorCode::ProviderUnavailable),
+        (503, ErrorCode::ProviderUnavailable),
+        (404, ErrorCode::ProviderError),
+        (400, ErrorCode::ProviderError),
+        (302, ErrorCode::ProviderError),
+    ] {
+        // Even a correctly signed body does not make a non-200 answer a result.
+        let responses = [
+            signed_with(platform_key(), status, body.as_bytes()),
+            HttpResponse {
+                status,
+                headers: BTreeMap::new(),
+                body: b"<html>".to_vec(),
+            },
+        ];
+        for op in [Operation::Pay, Operation::Query, Operation::Refund] {
+            for resp in &responses {
+                let r = parse(op, resp);
+                assert_uncertain(&r, op, code, &format!("{op:?} HTTP {status}"));
+                assert!(r
+                    .error
+                    .as_ref()
+                    .unwrap()
+                    .message
+                    .contains(&status.to_string()));
+            }
+        }
+    }
+    let e = parse(Operation::Query, &signed_with(platform_key(), 500, b"x"))
+        .error
+        .unwrap();
+    assert!(e.retryable);
+    // Signed but not the envelope.
+    for raw in [&b"not json"[..], b"[1,2]", b"null", b"\"BBS00000\"", b""] {
+        let r = parse(Operation::Pay, &signed_with(platform_key(), 200, raw));
+        assert_uncertain(
+            &r,
+            Operation::Pay,
+            ErrorCode::MalformedResponse,
+            &String::from_utf8_lossy(raw),
+        );
+    }
+    // Wrong types inside the envelope.
+    let r = parse(
+        Operation::Query,
+        &signed(&json!({"code": "BBS00000", "resp_data": {"total_amount": 123}})),
+    );
+    assert_uncertain(
+        &r,
+        Operation::Query,
+        ErrorCode::MalformedResponse,
+        "number amount",
+    );
+}
+
+// ================================================================ 4. amounts and time
+
+#[test]
+fn seed_query_answer_maps_amounts_and_time() {
+    let r = parse(
+        Operation::Query,
+        &signed(&envelope("BBS00000", Some(trade("SUCCESS")))),
+    );
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
+    let o = r.order.unwrap();
+    assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
+    assert_eq!(o.provider_order_no.as_deref(), Some(TRADE_NO));
+    assert_eq!(
+        o.channel_order_no.as_deref(),
+        Some("4200001212202109078945008028")
+    );
+    assert_eq!(o.channel, Some(Channel::Wechat));
+    assert_eq!(
+        o.amounts,
+        Amounts {
+            total: Some(123),
+            paid: Some(123),
+            refunded: Some(0),
+            net: None,
+            fee: None,
+            discount: Some(0)
+        }
+    );
+    // trade_time 20210907150327 is Beijing time: 2021-09-07T07:03:27Z.
+    assert_eq!(o.paid_at, Some(1_630_998_207_000));
+    assert_eq!(
+        r.raw["resp_data"]["log_no"], "66210003630077",
+        "raw keeps the body"
+    );
+}
+
+#[test]
+fn amount_mapping_by_state() {
+    let amounts = json!({"total_amount": "1000", "payer_amount": "985", "acc_mdiscount_amount": "10", "acc_discount_amount": "5", "trade_time": "20211213111340"});
+    let query = |state: &str| {
+        let r = parse(
+            Operation::Query,
+            &signed(&envelope(
+                "BBS00000",
+                Some(trade_with(state, amounts.clone())),
+            )),
+        );
+        r.order.unwrap_or_else(|| panic!("{state}: {:?}", r.error))
+    };
+    let o = query("SUCCESS");
+    assert_eq!(
+        (
+            o.amounts.total,
+            o.amounts.paid,
+            o.amounts.refunded,
+            o.amounts.discount
+        ),
+        (Some(1000), Some(985), Some(0), Some(15))
+    );
+    assert_eq!(o.paid_at, Some(1_639_365_220_000));
+    let o = query("REFUND");
+    assert_eq!(
+        (o.amounts.paid, o.amounts.refunded),
+        (Some(985), Some(1000))
+    );
+    assert_eq!(o.paid_at, Some(1_639_365_220_000));
+    let o = query("PART_REFUND");
+    assert_eq!(
+        (o.amounts.paid, o.amounts.refunded),
+        (Some(985), None),
+        "how much was refunded is not said"
+    );
+    for state in ["CREATE", "FAIL", "CLOSE"] {
+        let o = query(state);
+        assert_eq!(
+            (o.amounts.paid, o.amounts.refunded, o.paid_at),
+            (Some(0), Some(0), None),
+            "{state}"
+        );
+    }
+    let o = query("UNKNOWN");
+    assert_eq!(
+        (o.amounts.paid, o.amounts.refunded, o.paid_at),
+        (None, None, None)
+    );
+    // No payer_amount: paid is the total.
+    let r = parse(
+        Operation::Query,
+        &signed(&envelope(
+            "BBS00000",
+            Some(trade_with("SUCCESS", json!({"payer_amount": null}))),
+        )),
+    );
+    assert_eq!(r.order.unwrap().amounts.paid, Some(123));
+    // Empty or absent amounts are "not said"; a trade time that is not a real time gives no paidAt.
+    let r = parse(
+        Operation::Query,
+        &signed(&envelope(
+            "BBS00000",
+            Some(trade_with(
+                "SUCCESS",
+                json!({
+        "total_amount": "", "payer_amount": null, "acc_mdiscount_amount": null, "acc_discount_amount": "", "trade_time": "2021-09-07 15:03"}),
+            )),
+        )),
+    );
+    let o = r.order.unwrap();
+    assert_eq!(
+        (
+            o.amounts.total,
+            o.amounts.paid,
+            o.amounts.discount,
+            o.paid_at
+        ),
+        (None, None, None, None)
+    );
+}
+
+#[test]
+fn amounts_that_are_not_fen_digits_are_malformed() {
+    for bad in ["1.23", "-5", "12a", " 12", "1e3", "99999999999999999"] {
+        let r = parse(
+            Operation::Query,
+            &signed(&envelope(
+                "BBS00000",
+                Some(trade_with("SUCCESS", json!({"total_amount": bad}))),
+            )),
+        );
+        assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, bad);
+        assert!(r.error.unwrap().message.contains("total_amount"));
+    }
+}
+
+#[test]
+fn channels() {
+    for (account_type, channel) in [
+        ("WECHAT", Some(Channel::Wechat)),
+        ("ALIPAY", Some(Channel::Alipay)),
+        ("UQRCODEPAY", Some(Channel::Unionpay)),
+        ("BESTPAY", Some(Channel::Other)),
+        ("", None),
+    ] {
+        let d = trade_with(
+            "SUCCESS",
+            json!({"account_type": account_type, "acc_trade_no": ""}),
+        );
+        let o = parse(Operation::Query, &signed(&envelope("BBS00000", Some(d))))
+            .order
+            .unwrap();
+        assert_eq!(o.channel, channel, "{account_type}");
+        assert_eq!(o.channel_order_no, None);
+    }
+}
+
+// ================================================================ 5. input validation
+
+fn build_err(op: Operation, inp: Input) -> Error {
+    gateway().build(op, &inp, &ctx()).expect_err("accepted")
+}
+
+fn assert_input_error(e: &Error, field: &str, what: &str) {
+    assert_eq!(e.code, ErrorCode::InvalidInput, "{what}: {e}");
+    assert_eq!(e.field.as_deref(), Some(field), "{what}: {e}");
+    assert!(
+        e.message.contains(field),
+        "{what}: the message names the field: {}",
+        e.message
+    );
+}
+
+#[test]
+fn valid_inputs_build() {
+    for op in [
+        Operation::Pay,
+        Operation::Precreate,
+        Operation::Query,
+        Operation::RefundQuery,
+        Operation::Refund,
+        Operation::Close,
+        Operation::Cancel,
+        Operation::Revoke,
+    ] {
+        let p = gateway()
+            .build(op, &input(valid_input(op)), &ctx())
+            .unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        assert!(p.to_sign.is_some(), "{op:?}");
+    }
+}
+
+#[test]
+fn required_fields_are_named() {
+    let cases: Vec<(&str, Operation, Input, &str)> = vec![
+        (
+            "pay without clientIp",
+            Operation::Pay,
+            with(Operation::Pay, "clientIp", Value::Null),
+            "clientIp",
+        ),
+        (
+            "pay with empty clientIp",
+            Operation::Pay,
+            with(Operation::Pay, "clientIp", json!("")),
+            "clientIp",
+        ),
+        (
+            "pay with a clientIp that is not an address",
+            Operation::Pay,
+            with(Operation::Pay, "clientIp", json!("10.0.0.1; rm")),
+            "clientIp",
+        ),
+        (
+            "pay without authCode",
+            Operation::Pay,
+            with(Operation::Pay, "authCode", Value::Null),
+            "authCode",
+        ),
+        (
+            "pay without merchantOrderNo",
+            Operation::Pay,
+            with(Operation::Pay, "merchantOrderNo", Value::Null),
+            "merchantOrderNo",
+        ),
+        (
+            "pay without amount",
+            Operation::Pay,
+            with(Operation::Pay, "amount", Value::Null),
+            "amount",
+        ),
+        (
+            "pay with amount 0",
+            Operation::Pay,
+            with(Operation::Pay, "amount", json!(0)),
+            "amount",
+        ),
+        (
+            "pay with amount over String(12)",
+            Operation::Pay,
+            with(Operation::Pay, "amount", json!(1_000_000_000_000i64)),
+            "amount",
+        ),
+        (
+            "pay with a 33-char merchantOrderNo",
+            Operation::Pay,
+            with(Operation::Pay, "merchantOrderNo", json!("x".repeat(33))),
+            "merchantOrderNo",
+        ),
+        (
+            "precreate without channel",
+            Operation::Precreate,
+            with(Operation::Precreate, "channel", Value::Null),
+            "channel",
+        ),
+        (
+            "precreate with an unknown channel",
+            Operation::Precreate,
+            with(Operation::Precreate, "channel", json!("PAYPAL")),
+            "channel",
+        ),
+        (
+            "precreate without clientIp",
+            Operation::Precreate,
+            with(Operation::Precreate, "clientIp", Value::Null),
+            "clientIp",
+        ),
+        (
+            "refund without refundNo",
+            Operation::Refund,
+            with(Operation::Refund, "refundNo", Value::Null),
+            "refundNo",
+        ),
+        (
+            "refund without amount",
+            Operation::Refund,
+            with(Operation::Refund, "amount", Value::Null),
+            "amount",
+        ),
+        (
+            "refund without clientIp",
+            Operation::Refund,
+            with(Operation::Refund, "clientIp", Value::Null),
+            "clientIp",
+        ),
+        (
+            "refund without the original order",
+            Operation::Refund,
+            with(Operation::Refund, "merchantOrderNo", Value::Null),
+            "merchantOrderNo",
+        ),
+        (
+            "refundQuery without refundNo",
+            Operation::RefundQuery,
+            input(json!({"merchantOrderNo": ORDER})),
+            "refundNo",
+        ),
+        (
+            "query without an order",
+            Operation::Query,
+            input(json!({})),
+            "merchantOrderNo",
+        ),
+        (
+            "close without clientIp",
+            Operation::Close,
+            with(Operation::Close, "clientIp", Value::Null),
+            "clientIp",
+        ),
+        (
+            "revoke without clientIp",
+            Operation::Revoke,
+            with(Operation::Revoke, "clientIp", Value::Null),
+            "clientIp",
+        ),
+        (
+            "extra overriding a library field",
+            Operation::Query,
+            input(json!({"merchantOrderNo": ORDER, "extra": {"merchant_no": "x"}})),
+            "extra.merchant_no",
+        ),
+    ];
+    for (what, op, inp, field) in cases {
+        assert_input_error(&build_err(op, inp), field, what);
+    }
+    for op in [Operation::Activate, Operation::Checkin] {
+        assert_eq!(
+            build_err(op, input(json!({}))).code,
+            ErrorCode::UnsupportedOperation,
+            "{op:?}"
+        );
+    }
+}
+
+#[test]
+fn request_fields() {
+    let body = |op: Operation, inp: Value| -> Value {
+        let p = gateway().build(op, &input(inp), &ctx()).unwrap();
+        serde_json::from_str(&p.request.body).unwrap()
+    };
+    let b = body(Operation::Pay, valid_input(Operation::Pay));
+    assert_eq!(b["req_time"], "20210907173330");
+    assert_eq!(
+        b["req_data"]["total_amount"], "123",
+        "fen as an integer string"
+    );
+    assert_eq!(
+        b["req_data"]["location_info"],
+        json!({"request_ip": "10.0.0.1"})
+    );
+    let b = body(Operation::Precreate, valid_input(Operation::Precreate));
+    assert_eq!(
+        (
+            b["req_data"]["account_type"].as_str(),
+            b["req_data"]["trans_type"].as_str()
+        ),
+        (Some("WECHAT"), Some("41"))
+    );
+    let b = body(
+        Operation::Precreate,
+        json!({"merchantOrderNo": ORDER, "amount": 1, "channel": "UNIONPAY", "clientIp": "::1", "payerUid": "u1"}),
+    );
+    assert_eq!(
+        (
+            b["req_data"]["account_type"].as_str(),
+            b["req_data"]["trans_type"].as_str()
+        ),
+        (Some("UQRCODEPAY"), Some("51"))
+    );
+    assert_eq!(b["req_data"]["acc_busi_fields"], json!({"user_id": "u1"}));
+    let b = body(Operation::Refund, valid_input(Operation::Refund));
+    assert_eq!(b["req_data"]["out_trade_no"], REFUND_NO);
+    assert_eq!(b["req_data"]["origin_out_trade_no"], ORDER);
+    assert_eq!(b["req_data"]["refund_amount"], "100");
+    // A reversal is a trade of its own: its out_trade_no is the refundNo, else the request's nonce.
+    let b = body(
+        Operation::Revoke,
+        json!({"merchantOrderNo": ORDER, "clientIp": "10.0.0.1", "refundNo": "V1"}),
+    );
+    assert_eq!(
+        (
+            b["req_data"]["out_trade_no"].as_str(),
+            b["req_data"]["origin_out_trade_no"].as_str()
+        ),
+        (Some("V1"), Some(ORDER))
+    );
+    let b = body(Operation::Cancel, valid_input(Operation::Cancel));
+    assert_eq!(b["req_data"]["out_trade_no"], "a1b2c3d4e5f6");
+    let b = body(
+        Operation::Query,
+        json!({"merchantOrderNo": ORDER, "providerOrderNo": TRADE_NO}),
+    );
+    assert_eq!(
+        (
+            b["req_data"]["out_trade_no"].as_str(),
+            b["req_data"]["trade_no"].as_str()
+        ),
+        (Some(ORDER), Some(TRADE_NO))
+    );
+}
+
+// ================================================================ 6. configuration
+
+#[test]
+fn config_errors() {
+    let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
+        (
+            "missing privateKey",
+            config_with(json!({"privateKey": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.privateKey",
+        ),
+        (
+            "blank privateKey",
+            config_with(json!({"privateKey": "  "})),
+            ErrorCode::InvalidConfig,
+            "credentials.privateKey",
+        ),
+        (
+            "missing platformCertificate",
+            config_with(json!({"platformCertificate": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.platformCertificate",
+        ),
+        (
+            "missing merchantNo",
+            config_with(json!({"merchantNo": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.merchantNo",
+        ),
+        (
+            "missing termNo",
+            config_with(json!({"termNo": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.termNo",
+        ),
+        (
+            "missing appId",
+            config_with(json!({"appId": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.appId",
+        ),
+        (
+            "serialNo neither given nor derivable",
+            config_with(json!({"merchantCertificate": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.serialNo",
+        ),
+        (
+            "blank serialNo and no certificate",
+            config_with(json!({"merchantCertificate": null, "serialNo": " "})),
+            ErrorCode::InvalidConfig,
+            "credentials.serialNo",
+        ),
+        (
+            "serialNo not hex",
+            config_with(json!({"merchantCertificate": null, "serialNo": "00dfba81-94"})),
+            ErrorCode::InvalidConfig,
+            "credentials.serialNo",
+        ),
+        (
+            "certificate as privateKey",
+            config_with(json!({"privateKey": MERCHANT_CERT})),
+            ErrorCode::InvalidKey,
+            "credentials.privateKey",
+        ),
+        (
+            "private key as platformCertificate",
+            config_with(json!({"platformCertificate": PLATFORM_KEY})),
+            ErrorCode::InvalidKey,
+            "credentials.platformCertificate",
+        ),
+        (
+            "private key as merchantCertificate",
+            config_with(json!({"merchantCertificate": MERCHANT_KEY})),
+            ErrorCode::InvalidKey,
+            "credentials.merchantCertificate",
+        ),
+        (
+            "private key as notifyCertificate",
+            config_with(json!({"notifyCertificate": PLATFORM_KEY})),
+            ErrorCode::InvalidKey,
+            "credentials.notifyCertificate",
+        ),
+        (
+            "garbage privateKey",
+            config_with(
+                json!({"privateKey": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"}),
+            ),
+            ErrorCode::InvalidKey,
+            "credentials.privateKey",
+        ),
+        (
+            "no credentials",
+            json!({"provider": "lakala"}),
+            ErrorCode::InvalidConfig,
+            "credentials",
+        ),
+        (
+            "unknown credentials key",
+            config_with(json!({"privateKEY": "x"})),
+            ErrorCode::InvalidConfig,
+            "privateKEY",
+        ),
+        (
+            "baseUrl not http",
+            {
+                let mut c = config();
+                c["baseUrl"] = json!("s2.lakala.com");
+                c
+            },
+            ErrorCode::InvalidConfig,
+            "baseUrl",
+        ),
+        (
+            "tolerance 0",
+            {
+                let mut c = config();
+                c["notificationToleranceSeconds"] = json!(0);
+                c
+            },
+            ErrorCode::InvalidConfig,
+            "notificationToleranceSeconds",
+        ),
+        (
+            "tolerance negative",
+            {
+                let mut c = config();
+                c["notificationToleranceSeconds"] = json!(-300);
+                c
+            },
+            ErrorCode::InvalidConfig,
+            "notificationToleranceSeconds",
+        ),
+    ];
+    for (what, cfg, code, field) in cases {
+        let e = Lakala::new(cfg.clone())
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"));
+        assert_eq!(e.code, code, "{what}: {e}");
+        assert_eq!(e.field.as_deref(), Some(field), "{what}: {e}");
+        assert!(e.message.contains(field), "{what}: {}", e.message);
+        assert_no_secret(&format!("{} {e:?} {}", e.to_json(), e), what);
+        // The registry says the same.
+        let e2 = crate::providers::create(&cfg.to_string()).err().unwrap();
+        assert_eq!((e2.code, e2.field), (code, e.field), "{what}");
+    }
+    // The certificate's message says what it is and what is needed.
+    let e = Lakala::new(config_with(json!({"privateKey": MERCHANT_CERT}))).unwrap_err();
+    assert!(
+        e.message.contains("certificate") && e.message.contains("private key"),
+        "{}",
+        e.message
+    );
+    let e = Lakala::new(config_with(json!({"merchantCertificate": null}))).unwrap_err();
+    assert!(e.message.contains("merchantCertificate"), "{}", e.message);
+}
+
+#[test]
+fn config_accepts() {
+    // Serial given directly (any case) instead of the certificate.
+    let gw = Lakala::new(config_with(
+        json!({"merchantCertificate": null, "serialNo": "00DFBA8194C41B84CF"}),
+    ))
+    .unwrap();
+    assert_eq!(gw.serial_no, "00dfba8194c41b84cf");
+    // Derived from the certificate, leading 00 kept.
+    assert_eq!(gateway().serial_no, "00dfba8194c41b84cf");
+    assert_eq!(gateway().tolerance_seconds, 300);
+    // Custom base URL, trailing slash dropped.
+    let mut c = config();
+    c["baseUrl"] = json!("https://test.wsmsd.cn/sit/");
+    let gw = Lakala::new(c).unwrap();
+    let p = gw
+        .build(
+            Operation::Query,
+            &input(valid_input(Operation::Query)),
+            &ctx(),
+        )
+        .unwrap();
+    assert_eq!(
+        p.request.url,
+        "https://test.wsmsd.cn/sit/api/v3/labs/query/tradequery"
+    );
+    // PKCS#1 and bare Base64 private keys.
+    let bare: String = MERCHANT_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let gw = Lakala::new(config_with(json!({"privateKey": bare}))).unwrap();
+    assert_eq!(
+        gw.private_key.pkcs8_der(),
+        gateway().private_key.pkcs8_der()
+    );
+}
+
+// ================================================================ 7. notifications
+
+/// A trade notice (doc 1112) with `trade_status`.
+fn notice(status: &str) -> Vec<u8> {
+    json!({"merchant_no": "82229007392000A", "out_trade_no": ORDER, "trade_no": TRADE_NO, "log_no": "66210003630077",
+           "acc_trade_no": "4200001212202109078945008028", "account_type": "WECHAT", "trade_status": status,
+           "total_amount": "123", "payer_amount": "123", "trade_time": "20210907150327", "user_id1": "o1"})
+    .to_string()
+    .into_bytes()
+}
+
+fn notify_headers(key: &PrivateKey, ts: i64, nonce: &str, body: &[u8]) -> BTreeMap<String, String> {
+    let ts = ts.to_string();
+    let sig = crypto::base64_encode(
+        &key.sign_sha256(&notification_message(&ts, nonce, body))
+            .unwrap(),
+    );
+    let mut h = BTreeMap::new();
+    h.insert(
+        "Authorization".to_string(),
+        format!(
+            "LKLAPI-SHA256withRSA timestamp=\"{ts}\",nonce_str=\"{nonce}\",signature=\"{sig}\""
+        ),
+    );
+    h.insert("Content-Type".to_string(), "application/json".to_string());
+    h
+}
+
+const NOW_S: i64 = NOW_MS / 1000;
+
+fn verify(gw: &Lakala, h: &BTreeMap<String, String>, body: &[u8]) -> Result<Notification> {
+    gw.verify_notification(
+        h,
+        body,
+        &Ctx {
+            now_ms: NOW_MS + 456,
+            nonce: String::new(),
+        },
+    )
+}
+
+fn reason(r: Result<Notification>, what: &str) -> &'static str {
+    let e = r.err().unwrap_or_else(|| panic!("{what}: accepted"));
+    assert_eq!(e.code, ErrorCode::NotificationInvalid, "{what}: {e}");
+    e.reason.unwrap_or_else(|| panic!("{what}: no reason"))
+}
+
+#[test]
+fn a_valid_notification_is_accepted_with_the_exact_ack() {
+    let body = notice("SUCCESS");
+    let n = verify(
+        &gateway(),
+        &notify_headers(platform_key(), NOW_S, "a1b2c3d4e5f6", &body),
+        &body,
+    )
+    .unwrap();
+    assert_eq!(n.ack.body, ACK);
+    assert_eq!(n.ack.status, 200);
+    assert_eq!(
+        n.ack.headers.get("content-type").map(String::as_str),
+        Some("application/json")
+    );
+    assert_eq!(
+        (n.order.state, n.order.is_final),
+        (OrderState::Success, true)
+    );
+    assert_eq!(n.order.merchant_order_no.as_deref(), Some(ORDER));
+    assert_eq!(n.order.provider_state.as_deref(), Some("SUCCESS"));
+    assert_eq!(n.order.amounts.paid, Some(123));
+    assert_eq!(n.order.paid_at, Some(1_630_998_207_000));
+    assert_eq!(n.raw["log_no"], "66210003630077");
+    // Other states map through the same table.
+    for (status, state, _) in TRADE_STATE_TABLE.iter().take(3) {
+        let body = notice(status);
+        let n = verify(
+            &gateway(),
+            &notify_headers(platform_key(), NOW_S, "x", &body),
+            &body,
+        )
+        .unwrap();
+        assert_eq!(n.order.state, *state, "{status}");
+    }
+}
+
+#[test]
+fn notification_signature_failures() {
+    let gw = gateway();
+    let body = notice("SUCCESS");
+    let h = notify_headers(platform_key(), NOW_S, "a1b2c3d4e5f6", &body);
+    let tampered = notice("SUCCESS")
+        .iter()
+        .map(|&b| if b == b'3' { b'4' } else { b })
+        .collect::<Vec<u8>>();
+    assert_ne!(tampered, body);
+    assert_eq!(
+        reason(verify(&gw, &h, &tampered), "tampered body"),
+        "BAD_SIGNATURE"
+    );
+    let mut appended = body.clone();
+    appended.push(b'\n');
+    assert_eq!(
+        reason(verify(&gw, &h, &appended), "newline appended"),
+        "BAD_SIGNATURE"
+    );
+    assert_eq!(
+        reason(
+            verify(&gw, &notify_headers(other_key(), NOW_S, "n", &body), &body),
+            "another key"
+        ),
+        "BAD_SIGNATURE"
+    );
+    // The timestamp and nonce are signed too.
+    let auth = h["Authorization"].clone();
+    for (from, to) in [
+        (
+            format!("timestamp=\"{NOW_S}\""),
+            format!("timestamp=\"{}\"", NOW_S + 1),
+        ),
+        (
+            "nonce_str=\"a1b2c3d4e5f6\"".into(),
+            "nonce_str=\"a1b2c3d4e5f7\"".into(),
+        ),
+    ] {
+        let mut h2 = h.clone();
+        h2.insert("Authorization".into(), auth.replace(&from, &to));
+        assert_eq!(reason(verify(&gw, &h2, &body), &to), "BAD_SIGNATURE");
+    }
+    let mut h2 = h.clone();
+    h2.insert(
+        "Authorization".into(),
+        auth.replace("signature=\"", "signature=\"AAAA"),
+    );
+    assert_eq!(
+        reason(verify(&gw, &h2, &body), "signature changed"),
+        "BAD_SIGNATURE"
+    );
+    // A notice signed by the platform key does not verify with a separate notify certificate.
+    let gw2 = Lakala::new(config_with(json!({"notifyCertificate": OTHER_CERT}))).unwrap();
+    assert_eq!(
+        reason(verify(&gw2, &h, &body), "notifyCertificate"),
+        "BAD_SIGNATURE"
+    );
+    assert!(
+        verify(&gw2, &notify_headers(other_key(), NOW_S, "n", &body), &body).is_ok(),
+        "notifyCertificate is used"
+    );
+}
+
+#[test]
+fn notification_missing_signature() {
+    let gw = gateway();
+    let body = notice("SUCCESS");
+    let h = notify_headers(platform_key(), NOW_S, "a1b2c3d4e5f6", &body);
+    let auth = h["Authorization"].clone();
+    let (ts, nonce, sig) = {
+        let p = authorization_pairs(&auth).unwrap();
+        (
+            p["timestamp"].clone(),
+            p["nonce_str"].clone(),
+            p["signature"].clone(),
+        )
+    };
+    let mut cases: Vec<(&str, BTreeMap<String, String>)> = vec![("no headers", BTreeMap::new())];
+    let mut no_auth = h.clone();
+    no_auth.remove("Authorization");
+    cases.push(("no Authorization", no_auth));
+    for (what, value) in [
+        ("empty", String::new()),
+        ("blank", "   ".to_string()),
+        (
+            "another scheme",
+            auth.replace("LKLAPI-SHA256withRSA", "WECHATPAY2-SHA256-RSA2048"),
+        ),
+        (
+            "no signature",
+            format!("LKLAPI-SHA256withRSA timestamp=\"{ts}\",nonce_str=\"{nonce}\""),
+        ),
+        (
+            "no timestamp",
+            format!("LKLAPI-SHA256withRSA nonce_str=\"{nonce}\",signature=\"{sig}\""),
+        ),
+        (
+            "no nonce",
+            format!("LKLAPI-SHA256withRSA timestamp=\"{ts}\",signature=\"{sig}\""),
+        ),
+        (
+            "empty signature",
+            format!("LKLAPI-SHA256withRSA timestamp=\"{ts}\",nonce_str=\"{nonce}\",signature=\"\""),
+        ),
+        ("not pairs", "LKLAPI-SHA256withRSA garbage".to_string()),
+    ] {
+        let mut h2 = h.clone();
+        h2.insert("Authorization".into(), value);
+        cases.push((what, h2));
+    }
+    for (what, headers) in cases {
+        assert_eq!(
+            reason(verify(&gw, &headers, &body), what),
+            "MISSING_SIGNATURE",
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn notification_header_forms() {
+    let gw = gateway();
+    let body = notice("SUCCESS");
+    let h = notify_headers(platform_key(), NOW_S, "a1b2c3d4e5f6", &body);
+    let auth = h["Authorization"].clone();
+    for name in ["authorization", "AUTHORIZATION", "Authorization"] {
+        let mut h2 = BTreeMap::new();
+        h2.insert(name.to_string(), auth.clone());
+        assert!(verify(&gw, &h2, &body).is_ok(), "{name}");
+    }
+    // Pairs in another order, with spaces after the commas.
+    let p = authorization_pairs(&auth).unwrap();
+    let reordered = format!(
+        "LKLAPI-SHA256withRSA signature=\"{}\", nonce_str=\"{}\", timestamp=\"{}\"",
+        p["signature"], p["nonce_str"], p["timestamp"]
+    );
+    let mut h2 = BTreeMap::new();
+    h2.insert("authorization".to_string(), reordered);
+    assert!(verify(&gw, &h2, &body).is_ok());
+    // A 10-character nonce (seen from Lakala), a 32-character one, and a 1-character one.
+    for nonce in ["Ab3dE6gH9j", "0123456789abcdef0123456789abcdef", "z"] {
+        assert!(
+            verify(
+                &gw,
+                &notify_headers(platform_key(), NOW_S, nonce, &body),
+                &body
+            )
+            .is_ok(),
+            "{nonce}"
+        );
+    }
+}
+
+#[test]
+fn notification_replay_window() {
+    let gw = gateway();
+    let body = notice("SUCCESS");
+    let at = |gw: &Lakala, offset: i64| {
+        verify(
+            gw,
+            &notify_headers(platform_key(), NOW_S + offset, "a1b2c3d4e5", &body),
+            &body,
+        )
+    };
+    for offset in [0, 299, -299, 300, -300, 1, -1] {
+        assert!(at(&gw, offset).is_ok(), "{offset} s");
+    }
+    for offset in [301, -301, 3600, -86_400, -NOW_S] {
+        let e = at(&gw, offset).unwrap_err();
+        assert_eq!(
+            (e.code, e.reason),
+            (ErrorCode::NotificationInvalid, Some("EXPIRED")),
+            "{offset} s"
+        );
+    }
+    // A custom window.
+    let mut c = config();
+    c["notificationToleranceSeconds"] = json!(60);
+    let gw60 = Lakala::new(c).unwrap();
+    for offset in [59, -59, 60] {
+        assert!(at(&gw60, offset).is_ok(), "{offset} s within 60");
+    }
+    for offset in [61, -61, 299] {
+        assert_eq!(
+            reason(at(&gw60, offset), "60 s window"),
+            "EXPIRED",
+            "{offset} s"
+        );
+    }
+    let mut c = config();
+    c["notificationToleranceSeconds"] = json!(3600);
+    let gw3600 = Lakala::new(c).unwrap();
+    assert!(at(&gw3600, 3599).is_ok());
+    assert_eq!(reason(at(&gw3600, 3601), "1 h window"), "EXPIRED");
+}
+
+#[test]
+fn notification_malformed() {
+    let gw = gateway();
+    // Correctly signed, but the timestamp is not seconds, or the body is not a trade notice.
+    let body = notice("SUCCESS");
+    let sig = crypto::base64_encode(
+        &platform_key()
+            .sign_sha256(&notification_message("soon", "n", &body))
+            .unwrap(),
+    );
+    let mut h = BTreeMap::new();
+    h.insert(
+        "Authorization".to_string(),
+        format!("LKLAPI-SHA256withRSA timestamp=\"soon\",nonce_str=\"n\",signature=\"{sig}\""),
+    );
+    assert_eq!(
+        reason(verify(&gw, &h, &body), "timestamp not digits"),
+        "MALFORMED"
+    );
+    for bad in [
+        &b"not json"[..],
+        b"[]",
+        br#"{"total_amount": 5}"#,
+        br#"{"trade_status":"SUCCESS","total_amount":"1.5"}"#,
+    ] {
+        let h = notify_headers(platform_key(), NOW_S, "n", bad);
+        assert_eq!(
+            reason(verify(&gw, &h, bad), &String::from_utf8_lossy(bad)),
+            "MALFORMED"
+        );
+    }
+    // An unlisted status is accepted as a genuine notice with an UNKNOWN order.
+    let body = notice("WHATEVER");
+    let n = verify(
+        &gw,
+        &notify_headers(platform_key(), NOW_S, "n", &body),
+        &body,
+    )
+    .unwrap();
+    assert_eq!(
+        (n.order.state, n.order.is_final),
+        (OrderState::Unknown, false)
+    );
+}
+
+/// A signed timestamp so far from now that `now - timestamp` overflows i64.
+#[test]
+#[ignore = "bug: lakala.rs verify_notification computes (now_s - seconds).abs() unchecked: a signed timestamp near i64::MIN overflows (panic in debug; in release a crafted value wraps to i64::MIN, whose abs() stays negative and passes the window); use abs_diff/checked_sub"]
+fn notification_timestamp_overflow_is_expired() {
+    let gw = gateway();
+    let body = notice("SUCCESS");
+    for ts in [i64::MIN, NOW_S + i64::MIN, i64::MAX] {
+        let h = notify_headers(platform_key(), ts, "n", &body);
+        assert_eq!(
+            reason(verify(&gw, &h, &body), &ts.to_string()),
+            "EXPIRED",
+            "{ts}"
+        );
+    }
+}
+
+// ================================================================ 8. secrets
+
+/// No text (Debug, error) quotes 16 consecutive characters of the merchant private key.
+fn assert_no_secret(text: &str, what: &str) {
+    let body: String = MERCHANT_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let chars: Vec<char> = body.chars().collect();
+    for w in chars.windows(16).step_by(7) {
+        let needle: String = w.iter().collect();
+        assert!(
+            !text.contains(&needle),
+            "{what}: quotes the private key ({needle}): {text}"
+        );
+    }
+    assert!(!text.contains("BEGIN PRIVATE KEY"), "{what}: {text}");
+}
+
+#[test]
+fn secrets_never_appear() {
+    let gw = gateway();
+    assert_no_secret(&format!("{gw:?} {gw:#?}"), "Debug of the gateway");
+    let boxed = crate::providers::create(&config().to_string()).unwrap();
+    assert_no_secret(&format!("{boxed:?}"), "Debug of the boxed gateway");
+    let client = crate::Client::new(&config().to_string()).unwrap();
+    assert_no_secret(&format!("{client:?}"), "Debug of the client");
+    // Errors from a damaged or misplaced private key.
+    let truncated = &MERCHANT_KEY[..MERCHANT_KEY.len() - 200];
+    let damaged = MERCHANT_KEY.replace("MII", "MIJ");
+    let bare: String = MERCHANT_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    for (what, changes) in [
+        ("truncated", json!({"privateKey": truncated})),
+        ("damaged", json!({"privateKey": damaged})),
+        (
+            "as platformCertificate",
+            json!({"platformCertificate": MERCHANT_KEY}),
+        ),
+        (
+            "bare as platformCertificate",
+            json!({"platformCertificate": bare}),
+        ),
+        (
+            "as merchantCertificate",
+            json!({"merchantCertificate": MERCHANT_KEY}),
+        ),
+        (
+            "as serialNo",
+            json!({"merchantCertificate": null, "serialNo": MERCHANT_KEY}),
+        ),
+        ("as a number", json!({"privateKey": 12345})),
+        ("under an unknown name", json!({"privateKEY": MERCHANT_KEY})),
+    ] {
+        let e = Lakala::new(config_with(changes))
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"));
+        assert_no_secret(&format!("{e} {e:?} {}", e.to_json()), what);
+    }
+    // Parse results never carry the key either.
+    let r = parse(
+        Operation::Query,
+        &signed(&envelope("BBS00000", Some(trade("SUCCESS")))),
+    );
+    assert_no_secret(&serde_json::to_string(&r).unwrap(), "result");
+}

@@ -15,7 +15,10 @@ trait BuildRequest {
 impl<G: Gateway + ?Sized> BuildRequest for G {
     fn request(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<HttpRequest> {
         self.build(op, input, ctx).map(|p| {
-            assert!(p.to_sign.is_none(), "Shouqianba signs by itself: nothing is left for a host signer");
+            assert!(
+                p.to_sign.is_none(),
+                "Shouqianba signs by itself: nothing is left for a host signer"
+            );
             p.request
         })
     }
@@ -31,8 +34,10 @@ fn gateway() -> Shouqianba {
 }
 
 fn gateway_with(sn: &str, key: &str) -> Shouqianba {
-    Shouqianba::new(json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}}))
-        .expect("valid config")
+    Shouqianba::new(
+        json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}}),
+    )
+    .expect("valid config")
 }
 
 fn input(v: Value) -> Input {
@@ -46,17 +51,29 @@ fn ctx() -> Ctx {
 /// A complete, valid input for each operation (the tables below modify one field at a time).
 fn valid_input(op: Operation) -> Value {
     match op {
-        Operation::Activate => json!({"vendorSn": "91801234", "vendorKey": "vendor-key", "appId": "2017010100000001",
-                                      "code": "12345678", "deviceId": "dev-1"}),
+        Operation::Activate => {
+            json!({"vendorSn": "91801234", "vendorKey": "vendor-key", "appId": "2017010100000001",
+                                      "code": "12345678", "deviceId": "dev-1"})
+        }
         Operation::Checkin => json!({"deviceId": "dev-1"}),
-        Operation::Pay => json!({"merchantOrderNo": ORDER, "amount": 1000, "authCode": "134567890123456789",
-                                 "subject": "Coffee", "operator": "op1"}),
-        Operation::Precreate => json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee",
-                                       "operator": "op1", "payway": "3"}),
-        Operation::Query | Operation::Cancel | Operation::Revoke => json!({"merchantOrderNo": ORDER}),
-        Operation::Refund => json!({"merchantOrderNo": ORDER, "refundNo": "r1", "amount": 300, "operator": "op1"}),
+        Operation::Pay => {
+            json!({"merchantOrderNo": ORDER, "amount": 1000, "authCode": "134567890123456789",
+                                 "subject": "Coffee", "operator": "op1"})
+        }
+        Operation::Precreate => {
+            json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee",
+                                       "operator": "op1", "payway": "3"})
+        }
+        Operation::Query | Operation::Cancel | Operation::Revoke => {
+            json!({"merchantOrderNo": ORDER})
+        }
+        Operation::Refund => {
+            json!({"merchantOrderNo": ORDER, "refundNo": "r1", "amount": 300, "operator": "op1"})
+        }
         // Not Shouqianba operations; an input that would suit them elsewhere.
-        Operation::Close | Operation::RefundQuery => json!({"merchantOrderNo": ORDER, "refundNo": "r1"}),
+        Operation::Close | Operation::RefundQuery => {
+            json!({"merchantOrderNo": ORDER, "refundNo": "r1"})
+        }
     }
 }
 
@@ -73,7 +90,11 @@ fn with(op: Operation, key: &str, v: Value) -> Value {
 }
 
 fn http(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
-    HttpResponse { status, headers: BTreeMap::new(), body: body.into() }
+    HttpResponse {
+        status,
+        headers: BTreeMap::new(),
+        body: body.into(),
+    }
 }
 
 /// A `biz_response.data` as the gateway sends it: every value a string.
@@ -102,7 +123,9 @@ fn order_data_with(order_status: &str, changes: Value) -> Value {
 
 /// A transport-level 200 envelope around `biz`.
 fn envelope(biz: Value) -> Vec<u8> {
-    json!({"result_code": "200", "biz_response": biz}).to_string().into_bytes()
+    json!({"result_code": "200", "biz_response": biz})
+        .to_string()
+        .into_bytes()
 }
 
 fn biz_ok(code: &str, data: Value) -> Vec<u8> {
@@ -110,7 +133,8 @@ fn biz_ok(code: &str, data: Value) -> Vec<u8> {
 }
 
 fn biz_fail(code: &str, error_code: &str, data: Option<Value>) -> Vec<u8> {
-    let mut biz = json!({"result_code": code, "error_code": error_code, "error_message": "报错信息 message"});
+    let mut biz =
+        json!({"result_code": code, "error_code": error_code, "error_message": "报错信息 message"});
     if let Some(d) = data {
         biz["data"] = d;
     }
@@ -138,8 +162,14 @@ fn error_code(r: &OperationResult) -> Option<ErrorCode> {
     r.error.as_ref().map(|e| e.code)
 }
 
-const ORDER_OPS: [Operation; 6] =
-    [Operation::Pay, Operation::Precreate, Operation::Query, Operation::Refund, Operation::Cancel, Operation::Revoke];
+const ORDER_OPS: [Operation; 6] = [
+    Operation::Pay,
+    Operation::Precreate,
+    Operation::Query,
+    Operation::Refund,
+    Operation::Cancel,
+    Operation::Revoke,
+];
 
 // ================================================================ 2. data.order_status
 
@@ -167,8 +197,21 @@ fn order_status_table() {
 
 #[test]
 fn order_status_unlisted_is_unknown_never_failed() {
-    for value in [Some("EXPIRED"), Some(""), Some("paid"), Some("Paid"), Some(" PAID"), Some("PAY_CANCELLED"), Some("FAILED"), None] {
-        assert_eq!(order_state(value), (OrderState::Unknown, false), "{value:?}");
+    for value in [
+        Some("EXPIRED"),
+        Some(""),
+        Some("paid"),
+        Some("Paid"),
+        Some(" PAID"),
+        Some("PAY_CANCELLED"),
+        Some("FAILED"),
+        None,
+    ] {
+        assert_eq!(
+            order_state(value),
+            (OrderState::Unknown, false),
+            "{value:?}"
+        );
     }
 }
 
@@ -177,7 +220,10 @@ fn order_status_table_through_query() {
     for (value, state, fin) in ORDER_STATUS_TABLE {
         let r = parse(Operation::Query, 200, biz_ok("SUCCESS", order_data(value)));
         assert_eq!(r.outcome, Outcome::Succeeded, "{value}");
-        let o = r.order.as_ref().unwrap_or_else(|| panic!("{value}: no order"));
+        let o = r
+            .order
+            .as_ref()
+            .unwrap_or_else(|| panic!("{value}: no order"));
         assert_eq!((o.state, o.is_final), (state, fin), "{value}");
         assert_eq!(o.provider_state.as_deref(), Some(value));
         // What to do next follows the order state.
@@ -192,7 +238,11 @@ fn order_status_table_through_query() {
         let d = order_data_with("x", json!({"order_status": value}));
         let r = parse(Operation::Query, 200, biz_ok("SUCCESS", d));
         let o = r.order.as_ref().unwrap();
-        assert_eq!((o.state, o.is_final), (OrderState::Unknown, false), "{value}");
+        assert_eq!(
+            (o.state, o.is_final),
+            (OrderState::Unknown, false),
+            "{value}"
+        );
         assert_ne!(o.state, OrderState::Failed);
         assert_eq!(r.next, Next::ContactSupport, "{value}");
     }
@@ -209,16 +259,64 @@ fn biz_table() -> Vec<(Operation, &'static str, &'static str, Outcome, Next)> {
         (O::Pay, "PAY_SUCCESS", "PAID", Succeeded, N::None),
         (O::Pay, "PAY_FAIL", "PAY_CANCELED", Failed, N::None),
         (O::Pay, "PAY_IN_PROGRESS", "CREATED", InProgress, N::Poll),
-        (O::Pay, "PAY_FAIL_ERROR", "PAY_ERROR", Unknown, N::ContactSupport),
-        (O::Pay, "PAY_FAIL_IN_PROGRESS", "PAY_ERROR", Unknown, N::ContactSupport),
-        (O::Precreate, "PRECREATE_SUCCESS", "CREATED", Succeeded, N::Poll),
-        (O::Precreate, "PRECREATE_FAIL", "PAY_CANCELED", Failed, N::None),
-        (O::Precreate, "PRECREATE_FAIL_ERROR", "PAY_ERROR", Unknown, N::Poll),
-        (O::Precreate, "PRECREATE_FAIL_IN_PROGRESS", "CREATED", Unknown, N::Poll),
-        (O::Refund, "REFUND_SUCCESS", "PARTIAL_REFUNDED", Succeeded, N::None),
+        (
+            O::Pay,
+            "PAY_FAIL_ERROR",
+            "PAY_ERROR",
+            Unknown,
+            N::ContactSupport,
+        ),
+        (
+            O::Pay,
+            "PAY_FAIL_IN_PROGRESS",
+            "PAY_ERROR",
+            Unknown,
+            N::ContactSupport,
+        ),
+        (
+            O::Precreate,
+            "PRECREATE_SUCCESS",
+            "CREATED",
+            Succeeded,
+            N::Poll,
+        ),
+        (
+            O::Precreate,
+            "PRECREATE_FAIL",
+            "PAY_CANCELED",
+            Failed,
+            N::None,
+        ),
+        (
+            O::Precreate,
+            "PRECREATE_FAIL_ERROR",
+            "PAY_ERROR",
+            Unknown,
+            N::Poll,
+        ),
+        (
+            O::Precreate,
+            "PRECREATE_FAIL_IN_PROGRESS",
+            "CREATED",
+            Unknown,
+            N::Poll,
+        ),
+        (
+            O::Refund,
+            "REFUND_SUCCESS",
+            "PARTIAL_REFUNDED",
+            Succeeded,
+            N::None,
+        ),
         (O::Refund, "REFUND_FAIL", "PAID", Failed, N::None),
         (O::Refund, "REFUND_IN_PROGRESS", "PAID", InProgress, N::Poll),
-        (O::Refund, "REFUND_ERROR", "REFUND_ERROR", Unknown, N::ContactSupport),
+        (
+            O::Refund,
+            "REFUND_ERROR",
+            "REFUND_ERROR",
+            Unknown,
+            N::ContactSupport,
+        ),
         (O::Query, "SUCCESS", "PAID", Succeeded, N::None),
         (O::Query, "FAIL", "PAID", Failed, N::None),
     ];
@@ -226,10 +324,34 @@ fn biz_table() -> Vec<(Operation, &'static str, &'static str, Outcome, Next)> {
         t.extend([
             (op, "CANCEL_SUCCESS", "CANCELED", Succeeded, N::None),
             (op, "CANCEL_ABORT_SUCCESS", "CANCELED", Succeeded, N::None),
-            (op, "CANCEL_IN_PROGRESS", "CANCEL_INPROGRESS", InProgress, N::Poll),
-            (op, "CANCEL_ERROR", "CANCEL_ERROR", Unknown, N::ContactSupport),
-            (op, "CANCEL_ABORT_ERROR", "CANCEL_ERROR", Unknown, N::ContactSupport),
-            (op, "CANCEL_ABORT_IN_PROGRESS", "CANCEL_INPROGRESS", Unknown, N::ContactSupport),
+            (
+                op,
+                "CANCEL_IN_PROGRESS",
+                "CANCEL_INPROGRESS",
+                InProgress,
+                N::Poll,
+            ),
+            (
+                op,
+                "CANCEL_ERROR",
+                "CANCEL_ERROR",
+                Unknown,
+                N::ContactSupport,
+            ),
+            (
+                op,
+                "CANCEL_ABORT_ERROR",
+                "CANCEL_ERROR",
+                Unknown,
+                N::ContactSupport,
+            ),
+            (
+                op,
+                "CANCEL_ABORT_IN_PROGRESS",
+                "CANCEL_INPROGRESS",
+                Unknown,
+                N::ContactSupport,
+            ),
         ]);
     }
     t
@@ -238,11 +360,19 @@ fn biz_table() -> Vec<(Operation, &'static str, &'static str, Outcome, Next)> {
 #[test]
 fn biz_outcome_table() {
     for (op, code, _, outcome, next) in biz_table() {
-        assert_eq!(biz_outcome(op, code), Some((outcome, next)), "{op:?} {code}");
+        assert_eq!(
+            biz_outcome(op, code),
+            Some((outcome, next)),
+            "{op:?} {code}"
+        );
     }
     // "FAIL" (call failed, nothing changed) is a known answer to every order operation.
     for op in ORDER_OPS {
-        assert_eq!(biz_outcome(op, "FAIL"), Some((Outcome::Failed, Next::None)), "{op:?}");
+        assert_eq!(
+            biz_outcome(op, "FAIL"),
+            Some((Outcome::Failed, Next::None)),
+            "{op:?}"
+        );
     }
 }
 
@@ -251,23 +381,34 @@ fn biz_result_codes_through_parse() {
     for (op, code, status, outcome, next) in biz_table() {
         let body = match outcome {
             Outcome::Failed => biz_fail(code, "TRADE_FAILED", Some(order_data(status))),
-            Outcome::Unknown => envelope(json!({"result_code": code, "error_code": "UNEXPECTED_PROVIDER_ERROR",
-                                                "error_message": "channel error", "data": order_data(status)})),
+            Outcome::Unknown => envelope(
+                json!({"result_code": code, "error_code": "UNEXPECTED_PROVIDER_ERROR",
+                                                "error_message": "channel error", "data": order_data(status)}),
+            ),
             _ => biz_ok(code, order_data(status)),
         };
         let r = parse(op, 200, body);
         assert_eq!((r.outcome, r.next), (outcome, next), "{op:?} {code}");
         assert_eq!((r.provider, r.operation), (Provider::Shouqianba, op));
         match outcome {
-            Outcome::Succeeded | Outcome::InProgress => assert!(r.error.is_none(), "{op:?} {code}: {:?}", r.error),
-            Outcome::Failed => assert_eq!(error_code(&r), Some(ErrorCode::ProviderError), "{op:?} {code}"),
+            Outcome::Succeeded | Outcome::InProgress => {
+                assert!(r.error.is_none(), "{op:?} {code}: {:?}", r.error)
+            }
+            Outcome::Failed => assert_eq!(
+                error_code(&r),
+                Some(ErrorCode::ProviderError),
+                "{op:?} {code}"
+            ),
             Outcome::Unknown => {
                 let e = r.error.as_ref().expect("an unknown outcome says why");
                 assert_eq!(e.code, ErrorCode::ProviderError, "{op:?} {code}");
                 assert_eq!(e.provider_code.as_deref(), Some(code), "{op:?}");
             }
         }
-        let o = r.order.as_ref().unwrap_or_else(|| panic!("{op:?} {code}: data was not mapped"));
+        let o = r
+            .order
+            .as_ref()
+            .unwrap_or_else(|| panic!("{op:?} {code}: data was not mapped"));
         assert_eq!(o.provider_state.as_deref(), Some(status));
         assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
         assert!(r.raw.is_object(), "raw keeps the body");
@@ -294,28 +435,58 @@ fn biz_code_of_another_operation_or_unlisted_is_unknown() {
     for op in ORDER_OPS {
         let mut foreign: Vec<&str> = table
             .iter()
-            .filter(|(owner, code, ..)| *code != "FAIL" && !table.iter().any(|(o, c, ..)| o == &op && c == code) && *owner != op)
+            .filter(|(owner, code, ..)| {
+                *code != "FAIL"
+                    && !table.iter().any(|(o, c, ..)| o == &op && c == code)
+                    && *owner != op
+            })
             .map(|(_, code, ..)| *code)
             .collect();
-        foreign.extend(["PAY_SUCCESSFUL", "pay_success", "SUCCESS ", "", "UNKNOWN", "ERROR"]);
+        foreign.extend([
+            "PAY_SUCCESSFUL",
+            "pay_success",
+            "SUCCESS ",
+            "",
+            "UNKNOWN",
+            "ERROR",
+        ]);
         if op != Operation::Query {
             foreign.push("SUCCESS");
         }
         for code in foreign {
             let r = parse(op, 200, biz_ok(code, order_data("PAID")));
             assert_eq!(r.outcome, Outcome::Unknown, "{op:?} answered {code:?}");
-            assert_eq!(r.next, Next::after_uncertain(op), "{op:?} answered {code:?}");
-            assert_eq!(error_code(&r), Some(ErrorCode::ProviderError), "{op:?} {code:?}");
-            assert!(r.order.is_none(), "{op:?} {code:?}: an unexpected answer is not mapped");
+            assert_eq!(
+                r.next,
+                Next::after_uncertain(op),
+                "{op:?} answered {code:?}"
+            );
+            assert_eq!(
+                error_code(&r),
+                Some(ErrorCode::ProviderError),
+                "{op:?} {code:?}"
+            );
+            assert!(
+                r.order.is_none(),
+                "{op:?} {code:?}: an unexpected answer is not mapped"
+            );
         }
         // No result_code at all.
         let r = parse(op, 200, envelope(json!({"data": order_data("PAID")})));
         assert_eq!(r.outcome, Outcome::Unknown, "{op:?} without result_code");
     }
     // The example from the brief, spelled out.
-    let r = parse(Operation::Refund, 200, biz_ok("PAY_SUCCESS", order_data("PAID")));
+    let r = parse(
+        Operation::Refund,
+        200,
+        biz_ok("PAY_SUCCESS", order_data("PAID")),
+    );
     assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll));
-    let r = parse(Operation::Query, 200, biz_ok("PAY_SUCCESS", order_data("PAID")));
+    let r = parse(
+        Operation::Query,
+        200,
+        biz_ok("PAY_SUCCESS", order_data("PAID")),
+    );
     assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Retry));
 }
 
@@ -339,8 +510,14 @@ const BIZ_ERRORS: [(&str, ErrorCode); 19] = [
     ("UPAY_ORDER_NOT_EXISTS", ErrorCode::OrderNotFound),
     ("UPAY_ORDER_NOT_EXIST", ErrorCode::OrderNotFound),
     ("REFUND_REQUEST_CONFLICT", ErrorCode::RefundConflict),
-    ("UPAY_REFUND_INVALID_ORDER_STATE", ErrorCode::InvalidOrderState),
-    ("UPAY_CANCEL_INVALID_ORDER_STATE", ErrorCode::InvalidOrderState),
+    (
+        "UPAY_REFUND_INVALID_ORDER_STATE",
+        ErrorCode::InvalidOrderState,
+    ),
+    (
+        "UPAY_CANCEL_INVALID_ORDER_STATE",
+        ErrorCode::InvalidOrderState,
+    ),
     ("UNEXPECTED_PROVIDER_ERROR", ErrorCode::ProviderError),
 ];
 
@@ -369,7 +546,11 @@ fn biz_errors_through_parse() {
     for (op, result_code) in failing {
         for (code, expected) in BIZ_ERRORS {
             let r = parse(op, 200, biz_fail(result_code, code, None));
-            assert_eq!((r.outcome, r.next), (Outcome::Failed, Next::None), "{op:?} {code}");
+            assert_eq!(
+                (r.outcome, r.next),
+                (Outcome::Failed, Next::None),
+                "{op:?} {code}"
+            );
             let e = r.error.as_ref().unwrap();
             assert_eq!(e.code, expected, "{op:?} {result_code} {code}");
             assert_eq!(e.provider_code.as_deref(), Some(code));
@@ -380,7 +561,10 @@ fn biz_errors_through_parse() {
         let r = parse(op, 200, biz_fail(result_code, "BRAND_NEW_ERROR", None));
         assert_eq!(r.outcome, Outcome::Failed, "{op:?}");
         assert_eq!(error_code(&r), Some(ErrorCode::ProviderError));
-        assert_eq!(r.error.as_ref().unwrap().provider_code.as_deref(), Some("BRAND_NEW_ERROR"));
+        assert_eq!(
+            r.error.as_ref().unwrap().provider_code.as_deref(),
+            Some("BRAND_NEW_ERROR")
+        );
         // No error_code at all.
         let r = parse(op, 200, envelope(json!({"result_code": result_code})));
         assert_eq!(r.outcome, Outcome::Failed, "{op:?}");
@@ -409,10 +593,17 @@ fn transport_400_table() {
 
 #[test]
 fn transport_400_through_parse() {
-    for op in ORDER_OPS.into_iter().chain([Operation::Checkin, Operation::Activate]) {
+    for op in ORDER_OPS
+        .into_iter()
+        .chain([Operation::Checkin, Operation::Activate])
+    {
         for (code, expected) in TRANSPORT_400 {
             let r = parse(op, 200, transport("400", code));
-            assert_eq!((r.outcome, r.next), (Outcome::Failed, Next::None), "{op:?} {code}");
+            assert_eq!(
+                (r.outcome, r.next),
+                (Outcome::Failed, Next::None),
+                "{op:?} {code}"
+            );
             let e = r.error.as_ref().unwrap();
             assert_eq!(e.code, expected, "{op:?} {code}");
             assert_eq!(e.provider_code.as_deref(), Some(code));
@@ -421,8 +612,15 @@ fn transport_400_through_parse() {
         }
         // Unlisted 400: nobody can say whether it acted.
         let r = parse(op, 200, transport("400", "SOME_NEW_400"));
-        assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::after_uncertain(op)), "{op:?}");
-        assert_eq!(r.error.as_ref().unwrap().provider_code.as_deref(), Some("SOME_NEW_400"));
+        assert_eq!(
+            (r.outcome, r.next),
+            (Outcome::Unknown, Next::after_uncertain(op)),
+            "{op:?}"
+        );
+        assert_eq!(
+            r.error.as_ref().unwrap().provider_code.as_deref(),
+            Some("SOME_NEW_400")
+        );
         let r = parse(op, 200, json!({"result_code": "400"}).to_string());
         assert_eq!(r.outcome, Outcome::Unknown, "{op:?} 400 without error_code");
     }
@@ -445,7 +643,11 @@ fn transport_500_is_unknown() {
             (Operation::Checkin, Next::Retry),
         ] {
             let r = parse(op, 200, transport("500", code));
-            assert_eq!((r.outcome, r.next), (Outcome::Unknown, next), "{op:?} {code}");
+            assert_eq!(
+                (r.outcome, r.next),
+                (Outcome::Unknown, next),
+                "{op:?} {code}"
+            );
             let e = r.error.as_ref().unwrap();
             assert_eq!(e.code, expected, "{op:?} {code}");
             assert_eq!(e.retryable, expected == ErrorCode::ProviderUnavailable);
@@ -461,25 +663,87 @@ fn http_level_failures_are_unknown() {
     let cases: Vec<(&str, u16, Vec<u8>, ErrorCode)> = vec![
         ("502 HTML", 502, html.into(), ErrorCode::ProviderUnavailable),
         ("503 empty", 503, vec![], ErrorCode::ProviderUnavailable),
-        ("500 with a success body", 500, biz_ok("PAY_SUCCESS", order_data("PAID")), ErrorCode::ProviderUnavailable),
+        (
+            "500 with a success body",
+            500,
+            biz_ok("PAY_SUCCESS", order_data("PAID")),
+            ErrorCode::ProviderUnavailable,
+        ),
         ("404", 404, b"not found".to_vec(), ErrorCode::ProviderError),
         ("200 HTML", 200, html.into(), ErrorCode::MalformedResponse),
         ("200 empty", 200, vec![], ErrorCode::MalformedResponse),
-        ("200 truncated JSON", 200, br#"{"result_code":"200","biz_res"#.to_vec(), ErrorCode::MalformedResponse),
-        ("200 JSON null", 200, b"null".to_vec(), ErrorCode::MalformedResponse),
-        ("200 JSON array", 200, b"[]".to_vec(), ErrorCode::MalformedResponse),
-        ("200 JSON string", 200, br#""ok""#.to_vec(), ErrorCode::MalformedResponse),
-        ("200 not UTF-8", 200, vec![0xff, 0xfe, 0x00], ErrorCode::MalformedResponse),
-        ("numeric result_code", 200, br#"{"result_code":200,"biz_response":{}}"#.to_vec(), ErrorCode::MalformedResponse),
-        ("result_code 300", 200, transport("300", "X"), ErrorCode::MalformedResponse),
-        ("no result_code", 200, br#"{"biz_response":{"result_code":"PAY_SUCCESS"}}"#.to_vec(), ErrorCode::MalformedResponse),
-        ("no biz_response", 200, br#"{"result_code":"200"}"#.to_vec(), ErrorCode::MalformedResponse),
-        ("data of the wrong shape", 200, envelope(json!({"result_code": "PAY_SUCCESS", "data": {"total_amount": 1000}})), ErrorCode::MalformedResponse),
+        (
+            "200 truncated JSON",
+            200,
+            br#"{"result_code":"200","biz_res"#.to_vec(),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "200 JSON null",
+            200,
+            b"null".to_vec(),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "200 JSON array",
+            200,
+            b"[]".to_vec(),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "200 JSON string",
+            200,
+            br#""ok""#.to_vec(),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "200 not UTF-8",
+            200,
+            vec![0xff, 0xfe, 0x00],
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "numeric result_code",
+            200,
+            br#"{"result_code":200,"biz_response":{}}"#.to_vec(),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "result_code 300",
+            200,
+            transport("300", "X"),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "no result_code",
+            200,
+            br#"{"biz_response":{"result_code":"PAY_SUCCESS"}}"#.to_vec(),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "no biz_response",
+            200,
+            br#"{"result_code":"200"}"#.to_vec(),
+            ErrorCode::MalformedResponse,
+        ),
+        (
+            "data of the wrong shape",
+            200,
+            envelope(json!({"result_code": "PAY_SUCCESS", "data": {"total_amount": 1000}})),
+            ErrorCode::MalformedResponse,
+        ),
     ];
     for (name, status, body, code) in cases {
-        for (op, next) in [(Operation::Pay, Next::Poll), (Operation::Query, Next::Retry)] {
+        for (op, next) in [
+            (Operation::Pay, Next::Poll),
+            (Operation::Query, Next::Retry),
+        ] {
             let r = parse(op, status, body.clone());
-            assert_eq!((r.outcome, r.next), (Outcome::Unknown, next), "{name} {op:?}");
+            assert_eq!(
+                (r.outcome, r.next),
+                (Outcome::Unknown, next),
+                "{name} {op:?}"
+            );
             assert_eq!(error_code(&r), Some(code), "{name} {op:?}");
             assert!(r.order.is_none(), "{name}");
         }
@@ -490,7 +754,11 @@ fn http_level_failures_are_unknown() {
 
 #[test]
 fn query_success_without_data_is_unknown() {
-    let r = parse(Operation::Query, 200, envelope(json!({"result_code": "SUCCESS"})));
+    let r = parse(
+        Operation::Query,
+        200,
+        envelope(json!({"result_code": "SUCCESS"})),
+    );
     assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Retry));
     assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse));
 }
@@ -498,34 +766,80 @@ fn query_success_without_data_is_unknown() {
 #[test]
 fn amounts_that_are_not_digits_are_unknown() {
     for field in ["total_amount", "net_amount"] {
-        for bad in ["9.80", "-1", "1e3", " 100", "100 ", "１００", "abc", "+5", "12345678901234567"] {
+        for bad in [
+            "9.80",
+            "-1",
+            "1e3",
+            " 100",
+            "100 ",
+            "１００",
+            "abc",
+            "+5",
+            "12345678901234567",
+        ] {
             let d = order_data_with("PAID", json!({ field: bad }));
-            for (op, code) in [(Operation::Pay, "PAY_SUCCESS"), (Operation::Query, "SUCCESS"), (Operation::Refund, "REFUND_SUCCESS")] {
+            for (op, code) in [
+                (Operation::Pay, "PAY_SUCCESS"),
+                (Operation::Query, "SUCCESS"),
+                (Operation::Refund, "REFUND_SUCCESS"),
+            ] {
                 let r = parse(op, 200, biz_ok(code, d.clone()));
                 assert_eq!(r.outcome, Outcome::Unknown, "{op:?} {field}={bad:?}");
                 assert_eq!(r.next, Next::after_uncertain(op));
                 let e = r.error.as_ref().unwrap();
-                assert_eq!(e.code, ErrorCode::MalformedResponse, "{op:?} {field}={bad:?}");
+                assert_eq!(
+                    e.code,
+                    ErrorCode::MalformedResponse,
+                    "{op:?} {field}={bad:?}"
+                );
                 assert!(e.message.contains(field), "{}", e.message);
             }
         }
     }
     // A number where a string belongs is not the wire format either.
-    let r = parse(Operation::Query, 200, biz_ok("SUCCESS", order_data_with("PAID", json!({"total_amount": 1000}))));
-    assert_eq!((r.outcome, error_code(&r)), (Outcome::Unknown, Some(ErrorCode::MalformedResponse)));
+    let r = parse(
+        Operation::Query,
+        200,
+        biz_ok(
+            "SUCCESS",
+            order_data_with("PAID", json!({"total_amount": 1000})),
+        ),
+    );
+    assert_eq!(
+        (r.outcome, error_code(&r)),
+        (Outcome::Unknown, Some(ErrorCode::MalformedResponse))
+    );
     // Empty amounts are "not said", not malformed.
-    let r = parse(Operation::Query, 200, biz_ok("SUCCESS", order_data_with("CREATED", json!({"net_amount": ""}))));
+    let r = parse(
+        Operation::Query,
+        200,
+        biz_ok(
+            "SUCCESS",
+            order_data_with("CREATED", json!({"net_amount": ""})),
+        ),
+    );
     assert_eq!(r.outcome, Outcome::Succeeded);
     assert_eq!(r.order.unwrap().amounts.net, None);
 }
 
 #[test]
 fn settlement_amount_that_is_not_digits_is_unknown() {
-    for (op, code) in [(Operation::Refund, "REFUND_SUCCESS"), (Operation::Query, "SUCCESS")] {
+    for (op, code) in [
+        (Operation::Refund, "REFUND_SUCCESS"),
+        (Operation::Query, "SUCCESS"),
+    ] {
         let inp = with(op, "refundNo", json!("r1"));
-        let d = order_data_with("PARTIAL_REFUNDED", json!({"net_amount": "700", "settlement_amount": "3.00"}));
+        let d = order_data_with(
+            "PARTIAL_REFUNDED",
+            json!({"net_amount": "700", "settlement_amount": "3.00"}),
+        );
         let r = parse_with(op, inp, biz_ok(code, d));
-        assert_eq!(r.outcome, Outcome::Unknown, "{op:?}: refund = {:?}", r.refund);
+        assert_eq!(
+            r.outcome,
+            Outcome::Unknown,
+            "{op:?}: refund = {:?}",
+            r.refund
+        );
         assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse), "{op:?}");
     }
 }
@@ -542,7 +856,11 @@ fn answer_about_another_order_is_unknown() {
     ] {
         let d = order_data_with("PAID", json!({"client_sn": "someone-else"}));
         let r = parse(op, 200, biz_ok(code, d));
-        assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::after_uncertain(op)), "{op:?}");
+        assert_eq!(
+            (r.outcome, r.next),
+            (Outcome::Unknown, Next::after_uncertain(op)),
+            "{op:?}"
+        );
         assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse), "{op:?}");
         assert!(r.order.is_none());
         // Without the input to compare with, the answer is taken as it is.
@@ -551,7 +869,11 @@ fn answer_about_another_order_is_unknown() {
     }
     // A failing answer about another order is not trusted either.
     let d = order_data_with("PAY_CANCELED", json!({"client_sn": "someone-else"}));
-    let r = parse(Operation::Pay, 200, biz_fail("PAY_FAIL", "TRADE_FAILED", Some(d)));
+    let r = parse(
+        Operation::Pay,
+        200,
+        biz_fail("PAY_FAIL", "TRADE_FAILED", Some(d)),
+    );
     assert_eq!(r.outcome, Outcome::Unknown);
 }
 
@@ -568,10 +890,22 @@ fn answer_about_another_provider_order_is_unknown() {
 #[test]
 fn amounts_by_order_state() {
     // (order_status, total, net, expected paid, expected refunded)
-    type Case = (&'static str, Option<&'static str>, Option<&'static str>, Option<i64>, Option<i64>);
+    type Case = (
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<i64>,
+        Option<i64>,
+    );
     let cases: [Case; 10] = [
         ("PAID", Some("1000"), Some("1000"), Some(1000), Some(0)),
-        ("PARTIAL_REFUNDED", Some("1000"), Some("700"), Some(1000), Some(300)),
+        (
+            "PARTIAL_REFUNDED",
+            Some("1000"),
+            Some("700"),
+            Some(1000),
+            Some(300),
+        ),
         ("REFUNDED", Some("1000"), Some("0"), Some(1000), Some(1000)),
         ("CREATED", Some("1000"), None, Some(0), Some(0)),
         ("CREATED", Some("1000"), Some("1000"), Some(0), Some(0)),
@@ -614,9 +948,19 @@ fn order_identifiers_and_channel() {
     let o = r.order.unwrap();
     assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
     assert_eq!(o.provider_order_no.as_deref(), Some(PROVIDER_SN));
-    assert_eq!(o.channel_order_no.as_deref(), Some("4200001234202401010000000001"));
+    assert_eq!(
+        o.channel_order_no.as_deref(),
+        Some("4200001234202401010000000001")
+    );
     // An empty trade_no is no channel order number.
-    let r = parse(Operation::Query, 200, biz_ok("SUCCESS", order_data_with("CREATED", json!({"trade_no": ""}))));
+    let r = parse(
+        Operation::Query,
+        200,
+        biz_ok(
+            "SUCCESS",
+            order_data_with("CREATED", json!({"trade_no": ""})),
+        ),
+    );
     assert_eq!(r.order.unwrap().channel_order_no, None);
 }
 
@@ -624,15 +968,43 @@ fn order_identifiers_and_channel() {
 fn paid_at() {
     // (order_status, channel_finish_time, finish_time, expected)
     let cases: [(&str, Value, Value, Option<i64>); 6] = [
-        ("PAID", json!("1704067200000"), json!("1704067200123"), Some(1_704_067_200_000)),
-        ("PAID", Value::Null, json!("1704067200123"), Some(1_704_067_200_123)),
-        ("PAID", json!(""), json!("1704067200123"), Some(1_704_067_200_123)),
+        (
+            "PAID",
+            json!("1704067200000"),
+            json!("1704067200123"),
+            Some(1_704_067_200_000),
+        ),
+        (
+            "PAID",
+            Value::Null,
+            json!("1704067200123"),
+            Some(1_704_067_200_123),
+        ),
+        (
+            "PAID",
+            json!(""),
+            json!("1704067200123"),
+            Some(1_704_067_200_123),
+        ),
         ("PAID", json!("soon"), Value::Null, None),
-        ("CREATED", json!("1704067200000"), json!("1704067200123"), None),
-        ("PAY_CANCELED", json!("1704067200000"), json!("1704067200123"), None),
+        (
+            "CREATED",
+            json!("1704067200000"),
+            json!("1704067200123"),
+            None,
+        ),
+        (
+            "PAY_CANCELED",
+            json!("1704067200000"),
+            json!("1704067200123"),
+            None,
+        ),
     ];
     for (status, cft, ft, expected) in cases {
-        let d = order_data_with(status, json!({"channel_finish_time": cft, "finish_time": ft}));
+        let d = order_data_with(
+            status,
+            json!({"channel_finish_time": cft, "finish_time": ft}),
+        );
         let r = parse(Operation::Query, 200, biz_ok("SUCCESS", d));
         assert_eq!(r.outcome, Outcome::Succeeded, "{status} {cft} {ft}");
         assert_eq!(r.order.unwrap().paid_at, expected, "{status} {cft} {ft}");
@@ -642,7 +1014,10 @@ fn paid_at() {
 #[test]
 fn precreate_returns_qr_code_and_wap_params() {
     let qr = "https://qr.alipay.com/bax03112pqx4zrv2cmdj0079";
-    let d = order_data_with("CREATED", json!({"qr_code": qr, "trade_no": "", "finish_time": null, "channel_finish_time": null}));
+    let d = order_data_with(
+        "CREATED",
+        json!({"qr_code": qr, "trade_no": "", "finish_time": null, "channel_finish_time": null}),
+    );
     let r = parse(Operation::Precreate, 200, biz_ok("PRECREATE_SUCCESS", d));
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll));
     let o = r.order.unwrap();
@@ -653,7 +1028,11 @@ fn precreate_returns_qr_code_and_wap_params() {
 
     let wap = json!({"appId": "wx1", "timeStamp": "1704067200", "nonceStr": "n", "package": "prepay_id=wx1", "signType": "RSA", "paySign": "sig"});
     let d = order_data_with("CREATED", json!({"wap_pay_request": wap.clone()}));
-    let r = parse_with(Operation::Precreate, with(Operation::Precreate, "subPayway", json!("3")), biz_ok("PRECREATE_SUCCESS", d));
+    let r = parse_with(
+        Operation::Precreate,
+        with(Operation::Precreate, "subPayway", json!("3")),
+        biz_ok("PRECREATE_SUCCESS", d),
+    );
     let o = r.order.unwrap();
     assert_eq!(o.pay_params, Some(wap));
     assert_eq!(o.qr_code, None);
@@ -669,23 +1048,40 @@ fn query_for_one_refund() {
         ("CREATED", RefundState::Pending, Next::Poll),
         ("FAIL_ERROR", RefundState::Unknown, Next::ContactSupport),
         ("REFUND_ERROR", RefundState::Unknown, Next::ContactSupport),
-        ("FAIL_PROTOCOL_1", RefundState::Unknown, Next::ContactSupport),
+        (
+            "FAIL_PROTOCOL_1",
+            RefundState::Unknown,
+            Next::ContactSupport,
+        ),
         ("FAIL_IO_2", RefundState::Unknown, Next::ContactSupport),
         ("CANCEL_ERROR", RefundState::Unknown, Next::ContactSupport),
         ("SOMETHING_NEW", RefundState::Unknown, Next::ContactSupport),
     ];
     for (status, state, next) in cases {
         assert_eq!(refund_state(Some(status)), state, "{status}");
-        let d = order_data_with("PARTIAL_REFUNDED", json!({"status": status, "net_amount": "700", "settlement_amount": "300"}));
-        let r = parse_with(Operation::Query, json!({"merchantOrderNo": ORDER, "refundNo": "r1"}), biz_ok("SUCCESS", d));
+        let d = order_data_with(
+            "PARTIAL_REFUNDED",
+            json!({"status": status, "net_amount": "700", "settlement_amount": "300"}),
+        );
+        let r = parse_with(
+            Operation::Query,
+            json!({"merchantOrderNo": ORDER, "refundNo": "r1"}),
+            biz_ok("SUCCESS", d),
+        );
         assert_eq!((r.outcome, r.next), (Outcome::Succeeded, next), "{status}");
-        let refund = r.refund.as_ref().unwrap_or_else(|| panic!("{status}: no refund"));
+        let refund = r
+            .refund
+            .as_ref()
+            .unwrap_or_else(|| panic!("{status}: no refund"));
         assert_eq!(refund.state, state, "{status}");
         assert_eq!(refund.refund_no.as_deref(), Some("r1"));
         assert_eq!(refund.amount, Some(300));
         assert_eq!(refund.provider_state.as_deref(), Some(status));
         // The order is still reported.
-        assert_eq!(r.order.as_ref().unwrap().state, OrderState::PartiallyRefunded);
+        assert_eq!(
+            r.order.as_ref().unwrap().state,
+            OrderState::PartiallyRefunded
+        );
     }
     assert_eq!(refund_state(None), RefundState::Unknown);
     // Without refundNo, a query is about the order only.
@@ -697,32 +1093,65 @@ fn query_for_one_refund() {
 fn refund_result() {
     // (result_code, settlement_amount, expected state, expected amount)
     let cases = [
-        ("REFUND_SUCCESS", Some("300"), RefundState::Success, Some(300)),
+        (
+            "REFUND_SUCCESS",
+            Some("300"),
+            RefundState::Success,
+            Some(300),
+        ),
         ("REFUND_SUCCESS", None, RefundState::Success, Some(300)), // falls back to the amount asked
-        ("REFUND_SUCCESS", Some("250"), RefundState::Success, Some(250)),
+        (
+            "REFUND_SUCCESS",
+            Some("250"),
+            RefundState::Success,
+            Some(250),
+        ),
         ("REFUND_FAIL", Some("300"), RefundState::Failed, Some(300)),
-        ("REFUND_IN_PROGRESS", Some("300"), RefundState::Pending, Some(300)),
+        (
+            "REFUND_IN_PROGRESS",
+            Some("300"),
+            RefundState::Pending,
+            Some(300),
+        ),
         ("REFUND_ERROR", Some("300"), RefundState::Unknown, Some(300)),
     ];
     for (code, settlement, state, amount) in cases {
-        let d = order_data_with("PARTIAL_REFUNDED", json!({"net_amount": "700", "settlement_amount": settlement, "status": "SUCCESS"}));
-        let body = if code == "REFUND_FAIL" { biz_fail(code, "REFUND_REQUEST_CONFLICT", Some(d)) } else { biz_ok(code, d) };
+        let d = order_data_with(
+            "PARTIAL_REFUNDED",
+            json!({"net_amount": "700", "settlement_amount": settlement, "status": "SUCCESS"}),
+        );
+        let body = if code == "REFUND_FAIL" {
+            biz_fail(code, "REFUND_REQUEST_CONFLICT", Some(d))
+        } else {
+            biz_ok(code, d)
+        };
         let r = parse(Operation::Refund, 200, body);
-        let refund = r.refund.as_ref().unwrap_or_else(|| panic!("{code}: no refund"));
+        let refund = r
+            .refund
+            .as_ref()
+            .unwrap_or_else(|| panic!("{code}: no refund"));
         assert_eq!(refund.state, state, "{code}");
         assert_eq!(refund.amount, amount, "{code} {settlement:?}");
         assert_eq!(refund.refund_no.as_deref(), Some("r1"));
         assert_eq!(refund.provider_state.as_deref(), Some("SUCCESS"));
         assert_eq!(r.order.as_ref().unwrap().amounts.refunded, Some(300));
     }
-    let r = parse(Operation::Refund, 200, biz_fail("REFUND_FAIL", "REFUND_REQUEST_CONFLICT", None));
+    let r = parse(
+        Operation::Refund,
+        200,
+        biz_fail("REFUND_FAIL", "REFUND_REQUEST_CONFLICT", None),
+    );
     assert_eq!(error_code(&r), Some(ErrorCode::RefundConflict));
     assert_eq!(r.refund.as_ref().unwrap().state, RefundState::Failed);
 }
 
 #[test]
 fn serialized_result_uses_the_documented_names() {
-    let r = parse(Operation::Pay, 200, biz_ok("PAY_SUCCESS", order_data("PAID")));
+    let r = parse(
+        Operation::Pay,
+        200,
+        biz_ok("PAY_SUCCESS", order_data("PAID")),
+    );
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["provider"], "shouqianba");
     assert_eq!(v["operation"], "pay");
@@ -742,16 +1171,26 @@ fn serialized_result_uses_the_documented_names() {
 
 fn build_err(op: Operation, inp: Value) -> Error {
     let gw = gateway();
-    gw.request(op, &input(inp.clone()), &ctx()).err().unwrap_or_else(|| panic!("{op:?} accepted {inp}"))
+    gw.request(op, &input(inp.clone()), &ctx())
+        .err()
+        .unwrap_or_else(|| panic!("{op:?} accepted {inp}"))
 }
 
 #[test]
 fn valid_inputs_build() {
     let gw = gateway();
-    for op in ORDER_OPS.into_iter().chain([Operation::Checkin, Operation::Activate]) {
-        let req = gw.request(op, &input(valid_input(op)), &ctx()).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+    for op in ORDER_OPS
+        .into_iter()
+        .chain([Operation::Checkin, Operation::Activate])
+    {
+        let req = gw
+            .request(op, &input(valid_input(op)), &ctx())
+            .unwrap_or_else(|e| panic!("{op:?}: {e}"));
         let body: Value = serde_json::from_str(&req.body).unwrap();
-        assert!(body.as_object().unwrap().values().all(Value::is_string), "{op:?}: {body}");
+        assert!(
+            body.as_object().unwrap().values().all(Value::is_string),
+            "{op:?}: {body}"
+        );
     }
 }
 
@@ -760,68 +1199,352 @@ fn invalid_inputs_name_their_field() {
     use Operation as O;
     let s = |n: usize| json!("x".repeat(n));
     let cases: Vec<(&str, Operation, Value, &str)> = vec![
-        ("merchantOrderNo missing", O::Pay, with(O::Pay, "merchantOrderNo", Value::Null), "merchantOrderNo"),
-        ("merchantOrderNo empty", O::Pay, with(O::Pay, "merchantOrderNo", json!("")), "merchantOrderNo"),
-        ("merchantOrderNo 33 chars", O::Pay, with(O::Pay, "merchantOrderNo", s(33)), "merchantOrderNo"),
-        ("amount missing", O::Pay, with(O::Pay, "amount", Value::Null), "amount"),
-        ("amount 0", O::Pay, with(O::Pay, "amount", json!(0)), "amount"),
-        ("amount negative", O::Pay, with(O::Pay, "amount", json!(-5)), "amount"),
-        ("amount 9.5", O::Pay, with(O::Pay, "amount", json!(9.5)), "amount"),
-        ("amount 100.0", O::Pay, with(O::Pay, "amount", json!(100.0)), "amount"),
-        ("amount \"100\"", O::Pay, with(O::Pay, "amount", json!("100")), "amount"),
-        ("amount 11 digits", O::Pay, with(O::Pay, "amount", json!(10_000_000_000i64)), "amount"),
-        ("amount u64 max", O::Pay, with(O::Pay, "amount", json!(u64::MAX)), "amount"),
-        ("amount bool", O::Pay, with(O::Pay, "amount", json!(true)), "amount"),
-        ("subject 65 chars", O::Pay, with(O::Pay, "subject", s(65)), "subject"),
-        ("subject missing", O::Pay, with(O::Pay, "subject", Value::Null), "subject"),
-        ("subject control char", O::Pay, with(O::Pay, "subject", json!("a\nb")), "subject"),
-        ("operator 33 chars", O::Pay, with(O::Pay, "operator", s(33)), "operator"),
-        ("operator missing", O::Pay, with(O::Pay, "operator", Value::Null), "operator"),
-        ("authCode missing", O::Pay, with(O::Pay, "authCode", Value::Null), "authCode"),
-        ("authCode 33 chars", O::Pay, with(O::Pay, "authCode", s(33)), "authCode"),
-        ("latitude without longitude", O::Pay, with(O::Pay, "latitude", json!("31.2")), "longitude"),
-        ("longitude without latitude", O::Pay, with(O::Pay, "longitude", json!("121.4")), "latitude"),
-        ("description 257 chars", O::Pay, with(O::Pay, "description", s(257)), "description"),
-        ("payway not digits", O::Pay, with(O::Pay, "payway", json!("wx")), "payway"),
-        ("payway 4 digits", O::Pay, with(O::Pay, "payway", json!("1234")), "payway"),
-        ("reflect 65 chars", O::Pay, with(O::Pay, "reflect", s(65)), "reflect"),
-        ("precreate without payway", O::Precreate, with(O::Precreate, "payway", Value::Null), "payway"),
-        ("precreate amount 0", O::Precreate, with(O::Precreate, "amount", json!(0)), "amount"),
-        ("precreate latitude alone", O::Precreate, with(O::Precreate, "latitude", json!("31.2")), "longitude"),
-        ("subPayway 3 without payerUid", O::Precreate, with(O::Precreate, "subPayway", json!("3")), "payerUid"),
-        ("subPayway 4 without payerUid", O::Precreate, with(O::Precreate, "subPayway", json!("4")), "payerUid"),
-        ("subPayway not digits", O::Precreate, with(O::Precreate, "subPayway", json!("w")), "subPayway"),
-        ("refund without refundNo", O::Refund, with(O::Refund, "refundNo", Value::Null), "refundNo"),
-        ("refundNo 21 chars", O::Refund, with(O::Refund, "refundNo", s(21)), "refundNo"),
-        ("refund without amount", O::Refund, with(O::Refund, "amount", Value::Null), "amount"),
-        ("refund amount 9.5", O::Refund, with(O::Refund, "amount", json!(9.5)), "amount"),
-        ("refund without operator", O::Refund, with(O::Refund, "operator", Value::Null), "operator"),
-        ("refund without order", O::Refund, json!({"refundNo": "r1", "amount": 1, "operator": "o"}), "merchantOrderNo"),
-        ("query without order", O::Query, json!({}), "merchantOrderNo"),
-        ("query refundNo 21 chars", O::Query, with(O::Query, "refundNo", s(21)), "refundNo"),
-        ("query providerOrderNo 17 chars", O::Query, json!({"providerOrderNo": "1".repeat(17)}), "providerOrderNo"),
-        ("cancel without order", O::Cancel, json!({}), "merchantOrderNo"),
-        ("revoke without order", O::Revoke, json!({"merchantOrderNo": ""}), "merchantOrderNo"),
-        ("checkin without deviceId", O::Checkin, json!({}), "deviceId"),
-        ("activate without vendorSn", O::Activate, with(O::Activate, "vendorSn", Value::Null), "vendorSn"),
-        ("activate without vendorKey", O::Activate, with(O::Activate, "vendorKey", Value::Null), "vendorKey"),
-        ("activate empty vendorKey", O::Activate, with(O::Activate, "vendorKey", json!("")), "vendorKey"),
-        ("activate without appId", O::Activate, with(O::Activate, "appId", Value::Null), "appId"),
-        ("activate without code", O::Activate, with(O::Activate, "code", Value::Null), "code"),
-        ("activate code 33 chars", O::Activate, with(O::Activate, "code", s(33)), "code"),
-        ("activate without deviceId", O::Activate, with(O::Activate, "deviceId", Value::Null), "deviceId"),
-        ("activate deviceId 129 chars", O::Activate, with(O::Activate, "deviceId", s(129)), "deviceId"),
-        ("extra overrides client_sn", O::Pay, with(O::Pay, "extra", json!({"client_sn": "other"})), "extra.client_sn"),
-        ("extra overrides total_amount", O::Pay, with(O::Pay, "extra", json!({"total_amount": "1"})), "extra.total_amount"),
-        ("extra overrides terminal_sn", O::Query, with(O::Query, "extra", json!({"terminal_sn": "T9"})), "extra.terminal_sn"),
-        ("extra overrides refund_amount", O::Refund, with(O::Refund, "extra", json!({"refund_amount": "1"})), "extra.refund_amount"),
-        ("extra overrides app_id", O::Activate, with(O::Activate, "extra", json!({"app_id": "x"})), "extra.app_id"),
+        (
+            "merchantOrderNo missing",
+            O::Pay,
+            with(O::Pay, "merchantOrderNo", Value::Null),
+            "merchantOrderNo",
+        ),
+        (
+            "merchantOrderNo empty",
+            O::Pay,
+            with(O::Pay, "merchantOrderNo", json!("")),
+            "merchantOrderNo",
+        ),
+        (
+            "merchantOrderNo 33 chars",
+            O::Pay,
+            with(O::Pay, "merchantOrderNo", s(33)),
+            "merchantOrderNo",
+        ),
+        (
+            "amount missing",
+            O::Pay,
+            with(O::Pay, "amount", Value::Null),
+            "amount",
+        ),
+        (
+            "amount 0",
+            O::Pay,
+            with(O::Pay, "amount", json!(0)),
+            "amount",
+        ),
+        (
+            "amount negative",
+            O::Pay,
+            with(O::Pay, "amount", json!(-5)),
+            "amount",
+        ),
+        (
+            "amount 9.5",
+            O::Pay,
+            with(O::Pay, "amount", json!(9.5)),
+            "amount",
+        ),
+        (
+            "amount 100.0",
+            O::Pay,
+            with(O::Pay, "amount", json!(100.0)),
+            "amount",
+        ),
+        (
+            "amount \"100\"",
+            O::Pay,
+            with(O::Pay, "amount", json!("100")),
+            "amount",
+        ),
+        (
+            "amount 11 digits",
+            O::Pay,
+            with(O::Pay, "amount", json!(10_000_000_000i64)),
+            "amount",
+        ),
+        (
+            "amount u64 max",
+            O::Pay,
+            with(O::Pay, "amount", json!(u64::MAX)),
+            "amount",
+        ),
+        (
+            "amount bool",
+            O::Pay,
+            with(O::Pay, "amount", json!(true)),
+            "amount",
+        ),
+        (
+            "subject 65 chars",
+            O::Pay,
+            with(O::Pay, "subject", s(65)),
+            "subject",
+        ),
+        (
+            "subject missing",
+            O::Pay,
+            with(O::Pay, "subject", Value::Null),
+            "subject",
+        ),
+        (
+            "subject control char",
+            O::Pay,
+            with(O::Pay, "subject", json!("a\nb")),
+            "subject",
+        ),
+        (
+            "operator 33 chars",
+            O::Pay,
+            with(O::Pay, "operator", s(33)),
+            "operator",
+        ),
+        (
+            "operator missing",
+            O::Pay,
+            with(O::Pay, "operator", Value::Null),
+            "operator",
+        ),
+        (
+            "authCode missing",
+            O::Pay,
+            with(O::Pay, "authCode", Value::Null),
+            "authCode",
+        ),
+        (
+            "authCode 33 chars",
+            O::Pay,
+            with(O::Pay, "authCode", s(33)),
+            "authCode",
+        ),
+        (
+            "latitude without longitude",
+            O::Pay,
+            with(O::Pay, "latitude", json!("31.2")),
+            "longitude",
+        ),
+        (
+            "longitude without latitude",
+            O::Pay,
+            with(O::Pay, "longitude", json!("121.4")),
+            "latitude",
+        ),
+        (
+            "description 257 chars",
+            O::Pay,
+            with(O::Pay, "description", s(257)),
+            "description",
+        ),
+        (
+            "payway not digits",
+            O::Pay,
+            with(O::Pay, "payway", json!("wx")),
+            "payway",
+        ),
+        (
+            "payway 4 digits",
+            O::Pay,
+            with(O::Pay, "payway", json!("1234")),
+            "payway",
+        ),
+        (
+            "reflect 65 chars",
+            O::Pay,
+            with(O::Pay, "reflect", s(65)),
+            "reflect",
+        ),
+        (
+            "precreate without payway",
+            O::Precreate,
+            with(O::Precreate, "payway", Value::Null),
+            "payway",
+        ),
+        (
+            "precreate amount 0",
+            O::Precreate,
+            with(O::Precreate, "amount", json!(0)),
+            "amount",
+        ),
+        (
+            "precreate latitude alone",
+            O::Precreate,
+            with(O::Precreate, "latitude", json!("31.2")),
+            "longitude",
+        ),
+        (
+            "subPayway 3 without payerUid",
+            O::Precreate,
+            with(O::Precreate, "subPayway", json!("3")),
+            "payerUid",
+        ),
+        (
+            "subPayway 4 without payerUid",
+            O::Precreate,
+            with(O::Precreate, "subPayway", json!("4")),
+            "payerUid",
+        ),
+        (
+            "subPayway not digits",
+            O::Precreate,
+            with(O::Precreate, "subPayway", json!("w")),
+            "subPayway",
+        ),
+        (
+            "refund without refundNo",
+            O::Refund,
+            with(O::Refund, "refundNo", Value::Null),
+            "refundNo",
+        ),
+        (
+            "refundNo 21 chars",
+            O::Refund,
+            with(O::Refund, "refundNo", s(21)),
+            "refundNo",
+        ),
+        (
+            "refund without amount",
+            O::Refund,
+            with(O::Refund, "amount", Value::Null),
+            "amount",
+        ),
+        (
+            "refund amount 9.5",
+            O::Refund,
+            with(O::Refund, "amount", json!(9.5)),
+            "amount",
+        ),
+        (
+            "refund without operator",
+            O::Refund,
+            with(O::Refund, "operator", Value::Null),
+            "operator",
+        ),
+        (
+            "refund without order",
+            O::Refund,
+            json!({"refundNo": "r1", "amount": 1, "operator": "o"}),
+            "merchantOrderNo",
+        ),
+        (
+            "query without order",
+            O::Query,
+            json!({}),
+            "merchantOrderNo",
+        ),
+        (
+            "query refundNo 21 chars",
+            O::Query,
+            with(O::Query, "refundNo", s(21)),
+            "refundNo",
+        ),
+        (
+            "query providerOrderNo 17 chars",
+            O::Query,
+            json!({"providerOrderNo": "1".repeat(17)}),
+            "providerOrderNo",
+        ),
+        (
+            "cancel without order",
+            O::Cancel,
+            json!({}),
+            "merchantOrderNo",
+        ),
+        (
+            "revoke without order",
+            O::Revoke,
+            json!({"merchantOrderNo": ""}),
+            "merchantOrderNo",
+        ),
+        (
+            "checkin without deviceId",
+            O::Checkin,
+            json!({}),
+            "deviceId",
+        ),
+        (
+            "activate without vendorSn",
+            O::Activate,
+            with(O::Activate, "vendorSn", Value::Null),
+            "vendorSn",
+        ),
+        (
+            "activate without vendorKey",
+            O::Activate,
+            with(O::Activate, "vendorKey", Value::Null),
+            "vendorKey",
+        ),
+        (
+            "activate empty vendorKey",
+            O::Activate,
+            with(O::Activate, "vendorKey", json!("")),
+            "vendorKey",
+        ),
+        (
+            "activate without appId",
+            O::Activate,
+            with(O::Activate, "appId", Value::Null),
+            "appId",
+        ),
+        (
+            "activate without code",
+            O::Activate,
+            with(O::Activate, "code", Value::Null),
+            "code",
+        ),
+        (
+            "activate code 33 chars",
+            O::Activate,
+            with(O::Activate, "code", s(33)),
+            "code",
+        ),
+        (
+            "activate without deviceId",
+            O::Activate,
+            with(O::Activate, "deviceId", Value::Null),
+            "deviceId",
+        ),
+        (
+            "activate deviceId 129 chars",
+            O::Activate,
+            with(O::Activate, "deviceId", s(129)),
+            "deviceId",
+        ),
+        (
+            "extra overrides client_sn",
+            O::Pay,
+            with(O::Pay, "extra", json!({"client_sn": "other"})),
+            "extra.client_sn",
+        ),
+        (
+            "extra overrides total_amount",
+            O::Pay,
+            with(O::Pay, "extra", json!({"total_amount": "1"})),
+            "extra.total_amount",
+        ),
+        (
+            "extra overrides terminal_sn",
+            O::Query,
+            with(O::Query, "extra", json!({"terminal_sn": "T9"})),
+            "extra.terminal_sn",
+        ),
+        (
+            "extra overrides refund_amount",
+            O::Refund,
+            with(O::Refund, "extra", json!({"refund_amount": "1"})),
+            "extra.refund_amount",
+        ),
+        (
+            "extra overrides app_id",
+            O::Activate,
+            with(O::Activate, "extra", json!({"app_id": "x"})),
+            "extra.app_id",
+        ),
     ];
     for (name, op, inp, field) in cases {
         let e = build_err(op, inp);
         assert_eq!(e.code, ErrorCode::InvalidInput, "{name}: {e}");
         assert_eq!(e.field.as_deref(), Some(field), "{name}: {e}");
-        assert!(e.message.contains(field), "{name}: message {:?} does not name {field}", e.message);
+        assert!(
+            e.message.contains(field),
+            "{name}: message {:?} does not name {field}",
+            e.message
+        );
         assert!(!e.retryable, "{name}");
     }
 }
@@ -833,37 +1556,107 @@ fn boundaries_that_are_accepted() {
     let gw = gateway();
     for (name, op, inp) in [
         ("amount 1", O::Pay, with(O::Pay, "amount", json!(1))),
-        ("amount 10 digits", O::Pay, with(O::Pay, "amount", json!(9_999_999_999i64))),
+        (
+            "amount 10 digits",
+            O::Pay,
+            with(O::Pay, "amount", json!(9_999_999_999i64)),
+        ),
         ("subject 64 chars", O::Pay, with(O::Pay, "subject", s(64))),
-        ("subject 64 Chinese chars", O::Pay, with(O::Pay, "subject", json!("咖".repeat(64)))),
+        (
+            "subject 64 Chinese chars",
+            O::Pay,
+            with(O::Pay, "subject", json!("咖".repeat(64))),
+        ),
         ("operator 32 chars", O::Pay, with(O::Pay, "operator", s(32))),
-        ("refundNo 20 chars", O::Refund, with(O::Refund, "refundNo", s(20))),
+        (
+            "refundNo 20 chars",
+            O::Refund,
+            with(O::Refund, "refundNo", s(20)),
+        ),
         ("subPayway 3 with payerUid", O::Precreate, {
             let mut v = with(O::Precreate, "subPayway", json!("3"));
             v["payerUid"] = json!("okSzXt3uY");
             v
         }),
-        ("subPayway 2 without payerUid", O::Precreate, with(O::Precreate, "subPayway", json!("2"))),
-        ("query by providerOrderNo", O::Query, json!({"providerOrderNo": PROVIDER_SN})),
-        ("extra adds a field", O::Pay, with(O::Pay, "extra", json!({"goods_details": [{"goods_id": "1"}]}))),
+        (
+            "subPayway 2 without payerUid",
+            O::Precreate,
+            with(O::Precreate, "subPayway", json!("2")),
+        ),
+        (
+            "query by providerOrderNo",
+            O::Query,
+            json!({"providerOrderNo": PROVIDER_SN}),
+        ),
+        (
+            "extra adds a field",
+            O::Pay,
+            with(
+                O::Pay,
+                "extra",
+                json!({"goods_details": [{"goods_id": "1"}]}),
+            ),
+        ),
     ] {
-        let req = gw.request(op, &input(inp), &ctx()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let req = gw
+            .request(op, &input(inp), &ctx())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!req.body.is_empty(), "{name}");
     }
-    let req = gw.request(O::Pay, &input(with(O::Pay, "amount", json!(9_999_999_999i64))), &ctx()).unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&req.body).unwrap()["total_amount"], "9999999999");
+    let req = gw
+        .request(
+            O::Pay,
+            &input(with(O::Pay, "amount", json!(9_999_999_999i64))),
+            &ctx(),
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&req.body).unwrap()["total_amount"],
+        "9999999999"
+    );
 }
 
 #[test]
 fn query_sends_only_the_reference_asked_for() {
     let gw = gateway();
-    let body = |v: Value| -> Value { serde_json::from_str(&gw.request(Operation::Query, &input(v), &ctx()).unwrap().body).unwrap() };
-    assert_eq!(body(json!({"merchantOrderNo": "c1"})), json!({"terminal_sn": SN, "client_sn": "c1"}));
-    assert_eq!(body(json!({"providerOrderNo": "s1"})), json!({"terminal_sn": SN, "sn": "s1"}));
-    assert_eq!(body(json!({"providerOrderNo": "s1", "merchantOrderNo": "c1"})), json!({"terminal_sn": SN, "sn": "s1", "client_sn": "c1"}));
-    assert_eq!(body(json!({"merchantOrderNo": "c1", "refundNo": "r1"})), json!({"terminal_sn": SN, "client_sn": "c1", "refund_request_no": "r1"}));
-    let refund: Value = serde_json::from_str(&gw.request(Operation::Refund, &input(valid_input(Operation::Refund)), &ctx()).unwrap().body).unwrap();
-    assert_eq!(refund, json!({"terminal_sn": SN, "client_sn": ORDER, "refund_request_no": "r1", "refund_amount": "300", "operator": "op1"}));
+    let body = |v: Value| -> Value {
+        serde_json::from_str(
+            &gw.request(Operation::Query, &input(v), &ctx())
+                .unwrap()
+                .body,
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        body(json!({"merchantOrderNo": "c1"})),
+        json!({"terminal_sn": SN, "client_sn": "c1"})
+    );
+    assert_eq!(
+        body(json!({"providerOrderNo": "s1"})),
+        json!({"terminal_sn": SN, "sn": "s1"})
+    );
+    assert_eq!(
+        body(json!({"providerOrderNo": "s1", "merchantOrderNo": "c1"})),
+        json!({"terminal_sn": SN, "sn": "s1", "client_sn": "c1"})
+    );
+    assert_eq!(
+        body(json!({"merchantOrderNo": "c1", "refundNo": "r1"})),
+        json!({"terminal_sn": SN, "client_sn": "c1", "refund_request_no": "r1"})
+    );
+    let refund: Value = serde_json::from_str(
+        &gw.request(
+            Operation::Refund,
+            &input(valid_input(Operation::Refund)),
+            &ctx(),
+        )
+        .unwrap()
+        .body,
+    )
+    .unwrap();
+    assert_eq!(
+        refund,
+        json!({"terminal_sn": SN, "client_sn": ORDER, "refund_request_no": "r1", "refund_amount": "300", "operator": "op1"})
+    );
 }
 
 #[test]
@@ -877,14 +1670,32 @@ fn unknown_input_field_is_refused() {
     assert_eq!(e.field.as_deref(), Some("client_sn"));
     // Not JSON / wrong types.
     for bad in ["{", "[]", r#"{"merchantOrderNo":5}"#, r#"{"extra":"x"}"#] {
-        assert_eq!(Input::from_json(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
+        assert_eq!(
+            Input::from_json(bad).unwrap_err().code,
+            ErrorCode::InvalidInput,
+            "{bad}"
+        );
     }
     // Blank means "no input".
     assert!(Input::from_json("  ").is_ok());
     // Through the JSON client.
-    let client = crate::Client::new(&json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}}).to_string()).unwrap();
-    let e = client.build("pay", r#"{"merchantOrderNo":"1","amuont":5}"#, 0, String::new()).unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("amuont")));
+    let client = crate::Client::new(
+        &json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}})
+            .to_string(),
+    )
+    .unwrap();
+    let e = client
+        .build(
+            "pay",
+            r#"{"merchantOrderNo":"1","amuont":5}"#,
+            0,
+            String::new(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidInput, Some("amuont"))
+    );
 }
 
 // ---------------------------------------------------------------- configuration
@@ -908,25 +1719,43 @@ fn config_errors() {
         ("unknown credentials key", json!({"provider": "shouqianba", "credentials": {"vendorKey": "v"}}).to_string(), "vendorKey"),
     ];
     for (name, cfg, field) in cases {
-        let e = crate::providers::create(&cfg).err().unwrap_or_else(|| panic!("{name}: accepted"));
+        let e = crate::providers::create(&cfg)
+            .err()
+            .unwrap_or_else(|| panic!("{name}: accepted"));
         assert_eq!(e.code, ErrorCode::InvalidConfig, "{name}: {e}");
         assert_eq!(e.field.as_deref(), Some(field), "{name}: {e}");
         assert!(e.message.contains(field), "{name}: {}", e.message);
     }
     for bad in ["", "not json", "[]", "null"] {
-        let e = crate::providers::create(bad).err().unwrap_or_else(|| panic!("{bad:?}: accepted"));
+        let e = crate::providers::create(bad)
+            .err()
+            .unwrap_or_else(|| panic!("{bad:?}: accepted"));
         assert_eq!(e.code, ErrorCode::InvalidConfig, "{bad:?}");
     }
 }
 
 #[test]
 fn config_base_urls() {
-    let gw = Shouqianba::new(json!({"provider": "shouqianba", "baseUrl": "http://127.0.0.1:8080/",
-                                    "credentials": {"terminalSn": SN, "terminalKey": KEY}}))
+    let gw = Shouqianba::new(
+        json!({"provider": "shouqianba", "baseUrl": "http://127.0.0.1:8080/",
+                                    "credentials": {"terminalSn": SN, "terminalKey": KEY}}),
+    )
     .unwrap();
-    let req = gw.request(Operation::Query, &input(valid_input(Operation::Query)), &ctx()).unwrap();
+    let req = gw
+        .request(
+            Operation::Query,
+            &input(valid_input(Operation::Query)),
+            &ctx(),
+        )
+        .unwrap();
     assert_eq!(req.url, "http://127.0.0.1:8080/upay/v2/query");
-    let req = gateway().request(Operation::Checkin, &input(valid_input(Operation::Checkin)), &ctx()).unwrap();
+    let req = gateway()
+        .request(
+            Operation::Checkin,
+            &input(valid_input(Operation::Checkin)),
+            &ctx(),
+        )
+        .unwrap();
     assert_eq!(req.url, format!("{DEFAULT_BASE_URL}/terminal/checkin"));
 }
 
@@ -936,7 +1765,11 @@ fn close_and_refund_query_are_not_shouqianba_operations() {
     for op in [Operation::Close, Operation::RefundQuery] {
         let e = gw.request(op, &input(valid_input(op)), &ctx()).unwrap_err();
         assert_eq!(e.code, ErrorCode::UnsupportedOperation, "{op:?}");
-        assert!(e.message.contains("cancel") && e.message.contains("query"), "{op:?}: {}", e.message);
+        assert!(
+            e.message.contains("cancel") && e.message.contains("query"),
+            "{op:?}: {}",
+            e.message
+        );
     }
 }
 
@@ -948,51 +1781,93 @@ fn no_terminal_means_only_activate() {
         assert_eq!(e.code, ErrorCode::InvalidConfig, "{op:?}");
         assert_eq!(e.field.as_deref(), Some("credentials"));
     }
-    assert!(gw.request(Operation::Activate, &input(valid_input(Operation::Activate)), &ctx()).is_ok());
+    assert!(gw
+        .request(
+            Operation::Activate,
+            &input(valid_input(Operation::Activate)),
+            &ctx()
+        )
+        .is_ok());
 }
 
 // ================================================================ 7. activate / check-in
 
 fn credentials_body(sn: &str, key: &str) -> Vec<u8> {
-    json!({"result_code": "200", "biz_response": {"terminal_sn": sn, "terminal_key": key}}).to_string().into_bytes()
+    json!({"result_code": "200", "biz_response": {"terminal_sn": sn, "terminal_key": key}})
+        .to_string()
+        .into_bytes()
 }
 
 #[test]
 fn checkin_rotates_the_terminal() {
     let mut gw = gateway();
-    let r = gw.parse(Operation::Checkin, &http(200, credentials_body("T2", "K2")), Some(&input(valid_input(Operation::Checkin))));
+    let r = gw.parse(
+        Operation::Checkin,
+        &http(200, credentials_body("T2", "K2")),
+        Some(&input(valid_input(Operation::Checkin))),
+    );
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     assert!(r.error.is_none());
     let c = r.credentials.as_ref().expect("credentials");
-    assert_eq!((c.terminal_sn.as_str(), c.terminal_key.as_str()), ("T2", "K2"));
+    assert_eq!(
+        (c.terminal_sn.as_str(), c.terminal_key.as_str()),
+        ("T2", "K2")
+    );
     assert_eq!(r.raw["biz_response"]["terminal_key"], "<redacted>");
     assert_eq!(r.raw["biz_response"]["terminal_sn"], "T2");
 
     // The next request is signed with the new terminal.
     for op in [Operation::Query, Operation::Checkin, Operation::Pay] {
         let req = gw.request(op, &input(valid_input(op)), &ctx()).unwrap();
-        assert_eq!(req.headers["authorization"], authorization("T2", "K2", &req.body), "{op:?}");
-        assert_eq!(serde_json::from_str::<Value>(&req.body).unwrap()["terminal_sn"], "T2");
+        assert_eq!(
+            req.headers["authorization"],
+            authorization("T2", "K2", &req.body),
+            "{op:?}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(&req.body).unwrap()["terminal_sn"],
+            "T2"
+        );
     }
     // The WAP URL too.
     let url = gw
         .wap_pay_url(&input(json!({"merchantOrderNo": "o", "amount": 1, "subject": "s", "operator": "o", "returnUrl": "r"})))
         .unwrap();
     let mut p = BTreeMap::new();
-    for (k, v) in [("client_sn", "o"), ("operator", "o"), ("return_url", "r"), ("subject", "s"), ("terminal_sn", "T2"), ("total_amount", "1")] {
+    for (k, v) in [
+        ("client_sn", "o"),
+        ("operator", "o"),
+        ("return_url", "r"),
+        ("subject", "s"),
+        ("terminal_sn", "T2"),
+        ("total_amount", "1"),
+    ] {
         p.insert(k.to_string(), v.to_string());
     }
-    assert!(url.ends_with(&format!("&sign={}", wap_sign(&p, "K2").1)), "{url}");
+    assert!(
+        url.ends_with(&format!("&sign={}", wap_sign(&p, "K2").1)),
+        "{url}"
+    );
 }
 
 #[test]
 fn checkin_with_explicit_success_code() {
     let mut gw = gateway();
-    let body = envelope(json!({"result_code": "SUCCESS", "terminal_sn": "T3", "terminal_key": "K3"}));
+    let body =
+        envelope(json!({"result_code": "SUCCESS", "terminal_sn": "T3", "terminal_key": "K3"}));
     let r = gw.parse(Operation::Checkin, &http(200, body), None);
     assert_eq!(r.outcome, Outcome::Succeeded);
-    let req = gw.request(Operation::Query, &input(valid_input(Operation::Query)), &ctx()).unwrap();
-    assert_eq!(req.headers["authorization"], authorization("T3", "K3", &req.body));
+    let req = gw
+        .request(
+            Operation::Query,
+            &input(valid_input(Operation::Query)),
+            &ctx(),
+        )
+        .unwrap();
+    assert_eq!(
+        req.headers["authorization"],
+        authorization("T3", "K3", &req.body)
+    );
 }
 
 #[test]
@@ -1001,21 +1876,43 @@ fn activate_sets_the_terminal() {
     let activate = input(valid_input(Operation::Activate));
     let req = gw.request(Operation::Activate, &activate, &ctx()).unwrap();
     assert!(req.url.ends_with("/terminal/activate"));
-    assert_eq!(req.headers["authorization"], authorization("91801234", "vendor-key", &req.body));
+    assert_eq!(
+        req.headers["authorization"],
+        authorization("91801234", "vendor-key", &req.body)
+    );
     assert_eq!(
         serde_json::from_str::<Value>(&req.body).unwrap(),
         json!({"app_id": "2017010100000001", "code": "12345678", "device_id": "dev-1"})
     );
 
-    let r = gw.parse(Operation::Activate, &http(200, credentials_body("T9", "K9")), Some(&activate));
+    let r = gw.parse(
+        Operation::Activate,
+        &http(200, credentials_body("T9", "K9")),
+        Some(&activate),
+    );
     assert_eq!(r.outcome, Outcome::Succeeded);
     let c = r.credentials.unwrap();
-    assert_eq!((c.terminal_sn.as_str(), c.terminal_key.as_str()), ("T9", "K9"));
-    let req = gw.request(Operation::Checkin, &input(valid_input(Operation::Checkin)), &ctx()).unwrap();
-    assert_eq!(req.headers["authorization"], authorization("T9", "K9", &req.body));
+    assert_eq!(
+        (c.terminal_sn.as_str(), c.terminal_key.as_str()),
+        ("T9", "K9")
+    );
+    let req = gw
+        .request(
+            Operation::Checkin,
+            &input(valid_input(Operation::Checkin)),
+            &ctx(),
+        )
+        .unwrap();
+    assert_eq!(
+        req.headers["authorization"],
+        authorization("T9", "K9", &req.body)
+    );
     // Activate is still signed with the vendor, never with the terminal it produced.
     let req = gw.request(Operation::Activate, &activate, &ctx()).unwrap();
-    assert_eq!(req.headers["authorization"], authorization("91801234", "vendor-key", &req.body));
+    assert_eq!(
+        req.headers["authorization"],
+        authorization("91801234", "vendor-key", &req.body)
+    );
 }
 
 #[test]
@@ -1023,16 +1920,80 @@ fn failed_or_odd_checkins_keep_the_old_terminal() {
     /// (name, HTTP status, body, outcome, error code)
     type Case = (&'static str, u16, Vec<u8>, Outcome, Option<ErrorCode>);
     let cases: Vec<Case> = vec![
-        ("biz FAIL", 200, envelope(json!({"result_code": "FAIL", "error_code": "ILLEGAL_DEVICE", "error_message": "device mismatch"})), Outcome::Failed, Some(ErrorCode::AuthFailed)),
-        ("400 ILLEGAL_SIGN", 200, transport("400", "ILLEGAL_SIGN"), Outcome::Failed, Some(ErrorCode::AuthFailed)),
-        ("500", 200, transport("500", "UNKNOWN_SYSTEM_ERROR"), Outcome::Unknown, Some(ErrorCode::ProviderError)),
-        ("no key", 200, envelope(json!({"terminal_sn": "T2"})), Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
-        ("no sn", 200, envelope(json!({"terminal_key": "K2"})), Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
-        ("empty key", 200, credentials_body("T2", ""), Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
-        ("empty sn", 200, credentials_body("", "K2"), Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
-        ("odd result code", 200, envelope(json!({"result_code": "PAY_SUCCESS", "terminal_sn": "T2", "terminal_key": "K2"})), Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
-        ("HTTP 502", 502, credentials_body("T2", "K2"), Outcome::Unknown, Some(ErrorCode::ProviderUnavailable)),
-        ("not JSON", 200, b"oops".to_vec(), Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
+        (
+            "biz FAIL",
+            200,
+            envelope(
+                json!({"result_code": "FAIL", "error_code": "ILLEGAL_DEVICE", "error_message": "device mismatch"}),
+            ),
+            Outcome::Failed,
+            Some(ErrorCode::AuthFailed),
+        ),
+        (
+            "400 ILLEGAL_SIGN",
+            200,
+            transport("400", "ILLEGAL_SIGN"),
+            Outcome::Failed,
+            Some(ErrorCode::AuthFailed),
+        ),
+        (
+            "500",
+            200,
+            transport("500", "UNKNOWN_SYSTEM_ERROR"),
+            Outcome::Unknown,
+            Some(ErrorCode::ProviderError),
+        ),
+        (
+            "no key",
+            200,
+            envelope(json!({"terminal_sn": "T2"})),
+            Outcome::Unknown,
+            Some(ErrorCode::MalformedResponse),
+        ),
+        (
+            "no sn",
+            200,
+            envelope(json!({"terminal_key": "K2"})),
+            Outcome::Unknown,
+            Some(ErrorCode::MalformedResponse),
+        ),
+        (
+            "empty key",
+            200,
+            credentials_body("T2", ""),
+            Outcome::Unknown,
+            Some(ErrorCode::MalformedResponse),
+        ),
+        (
+            "empty sn",
+            200,
+            credentials_body("", "K2"),
+            Outcome::Unknown,
+            Some(ErrorCode::MalformedResponse),
+        ),
+        (
+            "odd result code",
+            200,
+            envelope(
+                json!({"result_code": "PAY_SUCCESS", "terminal_sn": "T2", "terminal_key": "K2"}),
+            ),
+            Outcome::Unknown,
+            Some(ErrorCode::MalformedResponse),
+        ),
+        (
+            "HTTP 502",
+            502,
+            credentials_body("T2", "K2"),
+            Outcome::Unknown,
+            Some(ErrorCode::ProviderUnavailable),
+        ),
+        (
+            "not JSON",
+            200,
+            b"oops".to_vec(),
+            Outcome::Unknown,
+            Some(ErrorCode::MalformedResponse),
+        ),
     ];
     for op in [Operation::Checkin, Operation::Activate] {
         for (name, status, body, outcome, code) in &cases {
@@ -1041,8 +2002,18 @@ fn failed_or_odd_checkins_keep_the_old_terminal() {
             assert_eq!(r.outcome, *outcome, "{op:?} {name}");
             assert_eq!(error_code(&r), *code, "{op:?} {name}");
             assert!(r.credentials.is_none(), "{op:?} {name}");
-            let req = gw.request(Operation::Query, &input(valid_input(Operation::Query)), &ctx()).unwrap();
-            assert_eq!(req.headers["authorization"], authorization(SN, KEY, &req.body), "{op:?} {name}: terminal changed");
+            let req = gw
+                .request(
+                    Operation::Query,
+                    &input(valid_input(Operation::Query)),
+                    &ctx(),
+                )
+                .unwrap();
+            assert_eq!(
+                req.headers["authorization"],
+                authorization(SN, KEY, &req.body),
+                "{op:?} {name}: terminal changed"
+            );
         }
     }
 }
@@ -1124,7 +2095,10 @@ fn secrets_stay_out_of_validation_errors() {
     for (op, v) in inputs {
         let inp = input(v.clone());
         assert_no_secret("Input Debug", &format!("{inp:?}"));
-        let e = gw.request(op, &inp, &ctx()).err().unwrap_or_else(|| panic!("{op:?} accepted {v}"));
+        let e = gw
+            .request(op, &inp, &ctx())
+            .err()
+            .unwrap_or_else(|| panic!("{op:?} accepted {v}"));
         assert_error_clean(&format!("{op:?} {v}"), &e);
     }
 
@@ -1143,14 +2117,29 @@ fn secrets_stay_out_of_validation_errors() {
 #[test]
 fn input_of_the_wrong_type_neither_leaks_nor_misnames_the_field() {
     // Activation codes are digits: passing one as a JSON number is an easy mistake.
-    for (json_text, value) in [(r#"{"code":12345678}"#, "12345678"), (r#"{"vendorKey":987654321}"#, "987654321")] {
+    for (json_text, value) in [
+        (r#"{"code":12345678}"#, "12345678"),
+        (r#"{"vendorKey":987654321}"#, "987654321"),
+    ] {
         let e = Input::from_json(json_text).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
-        assert_ne!(e.field.as_deref(), Some(value), "{json_text}: the field is the value");
-        assert!(!e.message.contains(value) && !e.to_json().contains(value), "{json_text}: {}", e.to_json());
+        assert_ne!(
+            e.field.as_deref(),
+            Some(value),
+            "{json_text}: the field is the value"
+        );
+        assert!(
+            !e.message.contains(value) && !e.to_json().contains(value),
+            "{json_text}: {}",
+            e.to_json()
+        );
     }
     // The same for a secret put where an object belongs in the config.
-    let e = crate::providers::create(&format!(r#"{{"provider":"shouqianba","credentials":"{TERMINAL_SECRET}"}}"#)).err().unwrap();
+    let e = crate::providers::create(&format!(
+        r#"{{"provider":"shouqianba","credentials":"{TERMINAL_SECRET}"}}"#
+    ))
+    .err()
+    .unwrap();
     assert_error_clean("credentials given as a string", &e);
 }
 
@@ -1164,7 +2153,9 @@ fn secrets_stay_out_of_config_errors() {
         json!({"provider": "other", "credentials": {"terminalSn": SN, "terminalKey": TERMINAL_SECRET}}),
         json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": TERMINAL_SECRET, "notifyPublicKey": "bad"}}),
     ] {
-        let e = crate::providers::create(&cfg.to_string()).err().unwrap_or_else(|| panic!("accepted {cfg}"));
+        let e = crate::providers::create(&cfg.to_string())
+            .err()
+            .unwrap_or_else(|| panic!("accepted {cfg}"));
         assert_error_clean(&cfg.to_string(), &e);
     }
 }
@@ -1174,26 +2165,41 @@ fn secrets_stay_out_of_requests() {
     let gw = secret_gateway();
     for op in ORDER_OPS.into_iter().chain([Operation::Checkin]) {
         let req = gw.request(op, &input(valid_input(op)), &ctx()).unwrap();
-        assert_no_secret(&format!("{op:?} request"), &serde_json::to_string(&req).unwrap());
+        assert_no_secret(
+            &format!("{op:?} request"),
+            &serde_json::to_string(&req).unwrap(),
+        );
         assert_no_secret(&format!("{op:?} request Debug"), &format!("{req:?}"));
-        assert_eq!(req.headers["authorization"], authorization(SN, TERMINAL_SECRET, &req.body));
+        assert_eq!(
+            req.headers["authorization"],
+            authorization(SN, TERMINAL_SECRET, &req.body)
+        );
     }
     let activate = input(secret_activate_input());
     assert_no_secret("activate Input Debug", &format!("{activate:?}"));
     let req = gw.request(Operation::Activate, &activate, &ctx()).unwrap();
     assert_no_secret("activate request", &serde_json::to_string(&req).unwrap());
-    assert_eq!(req.headers["authorization"], authorization("91801234", VENDOR_SECRET, &req.body));
+    assert_eq!(
+        req.headers["authorization"],
+        authorization("91801234", VENDOR_SECRET, &req.body)
+    );
 }
 
 #[test]
 fn secrets_stay_out_of_results() {
     for op in [Operation::Checkin, Operation::Activate] {
         let mut gw = secret_gateway();
-        let inp = input(if op == Operation::Activate { secret_activate_input() } else { valid_input(op) });
+        let inp = input(if op == Operation::Activate {
+            secret_activate_input()
+        } else {
+            valid_input(op)
+        });
 
         // Failures first: nothing leaks, the terminal stays.
         for body in [
-            envelope(json!({"result_code": "FAIL", "error_code": "ILLEGAL_CODE", "error_message": "activation code expired"})),
+            envelope(
+                json!({"result_code": "FAIL", "error_code": "ILLEGAL_CODE", "error_message": "activation code expired"}),
+            ),
             transport("400", "ILLEGAL_SIGN"),
             envelope(json!({"terminal_sn": "T2"})),
             envelope(json!({"terminal_sn": "", "terminal_key": NEW_SECRET})),
@@ -1210,21 +2216,41 @@ fn secrets_stay_out_of_results() {
                                                                   "data": {"terminal_key": NEW_SECRET, "vendor_key": VENDOR_SECRET}}});
         let r = gw.parse(op, &http(200, body.to_string()), Some(&inp));
         assert_eq!(r.outcome, Outcome::Succeeded, "{op:?}");
-        assert_eq!(r.credentials.as_ref().map(|c| c.terminal_key.as_str()), Some(NEW_SECRET), "{op:?}");
+        assert_eq!(
+            r.credentials.as_ref().map(|c| c.terminal_key.as_str()),
+            Some(NEW_SECRET),
+            "{op:?}"
+        );
         assert_eq!(r.raw["biz_response"]["terminal_key"], "<redacted>");
         assert_eq!(r.raw["biz_response"]["data"]["terminal_key"], "<redacted>");
         assert_eq!(r.raw["biz_response"]["data"]["vendor_key"], "<redacted>");
         assert_result_clean(&format!("{op:?} success"), &r);
         let full = serde_json::to_string(&r).unwrap();
-        assert_eq!(full.matches(NEW_SECRET).count(), 1, "{op:?}: only credentials.terminalKey holds it: {full}");
+        assert_eq!(
+            full.matches(NEW_SECRET).count(),
+            1,
+            "{op:?}: only credentials.terminalKey holds it: {full}"
+        );
         assert!(full.contains(&format!(r#""terminalKey":"{NEW_SECRET}""#)));
         assert_no_secret("credentials Debug", &format!("{:?}", r.credentials));
         assert_no_secret("gateway Debug after rotation", &format!("{gw:?}"));
 
         // Requests signed with the new key do not carry it.
-        let req = gw.request(Operation::Query, &input(valid_input(Operation::Query)), &ctx()).unwrap();
-        assert_no_secret("request after rotation", &serde_json::to_string(&req).unwrap());
-        assert_eq!(req.headers["authorization"], authorization("T2", NEW_SECRET, &req.body));
+        let req = gw
+            .request(
+                Operation::Query,
+                &input(valid_input(Operation::Query)),
+                &ctx(),
+            )
+            .unwrap();
+        assert_no_secret(
+            "request after rotation",
+            &serde_json::to_string(&req).unwrap(),
+        );
+        assert_eq!(
+            req.headers["authorization"],
+            authorization("T2", NEW_SECRET, &req.body)
+        );
     }
 }
 
@@ -1232,7 +2258,11 @@ fn secrets_stay_out_of_results() {
 fn secrets_stay_out_of_client_errors() {
     let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": TERMINAL_SECRET}}).to_string();
     let mut client = crate::Client::new(&cfg).unwrap();
-    for (op, inp) in [("pay", "{}".to_string()), ("activate", secret_activate_input().to_string()), ("nope", "{}".into())] {
+    for (op, inp) in [
+        ("pay", "{}".to_string()),
+        ("activate", secret_activate_input().to_string()),
+        ("nope", "{}".into()),
+    ] {
         if let Err(e) = client.build(op, &inp, 0, String::new()) {
             assert_error_clean(op, &e);
         } else {
@@ -1240,7 +2270,9 @@ fn secrets_stay_out_of_client_errors() {
         }
     }
     let body = json!({"result_code": "200", "biz_response": {"terminal_sn": "T2", "terminal_key": NEW_SECRET}}).to_string();
-    let out = client.parse("checkin", 200, "{}", body.into_bytes(), None).unwrap();
+    let out = client
+        .parse("checkin", 200, "{}", body.into_bytes(), None)
+        .unwrap();
     let mut v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["credentials"]["terminalKey"], NEW_SECRET);
     v.as_object_mut().unwrap().remove("credentials");
