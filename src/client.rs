@@ -40,6 +40,7 @@ impl Client {
         let op = Operation::parse(op)?;
         let input = Input::from_json(input_json)?;
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
+        providers::check_slot(&prepared)?;
         let to_sign = prepared
             .to_sign
             .as_deref()

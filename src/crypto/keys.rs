@@ -99,10 +99,24 @@ fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
     if t.is_empty() {
         return Err(Error::key(field, "is empty"));
     }
-    if let Some(rest) = t.strip_prefix("-----BEGIN ") {
+    // Text before the PEM block (e.g. the "Bag Attributes" of a PKCS#12 export) is ignored.
+    if let Some(start) = t.find("-----BEGIN ") {
+        let rest = &t[start + "-----BEGIN ".len()..];
+        // The label is on the BEGIN line itself; never quote anything past it (it may be key material).
         let (label, after) = rest
             .split_once("-----")
-            .ok_or_else(|| Error::key(field, "has a broken PEM header"))?;
+            .filter(|(label, _)| {
+                label.len() <= 40
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b == b' ' || b.is_ascii_digit())
+            })
+            .ok_or_else(|| {
+                Error::key(
+                    field,
+                    "has a broken PEM header (expected a line like -----BEGIN PRIVATE KEY-----)",
+                )
+            })?;
         let end = format!("-----END {label}-----");
         let Some((body, _)) = after.split_once(end.as_str()) else {
             return Err(Error::key(
@@ -153,6 +167,9 @@ pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
         Kind::Pkcs1Private => RsaPrivateKey::from_pkcs1_der(&der).ok(),
         Kind::EncryptedPrivate => {
             return Err(Error::key(field, "this is an encrypted private key; export it unencrypted (PKCS#8 \"PRIVATE KEY\")"))
+        }
+        Kind::Unknown(label) if label != "DER" => {
+            return Err(Error::key(field, format!("found a PEM {label:?} block; signing needs an RSA private key (\"PRIVATE KEY\" or \"RSA PRIVATE KEY\")")))
         }
         Kind::Unknown(_) => None,
         other => {

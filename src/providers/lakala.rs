@@ -620,26 +620,40 @@ impl Lakala {
                 raw,
             );
         }
-        let asked = input.and_then(|i| match op {
-            Operation::RefundQuery => i.refund_no.as_deref(),
-            _ => i.merchant_order_no.as_deref(),
-        });
-        if let (Some(asked), Some(got), true) = (
-            asked,
-            data.out_trade_no.as_deref(),
-            matches!(
-                op,
-                Operation::Query | Operation::RefundQuery | Operation::Pay
-            ),
+        // An answer about another trade than the one asked for is not an answer.
+        if matches!(
+            op,
+            Operation::Query | Operation::RefundQuery | Operation::Pay
         ) {
-            if asked != got {
-                return uncertain(
-                    Error::new(
-                        ErrorCode::MalformedResponse,
-                        format!("answer is about {got:?}, not {asked:?}"),
-                    ),
-                    raw,
-                );
+            let asked_out = input.and_then(|i| {
+                if op == Operation::RefundQuery {
+                    i.refund_no.as_deref()
+                } else {
+                    i.merchant_order_no.as_deref()
+                }
+            });
+            let asked_trade = input.and_then(|i| {
+                if op == Operation::Query {
+                    i.provider_order_no.as_deref()
+                } else {
+                    None
+                }
+            });
+            for (asked, got) in [
+                (asked_out, data.out_trade_no.as_deref()),
+                (asked_trade, data.trade_no.as_deref()),
+            ] {
+                if let (Some(a), Some(g)) = (asked, got) {
+                    if a != g {
+                        return uncertain(
+                            Error::new(
+                                ErrorCode::MalformedResponse,
+                                format!("the answer is about {g:?}, not {a:?} as asked"),
+                            ),
+                            raw,
+                        );
+                    }
+                }
             }
         }
         let mut r = OperationResult::new(p, op, outcome, next);
@@ -812,8 +826,8 @@ impl Gateway for Lakala {
         let seconds: i64 = ts.parse().map_err(|_| {
             Error::notification("MALFORMED", "timestamp is not a number of seconds")
         })?;
-        let skew = (ctx.now_ms.div_euclid(1000) - seconds).abs();
-        if skew > self.tolerance_seconds {
+        let skew = ctx.now_ms.div_euclid(1000).abs_diff(seconds);
+        if skew > self.tolerance_seconds.unsigned_abs() {
             return Err(Error::notification(
                 "EXPIRED",
                 format!("timestamp is {skew} s away from now; the window is {} s (a replay, or a wrong clock)", self.tolerance_seconds),

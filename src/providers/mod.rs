@@ -238,16 +238,39 @@ impl Prepared {
     }
 }
 
-/// Fills the signature slot of a prepared request with the Base64 of `signature`.
+/// Fills the signature slot of a prepared request with the Base64 of `signature`. `check_slot` made
+/// sure the slot occurs exactly once, so nothing else in the request can change.
 pub fn complete(mut request: HttpRequest, signature: &[u8]) -> HttpRequest {
     let b64 = crate::crypto::base64_encode(signature);
     for v in request.headers.values_mut() {
         if v.contains(SIGNATURE_SLOT) {
-            *v = v.replace(SIGNATURE_SLOT, &b64);
+            *v = v.replacen(SIGNATURE_SLOT, &b64, 1);
+            return request;
         }
     }
     request.body = request.body.replacen(SIGNATURE_SLOT, &b64, 1);
     request
+}
+
+/// A request to be signed by the host must hold the slot exactly once: caller text equal to the slot
+/// would otherwise be replaced too, and the bytes sent would differ from the bytes signed.
+pub fn check_slot(prepared: &Prepared) -> Result<()> {
+    if prepared.to_sign.is_none() {
+        return Ok(());
+    }
+    let r = &prepared.request;
+    let count = r.body.matches(SIGNATURE_SLOT).count()
+        + r.headers
+            .values()
+            .map(|v| v.matches(SIGNATURE_SLOT).count())
+            .sum::<usize>();
+    if count != 1 {
+        return Err(Error::input(
+            "input",
+            format!("must not contain the reserved text {SIGNATURE_SLOT}"),
+        ));
+    }
+    Ok(())
 }
 
 /// One gateway: build a signed request, parse its response, verify its notifications.

@@ -435,10 +435,26 @@ impl Tingyihui {
                     (_, s) => refund_state(s),
                 };
                 r.next = match state {
-                    RefundState::Pending => Next::Poll,
-                    RefundState::Unknown => Next::ContactSupport,
+                    RefundState::Pending | RefundState::Unknown => Next::Poll,
                     _ => Next::None,
                 };
+                match state {
+                    RefundState::Failed => {
+                        r.error = Some(Error::provider(
+                            ErrorCode::ProviderError,
+                            d.refund_status.as_deref(),
+                            Some("the refund failed"),
+                        ))
+                    }
+                    RefundState::Unknown => {
+                        r.error = Some(Error::provider(
+                            ErrorCode::ProviderError,
+                            d.refund_status.as_deref(),
+                            Some("unrecognized refund status"),
+                        ))
+                    }
+                    _ => {}
+                }
                 if op == Operation::Refund {
                     r.outcome = match state {
                         RefundState::Success => Outcome::Succeeded,

@@ -1,1 +1,987 @@
+//! Unit tests for the Tingyihui gateway: the tradeStatus and refundStatus tables, the envelope code
+//! table, amounts and times, precreate's QR code, input validation, configuration (a bare Base64 PKCS#8
+//! key as handed out), notifications (unsupported) and secrets. Request signing is exercised end to end
+//! in `tests/rsa_vectors.rs`.
+//!
+//! The key below was generated once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`.
 
+use super::*;
+use serde_json::json;
+
+// ================================================================ key material
+
+/// Merchant private key, PKCS#8 PEM (generated with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).
+const MERCHANT_KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDE9meri5a5CnhO
+5u3InfilezbM/AGZfDez+aniL3zXTlr9n+Yc/Yjn92YcFrVq/soowmpXMo6qBNFD
+FxAfPnfn9vC4lVgbyreb9vVeusWxHxszjcDJmlZyW1aFLGYsropxffryrRfU0b3a
+AP6pBxEc9nVvW5aTp8AL059K0wcpY5dYr1h8vZWqnxaQiEC0j/I1l1T881TuT/n5
+iGYAMRrKpkUhgOrfas731D9+w/0nKZR7ljrrfEErA7kywKcNNwtvt6RJvX2knZDF
+OT/tZ/8bAbSERU+ajTKgh8P20EK4HQnGlF+hcSSv3OBx/kv9H8Ufcjp1offvm2kL
+Tlgd4AJPAgMBAAECggEACDtQG+BKnVMtsgZ+u5q2kJv0r1585qBFZ7Uwf26CpjD1
+JpJvOJj0BtXVI6ljTaR2aHuvnBNV2Q84e7hUCSpAMqakauJ6+zZetBr/KEVgC8YE
+CgSLoSFdKYxdslUntAhbauDcAxZu34sghyLxgbj04yP9xniqc2NYaGYgyyzEqNsY
+1vcI6tUL2jTySZAUHyB+Lm/ym0qRJor7gqcjB/sVRZDK6UH4HShiRoteZW1EbnPV
+tPPjGlRsKUya0vQ76j4LhniByERK58nibqzzkqqlzxtyA+sCE0Dd7Y/b6flIACCT
+h+7OdWCCu2MpY+vBX038NbGKfU2q2AW8acDdIHFIyQKBgQD2qyTeBf1gC4f1Rthz
+wtp4i2I7KFbj3H4hj9ExKPtxlTJHVQ7DTCjVY8km9QZf2hTkLvPjGRAUbe0ORo65
+Bx+BCYWgeIvFldF13ydTPnhrXWFeFvBhh9g7fNjQDjvryHbQwJUSA5ikK9teHszV
+sxygd1tUYZ4bSaP+oQo7Zx66uwKBgQDMaeJYpF1yWZJFOWO/7vDj2O2Atn/M13w6
+BjVp0v42d4bTpCx9FWhZMw9mmalAnDh4hU/O+CIa0cQgcvc/A2KdUwg2ZxrN09c0
+7EvZdx3kJLG16gL2RgZDRelS4mR88Cf72ZHpr4NwWxQJL9mT6W4E0K0sSObH1aw6
+s8wFaZuvfQKBgDzHJqpeJ3RG4xUYg7TiShpxnZ6d7ervJVT3rr/CLVJrRJw25RBR
+763EjIfAz/VGMueWehl2z3N5MnPWBsyoaKbOxdIoYagppha5CWOFfP5XX+pjFI+z
+fSALPxDksPcDyeLd0N1DbZTmCYNDa40sON2BC0vbUa2/k1zmKTNB0VyJAoGBAMVP
+v6iIn5rtUv928g4meme00SxY/OuhZMwtigloHPI+VeqcokTrERpo6wjCcllncisD
+o5HIekMhEAuybW5puhraNycsRvc+8JCpNl3nWPcLZG6QP+OwnAL7zMiwtwbSWgYE
+cY/8VwdxItnrUj4wKH6FX2NLy1hBrEnNm7XtxtWRAoGBAKGqzv2lVlAvnDIf9B4x
+ZpeyIGgXuBseWIySGCBVmFPCOgc1INJbguMFjDQCdLb3Oq4GlvX/rphdyXbxgkKc
+sgICSECDFz+Fu3cC8xqgOCrsMayyHt73gV3LkykQ6/Wu32LnHaoapM7wNzD3Sr7N
+aCn5jjCQo/edq0jgKIeMNbgo
+-----END PRIVATE KEY-----
+";
+
+/// Self-signed certificate of the merchant key, serial 0xDFBA8194C41B84CF (high bit set).
+const MERCHANT_CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIDFDCCAfygAwIBAgIJAN+6gZTEG4TPMA0GCSqGSIb3DQEBCwUAMB8xHTAbBgNV
+BAMMFGFnZ3BheS10ZXN0LW1lcmNoYW50MB4XDTI2MTEyMjAxNTY1MVoXDTM2MTEx
+OTAxNTY1MVowHzEdMBsGA1UEAwwUYWdncGF5LXRlc3QtbWVyY2hhbnQwggEiMA0G
+CSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQDE9meri5a5CnhO5u3InfilezbM/AGZ
+fDez+aniL3zXTlr9n+Yc/Yjn92YcFrVq/soowmpXMo6qBNFDFxAfPnfn9vC4lVgb
+yreb9vVeusWxHxszjcDJmlZyW1aFLGYsropxffryrRfU0b3aAP6pBxEc9nVvW5aT
+p8AL059K0wcpY5dYr1h8vZWqnxaQiEC0j/I1l1T881TuT/n5iGYAMRrKpkUhgOrf
+as731D9+w/0nKZR7ljrrfEErA7kywKcNNwtvt6RJvX2knZDFOT/tZ/8bAbSERU+a
+jTKgh8P20EK4HQnGlF+hcSSv3OBx/kv9H8Ufcjp1offvm2kLTlgd4AJPAgMBAAGj
+UzBRMB0GA1UdDgQWBBRFdVbny8Z6qUOYlNkJelHlobOptjAfBgNVHSMEGDAWgBRF
+dVbny8Z6qUOYlNkJelHlobOptjAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEB
+CwUAA4IBAQAyPE2Y8alViZ11dVHpd+2Gkz6nGvytkR/Xf5CDl3mU1bVDXMHFTJlX
+yHJTiRtqQ2N7s0YebdDVvABaFsXhNqkhP+F5HZzyRRzFjCzZrCJL/K8Zj9QycYA/
+ws07a8obey4oZbRc/bx7hp/RzPQhImA5fr6yQYfv4K7Bd9bJnhdf+WOztQdcUt26
+XeSveA4jxTdC9dwEyyMoII0gsjxdJjWJYEZNgCdQc3zArhqee1srgftxOWAPTrtV
+fMzOflxZB+d8GNR9r6b48aqbjAMmfUJdgrm0Y07/wdHbqnF3uqbKqK5hH9Lcvy5E
+qZWMpidmXO00a99QVX6+rWIY8lByUR3Y
+-----END CERTIFICATE-----
+";
+
+// ================================================================ helpers
+
+const ACCESS_ID: &str = "16373180971704771";
+const MERCHANT_CODE: &str = "2163737276721967";
+const ORDER: &str = "test_trade_191281333";
+const OS_TRADE_NO: &str = "trade_28367673307369472";
+const REFUND_NO: &str = "refund_191281333_1";
+
+/// The key as Tingyihui hands it out: bare Base64 PKCS#8 DER, no PEM armour, one line.
+fn bare_key() -> String {
+    MERCHANT_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect()
+}
+
+fn config() -> Value {
+    json!({"provider": "tingyihui", "credentials": {"accessId": ACCESS_ID, "privateKey": bare_key(), "merchantCode": MERCHANT_CODE}})
+}
+
+fn config_with(changes: Value) -> Value {
+    let mut c = config();
+    for (k, v) in changes.as_object().unwrap() {
+        let creds = c["credentials"].as_object_mut().unwrap();
+        if v.is_null() {
+            creds.remove(k);
+        } else {
+            creds.insert(k.clone(), v.clone());
+        }
+    }
+    c
+}
+
+fn gateway() -> Tingyihui {
+    Tingyihui::new(config()).expect("valid config")
+}
+
+fn input(v: Value) -> Input {
+    serde_json::from_value(v).expect("test input must deserialize")
+}
+
+fn ctx() -> Ctx {
+    Ctx {
+        now_ms: 1_637_800_000_000,
+        nonce: String::new(),
+    }
+}
+
+fn valid_input(op: Operation) -> Value {
+    match op {
+        Operation::Precreate => {
+            json!({"merchantOrderNo": ORDER, "amount": 100, "channel": "ALIPAY", "subject": "停车费"})
+        }
+        Operation::Query | Operation::Close => json!({"merchantOrderNo": ORDER}),
+        Operation::Refund => json!({"merchantOrderNo": ORDER, "refundNo": REFUND_NO, "amount": 1}),
+        Operation::RefundQuery => json!({"refundNo": REFUND_NO}),
+        _ => json!({"merchantOrderNo": ORDER, "amount": 100, "authCode": "134567890123456789"}),
+    }
+}
+
+fn with(op: Operation, key: &str, v: Value) -> Input {
+    let mut o = valid_input(op);
+    if v.is_null() {
+        o.as_object_mut().unwrap().remove(key);
+    } else {
+        o[key] = v;
+    }
+    input(o)
+}
+
+fn http(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: BTreeMap::new(),
+        body: body.into(),
+    }
+}
+
+fn ok(data: Value) -> Vec<u8> {
+    json!({"code": 8888, "msg": "处理成功", "data": data, "error": null})
+        .to_string()
+        .into_bytes()
+}
+
+/// Seed 002's query answer (data), with `tradeStatus` set.
+fn trade(status: &str) -> Value {
+    json!({
+        "ownerTradeNo": ORDER, "tpTradeNo": "2021120322001492615754265829", "osTradeNo": OS_TRADE_NO,
+        "tradeStatus": status, "orderFee": 1, "paymentFee": 1, "remark": "123", "osMerchantCode": MERCHANT_CODE,
+        "osStoreCode": "3163757684139653", "createdTime": 1638777264384i64, "payTime": 1638777285405i64,
+        "payChannel": "ALI_PAY", "payProduct": "USER_QR", "title": "停车费", "callbackUrl": "以https开头的支付通知回调地址",
+        "refundFee": 0, "payBusiness": null, "ownerBusinessNo": "3219231890321", "ownerPayTerminal": "手机",
+        "ownerAppBuyerId": 2087123219218i64, "buyerLoginId": "132****8866"
+    })
+}
+
+fn trade_with(status: &str, changes: Value) -> Value {
+    let mut d = trade(status);
+    for (k, v) in changes.as_object().unwrap() {
+        if v.is_null() {
+            d.as_object_mut().unwrap().remove(k);
+        } else {
+            d[k] = v.clone();
+        }
+    }
+    d
+}
+
+fn parse(op: Operation, status: u16, body: impl Into<Vec<u8>>) -> OperationResult {
+    let inp = input(valid_input(op));
+    gateway().parse(op, &http(status, body), Some(&inp))
+}
+
+fn error_code(r: &OperationResult) -> Option<ErrorCode> {
+    r.error.as_ref().map(|e| e.code)
+}
+
+fn assert_uncertain(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
+    assert_eq!(r.outcome, Outcome::Unknown, "{what}");
+    assert_eq!(
+        r.next,
+        if op.mutates() {
+            Next::Poll
+        } else {
+            Next::Retry
+        },
+        "{what}"
+    );
+    assert_eq!(error_code(r), Some(code), "{what}: {:?}", r.error);
+    assert!(r.order.is_none() && r.refund.is_none(), "{what}");
+}
+
+// ================================================================ 1. tradeStatus
+
+const TRADE_STATUS_TABLE: [(&str, OrderState, bool); 8] = [
+    ("WAIT", OrderState::Pending, false),
+    ("SUCCESS", OrderState::Success, true),
+    ("SUCCESS_PART_REFUND", OrderState::PartiallyRefunded, true),
+    ("SUCCESS_FULL_REFUND", OrderState::Refunded, true),
+    ("FAILURE", OrderState::Failed, true),
+    ("CLOSED", OrderState::Closed, true),
+    ("CLOSE", OrderState::Closed, true),
+    ("REFUNDING", OrderState::Refunding, false),
+];
+
+const UNLISTED: [&str; 6] = ["", "success", "FAIL", "PAYING", "SUCCESS ", "REFUND"];
+
+#[test]
+fn trade_status_table() {
+    for (value, state, fin) in TRADE_STATUS_TABLE {
+        assert_eq!(order_state(Some(value)), (state, fin), "{value}");
+    }
+    for value in UNLISTED {
+        assert_eq!(
+            order_state(Some(value)),
+            (OrderState::Unknown, false),
+            "{value:?}"
+        );
+    }
+    assert_eq!(order_state(None), (OrderState::Unknown, false));
+}
+
+#[test]
+fn trade_status_through_query() {
+    let rows = TRADE_STATUS_TABLE
+        .iter()
+        .copied()
+        .chain(UNLISTED.iter().map(|s| (*s, OrderState::Unknown, false)));
+    for (value, state, fin) in rows {
+        let r = parse(Operation::Query, 200, ok(trade(value)));
+        assert_eq!(r.outcome, Outcome::Succeeded, "{value}: {:?}", r.error);
+        let o = r.order.as_ref().unwrap();
+        assert_eq!((o.state, o.is_final), (state, fin), "{value:?}");
+        assert_eq!(o.provider_state.as_deref(), Some(value));
+        let next = match state {
+            OrderState::Pending | OrderState::Refunding => Next::Poll,
+            OrderState::Unknown => Next::ContactSupport,
+            _ => Next::None,
+        };
+        assert_eq!(r.next, next, "{value:?}");
+    }
+    let r = parse(
+        Operation::Query,
+        200,
+        ok(trade_with("x", json!({"tradeStatus": null}))),
+    );
+    assert_eq!(r.order.unwrap().state, OrderState::Unknown);
+}
+
+#[test]
+fn seed_query_answer_maps_amounts_and_times() {
+    let r = parse(Operation::Query, 200, ok(trade("SUCCESS")));
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
+    assert!(r.error.is_none());
+    let o = r.order.unwrap();
+    assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
+    assert_eq!(o.provider_order_no.as_deref(), Some(OS_TRADE_NO));
+    assert_eq!(
+        o.channel_order_no.as_deref(),
+        Some("2021120322001492615754265829")
+    );
+    assert_eq!(o.channel, Some(Channel::Alipay));
+    assert_eq!(
+        o.amounts,
+        Amounts {
+            total: Some(1),
+            paid: Some(1),
+            refunded: Some(0),
+            net: Some(1),
+            fee: None,
+            discount: None
+        }
+    );
+    assert_eq!(o.paid_at, Some(1_638_777_285_405));
+    assert!(o.qr_code.is_none() && o.pay_params.is_none());
+    assert_eq!(
+        r.raw["data"]["buyerLoginId"], "132****8866",
+        "raw keeps the body"
+    );
+}
+
+#[test]
+fn amounts_by_state() {
+    let fees = json!({"orderFee": 1000, "paymentFee": 990, "tpDiscountFee": 10, "refundFee": 300, "payChannel": "WX_PAY"});
+    let order = |status: &str| {
+        parse(Operation::Query, 200, ok(trade_with(status, fees.clone())))
+            .order
+            .unwrap()
+    };
+    let o = order("SUCCESS_PART_REFUND");
+    assert_eq!(
+        o.amounts,
+        Amounts {
+            total: Some(1000),
+            paid: Some(990),
+            refunded: Some(300),
+            net: Some(690),
+            fee: None,
+            discount: Some(10)
+        }
+    );
+    assert_eq!(o.channel, Some(Channel::Wechat));
+    assert_eq!(o.paid_at, Some(1_638_777_285_405));
+    for status in ["WAIT", "FAILURE", "CLOSED"] {
+        let o = order(status);
+        assert_eq!((o.amounts.paid, o.paid_at), (Some(0), None), "{status}");
+    }
+    let o = order("UNKNOWN_STATE");
+    assert_eq!(
+        (o.amounts.paid, o.amounts.net, o.paid_at),
+        (None, None, None)
+    );
+    // No paymentFee: the total was paid.
+    let o = parse(
+        Operation::Query,
+        200,
+        ok(trade_with(
+            "SUCCESS",
+            json!({"orderFee": 500, "paymentFee": null, "refundFee": null}),
+        )),
+    )
+    .order
+    .unwrap();
+    assert_eq!(
+        (o.amounts.paid, o.amounts.refunded, o.amounts.net),
+        (Some(500), Some(0), Some(500))
+    );
+    // Other channels.
+    for (c, ch) in [("CMB", Some(Channel::Other)), ("", None)] {
+        let o = parse(
+            Operation::Query,
+            200,
+            ok(trade_with(
+                "SUCCESS",
+                json!({"payChannel": c, "tpTradeNo": ""}),
+            )),
+        )
+        .order
+        .unwrap();
+        assert_eq!((o.channel, o.channel_order_no), (ch, None), "{c}");
+    }
+}
+
+#[test]
+fn unreadable_trade_data_is_unknown() {
+    for data in [
+        json!({"orderFee": "1"}),
+        json!({"orderFee": 1.5}),
+        json!("x"),
+        json!([1]),
+        Value::Null,
+    ] {
+        let r = parse(Operation::Query, 200, ok(data.clone()));
+        assert_uncertain(
+            &r,
+            Operation::Query,
+            ErrorCode::MalformedResponse,
+            &data.to_string(),
+        );
+    }
+    for body in [
+        &b"not json"[..],
+        b"[]",
+        b"null",
+        br#"{"code":"8888","data":{}}"#,
+        br#"{"code":8888.5}"#,
+    ] {
+        let r = parse(Operation::Query, 200, body);
+        assert_uncertain(
+            &r,
+            Operation::Query,
+            ErrorCode::MalformedResponse,
+            &String::from_utf8_lossy(body),
+        );
+    }
+}
+
+#[test]
+fn an_answer_about_another_order_is_unknown() {
+    for (inp, changes) in [
+        (
+            json!({"merchantOrderNo": ORDER}),
+            json!({"ownerTradeNo": "another"}),
+        ),
+        (
+            json!({"providerOrderNo": OS_TRADE_NO}),
+            json!({"osTradeNo": "another"}),
+        ),
+    ] {
+        let r = gateway().parse(
+            Operation::Query,
+            &http(200, ok(trade_with("SUCCESS", changes.clone()))),
+            Some(&input(inp)),
+        );
+        assert_uncertain(
+            &r,
+            Operation::Query,
+            ErrorCode::MalformedResponse,
+            &changes.to_string(),
+        );
+    }
+    let d = json!({"ownerRefundNo": "another", "refundStatus": "SUCCESS"});
+    for op in [Operation::Refund, Operation::RefundQuery] {
+        let r = parse(op, 200, ok(d.clone()));
+        assert_uncertain(&r, op, ErrorCode::MalformedResponse, &format!("{op:?}"));
+    }
+}
+
+// ================================================================ 2. refunds
+
+#[test]
+fn refund_status_table() {
+    let rows = [
+        (
+            "WAIT",
+            RefundState::Pending,
+            Outcome::InProgress,
+            Next::Poll,
+        ),
+        (
+            "SUCCESS",
+            RefundState::Success,
+            Outcome::Succeeded,
+            Next::None,
+        ),
+        ("FAILURE", RefundState::Failed, Outcome::Failed, Next::None),
+        ("CLOSED", RefundState::Failed, Outcome::Failed, Next::None),
+    ];
+    for (value, state, refund_outcome, next) in rows {
+        assert_eq!(refund_state(Some(value)), state, "{value}");
+        let d = json!({"refundStatus": value, "osRefundNo": "os_refund_1", "ownerRefundNo": REFUND_NO, "refundFee": 1});
+        // refund: the refund's state is the operation's outcome.
+        let r = parse(Operation::Refund, 200, ok(d.clone()));
+        assert_eq!(
+            (r.outcome, r.next),
+            (refund_outcome, next),
+            "refund {value}"
+        );
+        let refund = r.refund.as_ref().unwrap();
+        assert_eq!(refund.state, state, "refund {value}");
+        assert_eq!(
+            (
+                refund.refund_no.as_deref(),
+                refund.provider_refund_no.as_deref(),
+                refund.amount
+            ),
+            (Some(REFUND_NO), Some("os_refund_1"), Some(1))
+        );
+        assert_eq!(refund.provider_state.as_deref(), Some(value));
+        // refundQuery: the query succeeded; the refund carries the state.
+        let r = parse(Operation::RefundQuery, 200, ok(d));
+        assert_eq!(
+            (r.outcome, r.next),
+            (Outcome::Succeeded, next),
+            "refundQuery {value}"
+        );
+        assert_eq!(
+            r.refund.as_ref().unwrap().state,
+            state,
+            "refundQuery {value}"
+        );
+    }
+    for value in ["", "success", "REFUNDING", "PROCESSING"] {
+        assert_eq!(refund_state(Some(value)), RefundState::Unknown, "{value:?}");
+        let d = json!({"refundStatus": value, "ownerRefundNo": REFUND_NO});
+        let r = parse(Operation::RefundQuery, 200, ok(d.clone()));
+        assert_eq!(
+            r.refund.as_ref().unwrap().state,
+            RefundState::Unknown,
+            "{value:?}"
+        );
+        assert_ne!(r.outcome, Outcome::Failed);
+        let r = parse(Operation::Refund, 200, ok(d));
+        assert_eq!(r.outcome, Outcome::Unknown, "refund {value:?}");
+        assert_eq!(r.refund.as_ref().unwrap().state, RefundState::Unknown);
+    }
+}
+
+#[test]
+fn refund_answered_without_a_status_is_in_progress() {
+    // Only the platform's refund number, as a bare string.
+    let r = parse(Operation::Refund, 200, ok(json!("os_refund_1")));
+    assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
+    let refund = r.refund.unwrap();
+    assert_eq!(
+        (
+            refund.state,
+            refund.provider_refund_no.as_deref(),
+            refund.refund_no.as_deref()
+        ),
+        (RefundState::Pending, Some("os_refund_1"), Some(REFUND_NO))
+    );
+    // An object without refundStatus.
+    let r = parse(
+        Operation::Refund,
+        200,
+        ok(json!({"osRefundNo": "os_refund_1"})),
+    );
+    assert_eq!(
+        (r.outcome, r.refund.unwrap().state),
+        (Outcome::InProgress, RefundState::Pending)
+    );
+    // For refundQuery, no status is not "pending": it is unknown.
+    let r = parse(
+        Operation::RefundQuery,
+        200,
+        ok(json!({"osRefundNo": "os_refund_1"})),
+    );
+    assert_eq!(
+        (r.outcome, r.refund.unwrap().state),
+        (Outcome::Succeeded, RefundState::Unknown)
+    );
+}
+
+/// README: FAILED means "the gateway said so … say r.error.message". Every other provider attaches an
+/// error to a FAILED (or UNKNOWN) refund.
+#[test]
+fn a_failed_refund_carries_an_error() {
+    for value in ["FAILURE", "CLOSED", "WHATEVER"] {
+        let r = parse(
+            Operation::Refund,
+            200,
+            ok(json!({"refundStatus": value, "ownerRefundNo": REFUND_NO})),
+        );
+        assert!(
+            r.error.is_some(),
+            "{value}: outcome {:?} without an error",
+            r.outcome
+        );
+    }
+}
+
+// ================================================================ 3. envelope codes
+
+#[test]
+fn error_code_table() {
+    // (code, outcome, error code) per the code table in tingyihui.rs (SDK constants/Code).
+    let rows = [
+        (0, Outcome::Failed, ErrorCode::ProviderError),
+        (1001, Outcome::Failed, ErrorCode::InvalidRequest),
+        (1003, Outcome::Failed, ErrorCode::ProviderError),
+        (1008, Outcome::Failed, ErrorCode::InvalidRequest),
+        (1009, Outcome::Failed, ErrorCode::InvalidRequest),
+        (1012, Outcome::Failed, ErrorCode::AuthFailed),
+        (1013, Outcome::Failed, ErrorCode::AuthFailed),
+        (4000, Outcome::Failed, ErrorCode::DuplicateOrder),
+        (4004, Outcome::Failed, ErrorCode::OrderNotFound),
+        (4029, Outcome::Failed, ErrorCode::ProviderUnavailable),
+        (2004, Outcome::Unknown, ErrorCode::ProviderError),
+        (5000, Outcome::Unknown, ErrorCode::ProviderError),
+        (1005, Outcome::Unknown, ErrorCode::ProviderError),
+        (9999, Outcome::Unknown, ErrorCode::ProviderError),
+        (-1, Outcome::Unknown, ErrorCode::ProviderError),
+    ];
+    for (code, outcome, ec) in rows {
+        let body =
+            json!({"code": code, "msg": "签名计算错误", "data": null, "error": null}).to_string();
+        for op in [
+            Operation::Precreate,
+            Operation::Query,
+            Operation::Refund,
+            Operation::RefundQuery,
+            Operation::Close,
+        ] {
+            let r = parse(op, 200, body.clone());
+            let what = format!("{op:?} code {code}");
+            assert_eq!(r.outcome, outcome, "{what}");
+            let e = r
+                .error
+                .as_ref()
+                .unwrap_or_else(|| panic!("{what}: no error"));
+            assert_eq!(e.code, ec, "{what}");
+            assert_eq!(
+                e.provider_code.as_deref(),
+                Some(code.to_string().as_str()),
+                "{what}"
+            );
+            assert_eq!(
+                e.provider_message.as_deref(),
+                Some("签名计算错误"),
+                "{what}"
+            );
+            assert!(r.order.is_none() && r.refund.is_none(), "{what}");
+            let next = match outcome {
+                Outcome::Failed => Next::None,
+                _ if op.mutates() => Next::Poll,
+                _ => Next::Retry,
+            };
+            assert_eq!(r.next, next, "{what}");
+        }
+    }
+    // No code at all.
+    let r = parse(Operation::Query, 200, br#"{"msg":"?"}"#.to_vec());
+    assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Retry));
+}
+
+#[test]
+fn http_errors_are_unknown() {
+    for (status, code) in [
+        (500, ErrorCode::ProviderUnavailable),
+        (503, ErrorCode::ProviderUnavailable),
+        (404, ErrorCode::ProviderError),
+    ] {
+        for op in [Operation::Precreate, Operation::Query, Operation::Refund] {
+            // Even with a success envelope in the body.
+            let r = parse(op, status, ok(trade("SUCCESS")));
+            assert_uncertain(&r, op, code, &format!("{op:?} {status}"));
+        }
+    }
+}
+
+// ================================================================ 4. precreate
+
+#[test]
+fn precreate_qr_code() {
+    let d = json!({"ownerTradeNo": ORDER, "osTradeNo": OS_TRADE_NO, "tradeStatus": "WAIT", "orderFee": 100,
+                   "sign": "https://qr.alipay.com/bax08861ymzqoqjdh2tj0045"});
+    let r = parse(Operation::Precreate, 200, ok(d));
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll));
+    let o = r.order.unwrap();
+    assert_eq!((o.state, o.is_final), (OrderState::Pending, false));
+    assert_eq!(
+        o.qr_code.as_deref(),
+        Some("https://qr.alipay.com/bax08861ymzqoqjdh2tj0045")
+    );
+    assert!(o.pay_params.is_none());
+    assert_eq!(o.amounts.total, Some(100));
+    // A mini-program answer: the sign is wallet parameters, not a URL.
+    let params = r#"{"timeStamp":"1637800000","package":"prepay_id=wx1","paySign":"x"}"#;
+    let r = parse(
+        Operation::Precreate,
+        200,
+        ok(json!({"ownerTradeNo": ORDER, "sign": params})),
+    );
+    let o = r.order.unwrap();
+    assert!(o.qr_code.is_none());
+    assert_eq!(o.pay_params, Some(Value::String(params.into())));
+    // Precreate settles nothing even when a status is sent.
+    let r = parse(
+        Operation::Precreate,
+        200,
+        ok(json!({"ownerTradeNo": ORDER, "tradeStatus": "SUCCESS"})),
+    );
+    assert_eq!(r.order.unwrap().state, OrderState::Pending);
+}
+
+// ================================================================ 5. input and configuration
+
+fn build_err(gw: &Tingyihui, op: Operation, inp: Input) -> Error {
+    gw.build(op, &inp, &ctx()).expect_err("accepted")
+}
+
+#[test]
+fn valid_inputs_build() {
+    for op in [
+        Operation::Precreate,
+        Operation::Query,
+        Operation::Close,
+        Operation::Refund,
+        Operation::RefundQuery,
+    ] {
+        let p = gateway()
+            .build(op, &input(valid_input(op)), &ctx())
+            .unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        assert_eq!(
+            p.to_sign
+                .as_deref()
+                .map(|b| b.starts_with(ACCESS_ID.as_bytes())),
+            Some(true)
+        );
+    }
+    // The largest amount: 1e9 fen.
+    assert!(gateway()
+        .build(
+            Operation::Precreate,
+            &with(Operation::Precreate, "amount", json!(1_000_000_000)),
+            &ctx()
+        )
+        .is_ok());
+}
+
+#[test]
+fn input_errors_name_the_field() {
+    let gw = gateway();
+    let cases: Vec<(&str, Operation, Input, ErrorCode, &str)> = vec![
+        (
+            "precreate without channel",
+            Operation::Precreate,
+            with(Operation::Precreate, "channel", Value::Null),
+            ErrorCode::InvalidInput,
+            "channel",
+        ),
+        (
+            "precreate with UNIONPAY",
+            Operation::Precreate,
+            with(Operation::Precreate, "channel", json!("UNIONPAY")),
+            ErrorCode::InvalidInput,
+            "channel",
+        ),
+        (
+            "precreate amount over 1e9",
+            Operation::Precreate,
+            with(Operation::Precreate, "amount", json!(1_000_000_001)),
+            ErrorCode::InvalidInput,
+            "amount",
+        ),
+        (
+            "precreate amount 0",
+            Operation::Precreate,
+            with(Operation::Precreate, "amount", json!(0)),
+            ErrorCode::InvalidInput,
+            "amount",
+        ),
+        (
+            "precreate amount as text",
+            Operation::Precreate,
+            with(Operation::Precreate, "amount", json!("100")),
+            ErrorCode::InvalidInput,
+            "amount",
+        ),
+        (
+            "precreate without subject",
+            Operation::Precreate,
+            with(Operation::Precreate, "subject", Value::Null),
+            ErrorCode::InvalidInput,
+            "subject",
+        ),
+        (
+            "precreate without merchantOrderNo",
+            Operation::Precreate,
+            with(Operation::Precreate, "merchantOrderNo", Value::Null),
+            ErrorCode::InvalidInput,
+            "merchantOrderNo",
+        ),
+        (
+            "refund amount over 1e9",
+            Operation::Refund,
+            with(Operation::Refund, "amount", json!(1_000_000_001)),
+            ErrorCode::InvalidInput,
+            "amount",
+        ),
+        (
+            "refund without refundNo",
+            Operation::Refund,
+            with(Operation::Refund, "refundNo", Value::Null),
+            ErrorCode::InvalidInput,
+            "refundNo",
+        ),
+        (
+            "query without an order",
+            Operation::Query,
+            input(json!({})),
+            ErrorCode::InvalidInput,
+            "merchantOrderNo",
+        ),
+        (
+            "refundQuery without a refund",
+            Operation::RefundQuery,
+            input(json!({"merchantOrderNo": ORDER})),
+            ErrorCode::InvalidInput,
+            "providerRefundNo",
+        ),
+        (
+            "extra overriding a field",
+            Operation::Query,
+            input(json!({"merchantOrderNo": ORDER, "extra": {"ownerTradeNo": "x"}})),
+            ErrorCode::InvalidInput,
+            "extra.ownerTradeNo",
+        ),
+    ];
+    for (what, op, inp, code, field) in cases {
+        let e = build_err(&gw, op, inp);
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (code, Some(field)),
+            "{what}: {e}"
+        );
+        assert!(e.message.contains(field), "{what}: {}", e.message);
+    }
+    // Precreate needs the merchant code from the configuration.
+    let gw = Tingyihui::new(config_with(json!({"merchantCode": null}))).unwrap();
+    let e = build_err(
+        &gw,
+        Operation::Precreate,
+        input(valid_input(Operation::Precreate)),
+    );
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidConfig, Some("credentials.merchantCode")),
+        "{e}"
+    );
+    // …but queries do not.
+    assert!(gw
+        .build(
+            Operation::Query,
+            &input(valid_input(Operation::Query)),
+            &ctx()
+        )
+        .is_ok());
+    for op in [
+        Operation::Pay,
+        Operation::Cancel,
+        Operation::Revoke,
+        Operation::Activate,
+        Operation::Checkin,
+    ] {
+        assert_eq!(
+            build_err(&gateway(), op, input(valid_input(op))).code,
+            ErrorCode::UnsupportedOperation,
+            "{op:?}"
+        );
+    }
+}
+
+#[test]
+fn configuration() {
+    // The bare Base64 PKCS#8 key as handed out, PEM, and Base64 broken over lines all load the same key.
+    let reference = gateway();
+    let lines: Vec<&str> = MERCHANT_KEY
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    for key in [
+        MERCHANT_KEY.to_string(),
+        lines.join("\n"),
+        format!("  {}\r\n", lines.join("\r\n")),
+    ] {
+        let gw = Tingyihui::new(config_with(json!({"privateKey": key}))).unwrap();
+        assert_eq!(
+            gw.private_key.pkcs8_der(),
+            reference.private_key.pkcs8_der()
+        );
+    }
+    assert_eq!(reference.base_url, DEFAULT_BASE_URL);
+    let mut c = config();
+    c["baseUrl"] = json!("http://127.0.0.1:9000/");
+    let p = Tingyihui::new(c)
+        .unwrap()
+        .build(
+            Operation::Query,
+            &input(valid_input(Operation::Query)),
+            &ctx(),
+        )
+        .unwrap();
+    assert_eq!(
+        p.request.url,
+        "http://127.0.0.1:9000/os-base/query/trade/v1/open"
+    );
+
+    let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
+        (
+            "missing accessId",
+            config_with(json!({"accessId": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.accessId",
+        ),
+        (
+            "empty accessId",
+            config_with(json!({"accessId": ""})),
+            ErrorCode::InvalidConfig,
+            "credentials.accessId",
+        ),
+        (
+            "missing privateKey",
+            config_with(json!({"privateKey": null})),
+            ErrorCode::InvalidConfig,
+            "credentials.privateKey",
+        ),
+        (
+            "empty privateKey",
+            config_with(json!({"privateKey": ""})),
+            ErrorCode::InvalidKey,
+            "credentials.privateKey",
+        ),
+        (
+            "certificate as privateKey",
+            config_with(json!({"privateKey": MERCHANT_CERT})),
+            ErrorCode::InvalidKey,
+            "credentials.privateKey",
+        ),
+        (
+            "truncated privateKey",
+            config_with(json!({"privateKey": &bare_key()[..600]})),
+            ErrorCode::InvalidKey,
+            "credentials.privateKey",
+        ),
+        (
+            "no credentials",
+            json!({"provider": "tingyihui"}),
+            ErrorCode::InvalidConfig,
+            "credentials",
+        ),
+        (
+            "unknown credentials key",
+            config_with(json!({"secretKey": "x"})),
+            ErrorCode::InvalidConfig,
+            "secretKey",
+        ),
+        (
+            "baseUrl not http",
+            {
+                let mut c = config();
+                c["baseUrl"] = json!("os.hfcsbc.com");
+                c
+            },
+            ErrorCode::InvalidConfig,
+            "baseUrl",
+        ),
+    ];
+    for (what, cfg, code, field) in cases {
+        let e = Tingyihui::new(cfg.clone())
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (code, Some(field)),
+            "{what}: {e}"
+        );
+        assert_no_secret(&format!("{e} {e:?} {}", e.to_json()), what);
+        let e2 = crate::providers::create(&cfg.to_string()).err().unwrap();
+        assert_eq!(e2.code, code, "{what}");
+    }
+}
+
+#[test]
+fn notifications_are_unsupported() {
+    let gw = gateway();
+    let mut h = BTreeMap::new();
+    h.insert("content-type".to_string(), "application/json".to_string());
+    let body = trade("SUCCESS").to_string();
+    for (headers, body) in [(&h, body.as_bytes()), (&BTreeMap::new(), &b""[..])] {
+        let e = gw.verify_notification(headers, body, &ctx()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UnsupportedOperation);
+        assert!(e.message.contains("query"), "{}", e.message);
+    }
+}
+
+// ================================================================ 6. secrets
+
+fn assert_no_secret(text: &str, what: &str) {
+    let body = bare_key();
+    let chars: Vec<char> = body.chars().collect();
+    for w in chars.windows(16).step_by(5) {
+        let needle: String = w.iter().collect();
+        assert!(
+            !text.contains(&needle),
+            "{what}: quotes the private key ({needle}): {text}"
+        );
+    }
+}
+
+#[test]
+fn secrets_never_appear() {
+    let gw = gateway();
+    assert_no_secret(&format!("{gw:?} {gw:#?}"), "Debug of the gateway");
+    let client = crate::Client::new(&config().to_string()).unwrap();
+    assert_no_secret(&format!("{client:?}"), "Debug of the client");
+    for (what, key) in [
+        ("damaged", bare_key().replacen("MII", "MIJ", 1)),
+        ("with a stray character", format!("{}!", bare_key())),
+        (
+            "PEM with the wrong label",
+            MERCHANT_KEY.replace("PRIVATE KEY", "EC PRIVATE KEY"),
+        ),
+    ] {
+        let e = Tingyihui::new(config_with(json!({"privateKey": key})))
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"));
+        assert_eq!(e.code, ErrorCode::InvalidKey, "{what}");
+        assert_no_secret(&format!("{e} {e:?} {}", e.to_json()), what);
+    }
+    let p = gw
+        .build(
+            Operation::Query,
+            &input(valid_input(Operation::Query)),
+            &ctx(),
+        )
+        .unwrap();
+    assert_no_secret(&format!("{p:?}"), "prepared request");
+}
