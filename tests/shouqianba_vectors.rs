@@ -4,12 +4,12 @@
 //!
 //! Every vector is copied into this file: the tests never read the shared spec directory.
 
+use aggpay::http::HttpRequest;
 use aggpay::providers::shouqianba::{authorization, wap_sign};
 use aggpay::providers::{create, Ctx, Gateway, Input};
+use aggpay::Result;
 use aggpay::{Client, ErrorCode, Operation, OrderState};
 use serde_json::{json, Value};
-use aggpay::http::HttpRequest;
-use aggpay::Result;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- vectors (from the signing vectors file)
@@ -43,7 +43,10 @@ trait BuildRequest {
 impl<G: Gateway + ?Sized> BuildRequest for G {
     fn request(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<HttpRequest> {
         self.build(op, input, ctx).map(|p| {
-            assert!(p.to_sign.is_none(), "Shouqianba signs by itself: nothing is left for a host signer");
+            assert!(
+                p.to_sign.is_none(),
+                "Shouqianba signs by itself: nothing is left for a host signer"
+            );
             p.request
         })
     }
@@ -51,7 +54,10 @@ impl<G: Gateway + ?Sized> BuildRequest for G {
 
 fn md5_lower(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
-    Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn input(v: Value) -> Input {
@@ -59,16 +65,25 @@ fn input(v: Value) -> Input {
 }
 
 fn gateway(sn: &str, key: &str) -> Box<dyn Gateway> {
-    create(&json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}}).to_string())
-        .expect("config")
+    create(
+        &json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}})
+            .to_string(),
+    )
+    .expect("config")
 }
 
 fn ctx() -> Ctx {
-    Ctx { now_ms: 1_704_067_200_000, nonce: "n".into() }
+    Ctx {
+        now_ms: 1_704_067_200_000,
+        nonce: "n".into(),
+    }
 }
 
 fn wap_params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Percent-decoding for checking the URLs we build (UTF-8, `%XX` only; `+` is literal).
@@ -107,7 +122,13 @@ fn split_url(url: &str) -> (String, Vec<(String, String)>) {
 fn request_md5_vector() {
     assert_eq!(authorization(MD5_SN, MD5_KEY, MD5_BODY), MD5_EXPECTED);
     // Independent path: md5 of body ++ key with the md-5 crate directly.
-    assert_eq!(format!("{MD5_SN} {}", md5_lower(format!("{MD5_BODY}{MD5_KEY}").as_bytes())), MD5_EXPECTED);
+    assert_eq!(
+        format!(
+            "{MD5_SN} {}",
+            md5_lower(format!("{MD5_BODY}{MD5_KEY}").as_bytes())
+        ),
+        MD5_EXPECTED
+    );
 }
 
 #[test]
@@ -116,10 +137,20 @@ fn authorization_is_lowercase_hex_single_space() {
     let (sn, sign) = a.split_once(' ').unwrap();
     assert_eq!(sn, "sn");
     assert_eq!(sign.len(), 32);
-    assert!(sign.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)), "{sign}");
+    assert!(
+        sign.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+        "{sign}"
+    );
     // The key is appended without separator: changing where the boundary falls changes nothing.
-    assert_eq!(authorization("sn", "bc", "a"), authorization("sn", "c", "ab"));
-    assert_ne!(authorization("sn", "k1", "{}"), authorization("sn", "k2", "{}"));
+    assert_eq!(
+        authorization("sn", "bc", "a"),
+        authorization("sn", "c", "ab")
+    );
+    assert_ne!(
+        authorization("sn", "k1", "{}"),
+        authorization("sn", "k2", "{}")
+    );
 }
 
 #[test]
@@ -127,7 +158,10 @@ fn wap_vector() {
     let (string, sign) = wap_sign(&wap_params(&WAP_PARAMS), WAP_KEY);
     assert_eq!(string, WAP_STRING);
     assert_eq!(sign, WAP_SIGN);
-    assert_eq!(md5_lower(WAP_STRING.as_bytes()).to_ascii_uppercase(), WAP_SIGN);
+    assert_eq!(
+        md5_lower(WAP_STRING.as_bytes()).to_ascii_uppercase(),
+        WAP_SIGN
+    );
 }
 
 #[test]
@@ -148,7 +182,11 @@ fn built_requests_sign_the_exact_body() {
     let key = MD5_KEY;
     let gw = gateway(sn, key);
     let cases: Vec<(Operation, Value, &str)> = vec![
-        (Operation::Checkin, json!({"deviceId": "dev-1"}), "/terminal/checkin"),
+        (
+            Operation::Checkin,
+            json!({"deviceId": "dev-1"}),
+            "/terminal/checkin",
+        ),
         (
             Operation::Pay,
             json!({"merchantOrderNo": "7654321132", "amount": 980, "authCode": "134567890123456789",
@@ -160,23 +198,55 @@ fn built_requests_sign_the_exact_body() {
             json!({"merchantOrderNo": "7654321133", "amount": 1, "subject": "s", "operator": "o", "payway": "2"}),
             "/upay/v2/precreate",
         ),
-        (Operation::Query, json!({"merchantOrderNo": "7654321132"}), "/upay/v2/query"),
+        (
+            Operation::Query,
+            json!({"merchantOrderNo": "7654321132"}),
+            "/upay/v2/query",
+        ),
         (
             Operation::Refund,
             json!({"providerOrderNo": "7895259244996965", "refundNo": "R1", "amount": 100, "operator": "op"}),
             "/upay/v2/refund",
         ),
-        (Operation::Cancel, json!({"merchantOrderNo": "7654321132"}), "/upay/v2/cancel"),
-        (Operation::Revoke, json!({"merchantOrderNo": "7654321132"}), "/upay/v2/revoke"),
+        (
+            Operation::Cancel,
+            json!({"merchantOrderNo": "7654321132"}),
+            "/upay/v2/cancel",
+        ),
+        (
+            Operation::Revoke,
+            json!({"merchantOrderNo": "7654321132"}),
+            "/upay/v2/revoke",
+        ),
     ];
     for (op, inp, path) in cases {
-        let req = gw.request(op, &input(inp), &ctx()).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+        let req = gw
+            .request(op, &input(inp), &ctx())
+            .unwrap_or_else(|e| panic!("{op:?}: {e}"));
         assert_eq!(req.method, "POST", "{op:?}");
-        assert_eq!(req.url, format!("https://vsi-api.shouqianba.com{path}"), "{op:?}");
-        assert_eq!(req.headers.get("content-type").map(String::as_str), Some("application/json"), "{op:?}");
-        let auth = req.headers.get("authorization").expect("authorization header");
+        assert_eq!(
+            req.url,
+            format!("https://vsi-api.shouqianba.com{path}"),
+            "{op:?}"
+        );
+        assert_eq!(
+            req.headers.get("content-type").map(String::as_str),
+            Some("application/json"),
+            "{op:?}"
+        );
+        let auth = req
+            .headers
+            .get("authorization")
+            .expect("authorization header");
         assert_eq!(auth, &authorization(sn, key, &req.body), "{op:?}");
-        assert_eq!(auth, &format!("{sn} {}", md5_lower(format!("{}{key}", req.body).as_bytes())), "{op:?}");
+        assert_eq!(
+            auth,
+            &format!(
+                "{sn} {}",
+                md5_lower(format!("{}{key}", req.body).as_bytes())
+            ),
+            "{op:?}"
+        );
         // The body is JSON, every value a string, carrying the terminal.
         let body: Value = serde_json::from_str(&req.body).expect("body is JSON");
         assert_eq!(body["terminal_sn"], sn, "{op:?}");
@@ -191,11 +261,23 @@ fn built_requests_sign_the_exact_body() {
 #[test]
 fn built_query_with_the_vector_terminal_matches_md5_of_its_body() {
     let gw = gateway(MD5_SN, MD5_KEY);
-    let req = gw.request(Operation::Query, &input(json!({"merchantOrderNo": "7654321132"})), &ctx()).unwrap();
+    let req = gw
+        .request(
+            Operation::Query,
+            &input(json!({"merchantOrderNo": "7654321132"})),
+            &ctx(),
+        )
+        .unwrap();
     let body: Value = serde_json::from_str(&req.body).unwrap();
-    assert_eq!(body, json!({"terminal_sn": "10298371039", "client_sn": "7654321132"}));
+    assert_eq!(
+        body,
+        json!({"terminal_sn": "10298371039", "client_sn": "7654321132"})
+    );
     // Whatever the key order, the signature is over the exact bytes sent.
-    let expected = format!("{MD5_SN} {}", md5_lower(format!("{}{MD5_KEY}", req.body).as_bytes()));
+    let expected = format!(
+        "{MD5_SN} {}",
+        md5_lower(format!("{}{MD5_KEY}", req.body).as_bytes())
+    );
     assert_eq!(req.headers["authorization"], expected);
     if req.body == MD5_BODY {
         assert_eq!(req.headers["authorization"], MD5_EXPECTED);
@@ -228,30 +310,61 @@ fn pay_body_fields() {
 fn activate_is_signed_with_vendor_credentials() {
     // No terminal configured: activate does not need one.
     let gw = create(r#"{"provider":"shouqianba"}"#).unwrap();
-    let inp = input(json!({"vendorSn": "91801234", "vendorKey": "vendor-key-1", "appId": "2017010100000001",
-                           "code": "12345678", "deviceId": "dev-1", "name": "till 1"}));
+    let inp = input(
+        json!({"vendorSn": "91801234", "vendorKey": "vendor-key-1", "appId": "2017010100000001",
+                           "code": "12345678", "deviceId": "dev-1", "name": "till 1"}),
+    );
     let req = gw.request(Operation::Activate, &inp, &ctx()).unwrap();
     assert_eq!(req.url, "https://vsi-api.shouqianba.com/terminal/activate");
-    assert_eq!(req.headers["authorization"], authorization("91801234", "vendor-key-1", &req.body));
-    assert_eq!(req.headers["authorization"], format!("91801234 {}", md5_lower(format!("{}vendor-key-1", req.body).as_bytes())));
+    assert_eq!(
+        req.headers["authorization"],
+        authorization("91801234", "vendor-key-1", &req.body)
+    );
+    assert_eq!(
+        req.headers["authorization"],
+        format!(
+            "91801234 {}",
+            md5_lower(format!("{}vendor-key-1", req.body).as_bytes())
+        )
+    );
     let body: Value = serde_json::from_str(&req.body).unwrap();
-    assert_eq!(body, json!({"app_id": "2017010100000001", "code": "12345678", "device_id": "dev-1", "name": "till 1"}));
+    assert_eq!(
+        body,
+        json!({"app_id": "2017010100000001", "code": "12345678", "device_id": "dev-1", "name": "till 1"})
+    );
 }
 
 #[test]
 fn client_json_surface_signs_the_exact_body() {
     let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": MD5_SN, "terminalKey": MD5_KEY}}).to_string();
     let client = Client::new(&cfg).unwrap();
-    let out = client.build("query", r#"{"merchantOrderNo":"7654321132"}"#, 0, String::new()).unwrap();
+    let out = client
+        .build(
+            "query",
+            r#"{"merchantOrderNo":"7654321132"}"#,
+            0,
+            String::new(),
+        )
+        .unwrap();
     let out: Value = serde_json::from_str(&out).unwrap();
     // Complete as built: nothing is left for a host signer.
     assert_eq!(out["toSign"], Value::Null);
     let req = &out["request"];
     let body = req["body"].as_str().unwrap();
     assert_eq!(req["method"], "POST");
-    assert_eq!(req["headers"]["authorization"], authorization(MD5_SN, MD5_KEY, body));
+    assert_eq!(
+        req["headers"]["authorization"],
+        authorization(MD5_SN, MD5_KEY, body)
+    );
     // A typo in the input is refused, naming the field.
-    let e = client.build("pay", r#"{"merchantOrderNo":"1","amuont":5}"#, 0, String::new()).unwrap_err();
+    let e = client
+        .build(
+            "pay",
+            r#"{"merchantOrderNo":"1","amuont":5}"#,
+            0,
+            String::new(),
+        )
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert_eq!(e.field.as_deref(), Some("amuont"));
     assert!(e.message.contains("amuont"), "{}", e.message);
@@ -263,12 +376,22 @@ fn client_json_surface_signs_the_exact_body() {
 
 #[test]
 fn client_json_surface_parses() {
-    let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": "T", "terminalKey": "K"}}).to_string();
+    let cfg =
+        json!({"provider": "shouqianba", "credentials": {"terminalSn": "T", "terminalKey": "K"}})
+            .to_string();
     let mut client = Client::new(&cfg).unwrap();
     let body = json!({"result_code": "200", "biz_response": {"result_code": "SUCCESS", "data": {
         "sn": "7895259244996965", "client_sn": "o1", "order_status": "PAID", "payway": "3",
         "total_amount": "980", "net_amount": "980", "channel_finish_time": "1704067200000"}}});
-    let out = client.parse("query", 200, "{}", body.to_string().into_bytes(), Some(r#"{"merchantOrderNo":"o1"}"#)).unwrap();
+    let out = client
+        .parse(
+            "query",
+            200,
+            "{}",
+            body.to_string().into_bytes(),
+            Some(r#"{"merchantOrderNo":"o1"}"#),
+        )
+        .unwrap();
     let r: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["provider"], "shouqianba");
     assert_eq!(r["operation"], "query");
@@ -282,11 +405,17 @@ fn client_json_surface_parses() {
 
     let out = client.network_failure("pay", "timed out").unwrap();
     let r: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((r["outcome"].as_str(), r["next"].as_str()), (Some("UNKNOWN"), Some("POLL")));
+    assert_eq!(
+        (r["outcome"].as_str(), r["next"].as_str()),
+        (Some("UNKNOWN"), Some("POLL"))
+    );
     assert_eq!(r["error"]["code"], "NETWORK");
     let out = client.network_failure("query", "timed out").unwrap();
     let r: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((r["outcome"].as_str(), r["next"].as_str()), (Some("UNKNOWN"), Some("RETRY")));
+    assert_eq!(
+        (r["outcome"].as_str(), r["next"].as_str()),
+        (Some("UNKNOWN"), Some("RETRY"))
+    );
 }
 
 // ---------------------------------------------------------------- 10. WAP cashier URL
@@ -319,8 +448,16 @@ fn wap_pay_url_encodes_values_and_signs_raw_ones() {
     assert_eq!(base, "https://qr.example.test/gateway");
 
     // Values are percent-encoded like encodeURIComponent.
-    assert!(url.contains("subject=Coffee%20%E5%92%96%E5%95%A1%20%26%20cake%3D1%2F2%2Btax"), "{url}");
-    assert!(url.contains("return_url=https%3A%2F%2Fshop.example%2Fback%3Forder%3Do%201%26x%3D%E4%B8%AD"), "{url}");
+    assert!(
+        url.contains("subject=Coffee%20%E5%92%96%E5%95%A1%20%26%20cake%3D1%2F2%2Btax"),
+        "{url}"
+    );
+    assert!(
+        url.contains(
+            "return_url=https%3A%2F%2Fshop.example%2Fback%3Forder%3Do%201%26x%3D%E4%B8%AD"
+        ),
+        "{url}"
+    );
     assert!(url.contains("operator=%E5%BA%97%E5%91%98%201"), "{url}");
     assert!(!url.contains(' '), "{url}");
     // Empty values are neither sent nor signed.
@@ -340,10 +477,16 @@ fn wap_pay_url_encodes_values_and_signs_raw_ones() {
     assert_eq!(params["reflect"], "a&b");
     let (string, expected) = wap_sign(&params, "wap-key");
     assert_eq!(sign, expected);
-    assert!(string.contains(&format!("subject={subject}&")), "signed over raw values: {string}");
+    assert!(
+        string.contains(&format!("subject={subject}&")),
+        "signed over raw values: {string}"
+    );
     // Second path: uppercase md5 of the sorted raw k=v string plus &key=.
     let manual: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    assert_eq!(sign, md5_lower(format!("{}&key=wap-key", manual.join("&")).as_bytes()).to_ascii_uppercase());
+    assert_eq!(
+        sign,
+        md5_lower(format!("{}&key=wap-key", manual.join("&")).as_bytes()).to_ascii_uppercase()
+    );
     // The key itself is not in the URL.
     assert!(!url.contains("wap-key"));
 }
@@ -362,17 +505,37 @@ fn wap_pay_url_validation() {
         input(o)
     };
     let cases: Vec<(&str, Input, &str)> = vec![
-        ("returnUrl missing", with("returnUrl", Value::Null), "returnUrl"),
+        (
+            "returnUrl missing",
+            with("returnUrl", Value::Null),
+            "returnUrl",
+        ),
         ("returnUrl empty", with("returnUrl", json!("")), "returnUrl"),
-        ("merchantOrderNo missing", with("merchantOrderNo", Value::Null), "merchantOrderNo"),
+        (
+            "merchantOrderNo missing",
+            with("merchantOrderNo", Value::Null),
+            "merchantOrderNo",
+        ),
         ("subject missing", with("subject", Value::Null), "subject"),
-        ("operator missing", with("operator", Value::Null), "operator"),
+        (
+            "operator missing",
+            with("operator", Value::Null),
+            "operator",
+        ),
         ("amount missing", with("amount", Value::Null), "amount"),
         ("amount zero", with("amount", json!(0)), "amount"),
         ("amount string", with("amount", json!("3")), "amount"),
         ("payway not digits", with("payway", json!("x")), "payway"),
-        ("latitude alone", with("latitude", json!("31.2")), "longitude"),
-        ("extra overrides", with("extra", json!({"client_sn": "other"})), "extra.client_sn"),
+        (
+            "latitude alone",
+            with("latitude", json!("31.2")),
+            "longitude",
+        ),
+        (
+            "extra overrides",
+            with("extra", json!({"client_sn": "other"})),
+            "extra.client_sn",
+        ),
     ];
     for (name, inp, field) in cases {
         let e = gw.wap_pay_url(&inp).expect_err(name);
@@ -381,7 +544,10 @@ fn wap_pay_url_validation() {
         assert!(e.message.contains(field), "{name}: {}", e.message);
     }
     // Without a terminal there is nothing to sign with.
-    let e = create(r#"{"provider":"shouqianba"}"#).unwrap().wap_pay_url(&with("payway", json!("3"))).unwrap_err();
+    let e = create(r#"{"provider":"shouqianba"}"#)
+        .unwrap()
+        .wap_pay_url(&with("payway", json!("3")))
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidConfig);
 }
 
@@ -389,8 +555,10 @@ fn wap_pay_url_validation() {
 fn wap_pay_url_refuses_extra_sign() {
     let gw = gateway("test", "test");
     for k in ["sign", "sign_type"] {
-        let inp = input(json!({"merchantOrderNo": "o", "amount": 3, "subject": "s", "operator": "op", "returnUrl": "r",
-                               "extra": {k: "X"}}));
+        let inp = input(
+            json!({"merchantOrderNo": "o", "amount": 3, "subject": "s", "operator": "op", "returnUrl": "r",
+                               "extra": {k: "X"}}),
+        );
         match gw.wap_pay_url(&inp) {
             Err(e) => assert_eq!(e.code, ErrorCode::InvalidInput, "{k}"),
             Ok(url) => {
@@ -494,7 +662,10 @@ fn notify_gateway(public_key: &str) -> Box<dyn Gateway> {
 }
 
 fn headers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[test]
@@ -505,7 +676,11 @@ fn rsa_crate_signature_matches_openssl() {
 
 #[test]
 fn notification_valid_with_each_key_format_and_header_form() {
-    for (key_name, key) in [("SPKI PEM", PUBLIC_KEY_SPKI), ("PKCS#1 PEM", PUBLIC_KEY_PKCS1), ("bare Base64 DER", PUBLIC_KEY_DER_B64)] {
+    for (key_name, key) in [
+        ("SPKI PEM", PUBLIC_KEY_SPKI),
+        ("PKCS#1 PEM", PUBLIC_KEY_PKCS1),
+        ("bare Base64 DER", PUBLIC_KEY_DER_B64),
+    ] {
         let gw = notify_gateway(key);
         for (form, header) in [
             ("bare signature", NOTIFY_SIG_OPENSSL.to_string()),
@@ -513,14 +688,27 @@ fn notification_valid_with_each_key_format_and_header_form() {
         ] {
             for name in ["Authorization", "authorization"] {
                 let n = gw
-                    .verify_notification(&headers(&[(name, &header)]), NOTIFY_BODY.as_bytes(), &ctx())
+                    .verify_notification(
+                        &headers(&[(name, &header)]),
+                        NOTIFY_BODY.as_bytes(),
+                        &ctx(),
+                    )
                     .unwrap_or_else(|e| panic!("{key_name}, {form}, {name}: {e}"));
                 assert_eq!(n.order.state, OrderState::Success, "{key_name}, {form}");
                 assert!(n.order.is_final);
                 assert_eq!(n.order.provider_state.as_deref(), Some("PAID"));
-                assert_eq!(n.order.merchant_order_no.as_deref(), Some("N-20240101-0001"));
-                assert_eq!(n.order.provider_order_no.as_deref(), Some("7895259244996965"));
-                assert_eq!(n.order.channel_order_no.as_deref(), Some("2024010122001400001"));
+                assert_eq!(
+                    n.order.merchant_order_no.as_deref(),
+                    Some("N-20240101-0001")
+                );
+                assert_eq!(
+                    n.order.provider_order_no.as_deref(),
+                    Some("7895259244996965")
+                );
+                assert_eq!(
+                    n.order.channel_order_no.as_deref(),
+                    Some("2024010122001400001")
+                );
                 assert_eq!(n.order.amounts.total, Some(980));
                 assert_eq!(n.order.amounts.paid, Some(980));
                 assert_eq!(n.order.amounts.refunded, Some(0));
@@ -540,12 +728,24 @@ fn notification_signed_in_test_verifies() {
                       "total_amount": "500", "net_amount": "0", "status": "SUCCESS"})
     .to_string();
     let sig = rsa_sign(body.as_bytes());
-    let n = gw.verify_notification(&headers(&[("Authorization", &sig)]), body.as_bytes(), &ctx()).unwrap();
+    let n = gw
+        .verify_notification(
+            &headers(&[("Authorization", &sig)]),
+            body.as_bytes(),
+            &ctx(),
+        )
+        .unwrap();
     assert_eq!(n.order.state, OrderState::Refunded);
     assert_eq!(n.order.amounts.refunded, Some(500));
     // Whitespace around the header value is tolerated.
     let padded = format!("  {sig}  ");
-    assert!(gw.verify_notification(&headers(&[("Authorization", &padded)]), body.as_bytes(), &ctx()).is_ok());
+    assert!(gw
+        .verify_notification(
+            &headers(&[("Authorization", &padded)]),
+            body.as_bytes(),
+            &ctx()
+        )
+        .is_ok());
 }
 
 #[test]
@@ -554,18 +754,33 @@ fn notification_rejections() {
     let body = NOTIFY_BODY.as_bytes();
     let good = headers(&[("Authorization", NOTIFY_SIG_OPENSSL)]);
     let tampered = NOTIFY_BODY.replace("\"980\"", "\"1\"");
-    let reserialized = serde_json::from_str::<Value>(NOTIFY_BODY).unwrap().to_string();
-    assert_ne!(reserialized, NOTIFY_BODY, "test premise: re-serializing changes the bytes");
+    let reserialized = serde_json::from_str::<Value>(NOTIFY_BODY)
+        .unwrap()
+        .to_string();
+    assert_ne!(
+        reserialized, NOTIFY_BODY,
+        "test premise: re-serializing changes the bytes"
+    );
     let mut flipped = NOTIFY_SIG_OPENSSL.as_bytes().to_vec();
     flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
     let flipped = String::from_utf8(flipped).unwrap();
     let sig_then_sn = format!("{NOTIFY_SIG_OPENSSL} 100000330001");
 
     /// (name, headers, body, expected reason)
-    type Case<'a> = (&'a str, &'a BTreeMap<String, String>, &'a [u8], &'static str);
+    type Case<'a> = (
+        &'a str,
+        &'a BTreeMap<String, String>,
+        &'a [u8],
+        &'static str,
+    );
     let cases: Vec<Case> = vec![
         ("tampered body", &good, tampered.as_bytes(), "BAD_SIGNATURE"),
-        ("re-serialized body", &good, reserialized.as_bytes(), "BAD_SIGNATURE"),
+        (
+            "re-serialized body",
+            &good,
+            reserialized.as_bytes(),
+            "BAD_SIGNATURE",
+        ),
         ("empty body", &good, b"", "BAD_SIGNATURE"),
     ];
     let flipped_h = headers(&[("Authorization", &flipped)]);
@@ -581,7 +796,12 @@ fn notification_rejections() {
         ("signature before sn", &reversed_h, body, "BAD_SIGNATURE"),
         ("no headers", &none_h, body, "MISSING_SIGNATURE"),
         ("blank Authorization", &empty_h, body, "MISSING_SIGNATURE"),
-        ("signature in another header", &other_h, body, "MISSING_SIGNATURE"),
+        (
+            "signature in another header",
+            &other_h,
+            body,
+            "MISSING_SIGNATURE",
+        ),
     ]);
     for (name, h, b, reason) in cases {
         let e = gw.verify_notification(h, b, &ctx()).expect_err(name);
@@ -599,9 +819,19 @@ fn notification_rejections() {
 #[test]
 fn notification_signed_but_malformed() {
     let gw = notify_gateway(PUBLIC_KEY_SPKI);
-    for body in ["not json", r#"{"order_status":"PAID","total_amount":"9.80"}"#, r#"{"order_status":5}"#] {
+    for body in [
+        "not json",
+        r#"{"order_status":"PAID","total_amount":"9.80"}"#,
+        r#"{"order_status":5}"#,
+    ] {
         let sig = rsa_sign(body.as_bytes());
-        let e = gw.verify_notification(&headers(&[("Authorization", &sig)]), body.as_bytes(), &ctx()).expect_err(body);
+        let e = gw
+            .verify_notification(
+                &headers(&[("Authorization", &sig)]),
+                body.as_bytes(),
+                &ctx(),
+            )
+            .expect_err(body);
         assert_eq!(e.code, ErrorCode::NotificationInvalid, "{body}");
         assert_eq!(e.reason, Some("MALFORMED"), "{body}");
     }
@@ -612,13 +842,19 @@ fn notification_key_configuration_errors() {
     // No notifyPublicKey configured.
     let gw = gateway("T", "K");
     let e = gw
-        .verify_notification(&headers(&[("Authorization", NOTIFY_SIG_OPENSSL)]), NOTIFY_BODY.as_bytes(), &ctx())
+        .verify_notification(
+            &headers(&[("Authorization", NOTIFY_SIG_OPENSSL)]),
+            NOTIFY_BODY.as_bytes(),
+            &ctx(),
+        )
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidConfig);
     assert_eq!(e.field.as_deref(), Some("credentials.notifyPublicKey"));
 
     // A private key where the public key belongs: refused at configuration, without echoing it.
-    let cfg = json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": PRIVATE_KEY_PKCS8}}).to_string();
+    let cfg =
+        json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": PRIVATE_KEY_PKCS8}})
+            .to_string();
     let e = create(&cfg).err().expect("private key refused");
     assert_eq!(e.code, ErrorCode::InvalidKey);
     assert_eq!(e.field.as_deref(), Some("credentials.notifyPublicKey"));
@@ -626,9 +862,18 @@ fn notification_key_configuration_errors() {
     assert!(!e.message.contains(private_body) && !e.to_json().contains(private_body));
 
     // Other unusable keys.
-    for bad in ["", "   ", "not a key", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "-----BEGIN PUBLIC KEY-----\nAAAA"] {
-        let cfg = json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": bad}}).to_string();
-        let e = create(&cfg).err().unwrap_or_else(|| panic!("accepted {bad:?}"));
+    for bad in [
+        "",
+        "   ",
+        "not a key",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        "-----BEGIN PUBLIC KEY-----\nAAAA",
+    ] {
+        let cfg =
+            json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": bad}}).to_string();
+        let e = create(&cfg)
+            .err()
+            .unwrap_or_else(|| panic!("accepted {bad:?}"));
         assert_eq!(e.code, ErrorCode::InvalidKey, "{bad:?}");
     }
 }
@@ -639,8 +884,21 @@ fn notification_partial_refund_with_sn_header_form() {
     let gw = notify_gateway(PUBLIC_KEY_DER_B64);
     let body = r#"{"sn":"1","client_sn":"c","order_status":"PARTIAL_REFUNDED","total_amount":"1000","net_amount":"700","payway":"17"}"#;
     let sig = rsa_sign(body.as_bytes());
-    let n = gw.verify_notification(&headers(&[("authorization", &format!("sn {sig}"))]), body.as_bytes(), &ctx()).unwrap();
+    let n = gw
+        .verify_notification(
+            &headers(&[("authorization", &format!("sn {sig}"))]),
+            body.as_bytes(),
+            &ctx(),
+        )
+        .unwrap();
     assert_eq!(n.order.state, OrderState::PartiallyRefunded);
-    assert_eq!((n.order.amounts.paid, n.order.amounts.refunded, n.order.amounts.net), (Some(1000), Some(300), Some(700)));
+    assert_eq!(
+        (
+            n.order.amounts.paid,
+            n.order.amounts.refunded,
+            n.order.amounts.net
+        ),
+        (Some(1000), Some(300), Some(700))
+    );
     assert_eq!(n.order.channel, Some(aggpay::Channel::Unionpay));
 }
