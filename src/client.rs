@@ -12,12 +12,8 @@ pub struct Client {
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| {
-        Error::new(
-            crate::ErrorCode::ProviderError,
-            format!("could not serialize: {e}"),
-        )
-    })
+    serde_json::to_string(v)
+        .map_err(|e| Error::new(crate::ErrorCode::ProviderError, format!("could not serialize: {e}")))
 }
 
 fn headers(json: &str) -> Result<BTreeMap<String, String>> {
@@ -41,10 +37,7 @@ impl Client {
         let input = Input::from_json(input_json)?;
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
         providers::check_slot(&prepared)?;
-        let to_sign = prepared
-            .to_sign
-            .as_deref()
-            .map(crate::crypto::base64_encode);
+        let to_sign = prepared.to_sign.as_deref().map(crate::crypto::base64_encode);
         to_json(&serde_json::json!({ "request": prepared.request, "toSign": to_sign }))
     }
 
@@ -92,31 +85,19 @@ impl Client {
     }
 
     /// Verifies a notification over its raw bytes; returns `{order, ack, raw}` as JSON.
-    pub fn verify_notification(
-        &self,
-        headers_json: &str,
-        body: &[u8],
-        now_ms: i64,
-    ) -> Result<String> {
+    pub fn verify_notification(&self, headers_json: &str, body: &[u8], now_ms: i64) -> Result<String> {
         let ctx = Ctx {
             now_ms,
             nonce: String::new(),
         };
-        to_json(
-            &self
-                .gateway
-                .verify_notification(&headers(headers_json)?, body, &ctx)?,
-        )
+        to_json(&self.gateway.verify_notification(&headers(headers_json)?, body, &ctx)?)
     }
 
     /// The result of a request whose transport failed (the host's fetch rejected or timed out): the
     /// gateway may have acted, so the outcome is UNKNOWN and the next step POLL (RETRY for reads).
     pub fn network_failure(&self, op: &str, why: &str) -> Result<String> {
         let op = Operation::parse(op)?;
-        let e = Error::new(
-            crate::ErrorCode::Network,
-            format!("transport failed: {why}"),
-        );
+        let e = Error::new(crate::ErrorCode::Network, format!("transport failed: {why}"));
         to_json(&OperationResult::uncertain(
             self.gateway.provider(),
             op,

@@ -119,11 +119,7 @@ impl Error {
         e
     }
 
-    pub fn provider(
-        code: ErrorCode,
-        provider_code: Option<&str>,
-        provider_message: Option<&str>,
-    ) -> Self {
+    pub fn provider(code: ErrorCode, provider_code: Option<&str>, provider_message: Option<&str>) -> Self {
         let message = match (provider_code, provider_message) {
             (Some(c), Some(m)) => format!("{c}: {m}"),
             (Some(c), None) => c.to_string(),
@@ -139,10 +135,7 @@ impl Error {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| {
             // Serializing plain strings and enums cannot fail; keep a fallback rather than a panic.
-            format!(
-                "{{\"code\":\"{}\",\"message\":\"error\"}}",
-                self.code.as_str()
-            )
+            format!("{{\"code\":\"{}\",\"message\":\"error\"}}", self.code.as_str())
         })
     }
 }

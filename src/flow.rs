@@ -75,11 +75,7 @@ pub fn plan(provider: Provider, kind: Kind) -> Plan {
         // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
         // then every 5 s up to about 240 s. cancel reverses either.
         (Provider::Shouqianba, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
-        (Provider::Shouqianba, Kind::Qr) => (
-            240_000,
-            vec![(30_000, 2_000), (240_000, 5_000)],
-            Operation::Cancel,
-        ),
+        (Provider::Shouqianba, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Cancel),
         // Lakala micropay docs: query at 5+5+5+5+10+10+20 s within a minute; 撤销 (revoked) reverses
         // a micropay, close an unpaid preorder.
         (Provider::Lakala, Kind::Barcode) => (
@@ -87,24 +83,12 @@ pub fn plan(provider: Provider, kind: Kind) -> Plan {
             vec![(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)],
             Operation::Revoke,
         ),
-        (Provider::Lakala, Kind::Qr) => (
-            240_000,
-            vec![(30_000, 2_000), (240_000, 5_000)],
-            Operation::Close,
-        ),
+        (Provider::Lakala, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
         // Fubei: the same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
         (Provider::Fubei, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
-        (Provider::Fubei, Kind::Qr) => (
-            240_000,
-            vec![(30_000, 2_000), (240_000, 5_000)],
-            Operation::Close,
-        ),
+        (Provider::Fubei, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
         // Tingyihui has no barcode pay; its QR trades are closed when the buyer does not pay.
-        (Provider::Tingyihui, _) => (
-            240_000,
-            vec![(30_000, 2_000), (240_000, 5_000)],
-            Operation::Close,
-        ),
+        (Provider::Tingyihui, _) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
     };
     Plan {
         kind,
@@ -171,10 +155,7 @@ impl From<&OperationResult> for Observed {
 }
 
 fn not_found(r: &Observed) -> bool {
-    r.outcome == Outcome::Failed
-        && r.error
-            .as_ref()
-            .is_some_and(|e| e.code == ErrorCode::OrderNotFound)
+    r.outcome == Outcome::Failed && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::OrderNotFound)
 }
 
 fn order_state(r: &Observed) -> Option<OrderState> {
@@ -194,10 +175,7 @@ pub fn from_names(provider: &str, kind: &str, timeout_ms: Option<i64>) -> Result
     let mut plan = plan(provider, kind);
     if let Some(t) = timeout_ms {
         if t <= 0 {
-            return Err(Error::input(
-                "timeoutMs",
-                "must be a positive number of milliseconds",
-            ));
+            return Err(Error::input("timeoutMs", "must be a positive number of milliseconds"));
         }
         plan.timeout_ms = t;
     }
@@ -317,11 +295,16 @@ impl Flow {
             };
         }
         match order_state(r) {
-            Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding) => {
-                self.done(Verdict::Paid, "Payment received.")
+            Some(
+                OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding,
+            ) => self.done(Verdict::Paid, "Payment received."),
+            Some(OrderState::Failed) => self.done(
+                Verdict::Failed,
+                "Payment failed and any money taken was returned to the buyer.",
+            ),
+            Some(OrderState::Closed) => {
+                self.done(Verdict::Failed, "The order was closed or reversed; no money was kept.")
             }
-            Some(OrderState::Failed) => self.done(Verdict::Failed, "Payment failed and any money taken was returned to the buyer."),
-            Some(OrderState::Closed) => self.done(Verdict::Failed, "The order was closed or reversed; no money was kept."),
             Some(OrderState::Unknown) => self.done(
                 Verdict::NeedsAttention,
                 "The payment ended in an uncertain state. Do not serve or charge again; contact the payment provider.",

@@ -46,10 +46,7 @@ pub struct Ack {
 impl Ack {
     pub fn text(body: &str) -> Ack {
         let mut headers = BTreeMap::new();
-        headers.insert(
-            "content-type".to_string(),
-            "text/plain; charset=utf-8".to_string(),
-        );
+        headers.insert("content-type".to_string(), "text/plain; charset=utf-8".to_string());
         Ack {
             status: 200,
             headers,

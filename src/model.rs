@@ -40,10 +40,7 @@ impl Operation {
 
     /// Operations that change money or orders: after an uncertain outcome, poll; never send again blindly.
     pub fn mutates(self) -> bool {
-        !matches!(
-            self,
-            Operation::Query | Operation::Activate | Operation::Checkin
-        )
+        !matches!(self, Operation::Query | Operation::Activate | Operation::Checkin)
     }
 }
 
@@ -97,10 +94,7 @@ impl OrderState {
     pub fn was_paid(self) -> bool {
         matches!(
             self,
-            OrderState::Success
-                | OrderState::PartiallyRefunded
-                | OrderState::Refunded
-                | OrderState::Refunding
+            OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding
         )
     }
 }
@@ -219,18 +213,8 @@ impl OperationResult {
     }
 
     /// An outcome nobody can vouch for: the request may or may not have acted.
-    pub fn uncertain(
-        provider: Provider,
-        operation: Operation,
-        error: Error,
-        raw: serde_json::Value,
-    ) -> Self {
-        let mut r = OperationResult::new(
-            provider,
-            operation,
-            Outcome::Unknown,
-            Next::after_uncertain(operation),
-        );
+    pub fn uncertain(provider: Provider, operation: Operation, error: Error, raw: serde_json::Value) -> Self {
+        let mut r = OperationResult::new(provider, operation, Outcome::Unknown, Next::after_uncertain(operation));
         r.error = Some(error);
         r.raw = raw;
         r

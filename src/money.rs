@@ -25,10 +25,7 @@ pub fn yuan_to_fen(text: &str) -> Result<i64> {
     let too_big = || {
         Error::input(
             "amount",
-            format!(
-                "is larger than the largest supported amount (got {:?})",
-                text
-            ),
+            format!("is larger than the largest supported amount (got {:?})", text),
         )
     };
     if int_part.len() > 16 {
@@ -67,8 +64,7 @@ pub fn parse_fen_digits(text: &str) -> Option<i64> {
 /// Validates an amount given by the caller as a JSON number of fen: a positive integer no larger than
 /// `max`. Floats, strings, zero and negatives are refused with a message naming the field.
 pub fn amount_from_input(field: &str, value: Option<&serde_json::Value>, max: i64) -> Result<i64> {
-    let v = value
-        .ok_or_else(|| Error::input(field, "is required (integer fen, e.g. 980 for 9.80 yuan)"))?;
+    let v = value.ok_or_else(|| Error::input(field, "is required (integer fen, e.g. 980 for 9.80 yuan)"))?;
     let n = match v {
         serde_json::Value::Number(n) => n,
         serde_json::Value::String(_) => {
@@ -81,24 +77,15 @@ pub fn amount_from_input(field: &str, value: Option<&serde_json::Value>, max: i6
     };
     if let Some(i) = n.as_i64() {
         if i <= 0 {
-            return Err(Error::input(
-                field,
-                format!("must be greater than 0 (got {i})"),
-            ));
+            return Err(Error::input(field, format!("must be greater than 0 (got {i})")));
         }
         if i > max {
-            return Err(Error::input(
-                field,
-                format!("must be at most {max} fen (got {i})"),
-            ));
+            return Err(Error::input(field, format!("must be at most {max} fen (got {i})")));
         }
         return Ok(i);
     }
     if n.as_u64().is_some() {
-        return Err(Error::input(
-            field,
-            format!("must be at most {max} fen (got {n})"),
-        ));
+        return Err(Error::input(field, format!("must be at most {max} fen (got {n})")));
     }
     Err(Error::input(
         field,
@@ -164,10 +151,7 @@ mod tests {
     fn input_amounts() {
         use serde_json::json;
         let max = 9_999_999_999;
-        assert_eq!(
-            amount_from_input("amount", Some(&json!(980)), max).unwrap(),
-            980
-        );
+        assert_eq!(amount_from_input("amount", Some(&json!(980)), max).unwrap(), 980);
         for bad in [
             json!(0),
             json!(-1),

@@ -46,14 +46,7 @@ pub fn parse_beijing_compact(text: &str) -> Option<i64> {
         return None;
     }
     let n = |a: usize, b: usize| text[a..b].parse::<u32>().ok();
-    let (y, mo, d, h, mi, s) = (
-        n(0, 4)?,
-        n(4, 6)?,
-        n(6, 8)?,
-        n(8, 10)?,
-        n(10, 12)?,
-        n(12, 14)?,
-    );
+    let (y, mo, d, h, mi, s) = (n(0, 4)?, n(4, 6)?, n(6, 8)?, n(8, 10)?, n(10, 12)?, n(12, 14)?);
     if !(1..=12).contains(&mo) || d == 0 || h > 23 || mi > 59 || s > 59 {
         return None;
     }
@@ -72,15 +65,9 @@ mod tests {
     fn known_instants() {
         // 2021-09-07T09:33:30Z is 17:33:30 in Beijing.
         assert_eq!(beijing_compact(1_631_007_210_000), "20210907173330");
-        assert_eq!(
-            parse_beijing_compact("20210907173330"),
-            Some(1_631_007_210_000)
-        );
+        assert_eq!(parse_beijing_compact("20210907173330"), Some(1_631_007_210_000));
         assert_eq!(beijing_compact(0), "19700101080000");
-        assert_eq!(
-            beijing_compact(951_782_400_000 - 8 * 3_600_000),
-            "20000229000000"
-        );
+        assert_eq!(beijing_compact(951_782_400_000 - 8 * 3_600_000), "20000229000000");
     }
 
     #[test]

@@ -31,17 +31,11 @@ const VECTOR_SIGN: &str = "C0A8CDE6A5F975E24FACAC48DF03701F";
 
 fn md5_upper(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
-    Md5::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    Md5::digest(bytes).iter().map(|b| format!("{b:02X}")).collect()
 }
 
 fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fn input(v: Value) -> Input {
@@ -53,9 +47,7 @@ fn gateway(cfg: Value) -> Box<dyn Gateway> {
 }
 
 fn v1_gateway(secret: &str) -> Box<dyn Gateway> {
-    gateway(
-        json!({"provider": "fubei", "credentials": {"appId": "20170609152021917511", "appSecret": secret}}),
-    )
+    gateway(json!({"provider": "fubei", "credentials": {"appId": "20170609152021917511", "appSecret": secret}}))
 }
 
 fn ctx(nonce: &str) -> Ctx {
@@ -70,10 +62,7 @@ fn ctx(nonce: &str) -> Ctx {
 #[test]
 fn request_md5_vector() {
     let p = params(&VECTOR_PARAMS);
-    assert_eq!(
-        format!("{}{VECTOR_SECRET}", string_to_sign(&p)),
-        VECTOR_STRING
-    );
+    assert_eq!(format!("{}{VECTOR_SECRET}", string_to_sign(&p)), VECTOR_STRING);
     assert_eq!(sign(&p, VECTOR_SECRET), VECTOR_SIGN);
     // Independent path: the md-5 crate over the documented string.
     assert_eq!(md5_upper(VECTOR_STRING.as_bytes()), VECTOR_SIGN);
@@ -166,9 +155,7 @@ fn built_requests_sign_the_exact_parameters() {
                 .map(|(k, v)| {
                     (
                         k.clone(),
-                        v.as_str()
-                            .expect("every envelope value is a string")
-                            .to_string(),
+                        v.as_str().expect("every envelope value is a string").to_string(),
                     )
                 })
                 .collect();
@@ -215,8 +202,7 @@ fn amounts_are_sent_as_exact_yuan_numbers() {
 /// response carrying that amount as a JSON number (through the JSON client surface) yields exactly n.
 #[test]
 fn property_fen_yuan_round_trip_and_parse() {
-    let cfg =
-        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": "S"}}).to_string();
+    let cfg = json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": "S"}}).to_string();
     let mut client = Client::new(&cfg).unwrap();
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     for i in 0..5_000 {
@@ -257,7 +243,9 @@ fn property_fen_yuan_round_trip_and_parse() {
 
 #[test]
 fn client_json_surface() {
-    let cfg = json!({"provider": "fubei", "credentials": {"appId": "20170609152021917511", "appSecret": VECTOR_SECRET}}).to_string();
+    let cfg =
+        json!({"provider": "fubei", "credentials": {"appId": "20170609152021917511", "appSecret": VECTOR_SECRET}})
+            .to_string();
     let mut client = Client::new(&cfg).unwrap();
     let out = client
         .build(
@@ -338,11 +326,7 @@ fn form(fields: &[(&str, &str)]) -> String {
 }
 
 fn signed_fields(secret: &str, data: &str) -> Vec<(String, String)> {
-    let mut p = params(&[
-        ("result_code", "200"),
-        ("result_message", "支付成功"),
-        ("data", data),
-    ]);
+    let mut p = params(&[("result_code", "200"), ("result_message", "支付成功"), ("data", data)]);
     let s = sign(&p, secret);
     p.insert("sign".into(), s);
     vec![
@@ -358,8 +342,7 @@ fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 fn notify_gateway(extra: Value) -> Box<dyn Gateway> {
-    let mut cfg =
-        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": NOTIFY_SECRET}});
+    let mut cfg = json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": NOTIFY_SECRET}});
     for (k, v) in extra.as_object().unwrap() {
         cfg[k] = v.clone();
     }
@@ -368,10 +351,7 @@ fn notify_gateway(extra: Value) -> Box<dyn Gateway> {
 
 fn headers() -> BTreeMap<String, String> {
     let mut h = BTreeMap::new();
-    h.insert(
-        "content-type".into(),
-        "application/x-www-form-urlencoded".into(),
-    );
+    h.insert("content-type".into(), "application/x-www-form-urlencoded".into());
     h
 }
 
@@ -386,14 +366,8 @@ fn notification_valid() {
     assert_eq!(n.order.state, OrderState::Success);
     assert!(n.order.is_final);
     assert_eq!(n.order.provider_state.as_deref(), Some("SUCCESS"));
-    assert_eq!(
-        n.order.merchant_order_no.as_deref(),
-        Some("N-20240101-0001")
-    );
-    assert_eq!(
-        n.order.provider_order_no.as_deref(),
-        Some("20240101080000123456")
-    );
+    assert_eq!(n.order.merchant_order_no.as_deref(), Some("N-20240101-0001"));
+    assert_eq!(n.order.provider_order_no.as_deref(), Some("20240101080000123456"));
     assert_eq!(n.order.channel_order_no.as_deref(), Some("4200001234"));
     assert_eq!(n.order.channel, Some(aggpay::Channel::Wechat));
     assert_eq!(
@@ -412,9 +386,7 @@ fn notification_valid() {
     assert_eq!(n.raw["data"]["total_amount"].to_string(), "9.8");
 
     // Through the JSON client surface too.
-    let cfg =
-        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": NOTIFY_SECRET}})
-            .to_string();
+    let cfg = json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": NOTIFY_SECRET}}).to_string();
     let out = Client::new(&cfg)
         .unwrap()
         .verify_notification("{}", body.as_bytes(), 0)
@@ -432,19 +404,12 @@ fn notification_reordered_fields_still_valid() {
     refs.reverse(); // sign first, result_code last
     let body = form(&refs);
     assert!(body.starts_with("sign="));
-    assert!(gw
-        .verify_notification(&headers(), body.as_bytes(), &ctx(""))
-        .is_ok());
+    assert!(gw.verify_notification(&headers(), body.as_bytes(), &ctx("")).is_ok());
     // '+' for spaces and lower-case hex escapes, as some form encoders write them.
-    let data = json!({"merchant_order_sn": "a b", "order_status": "SUCCESS", "total_amount": 1})
-        .to_string();
+    let data = json!({"merchant_order_sn": "a b", "order_status": "SUCCESS", "total_amount": 1}).to_string();
     let fields = signed_fields(NOTIFY_SECRET, &data);
-    let body = form(&as_refs(&fields))
-        .replace("%20", "+")
-        .replace("%7B", "%7b");
-    let n = gw
-        .verify_notification(&headers(), body.as_bytes(), &ctx(""))
-        .unwrap();
+    let body = form(&as_refs(&fields)).replace("%20", "+").replace("%7B", "%7b");
+    let n = gw.verify_notification(&headers(), body.as_bytes(), &ctx("")).unwrap();
     assert_eq!(n.order.merchant_order_no.as_deref(), Some("a b"));
     // The sign compared case-insensitively.
     let mut lower = fields.clone();
@@ -464,20 +429,14 @@ fn notification_rejections() {
     let mut tampered_code = fields.clone();
     tampered_code[0].1 = "400".into();
     let wrong_secret = signed_fields("another-secret", &pay_data());
-    let missing: Vec<(String, String)> = fields
-        .iter()
-        .filter(|(k, _)| k != "sign")
-        .cloned()
-        .collect();
+    let missing: Vec<(String, String)> = fields.iter().filter(|(k, _)| k != "sign").cloned().collect();
     let mut empty_sign = fields.clone();
     empty_sign[3].1 = String::new();
     let mut extra_field = fields.clone();
     extra_field.push(("injected".into(), "1".into()));
     let reserialized = {
         // Re-encoding the data JSON (here: pretty-printed) changes the signed bytes.
-        let pretty =
-            serde_json::to_string_pretty(&serde_json::from_str::<Value>(&pay_data()).unwrap())
-                .unwrap();
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(&pay_data()).unwrap()).unwrap();
         let mut f = fields.clone();
         f[2].1 = pretty;
         f
@@ -485,32 +444,12 @@ fn notification_rejections() {
 
     let cases: Vec<(&str, String, &str)> = vec![
         ("tampered value", form(&as_refs(&tampered)), "BAD_SIGNATURE"),
-        (
-            "tampered result_code",
-            form(&as_refs(&tampered_code)),
-            "BAD_SIGNATURE",
-        ),
-        (
-            "wrong secret",
-            form(&as_refs(&wrong_secret)),
-            "BAD_SIGNATURE",
-        ),
-        (
-            "re-encoded data",
-            form(&as_refs(&reserialized)),
-            "BAD_SIGNATURE",
-        ),
+        ("tampered result_code", form(&as_refs(&tampered_code)), "BAD_SIGNATURE"),
+        ("wrong secret", form(&as_refs(&wrong_secret)), "BAD_SIGNATURE"),
+        ("re-encoded data", form(&as_refs(&reserialized)), "BAD_SIGNATURE"),
         ("field added", form(&as_refs(&extra_field)), "BAD_SIGNATURE"),
-        (
-            "missing sign",
-            form(&as_refs(&missing)),
-            "MISSING_SIGNATURE",
-        ),
-        (
-            "empty sign",
-            form(&as_refs(&empty_sign)),
-            "MISSING_SIGNATURE",
-        ),
+        ("missing sign", form(&as_refs(&missing)), "MISSING_SIGNATURE"),
+        ("empty sign", form(&as_refs(&empty_sign)), "MISSING_SIGNATURE"),
         ("empty body", String::new(), "MISSING_SIGNATURE"),
         (
             "JSON body",
@@ -522,21 +461,13 @@ fn notification_rejections() {
             format!("{}&result_code=200", form(&as_refs(&fields))),
             "MALFORMED",
         ),
-        (
-            "bad escape",
-            format!("{}&x=%G1", form(&as_refs(&fields))),
-            "MALFORMED",
-        ),
+        ("bad escape", format!("{}&x=%G1", form(&as_refs(&fields))), "MALFORMED"),
         (
             "truncated escape",
             format!("{}&x=%4", form(&as_refs(&fields))),
             "MALFORMED",
         ),
-        (
-            "not UTF-8",
-            format!("{}&x=%FF", form(&as_refs(&fields))),
-            "MALFORMED",
-        ),
+        ("not UTF-8", format!("{}&x=%FF", form(&as_refs(&fields))), "MALFORMED"),
     ];
     for (name, body, reason) in cases {
         let e = gw
@@ -596,11 +527,7 @@ fn notification_variants() {
         .expect(".NET-style sign");
     assert_eq!(n.ack.body, "SUCCESS");
     let documented = sign(
-        &params(&[
-            ("result_code", "200"),
-            ("result_message", ""),
-            ("data", &data),
-        ]),
+        &params(&[("result_code", "200"), ("result_message", ""), ("data", &data)]),
         NOTIFY_SECRET,
     );
     let body = form(&[
@@ -609,9 +536,7 @@ fn notification_variants() {
         ("data", &data),
         ("sign", &documented),
     ]);
-    assert!(gw
-        .verify_notification(&headers(), body.as_bytes(), &ctx(""))
-        .is_ok());
+    assert!(gw.verify_notification(&headers(), body.as_bytes(), &ctx("")).is_ok());
 
     // 2.0 service-provider level: signed with the vendor secret, not an app secret.
     let vendor = gateway(json!({"provider": "fubei", "apiVersion": "2.0",
@@ -627,8 +552,10 @@ fn notification_variants() {
 
     // A 1.0 notification (trade_state, type, pay_time).
     let gw = notify_gateway(json!({}));
-    let data = json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": "SUCCESS", "type": 1, "total_fee": 80,
-                      "net_money": 79, "fee": 1, "pay_time": 1496325236}).to_string();
+    let data =
+        json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": "SUCCESS", "type": 1, "total_fee": 80,
+                      "net_money": 79, "fee": 1, "pay_time": 1496325236})
+        .to_string();
     let fields = signed_fields(NOTIFY_SECRET, &data);
     let n = gw
         .verify_notification(&headers(), form(&as_refs(&fields)).as_bytes(), &ctx(""))
@@ -641,7 +568,8 @@ fn notification_variants() {
 
     // A refund notification: the order's own state is not in it.
     let data = json!({"merchant_order_sn": "o1", "order_sn": "F1", "merchant_refund_sn": "R1", "refund_sn": "FR1",
-                      "refund_status": "REFUND_SUCCESS", "refund_amount": 0.5}).to_string();
+                      "refund_status": "REFUND_SUCCESS", "refund_amount": 0.5})
+    .to_string();
     let fields = signed_fields(NOTIFY_SECRET, &data);
     let n = gw
         .verify_notification(&headers(), form(&as_refs(&fields)).as_bytes(), &ctx(""))

@@ -201,12 +201,7 @@ fn key_err(r: aggpay::Result<impl std::fmt::Debug>, what: &str) -> Error {
 
 /// No error text (message, Display, Debug, JSON) quotes any 16 consecutive characters of the key body.
 fn assert_no_key_text(e: &Error, pems: &[&str], what: &str) {
-    let texts = [
-        e.message.clone(),
-        e.to_string(),
-        format!("{e:?}"),
-        e.to_json(),
-    ];
+    let texts = [e.message.clone(), e.to_string(), format!("{e:?}"), e.to_json()];
     for pem in pems {
         let body = bare(pem);
         let chars: Vec<char> = body.chars().collect();
@@ -235,18 +230,12 @@ fn private_key_encodings_all_load_the_same_key() {
     let cases: Vec<(&str, String)> = vec![
         ("PKCS#1 PEM", MERCHANT_KEY_PKCS1.to_string()),
         ("PKCS#8 PEM", MERCHANT_KEY.to_string()),
-        (
-            "PKCS#8 PEM with CRLF line ends",
-            MERCHANT_KEY.replace('\n', "\r\n"),
-        ),
+        ("PKCS#8 PEM with CRLF line ends", MERCHANT_KEY.replace('\n', "\r\n")),
         (
             "PKCS#8 PEM with surrounding whitespace",
             format!("\n\n   {MERCHANT_KEY}  \t\n"),
         ),
-        (
-            "PKCS#8 PEM on one line",
-            MERCHANT_KEY.trim_end().replace('\n', " "),
-        ),
+        ("PKCS#8 PEM on one line", MERCHANT_KEY.trim_end().replace('\n', " ")),
         (
             "PKCS#1 PEM with surrounding whitespace",
             format!("  \r\n{MERCHANT_KEY_PKCS1}\n\n"),
@@ -269,11 +258,7 @@ fn private_key_encodings_all_load_the_same_key() {
     ];
     for (what, text) in cases {
         let key = load_private_key(FIELD, &text).unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert_eq!(
-            key.pkcs8_der(),
-            reference.pkcs8_der(),
-            "{what}: a different key"
-        );
+        assert_eq!(key.pkcs8_der(), reference.pkcs8_der(), "{what}: a different key");
     }
     // pkcs8_der is the PKCS#8 DER itself (what node:crypto / WebCrypto import).
     assert_eq!(
@@ -339,8 +324,7 @@ fn public_key_encodings_verify_the_openssl_signature() {
     let mut tampered_sig = sig.clone();
     tampered_sig[100] ^= 0x40;
     for (what, text) in cases {
-        let k = load_public_key("credentials.platformCertificate", &text)
-            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let k = load_public_key("credentials.platformCertificate", &text).unwrap_or_else(|e| panic!("{what}: {e}"));
         assert!(k.verify_sha256(MESSAGE, &sig), "{what}: does not verify");
         assert!(
             !k.verify_sha256(&tampered_msg, &sig),
@@ -354,14 +338,8 @@ fn public_key_encodings_verify_the_openssl_signature() {
             !k.verify_sha256(MESSAGE, &sig[..255]),
             "{what}: verifies a short signature"
         );
-        assert!(
-            !k.verify_sha256(MESSAGE, b""),
-            "{what}: verifies an empty signature"
-        );
-        assert!(
-            !k.verify_sha256(MESSAGE, &[0u8; 256]),
-            "{what}: verifies zeros"
-        );
+        assert!(!k.verify_sha256(MESSAGE, b""), "{what}: verifies an empty signature");
+        assert!(!k.verify_sha256(MESSAGE, &[0u8; 256]), "{what}: verifies zeros");
         assert!(
             !k.verify_sha256(MESSAGE, &[0xffu8; 256]),
             "{what}: verifies a value above the modulus"
@@ -380,18 +358,13 @@ fn certificate_serial_keeps_the_leading_zero_of_a_high_bit_serial() {
     assert!(c.public_key.verify_sha256(MESSAGE, &openssl_signature()));
     // Same from bare Base64 DER and with surrounding whitespace.
     assert_eq!(
-        load_certificate("c", &bare(MERCHANT_CERT))
-            .unwrap()
-            .serial_hex,
+        load_certificate("c", &bare(MERCHANT_CERT)).unwrap().serial_hex,
         "00dfba8194c41b84cf"
     );
     assert_eq!(
-        load_certificate(
-            "c",
-            &format!("\n  {}\n", MERCHANT_CERT.replace('\n', "\r\n"))
-        )
-        .unwrap()
-        .serial_hex,
+        load_certificate("c", &format!("\n  {}\n", MERCHANT_CERT.replace('\n', "\r\n")))
+            .unwrap()
+            .serial_hex,
         "00dfba8194c41b84cf"
     );
     // A serial without its high bit set (0x1A2B3C4D5E6F7081) has no leading 00.
@@ -409,27 +382,15 @@ fn certificate_serial_keeps_the_leading_zero_of_a_high_bit_serial() {
 fn public_key_or_certificate_where_a_private_key_is_needed() {
     let cases: Vec<(&str, String, &str)> = vec![
         ("SPKI PEM", MERCHANT_PUBLIC_SPKI.to_string(), "public key"),
-        (
-            "PKCS#1 public PEM",
-            MERCHANT_PUBLIC_PKCS1.to_string(),
-            "public key",
-        ),
+        ("PKCS#1 public PEM", MERCHANT_PUBLIC_PKCS1.to_string(), "public key"),
         ("bare Base64 SPKI", bare(MERCHANT_PUBLIC_SPKI), "public key"),
         ("certificate PEM", MERCHANT_CERT.to_string(), "certificate"),
-        (
-            "bare Base64 certificate",
-            bare(MERCHANT_CERT),
-            "certificate",
-        ),
+        ("bare Base64 certificate", bare(MERCHANT_CERT), "certificate"),
     ];
     for (what, text, found) in cases {
         let e = key_err(load_private_key(FIELD, &text), what);
         let m = lower(&e);
-        assert!(
-            m.contains(found),
-            "{what}: says what it is ({found}): {}",
-            e.message
-        );
+        assert!(m.contains(found), "{what}: says what it is ({found}): {}", e.message);
         assert!(
             m.contains("private key"),
             "{what}: says a private key is needed: {}",
@@ -505,21 +466,9 @@ fn empty_blank_and_garbage_are_invalid_key_with_a_helpful_message() {
             MERCHANT_KEY.replace("PRIVATE KEY", "EC PRIVATE KEY"),
             &["rsa private key"],
         ),
-        (
-            "a real EC key (SEC1)",
-            EC_KEY_SEC1.into(),
-            &["rsa private key"],
-        ),
-        (
-            "a real EC key (PKCS#8)",
-            EC_KEY_PKCS8.into(),
-            &["rsa private key"],
-        ),
-        (
-            "bare Base64 EC PKCS#8",
-            bare(EC_KEY_PKCS8),
-            &["rsa private key"],
-        ),
+        ("a real EC key (SEC1)", EC_KEY_SEC1.into(), &["rsa private key"]),
+        ("a real EC key (PKCS#8)", EC_KEY_PKCS8.into(), &["rsa private key"]),
+        ("bare Base64 EC PKCS#8", bare(EC_KEY_PKCS8), &["rsa private key"]),
         (
             "encrypted PKCS#8",
             MERCHANT_KEY.replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY"),
@@ -574,11 +523,7 @@ fn a_broken_begin_line_does_not_leak_the_key() {
         ),
         (
             "BEGIN with four closing dashes",
-            MERCHANT_KEY.replacen(
-                "-----BEGIN PRIVATE KEY-----",
-                "-----BEGIN PRIVATE KEY----",
-                1,
-            ),
+            MERCHANT_KEY.replacen("-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY----", 1),
         ),
     ] {
         let e = key_err(load_private_key(FIELD, &text), what);

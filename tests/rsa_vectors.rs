@@ -9,9 +9,7 @@
 
 use aggpay::crypto::{base64_decode, base64_encode, load_certificate, load_public_key};
 use aggpay::http::HttpRequest;
-use aggpay::providers::{
-    complete, create, lakala, tingyihui, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT,
-};
+use aggpay::providers::{complete, create, lakala, tingyihui, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
 use aggpay::{Client, ErrorCode, Operation};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -31,8 +29,7 @@ const TYH_ACCESS_ID: &str = "16373180971704771";
 const TYH_BUSINESS: &str = r#"{"ownerTradeNo":"test_trade_2021125"}"#;
 const TYH_TIME_STAMP: i64 = 1_637_800_000_000;
 const TYH_EXPECTED_DATA: &str = "eyJvd25lclRyYWRlTm8iOiJ0ZXN0X3RyYWRlXzIwMjExMjUifQ==";
-const TYH_EXPECTED: &str =
-    "16373180971704771eyJvd25lclRyYWRlTm8iOiJ0ZXN0X3RyYWRlXzIwMjExMjUifQ==RSA21637800000000";
+const TYH_EXPECTED: &str = "16373180971704771eyJvd25lclRyYWRlTm8iOiJ0ZXN0X3RyYWRlXzIwMjExMjUifQ==RSA21637800000000";
 
 // ---------------------------------------------------------------- key material (generated with openssl)
 
@@ -214,25 +211,15 @@ fn check_lakala(p: &Prepared, ctx: &Ctx, signature: &[u8]) -> HttpRequest {
         req.headers.get("content-type").map(String::as_str),
         Some("application/json")
     );
-    let auth = req
-        .headers
-        .get("authorization")
-        .expect("authorization header");
+    let auth = req.headers.get("authorization").expect("authorization header");
     let (pairs, order) = lakala_auth(auth);
-    assert_eq!(
-        order,
-        ["appid", "serial_no", "timestamp", "nonce_str", "signature"]
-    );
+    assert_eq!(order, ["appid", "serial_no", "timestamp", "nonce_str", "signature"]);
     assert_eq!(pairs["appid"], LKL_APPID);
     assert_eq!(
         pairs["serial_no"], LKL_SERIAL,
         "derived from the merchant certificate, leading 00 kept"
     );
-    assert_eq!(
-        pairs["timestamp"],
-        ctx.now_ms.div_euclid(1000).to_string(),
-        "seconds"
-    );
+    assert_eq!(pairs["timestamp"], ctx.now_ms.div_euclid(1000).to_string(), "seconds");
     assert_eq!(pairs["nonce_str"], ctx.nonce);
     assert_eq!(pairs["signature"], SIGNATURE_SLOT);
     // The bytes to sign are the five header lines over the exact body.
@@ -292,13 +279,7 @@ fn check_lakala(p: &Prepared, ctx: &Ctx, signature: &[u8]) -> HttpRequest {
 
 #[test]
 fn lakala_string_to_sign_vector() {
-    let m = lakala::request_message(
-        LKL_APPID,
-        LKL_SERIAL,
-        LKL_TIMESTAMP,
-        LKL_NONCE,
-        LKL_BODY.as_bytes(),
-    );
+    let m = lakala::request_message(LKL_APPID, LKL_SERIAL, LKL_TIMESTAMP, LKL_NONCE, LKL_BODY.as_bytes());
     assert_eq!(String::from_utf8(m.clone()).unwrap(), LKL_EXPECTED);
     assert!(m.ends_with(b"}\n"), "trailing newline after the body");
     assert_eq!(m.iter().filter(|&&b| b == b'\n').count(), 5);
@@ -320,10 +301,7 @@ fn tingyihui_string_to_sign_vector() {
         tingyihui::string_to_sign(TYH_ACCESS_ID, &data, "RSA2", TYH_TIME_STAMP),
         TYH_EXPECTED
     );
-    assert_eq!(
-        base64_decode(TYH_EXPECTED_DATA).unwrap(),
-        TYH_BUSINESS.as_bytes()
-    );
+    assert_eq!(base64_decode(TYH_EXPECTED_DATA).unwrap(), TYH_BUSINESS.as_bytes());
 }
 
 // ---------------------------------------------------------------- 2. Lakala built requests
@@ -342,10 +320,7 @@ fn lakala_built_query_signs_exactly_and_equals_openssl() {
             &ctx,
         )
         .unwrap();
-    assert_eq!(
-        p.request.url,
-        "https://s2.lakala.com/api/v3/labs/query/tradequery"
-    );
+    assert_eq!(p.request.url, "https://s2.lakala.com/api/v3/labs/query/tradequery");
     assert_eq!(p.request.body, LKL_BUILT_BODY);
     let openssl = base64_decode(LAKALA_MSG_SIG).unwrap();
     let done = check_lakala(&p, &ctx, &openssl);
@@ -429,19 +404,11 @@ fn lakala_every_operation_signs_the_exact_body() {
         let p = gw
             .build(op, &input(inp), &ctx)
             .unwrap_or_else(|e| panic!("{op:?}: {e}"));
-        assert_eq!(
-            p.request.url,
-            format!("https://s2.lakala.com{path}"),
-            "{op:?}"
-        );
+        assert_eq!(p.request.url, format!("https://s2.lakala.com{path}"), "{op:?}");
         let sig = key.sign_sha256(p.to_sign.as_deref().unwrap()).unwrap();
         check_lakala(&p, &ctx, &sig);
         let body: Value = serde_json::from_str(&p.request.body).unwrap();
-        assert_eq!(
-            body["req_time"],
-            aggpay::time::beijing_compact(ctx.now_ms),
-            "{op:?}"
-        );
+        assert_eq!(body["req_time"], aggpay::time::beijing_compact(ctx.now_ms), "{op:?}");
     }
 }
 
@@ -486,13 +453,11 @@ fn lakala_through_the_json_client() {
     .unwrap();
     let to_sign = base64_decode(out["toSign"].as_str().unwrap()).unwrap();
     assert_eq!(out["request"]["body"], LKL_BUILT_BODY);
-    let expected_msg =
-        format!("{LKL_APPID}\n{LKL_SERIAL}\n1630910000\n{LKL_NONCE}\n{LKL_BUILT_BODY}\n");
+    let expected_msg = format!("{LKL_APPID}\n{LKL_SERIAL}\n1630910000\n{LKL_NONCE}\n{LKL_BUILT_BODY}\n");
     assert_eq!(to_sign, expected_msg.as_bytes());
     let sig = client.sign_wasm(&to_sign).unwrap();
     assert_eq!(base64_encode(&sig), LAKALA_MSG_SIG);
-    let done: Value =
-        serde_json::from_str(&client.complete(&out["request"].to_string(), &sig).unwrap()).unwrap();
+    let done: Value = serde_json::from_str(&client.complete(&out["request"].to_string(), &sig).unwrap()).unwrap();
     assert_eq!(done["body"], LKL_BUILT_BODY);
     assert!(done["headers"]["authorization"]
         .as_str()
@@ -509,11 +474,7 @@ fn lakala_nonce_must_be_alphanumeric() {
     let gw = lakala_gateway();
     let inp = input(json!({"merchantOrderNo": "x"}));
     // The Lakala spec allows nonces of 12 (PHP SDK) or 32 (Java SDK) characters; both build.
-    for ok in [
-        "a1b2c3d4e5f6",
-        "0123456789abcdef0123456789ABCDEF",
-        "abcdefghij",
-    ] {
+    for ok in ["a1b2c3d4e5f6", "0123456789abcdef0123456789ABCDEF", "abcdefghij"] {
         assert!(
             gw.build(
                 Operation::Query,
@@ -552,7 +513,8 @@ fn lakala_placeholder_in_input_does_not_change_the_signed_body() {
         nonce: "abc123".into(),
     };
     for field in ["subject", "authCode"] {
-        let mut inp = json!({"merchantOrderNo": "P1", "amount": 980, "authCode": "134567890123456789", "clientIp": "10.0.0.1"});
+        let mut inp =
+            json!({"merchantOrderNo": "P1", "amount": 980, "authCode": "134567890123456789", "clientIp": "10.0.0.1"});
         inp[field] = json!(SIGNATURE_SLOT);
         let p = gw.build(Operation::Pay, &input(inp), &ctx).unwrap();
         let sig = gw
@@ -561,10 +523,7 @@ fn lakala_placeholder_in_input_does_not_change_the_signed_body() {
             .sign_sha256(p.to_sign.as_deref().unwrap())
             .unwrap();
         let done = complete(p.request.clone(), &sig);
-        assert_eq!(
-            done.body, p.request.body,
-            "{field}: the body changed after signing"
-        );
+        assert_eq!(done.body, p.request.body, "{field}: the body changed after signing");
     }
 }
 
@@ -585,10 +544,7 @@ fn tingyihui_built_query_reproduces_the_vector_and_openssl() {
         )
         .unwrap();
     assert_eq!(p.request.method, "POST");
-    assert_eq!(
-        p.request.url,
-        "https://os.hfcsbc.com/os-base/query/trade/v1/open"
-    );
+    assert_eq!(p.request.url, "https://os.hfcsbc.com/os-base/query/trade/v1/open");
     assert_eq!(
         p.request.headers.get("content-type").map(String::as_str),
         Some("application/json")
@@ -599,17 +555,10 @@ fn tingyihui_built_query_reproduces_the_vector_and_openssl() {
         body,
         json!({"access_id": TYH_ACCESS_ID, "data": TYH_EXPECTED_DATA, "sign": SIGNATURE_SLOT, "sign_type": "RSA2", "time_stamp": TYH_TIME_STAMP})
     );
-    assert!(
-        body["time_stamp"].is_number(),
-        "time_stamp is a JSON number"
-    );
+    assert!(body["time_stamp"].is_number(), "time_stamp is a JSON number");
 
     let openssl = base64_decode(TYH_MSG_SIG).unwrap();
-    let ours = gw
-        .private_key()
-        .unwrap()
-        .sign_sha256(TYH_EXPECTED.as_bytes())
-        .unwrap();
+    let ours = gw.private_key().unwrap().sign_sha256(TYH_EXPECTED.as_bytes()).unwrap();
     assert_eq!(ours, openssl, "crate signer = openssl");
     let done = complete(p.request.clone(), &openssl);
     assert_eq!(
@@ -694,11 +643,7 @@ fn tingyihui_every_operation_signs_its_envelope_and_data_is_camel_case_business_
         let p = gw
             .build(op, &input(inp), &ctx)
             .unwrap_or_else(|e| panic!("{op:?}: {e}"));
-        assert_eq!(
-            p.request.url,
-            format!("https://os.hfcsbc.com{path}"),
-            "{op:?}"
-        );
+        assert_eq!(p.request.url, format!("https://os.hfcsbc.com{path}"), "{op:?}");
         let body: Value = serde_json::from_str(&p.request.body).unwrap();
         let data = body["data"].as_str().unwrap();
         // data: standard padded Base64 of the UTF-8 business JSON, camelCase keys, absent fields omitted.
@@ -710,8 +655,7 @@ fn tingyihui_every_operation_signs_its_envelope_and_data_is_camel_case_business_
         );
         assert_eq!(data.len() % 4, 0, "{op:?}: padded");
         assert!(
-            data.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)),
+            data.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)),
             "{op:?}: standard alphabet"
         );
         let to_sign = p.to_sign.as_deref().unwrap();
@@ -733,10 +677,7 @@ fn tingyihui_every_operation_signs_its_envelope_and_data_is_camel_case_business_
             assert_eq!(sent[k], body[k], "{op:?}: {k} unchanged");
         }
         assert!(
-            public.verify_sha256(
-                to_sign,
-                &base64_decode(sent["sign"].as_str().unwrap()).unwrap()
-            ),
+            public.verify_sha256(to_sign, &base64_decode(sent["sign"].as_str().unwrap()).unwrap()),
             "{op:?}"
         );
     }

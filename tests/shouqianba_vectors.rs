@@ -30,7 +30,8 @@ const WAP_PARAMS: [(&str, &str); 6] = [
     ("total_amount", "3"),
 ];
 const WAP_KEY: &str = "test";
-const WAP_STRING: &str = "client_sn=test&operator=TEST&return_url=test&subject=TEST&terminal_sn=test&total_amount=3&key=test";
+const WAP_STRING: &str =
+    "client_sn=test&operator=TEST&return_url=test&subject=TEST&terminal_sn=test&total_amount=3&key=test";
 const WAP_SIGN: &str = "D5AFC533FFD5EE8DA62A96661D636FF7";
 
 // ---------------------------------------------------------------- helpers
@@ -54,10 +55,7 @@ impl<G: Gateway + ?Sized> BuildRequest for G {
 
 fn md5_lower(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
-    Md5::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn input(v: Value) -> Input {
@@ -65,11 +63,8 @@ fn input(v: Value) -> Input {
 }
 
 fn gateway(sn: &str, key: &str) -> Box<dyn Gateway> {
-    create(
-        &json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}})
-            .to_string(),
-    )
-    .expect("config")
+    create(&json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}}).to_string())
+        .expect("config")
 }
 
 fn ctx() -> Ctx {
@@ -80,10 +75,7 @@ fn ctx() -> Ctx {
 }
 
 fn wap_params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// Percent-decoding for checking the URLs we build (UTF-8, `%XX` only; `+` is literal).
@@ -123,10 +115,7 @@ fn request_md5_vector() {
     assert_eq!(authorization(MD5_SN, MD5_KEY, MD5_BODY), MD5_EXPECTED);
     // Independent path: md5 of body ++ key with the md-5 crate directly.
     assert_eq!(
-        format!(
-            "{MD5_SN} {}",
-            md5_lower(format!("{MD5_BODY}{MD5_KEY}").as_bytes())
-        ),
+        format!("{MD5_SN} {}", md5_lower(format!("{MD5_BODY}{MD5_KEY}").as_bytes())),
         MD5_EXPECTED
     );
 }
@@ -138,19 +127,12 @@ fn authorization_is_lowercase_hex_single_space() {
     assert_eq!(sn, "sn");
     assert_eq!(sign.len(), 32);
     assert!(
-        sign.bytes()
-            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+        sign.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
         "{sign}"
     );
     // The key is appended without separator: changing where the boundary falls changes nothing.
-    assert_eq!(
-        authorization("sn", "bc", "a"),
-        authorization("sn", "c", "ab")
-    );
-    assert_ne!(
-        authorization("sn", "k1", "{}"),
-        authorization("sn", "k2", "{}")
-    );
+    assert_eq!(authorization("sn", "bc", "a"), authorization("sn", "c", "ab"));
+    assert_ne!(authorization("sn", "k1", "{}"), authorization("sn", "k2", "{}"));
 }
 
 #[test]
@@ -158,10 +140,7 @@ fn wap_vector() {
     let (string, sign) = wap_sign(&wap_params(&WAP_PARAMS), WAP_KEY);
     assert_eq!(string, WAP_STRING);
     assert_eq!(sign, WAP_SIGN);
-    assert_eq!(
-        md5_lower(WAP_STRING.as_bytes()).to_ascii_uppercase(),
-        WAP_SIGN
-    );
+    assert_eq!(md5_lower(WAP_STRING.as_bytes()).to_ascii_uppercase(), WAP_SIGN);
 }
 
 #[test]
@@ -182,11 +161,7 @@ fn built_requests_sign_the_exact_body() {
     let key = MD5_KEY;
     let gw = gateway(sn, key);
     let cases: Vec<(Operation, Value, &str)> = vec![
-        (
-            Operation::Checkin,
-            json!({"deviceId": "dev-1"}),
-            "/terminal/checkin",
-        ),
+        (Operation::Checkin, json!({"deviceId": "dev-1"}), "/terminal/checkin"),
         (
             Operation::Pay,
             json!({"merchantOrderNo": "7654321132", "amount": 980, "authCode": "134567890123456789",
@@ -224,27 +199,17 @@ fn built_requests_sign_the_exact_body() {
             .request(op, &input(inp), &ctx())
             .unwrap_or_else(|e| panic!("{op:?}: {e}"));
         assert_eq!(req.method, "POST", "{op:?}");
-        assert_eq!(
-            req.url,
-            format!("https://vsi-api.shouqianba.com{path}"),
-            "{op:?}"
-        );
+        assert_eq!(req.url, format!("https://vsi-api.shouqianba.com{path}"), "{op:?}");
         assert_eq!(
             req.headers.get("content-type").map(String::as_str),
             Some("application/json"),
             "{op:?}"
         );
-        let auth = req
-            .headers
-            .get("authorization")
-            .expect("authorization header");
+        let auth = req.headers.get("authorization").expect("authorization header");
         assert_eq!(auth, &authorization(sn, key, &req.body), "{op:?}");
         assert_eq!(
             auth,
-            &format!(
-                "{sn} {}",
-                md5_lower(format!("{}{key}", req.body).as_bytes())
-            ),
+            &format!("{sn} {}", md5_lower(format!("{}{key}", req.body).as_bytes())),
             "{op:?}"
         );
         // The body is JSON, every value a string, carrying the terminal.
@@ -269,15 +234,9 @@ fn built_query_with_the_vector_terminal_matches_md5_of_its_body() {
         )
         .unwrap();
     let body: Value = serde_json::from_str(&req.body).unwrap();
-    assert_eq!(
-        body,
-        json!({"terminal_sn": "10298371039", "client_sn": "7654321132"})
-    );
+    assert_eq!(body, json!({"terminal_sn": "10298371039", "client_sn": "7654321132"}));
     // Whatever the key order, the signature is over the exact bytes sent.
-    let expected = format!(
-        "{MD5_SN} {}",
-        md5_lower(format!("{}{MD5_KEY}", req.body).as_bytes())
-    );
+    let expected = format!("{MD5_SN} {}", md5_lower(format!("{}{MD5_KEY}", req.body).as_bytes()));
     assert_eq!(req.headers["authorization"], expected);
     if req.body == MD5_BODY {
         assert_eq!(req.headers["authorization"], MD5_EXPECTED);
@@ -290,10 +249,12 @@ fn pay_body_fields() {
     let req = gw
         .request(
             Operation::Pay,
-            &input(json!({"merchantOrderNo": "o1", "amount": 980, "authCode": "2888", "subject": "s", "operator": "op",
+            &input(
+                json!({"merchantOrderNo": "o1", "amount": 980, "authCode": "2888", "subject": "s", "operator": "op",
                           "payway": "2", "description": "d", "longitude": "121.1", "latitude": "31.2",
                           "deviceId": "dev", "reflect": "r", "notifyUrl": "https://m.example/n",
-                          "extra": {"extended": {"k": "v"}}})),
+                          "extra": {"extended": {"k": "v"}}}),
+            ),
             &ctx(),
         )
         .unwrap();
@@ -322,10 +283,7 @@ fn activate_is_signed_with_vendor_credentials() {
     );
     assert_eq!(
         req.headers["authorization"],
-        format!(
-            "91801234 {}",
-            md5_lower(format!("{}vendor-key-1", req.body).as_bytes())
-        )
+        format!("91801234 {}", md5_lower(format!("{}vendor-key-1", req.body).as_bytes()))
     );
     let body: Value = serde_json::from_str(&req.body).unwrap();
     assert_eq!(
@@ -336,15 +294,11 @@ fn activate_is_signed_with_vendor_credentials() {
 
 #[test]
 fn client_json_surface_signs_the_exact_body() {
-    let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": MD5_SN, "terminalKey": MD5_KEY}}).to_string();
+    let cfg =
+        json!({"provider": "shouqianba", "credentials": {"terminalSn": MD5_SN, "terminalKey": MD5_KEY}}).to_string();
     let client = Client::new(&cfg).unwrap();
     let out = client
-        .build(
-            "query",
-            r#"{"merchantOrderNo":"7654321132"}"#,
-            0,
-            String::new(),
-        )
+        .build("query", r#"{"merchantOrderNo":"7654321132"}"#, 0, String::new())
         .unwrap();
     let out: Value = serde_json::from_str(&out).unwrap();
     // Complete as built: nothing is left for a host signer.
@@ -352,18 +306,10 @@ fn client_json_surface_signs_the_exact_body() {
     let req = &out["request"];
     let body = req["body"].as_str().unwrap();
     assert_eq!(req["method"], "POST");
-    assert_eq!(
-        req["headers"]["authorization"],
-        authorization(MD5_SN, MD5_KEY, body)
-    );
+    assert_eq!(req["headers"]["authorization"], authorization(MD5_SN, MD5_KEY, body));
     // A typo in the input is refused, naming the field.
     let e = client
-        .build(
-            "pay",
-            r#"{"merchantOrderNo":"1","amuont":5}"#,
-            0,
-            String::new(),
-        )
+        .build("pay", r#"{"merchantOrderNo":"1","amuont":5}"#, 0, String::new())
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert_eq!(e.field.as_deref(), Some("amuont"));
@@ -376,9 +322,7 @@ fn client_json_surface_signs_the_exact_body() {
 
 #[test]
 fn client_json_surface_parses() {
-    let cfg =
-        json!({"provider": "shouqianba", "credentials": {"terminalSn": "T", "terminalKey": "K"}})
-            .to_string();
+    let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": "T", "terminalKey": "K"}}).to_string();
     let mut client = Client::new(&cfg).unwrap();
     let body = json!({"result_code": "200", "biz_response": {"result_code": "SUCCESS", "data": {
         "sn": "7895259244996965", "client_sn": "o1", "order_status": "PAID", "payway": "3",
@@ -424,7 +368,9 @@ fn client_json_surface_parses() {
 fn wap_pay_url_reproduces_the_vector() {
     let gw = gateway("test", "test");
     let url = gw
-        .wap_pay_url(&input(json!({"merchantOrderNo": "test", "amount": 3, "subject": "TEST", "operator": "TEST", "returnUrl": "test"})))
+        .wap_pay_url(&input(
+            json!({"merchantOrderNo": "test", "amount": 3, "subject": "TEST", "operator": "TEST", "returnUrl": "test"}),
+        ))
         .unwrap();
     assert_eq!(
         url,
@@ -440,9 +386,11 @@ fn wap_pay_url_encodes_values_and_signs_raw_ones() {
     let subject = "Coffee 咖啡 & cake=1/2+tax";
     let return_url = "https://shop.example/back?order=o 1&x=中";
     let url = gw
-        .wap_pay_url(&input(json!({"merchantOrderNo": "o-1", "amount": 1999, "subject": subject, "operator": "店员 1",
+        .wap_pay_url(&input(
+            json!({"merchantOrderNo": "o-1", "amount": 1999, "subject": subject, "operator": "店员 1",
                                     "returnUrl": return_url, "payway": "3", "description": "",
-                                    "notifyUrl": "https://shop.example/notify", "reflect": "a&b"})))
+                                    "notifyUrl": "https://shop.example/notify", "reflect": "a&b"}),
+        ))
         .unwrap();
     let (base, pairs) = split_url(&url);
     assert_eq!(base, "https://qr.example.test/gateway");
@@ -453,9 +401,7 @@ fn wap_pay_url_encodes_values_and_signs_raw_ones() {
         "{url}"
     );
     assert!(
-        url.contains(
-            "return_url=https%3A%2F%2Fshop.example%2Fback%3Forder%3Do%201%26x%3D%E4%B8%AD"
-        ),
+        url.contains("return_url=https%3A%2F%2Fshop.example%2Fback%3Forder%3Do%201%26x%3D%E4%B8%AD"),
         "{url}"
     );
     assert!(url.contains("operator=%E5%BA%97%E5%91%98%201"), "{url}");
@@ -505,11 +451,7 @@ fn wap_pay_url_validation() {
         input(o)
     };
     let cases: Vec<(&str, Input, &str)> = vec![
-        (
-            "returnUrl missing",
-            with("returnUrl", Value::Null),
-            "returnUrl",
-        ),
+        ("returnUrl missing", with("returnUrl", Value::Null), "returnUrl"),
         ("returnUrl empty", with("returnUrl", json!("")), "returnUrl"),
         (
             "merchantOrderNo missing",
@@ -517,20 +459,12 @@ fn wap_pay_url_validation() {
             "merchantOrderNo",
         ),
         ("subject missing", with("subject", Value::Null), "subject"),
-        (
-            "operator missing",
-            with("operator", Value::Null),
-            "operator",
-        ),
+        ("operator missing", with("operator", Value::Null), "operator"),
         ("amount missing", with("amount", Value::Null), "amount"),
         ("amount zero", with("amount", json!(0)), "amount"),
         ("amount string", with("amount", json!("3")), "amount"),
         ("payway not digits", with("payway", json!("x")), "payway"),
-        (
-            "latitude alone",
-            with("latitude", json!("31.2")),
-            "longitude",
-        ),
+        ("latitude alone", with("latitude", json!("31.2")), "longitude"),
         (
             "extra overrides",
             with("extra", json!({"client_sn": "other"})),
@@ -662,10 +596,7 @@ fn notify_gateway(public_key: &str) -> Box<dyn Gateway> {
 }
 
 fn headers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 #[test]
@@ -688,27 +619,14 @@ fn notification_valid_with_each_key_format_and_header_form() {
         ] {
             for name in ["Authorization", "authorization"] {
                 let n = gw
-                    .verify_notification(
-                        &headers(&[(name, &header)]),
-                        NOTIFY_BODY.as_bytes(),
-                        &ctx(),
-                    )
+                    .verify_notification(&headers(&[(name, &header)]), NOTIFY_BODY.as_bytes(), &ctx())
                     .unwrap_or_else(|e| panic!("{key_name}, {form}, {name}: {e}"));
                 assert_eq!(n.order.state, OrderState::Success, "{key_name}, {form}");
                 assert!(n.order.is_final);
                 assert_eq!(n.order.provider_state.as_deref(), Some("PAID"));
-                assert_eq!(
-                    n.order.merchant_order_no.as_deref(),
-                    Some("N-20240101-0001")
-                );
-                assert_eq!(
-                    n.order.provider_order_no.as_deref(),
-                    Some("7895259244996965")
-                );
-                assert_eq!(
-                    n.order.channel_order_no.as_deref(),
-                    Some("2024010122001400001")
-                );
+                assert_eq!(n.order.merchant_order_no.as_deref(), Some("N-20240101-0001"));
+                assert_eq!(n.order.provider_order_no.as_deref(), Some("7895259244996965"));
+                assert_eq!(n.order.channel_order_no.as_deref(), Some("2024010122001400001"));
                 assert_eq!(n.order.amounts.total, Some(980));
                 assert_eq!(n.order.amounts.paid, Some(980));
                 assert_eq!(n.order.amounts.refunded, Some(0));
@@ -729,22 +647,14 @@ fn notification_signed_in_test_verifies() {
     .to_string();
     let sig = rsa_sign(body.as_bytes());
     let n = gw
-        .verify_notification(
-            &headers(&[("Authorization", &sig)]),
-            body.as_bytes(),
-            &ctx(),
-        )
+        .verify_notification(&headers(&[("Authorization", &sig)]), body.as_bytes(), &ctx())
         .unwrap();
     assert_eq!(n.order.state, OrderState::Refunded);
     assert_eq!(n.order.amounts.refunded, Some(500));
     // Whitespace around the header value is tolerated.
     let padded = format!("  {sig}  ");
     assert!(gw
-        .verify_notification(
-            &headers(&[("Authorization", &padded)]),
-            body.as_bytes(),
-            &ctx()
-        )
+        .verify_notification(&headers(&[("Authorization", &padded)]), body.as_bytes(), &ctx())
         .is_ok());
 }
 
@@ -754,9 +664,7 @@ fn notification_rejections() {
     let body = NOTIFY_BODY.as_bytes();
     let good = headers(&[("Authorization", NOTIFY_SIG_OPENSSL)]);
     let tampered = NOTIFY_BODY.replace("\"980\"", "\"1\"");
-    let reserialized = serde_json::from_str::<Value>(NOTIFY_BODY)
-        .unwrap()
-        .to_string();
+    let reserialized = serde_json::from_str::<Value>(NOTIFY_BODY).unwrap().to_string();
     assert_ne!(
         reserialized, NOTIFY_BODY,
         "test premise: re-serializing changes the bytes"
@@ -767,20 +675,10 @@ fn notification_rejections() {
     let sig_then_sn = format!("{NOTIFY_SIG_OPENSSL} 100000330001");
 
     /// (name, headers, body, expected reason)
-    type Case<'a> = (
-        &'a str,
-        &'a BTreeMap<String, String>,
-        &'a [u8],
-        &'static str,
-    );
+    type Case<'a> = (&'a str, &'a BTreeMap<String, String>, &'a [u8], &'static str);
     let cases: Vec<Case> = vec![
         ("tampered body", &good, tampered.as_bytes(), "BAD_SIGNATURE"),
-        (
-            "re-serialized body",
-            &good,
-            reserialized.as_bytes(),
-            "BAD_SIGNATURE",
-        ),
+        ("re-serialized body", &good, reserialized.as_bytes(), "BAD_SIGNATURE"),
         ("empty body", &good, b"", "BAD_SIGNATURE"),
     ];
     let flipped_h = headers(&[("Authorization", &flipped)]);
@@ -796,12 +694,7 @@ fn notification_rejections() {
         ("signature before sn", &reversed_h, body, "BAD_SIGNATURE"),
         ("no headers", &none_h, body, "MISSING_SIGNATURE"),
         ("blank Authorization", &empty_h, body, "MISSING_SIGNATURE"),
-        (
-            "signature in another header",
-            &other_h,
-            body,
-            "MISSING_SIGNATURE",
-        ),
+        ("signature in another header", &other_h, body, "MISSING_SIGNATURE"),
     ]);
     for (name, h, b, reason) in cases {
         let e = gw.verify_notification(h, b, &ctx()).expect_err(name);
@@ -826,11 +719,7 @@ fn notification_signed_but_malformed() {
     ] {
         let sig = rsa_sign(body.as_bytes());
         let e = gw
-            .verify_notification(
-                &headers(&[("Authorization", &sig)]),
-                body.as_bytes(),
-                &ctx(),
-            )
+            .verify_notification(&headers(&[("Authorization", &sig)]), body.as_bytes(), &ctx())
             .expect_err(body);
         assert_eq!(e.code, ErrorCode::NotificationInvalid, "{body}");
         assert_eq!(e.reason, Some("MALFORMED"), "{body}");
@@ -852,9 +741,7 @@ fn notification_key_configuration_errors() {
     assert_eq!(e.field.as_deref(), Some("credentials.notifyPublicKey"));
 
     // A private key where the public key belongs: refused at configuration, without echoing it.
-    let cfg =
-        json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": PRIVATE_KEY_PKCS8}})
-            .to_string();
+    let cfg = json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": PRIVATE_KEY_PKCS8}}).to_string();
     let e = create(&cfg).err().expect("private key refused");
     assert_eq!(e.code, ErrorCode::InvalidKey);
     assert_eq!(e.field.as_deref(), Some("credentials.notifyPublicKey"));
@@ -869,11 +756,8 @@ fn notification_key_configuration_errors() {
         "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
         "-----BEGIN PUBLIC KEY-----\nAAAA",
     ] {
-        let cfg =
-            json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": bad}}).to_string();
-        let e = create(&cfg)
-            .err()
-            .unwrap_or_else(|| panic!("accepted {bad:?}"));
+        let cfg = json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": bad}}).to_string();
+        let e = create(&cfg).err().unwrap_or_else(|| panic!("accepted {bad:?}"));
         assert_eq!(e.code, ErrorCode::InvalidKey, "{bad:?}");
     }
 }
@@ -893,11 +777,7 @@ fn notification_partial_refund_with_sn_header_form() {
         .unwrap();
     assert_eq!(n.order.state, OrderState::PartiallyRefunded);
     assert_eq!(
-        (
-            n.order.amounts.paid,
-            n.order.amounts.refunded,
-            n.order.amounts.net
-        ),
+        (n.order.amounts.paid, n.order.amounts.refunded, n.order.amounts.net),
         (Some(1000), Some(300), Some(700))
     );
     assert_eq!(n.order.channel, Some(aggpay::Channel::Unionpay));

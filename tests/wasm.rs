@@ -11,13 +11,8 @@ const CONFIG: &str = r#"{"provider":"shouqianba","baseUrl":"http://127.0.0.1:9",
 fn signs_the_documented_vector_in_wasm() {
     let c = Client::new(CONFIG).unwrap();
     let req: serde_json::Value = serde_json::from_str(
-        &c.build(
-            "query",
-            r#"{"merchantOrderNo":"7654321132"}"#,
-            0,
-            "n".into(),
-        )
-        .unwrap(),
+        &c.build("query", r#"{"merchantOrderNo":"7654321132"}"#, 0, "n".into())
+            .unwrap(),
     )
     .unwrap();
     assert!(req["toSign"].is_null());
@@ -25,11 +20,7 @@ fn signs_the_documented_vector_in_wasm() {
     let auth = req["request"]["headers"]["authorization"].as_str().unwrap();
     assert_eq!(
         auth,
-        aggpay::providers::shouqianba::authorization(
-            "10298371039",
-            "68d499beda5f72116592f5c527465656",
-            body
-        )
+        aggpay::providers::shouqianba::authorization("10298371039", "68d499beda5f72116592f5c527465656", body)
     );
     assert_eq!(
         aggpay::providers::shouqianba::authorization(
@@ -52,8 +43,7 @@ fn money_is_exact_in_wasm() {
 fn parse_maps_and_never_panics() {
     let mut c = Client::new(CONFIG).unwrap();
     let ok = br#"{"result_code":"200","biz_response":{"result_code":"PAY_SUCCESS","data":{"client_sn":"a","sn":"1","order_status":"PAID","total_amount":"980","net_amount":"980"}}}"#;
-    let r: serde_json::Value =
-        serde_json::from_str(&c.parse("pay", 200, "{}", ok.to_vec(), None).unwrap()).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&c.parse("pay", 200, "{}", ok.to_vec(), None).unwrap()).unwrap();
     assert_eq!(r["outcome"], "SUCCEEDED");
     assert_eq!(r["order"]["amounts"]["total"], 980);
     for junk in [
@@ -67,8 +57,7 @@ fn parse_maps_and_never_panics() {
     ] {
         for status in [0u16, 200, 500] {
             let r: serde_json::Value =
-                serde_json::from_str(&c.parse("pay", status, "{}", junk.to_vec(), None).unwrap())
-                    .unwrap();
+                serde_json::from_str(&c.parse("pay", status, "{}", junk.to_vec(), None).unwrap()).unwrap();
             assert_eq!(r["outcome"], "UNKNOWN");
             assert_eq!(r["next"], "POLL");
         }
@@ -79,17 +68,9 @@ fn parse_maps_and_never_panics() {
 fn bad_input_is_a_typed_error() {
     let c = Client::new(CONFIG).unwrap();
     let e = c
-        .build(
-            "pay",
-            r#"{"merchantOrderNo":"a","amount":0}"#,
-            0,
-            "n".into(),
-        )
+        .build("pay", r#"{"merchantOrderNo":"a","amount":0}"#, 0, "n".into())
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert_eq!(e.field.as_deref(), Some("amount"));
-    assert_eq!(
-        Client::new("{").err().unwrap().code,
-        ErrorCode::InvalidConfig
-    );
+    assert_eq!(Client::new("{").err().unwrap().code, ErrorCode::InvalidConfig);
 }

@@ -13,10 +13,7 @@ fn int(field: &str, v: f64) -> Result<i64, JsValue> {
     if v.is_finite() && v.fract() == 0.0 && v.abs() <= money::MAX_FEN as f64 {
         Ok(v as i64)
     } else {
-        Err(throw(Error::input(
-            field,
-            format!("must be a safe integer (got {v})"),
-        )))
+        Err(throw(Error::input(field, format!("must be a safe integer (got {v})"))))
     }
 }
 
@@ -34,13 +31,7 @@ impl Core {
             .map_err(throw)
     }
 
-    pub fn build(
-        &self,
-        op: &str,
-        input_json: &str,
-        now_ms: f64,
-        nonce: String,
-    ) -> Result<String, JsValue> {
+    pub fn build(&self, op: &str, input_json: &str, now_ms: f64, nonce: String) -> Result<String, JsValue> {
         self.inner
             .build(op, input_json, int("now", now_ms)?, nonce)
             .map_err(throw)
@@ -74,12 +65,7 @@ impl Core {
     }
 
     #[wasm_bindgen(js_name = verifyNotification)]
-    pub fn verify_notification(
-        &self,
-        headers_json: &str,
-        body: &[u8],
-        now_ms: f64,
-    ) -> Result<String, JsValue> {
+    pub fn verify_notification(&self, headers_json: &str, body: &[u8], now_ms: f64) -> Result<String, JsValue> {
         self.inner
             .verify_notification(headers_json, body, int("now", now_ms)?)
             .map_err(throw)
@@ -113,9 +99,8 @@ pub struct PayFlow {
 }
 
 fn action_json(a: &crate::flow::Action) -> String {
-    serde_json::to_string(a).unwrap_or_else(|_| {
-        r#"{"type":"finish","verdict":"NEEDS_ATTENTION","message":"internal error"}"#.into()
-    })
+    serde_json::to_string(a)
+        .unwrap_or_else(|_| r#"{"type":"finish","verdict":"NEEDS_ATTENTION","message":"internal error"}"#.into())
 }
 
 #[wasm_bindgen]

@@ -56,12 +56,7 @@ impl PrivateKey {
         self.key
             .try_sign_with_rng(&mut rng, message)
             .map(|s| s.to_vec())
-            .map_err(|_| {
-                Error::key(
-                    "privateKey",
-                    "signing failed (no randomness available from the host?)",
-                )
-            })
+            .map_err(|_| Error::key("privateKey", "signing failed (no randomness available from the host?)"))
     }
 
     /// The key as PKCS#8 DER, for importing once into the platform's crypto (node:crypto, WebCrypto).
@@ -124,8 +119,7 @@ fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
                 format!("PEM block {label:?} has no matching END line"),
             ));
         };
-        let der = super::base64_decode(body)
-            .ok_or_else(|| Error::key(field, "PEM body is not valid Base64"))?;
+        let der = super::base64_decode(body).ok_or_else(|| Error::key(field, "PEM body is not valid Base64"))?;
         let kind = match label {
             "PRIVATE KEY" => Kind::Pkcs8Private,
             "RSA PRIVATE KEY" => Kind::Pkcs1Private,
@@ -179,12 +173,7 @@ pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
             ))
         }
     };
-    let key = key.ok_or_else(|| {
-        Error::key(
-            field,
-            "could not be read as an RSA private key (PKCS#8 or PKCS#1)",
-        )
-    })?;
+    let key = key.ok_or_else(|| Error::key(field, "could not be read as an RSA private key (PKCS#8 or PKCS#1)"))?;
     let pkcs8_der = key
         .to_pkcs8_der()
         .map_err(|_| Error::key(field, "could not be re-encoded as PKCS#8"))?
@@ -238,8 +227,8 @@ pub fn load_certificate(field: &str, text: &str) -> Result<Certificate> {
 }
 
 fn load_certificate_der(field: &str, der: &[u8]) -> Result<Certificate> {
-    let (serial, spki) = parse_certificate(der)
-        .ok_or_else(|| Error::key(field, "is not a readable X.509 certificate"))?;
+    let (serial, spki) =
+        parse_certificate(der).ok_or_else(|| Error::key(field, "is not a readable X.509 certificate"))?;
     let key = RsaPublicKey::from_public_key_der(spki)
         .map_err(|_| Error::key(field, "the certificate does not hold an RSA public key"))?;
     Ok(Certificate {
@@ -263,9 +252,7 @@ fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
         if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
         rest = &rest[n..];
         len
     };

@@ -2,9 +2,7 @@
 
 mod keys;
 
-pub use keys::{
-    load_certificate, load_private_key, load_public_key, Certificate, PrivateKey, PublicKey,
-};
+pub use keys::{load_certificate, load_private_key, load_public_key, Certificate, PrivateKey, PublicKey};
 
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;
@@ -35,20 +33,14 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Constant-time equality of hex text, ignoring ASCII case.
 pub fn ct_eq_hex_ignore_case(a: &str, b: &str) -> bool {
-    let lower = |s: &str| {
-        s.bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<Vec<u8>>()
-    };
+    let lower = |s: &str| s.bytes().map(|c| c.to_ascii_lowercase()).collect::<Vec<u8>>();
     ct_eq(&lower(a), &lower(b))
 }
 
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     use base64::Engine;
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .ok()
+    base64::engine::general_purpose::STANDARD.decode(compact).ok()
 }
 
 pub fn base64_encode(bytes: &[u8]) -> String {

@@ -11,12 +11,7 @@ const PROVIDERS: [Provider; 4] = [
     Provider::Tingyihui,
 ];
 
-fn result(
-    outcome: Outcome,
-    next: Next,
-    state: Option<OrderState>,
-    error: Option<ErrorCode>,
-) -> OperationResult {
+fn result(outcome: Outcome, next: Next, state: Option<OrderState>, error: Option<ErrorCode>) -> OperationResult {
     let mut r = OperationResult::new(Provider::Shouqianba, Operation::Query, outcome, next);
     r.order = state.map(|s| Order {
         state: s,
@@ -45,12 +40,7 @@ fn unknown(next: Next) -> OperationResult {
     result(Outcome::Unknown, next, None, Some(ErrorCode::Network))
 }
 fn in_progress() -> OperationResult {
-    result(
-        Outcome::InProgress,
-        Next::Poll,
-        Some(OrderState::Pending),
-        None,
-    )
+    result(Outcome::InProgress, Next::Poll, Some(OrderState::Pending), None)
 }
 
 fn verdict(a: &Action) -> Option<Verdict> {
@@ -73,10 +63,7 @@ fn polling(p: Provider, kind: Kind) -> Flow {
 fn barcode_starts_with_pay_and_qr_with_query() {
     for p in PROVIDERS {
         assert_eq!(Flow::new(plan(p, Kind::Barcode)).start(), Action::Pay);
-        assert_eq!(
-            Flow::new(plan(p, Kind::Qr)).start(),
-            Action::Query { ms: 0 }
-        );
+        assert_eq!(Flow::new(plan(p, Kind::Qr)).start(), Action::Query { ms: 0 });
     }
 }
 
@@ -109,54 +96,26 @@ fn after_pay() {
 fn after_query_while_time_remains() {
     let rows: Vec<(OperationResult, Option<Verdict>, Option<Verdict>)> = vec![
         // (result, barcode verdict, qr verdict); None = keep polling
-        (
-            ok(OrderState::Success),
-            Some(Verdict::Paid),
-            Some(Verdict::Paid),
-        ),
+        (ok(OrderState::Success), Some(Verdict::Paid), Some(Verdict::Paid)),
         (
             ok(OrderState::PartiallyRefunded),
             Some(Verdict::Paid),
             Some(Verdict::Paid),
         ),
-        (
-            ok(OrderState::Refunded),
-            Some(Verdict::Paid),
-            Some(Verdict::Paid),
-        ),
-        (
-            ok(OrderState::Refunding),
-            Some(Verdict::Paid),
-            Some(Verdict::Paid),
-        ),
+        (ok(OrderState::Refunded), Some(Verdict::Paid), Some(Verdict::Paid)),
+        (ok(OrderState::Refunding), Some(Verdict::Paid), Some(Verdict::Paid)),
         (ok(OrderState::Pending), None, None),
-        (
-            ok(OrderState::Failed),
-            Some(Verdict::Failed),
-            Some(Verdict::Failed),
-        ),
-        (
-            ok(OrderState::Closed),
-            Some(Verdict::Failed),
-            Some(Verdict::Failed),
-        ),
+        (ok(OrderState::Failed), Some(Verdict::Failed), Some(Verdict::Failed)),
+        (ok(OrderState::Closed), Some(Verdict::Failed), Some(Verdict::Failed)),
         (
             ok(OrderState::Unknown),
             Some(Verdict::NeedsAttention),
             Some(Verdict::NeedsAttention),
         ),
-        (
-            failed(ErrorCode::OrderNotFound),
-            Some(Verdict::Failed),
-            None,
-        ), // seed: no order, nothing to cancel
-        (failed(ErrorCode::AuthFailed), None, None), // the query failed, not the payment
-        (unknown(Next::Retry), None, None),          // network error while polling
-        (
-            result(Outcome::Succeeded, Next::None, None, None),
-            None,
-            None,
-        ), // no order in the answer
+        (failed(ErrorCode::OrderNotFound), Some(Verdict::Failed), None), // seed: no order, nothing to cancel
+        (failed(ErrorCode::AuthFailed), None, None),                     // the query failed, not the payment
+        (unknown(Next::Retry), None, None),                              // network error while polling
+        (result(Outcome::Succeeded, Next::None, None, None), None, None), // no order in the answer
     ];
     for p in PROVIDERS {
         for (r, barcode, qr) in &rows {
@@ -165,10 +124,7 @@ fn after_query_while_time_remains() {
                 let a = f.next(r, 1_000);
                 assert_eq!(verdict(&a), *want, "{p:?} {kind:?} {r:?}");
                 if want.is_none() {
-                    assert!(
-                        matches!(a, Action::Query { ms } if ms > 0),
-                        "{p:?} {kind:?}: {a:?}"
-                    );
+                    assert!(matches!(a, Action::Query { ms } if ms > 0), "{p:?} {kind:?}: {a:?}");
                 }
             }
         }
@@ -190,10 +146,7 @@ fn time_up_reverses_with_the_provider_call() {
         let timeout = plan(p, kind).timeout_ms;
         let mut f = polling(p, kind);
         assert!(
-            matches!(
-                f.next(&ok(OrderState::Pending), timeout - 1),
-                Action::Query { ms: 1 }
-            ),
+            matches!(f.next(&ok(OrderState::Pending), timeout - 1), Action::Query { ms: 1 }),
             "never waits past the timeout"
         );
         assert_eq!(
@@ -211,10 +164,7 @@ fn time_up_reverses_with_the_provider_call() {
         if kind == Kind::Barcode {
             let mut f = Flow::new(plan(p, kind));
             f.start();
-            assert_eq!(
-                f.next(&unknown(Next::Poll), timeout),
-                Action::Reverse { operation: op }
-            );
+            assert_eq!(f.next(&unknown(Next::Poll), timeout), Action::Reverse { operation: op });
         }
     }
 }
@@ -222,10 +172,7 @@ fn time_up_reverses_with_the_provider_call() {
 fn reversing(p: Provider, kind: Kind) -> Flow {
     let mut f = polling(p, kind);
     let t = f.plan().timeout_ms;
-    assert!(matches!(
-        f.next(&ok(OrderState::Pending), t),
-        Action::Reverse { .. }
-    ));
+    assert!(matches!(f.next(&ok(OrderState::Pending), t), Action::Reverse { .. }));
     f
 }
 
@@ -260,10 +207,7 @@ fn after_confirming_query() {
         (ok(OrderState::PartiallyRefunded), Verdict::Paid),
         (ok(OrderState::Closed), Verdict::TimedOutReversed),
         (ok(OrderState::Failed), Verdict::TimedOutReversed),
-        (
-            failed(ErrorCode::OrderNotFound),
-            Verdict::TimedOutNothingToReverse,
-        ),
+        (failed(ErrorCode::OrderNotFound), Verdict::TimedOutNothingToReverse),
         (ok(OrderState::Pending), Verdict::NeedsAttention),
         (ok(OrderState::Unknown), Verdict::NeedsAttention),
         (unknown(Next::Retry), Verdict::NeedsAttention),
@@ -287,11 +231,7 @@ fn cadence_follows_the_documented_steps() {
     assert_eq!(qr.interval(500_000), 5_000);
     let lakala = plan(Provider::Lakala, Kind::Barcode).cadence;
     assert_eq!(
-        [
-            lakala.interval(0),
-            lakala.interval(25_000),
-            lakala.interval(45_000)
-        ],
+        [lakala.interval(0), lakala.interval(25_000), lakala.interval(45_000)],
         [5_000, 10_000, 20_000]
     );
 }

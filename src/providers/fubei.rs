@@ -112,8 +112,7 @@ fn merchant_id(v: &Value) -> Result<u64> {
 
 impl Fubei {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config =
-            serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
+        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
         let base = if c.base_url.is_some() {
             base_url("baseUrl", &c.base_url)?
         } else {
@@ -142,8 +141,7 @@ impl Fubei {
         };
         let cr = &c.credentials;
         let app = cr.app_id.is_some() || cr.app_secret.is_some();
-        let vendor =
-            cr.vendor_sn.is_some() || cr.vendor_secret.is_some() || cr.merchant_id.is_some();
+        let vendor = cr.vendor_sn.is_some() || cr.vendor_secret.is_some() || cr.merchant_id.is_some();
         let identity = match (app, vendor) {
             (false, false) => None,
             (true, true) => {
@@ -313,12 +311,9 @@ fn malformed(message: impl Into<String>) -> Error {
 /// (serde_json `arbitrary_precision`), as the SDKs' BigDecimal writes it.
 pub fn yuan_number(fen: i64) -> Result<Value> {
     let text = money::fen_to_yuan(fen)?;
-    text.parse::<Number>().map(Value::Number).map_err(|_| {
-        Error::input(
-            "amount",
-            format!("could not be written as yuan (got {fen} fen)"),
-        )
-    })
+    text.parse::<Number>()
+        .map(Value::Number)
+        .map_err(|_| Error::input("amount", format!("could not be written as yuan (got {fen} fen)")))
 }
 
 /// Yuan text from a response to fen, with the digit rules of `money::yuan_to_fen`: plain digits, at most
@@ -403,24 +398,14 @@ fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
 }
 
 /// An id the SDKs type as Integer (store_id, cashier_id): digit text in, a JSON number out.
-fn put_int(
-    body: &mut Map<String, Value>,
-    key: &str,
-    field: &str,
-    v: &Option<String>,
-) -> Result<()> {
+fn put_int(body: &mut Map<String, Value>, key: &str, field: &str, v: &Option<String>) -> Result<()> {
     if let Some(t) = optional(field, v, 10)? {
         let n = t
             .bytes()
             .all(|b| b.is_ascii_digit())
             .then(|| t.parse::<u64>().ok())
             .flatten()
-            .ok_or_else(|| {
-                Error::input(
-                    field,
-                    format!("must be Fubei's numeric id, digits only (got {t:?})"),
-                )
-            })?;
+            .ok_or_else(|| Error::input(field, format!("must be Fubei's numeric id, digits only (got {t:?})")))?;
         body.insert(key.to_string(), Value::Number(n.into()));
     }
     Ok(())
@@ -431,10 +416,7 @@ fn order_ref(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
     let sn = optional("providerOrderNo", &input.provider_order_no, 32)?;
     let merchant_sn = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
     if sn.is_none() && merchant_sn.is_none() {
-        return Err(Error::input(
-            "merchantOrderNo",
-            "or providerOrderNo is required",
-        ));
+        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
     }
     put(body, "order_sn", sn);
     put(body, "merchant_order_sn", merchant_sn);
@@ -501,11 +483,7 @@ impl Fubei {
             ApiVersion::V1 => "call_back_url", // "支付成功后回调链接"
             ApiVersion::V2 => "notify_url",
         };
-        put(
-            b,
-            notify_key,
-            optional("notifyUrl", &input.notify_url, 255)?,
-        );
+        put(b, notify_key, optional("notifyUrl", &input.notify_url, 255)?);
         Ok(())
     }
 
@@ -514,148 +492,139 @@ impl Fubei {
     /// `MerchantOrderApi` (query, refund, refund.query, reverse, close); 2.0 — .NET SDK
     /// `OpenApi.Vb/Biz/AgentApi/IFubeiAgentApi.vb` (fbpay.order.pay/query/cancel/close/refund/refund.query)
     /// and the protocol notes (fbpay.order.precreate).
-    fn request_body(
-        &self,
-        op: Operation,
-        input: &Input,
-    ) -> Result<(&'static str, Map<String, Value>)> {
+    fn request_body(&self, op: Operation, input: &Input) -> Result<(&'static str, Map<String, Value>)> {
         use ApiVersion::*;
         let v = self.version;
         let mut b = Map::new();
-        let method = match op {
-            Operation::Pay => {
-                self.order_fields(&mut b, input)?;
-                put(
-                    &mut b,
-                    "auth_code",
-                    Some(required("authCode", &input.auth_code, 32)?),
-                );
-                // 1.0 `type` is optional for barcodes (the code tells the wallet); send it when given.
-                if v == V1 {
-                    if let Some(c) = optional("channel", &input.channel, 16)? {
-                        b.insert("type".into(), pay_type(v, c)?);
+        let method =
+            match op {
+                Operation::Pay => {
+                    self.order_fields(&mut b, input)?;
+                    put(&mut b, "auth_code", Some(required("authCode", &input.auth_code, 32)?));
+                    // 1.0 `type` is optional for barcodes (the code tells the wallet); send it when given.
+                    if v == V1 {
+                        if let Some(c) = optional("channel", &input.channel, 16)? {
+                            b.insert("type".into(), pay_type(v, c)?);
+                        }
+                    }
+                    match v {
+                        V1 => "openapi.payment.order.swipe",
+                        V2 => "fbpay.order.pay",
                     }
                 }
-                match v {
-                    V1 => "openapi.payment.order.swipe",
-                    V2 => "fbpay.order.pay",
-                }
-            }
-            Operation::Precreate => {
-                self.order_fields(&mut b, input)?;
-                match (v, optional("channel", &input.channel, 16)?) {
-                    (V1, None) => {
-                        return Err(Error::input(
-                            "channel",
-                            "is required for a 1.0 QR order: \"ALIPAY\", \"WECHAT\" or \"UNIONPAY\"",
-                        ))
+                Operation::Precreate => {
+                    self.order_fields(&mut b, input)?;
+                    match (v, optional("channel", &input.channel, 16)?) {
+                        (V1, None) => {
+                            return Err(Error::input(
+                                "channel",
+                                "is required for a 1.0 QR order: \"ALIPAY\", \"WECHAT\" or \"UNIONPAY\"",
+                            ))
+                        }
+                        (V1, Some(c)) => {
+                            b.insert("type".into(), pay_type(v, c)?);
+                        }
+                        (V2, Some(c)) => {
+                            b.insert("pay_type".into(), pay_type(v, c)?);
+                        }
+                        (V2, None) => {} // an aggregated code any wallet can scan
                     }
-                    (V1, Some(c)) => {
-                        b.insert("type".into(), pay_type(v, c)?);
+                    match v {
+                        V1 => "openapi.payment.order.scan",
+                        V2 => "fbpay.order.precreate",
                     }
-                    (V2, Some(c)) => {
-                        b.insert("pay_type".into(), pay_type(v, c)?);
-                    }
-                    (V2, None) => {} // an aggregated code any wallet can scan
                 }
-                match v {
-                    V1 => "openapi.payment.order.scan",
-                    V2 => "fbpay.order.precreate",
-                }
-            }
-            Operation::Query => {
-                // Seed 001: merchant_order_sn | order_sn, device_no.
-                order_ref(&mut b, input)?;
-                put(
-                    &mut b,
-                    "device_no",
-                    optional("deviceId", &input.device_id, self.device_no_max())?,
-                );
-                match v {
-                    V1 => "openapi.payment.order.query",
-                    V2 => "fbpay.order.query",
-                }
-            }
-            Operation::Refund => {
-                // 1.0 Java SDK `ParamPaymentOrderRefund`: merchant_order_sn | order_sn, merchant_refund_sn,
-                // refund_money. 2.0 .NET `ARefundOrderParam`: … merchant_refund_sn, refund_amount.
-                // An empty amount means a full refund to Fubei; we always send one, so nothing is implied.
-                order_ref(&mut b, input)?;
-                put(
-                    &mut b,
-                    "merchant_refund_sn",
-                    Some(required("refundNo", &input.refund_no, 32)?),
-                );
-                let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
-                let key = match v {
-                    V1 => "refund_money",
-                    V2 => "refund_amount",
-                };
-                b.insert(key.into(), yuan_number(amount)?);
-                put(
-                    &mut b,
-                    "device_no",
-                    optional("deviceId", &input.device_id, self.device_no_max())?,
-                );
-                match v {
-                    V1 => "openapi.payment.order.refund",
-                    V2 => "fbpay.order.refund",
-                }
-            }
-            Operation::RefundQuery => {
-                // 1.0 Java SDK `ParamPaymentOrderRefundQuery`: an order number ("三选一必填") and
-                // merchant_refund_sn | refund_sn. 2.0 .NET `AQueryRefundParam`: merchant_refund_sn | refund_sn.
-                if v == V1 {
+                Operation::Query => {
+                    // Seed 001: merchant_order_sn | order_sn, device_no.
                     order_ref(&mut b, input)?;
-                } else {
                     put(
                         &mut b,
-                        "order_sn",
-                        optional("providerOrderNo", &input.provider_order_no, 32)?,
+                        "device_no",
+                        optional("deviceId", &input.device_id, self.device_no_max())?,
                     );
+                    match v {
+                        V1 => "openapi.payment.order.query",
+                        V2 => "fbpay.order.query",
+                    }
+                }
+                Operation::Refund => {
+                    // 1.0 Java SDK `ParamPaymentOrderRefund`: merchant_order_sn | order_sn, merchant_refund_sn,
+                    // refund_money. 2.0 .NET `ARefundOrderParam`: … merchant_refund_sn, refund_amount.
+                    // An empty amount means a full refund to Fubei; we always send one, so nothing is implied.
+                    order_ref(&mut b, input)?;
                     put(
                         &mut b,
-                        "merchant_order_sn",
-                        optional("merchantOrderNo", &input.merchant_order_no, 32)?,
+                        "merchant_refund_sn",
+                        Some(required("refundNo", &input.refund_no, 32)?),
                     );
+                    let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                    let key = match v {
+                        V1 => "refund_money",
+                        V2 => "refund_amount",
+                    };
+                    b.insert(key.into(), yuan_number(amount)?);
+                    put(
+                        &mut b,
+                        "device_no",
+                        optional("deviceId", &input.device_id, self.device_no_max())?,
+                    );
+                    match v {
+                        V1 => "openapi.payment.order.refund",
+                        V2 => "fbpay.order.refund",
+                    }
                 }
-                let refund_sn = optional("providerRefundNo", &input.provider_refund_no, 32)?;
-                let merchant_refund_sn = optional("refundNo", &input.refund_no, 32)?;
-                if refund_sn.is_none() && merchant_refund_sn.is_none() {
-                    return Err(Error::input("refundNo", "or providerRefundNo is required"));
+                Operation::RefundQuery => {
+                    // 1.0 Java SDK `ParamPaymentOrderRefundQuery`: an order number ("三选一必填") and
+                    // merchant_refund_sn | refund_sn. 2.0 .NET `AQueryRefundParam`: merchant_refund_sn | refund_sn.
+                    if v == V1 {
+                        order_ref(&mut b, input)?;
+                    } else {
+                        put(
+                            &mut b,
+                            "order_sn",
+                            optional("providerOrderNo", &input.provider_order_no, 32)?,
+                        );
+                        put(
+                            &mut b,
+                            "merchant_order_sn",
+                            optional("merchantOrderNo", &input.merchant_order_no, 32)?,
+                        );
+                    }
+                    let refund_sn = optional("providerRefundNo", &input.provider_refund_no, 32)?;
+                    let merchant_refund_sn = optional("refundNo", &input.refund_no, 32)?;
+                    if refund_sn.is_none() && merchant_refund_sn.is_none() {
+                        return Err(Error::input("refundNo", "or providerRefundNo is required"));
+                    }
+                    put(&mut b, "refund_sn", refund_sn);
+                    put(&mut b, "merchant_refund_sn", merchant_refund_sn);
+                    match v {
+                        V1 => "openapi.payment.order.refund.query",
+                        V2 => "fbpay.order.refund.query",
+                    }
                 }
-                put(&mut b, "refund_sn", refund_sn);
-                put(&mut b, "merchant_refund_sn", merchant_refund_sn);
-                match v {
-                    V1 => "openapi.payment.order.refund.query",
-                    V2 => "fbpay.order.refund.query",
+                Operation::Close => {
+                    // Java SDK `ParamPaymentOrderClose` / .NET `AOrderClosureParam`.
+                    order_ref(&mut b, input)?;
+                    match v {
+                        V1 => "openapi.payment.order.close",
+                        V2 => "fbpay.order.close",
+                    }
                 }
-            }
-            Operation::Close => {
-                // Java SDK `ParamPaymentOrderClose` / .NET `AOrderClosureParam`.
-                order_ref(&mut b, input)?;
-                match v {
-                    V1 => "openapi.payment.order.close",
-                    V2 => "fbpay.order.close",
+                // Reverse ("撤销"): Fubei closes the order if the buyer has not paid and returns the money if
+                // they have (Java SDK `MerchantOrderApi.orderReverse`). That is both cancel (undo an attempt
+                // whose outcome is unknown) and revoke (undo a paid barcode order), so both map to it.
+                Operation::Cancel | Operation::Revoke => {
+                    order_ref(&mut b, input)?;
+                    match v {
+                        V1 => "openapi.payment.order.reverse",
+                        V2 => "fbpay.order.cancel",
+                    }
                 }
-            }
-            // Reverse ("撤销"): Fubei closes the order if the buyer has not paid and returns the money if
-            // they have (Java SDK `MerchantOrderApi.orderReverse`). That is both cancel (undo an attempt
-            // whose outcome is unknown) and revoke (undo a paid barcode order), so both map to it.
-            Operation::Cancel | Operation::Revoke => {
-                order_ref(&mut b, input)?;
-                match v {
-                    V1 => "openapi.payment.order.reverse",
-                    V2 => "fbpay.order.cancel",
-                }
-            }
-            Operation::Activate | Operation::Checkin => {
-                return Err(Error::new(
+                Operation::Activate | Operation::Checkin => return Err(Error::new(
                     ErrorCode::UnsupportedOperation,
                     "Fubei has no terminal activation or check-in: configure appId/appSecret (or vendor credentials)",
-                ))
-            }
-        };
+                )),
+            };
         if let Ok(Identity::Vendor { merchant_id, .. }) = self.identity() {
             b.insert("merchant_id".into(), Value::Number((*merchant_id).into()));
         }
@@ -664,21 +633,14 @@ impl Fubei {
     }
 
     /// The signed envelope as a sorted parameter map (sign included).
-    fn envelope(
-        &self,
-        method: &str,
-        biz_content: String,
-        nonce: &str,
-    ) -> Result<BTreeMap<String, String>> {
+    fn envelope(&self, method: &str, biz_content: String, nonce: &str) -> Result<BTreeMap<String, String>> {
         let mut p = BTreeMap::new();
         let secret = match self.identity()? {
             Identity::App { app_id, secret } => {
                 p.insert("app_id".to_string(), app_id.clone());
                 secret
             }
-            Identity::Vendor {
-                vendor_sn, secret, ..
-            } => {
+            Identity::Vendor { vendor_sn, secret, .. } => {
                 p.insert("vendor_sn".to_string(), vendor_sn.clone());
                 secret
             }
@@ -805,10 +767,9 @@ fn sub_code(op: Operation, code: &str) -> Option<(ErrorCode, Verdict)> {
         | "INVALID_REQUEST"
         | "ACQ.INVALID_PARAMETER" => (E::InvalidRequest, Failed),
         // The buyer's code.
-        "AUTHCODEEXPIRE"
-        | "AUTH_CODE_ERROR"
-        | "AUTH_CODE_INVALID"
-        | "ACQ.PAYMENT_AUTH_CODE_INVALID" => (E::BarcodeInvalid, Failed),
+        "AUTHCODEEXPIRE" | "AUTH_CODE_ERROR" | "AUTH_CODE_INVALID" | "ACQ.PAYMENT_AUTH_CODE_INVALID" => {
+            (E::BarcodeInvalid, Failed)
+        }
         // Money.
         "NOTENOUGH"
         | "ACQ.BUYER_BALANCE_NOT_ENOUGH"
@@ -819,15 +780,11 @@ fn sub_code(op: Operation, code: &str) -> Option<(ErrorCode, Verdict)> {
         | "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR"
         | "ACQ.BEYOND_PAY_RESTRICTION"
         | "ACQ.BEYOND_PER_RECEIPT_RESTRICTION" => (E::LimitExceeded, Failed),
-        "NOTSUPORTCARD"
-        | "BUYER_MISMATCH"
-        | "TRADE_ERROR"
-        | "USER_ACCOUNT_ABNORMAL"
-        | "ACQ.PAYMENT_FAIL" => (E::ProviderError, Failed),
-        // Orders.
-        "ORDERNOTEXIST" | "INVALID_TRANSACTIONID" | "ACQ.TRADE_NOT_EXIST" => {
-            (E::OrderNotFound, Failed)
+        "NOTSUPORTCARD" | "BUYER_MISMATCH" | "TRADE_ERROR" | "USER_ACCOUNT_ABNORMAL" | "ACQ.PAYMENT_FAIL" => {
+            (E::ProviderError, Failed)
         }
+        // Orders.
+        "ORDERNOTEXIST" | "INVALID_TRANSACTIONID" | "ACQ.TRADE_NOT_EXIST" => (E::OrderNotFound, Failed),
         "ORDERCLOSED"
         | "ORDERREVERSED"
         | "TRADE_STATE_ERROR"
@@ -854,9 +811,7 @@ fn sub_code(op: Operation, code: &str) -> Option<(ErrorCode, Verdict)> {
         },
         "FREQUENCY_LIMITED" | "INVALID_REQ_TOO_MUCH" => (E::ProviderUnavailable, RetryLater),
         // "System busy / retry": the platform does not know yet.
-        "SYSTEMERROR" | "BANKERROR" | "BIZERR_NEED_RETRY" | "ACQ.SYSTEM_ERROR" => {
-            (E::ProviderError, Uncertain)
-        }
+        "SYSTEMERROR" | "BANKERROR" | "BIZERR_NEED_RETRY" | "ACQ.SYSTEM_ERROR" => (E::ProviderError, Uncertain),
         _ => return None,
     })
 }
@@ -871,12 +826,7 @@ fn fen(field: &str, v: &Option<Value>) -> Result<Option<i64>> {
 /// quoted in the zhangming1994/fubei Go SDK's `OrderCommonData`), or `yyyy-MM-dd HH:mm:ss`.
 fn beijing_ms(t: &str) -> Option<i64> {
     let b = t.as_bytes();
-    let dashed = b.len() == 19
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b' '
-        && b[13] == b':'
-        && b[16] == b':';
+    let dashed = b.len() == 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':';
     let compact: String = if dashed {
         t.chars().filter(char::is_ascii_digit).collect()
     } else {
@@ -887,14 +837,7 @@ fn beijing_ms(t: &str) -> Option<i64> {
         return None;
     }
     let n = |a: usize, b: usize| t.get(a..b).and_then(|x| x.parse::<i64>().ok());
-    let (y, mo, d, h, mi, se) = (
-        n(0, 4)?,
-        n(4, 6)?,
-        n(6, 8)?,
-        n(8, 10)?,
-        n(10, 12)?,
-        n(12, 14)?,
-    );
+    let (y, mo, d, h, mi, se) = (n(0, 4)?, n(4, 6)?, n(6, 8)?, n(8, 10)?, n(10, 12)?, n(12, 14)?);
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
@@ -969,16 +912,8 @@ fn to_order(d: &OrderData) -> Result<Order> {
             total,
             paid,
             refunded: None, // no order answer reports refunds
-            net: if state == OrderState::Success {
-                net
-            } else {
-                None
-            },
-            fee: if state == OrderState::Success {
-                fee
-            } else {
-                None
-            },
+            net: if state == OrderState::Success { net } else { None },
+            fee: if state == OrderState::Success { fee } else { None },
             discount,
         },
         paid_at,
@@ -997,9 +932,7 @@ fn data_object(data: Value) -> Result<Value> {
         Value::String(s) if s.trim().is_empty() => Ok(Value::Object(Map::new())),
         Value::String(s) => match serde_json::from_str::<Value>(&s) {
             Ok(v @ Value::Object(_)) => Ok(v),
-            _ => Err(malformed(
-                "data is a string that does not hold a JSON object",
-            )),
+            _ => Err(malformed("data is a string that does not hold a JSON object")),
         },
         _ => Err(malformed("data is not an object")),
     }
@@ -1010,13 +943,7 @@ fn order_data(data: &Value) -> Result<OrderData> {
 }
 
 impl Fubei {
-    fn parse_inner(
-        &self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-        value: Value,
-    ) -> OperationResult {
+    fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, value: Value) -> OperationResult {
         let p = Provider::Fubei;
         let raw = value.clone();
         let uncertain = |e: Error| OperationResult::uncertain(p, op, e, raw.clone());
@@ -1026,10 +953,7 @@ impl Fubei {
             } else {
                 ErrorCode::ProviderError
             };
-            return uncertain(Error::new(
-                code,
-                format!("gateway answered HTTP {}", resp.status),
-            ));
+            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)));
         }
         let env: Envelope = match serde_json::from_value(value) {
             Ok(e) if raw.is_object() => e,
@@ -1041,9 +965,7 @@ impl Fubei {
         let message = text(&env.result_message);
         match code.as_deref() {
             Some("200") => {}
-            Some("400") => {
-                return self.platform_error(op, input, text(&env.sub_code), message, raw)
-            }
+            Some("400") => return self.platform_error(op, input, text(&env.sub_code), message, raw),
             other => {
                 // 9999 ("order cancelled") and anything else no source explains.
                 return uncertain(Error::provider(
@@ -1113,9 +1035,7 @@ impl Fubei {
                 });
                 r
             }
-            Some((code, Verdict::Uncertain)) => {
-                return OperationResult::uncertain(p, op, err(code), raw)
-            }
+            Some((code, Verdict::Uncertain)) => return OperationResult::uncertain(p, op, err(code), raw),
             None => return OperationResult::uncertain(p, op, err(ErrorCode::ProviderError), raw),
         };
         r.raw = raw;
@@ -1123,12 +1043,7 @@ impl Fubei {
     }
 
     /// result_code 200, per operation.
-    fn success(
-        &self,
-        op: Operation,
-        input: Option<&Input>,
-        d: &OrderData,
-    ) -> Result<OperationResult> {
+    fn success(&self, op: Operation, input: Option<&Input>, d: &OrderData) -> Result<OperationResult> {
         let p = Provider::Fubei;
         let state = state_text(d);
         let refund_no = text(&d.merchant_refund_sn);
@@ -1143,9 +1058,7 @@ impl Fubei {
             for (asked, got) in pairs {
                 if let (Some(a), Some(g)) = (asked.as_deref(), got.as_deref()) {
                     if a != g {
-                        return Err(malformed(format!(
-                            "the answer is about {g:?}, not {a:?} as asked"
-                        )));
+                        return Err(malformed(format!("the answer is about {g:?}, not {a:?} as asked")));
                     }
                 }
             }
@@ -1169,9 +1082,7 @@ impl Fubei {
                     ));
                 }
                 let mut order = to_order(d)?;
-                order.merchant_order_no = order
-                    .merchant_order_no
-                    .or_else(|| asked(|i| &i.merchant_order_no));
+                order.merchant_order_no = order.merchant_order_no.or_else(|| asked(|i| &i.merchant_order_no));
                 r.order = Some(order);
                 r
             }
@@ -1185,18 +1096,14 @@ impl Fubei {
                     order.state = OrderState::Pending;
                     order.amounts.paid = Some(0);
                 }
-                order.merchant_order_no = order
-                    .merchant_order_no
-                    .or_else(|| asked(|i| &i.merchant_order_no));
+                order.merchant_order_no = order.merchant_order_no.or_else(|| asked(|i| &i.merchant_order_no));
                 let mut r = OperationResult::new(p, op, Outcome::Succeeded, Next::Poll);
                 r.order = Some(order);
                 r
             }
             Operation::Query => {
                 if state.is_none() {
-                    return Err(malformed(
-                        "the query answer carries no trade_state/order_status",
-                    ));
+                    return Err(malformed("the query answer carries no trade_state/order_status"));
                 }
                 let order = to_order(d)?;
                 let next = match order.state {
@@ -1212,19 +1119,12 @@ impl Fubei {
                 let status = text(&d.refund_status);
                 // 1.0 refund answers carry no status (Java SDK `PaymentRefundOrderModel`): the refund is
                 // accepted; refundQuery tells when it is done.
-                let (rstate, outcome, next) = match status.as_deref().map(|s| refund_state(Some(s)))
-                {
+                let (rstate, outcome, next) = match status.as_deref().map(|s| refund_state(Some(s))) {
                     None => (RefundState::Pending, Outcome::InProgress, Next::Poll),
-                    Some(RefundState::Success) => {
-                        (RefundState::Success, Outcome::Succeeded, Next::None)
-                    }
-                    Some(RefundState::Pending) => {
-                        (RefundState::Pending, Outcome::InProgress, Next::Poll)
-                    }
+                    Some(RefundState::Success) => (RefundState::Success, Outcome::Succeeded, Next::None),
+                    Some(RefundState::Pending) => (RefundState::Pending, Outcome::InProgress, Next::Poll),
                     Some(RefundState::Failed) => (RefundState::Failed, Outcome::Failed, Next::None),
-                    Some(RefundState::Unknown) => {
-                        (RefundState::Unknown, Outcome::Unknown, Next::Poll)
-                    }
+                    Some(RefundState::Unknown) => (RefundState::Unknown, Outcome::Unknown, Next::Poll),
                 };
                 let mut r = OperationResult::new(p, op, outcome, next);
                 if outcome == Outcome::Failed || outcome == Outcome::Unknown {
@@ -1241,11 +1141,7 @@ impl Fubei {
                 r.refund = Some(Refund {
                     refund_no: refund_no.or_else(|| asked(|i| &i.refund_no)),
                     provider_refund_no: text(&d.refund_sn),
-                    amount: amount.or_else(|| {
-                        input
-                            .and_then(|i| i.amount.as_ref())
-                            .and_then(Value::as_i64)
-                    }),
+                    amount: amount.or_else(|| input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64)),
                     state: rstate,
                     provider_state: status,
                 });
@@ -1253,9 +1149,7 @@ impl Fubei {
             }
             Operation::RefundQuery => {
                 let Some(status) = text(&d.refund_status) else {
-                    return Err(malformed(
-                        "the refund query answer carries no refund_status",
-                    ));
+                    return Err(malformed("the refund query answer carries no refund_status"));
                 };
                 let rstate = refund_state(Some(&status));
                 let next = match rstate {
@@ -1292,12 +1186,8 @@ impl Fubei {
                         Some("the order is not closed or reversed"),
                     ));
                 }
-                order.merchant_order_no = order
-                    .merchant_order_no
-                    .or_else(|| asked(|i| &i.merchant_order_no));
-                order.provider_order_no = order
-                    .provider_order_no
-                    .or_else(|| asked(|i| &i.provider_order_no));
+                order.merchant_order_no = order.merchant_order_no.or_else(|| asked(|i| &i.merchant_order_no));
+                order.provider_order_no = order.provider_order_no.or_else(|| asked(|i| &i.provider_order_no));
                 r.order = Some(order);
                 r
             }
@@ -1394,13 +1284,12 @@ impl Fubei {
                 base.push('=');
                 base.push_str(v);
             }
-            candidates
-                .push(crypto::md5_hex(&[base.as_bytes(), secret.as_bytes()]).to_ascii_uppercase());
+            candidates.push(crypto::md5_hex(&[base.as_bytes(), secret.as_bytes()]).to_ascii_uppercase());
         }
         // Evaluate every candidate (no early exit), each compare constant-time and case-insensitive.
-        let valid = candidates.iter().fold(false, |ok, c| {
-            crypto::ct_eq_hex_ignore_case(c, &received) | ok
-        });
+        let valid = candidates
+            .iter()
+            .fold(false, |ok, c| crypto::ct_eq_hex_ignore_case(c, &received) | ok);
         if !valid {
             return Err(Error::notification(
                 "BAD_SIGNATURE",
@@ -1423,10 +1312,7 @@ impl Gateway for Fubei {
         // biz_content is serialized once; the string signed is the string sent.
         let biz_content = Value::Object(biz).to_string();
         let params = self.envelope(method, biz_content, nonce)?;
-        let body: Map<String, Value> = params
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
+        let body: Map<String, Value> = params.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
         let mut headers = BTreeMap::new();
         headers.insert(
             "content-type".to_string(),
@@ -1444,12 +1330,7 @@ impl Gateway for Fubei {
         }))
     }
 
-    fn parse(
-        &mut self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-    ) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
         let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         self.parse_inner(op, resp, input, value)
     }
@@ -1463,10 +1344,8 @@ impl Gateway for Fubei {
         _ctx: &Ctx,
     ) -> Result<Notification> {
         let fields = self.verify_form(body)?;
-        let data = data_object(Value::String(
-            fields.get("data").cloned().unwrap_or_default(),
-        ))
-        .map_err(|e| Error::notification("MALFORMED", e.message))?;
+        let data = data_object(Value::String(fields.get("data").cloned().unwrap_or_default()))
+            .map_err(|e| Error::notification("MALFORMED", e.message))?;
         if data.as_object().map_or(true, |m| m.is_empty()) {
             return Err(Error::notification(
                 "MALFORMED",
@@ -1480,15 +1359,13 @@ impl Gateway for Fubei {
             order.provider_state = text(&d.refund_status);
             order.amounts.refunded = match fen("refund_amount", &d.refund_amount) {
                 Ok(Some(a)) => Some(a),
-                Ok(None) => fen("refund_money", &d.refund_money)
-                    .map_err(|e| Error::notification("MALFORMED", e.message))?,
+                Ok(None) => {
+                    fen("refund_money", &d.refund_money).map_err(|e| Error::notification("MALFORMED", e.message))?
+                }
                 Err(e) => return Err(Error::notification("MALFORMED", e.message)),
             };
         }
-        let mut raw: Map<String, Value> = fields
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
+        let mut raw: Map<String, Value> = fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
         raw.insert("data".into(), data);
         Ok(Notification {
             order,

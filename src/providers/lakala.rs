@@ -2,9 +2,7 @@
 //! Spec: protocol notes `lakala.md`, seed 003 (trade query); Lakala doc pages 1004 (request/response
 //! security), 1009 (notification security), micropay, 1075 (preorder), 1111 (query), refund, 1071 (close).
 
-use super::{
-    base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT,
-};
+use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey, PublicKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, Ack, HttpRequest, HttpResponse};
@@ -66,8 +64,7 @@ fn need(field: &str, v: Option<String>) -> Result<String> {
 
 impl Lakala {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config =
-            serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
+        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
         let base = if c.base_url.is_some() {
             base_url("baseUrl", &c.base_url)?
         } else {
@@ -78,9 +75,7 @@ impl Lakala {
             .ok_or_else(|| Error::config("credentials", "is required"))?;
         let serial_no = match (cr.serial_no, cr.merchant_certificate) {
             (Some(s), _) if !s.trim().is_empty() => s.trim().to_ascii_lowercase(),
-            (_, Some(cert)) => {
-                crypto::load_certificate("credentials.merchantCertificate", &cert)?.serial_hex
-            }
+            (_, Some(cert)) => crypto::load_certificate("credentials.merchantCertificate", &cert)?.serial_hex,
             _ => {
                 return Err(Error::config(
                     "credentials.serialNo",
@@ -104,9 +99,7 @@ impl Lakala {
             Some(n) => crypto::load_public_key("credentials.notifyCertificate", &n)?,
             None => platform_key.clone(),
         };
-        let tolerance_seconds = c
-            .notification_tolerance_seconds
-            .unwrap_or(DEFAULT_TOLERANCE_SECONDS);
+        let tolerance_seconds = c.notification_tolerance_seconds.unwrap_or(DEFAULT_TOLERANCE_SECONDS);
         if tolerance_seconds <= 0 {
             return Err(Error::config(
                 "notificationToleranceSeconds",
@@ -159,13 +152,7 @@ struct TradeData {
 // ---------------------------------------------------------------- signing
 
 /// The request string to sign (doc 1004): five lines, each followed by "\n"; `body` is the exact body.
-pub fn request_message(
-    app_id: &str,
-    serial_no: &str,
-    timestamp: &str,
-    nonce: &str,
-    body: &[u8],
-) -> Vec<u8> {
+pub fn request_message(app_id: &str, serial_no: &str, timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(body.len() + 96);
     for part in [
         app_id.as_bytes(),
@@ -196,10 +183,7 @@ fn authorization_pairs(value: &str) -> Option<BTreeMap<String, String>> {
     let mut pairs = BTreeMap::new();
     for part in rest.split(',') {
         let (k, v) = part.trim().split_once('=')?;
-        pairs.insert(
-            k.trim().to_ascii_lowercase(),
-            v.trim().trim_matches('"').to_string(),
-        );
+        pairs.insert(k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_string());
     }
     Some(pairs)
 }
@@ -215,10 +199,7 @@ fn put(m: &mut Map<String, Value>, k: &str, v: Option<&str>) {
 /// location_info.request_ip is required by Lakala's risk control on every money-moving call.
 fn location(input: &Input) -> Result<Value> {
     let ip = required("clientIp", &input.client_ip, 64)?;
-    if !ip
-        .bytes()
-        .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
-    {
+    if !ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':') {
         return Err(Error::input(
             "clientIp",
             format!("must be an IPv4 or IPv6 address (got {ip:?})"),
@@ -232,10 +213,7 @@ fn origin(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
     let trade_no = optional("providerOrderNo", &input.provider_order_no, 32)?;
     let out_trade_no = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
     if trade_no.is_none() && out_trade_no.is_none() {
-        return Err(Error::input(
-            "merchantOrderNo",
-            "or providerOrderNo is required",
-        ));
+        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
     }
     put(m, "origin_trade_no", trade_no);
     put(m, "origin_out_trade_no", out_trade_no);
@@ -266,12 +244,7 @@ fn account_type(input: &Input) -> Result<&'static str> {
 }
 
 impl Lakala {
-    fn req_data(
-        &self,
-        op: Operation,
-        input: &Input,
-        ctx_nonce: &str,
-    ) -> Result<(&'static str, Map<String, Value>)> {
+    fn req_data(&self, op: Operation, input: &Input, ctx_nonce: &str) -> Result<(&'static str, Map<String, Value>)> {
         let mut m = Map::new();
         put(&mut m, "merchant_no", Some(&self.merchant_no));
         put(&mut m, "term_no", Some(&self.term_no));
@@ -282,24 +255,12 @@ impl Lakala {
                     "out_trade_no",
                     Some(required("merchantOrderNo", &input.merchant_order_no, 32)?),
                 );
-                put(
-                    &mut m,
-                    "auth_code",
-                    Some(required("authCode", &input.auth_code, 32)?),
-                );
+                put(&mut m, "auth_code", Some(required("authCode", &input.auth_code, 32)?));
                 fen(input, "total_amount", &mut m)?;
                 m.insert("location_info".into(), location(input)?);
                 put(&mut m, "subject", optional("subject", &input.subject, 42)?);
-                put(
-                    &mut m,
-                    "notify_url",
-                    optional("notifyUrl", &input.notify_url, 128)?,
-                );
-                put(
-                    &mut m,
-                    "store_id",
-                    optional("storeId", &input.store_id, 32)?,
-                );
+                put(&mut m, "notify_url", optional("notifyUrl", &input.notify_url, 128)?);
+                put(&mut m, "store_id", optional("storeId", &input.store_id, 32)?);
                 "/api/v3/labs/trans/micropay"
             }
             Operation::Precreate => {
@@ -311,22 +272,14 @@ impl Lakala {
                 put(&mut m, "account_type", Some(account_type(input)?));
                 // 41 NATIVE (a QR the buyer scans); 51 JSAPI when the buyer's id is known.
                 let payer = optional("payerUid", &input.payer_uid, 128)?;
-                put(
-                    &mut m,
-                    "trans_type",
-                    Some(if payer.is_some() { "51" } else { "41" }),
-                );
+                put(&mut m, "trans_type", Some(if payer.is_some() { "51" } else { "41" }));
                 if let Some(p) = payer {
                     m.insert("acc_busi_fields".into(), json!({ "user_id": p }));
                 }
                 fen(input, "total_amount", &mut m)?;
                 m.insert("location_info".into(), location(input)?);
                 put(&mut m, "subject", optional("subject", &input.subject, 42)?);
-                put(
-                    &mut m,
-                    "notify_url",
-                    optional("notifyUrl", &input.notify_url, 128)?,
-                );
+                put(&mut m, "notify_url", optional("notifyUrl", &input.notify_url, 128)?);
                 "/api/v3/labs/trans/preorder"
             }
             Operation::Query => {
@@ -334,10 +287,7 @@ impl Lakala {
                 let trade_no = optional("providerOrderNo", &input.provider_order_no, 32)?;
                 let out_trade_no = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
                 if trade_no.is_none() && out_trade_no.is_none() {
-                    return Err(Error::input(
-                        "merchantOrderNo",
-                        "or providerOrderNo is required",
-                    ));
+                    return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
                 }
                 put(&mut m, "trade_no", trade_no);
                 put(&mut m, "out_trade_no", out_trade_no);
@@ -363,11 +313,7 @@ impl Lakala {
                 put(&mut m, "refund_reason", Some(reason));
                 origin(&mut m, input)?;
                 m.insert("location_info".into(), location(input)?);
-                put(
-                    &mut m,
-                    "notify_url",
-                    optional("notifyUrl", &input.notify_url, 128)?,
-                );
+                put(&mut m, "notify_url", optional("notifyUrl", &input.notify_url, 128)?);
                 "/api/v3/labs/relation/refund"
             }
             Operation::Close => {
@@ -401,13 +347,13 @@ impl Lakala {
 /// `trade_state` / `trade_status` → (state, final). Seed 003 and the protocol notes; anything else UNKNOWN.
 fn order_state(v: Option<&str>) -> (OrderState, bool) {
     match v {
-        Some("INIT") => (OrderState::Pending, false), // initialised
+        Some("INIT") => (OrderState::Pending, false),   // initialised
         Some("CREATE") => (OrderState::Pending, false), // created, awaiting payment
-        Some("DEAL") => (OrderState::Pending, false), // processing
+        Some("DEAL") => (OrderState::Pending, false),   // processing
         Some("SUCCESS") => (OrderState::Success, true), // paid
-        Some("FAIL") => (OrderState::Failed, true),   // failed
+        Some("FAIL") => (OrderState::Failed, true),     // failed
         Some("UNKNOWN") => (OrderState::Unknown, false),
-        Some("CLOSE") => (OrderState::Closed, true), // closed
+        Some("CLOSE") => (OrderState::Closed, true),   // closed
         Some("REVOKED") => (OrderState::Closed, true), // revoked (reversed)
         Some("PART_REFUND") => (OrderState::PartiallyRefunded, true), // partly refunded
         Some("REFUND") => (OrderState::Refunded, true), // fully refunded (or revoked)
@@ -486,15 +432,11 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Result
     };
     let refunded = match state {
         OrderState::Refunded => total,
-        OrderState::Success | OrderState::Pending | OrderState::Failed | OrderState::Closed => {
-            Some(0)
-        }
+        OrderState::Success | OrderState::Pending | OrderState::Failed | OrderState::Closed => Some(0),
         _ => None,
     };
     let paid_at = if state.was_paid() {
-        d.trade_time
-            .as_deref()
-            .and_then(time::parse_beijing_compact)
+        d.trade_time.as_deref().and_then(time::parse_beijing_compact)
     } else {
         None
     };
@@ -521,10 +463,7 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Result
         },
         paid_at,
         qr_code,
-        pay_params: d
-            .acc_resp_fields
-            .clone()
-            .filter(|f| f.get("code").is_none()),
+        pay_params: d.acc_resp_fields.clone().filter(|f| f.get("code").is_none()),
         provider_state: raw_state.map(str::to_string),
     })
 }
@@ -546,13 +485,7 @@ impl Lakala {
         crypto::base64_decode(sig).is_some_and(|s| self.platform_key.verify_sha256(&message, &s))
     }
 
-    fn parse_inner(
-        &self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-        raw: Value,
-    ) -> OperationResult {
+    fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
         let p = Provider::Lakala;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
         if resp.status != 200 {
@@ -561,24 +494,21 @@ impl Lakala {
             } else {
                 ErrorCode::ProviderError
             };
-            return uncertain(
-                Error::new(code, format!("gateway answered HTTP {}", resp.status)),
-                raw,
-            );
+            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)), raw);
         }
         if !self.response_signed(resp) {
             // Not trusted: keep nothing it says beyond the bytes, for support.
-            let e = Error::new(ErrorCode::ResponseSignatureInvalid, "the response signature is missing or does not verify with the platform certificate");
+            let e = Error::new(
+                ErrorCode::ResponseSignatureInvalid,
+                "the response signature is missing or does not verify with the platform certificate",
+            );
             return uncertain(e, raw);
         }
         let env: Envelope = match serde_json::from_value(raw.clone()) {
             Ok(e) if raw.is_object() => e,
             _ => {
                 return uncertain(
-                    Error::new(
-                        ErrorCode::MalformedResponse,
-                        "response is not the Lakala JSON envelope",
-                    ),
+                    Error::new(ErrorCode::MalformedResponse, "response is not the Lakala JSON envelope"),
                     raw,
                 )
             }
@@ -592,17 +522,12 @@ impl Lakala {
         };
         let state_override = match (op, outcome) {
             (Operation::Pay, Outcome::Succeeded) => Some((OrderState::Success, true)),
-            (Operation::Pay, Outcome::InProgress) | (Operation::Precreate, _) => {
-                Some((OrderState::Pending, false))
-            }
+            (Operation::Pay, Outcome::InProgress) | (Operation::Precreate, _) => Some((OrderState::Pending, false)),
             _ => None,
         };
-        let describes_order =
-            matches!(op, Operation::Pay | Operation::Precreate | Operation::Query);
+        let describes_order = matches!(op, Operation::Pay | Operation::Precreate | Operation::Query);
         let order = if describes_order
-            && (data.trade_no.is_some()
-                || data.out_trade_no.is_some()
-                || data.trade_state.is_some())
+            && (data.trade_no.is_some() || data.out_trade_no.is_some() || data.trade_state.is_some())
         {
             match to_order(&data, state_override) {
                 Ok(o) => Some(o),
@@ -613,18 +538,12 @@ impl Lakala {
         };
         if op == Operation::Query && order.is_none() {
             return uncertain(
-                Error::new(
-                    ErrorCode::MalformedResponse,
-                    "query answered without resp_data",
-                ),
+                Error::new(ErrorCode::MalformedResponse, "query answered without resp_data"),
                 raw,
             );
         }
         // An answer about another trade than the one asked for is not an answer.
-        if matches!(
-            op,
-            Operation::Query | Operation::RefundQuery | Operation::Pay
-        ) {
+        if matches!(op, Operation::Query | Operation::RefundQuery | Operation::Pay) {
             let asked_out = input.and_then(|i| {
                 if op == Operation::RefundQuery {
                     i.refund_no.as_deref()
@@ -672,9 +591,7 @@ impl Lakala {
                 } else {
                     RefundState::Pending
                 };
-                let asked_amount = input
-                    .and_then(|i| i.amount.as_ref())
-                    .and_then(Value::as_i64);
+                let asked_amount = input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64);
                 let amount = amount("refund_amount", &data.refund_amount)
                     .ok()
                     .flatten()
@@ -695,10 +612,12 @@ impl Lakala {
                     RefundState::Unknown => Next::ContactSupport,
                     _ => Next::None,
                 };
-                let amount = amount("refund_amount", &data.refund_amount)
-                    .ok()
-                    .flatten()
-                    .or(amount("total_amount", &data.total_amount).ok().flatten());
+                let amount = amount("refund_amount", &data.refund_amount).ok().flatten().or(amount(
+                    "total_amount",
+                    &data.total_amount,
+                )
+                .ok()
+                .flatten());
                 r.refund = Some(Refund {
                     refund_no: data.out_trade_no.clone(),
                     provider_refund_no: None,
@@ -719,10 +638,7 @@ impl Lakala {
 
 fn nonce_ok(nonce: &str) -> Result<&str> {
     if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Error::config(
-            "nonce",
-            "must return 1 to 64 letters and digits",
-        ));
+        return Err(Error::config("nonce", "must return 1 to 64 letters and digits"));
     }
     Ok(nonce)
 }
@@ -748,13 +664,7 @@ impl Gateway for Lakala {
         .to_string();
         // Seconds, taken per request (never once per client).
         let timestamp = ctx.now_ms.div_euclid(1000).to_string();
-        let to_sign = request_message(
-            &self.app_id,
-            &self.serial_no,
-            &timestamp,
-            nonce,
-            body.as_bytes(),
-        );
+        let to_sign = request_message(&self.app_id, &self.serial_no, &timestamp, nonce, body.as_bytes());
         let auth = format!(
             "LKLAPI-SHA256withRSA appid=\"{}\",serial_no=\"{}\",timestamp=\"{timestamp}\",nonce_str=\"{nonce}\",signature=\"{SIGNATURE_SLOT}\"",
             self.app_id, self.serial_no
@@ -774,32 +684,17 @@ impl Gateway for Lakala {
         })
     }
 
-    fn parse(
-        &mut self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-    ) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
         let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         self.parse_inner(op, resp, input, raw)
     }
 
     /// Doc 1009: `Authorization: LKLAPI-SHA256withRSA timestamp="…",nonce_str="…",signature="…"` over
     /// timestamp\nnonce_str\nbody\n, plus a replay window the official SDK lacks.
-    fn verify_notification(
-        &self,
-        headers: &BTreeMap<String, String>,
-        body: &[u8],
-        ctx: &Ctx,
-    ) -> Result<Notification> {
+    fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], ctx: &Ctx) -> Result<Notification> {
         let auth = http::header(headers, "authorization")
             .filter(|a| !a.trim().is_empty())
-            .ok_or_else(|| {
-                Error::notification(
-                    "MISSING_SIGNATURE",
-                    "the notification has no Authorization header",
-                )
-            })?;
+            .ok_or_else(|| Error::notification("MISSING_SIGNATURE", "the notification has no Authorization header"))?;
         let pairs = authorization_pairs(auth).ok_or_else(|| {
             Error::notification(
                 "MISSING_SIGNATURE",
@@ -807,39 +702,37 @@ impl Gateway for Lakala {
             )
         })?;
         let get = |k: &str| pairs.get(k).map(String::as_str).filter(|v| !v.is_empty());
-        let (Some(ts), Some(nonce), Some(sig)) =
-            (get("timestamp"), get("nonce_str"), get("signature"))
-        else {
+        let (Some(ts), Some(nonce), Some(sig)) = (get("timestamp"), get("nonce_str"), get("signature")) else {
             return Err(Error::notification(
                 "MISSING_SIGNATURE",
                 "the Authorization header lacks timestamp, nonce_str or signature",
             ));
         };
         let message = notification_message(ts, nonce, body);
-        if !crypto::base64_decode(sig).is_some_and(|s| self.notify_key.verify_sha256(&message, &s))
-        {
+        if !crypto::base64_decode(sig).is_some_and(|s| self.notify_key.verify_sha256(&message, &s)) {
             return Err(Error::notification(
                 "BAD_SIGNATURE",
                 "the signature does not match: pass the raw request body exactly as received and check the platform (notify) certificate",
             ));
         }
-        let seconds: i64 = ts.parse().map_err(|_| {
-            Error::notification("MALFORMED", "timestamp is not a number of seconds")
-        })?;
+        let seconds: i64 = ts
+            .parse()
+            .map_err(|_| Error::notification("MALFORMED", "timestamp is not a number of seconds"))?;
         let skew = ctx.now_ms.div_euclid(1000).abs_diff(seconds);
         if skew > self.tolerance_seconds.unsigned_abs() {
             return Err(Error::notification(
                 "EXPIRED",
-                format!("timestamp is {skew} s away from now; the window is {} s (a replay, or a wrong clock)", self.tolerance_seconds),
+                format!(
+                    "timestamp is {skew} s away from now; the window is {} s (a replay, or a wrong clock)",
+                    self.tolerance_seconds
+                ),
             ));
         }
         let raw: Value = serde_json::from_slice(body)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
-        let data: TradeData = serde_json::from_value(raw.clone()).map_err(|_| {
-            Error::notification("MALFORMED", "the signed body is not a Lakala trade notice")
-        })?;
-        let order =
-            to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
+        let data: TradeData = serde_json::from_value(raw.clone())
+            .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice"))?;
+        let order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
         let mut ack_headers = BTreeMap::new();
         ack_headers.insert("content-type".to_string(), "application/json".to_string());
         let ack = Ack {

@@ -101,10 +101,7 @@ impl Input {
                 } else {
                     "a string"
                 };
-                return Err(Error::input(
-                    k,
-                    format!("must be {expected} (got {})", json_type(v)),
-                ));
+                return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
             }
         }
         serde_json::from_value(value).map_err(|e| bad_json("input", &e))
@@ -188,10 +185,7 @@ fn check_len(field: &str, s: &str, max_len: usize) -> Result<()> {
 }
 
 /// Adds `extra` to a wire object; a key the library already set is refused rather than silently replaced.
-pub fn merge_extra(
-    body: &mut Map<String, Value>,
-    extra: &Option<Map<String, Value>>,
-) -> Result<()> {
+pub fn merge_extra(body: &mut Map<String, Value>, extra: &Option<Map<String, Value>>) -> Result<()> {
     for (k, v) in extra.iter().flatten() {
         if body.contains_key(k) {
             return Err(Error::input(
@@ -231,10 +225,7 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn ready(request: HttpRequest) -> Prepared {
-        Prepared {
-            request,
-            to_sign: None,
-        }
+        Prepared { request, to_sign: None }
     }
 }
 
@@ -279,18 +270,8 @@ pub trait Gateway: fmt::Debug {
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared>;
     /// Never fails: anything a gateway or network can do comes back as an OperationResult.
     /// `input` (optional) is the request's input, used to check and complete the answer.
-    fn parse(
-        &mut self,
-        op: Operation,
-        response: &HttpResponse,
-        input: Option<&Input>,
-    ) -> OperationResult;
-    fn verify_notification(
-        &self,
-        headers: &BTreeMap<String, String>,
-        body: &[u8],
-        ctx: &Ctx,
-    ) -> Result<Notification>;
+    fn parse(&mut self, op: Operation, response: &HttpResponse, input: Option<&Input>) -> OperationResult;
+    fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], ctx: &Ctx) -> Result<Notification>;
     /// The merchant's RSA key, for providers that sign with one (the host may sign instead).
     fn private_key(&self) -> Option<&crate::crypto::PrivateKey> {
         None
@@ -312,8 +293,7 @@ struct ProviderOnly {
 /// The registry: one line per provider.
 pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
     let value: Value = serde_json::from_str(config_json).map_err(|e| bad_json("config", &e))?;
-    let which: ProviderOnly =
-        serde_json::from_value(value.clone()).map_err(|e| bad_json("config", &e))?;
+    let which: ProviderOnly = serde_json::from_value(value.clone()).map_err(|e| bad_json("config", &e))?;
     match which.provider.as_deref() {
         #[cfg(feature = "shouqianba")]
         Some("shouqianba") => Ok(Box::new(shouqianba::Shouqianba::new(value)?)),

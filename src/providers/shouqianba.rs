@@ -49,8 +49,7 @@ pub struct Shouqianba {
 
 impl Shouqianba {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config =
-            serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
+        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
         let base = if c.base_url.is_some() {
             base_url("baseUrl", &c.base_url)?
         } else {
@@ -72,10 +71,7 @@ impl Shouqianba {
             }
         };
         let notify_key = match c.credentials.notify_public_key {
-            Some(pem) => Some(crypto::load_public_key(
-                "credentials.notifyPublicKey",
-                &pem,
-            )?),
+            Some(pem) => Some(crypto::load_public_key("credentials.notifyPublicKey", &pem)?),
             None => None,
         };
         Ok(Shouqianba {
@@ -142,10 +138,7 @@ struct OrderData {
 
 /// `md5_hex_lowercase(body ++ key)`, as the `Authorization: <sn> <sign>` header carries it.
 pub fn authorization(sn: &str, key: &str, body: &str) -> String {
-    format!(
-        "{sn} {}",
-        crypto::md5_hex(&[body.as_bytes(), key.as_bytes()])
-    )
+    format!("{sn} {}", crypto::md5_hex(&[body.as_bytes(), key.as_bytes()]))
 }
 
 /// The WAP cashier signature: non-empty params but sign/sign_type, sorted, raw `k=v&…&key=<key>`,
@@ -184,10 +177,7 @@ fn order_ref(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
     let sn = optional("providerOrderNo", &input.provider_order_no, 16)?;
     let client_sn = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
     if sn.is_none() && client_sn.is_none() {
-        return Err(Error::input(
-            "merchantOrderNo",
-            "or providerOrderNo is required",
-        ));
+        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
     }
     put(body, "sn", sn);
     put(body, "client_sn", client_sn);
@@ -196,10 +186,9 @@ fn order_ref(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
 
 fn digits(field: &str, v: Option<&str>) -> Result<()> {
     match v {
-        Some(t) if !t.bytes().all(|b| b.is_ascii_digit()) => Err(Error::input(
-            field,
-            format!("must be digits only (got {t:?})"),
-        )),
+        Some(t) if !t.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(Error::input(field, format!("must be digits only (got {t:?})")))
+        }
         _ => Ok(()),
     }
 }
@@ -230,44 +219,20 @@ fn order_fields(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
     );
     let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
     body.insert("total_amount".into(), Value::String(amount.to_string()));
-    put(
-        body,
-        "subject",
-        Some(required("subject", &input.subject, 64)?),
-    );
-    put(
-        body,
-        "operator",
-        Some(required("operator", &input.operator, 32)?),
-    );
-    put(
-        body,
-        "description",
-        optional("description", &input.description, 256)?,
-    );
+    put(body, "subject", Some(required("subject", &input.subject, 64)?));
+    put(body, "operator", Some(required("operator", &input.operator, 32)?));
+    put(body, "description", optional("description", &input.description, 256)?);
     let (lon, lat) = location(input)?;
     put(body, "longitude", lon);
     put(body, "latitude", lat);
-    put(
-        body,
-        "device_id",
-        optional("deviceId", &input.device_id, 32)?,
-    );
+    put(body, "device_id", optional("deviceId", &input.device_id, 32)?);
     put(body, "reflect", optional("reflect", &input.reflect, 64)?);
-    put(
-        body,
-        "notify_url",
-        optional("notifyUrl", &input.notify_url, 256)?,
-    );
+    put(body, "notify_url", optional("notifyUrl", &input.notify_url, 256)?);
     Ok(())
 }
 
 impl Shouqianba {
-    fn request_body(
-        &self,
-        op: Operation,
-        input: &Input,
-    ) -> Result<(&'static str, Map<String, Value>, String, String)> {
+    fn request_body(&self, op: Operation, input: &Input) -> Result<(&'static str, Map<String, Value>, String, String)> {
         let mut b = Map::new();
         if op == Operation::Activate {
             let vendor_sn = required("vendorSn", &input.vendor_sn, 32)?.to_string();
@@ -275,11 +240,7 @@ impl Shouqianba {
                 Some(k) if !k.0.is_empty() => k.0.clone(),
                 _ => return Err(Error::input("vendorKey", "is required")),
             };
-            put(
-                &mut b,
-                "app_id",
-                Some(required("appId", &input.app_id, 32)?),
-            );
+            put(&mut b, "app_id", Some(required("appId", &input.app_id, 32)?));
             match &input.code {
                 Some(c) if !c.0.is_empty() && c.0.len() <= 32 => put(&mut b, "code", Some(&c.0)),
                 _ => {
@@ -289,11 +250,7 @@ impl Shouqianba {
                     ))
                 }
             }
-            put(
-                &mut b,
-                "device_id",
-                Some(required("deviceId", &input.device_id, 128)?),
-            );
+            put(&mut b, "device_id", Some(required("deviceId", &input.device_id, 128)?));
             put(
                 &mut b,
                 "client_sn",
@@ -301,11 +258,7 @@ impl Shouqianba {
             );
             put(&mut b, "name", optional("name", &input.name, 64)?);
             put(&mut b, "os_info", optional("osInfo", &input.os_info, 64)?);
-            put(
-                &mut b,
-                "sdk_version",
-                optional("sdkVersion", &input.sdk_version, 32)?,
-            );
+            put(&mut b, "sdk_version", optional("sdkVersion", &input.sdk_version, 32)?);
             merge_extra(&mut b, &input.extra)?;
             return Ok(("/terminal/activate", b, vendor_sn, vendor_key));
         }
@@ -314,26 +267,14 @@ impl Shouqianba {
         let path = match op {
             Operation::Activate => "/terminal/activate",
             Operation::Checkin => {
-                put(
-                    &mut b,
-                    "device_id",
-                    Some(required("deviceId", &input.device_id, 128)?),
-                );
+                put(&mut b, "device_id", Some(required("deviceId", &input.device_id, 128)?));
                 put(&mut b, "os_info", optional("osInfo", &input.os_info, 64)?);
-                put(
-                    &mut b,
-                    "sdk_version",
-                    optional("sdkVersion", &input.sdk_version, 32)?,
-                );
+                put(&mut b, "sdk_version", optional("sdkVersion", &input.sdk_version, 32)?);
                 "/terminal/checkin"
             }
             Operation::Pay => {
                 order_fields(&mut b, input)?;
-                put(
-                    &mut b,
-                    "dynamic_id",
-                    Some(required("authCode", &input.auth_code, 32)?),
-                );
+                put(&mut b, "dynamic_id", Some(required("authCode", &input.auth_code, 32)?));
                 let payway = optional("payway", &input.payway, 3)?;
                 digits("payway", payway)?;
                 put(&mut b, "payway", payway);
@@ -359,11 +300,7 @@ impl Shouqianba {
             }
             Operation::Query => {
                 order_ref(&mut b, input)?;
-                put(
-                    &mut b,
-                    "refund_request_no",
-                    optional("refundNo", &input.refund_no, 20)?,
-                );
+                put(&mut b, "refund_request_no", optional("refundNo", &input.refund_no, 20)?);
                 "/upay/v2/query"
             }
             Operation::Refund => {
@@ -375,11 +312,7 @@ impl Shouqianba {
                 );
                 let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 b.insert("refund_amount".into(), Value::String(amount.to_string()));
-                put(
-                    &mut b,
-                    "operator",
-                    Some(required("operator", &input.operator, 32)?),
-                );
+                put(&mut b, "operator", Some(required("operator", &input.operator, 32)?));
                 "/upay/v2/refund"
             }
             Operation::Cancel => {
@@ -407,14 +340,14 @@ impl Shouqianba {
 /// `data.order_status` → (state, final). Seed 004 appendix 3 and the protocol notes; anything else is UNKNOWN.
 fn order_state(v: Option<&str>) -> (OrderState, bool) {
     match v {
-        Some("CREATED") => (OrderState::Pending, false), // created / paying
-        Some("PAID") => (OrderState::Success, true),     // paid
+        Some("CREATED") => (OrderState::Pending, false),    // created / paying
+        Some("PAID") => (OrderState::Success, true),        // paid
         Some("PAY_CANCELED") => (OrderState::Failed, true), // pay failed and reversed
-        Some("PAY_ERROR") => (OrderState::Unknown, false), // pay failed, reversal uncertain
-        Some("REFUNDED") => (OrderState::Refunded, true), // fully refunded
+        Some("PAY_ERROR") => (OrderState::Unknown, false),  // pay failed, reversal uncertain
+        Some("REFUNDED") => (OrderState::Refunded, true),   // fully refunded
         Some("PARTIAL_REFUNDED") => (OrderState::PartiallyRefunded, true), // partly refunded
         Some("REFUND_ERROR") => (OrderState::Unknown, false), // refund uncertain
-        Some("CANCELED") => (OrderState::Closed, true),  // cancelled or revoked (reversed)
+        Some("CANCELED") => (OrderState::Closed, true),     // cancelled or revoked (reversed)
         Some("CANCEL_ERROR") => (OrderState::Unknown, false), // cancel uncertain
         Some("CANCEL_INPROGRESS") => (OrderState::Pending, false), // cancelling
         Some("INVALID_STATUS_CODE") => (OrderState::Unknown, false), // invalid
@@ -443,10 +376,9 @@ fn biz_outcome(op: Operation, code: &str) -> Option<(Outcome, Next)> {
         (O::Refund, "REFUND_ERROR") => (Unknown, N::ContactSupport),
         (O::Cancel | O::Revoke, "CANCEL_SUCCESS" | "CANCEL_ABORT_SUCCESS") => (Succeeded, N::None),
         (O::Cancel | O::Revoke, "CANCEL_IN_PROGRESS") => (InProgress, N::Poll),
-        (
-            O::Cancel | O::Revoke,
-            "CANCEL_ERROR" | "CANCEL_ABORT_ERROR" | "CANCEL_ABORT_IN_PROGRESS",
-        ) => (Unknown, N::ContactSupport),
+        (O::Cancel | O::Revoke, "CANCEL_ERROR" | "CANCEL_ABORT_ERROR" | "CANCEL_ABORT_IN_PROGRESS") => {
+            (Unknown, N::ContactSupport)
+        }
         (O::Query, "SUCCESS") => (Succeeded, N::None), // read data.order_status
         _ => return None,
     })
@@ -460,14 +392,10 @@ fn biz_error(code: &str) -> ErrorCode {
         "BUYER_OVER_DAILY_LIMIT" | "BUYER_OVER_TRANSACTION_LIMIT" | "SELLER_OVER_DAILY_LIMIT" => {
             ErrorCode::LimitExceeded
         }
-        "TRADE_NOT_EXIST" | "UPAY_ORDER_NOT_EXISTS" | "UPAY_ORDER_NOT_EXIST" => {
-            ErrorCode::OrderNotFound
-        }
+        "TRADE_NOT_EXIST" | "UPAY_ORDER_NOT_EXISTS" | "UPAY_ORDER_NOT_EXIST" => ErrorCode::OrderNotFound,
         "CLIENT_SN_CONFLICT" | "TRADE_HAS_SUCCESS" => ErrorCode::DuplicateOrder,
         "REFUND_REQUEST_CONFLICT" | "REFUND_AMT_NOT_EQUAL_TOTAL" => ErrorCode::RefundConflict,
-        "UPAY_REFUND_INVALID_ORDER_STATE" | "UPAY_CANCEL_INVALID_ORDER_STATE" => {
-            ErrorCode::InvalidOrderState
-        }
+        "UPAY_REFUND_INVALID_ORDER_STATE" | "UPAY_CANCEL_INVALID_ORDER_STATE" => ErrorCode::InvalidOrderState,
         // TRADE_FAILED, UNEXPECTED_PROVIDER_ERROR and anything unlisted.
         _ => ErrorCode::ProviderError,
     }
@@ -589,10 +517,7 @@ impl Shouqianba {
             } else {
                 ErrorCode::ProviderError
             };
-            return uncertain(Error::new(
-                code,
-                format!("gateway answered HTTP {}", resp.status),
-            ));
+            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)));
         }
         let env: Envelope = match serde_json::from_value(value) {
             Ok(e) if !raw.is_null() => e,
@@ -639,18 +564,11 @@ impl Shouqianba {
             }
         }
         let Some(biz) = env.biz_response else {
-            return uncertain(Error::new(
-                ErrorCode::MalformedResponse,
-                "biz_response is missing",
-            ));
+            return uncertain(Error::new(ErrorCode::MalformedResponse, "biz_response is missing"));
         };
 
         if matches!(op, Operation::Activate | Operation::Checkin) {
-            return match (
-                biz.result_code.as_deref(),
-                biz.terminal_sn,
-                biz.terminal_key,
-            ) {
+            return match (biz.result_code.as_deref(), biz.terminal_sn, biz.terminal_key) {
                 (Some("FAIL"), _, _) => {
                     let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
                     r.error = Some(Error::provider(
@@ -661,9 +579,7 @@ impl Shouqianba {
                     r.raw = raw.clone();
                     r
                 }
-                (None | Some("SUCCESS"), Some(sn), Some(key))
-                    if !sn.is_empty() && !key.0.is_empty() =>
-                {
+                (None | Some("SUCCESS"), Some(sn), Some(key)) if !sn.is_empty() && !key.0.is_empty() => {
                     let mut r = OperationResult::new(p, op, Outcome::Succeeded, Next::None);
                     r.credentials = Some(TerminalCredentials {
                         terminal_sn: sn.clone(),
@@ -694,10 +610,7 @@ impl Shouqianba {
             Err(e) => return uncertain(e),
         };
         if op == Operation::Query && outcome == Outcome::Succeeded && order.is_none() {
-            return uncertain(Error::new(
-                ErrorCode::MalformedResponse,
-                "query succeeded without data",
-            ));
+            return uncertain(Error::new(ErrorCode::MalformedResponse, "query succeeded without data"));
         }
         // An answer about another order than the one asked for is not an answer.
         if let (Some(i), Some(o)) = (input, order.as_ref()) {
@@ -747,9 +660,7 @@ impl Shouqianba {
                 Outcome::InProgress => RefundState::Pending,
                 Outcome::Unknown => RefundState::Unknown,
             };
-            let asked = input
-                .and_then(|i| i.amount.as_ref())
-                .and_then(Value::as_i64);
+            let asked = input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64);
             r.refund = Some(Refund {
                 refund_no,
                 provider_refund_no: None,
@@ -805,12 +716,7 @@ impl Gateway for Shouqianba {
         }))
     }
 
-    fn parse(
-        &mut self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-    ) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
         let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         let mut raw = value.clone();
         redact(&mut raw);
@@ -819,12 +725,7 @@ impl Gateway for Shouqianba {
 
     /// SHA256withRSA over the raw body with Shouqianba's public key. The header holds the Base64
     /// signature, or `"<sn> <signature>"` (sources disagree): try the whole value, then the last word.
-    fn verify_notification(
-        &self,
-        headers: &BTreeMap<String, String>,
-        body: &[u8],
-        _ctx: &Ctx,
-    ) -> Result<Notification> {
+    fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], _ctx: &Ctx) -> Result<Notification> {
         let key = self.notify_key.as_ref().ok_or_else(|| {
             Error::config(
                 "credentials.notifyPublicKey",
@@ -853,9 +754,8 @@ impl Gateway for Shouqianba {
         }
         let mut raw: Value = serde_json::from_slice(body)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
-        let data: OrderData = serde_json::from_value(raw.clone()).map_err(|_| {
-            Error::notification("MALFORMED", "the signed body is not a Shouqianba order")
-        })?;
+        let data: OrderData = serde_json::from_value(raw.clone())
+            .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Shouqianba order"))?;
         let order = to_order(&data).map_err(|e| Error::notification("MALFORMED", e.message))?;
         redact(&mut raw);
         Ok(Notification {
@@ -878,22 +778,15 @@ impl Gateway for Shouqianba {
             "client_sn",
             Some(required("merchantOrderNo", &input.merchant_order_no, 32)?),
         );
-        let amount =
-            money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?.to_string();
+        let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?.to_string();
         set("total_amount", Some(&amount));
         set("subject", Some(required("subject", &input.subject, 64)?));
         set("operator", Some(required("operator", &input.operator, 32)?));
-        set(
-            "return_url",
-            Some(required("returnUrl", &input.return_url, 256)?),
-        );
+        set("return_url", Some(required("returnUrl", &input.return_url, 256)?));
         let payway = optional("payway", &input.payway, 3)?;
         digits("payway", payway)?;
         set("payway", payway);
-        set(
-            "description",
-            optional("description", &input.description, 256)?,
-        );
+        set("description", optional("description", &input.description, 256)?);
         let (lon, lat) = location(input)?;
         set("longitude", lon);
         set("latitude", lat);
@@ -923,12 +816,7 @@ impl Gateway for Shouqianba {
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| format!("{}={}", http::url_encode(k), http::url_encode(v)))
             .collect();
-        Ok(format!(
-            "{}?{}&sign={}",
-            self.wap_base_url,
-            query.join("&"),
-            sign
-        ))
+        Ok(format!("{}?{}&sign={}", self.wap_base_url, query.join("&"), sign))
     }
 }
 

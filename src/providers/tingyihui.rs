@@ -3,9 +3,7 @@
 //! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
 //! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
 
-use super::{
-    base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT,
-};
+use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -49,8 +47,7 @@ pub struct Tingyihui {
 
 impl Tingyihui {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config =
-            serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
+        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
         let base = if c.base_url.is_some() {
             base_url("baseUrl", &c.base_url)?
         } else {
@@ -134,10 +131,7 @@ fn trade_ref(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
     let owner = optional("merchantOrderNo", &input.merchant_order_no, 64)?;
     let os = optional("providerOrderNo", &input.provider_order_no, 64)?;
     if owner.is_none() && os.is_none() {
-        return Err(Error::input(
-            "merchantOrderNo",
-            "or providerOrderNo is required",
-        ));
+        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
     }
     put(m, "ownerTradeNo", owner);
     put(m, "osTradeNo", os);
@@ -171,11 +165,7 @@ impl Tingyihui {
                     )
                 })?;
                 put(&mut m, "osMerchantCode", Some(merchant));
-                put(
-                    &mut m,
-                    "osStoreCode",
-                    optional("storeId", &input.store_id, 64)?,
-                );
+                put(&mut m, "osStoreCode", optional("storeId", &input.store_id, 64)?);
                 put(
                     &mut m,
                     "ownerTradeNo",
@@ -187,27 +177,14 @@ impl Tingyihui {
                 put(
                     &mut m,
                     "payProduct",
-                    Some(if buyer.is_some() {
-                        "MINI_APP"
-                    } else {
-                        "USER_QR"
-                    }),
+                    Some(if buyer.is_some() { "MINI_APP" } else { "USER_QR" }),
                 );
                 put(&mut m, "ownerAppBuyerId", buyer);
-                put(
-                    &mut m,
-                    "title",
-                    Some(required("subject", &input.subject, 256)?),
-                );
+                put(&mut m, "title", Some(required("subject", &input.subject, 256)?));
                 put(&mut m, "remark", optional("reflect", &input.reflect, 256)?);
-                let fee =
-                    crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 m.insert("orderFee".into(), Value::from(fee));
-                put(
-                    &mut m,
-                    "notifyUrl",
-                    optional("notifyUrl", &input.notify_url, 256)?,
-                );
+                put(&mut m, "notifyUrl", optional("notifyUrl", &input.notify_url, 256)?);
                 "/os-base/trade/v2/open"
             }
             Operation::Close => {
@@ -225,19 +202,14 @@ impl Tingyihui {
                     "ownerRefundNo",
                     Some(required("refundNo", &input.refund_no, 64)?),
                 );
-                let fee =
-                    crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
+                let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 m.insert("refundFee".into(), Value::from(fee));
                 put(
                     &mut m,
                     "refundReason",
                     optional("description", &input.description, 128)?,
                 );
-                put(
-                    &mut m,
-                    "callbackUrl",
-                    optional("notifyUrl", &input.notify_url, 256)?,
-                );
+                put(&mut m, "callbackUrl", optional("notifyUrl", &input.notify_url, 256)?);
                 "/os-base/refund/v1/open"
             }
             Operation::RefundQuery => {
@@ -269,13 +241,13 @@ impl Tingyihui {
 /// is CLOSED — both accepted. Anything else is UNKNOWN.
 fn order_state(v: Option<&str>) -> (OrderState, bool) {
     match v {
-        Some("WAIT") => (OrderState::Pending, false), // waiting for the buyer
+        Some("WAIT") => (OrderState::Pending, false),   // waiting for the buyer
         Some("SUCCESS") => (OrderState::Success, true), // paid
         Some("SUCCESS_PART_REFUND") => (OrderState::PartiallyRefunded, true), // paid, partly refunded
         Some("SUCCESS_FULL_REFUND") => (OrderState::Refunded, true), // paid, fully refunded
-        Some("FAILURE") => (OrderState::Failed, true),               // failed, cancelled, timed out
-        Some("CLOSED" | "CLOSE") => (OrderState::Closed, true),      // closed
-        Some("REFUNDING") => (OrderState::Refunding, false),         // refund in progress
+        Some("FAILURE") => (OrderState::Failed, true),  // failed, cancelled, timed out
+        Some("CLOSED" | "CLOSE") => (OrderState::Closed, true), // closed
+        Some("REFUNDING") => (OrderState::Refunding, false), // refund in progress
         _ => (OrderState::Unknown, false),
     }
 }
@@ -300,7 +272,7 @@ fn code_outcome(code: Option<i64>) -> Option<(Outcome, ErrorCode)> {
         Some(8888) => None,
         Some(0) => refused(ErrorCode::ProviderError), // 处理失败
         Some(1000 | 1001 | 1002 | 1007..=1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
-        Some(1003 | 1004) => refused(ErrorCode::ProviderError),                       // file errors
+        Some(1003 | 1004) => refused(ErrorCode::ProviderError), // file errors
         Some(1006 | 1012 | 1013) => refused(ErrorCode::AuthFailed), // expired request (clock), access_id, signature
         Some(4000 | 4002) => refused(ErrorCode::DuplicateOrder), // already exists, repeated submission
         Some(4004) => refused(ErrorCode::OrderNotFound),
@@ -322,8 +294,7 @@ fn channel(v: Option<&str>) -> Option<Channel> {
 // ---------------------------------------------------------------- responses
 
 fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order {
-    let (state, is_final) =
-        state_override.unwrap_or_else(|| order_state(d.trade_status.as_deref()));
+    let (state, is_final) = state_override.unwrap_or_else(|| order_state(d.trade_status.as_deref()));
     let total = d.order_fee;
     let paid = match state {
         s if s.was_paid() => d.payment_fee.or(total),
@@ -353,23 +324,13 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order 
         },
         paid_at: if state.was_paid() { d.pay_time } else { None },
         qr_code: d.sign.clone().filter(|s| s.starts_with("http")),
-        pay_params: d
-            .sign
-            .clone()
-            .filter(|s| !s.starts_with("http"))
-            .map(Value::String),
+        pay_params: d.sign.clone().filter(|s| !s.starts_with("http")).map(Value::String),
         provider_state: d.trade_status.clone(),
     }
 }
 
 impl Tingyihui {
-    fn parse_inner(
-        &self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-        raw: Value,
-    ) -> OperationResult {
+    fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
         let p = Provider::Tingyihui;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
         if resp.status != 200 {
@@ -378,10 +339,7 @@ impl Tingyihui {
             } else {
                 ErrorCode::ProviderError
             };
-            return uncertain(
-                Error::new(code, format!("gateway answered HTTP {}", resp.status)),
-                raw,
-            );
+            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)), raw);
         }
         let env: Envelope = match serde_json::from_value(raw.clone()) {
             Ok(e) if raw.is_object() => e,
@@ -420,10 +378,7 @@ impl Tingyihui {
                         Ok(d) => d,
                         Err(_) => {
                             return uncertain(
-                                Error::new(
-                                    ErrorCode::MalformedResponse,
-                                    "refund data is not readable",
-                                ),
+                                Error::new(ErrorCode::MalformedResponse, "refund data is not readable"),
                                 raw,
                             )
                         }
@@ -476,10 +431,7 @@ impl Tingyihui {
                     }
                 }
                 r.refund = Some(Refund {
-                    refund_no: d
-                        .owner_refund_no
-                        .clone()
-                        .or_else(|| asked.map(str::to_string)),
+                    refund_no: d.owner_refund_no.clone().or_else(|| asked.map(str::to_string)),
                     provider_refund_no: d.os_refund_no.clone(),
                     amount: d.refund_fee,
                     state,
@@ -496,8 +448,7 @@ impl Tingyihui {
                         )
                     }
                 };
-                let override_state =
-                    (op == Operation::Precreate).then_some((OrderState::Pending, false));
+                let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
                 let order = to_order(&d, override_state);
                 for (asked, got) in [
                     (
@@ -572,12 +523,7 @@ impl Gateway for Tingyihui {
         })
     }
 
-    fn parse(
-        &mut self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-    ) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
         let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         self.parse_inner(op, resp, input, raw)
     }

@@ -43,12 +43,8 @@ fn build(gw: &Fubei, op: Operation, inp: Value) -> Result<HttpRequest> {
 fn sent(req: &HttpRequest) -> (Map<String, Value>, Value) {
     let env: Value = serde_json::from_str(&req.body).expect("body is JSON");
     let env = env.as_object().expect("object").clone();
-    let biz: Value = serde_json::from_str(
-        env["biz_content"]
-            .as_str()
-            .expect("biz_content is a string"),
-    )
-    .expect("biz JSON");
+    let biz: Value =
+        serde_json::from_str(env["biz_content"].as_str().expect("biz_content is a string")).expect("biz JSON");
     (env, biz)
 }
 
@@ -156,10 +152,7 @@ fn fen_written_as_exact_yuan_numbers() {
         let v = yuan_number(fen).unwrap();
         assert!(v.is_number());
         assert_eq!(v.to_string(), text);
-        assert_eq!(
-            json!({"total_fee": v}).to_string(),
-            format!("{{\"total_fee\":{text}}}")
-        );
+        assert_eq!(json!({"total_fee": v}).to_string(), format!("{{\"total_fee\":{text}}}"));
     }
 }
 
@@ -177,10 +170,7 @@ fn property_random_amounts_round_trip_through_responses() {
         let n = (x % 9_999_999_999) as i64 + 1;
         let text = money::fen_to_yuan(n).unwrap();
         assert_eq!(yuan_text_to_fen("f", &text).unwrap(), n);
-        assert_eq!(
-            money::fen_to_yuan(yuan_text_to_fen("f", &text).unwrap()).unwrap(),
-            text
-        );
+        assert_eq!(money::fen_to_yuan(yuan_text_to_fen("f", &text).unwrap()).unwrap(), text);
         // How a float printer writes it: 12.30 → 12.3, 5.00 → 5.
         let short = text.trim_end_matches('0').trim_end_matches('.').to_string();
         let wire = if i % 2 == 0 { &text } else { &short };
@@ -189,11 +179,7 @@ fn property_random_amounts_round_trip_through_responses() {
         );
         let r = parse_text(&mut gw, Operation::Query, &body);
         let a = &r.order.as_ref().expect("order").amounts;
-        assert_eq!(
-            (a.total, a.paid, a.net),
-            (Some(n), Some(n), Some(n)),
-            "{wire}"
-        );
+        assert_eq!((a.total, a.paid, a.net), (Some(n), Some(n), Some(n)), "{wire}");
         let body2 = format!(
             r#"{{"result_code":200,"data":{{"merchant_order_sn":"o","order_status":"SUCCESS","total_amount":{wire}}}}}"#
         );
@@ -234,10 +220,7 @@ fn pay_close_and_refund_tables() {
     assert_eq!(pay_outcome(Some("REVOKING")), (InProgress, Next::Poll));
     assert_eq!(pay_outcome(Some("REVOKED")), (Failed, Next::None));
     assert_eq!(pay_outcome(Some("CLOSED")), (Failed, Next::None));
-    assert_eq!(
-        pay_outcome(Some("REVOKED_ERROR")),
-        (Unknown, Next::ContactSupport)
-    );
+    assert_eq!(pay_outcome(Some("REVOKED_ERROR")), (Unknown, Next::ContactSupport));
     assert_eq!(pay_outcome(Some("PAYERROR")), (Unknown, Next::Poll));
     assert_eq!(pay_outcome(None), (Unknown, Next::Poll));
 
@@ -245,17 +228,11 @@ fn pay_close_and_refund_tables() {
     assert_eq!(close_outcome(Some("CLOSED")), (Succeeded, Next::None));
     assert_eq!(close_outcome(Some("REVOKED")), (Succeeded, Next::None));
     assert_eq!(close_outcome(Some("REVOKING")), (InProgress, Next::Poll));
-    assert_eq!(
-        close_outcome(Some("REVOKED_ERROR")),
-        (Unknown, Next::ContactSupport)
-    );
+    assert_eq!(close_outcome(Some("REVOKED_ERROR")), (Unknown, Next::ContactSupport));
     assert_eq!(close_outcome(Some("SUCCESS")), (Unknown, Next::Poll));
 
     assert_eq!(refund_state(Some("REFUND_SUCCESS")), RefundState::Success);
-    assert_eq!(
-        refund_state(Some("REFUND_PROCESSING")),
-        RefundState::Pending
-    );
+    assert_eq!(refund_state(Some("REFUND_PROCESSING")), RefundState::Pending);
     assert_eq!(refund_state(Some("REFUND_FAIL")), RefundState::Failed);
     assert_eq!(refund_state(Some("REFUND_FAILER")), RefundState::Failed);
     assert_eq!(refund_state(Some("REFUND_CLOSED")), RefundState::Unknown);
@@ -266,22 +243,13 @@ fn pay_close_and_refund_tables() {
 fn sub_code_table() {
     use Verdict::*;
     let o = Operation::Pay;
-    assert_eq!(
-        sub_code(o, "SIGNERROR"),
-        Some((ErrorCode::AuthFailed, Failed))
-    );
-    assert_eq!(
-        sub_code(o, "AUTHCODEEXPIRE"),
-        Some((ErrorCode::BarcodeInvalid, Failed))
-    );
+    assert_eq!(sub_code(o, "SIGNERROR"), Some((ErrorCode::AuthFailed, Failed)));
+    assert_eq!(sub_code(o, "AUTHCODEEXPIRE"), Some((ErrorCode::BarcodeInvalid, Failed)));
     assert_eq!(
         sub_code(o, "ACQ.PAYMENT_AUTH_CODE_INVALID"),
         Some((ErrorCode::BarcodeInvalid, Failed))
     );
-    assert_eq!(
-        sub_code(o, "NOTENOUGH"),
-        Some((ErrorCode::InsufficientFunds, Failed))
-    );
+    assert_eq!(sub_code(o, "NOTENOUGH"), Some((ErrorCode::InsufficientFunds, Failed)));
     assert_eq!(
         sub_code(o, "ACQ.BUYER_BALANCE_NOT_ENOUGH"),
         Some((ErrorCode::InsufficientFunds, Failed))
@@ -290,22 +258,13 @@ fn sub_code_table() {
         sub_code(o, "ACQ.TOTAL_FEE_EXCEED"),
         Some((ErrorCode::LimitExceeded, Failed))
     );
-    assert_eq!(
-        sub_code(o, "USERPAYING"),
-        Some((ErrorCode::ProviderError, InProgress))
-    );
+    assert_eq!(sub_code(o, "USERPAYING"), Some((ErrorCode::ProviderError, InProgress)));
     assert_eq!(
         sub_code(o, "OUT_TRADE_NO_USED"),
         Some((ErrorCode::DuplicateOrder, Uncertain))
     );
-    assert_eq!(
-        sub_code(o, "ORDERPAID"),
-        Some((ErrorCode::DuplicateOrder, Uncertain))
-    );
-    assert_eq!(
-        sub_code(o, "SYSTEMERROR"),
-        Some((ErrorCode::ProviderError, Uncertain))
-    );
+    assert_eq!(sub_code(o, "ORDERPAID"), Some((ErrorCode::DuplicateOrder, Uncertain)));
+    assert_eq!(sub_code(o, "SYSTEMERROR"), Some((ErrorCode::ProviderError, Uncertain)));
     assert_eq!(
         sub_code(o, "FREQUENCY_LIMITED"),
         Some((ErrorCode::ProviderUnavailable, RetryLater))
@@ -379,10 +338,7 @@ fn v1_envelope_is_signed_over_what_is_sent() {
     .unwrap();
     assert_eq!(req.method, "POST");
     assert_eq!(req.url, "https://shq-api.51fubei.com/gateway");
-    assert_eq!(
-        req.headers["content-type"],
-        "application/json; charset=utf-8"
-    );
+    assert_eq!(req.headers["content-type"], "application/json; charset=utf-8");
     let (env, biz) = sent(&req);
     let keys: Vec<&str> = env.keys().map(String::as_str).collect();
     assert_eq!(
@@ -415,10 +371,7 @@ fn v1_envelope_is_signed_over_what_is_sent() {
         .collect();
     assert_eq!(env["sign"].as_str().unwrap(), sign(&params, SECRET));
     let base = string_to_sign(&params);
-    assert!(
-        base.starts_with("app_id=20170609152021917511&biz_content={"),
-        "{base}"
-    );
+    assert!(base.starts_with("app_id=20170609152021917511&biz_content={"), "{base}");
     assert!(!base.contains("sign="), "{base}");
     assert_eq!(
         env["sign"].as_str().unwrap(),
@@ -430,9 +383,14 @@ fn v1_envelope_is_signed_over_what_is_sent() {
 #[test]
 fn v1_method_names_and_fields() {
     let gw = v1();
-    let pay = build(&gw, Operation::Pay, json!({"merchantOrderNo": "o1", "amount": 980, "authCode": "134567890123456789",
+    let pay = build(
+        &gw,
+        Operation::Pay,
+        json!({"merchantOrderNo": "o1", "amount": 980, "authCode": "134567890123456789",
         "subject": "咖啡 \"x\"", "reflect": "r", "storeId": "25249", "cashierId": "7", "deviceId": "dev",
-        "notifyUrl": "https://m.example/n", "channel": "WECHAT", "operator": "ignored", "description": "ignored"})).unwrap();
+        "notifyUrl": "https://m.example/n", "channel": "WECHAT", "operator": "ignored", "description": "ignored"}),
+    )
+    .unwrap();
     let (env, biz) = sent(&pay);
     assert_eq!(env["method"], "openapi.payment.order.swipe");
     assert_eq!(
@@ -442,10 +400,7 @@ fn v1_method_names_and_fields() {
         "call_back_url": "https://m.example/n", "type": 1})
     );
     assert!(
-        env["biz_content"]
-            .as_str()
-            .unwrap()
-            .contains("\"total_fee\":9.80"),
+        env["biz_content"].as_str().unwrap().contains("\"total_fee\":9.80"),
         "{}",
         env["biz_content"]
     );
@@ -575,20 +530,11 @@ fn v2_vendor_requests() {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
             .collect();
-        assert_eq!(
-            env["sign"].as_str().unwrap(),
-            sign(&params, VENDOR_SECRET),
-            "{op:?}"
-        );
+        assert_eq!(env["sign"].as_str().unwrap(), sign(&params, VENDOR_SECRET), "{op:?}");
         assert!(!req.body.contains(VENDOR_SECRET));
     }
     // 2.0 at merchant level: app_id, no merchant_id.
-    let req = build(
-        &v2_app(),
-        Operation::Query,
-        json!({"merchantOrderNo": "o1"}),
-    )
-    .unwrap();
+    let req = build(&v2_app(), Operation::Query, json!({"merchantOrderNo": "o1"})).unwrap();
     let (env, biz) = sent(&req);
     assert_eq!(env["app_id"], "A1");
     assert_eq!(biz, json!({"merchant_order_sn": "o1"}));
@@ -599,11 +545,7 @@ fn v2_vendor_requests() {
 fn request_validation_names_the_field() {
     let gw = v1();
     let cases: Vec<(Operation, Value, &str)> = vec![
-        (
-            Operation::Pay,
-            json!({"amount": 1, "authCode": "1"}),
-            "merchantOrderNo",
-        ),
+        (Operation::Pay, json!({"amount": 1, "authCode": "1"}), "merchantOrderNo"),
         (
             Operation::Pay,
             json!({"merchantOrderNo": "o", "authCode": "1"}),
@@ -624,11 +566,7 @@ fn request_validation_names_the_field() {
             json!({"merchantOrderNo": "o", "amount": 1_000_000_001i64, "authCode": "1"}),
             "amount",
         ),
-        (
-            Operation::Pay,
-            json!({"merchantOrderNo": "o", "amount": 1}),
-            "authCode",
-        ),
+        (Operation::Pay, json!({"merchantOrderNo": "o", "amount": 1}), "authCode"),
         (
             Operation::Pay,
             json!({"merchantOrderNo": "o", "amount": 1, "authCode": "1", "channel": "PAYPAL"}),
@@ -675,16 +613,8 @@ fn request_validation_names_the_field() {
             json!({"merchantOrderNo": "o", "refundNo": "R"}),
             "amount",
         ),
-        (
-            Operation::RefundQuery,
-            json!({"merchantOrderNo": "o"}),
-            "refundNo",
-        ),
-        (
-            Operation::RefundQuery,
-            json!({"refundNo": "R"}),
-            "merchantOrderNo",
-        ),
+        (Operation::RefundQuery, json!({"merchantOrderNo": "o"}), "refundNo"),
+        (Operation::RefundQuery, json!({"refundNo": "R"}), "merchantOrderNo"),
         (Operation::Close, json!({}), "merchantOrderNo"),
         (
             Operation::Pay,
@@ -699,19 +629,9 @@ fn request_validation_names_the_field() {
     }
     // 2.0 refund query needs only a refund number, ours or Fubei's.
     assert!(build(&v2_app(), Operation::RefundQuery, json!({"refundNo": "R"})).is_ok());
-    let req = build(
-        &v2_app(),
-        Operation::RefundQuery,
-        json!({"providerRefundNo": "FR1"}),
-    )
-    .unwrap();
+    let req = build(&v2_app(), Operation::RefundQuery, json!({"providerRefundNo": "FR1"})).unwrap();
     assert_eq!(sent(&req).1, json!({"refund_sn": "FR1"}));
-    let e = build(
-        &v2_app(),
-        Operation::RefundQuery,
-        json!({"merchantOrderNo": "o"}),
-    )
-    .unwrap_err();
+    let e = build(&v2_app(), Operation::RefundQuery, json!({"merchantOrderNo": "o"})).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("refundNo"));
     // The vendor's merchant_id cannot be overridden through extra.
     let e = build(
@@ -798,10 +718,7 @@ fn unsupported_operations() {
 #[test]
 fn config_rules() {
     let bad: Vec<(Value, &str)> = vec![
-        (
-            json!({"provider": "fubei", "apiVersion": "3.0"}),
-            "apiVersion",
-        ),
+        (json!({"provider": "fubei", "apiVersion": "3.0"}), "apiVersion"),
         (json!({"provider": "fubei", "apiVersion": 2}), "config"),
         (
             json!({"provider": "fubei", "credentials": {"vendorSn": "V", "vendorSecret": "S", "merchantId": 1}}),
@@ -836,22 +753,10 @@ fn config_rules() {
             "credentials.merchantId",
         ),
         (json!({"provider": "fubei", "notifyAck": ""}), "notifyAck"),
-        (
-            json!({"provider": "fubei", "notifyAck": "ok\n"}),
-            "notifyAck",
-        ),
-        (
-            json!({"provider": "fubei", "baseUrl": "ftp://x"}),
-            "baseUrl",
-        ),
-        (
-            json!({"provider": "fubei", "credentials": {"appID": "A"}}),
-            "appID",
-        ),
-        (
-            json!({"provider": "fubei", "terminalSn": "T"}),
-            "terminalSn",
-        ),
+        (json!({"provider": "fubei", "notifyAck": "ok\n"}), "notifyAck"),
+        (json!({"provider": "fubei", "baseUrl": "ftp://x"}), "baseUrl"),
+        (json!({"provider": "fubei", "credentials": {"appID": "A"}}), "appID"),
+        (json!({"provider": "fubei", "terminalSn": "T"}), "terminalSn"),
     ];
     for (cfg, field) in bad {
         let e = Fubei::new(cfg.clone())
@@ -872,12 +777,7 @@ fn config_rules() {
         (e.code, e.field.as_deref()),
         (ErrorCode::InvalidConfig, Some("credentials"))
     );
-    let r = parse(
-        &mut bare,
-        Operation::Query,
-        ok(json!({"trade_state": "SUCCESS"})),
-        None,
-    );
+    let r = parse(&mut bare, Operation::Query, ok(json!({"trade_state": "SUCCESS"})), None);
     assert_eq!(r.outcome, Outcome::Succeeded);
     let e = bare
         .verify_notification(&BTreeMap::new(), b"sign=X&data=%7B%7D", &ctx())
@@ -889,12 +789,10 @@ fn config_rules() {
 fn secrets_never_leak() {
     let secret = "TOP-SECRET-app-secret-value-42";
     let vsecret = "TOP-SECRET-vendor-secret-value-43";
-    let gw = Fubei::new(
-        json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": secret}}),
-    )
-    .unwrap();
+    let gw = Fubei::new(json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": secret}})).unwrap();
     let gw2 = Fubei::new(json!({"provider": "fubei", "apiVersion": "2.0",
-                                "credentials": {"vendorSn": "V", "vendorSecret": vsecret, "merchantId": 1}})).unwrap();
+                                "credentials": {"vendorSn": "V", "vendorSecret": vsecret, "merchantId": 1}}))
+    .unwrap();
     for dbg in [format!("{gw:?}"), format!("{gw2:?}"), format!("{:#?}", gw2)] {
         assert!(!dbg.contains(secret) && !dbg.contains(vsecret), "{dbg}");
         assert!(dbg.contains("<redacted>"), "{dbg}");
@@ -914,10 +812,7 @@ fn secrets_never_leak() {
             .err()
             .unwrap_or_else(|| panic!("accepted {cfg}"));
         let shown = format!("{e} {e:?} {}", e.to_json());
-        assert!(
-            !shown.contains(secret) && !shown.contains(vsecret),
-            "{shown}"
-        );
+        assert!(!shown.contains(secret) && !shown.contains(vsecret), "{shown}");
     }
     // Build errors and built requests.
     for g in [&gw, &gw2] {
@@ -925,18 +820,11 @@ fn secrets_never_leak() {
         assert!(!e.to_json().contains(secret) && !e.to_json().contains(vsecret));
         let req = build(g, Operation::Query, json!({"merchantOrderNo": "o"})).unwrap();
         let shown = format!("{req:?}");
-        assert!(
-            !shown.contains(secret) && !shown.contains(vsecret),
-            "{shown}"
-        );
+        assert!(!shown.contains(secret) && !shown.contains(vsecret), "{shown}");
     }
     // Notification errors.
     let e = gw
-        .verify_notification(
-            &BTreeMap::new(),
-            b"result_code=200&data=%7B%7D&sign=00",
-            &ctx(),
-        )
+        .verify_notification(&BTreeMap::new(), b"result_code=200&data=%7B%7D&sign=00", &ctx())
         .unwrap_err();
     assert!(!e.to_json().contains(secret));
 }
@@ -979,10 +867,7 @@ fn seed_query_answer() {
     assert_eq!(o.state, OrderState::Success);
     assert!(o.is_final);
     assert_eq!(o.provider_state.as_deref(), Some("SUCCESS"));
-    assert_eq!(
-        o.merchant_order_no.as_deref(),
-        Some("201706011496325244549")
-    );
+    assert_eq!(o.merchant_order_no.as_deref(), Some("201706011496325244549"));
     assert_eq!(o.provider_order_no.as_deref(), Some("20170601215348178414"));
     assert_eq!(o.channel_order_no.as_deref(), Some("12345678998765433223"));
     assert_eq!(o.channel, Some(Channel::Wechat));
@@ -1004,11 +889,7 @@ fn seed_query_answer() {
     let r = gw.parse(Operation::Query, &resp(200, body), Some(&other));
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
-        (
-            Outcome::Unknown,
-            Next::Retry,
-            Some(ErrorCode::MalformedResponse)
-        )
+        (Outcome::Unknown, Next::Retry, Some(ErrorCode::MalformedResponse))
     );
 }
 
@@ -1076,11 +957,7 @@ fn query_states_and_next() {
         let r = parse(&mut gw, Operation::Query, body.clone(), None);
         assert_eq!(
             (r.outcome, r.next, err_code(&r)),
-            (
-                Outcome::Unknown,
-                Next::Retry,
-                Some(ErrorCode::MalformedResponse)
-            ),
+            (Outcome::Unknown, Next::Retry, Some(ErrorCode::MalformedResponse)),
             "{body}"
         );
     }
@@ -1098,17 +975,11 @@ fn query_states_and_next() {
 fn a_bad_amount_makes_the_answer_uncertain() {
     let mut gw = v1();
     for amount in ["1.005", "1e2", "-1"] {
-        let body = format!(
-            r#"{{"result_code":200,"data":{{"trade_state":"SUCCESS","total_fee":{amount}}}}}"#
-        );
+        let body = format!(r#"{{"result_code":200,"data":{{"trade_state":"SUCCESS","total_fee":{amount}}}}}"#);
         let r = parse_text(&mut gw, Operation::Pay, &body);
         assert_eq!(
             (r.outcome, r.next, err_code(&r)),
-            (
-                Outcome::Unknown,
-                Next::Poll,
-                Some(ErrorCode::MalformedResponse)
-            ),
+            (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),
             "{amount}"
         );
         assert!(r.order.is_none());
@@ -1122,40 +993,24 @@ fn pay_answers() {
     let cases = [
         ("SUCCESS", Outcome::Succeeded, Next::None, None),
         ("USERPAYING", Outcome::InProgress, Next::Poll, None),
-        (
-            "REVOKED",
-            Outcome::Failed,
-            Next::None,
-            Some(ErrorCode::ProviderError),
-        ),
+        ("REVOKED", Outcome::Failed, Next::None, Some(ErrorCode::ProviderError)),
         (
             "REVOKED_ERROR",
             Outcome::Unknown,
             Next::ContactSupport,
             Some(ErrorCode::ProviderError),
         ),
-        (
-            "WHATEVER",
-            Outcome::Unknown,
-            Next::Poll,
-            Some(ErrorCode::ProviderError),
-        ),
+        ("WHATEVER", Outcome::Unknown, Next::Poll, Some(ErrorCode::ProviderError)),
     ];
     for (st, outcome, next, err) in cases {
         let r = parse(
             &mut gw,
             Operation::Pay,
-            ok(
-                json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": st,
-            "total_fee": 9.8, "type": 2, "pay_time": 1704067200}),
-            ),
+            ok(json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": st,
+            "total_fee": 9.8, "type": 2, "pay_time": 1704067200})),
             inp.clone(),
         );
-        assert_eq!(
-            (r.outcome, r.next, err_code(&r)),
-            (outcome, next, err),
-            "{st}"
-        );
+        assert_eq!((r.outcome, r.next, err_code(&r)), (outcome, next, err), "{st}");
         let o = r.order.unwrap();
         assert_eq!(o.channel, Some(Channel::Alipay));
         if st == "SUCCESS" {
@@ -1178,13 +1033,7 @@ fn platform_errors() {
     let mut gw = v1();
     let inp = Some(json!({"merchantOrderNo": "o1"}));
     let cases: Vec<(Operation, &str, Outcome, Next, Option<ErrorCode>)> = vec![
-        (
-            Operation::Pay,
-            "USERPAYING",
-            Outcome::InProgress,
-            Next::Poll,
-            None,
-        ),
+        (Operation::Pay, "USERPAYING", Outcome::InProgress, Next::Poll, None),
         (
             Operation::Pay,
             "AUTHCODEEXPIRE",
@@ -1279,11 +1128,7 @@ fn platform_errors() {
     ];
     for (op, sub, outcome, next, code) in cases {
         let r = parse(&mut gw, op, platform(sub), inp.clone());
-        assert_eq!(
-            (r.outcome, r.next, err_code(&r)),
-            (outcome, next, code),
-            "{op:?} {sub}"
-        );
+        assert_eq!((r.outcome, r.next, err_code(&r)), (outcome, next, code), "{op:?} {sub}");
         if let Some(e) = &r.error {
             assert_eq!(e.provider_code.as_deref(), Some(sub));
             assert_eq!(e.provider_message.as_deref(), Some("失败"));
@@ -1326,31 +1171,19 @@ fn transport_level_answers() {
     let r = gw.parse(Operation::Pay, &resp(502, "<html>bad gateway</html>"), None);
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
-        (
-            Outcome::Unknown,
-            Next::Poll,
-            Some(ErrorCode::ProviderUnavailable)
-        )
+        (Outcome::Unknown, Next::Poll, Some(ErrorCode::ProviderUnavailable))
     );
     assert_eq!(r.raw, Value::Null);
     let r = gw.parse(Operation::Query, &resp(404, "{}"), None);
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
-        (
-            Outcome::Unknown,
-            Next::Retry,
-            Some(ErrorCode::ProviderError)
-        )
+        (Outcome::Unknown, Next::Retry, Some(ErrorCode::ProviderError))
     );
     for body in ["", "not json", "[1,2]", "\"200\"", "{\"result_code\":200"] {
         let r = gw.parse(Operation::Refund, &resp(200, body), None);
         assert_eq!(
             (r.outcome, r.next, err_code(&r)),
-            (
-                Outcome::Unknown,
-                Next::Poll,
-                Some(ErrorCode::MalformedResponse)
-            ),
+            (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),
             "{body:?}"
         );
     }
@@ -1362,19 +1195,14 @@ fn precreate_answers() {
     let r = parse(
         &mut gw,
         Operation::Precreate,
-        ok(
-            json!({"merchant_order_sn": "o2", "type": 1, "total_fee": 0.07,
-        "qr_code": "weixin://wxpay/bizpayurl?pr=abc"}),
-        ),
+        ok(json!({"merchant_order_sn": "o2", "type": 1, "total_fee": 0.07,
+        "qr_code": "weixin://wxpay/bizpayurl?pr=abc"})),
         Some(json!({"merchantOrderNo": "o2"})),
     );
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll));
     let o = r.order.unwrap();
     assert_eq!(o.state, OrderState::Pending);
-    assert_eq!(
-        o.qr_code.as_deref(),
-        Some("weixin://wxpay/bizpayurl?pr=abc")
-    );
+    assert_eq!(o.qr_code.as_deref(), Some("weixin://wxpay/bizpayurl?pr=abc"));
     assert_eq!(o.amounts.total, Some(7));
     let r = parse(
         &mut gw,
@@ -1384,11 +1212,7 @@ fn precreate_answers() {
     );
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
-        (
-            Outcome::Unknown,
-            Next::Poll,
-            Some(ErrorCode::MalformedResponse)
-        )
+        (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
     );
 }
 
@@ -1400,10 +1224,8 @@ fn refund_answers() {
     let r = parse(
         &mut gw,
         Operation::Refund,
-        ok(
-            json!({"refund_sn": "FR1", "merchant_refund_sn": "R1", "order_sn": "F1",
-        "merchant_order_sn": "o1"}),
-        ),
+        ok(json!({"refund_sn": "FR1", "merchant_refund_sn": "R1", "order_sn": "F1",
+        "merchant_order_sn": "o1"})),
         inp.clone(),
     );
     assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
@@ -1420,36 +1242,16 @@ fn refund_answers() {
     // 2.0 (ARefundOrderResultEntity) carries a status.
     let mut gw2 = v2_app();
     for (st, outcome, next, state) in [
-        (
-            "REFUND_SUCCESS",
-            Outcome::Succeeded,
-            Next::None,
-            RefundState::Success,
-        ),
+        ("REFUND_SUCCESS", Outcome::Succeeded, Next::None, RefundState::Success),
         (
             "REFUND_PROCESSING",
             Outcome::InProgress,
             Next::Poll,
             RefundState::Pending,
         ),
-        (
-            "REFUND_FAIL",
-            Outcome::Failed,
-            Next::None,
-            RefundState::Failed,
-        ),
-        (
-            "REFUND_FAILER",
-            Outcome::Failed,
-            Next::None,
-            RefundState::Failed,
-        ),
-        (
-            "REFUND_WHAT",
-            Outcome::Unknown,
-            Next::Poll,
-            RefundState::Unknown,
-        ),
+        ("REFUND_FAIL", Outcome::Failed, Next::None, RefundState::Failed),
+        ("REFUND_FAILER", Outcome::Failed, Next::None, RefundState::Failed),
+        ("REFUND_WHAT", Outcome::Unknown, Next::Poll, RefundState::Unknown),
     ] {
         let r = parse(
             &mut gw2,
@@ -1474,11 +1276,7 @@ fn refund_answers() {
     );
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
-        (
-            Outcome::Unknown,
-            Next::Poll,
-            Some(ErrorCode::MalformedResponse)
-        )
+        (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
     );
 }
 
@@ -1496,10 +1294,8 @@ fn refund_query_answers() {
         let r = parse(
             &mut gw,
             Operation::RefundQuery,
-            ok(
-                json!({"merchant_order_sn": "o1", "merchant_refund_sn": "R1",
-            "refund_sn": "FR1", "refund_status": st, "refund_money": "1.00"}),
-            ),
+            ok(json!({"merchant_order_sn": "o1", "merchant_refund_sn": "R1",
+            "refund_sn": "FR1", "refund_status": st, "refund_money": "1.00"})),
             inp.clone(),
         );
         assert_eq!((r.outcome, r.next), (Outcome::Succeeded, next), "{st}");
@@ -1533,11 +1329,7 @@ fn close_and_reverse_answers() {
             ok(json!({"merchant_order_sn": "o1", "order_sn": "F1"})),
             inp.clone(),
         );
-        assert_eq!(
-            (r.outcome, r.next),
-            (Outcome::Succeeded, Next::None),
-            "{op:?}"
-        );
+        assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None), "{op:?}");
         let o = r.order.unwrap();
         assert_eq!(
             (o.state, o.is_final, o.provider_order_no.as_deref()),

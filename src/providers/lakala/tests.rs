@@ -354,20 +354,9 @@ fn error_code(r: &OperationResult) -> Option<ErrorCode> {
 /// Untrusted or unreadable: UNKNOWN, the safe next step, an error of `code`, nothing it says kept.
 fn assert_uncertain(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
     assert_eq!(r.outcome, Outcome::Unknown, "{what}");
-    assert_eq!(
-        r.next,
-        if op.mutates() {
-            Next::Poll
-        } else {
-            Next::Retry
-        },
-        "{what}"
-    );
+    assert_eq!(r.next, if op.mutates() { Next::Poll } else { Next::Retry }, "{what}");
     assert_eq!(error_code(r), Some(code), "{what}: {:?}", r.error);
-    assert!(
-        r.order.is_none(),
-        "{what}: no order from an untrusted answer"
-    );
+    assert!(r.order.is_none(), "{what}: no order from an untrusted answer");
     assert!(r.refund.is_none(), "{what}");
 }
 
@@ -387,9 +376,7 @@ const TRADE_STATE_TABLE: [(&str, OrderState, bool); 10] = [
     ("REFUND", OrderState::Refunded, true),
 ];
 
-const UNLISTED_STATES: [&str; 7] = [
-    "", "success", "Success", " SUCCESS", "PAYING", "FAILED", "CLOSED",
-];
+const UNLISTED_STATES: [&str; 7] = ["", "success", "Success", " SUCCESS", "PAYING", "FAILED", "CLOSED"];
 
 #[test]
 fn trade_state_table() {
@@ -397,34 +384,23 @@ fn trade_state_table() {
         assert_eq!(order_state(Some(value)), (state, fin), "{value}");
     }
     for value in UNLISTED_STATES {
-        assert_eq!(
-            order_state(Some(value)),
-            (OrderState::Unknown, false),
-            "{value:?}"
-        );
+        assert_eq!(order_state(Some(value)), (OrderState::Unknown, false), "{value:?}");
     }
     assert_eq!(order_state(None), (OrderState::Unknown, false));
 }
 
 #[test]
 fn trade_state_through_query() {
-    let rows = TRADE_STATE_TABLE.iter().copied().chain(
-        UNLISTED_STATES
-            .iter()
-            .map(|s| (*s, OrderState::Unknown, false)),
-    );
+    let rows = TRADE_STATE_TABLE
+        .iter()
+        .copied()
+        .chain(UNLISTED_STATES.iter().map(|s| (*s, OrderState::Unknown, false)));
     for (value, state, fin) in rows {
-        let r = parse(
-            Operation::Query,
-            &signed(&envelope("BBS00000", Some(trade(value)))),
-        );
+        let r = parse(Operation::Query, &signed(&envelope("BBS00000", Some(trade(value)))));
         // BBS00000 on a query only means "found": the state comes from trade_state.
         assert_eq!(r.outcome, Outcome::Succeeded, "{value}: {:?}", r.error);
         assert!(r.error.is_none(), "{value}");
-        let o = r
-            .order
-            .as_ref()
-            .unwrap_or_else(|| panic!("{value}: no order"));
+        let o = r.order.as_ref().unwrap_or_else(|| panic!("{value}: no order"));
         assert_eq!((o.state, o.is_final), (state, fin), "{value:?}");
         assert_eq!(o.provider_state.as_deref(), Some(value));
         let next = match state {
@@ -466,15 +442,9 @@ fn refund_query_states() {
             value,
             json!({"out_trade_no": REFUND_NO, "trade_main_type": "REFUND", "total_amount": "100"}),
         );
-        let r = parse(
-            Operation::RefundQuery,
-            &signed(&envelope("BBS00000", Some(d))),
-        );
+        let r = parse(Operation::RefundQuery, &signed(&envelope("BBS00000", Some(d))));
         assert_eq!(r.outcome, Outcome::Succeeded, "{value}");
-        let refund = r
-            .refund
-            .as_ref()
-            .unwrap_or_else(|| panic!("{value}: no refund"));
+        let refund = r.refund.as_ref().unwrap_or_else(|| panic!("{value}: no refund"));
         assert_eq!(refund.state, state, "{value}");
         assert_eq!(r.next, next, "{value}");
         assert_eq!(refund.refund_no.as_deref(), Some(REFUND_NO));
@@ -490,10 +460,7 @@ fn pay_codes() {
     // BBS00000: paid.
     let d = json!({"out_trade_no": ORDER, "trade_no": TRADE_NO, "acc_trade_no": "4200001212", "account_type": "ALIPAY",
                    "total_amount": "123", "payer_amount": "120", "acc_mdiscount_amount": "3", "trade_time": "20210907173330"});
-    let r = parse(
-        Operation::Pay,
-        &signed(&envelope("BBS00000", Some(d.clone()))),
-    );
+    let r = parse(Operation::Pay, &signed(&envelope("BBS00000", Some(d.clone()))));
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     let o = r.order.as_ref().unwrap();
     assert_eq!((o.state, o.is_final), (OrderState::Success, true));
@@ -506,10 +473,7 @@ fn pay_codes() {
     let r = parse(Operation::Pay, &signed(&envelope("BBS10000", Some(d))));
     assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
     let o = r.order.as_ref().unwrap();
-    assert_eq!(
-        (o.state, o.is_final, o.paid_at),
-        (OrderState::Pending, false, None)
-    );
+    assert_eq!((o.state, o.is_final, o.paid_at), (OrderState::Pending, false, None));
     assert_eq!(o.amounts.paid, Some(0));
 }
 
@@ -535,12 +499,7 @@ fn unlisted_codes_are_unknown() {
             Operation::Revoke,
         ] {
             let r = parse(op, &resp);
-            assert_uncertain(
-                &r,
-                op,
-                ErrorCode::ProviderError,
-                &format!("{op:?} {code:?}"),
-            );
+            assert_uncertain(&r, op, ErrorCode::ProviderError, &format!("{op:?} {code:?}"));
             let e = r.error.as_ref().unwrap();
             assert_eq!(e.provider_code.as_deref(), Some(code));
             assert_eq!(e.provider_message.as_deref(), Some("交易失败"));
@@ -562,22 +521,14 @@ fn in_progress_codes() {
     let r = parse(Operation::Refund, &signed(&envelope("BBS11112", Some(d))));
     assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll));
     let refund = r.refund.as_ref().unwrap();
-    assert_eq!(
-        (refund.state, refund.amount),
-        (RefundState::Pending, Some(100))
-    );
+    assert_eq!((refund.state, refund.amount), (RefundState::Pending, Some(100)));
     assert!(r.error.is_none());
 }
 
 #[test]
 fn query_found_without_resp_data_is_malformed() {
     let r = parse(Operation::Query, &signed(&envelope("BBS00000", None)));
-    assert_uncertain(
-        &r,
-        Operation::Query,
-        ErrorCode::MalformedResponse,
-        "no resp_data",
-    );
+    assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "no resp_data");
 }
 
 #[test]
@@ -585,10 +536,7 @@ fn precreate_answers() {
     // NATIVE: a QR code to show.
     let d = json!({"merchant_no": "82229007392000A", "out_trade_no": ORDER, "trade_no": TRADE_NO, "log_no": "66210003630077",
                    "acc_resp_fields": {"code": "https://qr.alipay.com/bax01234", "code_image": ""}});
-    let r = parse(
-        Operation::Precreate,
-        &signed(&envelope("BBS00000", Some(d))),
-    );
+    let r = parse(Operation::Precreate, &signed(&envelope("BBS00000", Some(d))));
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll));
     let o = r.order.as_ref().unwrap();
     assert_eq!((o.state, o.is_final), (OrderState::Pending, false));
@@ -597,10 +545,7 @@ fn precreate_answers() {
     // JSAPI: parameters for the wallet.
     let fields = json!({"app_id": "wx123", "time_stamp": "1631007210", "nonce_str": "n", "package": "prepay_id=wx1", "sign_type": "RSA", "pay_sign": "x"});
     let d = json!({"out_trade_no": ORDER, "trade_no": TRADE_NO, "acc_resp_fields": fields});
-    let r = parse(
-        Operation::Precreate,
-        &signed(&envelope("BBS00000", Some(d))),
-    );
+    let r = parse(Operation::Precreate, &signed(&envelope("BBS00000", Some(d))));
     let o = r.order.as_ref().unwrap();
     assert!(o.qr_code.is_none());
     assert_eq!(o.pay_params.as_ref(), Some(&fields));
@@ -609,10 +554,7 @@ fn precreate_answers() {
 #[test]
 fn refund_answers() {
     let d = json!({"out_trade_no": REFUND_NO, "trade_no": "2021090766210003630099", "refund_amount": "100", "origin_trade_no": TRADE_NO});
-    let r = parse(
-        Operation::Refund,
-        &signed(&envelope("BBS00000", Some(d.clone()))),
-    );
+    let r = parse(Operation::Refund, &signed(&envelope("BBS00000", Some(d.clone()))));
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     let refund = r.refund.as_ref().unwrap();
     assert_eq!(
@@ -625,10 +567,7 @@ fn refund_answers() {
     // Without refund_amount the asked amount is reported.
     let r = parse(
         Operation::Refund,
-        &signed(&envelope(
-            "BBS00000",
-            Some(json!({"out_trade_no": REFUND_NO})),
-        )),
+        &signed(&envelope("BBS00000", Some(json!({"out_trade_no": REFUND_NO})))),
     );
     assert_eq!(r.refund.as_ref().unwrap().amount, Some(100));
 }
@@ -641,33 +580,16 @@ fn an_answer_about_another_order_is_unknown() {
         assert_uncertain(&r, op, ErrorCode::MalformedResponse, &format!("{op:?}"));
     }
     let d = trade_with("SUCCESS", json!({"out_trade_no": "ANOTHER-REFUND"}));
-    let r = parse(
-        Operation::RefundQuery,
-        &signed(&envelope("BBS00000", Some(d))),
-    );
-    assert_uncertain(
-        &r,
-        Operation::RefundQuery,
-        ErrorCode::MalformedResponse,
-        "refund query",
-    );
+    let r = parse(Operation::RefundQuery, &signed(&envelope("BBS00000", Some(d))));
+    assert_uncertain(&r, Operation::RefundQuery, ErrorCode::MalformedResponse, "refund query");
 }
 
 #[test]
 fn an_answer_about_another_trade_no_is_unknown() {
     let inp = input(json!({"providerOrderNo": TRADE_NO}));
     let d = trade_with("SUCCESS", json!({"trade_no": "2021090766210009999999"}));
-    let r = gateway().parse(
-        Operation::Query,
-        &signed(&envelope("BBS00000", Some(d))),
-        Some(&inp),
-    );
-    assert_uncertain(
-        &r,
-        Operation::Query,
-        ErrorCode::MalformedResponse,
-        "another trade_no",
-    );
+    let r = gateway().parse(Operation::Query, &signed(&envelope("BBS00000", Some(d))), Some(&inp));
+    assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "another trade_no");
 }
 
 // ================================================================ 3. response signatures
@@ -693,8 +615,7 @@ fn response_signature_failures_are_unknown() {
     let mut r = good.clone();
     let mut sig = crypto::base64_decode(&r.headers["Lklapi-Signature"]).unwrap();
     sig[10] ^= 1;
-    r.headers
-        .insert("Lklapi-Signature".into(), crypto::base64_encode(&sig));
+    r.headers.insert("Lklapi-Signature".into(), crypto::base64_encode(&sig));
     cases.push(("tampered signature".into(), r));
     for bad in ["not base64 !", "AAAA", "x"] {
         let mut r = good.clone();
@@ -709,12 +630,7 @@ fn response_signature_failures_are_unknown() {
         r.headers.insert(h.into(), "  ".into());
         cases.push((format!("blank {h}"), r));
     }
-    for h in [
-        "Lklapi-Appid",
-        "Lklapi-Serial",
-        "Lklapi-Timestamp",
-        "Lklapi-Nonce",
-    ] {
+    for h in ["Lklapi-Appid", "Lklapi-Serial", "Lklapi-Timestamp", "Lklapi-Nonce"] {
         let mut r = good.clone();
         let v = r.headers[h].clone() + "0";
         r.headers.insert(h.into(), v);
@@ -739,12 +655,7 @@ fn response_signature_failures_are_unknown() {
     for (what, resp) in &cases {
         for op in [Operation::Query, Operation::Pay, Operation::Refund] {
             let r = parse(op, resp);
-            assert_uncertain(
-                &r,
-                op,
-                ErrorCode::ResponseSignatureInvalid,
-                &format!("{op:?}: {what}"),
-            );
+            assert_uncertain(&r, op, ErrorCode::ResponseSignatureInvalid, &format!("{op:?}: {what}"));
         }
     }
 }
@@ -759,11 +670,7 @@ fn response_header_names_are_case_insensitive() {
         |s: &str| s.replace("Lklapi", "LKLAPI"),
     ] {
         let mut r = good.clone();
-        r.headers = good
-            .headers
-            .iter()
-            .map(|(k, v)| (case(k), v.clone()))
-            .collect();
+        r.headers = good.headers.iter().map(|(k, v)| (case(k), v.clone())).collect();
         let res = parse(Operation::Query, &r);
         assert_eq!(
             res.outcome,
@@ -788,10 +695,7 @@ fn response_header_names_are_case_insensitive() {
 fn platform_key_forms() {
     let body = envelope("BBS00000", Some(trade("SUCCESS"))).to_string();
     let resp = signed_with(platform_key(), 200, body.as_bytes());
-    let bare: String = PLATFORM_CERT
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let bare: String = PLATFORM_CERT.lines().filter(|l| !l.starts_with("-----")).collect();
     for cert in [bare, PLATFORM_CERT.replace('\n', "\r\n")] {
         let mut gw = Lakala::new(config_with(json!({"platformCertificate": cert}))).unwrap();
         let inp = input(valid_input(Operation::Query));
@@ -826,12 +730,7 @@ fn http_errors_and_unreadable_bodies_are_unknown() {
             for resp in &responses {
                 let r = parse(op, resp);
                 assert_uncertain(&r, op, code, &format!("{op:?} HTTP {status}"));
-                assert!(r
-                    .error
-                    .as_ref()
-                    .unwrap()
-                    .message
-                    .contains(&status.to_string()));
+                assert!(r.error.as_ref().unwrap().message.contains(&status.to_string()));
             }
         }
     }
@@ -854,30 +753,19 @@ fn http_errors_and_unreadable_bodies_are_unknown() {
         Operation::Query,
         &signed(&json!({"code": "BBS00000", "resp_data": {"total_amount": 123}})),
     );
-    assert_uncertain(
-        &r,
-        Operation::Query,
-        ErrorCode::MalformedResponse,
-        "number amount",
-    );
+    assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "number amount");
 }
 
 // ================================================================ 4. amounts and time
 
 #[test]
 fn seed_query_answer_maps_amounts_and_time() {
-    let r = parse(
-        Operation::Query,
-        &signed(&envelope("BBS00000", Some(trade("SUCCESS")))),
-    );
+    let r = parse(Operation::Query, &signed(&envelope("BBS00000", Some(trade("SUCCESS")))));
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     let o = r.order.unwrap();
     assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
     assert_eq!(o.provider_order_no.as_deref(), Some(TRADE_NO));
-    assert_eq!(
-        o.channel_order_no.as_deref(),
-        Some("4200001212202109078945008028")
-    );
+    assert_eq!(o.channel_order_no.as_deref(), Some("4200001212202109078945008028"));
     assert_eq!(o.channel, Some(Channel::Wechat));
     assert_eq!(
         o.amounts,
@@ -892,10 +780,7 @@ fn seed_query_answer_maps_amounts_and_time() {
     );
     // trade_time 20210907150327 is Beijing time: 2021-09-07T07:03:27Z.
     assert_eq!(o.paid_at, Some(1_630_998_207_000));
-    assert_eq!(
-        r.raw["resp_data"]["log_no"], "66210003630077",
-        "raw keeps the body"
-    );
+    assert_eq!(r.raw["resp_data"]["log_no"], "66210003630077", "raw keeps the body");
 }
 
 #[test]
@@ -904,29 +789,18 @@ fn amount_mapping_by_state() {
     let query = |state: &str| {
         let r = parse(
             Operation::Query,
-            &signed(&envelope(
-                "BBS00000",
-                Some(trade_with(state, amounts.clone())),
-            )),
+            &signed(&envelope("BBS00000", Some(trade_with(state, amounts.clone())))),
         );
         r.order.unwrap_or_else(|| panic!("{state}: {:?}", r.error))
     };
     let o = query("SUCCESS");
     assert_eq!(
-        (
-            o.amounts.total,
-            o.amounts.paid,
-            o.amounts.refunded,
-            o.amounts.discount
-        ),
+        (o.amounts.total, o.amounts.paid, o.amounts.refunded, o.amounts.discount),
         (Some(1000), Some(985), Some(0), Some(15))
     );
     assert_eq!(o.paid_at, Some(1_639_365_220_000));
     let o = query("REFUND");
-    assert_eq!(
-        (o.amounts.paid, o.amounts.refunded),
-        (Some(985), Some(1000))
-    );
+    assert_eq!((o.amounts.paid, o.amounts.refunded), (Some(985), Some(1000)));
     assert_eq!(o.paid_at, Some(1_639_365_220_000));
     let o = query("PART_REFUND");
     assert_eq!(
@@ -943,10 +817,7 @@ fn amount_mapping_by_state() {
         );
     }
     let o = query("UNKNOWN");
-    assert_eq!(
-        (o.amounts.paid, o.amounts.refunded, o.paid_at),
-        (None, None, None)
-    );
+    assert_eq!((o.amounts.paid, o.amounts.refunded, o.paid_at), (None, None, None));
     // No payer_amount: paid is the total.
     let r = parse(
         Operation::Query,
@@ -970,12 +841,7 @@ fn amount_mapping_by_state() {
     );
     let o = r.order.unwrap();
     assert_eq!(
-        (
-            o.amounts.total,
-            o.amounts.paid,
-            o.amounts.discount,
-            o.paid_at
-        ),
+        (o.amounts.total, o.amounts.paid, o.amounts.discount, o.paid_at),
         (None, None, None, None)
     );
 }
@@ -1004,10 +870,7 @@ fn channels() {
         ("BESTPAY", Some(Channel::Other)),
         ("", None),
     ] {
-        let d = trade_with(
-            "SUCCESS",
-            json!({"account_type": account_type, "acc_trade_no": ""}),
-        );
+        let d = trade_with("SUCCESS", json!({"account_type": account_type, "acc_trade_no": ""}));
         let o = parse(Operation::Query, &signed(&envelope("BBS00000", Some(d))))
             .order
             .unwrap();
@@ -1201,14 +1064,8 @@ fn request_fields() {
     };
     let b = body(Operation::Pay, valid_input(Operation::Pay));
     assert_eq!(b["req_time"], "20210907173330");
-    assert_eq!(
-        b["req_data"]["total_amount"], "123",
-        "fen as an integer string"
-    );
-    assert_eq!(
-        b["req_data"]["location_info"],
-        json!({"request_ip": "10.0.0.1"})
-    );
+    assert_eq!(b["req_data"]["total_amount"], "123", "fen as an integer string");
+    assert_eq!(b["req_data"]["location_info"], json!({"request_ip": "10.0.0.1"}));
     let b = body(Operation::Precreate, valid_input(Operation::Precreate));
     assert_eq!(
         (
@@ -1345,9 +1202,7 @@ fn config_errors() {
         ),
         (
             "garbage privateKey",
-            config_with(
-                json!({"privateKey": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"}),
-            ),
+            config_with(json!({"privateKey": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"})),
             ErrorCode::InvalidKey,
             "credentials.privateKey",
         ),
@@ -1433,26 +1288,13 @@ fn config_accepts() {
     c["baseUrl"] = json!("https://test.wsmsd.cn/sit/");
     let gw = Lakala::new(c).unwrap();
     let p = gw
-        .build(
-            Operation::Query,
-            &input(valid_input(Operation::Query)),
-            &ctx(),
-        )
+        .build(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
         .unwrap();
-    assert_eq!(
-        p.request.url,
-        "https://test.wsmsd.cn/sit/api/v3/labs/query/tradequery"
-    );
+    assert_eq!(p.request.url, "https://test.wsmsd.cn/sit/api/v3/labs/query/tradequery");
     // PKCS#1 and bare Base64 private keys.
-    let bare: String = MERCHANT_KEY
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let bare: String = MERCHANT_KEY.lines().filter(|l| !l.starts_with("-----")).collect();
     let gw = Lakala::new(config_with(json!({"privateKey": bare}))).unwrap();
-    assert_eq!(
-        gw.private_key.pkcs8_der(),
-        gateway().private_key.pkcs8_der()
-    );
+    assert_eq!(gw.private_key.pkcs8_der(), gateway().private_key.pkcs8_der());
 }
 
 // ================================================================ 7. notifications
@@ -1468,16 +1310,11 @@ fn notice(status: &str) -> Vec<u8> {
 
 fn notify_headers(key: &PrivateKey, ts: i64, nonce: &str, body: &[u8]) -> BTreeMap<String, String> {
     let ts = ts.to_string();
-    let sig = crypto::base64_encode(
-        &key.sign_sha256(&notification_message(&ts, nonce, body))
-            .unwrap(),
-    );
+    let sig = crypto::base64_encode(&key.sign_sha256(&notification_message(&ts, nonce, body)).unwrap());
     let mut h = BTreeMap::new();
     h.insert(
         "Authorization".to_string(),
-        format!(
-            "LKLAPI-SHA256withRSA timestamp=\"{ts}\",nonce_str=\"{nonce}\",signature=\"{sig}\""
-        ),
+        format!("LKLAPI-SHA256withRSA timestamp=\"{ts}\",nonce_str=\"{nonce}\",signature=\"{sig}\""),
     );
     h.insert("Content-Type".to_string(), "application/json".to_string());
     h
@@ -1517,10 +1354,7 @@ fn a_valid_notification_is_accepted_with_the_exact_ack() {
         n.ack.headers.get("content-type").map(String::as_str),
         Some("application/json")
     );
-    assert_eq!(
-        (n.order.state, n.order.is_final),
-        (OrderState::Success, true)
-    );
+    assert_eq!((n.order.state, n.order.is_final), (OrderState::Success, true));
     assert_eq!(n.order.merchant_order_no.as_deref(), Some(ORDER));
     assert_eq!(n.order.provider_state.as_deref(), Some("SUCCESS"));
     assert_eq!(n.order.amounts.paid, Some(123));
@@ -1529,12 +1363,7 @@ fn a_valid_notification_is_accepted_with_the_exact_ack() {
     // Other states map through the same table.
     for (status, state, _) in TRADE_STATE_TABLE.iter().take(3) {
         let body = notice(status);
-        let n = verify(
-            &gateway(),
-            &notify_headers(platform_key(), NOW_S, "x", &body),
-            &body,
-        )
-        .unwrap();
+        let n = verify(&gateway(), &notify_headers(platform_key(), NOW_S, "x", &body), &body).unwrap();
         assert_eq!(n.order.state, *state, "{status}");
     }
 }
@@ -1549,16 +1378,10 @@ fn notification_signature_failures() {
         .map(|&b| if b == b'3' { b'4' } else { b })
         .collect::<Vec<u8>>();
     assert_ne!(tampered, body);
-    assert_eq!(
-        reason(verify(&gw, &h, &tampered), "tampered body"),
-        "BAD_SIGNATURE"
-    );
+    assert_eq!(reason(verify(&gw, &h, &tampered), "tampered body"), "BAD_SIGNATURE");
     let mut appended = body.clone();
     appended.push(b'\n');
-    assert_eq!(
-        reason(verify(&gw, &h, &appended), "newline appended"),
-        "BAD_SIGNATURE"
-    );
+    assert_eq!(reason(verify(&gw, &h, &appended), "newline appended"), "BAD_SIGNATURE");
     assert_eq!(
         reason(
             verify(&gw, &notify_headers(other_key(), NOW_S, "n", &body), &body),
@@ -1569,34 +1392,19 @@ fn notification_signature_failures() {
     // The timestamp and nonce are signed too.
     let auth = h["Authorization"].clone();
     for (from, to) in [
-        (
-            format!("timestamp=\"{NOW_S}\""),
-            format!("timestamp=\"{}\"", NOW_S + 1),
-        ),
-        (
-            "nonce_str=\"a1b2c3d4e5f6\"".into(),
-            "nonce_str=\"a1b2c3d4e5f7\"".into(),
-        ),
+        (format!("timestamp=\"{NOW_S}\""), format!("timestamp=\"{}\"", NOW_S + 1)),
+        ("nonce_str=\"a1b2c3d4e5f6\"".into(), "nonce_str=\"a1b2c3d4e5f7\"".into()),
     ] {
         let mut h2 = h.clone();
         h2.insert("Authorization".into(), auth.replace(&from, &to));
         assert_eq!(reason(verify(&gw, &h2, &body), &to), "BAD_SIGNATURE");
     }
     let mut h2 = h.clone();
-    h2.insert(
-        "Authorization".into(),
-        auth.replace("signature=\"", "signature=\"AAAA"),
-    );
-    assert_eq!(
-        reason(verify(&gw, &h2, &body), "signature changed"),
-        "BAD_SIGNATURE"
-    );
+    h2.insert("Authorization".into(), auth.replace("signature=\"", "signature=\"AAAA"));
+    assert_eq!(reason(verify(&gw, &h2, &body), "signature changed"), "BAD_SIGNATURE");
     // A notice signed by the platform key does not verify with a separate notify certificate.
     let gw2 = Lakala::new(config_with(json!({"notifyCertificate": OTHER_CERT}))).unwrap();
-    assert_eq!(
-        reason(verify(&gw2, &h, &body), "notifyCertificate"),
-        "BAD_SIGNATURE"
-    );
+    assert_eq!(reason(verify(&gw2, &h, &body), "notifyCertificate"), "BAD_SIGNATURE");
     assert!(
         verify(&gw2, &notify_headers(other_key(), NOW_S, "n", &body), &body).is_ok(),
         "notifyCertificate is used"
@@ -1611,11 +1419,7 @@ fn notification_missing_signature() {
     let auth = h["Authorization"].clone();
     let (ts, nonce, sig) = {
         let p = authorization_pairs(&auth).unwrap();
-        (
-            p["timestamp"].clone(),
-            p["nonce_str"].clone(),
-            p["signature"].clone(),
-        )
+        (p["timestamp"].clone(), p["nonce_str"].clone(), p["signature"].clone())
     };
     let mut cases: Vec<(&str, BTreeMap<String, String>)> = vec![("no headers", BTreeMap::new())];
     let mut no_auth = h.clone();
@@ -1682,12 +1486,7 @@ fn notification_header_forms() {
     // A 10-character nonce (seen from Lakala), a 32-character one, and a 1-character one.
     for nonce in ["Ab3dE6gH9j", "0123456789abcdef0123456789abcdef", "z"] {
         assert!(
-            verify(
-                &gw,
-                &notify_headers(platform_key(), NOW_S, nonce, &body),
-                &body
-            )
-            .is_ok(),
+            verify(&gw, &notify_headers(platform_key(), NOW_S, nonce, &body), &body).is_ok(),
             "{nonce}"
         );
     }
@@ -1723,11 +1522,7 @@ fn notification_replay_window() {
         assert!(at(&gw60, offset).is_ok(), "{offset} s within 60");
     }
     for offset in [61, -61, 299] {
-        assert_eq!(
-            reason(at(&gw60, offset), "60 s window"),
-            "EXPIRED",
-            "{offset} s"
-        );
+        assert_eq!(reason(at(&gw60, offset), "60 s window"), "EXPIRED", "{offset} s");
     }
     let mut c = config();
     c["notificationToleranceSeconds"] = json!(3600);
@@ -1751,10 +1546,7 @@ fn notification_malformed() {
         "Authorization".to_string(),
         format!("LKLAPI-SHA256withRSA timestamp=\"soon\",nonce_str=\"n\",signature=\"{sig}\""),
     );
-    assert_eq!(
-        reason(verify(&gw, &h, &body), "timestamp not digits"),
-        "MALFORMED"
-    );
+    assert_eq!(reason(verify(&gw, &h, &body), "timestamp not digits"), "MALFORMED");
     for bad in [
         &b"not json"[..],
         b"[]",
@@ -1762,23 +1554,12 @@ fn notification_malformed() {
         br#"{"trade_status":"SUCCESS","total_amount":"1.5"}"#,
     ] {
         let h = notify_headers(platform_key(), NOW_S, "n", bad);
-        assert_eq!(
-            reason(verify(&gw, &h, bad), &String::from_utf8_lossy(bad)),
-            "MALFORMED"
-        );
+        assert_eq!(reason(verify(&gw, &h, bad), &String::from_utf8_lossy(bad)), "MALFORMED");
     }
     // An unlisted status is accepted as a genuine notice with an UNKNOWN order.
     let body = notice("WHATEVER");
-    let n = verify(
-        &gw,
-        &notify_headers(platform_key(), NOW_S, "n", &body),
-        &body,
-    )
-    .unwrap();
-    assert_eq!(
-        (n.order.state, n.order.is_final),
-        (OrderState::Unknown, false)
-    );
+    let n = verify(&gw, &notify_headers(platform_key(), NOW_S, "n", &body), &body).unwrap();
+    assert_eq!((n.order.state, n.order.is_final), (OrderState::Unknown, false));
 }
 
 /// A signed timestamp so far from now that `now - timestamp` overflows i64.
@@ -1788,11 +1569,7 @@ fn notification_timestamp_overflow_is_expired() {
     let body = notice("SUCCESS");
     for ts in [i64::MIN, NOW_S + i64::MIN, i64::MAX] {
         let h = notify_headers(platform_key(), ts, "n", &body);
-        assert_eq!(
-            reason(verify(&gw, &h, &body), &ts.to_string()),
-            "EXPIRED",
-            "{ts}"
-        );
+        assert_eq!(reason(verify(&gw, &h, &body), &ts.to_string()), "EXPIRED", "{ts}");
     }
 }
 
@@ -1800,10 +1577,7 @@ fn notification_timestamp_overflow_is_expired() {
 
 /// No text (Debug, error) quotes 16 consecutive characters of the merchant private key.
 fn assert_no_secret(text: &str, what: &str) {
-    let body: String = MERCHANT_KEY
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let body: String = MERCHANT_KEY.lines().filter(|l| !l.starts_with("-----")).collect();
     let chars: Vec<char> = body.chars().collect();
     for w in chars.windows(16).step_by(7) {
         let needle: String = w.iter().collect();
@@ -1826,25 +1600,13 @@ fn secrets_never_appear() {
     // Errors from a damaged or misplaced private key.
     let truncated = &MERCHANT_KEY[..MERCHANT_KEY.len() - 200];
     let damaged = MERCHANT_KEY.replace("MII", "MIJ");
-    let bare: String = MERCHANT_KEY
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let bare: String = MERCHANT_KEY.lines().filter(|l| !l.starts_with("-----")).collect();
     for (what, changes) in [
         ("truncated", json!({"privateKey": truncated})),
         ("damaged", json!({"privateKey": damaged})),
-        (
-            "as platformCertificate",
-            json!({"platformCertificate": MERCHANT_KEY}),
-        ),
-        (
-            "bare as platformCertificate",
-            json!({"platformCertificate": bare}),
-        ),
-        (
-            "as merchantCertificate",
-            json!({"merchantCertificate": MERCHANT_KEY}),
-        ),
+        ("as platformCertificate", json!({"platformCertificate": MERCHANT_KEY})),
+        ("bare as platformCertificate", json!({"platformCertificate": bare})),
+        ("as merchantCertificate", json!({"merchantCertificate": MERCHANT_KEY})),
         (
             "as serialNo",
             json!({"merchantCertificate": null, "serialNo": MERCHANT_KEY}),
@@ -1858,9 +1620,6 @@ fn secrets_never_appear() {
         assert_no_secret(&format!("{e} {e:?} {}", e.to_json()), what);
     }
     // Parse results never carry the key either.
-    let r = parse(
-        Operation::Query,
-        &signed(&envelope("BBS00000", Some(trade("SUCCESS")))),
-    );
+    let r = parse(Operation::Query, &signed(&envelope("BBS00000", Some(trade("SUCCESS")))));
     assert_no_secret(&serde_json::to_string(&r).unwrap(), "result");
 }

@@ -34,10 +34,8 @@ fn gateway() -> Shouqianba {
 }
 
 fn gateway_with(sn: &str, key: &str) -> Shouqianba {
-    Shouqianba::new(
-        json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}}),
-    )
-    .expect("valid config")
+    Shouqianba::new(json!({"provider": "shouqianba", "credentials": {"terminalSn": sn, "terminalKey": key}}))
+        .expect("valid config")
 }
 
 fn input(v: Value) -> Input {
@@ -133,8 +131,7 @@ fn biz_ok(code: &str, data: Value) -> Vec<u8> {
 }
 
 fn biz_fail(code: &str, error_code: &str, data: Option<Value>) -> Vec<u8> {
-    let mut biz =
-        json!({"result_code": code, "error_code": error_code, "error_message": "报错信息 message"});
+    let mut biz = json!({"result_code": code, "error_code": error_code, "error_message": "报错信息 message"});
     if let Some(d) = data {
         biz["data"] = d;
     }
@@ -207,11 +204,7 @@ fn order_status_unlisted_is_unknown_never_failed() {
         Some("FAILED"),
         None,
     ] {
-        assert_eq!(
-            order_state(value),
-            (OrderState::Unknown, false),
-            "{value:?}"
-        );
+        assert_eq!(order_state(value), (OrderState::Unknown, false), "{value:?}");
     }
 }
 
@@ -220,10 +213,7 @@ fn order_status_table_through_query() {
     for (value, state, fin) in ORDER_STATUS_TABLE {
         let r = parse(Operation::Query, 200, biz_ok("SUCCESS", order_data(value)));
         assert_eq!(r.outcome, Outcome::Succeeded, "{value}");
-        let o = r
-            .order
-            .as_ref()
-            .unwrap_or_else(|| panic!("{value}: no order"));
+        let o = r.order.as_ref().unwrap_or_else(|| panic!("{value}: no order"));
         assert_eq!((o.state, o.is_final), (state, fin), "{value}");
         assert_eq!(o.provider_state.as_deref(), Some(value));
         // What to do next follows the order state.
@@ -238,11 +228,7 @@ fn order_status_table_through_query() {
         let d = order_data_with("x", json!({"order_status": value}));
         let r = parse(Operation::Query, 200, biz_ok("SUCCESS", d));
         let o = r.order.as_ref().unwrap();
-        assert_eq!(
-            (o.state, o.is_final),
-            (OrderState::Unknown, false),
-            "{value}"
-        );
+        assert_eq!((o.state, o.is_final), (OrderState::Unknown, false), "{value}");
         assert_ne!(o.state, OrderState::Failed);
         assert_eq!(r.next, Next::ContactSupport, "{value}");
     }
@@ -259,64 +245,16 @@ fn biz_table() -> Vec<(Operation, &'static str, &'static str, Outcome, Next)> {
         (O::Pay, "PAY_SUCCESS", "PAID", Succeeded, N::None),
         (O::Pay, "PAY_FAIL", "PAY_CANCELED", Failed, N::None),
         (O::Pay, "PAY_IN_PROGRESS", "CREATED", InProgress, N::Poll),
-        (
-            O::Pay,
-            "PAY_FAIL_ERROR",
-            "PAY_ERROR",
-            Unknown,
-            N::ContactSupport,
-        ),
-        (
-            O::Pay,
-            "PAY_FAIL_IN_PROGRESS",
-            "PAY_ERROR",
-            Unknown,
-            N::ContactSupport,
-        ),
-        (
-            O::Precreate,
-            "PRECREATE_SUCCESS",
-            "CREATED",
-            Succeeded,
-            N::Poll,
-        ),
-        (
-            O::Precreate,
-            "PRECREATE_FAIL",
-            "PAY_CANCELED",
-            Failed,
-            N::None,
-        ),
-        (
-            O::Precreate,
-            "PRECREATE_FAIL_ERROR",
-            "PAY_ERROR",
-            Unknown,
-            N::Poll,
-        ),
-        (
-            O::Precreate,
-            "PRECREATE_FAIL_IN_PROGRESS",
-            "CREATED",
-            Unknown,
-            N::Poll,
-        ),
-        (
-            O::Refund,
-            "REFUND_SUCCESS",
-            "PARTIAL_REFUNDED",
-            Succeeded,
-            N::None,
-        ),
+        (O::Pay, "PAY_FAIL_ERROR", "PAY_ERROR", Unknown, N::ContactSupport),
+        (O::Pay, "PAY_FAIL_IN_PROGRESS", "PAY_ERROR", Unknown, N::ContactSupport),
+        (O::Precreate, "PRECREATE_SUCCESS", "CREATED", Succeeded, N::Poll),
+        (O::Precreate, "PRECREATE_FAIL", "PAY_CANCELED", Failed, N::None),
+        (O::Precreate, "PRECREATE_FAIL_ERROR", "PAY_ERROR", Unknown, N::Poll),
+        (O::Precreate, "PRECREATE_FAIL_IN_PROGRESS", "CREATED", Unknown, N::Poll),
+        (O::Refund, "REFUND_SUCCESS", "PARTIAL_REFUNDED", Succeeded, N::None),
         (O::Refund, "REFUND_FAIL", "PAID", Failed, N::None),
         (O::Refund, "REFUND_IN_PROGRESS", "PAID", InProgress, N::Poll),
-        (
-            O::Refund,
-            "REFUND_ERROR",
-            "REFUND_ERROR",
-            Unknown,
-            N::ContactSupport,
-        ),
+        (O::Refund, "REFUND_ERROR", "REFUND_ERROR", Unknown, N::ContactSupport),
         (O::Query, "SUCCESS", "PAID", Succeeded, N::None),
         (O::Query, "FAIL", "PAID", Failed, N::None),
     ];
@@ -324,27 +262,9 @@ fn biz_table() -> Vec<(Operation, &'static str, &'static str, Outcome, Next)> {
         t.extend([
             (op, "CANCEL_SUCCESS", "CANCELED", Succeeded, N::None),
             (op, "CANCEL_ABORT_SUCCESS", "CANCELED", Succeeded, N::None),
-            (
-                op,
-                "CANCEL_IN_PROGRESS",
-                "CANCEL_INPROGRESS",
-                InProgress,
-                N::Poll,
-            ),
-            (
-                op,
-                "CANCEL_ERROR",
-                "CANCEL_ERROR",
-                Unknown,
-                N::ContactSupport,
-            ),
-            (
-                op,
-                "CANCEL_ABORT_ERROR",
-                "CANCEL_ERROR",
-                Unknown,
-                N::ContactSupport,
-            ),
+            (op, "CANCEL_IN_PROGRESS", "CANCEL_INPROGRESS", InProgress, N::Poll),
+            (op, "CANCEL_ERROR", "CANCEL_ERROR", Unknown, N::ContactSupport),
+            (op, "CANCEL_ABORT_ERROR", "CANCEL_ERROR", Unknown, N::ContactSupport),
             (
                 op,
                 "CANCEL_ABORT_IN_PROGRESS",
@@ -360,19 +280,11 @@ fn biz_table() -> Vec<(Operation, &'static str, &'static str, Outcome, Next)> {
 #[test]
 fn biz_outcome_table() {
     for (op, code, _, outcome, next) in biz_table() {
-        assert_eq!(
-            biz_outcome(op, code),
-            Some((outcome, next)),
-            "{op:?} {code}"
-        );
+        assert_eq!(biz_outcome(op, code), Some((outcome, next)), "{op:?} {code}");
     }
     // "FAIL" (call failed, nothing changed) is a known answer to every order operation.
     for op in ORDER_OPS {
-        assert_eq!(
-            biz_outcome(op, "FAIL"),
-            Some((Outcome::Failed, Next::None)),
-            "{op:?}"
-        );
+        assert_eq!(biz_outcome(op, "FAIL"), Some((Outcome::Failed, Next::None)), "{op:?}");
     }
 }
 
@@ -381,10 +293,8 @@ fn biz_result_codes_through_parse() {
     for (op, code, status, outcome, next) in biz_table() {
         let body = match outcome {
             Outcome::Failed => biz_fail(code, "TRADE_FAILED", Some(order_data(status))),
-            Outcome::Unknown => envelope(
-                json!({"result_code": code, "error_code": "UNEXPECTED_PROVIDER_ERROR",
-                                                "error_message": "channel error", "data": order_data(status)}),
-            ),
+            Outcome::Unknown => envelope(json!({"result_code": code, "error_code": "UNEXPECTED_PROVIDER_ERROR",
+                                                "error_message": "channel error", "data": order_data(status)})),
             _ => biz_ok(code, order_data(status)),
         };
         let r = parse(op, 200, body);
@@ -394,11 +304,7 @@ fn biz_result_codes_through_parse() {
             Outcome::Succeeded | Outcome::InProgress => {
                 assert!(r.error.is_none(), "{op:?} {code}: {:?}", r.error)
             }
-            Outcome::Failed => assert_eq!(
-                error_code(&r),
-                Some(ErrorCode::ProviderError),
-                "{op:?} {code}"
-            ),
+            Outcome::Failed => assert_eq!(error_code(&r), Some(ErrorCode::ProviderError), "{op:?} {code}"),
             Outcome::Unknown => {
                 let e = r.error.as_ref().expect("an unknown outcome says why");
                 assert_eq!(e.code, ErrorCode::ProviderError, "{op:?} {code}");
@@ -436,57 +342,29 @@ fn biz_code_of_another_operation_or_unlisted_is_unknown() {
         let mut foreign: Vec<&str> = table
             .iter()
             .filter(|(owner, code, ..)| {
-                *code != "FAIL"
-                    && !table.iter().any(|(o, c, ..)| o == &op && c == code)
-                    && *owner != op
+                *code != "FAIL" && !table.iter().any(|(o, c, ..)| o == &op && c == code) && *owner != op
             })
             .map(|(_, code, ..)| *code)
             .collect();
-        foreign.extend([
-            "PAY_SUCCESSFUL",
-            "pay_success",
-            "SUCCESS ",
-            "",
-            "UNKNOWN",
-            "ERROR",
-        ]);
+        foreign.extend(["PAY_SUCCESSFUL", "pay_success", "SUCCESS ", "", "UNKNOWN", "ERROR"]);
         if op != Operation::Query {
             foreign.push("SUCCESS");
         }
         for code in foreign {
             let r = parse(op, 200, biz_ok(code, order_data("PAID")));
             assert_eq!(r.outcome, Outcome::Unknown, "{op:?} answered {code:?}");
-            assert_eq!(
-                r.next,
-                Next::after_uncertain(op),
-                "{op:?} answered {code:?}"
-            );
-            assert_eq!(
-                error_code(&r),
-                Some(ErrorCode::ProviderError),
-                "{op:?} {code:?}"
-            );
-            assert!(
-                r.order.is_none(),
-                "{op:?} {code:?}: an unexpected answer is not mapped"
-            );
+            assert_eq!(r.next, Next::after_uncertain(op), "{op:?} answered {code:?}");
+            assert_eq!(error_code(&r), Some(ErrorCode::ProviderError), "{op:?} {code:?}");
+            assert!(r.order.is_none(), "{op:?} {code:?}: an unexpected answer is not mapped");
         }
         // No result_code at all.
         let r = parse(op, 200, envelope(json!({"data": order_data("PAID")})));
         assert_eq!(r.outcome, Outcome::Unknown, "{op:?} without result_code");
     }
     // The example from the brief, spelled out.
-    let r = parse(
-        Operation::Refund,
-        200,
-        biz_ok("PAY_SUCCESS", order_data("PAID")),
-    );
+    let r = parse(Operation::Refund, 200, biz_ok("PAY_SUCCESS", order_data("PAID")));
     assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll));
-    let r = parse(
-        Operation::Query,
-        200,
-        biz_ok("PAY_SUCCESS", order_data("PAID")),
-    );
+    let r = parse(Operation::Query, 200, biz_ok("PAY_SUCCESS", order_data("PAID")));
     assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Retry));
 }
 
@@ -510,14 +388,8 @@ const BIZ_ERRORS: [(&str, ErrorCode); 19] = [
     ("UPAY_ORDER_NOT_EXISTS", ErrorCode::OrderNotFound),
     ("UPAY_ORDER_NOT_EXIST", ErrorCode::OrderNotFound),
     ("REFUND_REQUEST_CONFLICT", ErrorCode::RefundConflict),
-    (
-        "UPAY_REFUND_INVALID_ORDER_STATE",
-        ErrorCode::InvalidOrderState,
-    ),
-    (
-        "UPAY_CANCEL_INVALID_ORDER_STATE",
-        ErrorCode::InvalidOrderState,
-    ),
+    ("UPAY_REFUND_INVALID_ORDER_STATE", ErrorCode::InvalidOrderState),
+    ("UPAY_CANCEL_INVALID_ORDER_STATE", ErrorCode::InvalidOrderState),
     ("UNEXPECTED_PROVIDER_ERROR", ErrorCode::ProviderError),
 ];
 
@@ -546,11 +418,7 @@ fn biz_errors_through_parse() {
     for (op, result_code) in failing {
         for (code, expected) in BIZ_ERRORS {
             let r = parse(op, 200, biz_fail(result_code, code, None));
-            assert_eq!(
-                (r.outcome, r.next),
-                (Outcome::Failed, Next::None),
-                "{op:?} {code}"
-            );
+            assert_eq!((r.outcome, r.next), (Outcome::Failed, Next::None), "{op:?} {code}");
             let e = r.error.as_ref().unwrap();
             assert_eq!(e.code, expected, "{op:?} {result_code} {code}");
             assert_eq!(e.provider_code.as_deref(), Some(code));
@@ -593,17 +461,10 @@ fn transport_400_table() {
 
 #[test]
 fn transport_400_through_parse() {
-    for op in ORDER_OPS
-        .into_iter()
-        .chain([Operation::Checkin, Operation::Activate])
-    {
+    for op in ORDER_OPS.into_iter().chain([Operation::Checkin, Operation::Activate]) {
         for (code, expected) in TRANSPORT_400 {
             let r = parse(op, 200, transport("400", code));
-            assert_eq!(
-                (r.outcome, r.next),
-                (Outcome::Failed, Next::None),
-                "{op:?} {code}"
-            );
+            assert_eq!((r.outcome, r.next), (Outcome::Failed, Next::None), "{op:?} {code}");
             let e = r.error.as_ref().unwrap();
             assert_eq!(e.code, expected, "{op:?} {code}");
             assert_eq!(e.provider_code.as_deref(), Some(code));
@@ -617,10 +478,7 @@ fn transport_400_through_parse() {
             (Outcome::Unknown, Next::after_uncertain(op)),
             "{op:?}"
         );
-        assert_eq!(
-            r.error.as_ref().unwrap().provider_code.as_deref(),
-            Some("SOME_NEW_400")
-        );
+        assert_eq!(r.error.as_ref().unwrap().provider_code.as_deref(), Some("SOME_NEW_400"));
         let r = parse(op, 200, json!({"result_code": "400"}).to_string());
         assert_eq!(r.outcome, Outcome::Unknown, "{op:?} 400 without error_code");
     }
@@ -643,11 +501,7 @@ fn transport_500_is_unknown() {
             (Operation::Checkin, Next::Retry),
         ] {
             let r = parse(op, 200, transport("500", code));
-            assert_eq!(
-                (r.outcome, r.next),
-                (Outcome::Unknown, next),
-                "{op:?} {code}"
-            );
+            assert_eq!((r.outcome, r.next), (Outcome::Unknown, next), "{op:?} {code}");
             let e = r.error.as_ref().unwrap();
             assert_eq!(e.code, expected, "{op:?} {code}");
             assert_eq!(e.retryable, expected == ErrorCode::ProviderUnavailable);
@@ -678,18 +532,8 @@ fn http_level_failures_are_unknown() {
             br#"{"result_code":"200","biz_res"#.to_vec(),
             ErrorCode::MalformedResponse,
         ),
-        (
-            "200 JSON null",
-            200,
-            b"null".to_vec(),
-            ErrorCode::MalformedResponse,
-        ),
-        (
-            "200 JSON array",
-            200,
-            b"[]".to_vec(),
-            ErrorCode::MalformedResponse,
-        ),
+        ("200 JSON null", 200, b"null".to_vec(), ErrorCode::MalformedResponse),
+        ("200 JSON array", 200, b"[]".to_vec(), ErrorCode::MalformedResponse),
         (
             "200 JSON string",
             200,
@@ -734,16 +578,9 @@ fn http_level_failures_are_unknown() {
         ),
     ];
     for (name, status, body, code) in cases {
-        for (op, next) in [
-            (Operation::Pay, Next::Poll),
-            (Operation::Query, Next::Retry),
-        ] {
+        for (op, next) in [(Operation::Pay, Next::Poll), (Operation::Query, Next::Retry)] {
             let r = parse(op, status, body.clone());
-            assert_eq!(
-                (r.outcome, r.next),
-                (Outcome::Unknown, next),
-                "{name} {op:?}"
-            );
+            assert_eq!((r.outcome, r.next), (Outcome::Unknown, next), "{name} {op:?}");
             assert_eq!(error_code(&r), Some(code), "{name} {op:?}");
             assert!(r.order.is_none(), "{name}");
         }
@@ -754,11 +591,7 @@ fn http_level_failures_are_unknown() {
 
 #[test]
 fn query_success_without_data_is_unknown() {
-    let r = parse(
-        Operation::Query,
-        200,
-        envelope(json!({"result_code": "SUCCESS"})),
-    );
+    let r = parse(Operation::Query, 200, envelope(json!({"result_code": "SUCCESS"})));
     assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Retry));
     assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse));
 }
@@ -787,11 +620,7 @@ fn amounts_that_are_not_digits_are_unknown() {
                 assert_eq!(r.outcome, Outcome::Unknown, "{op:?} {field}={bad:?}");
                 assert_eq!(r.next, Next::after_uncertain(op));
                 let e = r.error.as_ref().unwrap();
-                assert_eq!(
-                    e.code,
-                    ErrorCode::MalformedResponse,
-                    "{op:?} {field}={bad:?}"
-                );
+                assert_eq!(e.code, ErrorCode::MalformedResponse, "{op:?} {field}={bad:?}");
                 assert!(e.message.contains(field), "{}", e.message);
             }
         }
@@ -800,10 +629,7 @@ fn amounts_that_are_not_digits_are_unknown() {
     let r = parse(
         Operation::Query,
         200,
-        biz_ok(
-            "SUCCESS",
-            order_data_with("PAID", json!({"total_amount": 1000})),
-        ),
+        biz_ok("SUCCESS", order_data_with("PAID", json!({"total_amount": 1000}))),
     );
     assert_eq!(
         (r.outcome, error_code(&r)),
@@ -813,10 +639,7 @@ fn amounts_that_are_not_digits_are_unknown() {
     let r = parse(
         Operation::Query,
         200,
-        biz_ok(
-            "SUCCESS",
-            order_data_with("CREATED", json!({"net_amount": ""})),
-        ),
+        biz_ok("SUCCESS", order_data_with("CREATED", json!({"net_amount": ""}))),
     );
     assert_eq!(r.outcome, Outcome::Succeeded);
     assert_eq!(r.order.unwrap().amounts.net, None);
@@ -824,22 +647,14 @@ fn amounts_that_are_not_digits_are_unknown() {
 
 #[test]
 fn settlement_amount_that_is_not_digits_is_unknown() {
-    for (op, code) in [
-        (Operation::Refund, "REFUND_SUCCESS"),
-        (Operation::Query, "SUCCESS"),
-    ] {
+    for (op, code) in [(Operation::Refund, "REFUND_SUCCESS"), (Operation::Query, "SUCCESS")] {
         let inp = with(op, "refundNo", json!("r1"));
         let d = order_data_with(
             "PARTIAL_REFUNDED",
             json!({"net_amount": "700", "settlement_amount": "3.00"}),
         );
         let r = parse_with(op, inp, biz_ok(code, d));
-        assert_eq!(
-            r.outcome,
-            Outcome::Unknown,
-            "{op:?}: refund = {:?}",
-            r.refund
-        );
+        assert_eq!(r.outcome, Outcome::Unknown, "{op:?}: refund = {:?}", r.refund);
         assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse), "{op:?}");
     }
 }
@@ -869,11 +684,7 @@ fn answer_about_another_order_is_unknown() {
     }
     // A failing answer about another order is not trusted either.
     let d = order_data_with("PAY_CANCELED", json!({"client_sn": "someone-else"}));
-    let r = parse(
-        Operation::Pay,
-        200,
-        biz_fail("PAY_FAIL", "TRADE_FAILED", Some(d)),
-    );
+    let r = parse(Operation::Pay, 200, biz_fail("PAY_FAIL", "TRADE_FAILED", Some(d)));
     assert_eq!(r.outcome, Outcome::Unknown);
 }
 
@@ -899,13 +710,7 @@ fn amounts_by_order_state() {
     );
     let cases: [Case; 10] = [
         ("PAID", Some("1000"), Some("1000"), Some(1000), Some(0)),
-        (
-            "PARTIAL_REFUNDED",
-            Some("1000"),
-            Some("700"),
-            Some(1000),
-            Some(300),
-        ),
+        ("PARTIAL_REFUNDED", Some("1000"), Some("700"), Some(1000), Some(300)),
         ("REFUNDED", Some("1000"), Some("0"), Some(1000), Some(1000)),
         ("CREATED", Some("1000"), None, Some(0), Some(0)),
         ("CREATED", Some("1000"), Some("1000"), Some(0), Some(0)),
@@ -948,18 +753,12 @@ fn order_identifiers_and_channel() {
     let o = r.order.unwrap();
     assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
     assert_eq!(o.provider_order_no.as_deref(), Some(PROVIDER_SN));
-    assert_eq!(
-        o.channel_order_no.as_deref(),
-        Some("4200001234202401010000000001")
-    );
+    assert_eq!(o.channel_order_no.as_deref(), Some("4200001234202401010000000001"));
     // An empty trade_no is no channel order number.
     let r = parse(
         Operation::Query,
         200,
-        biz_ok(
-            "SUCCESS",
-            order_data_with("CREATED", json!({"trade_no": ""})),
-        ),
+        biz_ok("SUCCESS", order_data_with("CREATED", json!({"trade_no": ""}))),
     );
     assert_eq!(r.order.unwrap().channel_order_no, None);
 }
@@ -974,37 +773,14 @@ fn paid_at() {
             json!("1704067200123"),
             Some(1_704_067_200_000),
         ),
-        (
-            "PAID",
-            Value::Null,
-            json!("1704067200123"),
-            Some(1_704_067_200_123),
-        ),
-        (
-            "PAID",
-            json!(""),
-            json!("1704067200123"),
-            Some(1_704_067_200_123),
-        ),
+        ("PAID", Value::Null, json!("1704067200123"), Some(1_704_067_200_123)),
+        ("PAID", json!(""), json!("1704067200123"), Some(1_704_067_200_123)),
         ("PAID", json!("soon"), Value::Null, None),
-        (
-            "CREATED",
-            json!("1704067200000"),
-            json!("1704067200123"),
-            None,
-        ),
-        (
-            "PAY_CANCELED",
-            json!("1704067200000"),
-            json!("1704067200123"),
-            None,
-        ),
+        ("CREATED", json!("1704067200000"), json!("1704067200123"), None),
+        ("PAY_CANCELED", json!("1704067200000"), json!("1704067200123"), None),
     ];
     for (status, cft, ft, expected) in cases {
-        let d = order_data_with(
-            status,
-            json!({"channel_finish_time": cft, "finish_time": ft}),
-        );
+        let d = order_data_with(status, json!({"channel_finish_time": cft, "finish_time": ft}));
         let r = parse(Operation::Query, 200, biz_ok("SUCCESS", d));
         assert_eq!(r.outcome, Outcome::Succeeded, "{status} {cft} {ft}");
         assert_eq!(r.order.unwrap().paid_at, expected, "{status} {cft} {ft}");
@@ -1048,11 +824,7 @@ fn query_for_one_refund() {
         ("CREATED", RefundState::Pending, Next::Poll),
         ("FAIL_ERROR", RefundState::Unknown, Next::ContactSupport),
         ("REFUND_ERROR", RefundState::Unknown, Next::ContactSupport),
-        (
-            "FAIL_PROTOCOL_1",
-            RefundState::Unknown,
-            Next::ContactSupport,
-        ),
+        ("FAIL_PROTOCOL_1", RefundState::Unknown, Next::ContactSupport),
         ("FAIL_IO_2", RefundState::Unknown, Next::ContactSupport),
         ("CANCEL_ERROR", RefundState::Unknown, Next::ContactSupport),
         ("SOMETHING_NEW", RefundState::Unknown, Next::ContactSupport),
@@ -1069,19 +841,13 @@ fn query_for_one_refund() {
             biz_ok("SUCCESS", d),
         );
         assert_eq!((r.outcome, r.next), (Outcome::Succeeded, next), "{status}");
-        let refund = r
-            .refund
-            .as_ref()
-            .unwrap_or_else(|| panic!("{status}: no refund"));
+        let refund = r.refund.as_ref().unwrap_or_else(|| panic!("{status}: no refund"));
         assert_eq!(refund.state, state, "{status}");
         assert_eq!(refund.refund_no.as_deref(), Some("r1"));
         assert_eq!(refund.amount, Some(300));
         assert_eq!(refund.provider_state.as_deref(), Some(status));
         // The order is still reported.
-        assert_eq!(
-            r.order.as_ref().unwrap().state,
-            OrderState::PartiallyRefunded
-        );
+        assert_eq!(r.order.as_ref().unwrap().state, OrderState::PartiallyRefunded);
     }
     assert_eq!(refund_state(None), RefundState::Unknown);
     // Without refundNo, a query is about the order only.
@@ -1093,26 +859,11 @@ fn query_for_one_refund() {
 fn refund_result() {
     // (result_code, settlement_amount, expected state, expected amount)
     let cases = [
-        (
-            "REFUND_SUCCESS",
-            Some("300"),
-            RefundState::Success,
-            Some(300),
-        ),
+        ("REFUND_SUCCESS", Some("300"), RefundState::Success, Some(300)),
         ("REFUND_SUCCESS", None, RefundState::Success, Some(300)), // falls back to the amount asked
-        (
-            "REFUND_SUCCESS",
-            Some("250"),
-            RefundState::Success,
-            Some(250),
-        ),
+        ("REFUND_SUCCESS", Some("250"), RefundState::Success, Some(250)),
         ("REFUND_FAIL", Some("300"), RefundState::Failed, Some(300)),
-        (
-            "REFUND_IN_PROGRESS",
-            Some("300"),
-            RefundState::Pending,
-            Some(300),
-        ),
+        ("REFUND_IN_PROGRESS", Some("300"), RefundState::Pending, Some(300)),
         ("REFUND_ERROR", Some("300"), RefundState::Unknown, Some(300)),
     ];
     for (code, settlement, state, amount) in cases {
@@ -1126,10 +877,7 @@ fn refund_result() {
             biz_ok(code, d)
         };
         let r = parse(Operation::Refund, 200, body);
-        let refund = r
-            .refund
-            .as_ref()
-            .unwrap_or_else(|| panic!("{code}: no refund"));
+        let refund = r.refund.as_ref().unwrap_or_else(|| panic!("{code}: no refund"));
         assert_eq!(refund.state, state, "{code}");
         assert_eq!(refund.amount, amount, "{code} {settlement:?}");
         assert_eq!(refund.refund_no.as_deref(), Some("r1"));
@@ -1147,11 +895,7 @@ fn refund_result() {
 
 #[test]
 fn serialized_result_uses_the_documented_names() {
-    let r = parse(
-        Operation::Pay,
-        200,
-        biz_ok("PAY_SUCCESS", order_data("PAID")),
-    );
+    let r = parse(Operation::Pay, 200, biz_ok("PAY_SUCCESS", order_data("PAID")));
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["provider"], "shouqianba");
     assert_eq!(v["operation"], "pay");
@@ -1179,10 +923,7 @@ fn build_err(op: Operation, inp: Value) -> Error {
 #[test]
 fn valid_inputs_build() {
     let gw = gateway();
-    for op in ORDER_OPS
-        .into_iter()
-        .chain([Operation::Checkin, Operation::Activate])
-    {
+    for op in ORDER_OPS.into_iter().chain([Operation::Checkin, Operation::Activate]) {
         let req = gw
             .request(op, &input(valid_input(op)), &ctx())
             .unwrap_or_else(|e| panic!("{op:?}: {e}"));
@@ -1217,42 +958,12 @@ fn invalid_inputs_name_their_field() {
             with(O::Pay, "merchantOrderNo", s(33)),
             "merchantOrderNo",
         ),
-        (
-            "amount missing",
-            O::Pay,
-            with(O::Pay, "amount", Value::Null),
-            "amount",
-        ),
-        (
-            "amount 0",
-            O::Pay,
-            with(O::Pay, "amount", json!(0)),
-            "amount",
-        ),
-        (
-            "amount negative",
-            O::Pay,
-            with(O::Pay, "amount", json!(-5)),
-            "amount",
-        ),
-        (
-            "amount 9.5",
-            O::Pay,
-            with(O::Pay, "amount", json!(9.5)),
-            "amount",
-        ),
-        (
-            "amount 100.0",
-            O::Pay,
-            with(O::Pay, "amount", json!(100.0)),
-            "amount",
-        ),
-        (
-            "amount \"100\"",
-            O::Pay,
-            with(O::Pay, "amount", json!("100")),
-            "amount",
-        ),
+        ("amount missing", O::Pay, with(O::Pay, "amount", Value::Null), "amount"),
+        ("amount 0", O::Pay, with(O::Pay, "amount", json!(0)), "amount"),
+        ("amount negative", O::Pay, with(O::Pay, "amount", json!(-5)), "amount"),
+        ("amount 9.5", O::Pay, with(O::Pay, "amount", json!(9.5)), "amount"),
+        ("amount 100.0", O::Pay, with(O::Pay, "amount", json!(100.0)), "amount"),
+        ("amount \"100\"", O::Pay, with(O::Pay, "amount", json!("100")), "amount"),
         (
             "amount 11 digits",
             O::Pay,
@@ -1265,18 +976,8 @@ fn invalid_inputs_name_their_field() {
             with(O::Pay, "amount", json!(u64::MAX)),
             "amount",
         ),
-        (
-            "amount bool",
-            O::Pay,
-            with(O::Pay, "amount", json!(true)),
-            "amount",
-        ),
-        (
-            "subject 65 chars",
-            O::Pay,
-            with(O::Pay, "subject", s(65)),
-            "subject",
-        ),
+        ("amount bool", O::Pay, with(O::Pay, "amount", json!(true)), "amount"),
+        ("subject 65 chars", O::Pay, with(O::Pay, "subject", s(65)), "subject"),
         (
             "subject missing",
             O::Pay,
@@ -1289,12 +990,7 @@ fn invalid_inputs_name_their_field() {
             with(O::Pay, "subject", json!("a\nb")),
             "subject",
         ),
-        (
-            "operator 33 chars",
-            O::Pay,
-            with(O::Pay, "operator", s(33)),
-            "operator",
-        ),
+        ("operator 33 chars", O::Pay, with(O::Pay, "operator", s(33)), "operator"),
         (
             "operator missing",
             O::Pay,
@@ -1307,12 +1003,7 @@ fn invalid_inputs_name_their_field() {
             with(O::Pay, "authCode", Value::Null),
             "authCode",
         ),
-        (
-            "authCode 33 chars",
-            O::Pay,
-            with(O::Pay, "authCode", s(33)),
-            "authCode",
-        ),
+        ("authCode 33 chars", O::Pay, with(O::Pay, "authCode", s(33)), "authCode"),
         (
             "latitude without longitude",
             O::Pay,
@@ -1343,12 +1034,7 @@ fn invalid_inputs_name_their_field() {
             with(O::Pay, "payway", json!("1234")),
             "payway",
         ),
-        (
-            "reflect 65 chars",
-            O::Pay,
-            with(O::Pay, "reflect", s(65)),
-            "reflect",
-        ),
+        ("reflect 65 chars", O::Pay, with(O::Pay, "reflect", s(65)), "reflect"),
         (
             "precreate without payway",
             O::Precreate,
@@ -1421,12 +1107,7 @@ fn invalid_inputs_name_their_field() {
             json!({"refundNo": "r1", "amount": 1, "operator": "o"}),
             "merchantOrderNo",
         ),
-        (
-            "query without order",
-            O::Query,
-            json!({}),
-            "merchantOrderNo",
-        ),
+        ("query without order", O::Query, json!({}), "merchantOrderNo"),
         (
             "query refundNo 21 chars",
             O::Query,
@@ -1439,24 +1120,14 @@ fn invalid_inputs_name_their_field() {
             json!({"providerOrderNo": "1".repeat(17)}),
             "providerOrderNo",
         ),
-        (
-            "cancel without order",
-            O::Cancel,
-            json!({}),
-            "merchantOrderNo",
-        ),
+        ("cancel without order", O::Cancel, json!({}), "merchantOrderNo"),
         (
             "revoke without order",
             O::Revoke,
             json!({"merchantOrderNo": ""}),
             "merchantOrderNo",
         ),
-        (
-            "checkin without deviceId",
-            O::Checkin,
-            json!({}),
-            "deviceId",
-        ),
+        ("checkin without deviceId", O::Checkin, json!({}), "deviceId"),
         (
             "activate without vendorSn",
             O::Activate,
@@ -1568,11 +1239,7 @@ fn boundaries_that_are_accepted() {
             with(O::Pay, "subject", json!("咖".repeat(64))),
         ),
         ("operator 32 chars", O::Pay, with(O::Pay, "operator", s(32))),
-        (
-            "refundNo 20 chars",
-            O::Refund,
-            with(O::Refund, "refundNo", s(20)),
-        ),
+        ("refundNo 20 chars", O::Refund, with(O::Refund, "refundNo", s(20))),
         ("subPayway 3 with payerUid", O::Precreate, {
             let mut v = with(O::Precreate, "subPayway", json!("3"));
             v["payerUid"] = json!("okSzXt3uY");
@@ -1591,11 +1258,7 @@ fn boundaries_that_are_accepted() {
         (
             "extra adds a field",
             O::Pay,
-            with(
-                O::Pay,
-                "extra",
-                json!({"goods_details": [{"goods_id": "1"}]}),
-            ),
+            with(O::Pay, "extra", json!({"goods_details": [{"goods_id": "1"}]})),
         ),
     ] {
         let req = gw
@@ -1604,11 +1267,7 @@ fn boundaries_that_are_accepted() {
         assert!(!req.body.is_empty(), "{name}");
     }
     let req = gw
-        .request(
-            O::Pay,
-            &input(with(O::Pay, "amount", json!(9_999_999_999i64))),
-            &ctx(),
-        )
+        .request(O::Pay, &input(with(O::Pay, "amount", json!(9_999_999_999i64))), &ctx())
         .unwrap();
     assert_eq!(
         serde_json::from_str::<Value>(&req.body).unwrap()["total_amount"],
@@ -1620,12 +1279,7 @@ fn boundaries_that_are_accepted() {
 fn query_sends_only_the_reference_asked_for() {
     let gw = gateway();
     let body = |v: Value| -> Value {
-        serde_json::from_str(
-            &gw.request(Operation::Query, &input(v), &ctx())
-                .unwrap()
-                .body,
-        )
-        .unwrap()
+        serde_json::from_str(&gw.request(Operation::Query, &input(v), &ctx()).unwrap().body).unwrap()
     };
     assert_eq!(
         body(json!({"merchantOrderNo": "c1"})),
@@ -1644,13 +1298,9 @@ fn query_sends_only_the_reference_asked_for() {
         json!({"terminal_sn": SN, "client_sn": "c1", "refund_request_no": "r1"})
     );
     let refund: Value = serde_json::from_str(
-        &gw.request(
-            Operation::Refund,
-            &input(valid_input(Operation::Refund)),
-            &ctx(),
-        )
-        .unwrap()
-        .body,
+        &gw.request(Operation::Refund, &input(valid_input(Operation::Refund)), &ctx())
+            .unwrap()
+            .body,
     )
     .unwrap();
     assert_eq!(
@@ -1680,22 +1330,13 @@ fn unknown_input_field_is_refused() {
     assert!(Input::from_json("  ").is_ok());
     // Through the JSON client.
     let client = crate::Client::new(
-        &json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}})
-            .to_string(),
+        &json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}}).to_string(),
     )
     .unwrap();
     let e = client
-        .build(
-            "pay",
-            r#"{"merchantOrderNo":"1","amuont":5}"#,
-            0,
-            String::new(),
-        )
+        .build("pay", r#"{"merchantOrderNo":"1","amuont":5}"#, 0, String::new())
         .unwrap_err();
-    assert_eq!(
-        (e.code, e.field.as_deref()),
-        (ErrorCode::InvalidInput, Some("amuont"))
-    );
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("amuont")));
 }
 
 // ---------------------------------------------------------------- configuration
@@ -1703,20 +1344,72 @@ fn unknown_input_field_is_refused() {
 #[test]
 fn config_errors() {
     let cases: Vec<(&str, String, &str)> = vec![
-        ("unknown provider", json!({"provider": "paypal"}).to_string(), "provider"),
+        (
+            "unknown provider",
+            json!({"provider": "paypal"}).to_string(),
+            "provider",
+        ),
         ("provider missing", json!({}).to_string(), "provider"),
-        ("provider misspelled case", json!({"provider": "Shouqianba"}).to_string(), "provider"),
-        ("terminalSn without terminalKey", json!({"provider": "shouqianba", "credentials": {"terminalSn": SN}}).to_string(), "credentials"),
-        ("terminalKey without terminalSn", json!({"provider": "shouqianba", "credentials": {"terminalKey": KEY}}).to_string(), "credentials"),
-        ("empty terminalKey", json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": ""}}).to_string(), "credentials"),
-        ("empty terminalSn", json!({"provider": "shouqianba", "credentials": {"terminalSn": "", "terminalKey": KEY}}).to_string(), "credentials"),
-        ("baseUrl not http", json!({"provider": "shouqianba", "baseUrl": "ftp://vsi-api.shouqianba.com"}).to_string(), "baseUrl"),
-        ("baseUrl without scheme", json!({"provider": "shouqianba", "baseUrl": "vsi-api.shouqianba.com"}).to_string(), "baseUrl"),
-        ("baseUrl empty", json!({"provider": "shouqianba", "baseUrl": ""}).to_string(), "baseUrl"),
-        ("wapBaseUrl not http", json!({"provider": "shouqianba", "wapBaseUrl": "qr.shouqianba.com"}).to_string(), "wapBaseUrl"),
-        ("unknown config key", json!({"provider": "shouqianba", "baseURL": "https://x"}).to_string(), "baseURL"),
-        ("credentials at top level", json!({"provider": "shouqianba", "terminalSn": SN}).to_string(), "terminalSn"),
-        ("unknown credentials key", json!({"provider": "shouqianba", "credentials": {"vendorKey": "v"}}).to_string(), "vendorKey"),
+        (
+            "provider misspelled case",
+            json!({"provider": "Shouqianba"}).to_string(),
+            "provider",
+        ),
+        (
+            "terminalSn without terminalKey",
+            json!({"provider": "shouqianba", "credentials": {"terminalSn": SN}}).to_string(),
+            "credentials",
+        ),
+        (
+            "terminalKey without terminalSn",
+            json!({"provider": "shouqianba", "credentials": {"terminalKey": KEY}}).to_string(),
+            "credentials",
+        ),
+        (
+            "empty terminalKey",
+            json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": ""}}).to_string(),
+            "credentials",
+        ),
+        (
+            "empty terminalSn",
+            json!({"provider": "shouqianba", "credentials": {"terminalSn": "", "terminalKey": KEY}}).to_string(),
+            "credentials",
+        ),
+        (
+            "baseUrl not http",
+            json!({"provider": "shouqianba", "baseUrl": "ftp://vsi-api.shouqianba.com"}).to_string(),
+            "baseUrl",
+        ),
+        (
+            "baseUrl without scheme",
+            json!({"provider": "shouqianba", "baseUrl": "vsi-api.shouqianba.com"}).to_string(),
+            "baseUrl",
+        ),
+        (
+            "baseUrl empty",
+            json!({"provider": "shouqianba", "baseUrl": ""}).to_string(),
+            "baseUrl",
+        ),
+        (
+            "wapBaseUrl not http",
+            json!({"provider": "shouqianba", "wapBaseUrl": "qr.shouqianba.com"}).to_string(),
+            "wapBaseUrl",
+        ),
+        (
+            "unknown config key",
+            json!({"provider": "shouqianba", "baseURL": "https://x"}).to_string(),
+            "baseURL",
+        ),
+        (
+            "credentials at top level",
+            json!({"provider": "shouqianba", "terminalSn": SN}).to_string(),
+            "terminalSn",
+        ),
+        (
+            "unknown credentials key",
+            json!({"provider": "shouqianba", "credentials": {"vendorKey": "v"}}).to_string(),
+            "vendorKey",
+        ),
     ];
     for (name, cfg, field) in cases {
         let e = crate::providers::create(&cfg)
@@ -1736,25 +1429,15 @@ fn config_errors() {
 
 #[test]
 fn config_base_urls() {
-    let gw = Shouqianba::new(
-        json!({"provider": "shouqianba", "baseUrl": "http://127.0.0.1:8080/",
-                                    "credentials": {"terminalSn": SN, "terminalKey": KEY}}),
-    )
+    let gw = Shouqianba::new(json!({"provider": "shouqianba", "baseUrl": "http://127.0.0.1:8080/",
+                                    "credentials": {"terminalSn": SN, "terminalKey": KEY}}))
     .unwrap();
     let req = gw
-        .request(
-            Operation::Query,
-            &input(valid_input(Operation::Query)),
-            &ctx(),
-        )
+        .request(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
         .unwrap();
     assert_eq!(req.url, "http://127.0.0.1:8080/upay/v2/query");
     let req = gateway()
-        .request(
-            Operation::Checkin,
-            &input(valid_input(Operation::Checkin)),
-            &ctx(),
-        )
+        .request(Operation::Checkin, &input(valid_input(Operation::Checkin)), &ctx())
         .unwrap();
     assert_eq!(req.url, format!("{DEFAULT_BASE_URL}/terminal/checkin"));
 }
@@ -1782,11 +1465,7 @@ fn no_terminal_means_only_activate() {
         assert_eq!(e.field.as_deref(), Some("credentials"));
     }
     assert!(gw
-        .request(
-            Operation::Activate,
-            &input(valid_input(Operation::Activate)),
-            &ctx()
-        )
+        .request(Operation::Activate, &input(valid_input(Operation::Activate)), &ctx())
         .is_ok());
 }
 
@@ -1809,10 +1488,7 @@ fn checkin_rotates_the_terminal() {
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     assert!(r.error.is_none());
     let c = r.credentials.as_ref().expect("credentials");
-    assert_eq!(
-        (c.terminal_sn.as_str(), c.terminal_key.as_str()),
-        ("T2", "K2")
-    );
+    assert_eq!((c.terminal_sn.as_str(), c.terminal_key.as_str()), ("T2", "K2"));
     assert_eq!(r.raw["biz_response"]["terminal_key"], "<redacted>");
     assert_eq!(r.raw["biz_response"]["terminal_sn"], "T2");
 
@@ -1824,14 +1500,13 @@ fn checkin_rotates_the_terminal() {
             authorization("T2", "K2", &req.body),
             "{op:?}"
         );
-        assert_eq!(
-            serde_json::from_str::<Value>(&req.body).unwrap()["terminal_sn"],
-            "T2"
-        );
+        assert_eq!(serde_json::from_str::<Value>(&req.body).unwrap()["terminal_sn"], "T2");
     }
     // The WAP URL too.
     let url = gw
-        .wap_pay_url(&input(json!({"merchantOrderNo": "o", "amount": 1, "subject": "s", "operator": "o", "returnUrl": "r"})))
+        .wap_pay_url(&input(
+            json!({"merchantOrderNo": "o", "amount": 1, "subject": "s", "operator": "o", "returnUrl": "r"}),
+        ))
         .unwrap();
     let mut p = BTreeMap::new();
     for (k, v) in [
@@ -1844,30 +1519,19 @@ fn checkin_rotates_the_terminal() {
     ] {
         p.insert(k.to_string(), v.to_string());
     }
-    assert!(
-        url.ends_with(&format!("&sign={}", wap_sign(&p, "K2").1)),
-        "{url}"
-    );
+    assert!(url.ends_with(&format!("&sign={}", wap_sign(&p, "K2").1)), "{url}");
 }
 
 #[test]
 fn checkin_with_explicit_success_code() {
     let mut gw = gateway();
-    let body =
-        envelope(json!({"result_code": "SUCCESS", "terminal_sn": "T3", "terminal_key": "K3"}));
+    let body = envelope(json!({"result_code": "SUCCESS", "terminal_sn": "T3", "terminal_key": "K3"}));
     let r = gw.parse(Operation::Checkin, &http(200, body), None);
     assert_eq!(r.outcome, Outcome::Succeeded);
     let req = gw
-        .request(
-            Operation::Query,
-            &input(valid_input(Operation::Query)),
-            &ctx(),
-        )
+        .request(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
         .unwrap();
-    assert_eq!(
-        req.headers["authorization"],
-        authorization("T3", "K3", &req.body)
-    );
+    assert_eq!(req.headers["authorization"], authorization("T3", "K3", &req.body));
 }
 
 #[test]
@@ -1892,21 +1556,11 @@ fn activate_sets_the_terminal() {
     );
     assert_eq!(r.outcome, Outcome::Succeeded);
     let c = r.credentials.unwrap();
-    assert_eq!(
-        (c.terminal_sn.as_str(), c.terminal_key.as_str()),
-        ("T9", "K9")
-    );
+    assert_eq!((c.terminal_sn.as_str(), c.terminal_key.as_str()), ("T9", "K9"));
     let req = gw
-        .request(
-            Operation::Checkin,
-            &input(valid_input(Operation::Checkin)),
-            &ctx(),
-        )
+        .request(Operation::Checkin, &input(valid_input(Operation::Checkin)), &ctx())
         .unwrap();
-    assert_eq!(
-        req.headers["authorization"],
-        authorization("T9", "K9", &req.body)
-    );
+    assert_eq!(req.headers["authorization"], authorization("T9", "K9", &req.body));
     // Activate is still signed with the vendor, never with the terminal it produced.
     let req = gw.request(Operation::Activate, &activate, &ctx()).unwrap();
     assert_eq!(
@@ -1974,9 +1628,7 @@ fn failed_or_odd_checkins_keep_the_old_terminal() {
         (
             "odd result code",
             200,
-            envelope(
-                json!({"result_code": "PAY_SUCCESS", "terminal_sn": "T2", "terminal_key": "K2"}),
-            ),
+            envelope(json!({"result_code": "PAY_SUCCESS", "terminal_sn": "T2", "terminal_key": "K2"})),
             Outcome::Unknown,
             Some(ErrorCode::MalformedResponse),
         ),
@@ -2003,11 +1655,7 @@ fn failed_or_odd_checkins_keep_the_old_terminal() {
             assert_eq!(error_code(&r), *code, "{op:?} {name}");
             assert!(r.credentials.is_none(), "{op:?} {name}");
             let req = gw
-                .request(
-                    Operation::Query,
-                    &input(valid_input(Operation::Query)),
-                    &ctx(),
-                )
+                .request(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
                 .unwrap();
             assert_eq!(
                 req.headers["authorization"],
@@ -2123,11 +1771,7 @@ fn input_of_the_wrong_type_neither_leaks_nor_misnames_the_field() {
     ] {
         let e = Input::from_json(json_text).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
-        assert_ne!(
-            e.field.as_deref(),
-            Some(value),
-            "{json_text}: the field is the value"
-        );
+        assert_ne!(e.field.as_deref(), Some(value), "{json_text}: the field is the value");
         assert!(
             !e.message.contains(value) && !e.to_json().contains(value),
             "{json_text}: {}",
@@ -2165,10 +1809,7 @@ fn secrets_stay_out_of_requests() {
     let gw = secret_gateway();
     for op in ORDER_OPS.into_iter().chain([Operation::Checkin]) {
         let req = gw.request(op, &input(valid_input(op)), &ctx()).unwrap();
-        assert_no_secret(
-            &format!("{op:?} request"),
-            &serde_json::to_string(&req).unwrap(),
-        );
+        assert_no_secret(&format!("{op:?} request"), &serde_json::to_string(&req).unwrap());
         assert_no_secret(&format!("{op:?} request Debug"), &format!("{req:?}"));
         assert_eq!(
             req.headers["authorization"],
@@ -2237,26 +1878,17 @@ fn secrets_stay_out_of_results() {
 
         // Requests signed with the new key do not carry it.
         let req = gw
-            .request(
-                Operation::Query,
-                &input(valid_input(Operation::Query)),
-                &ctx(),
-            )
+            .request(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
             .unwrap();
-        assert_no_secret(
-            "request after rotation",
-            &serde_json::to_string(&req).unwrap(),
-        );
-        assert_eq!(
-            req.headers["authorization"],
-            authorization("T2", NEW_SECRET, &req.body)
-        );
+        assert_no_secret("request after rotation", &serde_json::to_string(&req).unwrap());
+        assert_eq!(req.headers["authorization"], authorization("T2", NEW_SECRET, &req.body));
     }
 }
 
 #[test]
 fn secrets_stay_out_of_client_errors() {
-    let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": TERMINAL_SECRET}}).to_string();
+    let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": TERMINAL_SECRET}})
+        .to_string();
     let mut client = crate::Client::new(&cfg).unwrap();
     for (op, inp) in [
         ("pay", "{}".to_string()),
@@ -2269,10 +1901,9 @@ fn secrets_stay_out_of_client_errors() {
             assert_eq!(op, "activate");
         }
     }
-    let body = json!({"result_code": "200", "biz_response": {"terminal_sn": "T2", "terminal_key": NEW_SECRET}}).to_string();
-    let out = client
-        .parse("checkin", 200, "{}", body.into_bytes(), None)
-        .unwrap();
+    let body =
+        json!({"result_code": "200", "biz_response": {"terminal_sn": "T2", "terminal_key": NEW_SECRET}}).to_string();
+    let out = client.parse("checkin", 200, "{}", body.into_bytes(), None).unwrap();
     let mut v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["credentials"]["terminalKey"], NEW_SECRET);
     v.as_object_mut().unwrap().remove("credentials");

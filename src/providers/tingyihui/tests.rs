@@ -75,10 +75,7 @@ const REFUND_NO: &str = "refund_191281333_1";
 
 /// The key as Tingyihui hands it out: bare Base64 PKCS#8 DER, no PEM armour, one line.
 fn bare_key() -> String {
-    MERCHANT_KEY
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect()
+    MERCHANT_KEY.lines().filter(|l| !l.starts_with("-----")).collect()
 }
 
 fn config() -> Value {
@@ -184,15 +181,7 @@ fn error_code(r: &OperationResult) -> Option<ErrorCode> {
 
 fn assert_uncertain(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
     assert_eq!(r.outcome, Outcome::Unknown, "{what}");
-    assert_eq!(
-        r.next,
-        if op.mutates() {
-            Next::Poll
-        } else {
-            Next::Retry
-        },
-        "{what}"
-    );
+    assert_eq!(r.next, if op.mutates() { Next::Poll } else { Next::Retry }, "{what}");
     assert_eq!(error_code(r), Some(code), "{what}: {:?}", r.error);
     assert!(r.order.is_none() && r.refund.is_none(), "{what}");
 }
@@ -218,11 +207,7 @@ fn trade_status_table() {
         assert_eq!(order_state(Some(value)), (state, fin), "{value}");
     }
     for value in UNLISTED {
-        assert_eq!(
-            order_state(Some(value)),
-            (OrderState::Unknown, false),
-            "{value:?}"
-        );
+        assert_eq!(order_state(Some(value)), (OrderState::Unknown, false), "{value:?}");
     }
     assert_eq!(order_state(None), (OrderState::Unknown, false));
 }
@@ -246,11 +231,7 @@ fn trade_status_through_query() {
         };
         assert_eq!(r.next, next, "{value:?}");
     }
-    let r = parse(
-        Operation::Query,
-        200,
-        ok(trade_with("x", json!({"tradeStatus": null}))),
-    );
+    let r = parse(Operation::Query, 200, ok(trade_with("x", json!({"tradeStatus": null}))));
     assert_eq!(r.order.unwrap().state, OrderState::Unknown);
 }
 
@@ -262,10 +243,7 @@ fn seed_query_answer_maps_amounts_and_times() {
     let o = r.order.unwrap();
     assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
     assert_eq!(o.provider_order_no.as_deref(), Some(OS_TRADE_NO));
-    assert_eq!(
-        o.channel_order_no.as_deref(),
-        Some("2021120322001492615754265829")
-    );
+    assert_eq!(o.channel_order_no.as_deref(), Some("2021120322001492615754265829"));
     assert_eq!(o.channel, Some(Channel::Alipay));
     assert_eq!(
         o.amounts,
@@ -280,15 +258,13 @@ fn seed_query_answer_maps_amounts_and_times() {
     );
     assert_eq!(o.paid_at, Some(1_638_777_285_405));
     assert!(o.qr_code.is_none() && o.pay_params.is_none());
-    assert_eq!(
-        r.raw["data"]["buyerLoginId"], "132****8866",
-        "raw keeps the body"
-    );
+    assert_eq!(r.raw["data"]["buyerLoginId"], "132****8866", "raw keeps the body");
 }
 
 #[test]
 fn amounts_by_state() {
-    let fees = json!({"orderFee": 1000, "paymentFee": 990, "tpDiscountFee": 10, "refundFee": 300, "payChannel": "WX_PAY"});
+    let fees =
+        json!({"orderFee": 1000, "paymentFee": 990, "tpDiscountFee": 10, "refundFee": 300, "payChannel": "WX_PAY"});
     let order = |status: &str| {
         parse(Operation::Query, 200, ok(trade_with(status, fees.clone())))
             .order
@@ -313,10 +289,7 @@ fn amounts_by_state() {
         assert_eq!((o.amounts.paid, o.paid_at), (Some(0), None), "{status}");
     }
     let o = order("UNKNOWN_STATE");
-    assert_eq!(
-        (o.amounts.paid, o.amounts.net, o.paid_at),
-        (None, None, None)
-    );
+    assert_eq!((o.amounts.paid, o.amounts.net, o.paid_at), (None, None, None));
     // No paymentFee: the total was paid.
     let o = parse(
         Operation::Query,
@@ -337,10 +310,7 @@ fn amounts_by_state() {
         let o = parse(
             Operation::Query,
             200,
-            ok(trade_with(
-                "SUCCESS",
-                json!({"payChannel": c, "tpTradeNo": ""}),
-            )),
+            ok(trade_with("SUCCESS", json!({"payChannel": c, "tpTradeNo": ""}))),
         )
         .order
         .unwrap();
@@ -358,12 +328,7 @@ fn unreadable_trade_data_is_unknown() {
         Value::Null,
     ] {
         let r = parse(Operation::Query, 200, ok(data.clone()));
-        assert_uncertain(
-            &r,
-            Operation::Query,
-            ErrorCode::MalformedResponse,
-            &data.to_string(),
-        );
+        assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, &data.to_string());
     }
     for body in [
         &b"not json"[..],
@@ -385,26 +350,15 @@ fn unreadable_trade_data_is_unknown() {
 #[test]
 fn an_answer_about_another_order_is_unknown() {
     for (inp, changes) in [
-        (
-            json!({"merchantOrderNo": ORDER}),
-            json!({"ownerTradeNo": "another"}),
-        ),
-        (
-            json!({"providerOrderNo": OS_TRADE_NO}),
-            json!({"osTradeNo": "another"}),
-        ),
+        (json!({"merchantOrderNo": ORDER}), json!({"ownerTradeNo": "another"})),
+        (json!({"providerOrderNo": OS_TRADE_NO}), json!({"osTradeNo": "another"})),
     ] {
         let r = gateway().parse(
             Operation::Query,
             &http(200, ok(trade_with("SUCCESS", changes.clone()))),
             Some(&input(inp)),
         );
-        assert_uncertain(
-            &r,
-            Operation::Query,
-            ErrorCode::MalformedResponse,
-            &changes.to_string(),
-        );
+        assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, &changes.to_string());
     }
     let d = json!({"ownerRefundNo": "another", "refundStatus": "SUCCESS"});
     for op in [Operation::Refund, Operation::RefundQuery] {
@@ -418,18 +372,8 @@ fn an_answer_about_another_order_is_unknown() {
 #[test]
 fn refund_status_table() {
     let rows = [
-        (
-            "WAIT",
-            RefundState::Pending,
-            Outcome::InProgress,
-            Next::Poll,
-        ),
-        (
-            "SUCCESS",
-            RefundState::Success,
-            Outcome::Succeeded,
-            Next::None,
-        ),
+        ("WAIT", RefundState::Pending, Outcome::InProgress, Next::Poll),
+        ("SUCCESS", RefundState::Success, Outcome::Succeeded, Next::None),
         ("FAILURE", RefundState::Failed, Outcome::Failed, Next::None),
         ("CLOSED", RefundState::Failed, Outcome::Failed, Next::None),
     ];
@@ -438,11 +382,7 @@ fn refund_status_table() {
         let d = json!({"refundStatus": value, "osRefundNo": "os_refund_1", "ownerRefundNo": REFUND_NO, "refundFee": 1});
         // refund: the refund's state is the operation's outcome.
         let r = parse(Operation::Refund, 200, ok(d.clone()));
-        assert_eq!(
-            (r.outcome, r.next),
-            (refund_outcome, next),
-            "refund {value}"
-        );
+        assert_eq!((r.outcome, r.next), (refund_outcome, next), "refund {value}");
         let refund = r.refund.as_ref().unwrap();
         assert_eq!(refund.state, state, "refund {value}");
         assert_eq!(
@@ -456,26 +396,14 @@ fn refund_status_table() {
         assert_eq!(refund.provider_state.as_deref(), Some(value));
         // refundQuery: the query succeeded; the refund carries the state.
         let r = parse(Operation::RefundQuery, 200, ok(d));
-        assert_eq!(
-            (r.outcome, r.next),
-            (Outcome::Succeeded, next),
-            "refundQuery {value}"
-        );
-        assert_eq!(
-            r.refund.as_ref().unwrap().state,
-            state,
-            "refundQuery {value}"
-        );
+        assert_eq!((r.outcome, r.next), (Outcome::Succeeded, next), "refundQuery {value}");
+        assert_eq!(r.refund.as_ref().unwrap().state, state, "refundQuery {value}");
     }
     for value in ["", "success", "REFUNDING", "PROCESSING"] {
         assert_eq!(refund_state(Some(value)), RefundState::Unknown, "{value:?}");
         let d = json!({"refundStatus": value, "ownerRefundNo": REFUND_NO});
         let r = parse(Operation::RefundQuery, 200, ok(d.clone()));
-        assert_eq!(
-            r.refund.as_ref().unwrap().state,
-            RefundState::Unknown,
-            "{value:?}"
-        );
+        assert_eq!(r.refund.as_ref().unwrap().state, RefundState::Unknown, "{value:?}");
         assert_ne!(r.outcome, Outcome::Failed);
         let r = parse(Operation::Refund, 200, ok(d));
         assert_eq!(r.outcome, Outcome::Unknown, "refund {value:?}");
@@ -498,21 +426,13 @@ fn refund_answered_without_a_status_is_in_progress() {
         (RefundState::Pending, Some("os_refund_1"), Some(REFUND_NO))
     );
     // An object without refundStatus.
-    let r = parse(
-        Operation::Refund,
-        200,
-        ok(json!({"osRefundNo": "os_refund_1"})),
-    );
+    let r = parse(Operation::Refund, 200, ok(json!({"osRefundNo": "os_refund_1"})));
     assert_eq!(
         (r.outcome, r.refund.unwrap().state),
         (Outcome::InProgress, RefundState::Pending)
     );
     // For refundQuery, no status is not "pending": it is unknown.
-    let r = parse(
-        Operation::RefundQuery,
-        200,
-        ok(json!({"osRefundNo": "os_refund_1"})),
-    );
+    let r = parse(Operation::RefundQuery, 200, ok(json!({"osRefundNo": "os_refund_1"})));
     assert_eq!(
         (r.outcome, r.refund.unwrap().state),
         (Outcome::Succeeded, RefundState::Unknown)
@@ -529,11 +449,7 @@ fn a_failed_refund_carries_an_error() {
             200,
             ok(json!({"refundStatus": value, "ownerRefundNo": REFUND_NO})),
         );
-        assert!(
-            r.error.is_some(),
-            "{value}: outcome {:?} without an error",
-            r.outcome
-        );
+        assert!(r.error.is_some(), "{value}: outcome {:?} without an error", r.outcome);
     }
 }
 
@@ -560,8 +476,7 @@ fn error_code_table() {
         (-1, Outcome::Unknown, ErrorCode::ProviderError),
     ];
     for (code, outcome, ec) in rows {
-        let body =
-            json!({"code": code, "msg": "签名计算错误", "data": null, "error": null}).to_string();
+        let body = json!({"code": code, "msg": "签名计算错误", "data": null, "error": null}).to_string();
         for op in [
             Operation::Precreate,
             Operation::Query,
@@ -572,21 +487,10 @@ fn error_code_table() {
             let r = parse(op, 200, body.clone());
             let what = format!("{op:?} code {code}");
             assert_eq!(r.outcome, outcome, "{what}");
-            let e = r
-                .error
-                .as_ref()
-                .unwrap_or_else(|| panic!("{what}: no error"));
+            let e = r.error.as_ref().unwrap_or_else(|| panic!("{what}: no error"));
             assert_eq!(e.code, ec, "{what}");
-            assert_eq!(
-                e.provider_code.as_deref(),
-                Some(code.to_string().as_str()),
-                "{what}"
-            );
-            assert_eq!(
-                e.provider_message.as_deref(),
-                Some("签名计算错误"),
-                "{what}"
-            );
+            assert_eq!(e.provider_code.as_deref(), Some(code.to_string().as_str()), "{what}");
+            assert_eq!(e.provider_message.as_deref(), Some("签名计算错误"), "{what}");
             assert!(r.order.is_none() && r.refund.is_none(), "{what}");
             let next = match outcome {
                 Outcome::Failed => Next::None,
@@ -670,9 +574,7 @@ fn valid_inputs_build() {
             .build(op, &input(valid_input(op)), &ctx())
             .unwrap_or_else(|e| panic!("{op:?}: {e}"));
         assert_eq!(
-            p.to_sign
-                .as_deref()
-                .map(|b| b.starts_with(ACCESS_ID.as_bytes())),
+            p.to_sign.as_deref().map(|b| b.starts_with(ACCESS_ID.as_bytes())),
             Some(true)
         );
     }
@@ -777,20 +679,12 @@ fn input_errors_name_the_field() {
     ];
     for (what, op, inp, code, field) in cases {
         let e = build_err(&gw, op, inp);
-        assert_eq!(
-            (e.code, e.field.as_deref()),
-            (code, Some(field)),
-            "{what}: {e}"
-        );
+        assert_eq!((e.code, e.field.as_deref()), (code, Some(field)), "{what}: {e}");
         assert!(e.message.contains(field), "{what}: {}", e.message);
     }
     // Precreate needs the merchant code from the configuration.
     let gw = Tingyihui::new(config_with(json!({"merchantCode": null}))).unwrap();
-    let e = build_err(
-        &gw,
-        Operation::Precreate,
-        input(valid_input(Operation::Precreate)),
-    );
+    let e = build_err(&gw, Operation::Precreate, input(valid_input(Operation::Precreate)));
     assert_eq!(
         (e.code, e.field.as_deref()),
         (ErrorCode::InvalidConfig, Some("credentials.merchantCode")),
@@ -798,11 +692,7 @@ fn input_errors_name_the_field() {
     );
     // …but queries do not.
     assert!(gw
-        .build(
-            Operation::Query,
-            &input(valid_input(Operation::Query)),
-            &ctx()
-        )
+        .build(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
         .is_ok());
     for op in [
         Operation::Pay,
@@ -823,36 +713,23 @@ fn input_errors_name_the_field() {
 fn configuration() {
     // The bare Base64 PKCS#8 key as handed out, PEM, and Base64 broken over lines all load the same key.
     let reference = gateway();
-    let lines: Vec<&str> = MERCHANT_KEY
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let lines: Vec<&str> = MERCHANT_KEY.lines().filter(|l| !l.starts_with("-----")).collect();
     for key in [
         MERCHANT_KEY.to_string(),
         lines.join("\n"),
         format!("  {}\r\n", lines.join("\r\n")),
     ] {
         let gw = Tingyihui::new(config_with(json!({"privateKey": key}))).unwrap();
-        assert_eq!(
-            gw.private_key.pkcs8_der(),
-            reference.private_key.pkcs8_der()
-        );
+        assert_eq!(gw.private_key.pkcs8_der(), reference.private_key.pkcs8_der());
     }
     assert_eq!(reference.base_url, DEFAULT_BASE_URL);
     let mut c = config();
     c["baseUrl"] = json!("http://127.0.0.1:9000/");
     let p = Tingyihui::new(c)
         .unwrap()
-        .build(
-            Operation::Query,
-            &input(valid_input(Operation::Query)),
-            &ctx(),
-        )
+        .build(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
         .unwrap();
-    assert_eq!(
-        p.request.url,
-        "http://127.0.0.1:9000/os-base/query/trade/v1/open"
-    );
+    assert_eq!(p.request.url, "http://127.0.0.1:9000/os-base/query/trade/v1/open");
 
     let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
         (
@@ -918,11 +795,7 @@ fn configuration() {
         let e = Tingyihui::new(cfg.clone())
             .err()
             .unwrap_or_else(|| panic!("{what}: accepted"));
-        assert_eq!(
-            (e.code, e.field.as_deref()),
-            (code, Some(field)),
-            "{what}: {e}"
-        );
+        assert_eq!((e.code, e.field.as_deref()), (code, Some(field)), "{what}: {e}");
         assert_no_secret(&format!("{e} {e:?} {}", e.to_json()), what);
         let e2 = crate::providers::create(&cfg.to_string()).err().unwrap();
         assert_eq!(e2.code, code, "{what}");
@@ -977,11 +850,7 @@ fn secrets_never_appear() {
         assert_no_secret(&format!("{e} {e:?} {}", e.to_json()), what);
     }
     let p = gw
-        .build(
-            Operation::Query,
-            &input(valid_input(Operation::Query)),
-            &ctx(),
-        )
+        .build(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
         .unwrap();
     assert_no_secret(&format!("{p:?}"), "prepared request");
 }
