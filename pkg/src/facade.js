@@ -166,6 +166,7 @@ export function createClient(options) {
   const inner = call(() => new core.Core(JSON.stringify(config)));
   // The key is parsed once by the core; the platform imports it once, on first use.
   let signing;
+  let hasKey;
   const sign = (bytes) => {
     signing ??= pickSigner(signer, inner);
     return signing.sign(bytes);
@@ -183,7 +184,7 @@ export function createClient(options) {
 
   async function buildRequest(op, input) {
     checkOp(op);
-    const { request, toSign } = JSON.parse(call(() => inner.build(op, json(input, 'input'), now(), String(nonce()))));
+    const { request, toSign } = JSON.parse(call(() => inner.build(op, json(input, 'input'), Math.floor(now()), String(nonce()))));
     if (toSign == null) return request;
     const signature = await sign(base64ToBytes(toSign));
     return JSON.parse(call(() => inner.complete(JSON.stringify(request), signature)));
@@ -276,7 +277,8 @@ export function createClient(options) {
     waitForPayment: (input, options) => drive('qr', input, options),
     /** Which signer signs RSA requests: 'node', 'webcrypto', 'wasm' or 'custom' (null: this provider does not sign with RSA). */
     get signer() {
-      if (inner.privateKeyPkcs8() === undefined) return null;
+      hasKey ??= inner.privateKeyPkcs8() !== undefined;
+      if (!hasKey) return null;
       signing ??= pickSigner(signer, inner);
       return signing.kind;
     },
@@ -285,7 +287,7 @@ export function createClient(options) {
     async verifyNotification(notification) {
       if (!notification || typeof notification !== 'object') throw fail('INVALID_INPUT', 'notification', 'must be { headers, body }');
       const headers = JSON.stringify(plainHeaders(notification.headers));
-      return JSON.parse(call(() => inner.verifyNotification(headers, bodyBytes(notification.body, 'notification'), now())));
+      return JSON.parse(call(() => inner.verifyNotification(headers, bodyBytes(notification.body, 'notification'), Math.floor(now()))));
     },
     wapPayUrl(input) {
       return call(() => inner.wapPayUrl(json(input, 'input')));

@@ -89,10 +89,10 @@ impl Lakala {
                 "must be the certificate serial as hex",
             ));
         }
-        let private_key = crypto::load_private_key(
-            "credentials.privateKey",
-            &need("credentials.privateKey", cr.private_key)?,
-        )?;
+        let private_key = match cr.private_key {
+            Some(text) => crypto::load_private_key("credentials.privateKey", &text)?,
+            None => return Err(Error::config("credentials.privateKey", "is required")),
+        };
         let platform = need("credentials.platformCertificate", cr.platform_certificate)?;
         let platform_key = crypto::load_public_key("credentials.platformCertificate", &platform)?;
         let notify_key = match cr.notify_certificate {
@@ -140,6 +140,8 @@ struct TradeData {
     trade_state: Option<String>,
     /// The notice spells the state `trade_status`.
     trade_status: Option<String>,
+    /// PREORDER, MICROPAY, REFUND or CANCEL (seed 003): a query can find a refund or a reversal.
+    trade_main_type: Option<String>,
     total_amount: Option<String>,
     payer_amount: Option<String>,
     acc_mdiscount_amount: Option<String>,
@@ -463,7 +465,7 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Result
         },
         paid_at,
         qr_code,
-        pay_params: d.acc_resp_fields.clone().filter(|f| f.get("code").is_none()),
+        pay_params: None,
         provider_state: raw_state.map(str::to_string),
     })
 }
@@ -575,6 +577,22 @@ impl Lakala {
                 }
             }
         }
+        if op == Operation::Query && matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
+            let e = Error::new(
+                ErrorCode::MalformedResponse,
+                "the query found a refund or reversal trade, not a payment",
+            );
+            return uncertain(e, raw);
+        }
+        let mut order = order;
+        if let (Operation::Precreate, Some(o)) = (op, order.as_mut()) {
+            // JSAPI / mini-program parameters (a NATIVE preorder answers a QR `code` instead).
+            o.pay_params = data.acc_resp_fields.clone().filter(|f| f.get("code").is_none());
+        }
+        let refund_amount = match amount("refund_amount", &data.refund_amount) {
+            Ok(a) => a,
+            Err(e) => return uncertain(e, raw),
+        };
         let mut r = OperationResult::new(p, op, outcome, next);
         match op {
             Operation::Precreate if outcome == Outcome::Succeeded => r.next = Next::Poll,
@@ -592,14 +610,10 @@ impl Lakala {
                     RefundState::Pending
                 };
                 let asked_amount = input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64);
-                let amount = amount("refund_amount", &data.refund_amount)
-                    .ok()
-                    .flatten()
-                    .or(asked_amount);
                 r.refund = Some(Refund {
                     refund_no: input.and_then(|i| i.refund_no.clone()),
-                    provider_refund_no: None,
-                    amount,
+                    provider_refund_no: data.trade_no.clone(),
+                    amount: refund_amount.or(asked_amount),
                     state,
                     provider_state: None,
                 });
@@ -612,16 +626,14 @@ impl Lakala {
                     RefundState::Unknown => Next::ContactSupport,
                     _ => Next::None,
                 };
-                let amount = amount("refund_amount", &data.refund_amount).ok().flatten().or(amount(
-                    "total_amount",
-                    &data.total_amount,
-                )
-                .ok()
-                .flatten());
+                let total = match amount("total_amount", &data.total_amount) {
+                    Ok(a) => a,
+                    Err(e) => return uncertain(e, raw),
+                };
                 r.refund = Some(Refund {
                     refund_no: data.out_trade_no.clone(),
-                    provider_refund_no: None,
-                    amount,
+                    provider_refund_no: data.trade_no.clone(),
+                    amount: refund_amount.or(total),
                     state,
                     provider_state: raw_state.map(str::to_string),
                 });
