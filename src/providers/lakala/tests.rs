@@ -1131,7 +1131,7 @@ fn config_errors() {
         (
             "blank privateKey",
             config_with(json!({"privateKey": "  "})),
-            ErrorCode::InvalidConfig,
+            ErrorCode::InvalidKey,
             "credentials.privateKey",
         ),
         (
