@@ -233,14 +233,15 @@ export function createClient(options) {
   // The seed's pay / poll / reverse flow, decided by the core's state machine; here only I/O and timers.
   async function drive(kind, input, options = {}) {
     if (!input || typeof input !== 'object') throw fail('INVALID_INPUT', 'input', 'must be an object');
-    const { timeoutMs: waitMs, signal, sleep = sleepFor } = options;
+    const { timeoutMs: waitMs, signal, sleep = sleepFor, now: clock = now } = options;
     if (typeof sleep !== 'function') throw fail('INVALID_INPUT', 'sleep', 'must be a function (ms, signal) => Promise');
+    if (typeof clock !== 'function') throw fail('INVALID_INPUT', 'now', 'must be a function returning epoch milliseconds');
     if (signal?.aborted) throw signal.reason ?? new Error('aborted'); // nothing was sent
     const flow = call(() => new core.PayFlow(String(config.provider), kind, waitMs));
     // Follow-up calls name the order the way the caller did (plus Lakala's clientIp).
     const ref = {};
     for (const k of ['merchantOrderNo', 'providerOrderNo', 'clientIp']) if (input[k] !== undefined) ref[k] = input[k];
-    const started = now();
+    const started = clock();
     let action = JSON.parse(flow.start());
     let result = null;
     try {
@@ -262,7 +263,7 @@ export function createClient(options) {
         } else if (action.type === 'reverse') {
           result = await execute(action.operation, ref);
         }
-        action = JSON.parse(flow.next(JSON.stringify(result), now() - started));
+        action = JSON.parse(flow.next(JSON.stringify(result), clock() - started));
       }
     } finally {
       flow.free();

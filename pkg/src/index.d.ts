@@ -288,8 +288,10 @@ export interface FlowOptions {
   timeoutMs?: number;
   /** Stops polling; resolves NEEDS_ATTENTION with the last known state (rejects if nothing was sent yet). */
   signal?: AbortSignal;
-  /** The timer between queries; inject one (with the client's now) to compress time in tests. */
+  /** The timer between queries; inject one (with `now`) to compress time in tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The flow's clock (elapsed time only; signing keeps the client's now). Default the client's now. */
+  now?: () => number;
 }
 
 /** Provider fields added to the request as they are. */
