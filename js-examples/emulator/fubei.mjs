@@ -135,6 +135,30 @@ function toJsonText(value, style) {
   return JSON.stringify(value);
 }
 
+/**
+ * sub_code values. Fubei publishes no sub_code list of its own: sub_code is "平台方返回错误码" (seed 001), the payment
+ * platform's code passed through. So the emulator answers with real WeChat Pay v2 / Alipay ACQ.* codes, each chosen
+ * from the client's table (src/providers/fubei.rs, fn sub_code) so that it reads as the intended error code.
+ */
+export const SUB = {
+  SIGN: 'SIGNERROR', // AUTH_FAILED: the signature does not match
+  APP: 'APPID_NOT_EXIST', // AUTH_FAILED: unknown app_id / vendor_sn
+  MERCHANT: 'MCHID_NOT_EXIST', // AUTH_FAILED: merchant_id is not the emulator's merchant
+  PARAM: 'PARAM_ERROR', // INVALID_REQUEST: missing or malformed field, bad JSON, bad amount
+  REQUEST: 'INVALID_REQUEST', // INVALID_REQUEST: unknown method, too many refunds ("不符合业务规则")
+  NOT_FOUND: 'ORDERNOTEXIST', // ORDER_NOT_FOUND: order or refund not found
+  DUPLICATE: 'OUT_TRADE_NO_USED', // DUPLICATE_ORDER (outcome unknown: the first order may stand)
+  EXPIRED: 'AUTHCODEEXPIRE', // BARCODE_INVALID: 9200… barcode
+  FUNDS: 'NOTENOUGH', // INSUFFICIENT_FUNDS: 9400… barcode
+  REFUND_AMOUNT: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', // REFUND_CONFLICT: more than the amount left to refund
+  REFUND_REPEAT: 'ACQ.DISCORDANT_REPEAT_REQUEST', // REFUND_CONFLICT (unknown): merchant_refund_sn reused differently
+  CLOSED: 'ORDERCLOSED', // INVALID_ORDER_STATE: refund / reverse of a CLOSED order
+  REVERSED: 'ORDERREVERSED', // INVALID_ORDER_STATE: refund / close of a REVOKED order
+  PAID: 'ORDERPAID', // INVALID_ORDER_STATE (for close): close of a paid order
+  STATE: 'TRADE_STATE_ERROR', // INVALID_ORDER_STATE: refund of an unpaid order, reverse of a refunded one
+  SYSTEM: 'SYSTEMERROR', // result_code 500: maintenance fault, emulator bug
+};
+
 /** A platform error: {"result_code":400,"result_message","sub_code"}. */
 class ApiError extends Error {
   constructor(subCode, message) {
@@ -142,10 +166,10 @@ class ApiError extends Error {
     this.subCode = subCode;
   }
 }
-const missing = (field) => new ApiError('MISSING_PARAMETER', `缺少参数${field}`);
-const invalid = (message) => new ApiError('INVALID_PARAMETER', message);
-const notExist = () => new ApiError('ORDER_NOT_EXIST', '订单不存在');
-const refundNotExist = () => new ApiError('REFUND_NOT_EXIST', '退款单不存在');
+const missing = (field) => new ApiError(SUB.PARAM, `缺少参数${field}`);
+const invalid = (message) => new ApiError(SUB.PARAM, message);
+const notExist = () => new ApiError(SUB.NOT_FOUND, '订单不存在');
+const refundNotExist = () => new ApiError(SUB.NOT_FOUND, '退款单不存在');
 
 /** An error of a control call, with its HTTP status. */
 class ControlError extends Error {
@@ -193,13 +217,13 @@ function yuan(biz, field, required = true) {
     return undefined;
   }
   const text = v instanceof Num ? v.text : v;
-  if (typeof text !== 'string') throw new ApiError('INVALID_AMOUNT', `${field}必须是金额(元)`);
+  if (typeof text !== 'string') throw new ApiError(SUB.PARAM, `${field}必须是金额(元)`);
   const m = /^(0|[1-9]\d{0,7})(?:\.(\d+))?$/.exec(text);
-  if (!m) throw new ApiError('INVALID_AMOUNT', `${field}金额格式错误: ${text}`);
-  if (m[2] && m[2].length > 2) throw new ApiError('INVALID_AMOUNT', `${field}金额最多两位小数: ${text}`);
+  if (!m) throw new ApiError(SUB.PARAM, `${field}金额格式错误: ${text}`);
+  if (m[2] && m[2].length > 2) throw new ApiError(SUB.PARAM, `${field}金额最多两位小数: ${text}`);
   const fen = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-  if (fen <= 0) throw new ApiError('INVALID_AMOUNT', `${field}必须大于0`);
-  if (fen > 1_000_000_000) throw new ApiError('INVALID_AMOUNT', `${field}不能超过10000000元`);
+  if (fen <= 0) throw new ApiError(SUB.PARAM, `${field}必须大于0`);
+  if (fen > 1_000_000_000) throw new ApiError(SUB.PARAM, `${field}不能超过10000000元`);
   return fen;
 }
 
@@ -229,7 +253,7 @@ function fakeUserId(payType) {
 
 // ---- the provider ----
 
-export function createFubei(options = {}) {
+export function createFubei(options = {}, hooks = {}) {
   const cfg = { ...DEFAULTS, ...options };
   if (!['short', 'fixed'].includes(cfg.amountStyle)) throw new Error("fubei amountStyle must be 'short' or 'fixed'");
   const json = (value) => toJsonText(value, cfg.amountStyle);
@@ -293,7 +317,7 @@ export function createFubei(options = {}) {
   /** Look-up by the first of `fields` given (order_sn, merchant_order_sn, trade_no / ins_order_sn). */
   function findOrder(biz, fields) {
     const ids = fields.map((f) => [f, str(biz, f, 64)]).filter(([, v]) => v !== undefined);
-    if (!ids.length) throw new ApiError('MISSING_PARAMETER', `${fields.join('、')}不能同时为空`);
+    if (!ids.length) throw new ApiError(SUB.PARAM, `${fields.join('、')}不能同时为空`);
     for (const [field, id] of ids) {
       const map = field === 'order_sn' ? orders : field === 'merchant_order_sn' ? byMerchantSn : byInsSn;
       const o = map.get(id);
@@ -305,27 +329,27 @@ export function createFubei(options = {}) {
   /** 2.0: a vendor call must name the merchant; a merchant_id that is given must be ours. */
   function checkMerchant(biz, ctx) {
     const id = int(biz, 'merchant_id', ctx.kind === 'vendor');
-    if (id !== undefined && id !== cfg.merchantId) throw new ApiError('MERCHANT_NOT_EXIST', `商户${id}不存在`);
+    if (id !== undefined && id !== cfg.merchantId) throw new ApiError(SUB.MERCHANT, `商户${id}不存在`);
   }
 
   function ensureNew(merchantSn) {
-    if (byMerchantSn.has(merchantSn)) throw new ApiError('ORDER_SN_DUPLICATE', '商户订单号重复');
+    if (byMerchantSn.has(merchantSn)) throw new ApiError(SUB.DUPLICATE, '商户订单号重复');
   }
 
   /** Runs the barcode behaviour of a freshly created pay order; throws for the failing codes. */
-  function barcode(o, authCode) {
-    switch (AUTH_CODE[authCode.slice(0, 4)]) {
+  function barcode(o, authCode, ctx) {
+    switch (ctx.stuck ? 'stuck' : AUTH_CODE[authCode.slice(0, 4)]) { // chaos `stuck` = a 9300… code
       case 'in-progress':
         o.pendingQueries = cfg.inProgressQueries;
         return;
       case 'stuck':
         return;
       case 'expired':
-        markFailed(o, 'AUTH_CODE_EXPIRED');
-        throw new ApiError('AUTH_CODE_EXPIRED', '支付失败: 付款码已过期,请刷新后重试');
+        markFailed(o, SUB.EXPIRED);
+        throw new ApiError(SUB.EXPIRED, '支付失败: 付款码已过期,请刷新后重试');
       case 'insufficient':
-        markFailed(o, 'INSUFFICIENT_BALANCE');
-        throw new ApiError('INSUFFICIENT_BALANCE', '支付失败: 用户余额不足');
+        markFailed(o, SUB.FUNDS);
+        throw new ApiError(SUB.FUNDS, '支付失败: 用户余额不足');
       default:
         markPaid(o);
     }
@@ -359,7 +383,9 @@ export function createFubei(options = {}) {
       order_sn: o.order_sn, merchant_order_sn: o.merchant_order_sn, ins_order_sn: o.ins_sn,
       channel_order_sn: p ? o.channel_sn : undefined, merchant_id: cfg.merchantId, cashier_id: o.cashier_id,
       order_status: o.state, pay_type: o.payType, total_amount: new Yuan(o.total),
-      net_amount: p ? new Yuan(o.total - o.fee) : undefined, buyer_pay_amount: p ? new Yuan(o.total) : undefined,
+      // net_amount is 实收金额, the amount received before the fee (as 1.0's total_fee); the net after the fee is
+      // net_amount − fee. No discounts are emulated, so it equals total_amount.
+      net_amount: p ? new Yuan(o.total) : undefined, buyer_pay_amount: p ? new Yuan(o.total) : undefined,
       fee: p ? new Yuan(o.fee) : undefined, store_id: o.store_id, user_id: p ? o.user_id : undefined,
       finish_time: p ? finishTime(o.paidAt) : undefined, device_no: o.device_no, attach: o.attach,
     };
@@ -372,18 +398,18 @@ export function createFubei(options = {}) {
     const previous = refunds.get(merchantRefundSn);
     if (previous) {
       if (previous.order !== o || (amount !== undefined && amount !== previous.amount)) {
-        throw new ApiError('REFUND_SN_CONFLICT', '退款单号已存在且与本次请求不一致');
+        throw new ApiError(SUB.REFUND_REPEAT, '退款单号已存在且与本次请求不一致');
       }
       return previous;
     }
-    if (o.state === 'CLOSED') throw new ApiError('TRADE_HAS_CLOSED', '订单已关闭');
-    if (o.state === 'REVOKED' || o.state === 'REVOKING') throw new ApiError('TRADE_HAS_REVOKED', '订单已撤销');
-    if (o.state !== 'SUCCESS') throw new ApiError('ORDER_STATUS_ERROR', `订单状态${o.state}不可退款`);
+    if (o.state === 'CLOSED') throw new ApiError(SUB.CLOSED, '订单已关闭');
+    if (o.state === 'REVOKED' || o.state === 'REVOKING') throw new ApiError(SUB.REVERSED, '订单已撤销');
+    if (o.state !== 'SUCCESS') throw new ApiError(SUB.STATE, `订单状态${o.state}不可退款`);
     const remaining = o.total - o.refunded;
-    if (remaining <= 0) throw new ApiError('TRADE_HAS_REFUNDED', '订单已全额退款');
-    if (o.refunds.size >= cfg.maxRefundsPerOrder) throw new ApiError('REFUND_TIMES_EXCEED', '单笔订单退款次数不可超过10次');
+    if (remaining <= 0) throw new ApiError(SUB.REFUND_AMOUNT, '订单已全额退款,可退金额为0');
+    if (o.refunds.size >= cfg.maxRefundsPerOrder) throw new ApiError(SUB.REQUEST, '单笔订单退款次数不可超过10次');
     const amt = amount ?? remaining; // "退款金额，为空时默认为全额退款"
-    if (amt > remaining) throw new ApiError('REFUND_AMOUNT_EXCEED', '退款金额超过订单可退金额');
+    if (amt > remaining) throw new ApiError(SUB.REFUND_AMOUNT, '退款金额超过订单可退金额');
     const now = Date.now();
     const r = {
       order: o, merchant_refund_sn: merchantRefundSn, amount: amt, handler, at: now,
@@ -405,7 +431,7 @@ export function createFubei(options = {}) {
     const refundSn = str(biz, 'refund_sn', 64);
     const merchantRefundSn = str(biz, 'merchant_refund_sn', 64);
     if (refundSn === undefined && merchantRefundSn === undefined) {
-      throw new ApiError('MISSING_PARAMETER', 'refund_sn、merchant_refund_sn不能同时为空');
+      throw new ApiError(SUB.PARAM, 'refund_sn、merchant_refund_sn不能同时为空');
     }
     const r = (refundSn !== undefined && byRefundSn.get(refundSn)) || (merchantRefundSn !== undefined && refunds.get(merchantRefundSn));
     if (!r) throw refundNotExist();
@@ -425,16 +451,16 @@ export function createFubei(options = {}) {
       o.pendingQueries = null;
       o.events.push({ type: 'closed', amount: 0, at: Date.now() });
     } else if (o.state === 'SUCCESS') {
-      throw new ApiError('TRADE_HAS_SUCCESS', '订单已支付,不能关闭,请使用撤销或退款');
+      throw new ApiError(SUB.PAID, '订单已支付,不能关闭,请使用撤销或退款');
     } else if (o.state === 'REVOKED' || o.state === 'REVOKING') {
-      throw new ApiError('TRADE_HAS_REVOKED', '订单已撤销');
+      throw new ApiError(SUB.REVERSED, '订单已撤销');
     } // CLOSED: closing again is a no-op success
   }
 
   function reverseOrder(o) {
-    if (o.state === 'CLOSED') throw new ApiError('TRADE_HAS_CLOSED', '订单已关闭');
+    if (o.state === 'CLOSED') throw new ApiError(SUB.CLOSED, '订单已关闭');
     if (o.state === 'REVOKED') return; // already reversed
-    if (o.refunded > 0) throw new ApiError('TRADE_HAS_REFUNDED', '订单已发生退款,不能撤销');
+    if (o.refunded > 0) throw new ApiError(SUB.STATE, '订单已发生退款,不能撤销');
     const returned = o.paid ? o.total : 0;
     Object.assign(o, { state: 'REVOKED', paid: false, pendingQueries: null });
     o.events.push({ type: 'revoked', amount: returned, at: Date.now() });
@@ -453,7 +479,7 @@ export function createFubei(options = {}) {
     if (type !== undefined && !PAY_TYPE_OF[type]) throw invalid('type只能是1(微信)、2(支付宝)或5(银联)');
     ensureNew(f.merchant_order_sn);
     const o = newOrder(ctx, 'openapi.payment.order.swipe', { ...f, payType: PAY_TYPE_OF[type] ?? payTypeFromAuthCode(authCode) });
-    barcode(o, authCode);
+    barcode(o, authCode, ctx);
     const d = v1Order(o);
     return {
       merchant_order_sn: d.merchant_order_sn, order_sn: d.order_sn, trade_state: d.trade_state, total_fee: d.total_fee,
@@ -470,10 +496,13 @@ export function createFubei(options = {}) {
   function scan(biz, ctx) {
     const f = v1OrderFields(biz);
     const type = int(biz, 'type', true);
-    if (type !== 1 && type !== 2) throw invalid('type只能是1(微信)或2(支付宝)');
+    if (!PAY_TYPE_OF[type]) throw invalid('type只能是1(微信)、2(支付宝)或5(银联)');
     ensureNew(f.merchant_order_sn);
     const o = newOrder(ctx, 'openapi.payment.order.scan', { ...f, payType: PAY_TYPE_OF[type] });
-    o.qr_code = type === 2 ? `https://qr.alipay.com/emu${o.order_sn}` : `weixin://wxpay/bizpayurl?pr=emu${o.order_sn}`;
+    o.qr_code = {
+      1: `weixin://wxpay/bizpayurl?pr=emu${o.order_sn}`, 2: `https://qr.alipay.com/emu${o.order_sn}`,
+      5: `https://qr.95516.com/00010000/emu${o.order_sn}`,
+    }[type];
     return {
       merchant_order_sn: o.merchant_order_sn, type, total_fee: new Yuan(o.total), qr_code: o.qr_code,
       store_id: o.store_id, cashier_id: o.cashier_id, device_no: o.device_no, body: o.body, attach: o.attach,
@@ -594,7 +623,7 @@ export function createFubei(options = {}) {
     const authCode = str(biz, 'auth_code', 32, true);
     ensureNew(f.merchant_order_sn);
     const o = newOrder(ctx, 'fbpay.order.pay', { ...f, payType: payTypeFromAuthCode(authCode) });
-    barcode(o, authCode);
+    barcode(o, authCode, ctx);
     return v2Order(o);
   }
 
@@ -713,18 +742,18 @@ export function createFubei(options = {}) {
     let secret;
     if (api === '2.0' && env.vendor_sn) {
       kind = 'vendor';
-      if (env.vendor_sn !== cfg.vendorSn) throw new ApiError('APP_NOT_EXIST', `服务商${env.vendor_sn}不存在`);
+      if (env.vendor_sn !== cfg.vendorSn) throw new ApiError(SUB.APP, `服务商${env.vendor_sn}不存在`);
       secret = cfg.vendorSecret;
     } else if (env.app_id) {
       kind = 'app';
-      if (env.app_id !== cfg.appId) throw new ApiError('APP_NOT_EXIST', `app_id ${env.app_id}不存在`);
+      if (env.app_id !== cfg.appId) throw new ApiError(SUB.APP, `app_id ${env.app_id}不存在`);
       secret = cfg.appSecret;
     } else {
       throw missing(api === '2.0' ? 'vendor_sn或app_id' : 'app_id');
     }
     for (const field of ['method', 'nonce', 'biz_content', 'sign']) if (!env[field]) throw missing(field);
     if (env.nonce.length > 64) throw invalid('nonce长度不能超过64');
-    if (!signMatches(env.sign, fubeiSign(env, secret))) throw new ApiError('SIGN_ERROR', '签名错误');
+    if (!signMatches(env.sign, fubeiSign(env, secret))) throw new ApiError(SUB.SIGN, '签名错误');
     if (env.format && env.format.toLowerCase() !== 'json') throw invalid('format只支持json');
     if (env.sign_method && env.sign_method.toLowerCase() !== 'md5') throw invalid('sign_method只支持md5');
     return { api, kind, secret };
@@ -735,8 +764,9 @@ export function createFubei(options = {}) {
     try {
       const env = parseEnvelope(req.body);
       const ctx = authenticate(env, api);
+      ctx.stuck = req.chaosStuck === true;
       const handler = Object.hasOwn(METHODS[api], env.method) ? METHODS[api][env.method] : undefined;
-      if (!handler) throw new ApiError('METHOD_NOT_SUPPORTED', `${api === '2.0' ? GATEWAY_V2 : GATEWAY_V1}不支持接口${env.method}`);
+      if (!handler) throw new ApiError(SUB.REQUEST, `${api === '2.0' ? GATEWAY_V2 : GATEWAY_V1}不支持接口${env.method}`);
       let biz;
       try {
         biz = parseJsonExact(env.biz_content);
@@ -751,7 +781,7 @@ export function createFubei(options = {}) {
         return { jsonText: json({ result_code: 400, result_message: err.message, sub_code: err.subCode }) };
       }
       console.error('fubei emulator:', err);
-      return { jsonText: json({ result_code: 500, result_message: '系统错误', sub_code: 'SYSTEM_ERROR' }) };
+      return { jsonText: json({ result_code: 500, result_message: '系统错误', sub_code: SUB.SYSTEM }) };
     }
   }
 
@@ -792,12 +822,16 @@ export function createFubei(options = {}) {
   function notify(o) {
     if (!o.notify_url) return;
     const fields = notificationFields(o); // every retry sends the same bytes
+    const copies = hooks.duplicateNotify?.() ? 2 : 1; // chaos: the whole delivery a second time
     const { signal } = stopping;
     const run = (async () => {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        const entry = await deliver(o, o.notify_url, fields, attempt + 1);
-        if (acknowledged(entry) || attempt >= cfg.notifyRetryDelays.length) return;
-        await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+      for (let copy = 1; copy <= copies && !signal.aborted; copy++) {
+        for (let attempt = 0; !signal.aborted; attempt++) {
+          const entry = await deliver(o, o.notify_url, fields, attempt + 1);
+          if (copy > 1) entry.duplicate = true;
+          if (acknowledged(entry) || attempt >= cfg.notifyRetryDelays.length) break;
+          await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+        }
       }
     })().catch(() => {}); // aborted by close/reset
     inflight.add(run);
@@ -849,6 +883,11 @@ export function createFubei(options = {}) {
       return o && ledger(o);
     },
     orders: () => [...orders.values()].map(ledger),
+    /** Uniform money truth for a reliability checker (see index.mjs): one entry per order. */
+    ledger: () => [...orders.values()].map((o) => ({
+      provider: 'fubei', merchantOrderNo: o.merchant_order_sn, providerOrderNo: o.order_sn, paid: o.paid, state: o.state,
+      total: o.total, held: o.paid ? o.total - o.refunded : 0,
+    })),
     /** Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply. */
     async sendNotification(id, target) {
       const o = lookup(id);
@@ -908,22 +947,33 @@ export function createFubei(options = {}) {
     }
   }
 
+  /** The `method` field of a request, for method-filtered faults (both gateways share one path each). */
+  function methodOf(req) {
+    try {
+      const env = JSON.parse(req.body.toString('utf8'));
+      return typeof env?.method === 'string' ? env.method : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   return {
     name: 'fubei',
     handles: (method, pathname) => method === 'POST' && (pathname === GATEWAY_V1 || pathname === GATEWAY_V2),
     handle: async (req) => handleApi(req),
-    /** The `method` field of a request, for method-filtered faults (both gateways share one path each). */
-    faultMethod(req) {
-      try {
-        const env = JSON.parse(req.body.toString('utf8'));
-        return typeof env?.method === 'string' ? env.method : undefined;
-      } catch {
-        return undefined;
-      }
+    faultMethod: methodOf,
+    /** Barcode pays (the chaos `stuck` fault applies only to them). */
+    isBarcodePay: (req) => ['openapi.payment.order.swipe', 'fbpay.order.pay'].includes(methodOf(req)),
+    orderNo(req) {
+      const biz = JSON.parse(JSON.parse(req.body.toString('utf8')).biz_content);
+      const id = biz?.merchant_order_sn || orders.get(biz?.order_sn)?.merchant_order_sn
+        || byInsSn.get(biz?.trade_no ?? biz?.ins_order_sn)?.merchant_order_sn
+        || refunds.get(biz?.merchant_refund_sn)?.order.merchant_order_sn;
+      return typeof id === 'string' ? id : undefined;
     },
     control,
     maintenance: () => ({
-      jsonText: json({ result_code: 500, result_message: '系统维护中,请稍后再试', sub_code: 'SYSTEM_MAINTENANCE' }),
+      jsonText: json({ result_code: 500, result_message: '系统繁忙,请稍后再试', sub_code: SUB.SYSTEM }),
     }),
     reset() {
       stopping.abort();

@@ -106,42 +106,42 @@ test('spec worked example: signature vector, and the emulator accepts a request 
       body: JSON.stringify({ ...params, sign: 'C0A8CDE6A5F975E24FACAC48DF03701F' }),
     });
     const r = await res.json();
-    assert.deepEqual([r.result_code, r.sub_code], [400, 'ORDER_NOT_EXIST']); // signature accepted, order unknown
+    assert.deepEqual([r.result_code, r.sub_code], [400, 'ORDERNOTEXIST']); // signature accepted, order unknown
   } finally {
     await other.close();
   }
 });
 
 test('sign errors, identity and envelope errors', async () => {
-  fails(await call('openapi.payment.order.swipe', { merchant_order_sn: uniq() }, { secret: 'wrong' }), 'SIGN_ERROR');
-  fails(await call('openapi.payment.order.query', { merchant_order_sn: 'x' }, { envelope: { sign: 'C0A8CDE6A5F975E24FACAC48DF03701F' } }), 'SIGN_ERROR');
+  fails(await call('openapi.payment.order.swipe', { merchant_order_sn: uniq() }, { secret: 'wrong' }), 'SIGNERROR');
+  fails(await call('openapi.payment.order.query', { merchant_order_sn: 'x' }, { envelope: { sign: 'C0A8CDE6A5F975E24FACAC48DF03701F' } }), 'SIGNERROR');
   // the sign covers biz_content exactly: a tampered biz_content fails
   const c = emu.fubei.credentials;
   const env = { app_id: c.appId, method: 'openapi.payment.order.query', nonce: nonce(), biz_content: '{"merchant_order_sn":"a"}' };
   env.sign = sign(env, c.appSecret);
   env.biz_content = '{"merchant_order_sn":"b"}';
   let res = await fetch(`${emu.url}/fubei/gateway`, { method: 'POST', body: JSON.stringify(env) });
-  assert.equal((await res.json()).sub_code, 'SIGN_ERROR');
+  assert.equal((await res.json()).sub_code, 'SIGNERROR');
   // lowercase hex is accepted; format/sign_method/version are optional (PHP SDK sends none of them)
   const sn = uniq();
   ok(await swipe({ merchant_order_sn: sn }));
   ok(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { lowerSign: true }));
   ok(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { envelope: { format: undefined, sign_method: undefined, version: undefined } }));
 
-  fails(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { envelope: { app_id: '1' } }), 'APP_NOT_EXIST');
-  fails(await call('fbpay.order.query', { merchant_order_sn: sn }, { v2: true, envelope: { vendor_sn: '1' } }), 'APP_NOT_EXIST');
-  fails(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { envelope: { nonce: '' } }), 'MISSING_PARAMETER');
-  fails(await call('fbpay.order.query', { merchant_order_sn: sn }), 'METHOD_NOT_SUPPORTED'); // 2.0 method on 1.0 path
-  fails(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { v2: true }), 'METHOD_NOT_SUPPORTED');
-  fails(await call('openapi.payment.order.query', 'not json'), 'INVALID_PARAMETER');
-  fails(await call('openapi.payment.order.query', '[1]'), 'INVALID_PARAMETER');
-  fails(await call('openapi.payment.order.query', {}), 'MISSING_PARAMETER');
+  fails(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { envelope: { app_id: '1' } }), 'APPID_NOT_EXIST');
+  fails(await call('fbpay.order.query', { merchant_order_sn: sn }, { v2: true, envelope: { vendor_sn: '1' } }), 'APPID_NOT_EXIST');
+  fails(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { envelope: { nonce: '' } }), 'PARAM_ERROR');
+  fails(await call('fbpay.order.query', { merchant_order_sn: sn }), 'INVALID_REQUEST'); // 2.0 method on 1.0 path
+  fails(await call('openapi.payment.order.query', { merchant_order_sn: sn }, { v2: true }), 'INVALID_REQUEST');
+  fails(await call('openapi.payment.order.query', 'not json'), 'PARAM_ERROR');
+  fails(await call('openapi.payment.order.query', '[1]'), 'PARAM_ERROR');
+  fails(await call('openapi.payment.order.query', {}), 'PARAM_ERROR');
   res = await fetch(`${emu.url}/fubei/gateway`, { method: 'POST', body: 'nope' });
-  assert.equal((await res.json()).sub_code, 'INVALID_PARAMETER');
+  assert.equal((await res.json()).sub_code, 'PARAM_ERROR');
   // biz_content must be a JSON string, not an object
   const objEnv = { app_id: c.appId, method: 'openapi.payment.order.query', nonce: nonce(), biz_content: { merchant_order_sn: sn } };
   res = await fetch(`${emu.url}/fubei/gateway`, { method: 'POST', body: JSON.stringify({ ...objEnv, sign: 'X' }) });
-  assert.equal((await res.json()).sub_code, 'INVALID_PARAMETER');
+  assert.equal((await res.json()).sub_code, 'PARAM_ERROR');
 });
 
 test('1.0 swipe: happy path, exact yuan JSON numbers, query fields', async () => {
@@ -179,7 +179,7 @@ test('1.0 swipe: happy path, exact yuan JSON numbers, query fields', async () =>
   const a = ok(await swipe({ auth_code: '284567890123456789' }));
   assert.equal(a.type, 2);
   assert.match(a.user_logon_id, /^138\*{4}\d{4}$/);
-  fails(await query1({ merchant_order_sn: 'nope' }), 'ORDER_NOT_EXIST');
+  fails(await query1({ merchant_order_sn: 'nope' }), 'ORDERNOTEXIST');
 });
 
 test('amounts: number or string in, exact text out; more than two decimals rejected', async () => {
@@ -192,9 +192,9 @@ test('amounts: number or string in, exact text out; more than two decimals rejec
   }
   for (const bad of ['9.805', '"9.805"', '0', '-1', '1e2', '"abc"', '0.001', '10000000.01', 'true', '"09.8"']) {
     const bizText = `{"merchant_order_sn":"${uniq()}","auth_code":"134567890123456789","total_fee":${bad}}`;
-    fails(await call('openapi.payment.order.swipe', bizText), 'INVALID_AMOUNT');
+    fails(await call('openapi.payment.order.swipe', bizText), 'PARAM_ERROR');
   }
-  fails(await call('openapi.payment.order.swipe', { merchant_order_sn: uniq(), auth_code: '1345678' }), 'MISSING_PARAMETER');
+  fails(await call('openapi.payment.order.swipe', { merchant_order_sn: uniq(), auth_code: '1345678' }), 'PARAM_ERROR');
 
   // 'fixed' style writes two decimals
   const fixed = await startEmulator({ fubei: { amountStyle: 'fixed' } });
@@ -202,7 +202,7 @@ test('amounts: number or string in, exact text out; more than two decimals rejec
     const r = await call('openapi.payment.order.swipe', { merchant_order_sn: uniq(), auth_code: '134567890123456789', total_fee: 100 }, { target: fixed });
     assert.match(r.text, /"total_fee":100\.00,/);
     const r2 = await call('fbpay.order.pay', { merchant_order_sn: uniq(), auth_code: '134567890123456789', total_amount: 9.8 }, { v2: true, target: fixed });
-    assert.match(r2.text, /"total_amount":9\.80,"net_amount":9\.76,"buyer_pay_amount":9\.80,"fee":0\.04,/);
+    assert.match(r2.text, /"total_amount":9\.80,"net_amount":9\.80,"buyer_pay_amount":9\.80,"fee":0\.04,/);
   } finally {
     await fixed.close();
   }
@@ -217,9 +217,9 @@ test('amounts: number or string in, exact text out; more than two decimals rejec
 test('duplicate merchant_order_sn rejected (1.0 and 2.0 share one ledger)', async () => {
   const sn = uniq();
   ok(await swipe({ merchant_order_sn: sn }));
-  fails(await swipe({ merchant_order_sn: sn }), 'ORDER_SN_DUPLICATE');
-  fails(await call('openapi.payment.order.scan', { merchant_order_sn: sn, type: 1, total_fee: 1 }), 'ORDER_SN_DUPLICATE');
-  fails(await call('fbpay.order.pay', { merchant_order_sn: sn, auth_code: '134567890123456789', total_amount: 1 }, { v2: true }), 'ORDER_SN_DUPLICATE');
+  fails(await swipe({ merchant_order_sn: sn }), 'OUT_TRADE_NO_USED');
+  fails(await call('openapi.payment.order.scan', { merchant_order_sn: sn, type: 1, total_fee: 1 }), 'OUT_TRADE_NO_USED');
+  fails(await call('fbpay.order.pay', { merchant_order_sn: sn, auth_code: '134567890123456789', total_amount: 1 }, { v2: true }), 'OUT_TRADE_NO_USED');
   // a 1.0 order can be queried through 2.0 and the other way round
   assert.equal(ok(await call('fbpay.order.query', { merchant_order_sn: sn }, { v2: true })).order_status, 'SUCCESS');
 });
@@ -240,10 +240,10 @@ test('magic auth codes: 9100 in progress → SUCCESS after N queries; 9300 stuck
   for (let i = 0; i < 4; i++) assert.equal(ok(await query1({ merchant_order_sn: stuck })).trade_state, 'USERPAYING');
 
   const expired = uniq();
-  fails(await swipe({ merchant_order_sn: expired, auth_code: '920012345678901234' }), 'AUTH_CODE_EXPIRED');
+  fails(await swipe({ merchant_order_sn: expired, auth_code: '920012345678901234' }), 'AUTHCODEEXPIRE');
   assert.equal(ok(await query1({ merchant_order_sn: expired })).trade_state, 'CLOSED');
-  fails(await swipe({ merchant_order_sn: uniq(), auth_code: '940012345678901234' }), 'INSUFFICIENT_BALANCE');
-  fails(await call('fbpay.order.pay', { merchant_order_sn: uniq(), auth_code: '940012345678901234', total_amount: 1 }, { v2: true }), 'INSUFFICIENT_BALANCE');
+  fails(await swipe({ merchant_order_sn: uniq(), auth_code: '940012345678901234' }), 'NOTENOUGH');
+  fails(await call('fbpay.order.pay', { merchant_order_sn: uniq(), auth_code: '940012345678901234', total_amount: 1 }, { v2: true }), 'NOTENOUGH');
 
   // 2.0 in progress too
   const sn2 = uniq();
@@ -260,8 +260,16 @@ test('1.0 scan (QR) → buyer-pays control route → SUCCESS', async () => {
   assert.match(r.text, /"total_fee":0\.07,/);
   assert.match(d.qr_code, /^https:\/\/qr\.alipay\.com\//);
   assert.equal(d.type, 2);
-  fails(await call('openapi.payment.order.scan', { merchant_order_sn: uniq(), total_fee: 1 }), 'MISSING_PARAMETER'); // type
-  fails(await call('openapi.payment.order.scan', { merchant_order_sn: uniq(), total_fee: 1, type: 9 }), 'INVALID_PARAMETER');
+  fails(await call('openapi.payment.order.scan', { merchant_order_sn: uniq(), total_fee: 1 }), 'PARAM_ERROR'); // type
+  fails(await call('openapi.payment.order.scan', { merchant_order_sn: uniq(), total_fee: 1, type: 9 }), 'PARAM_ERROR');
+  // type 5: UnionPay (云闪付) QR
+  const up = uniq();
+  const u = ok(await call('openapi.payment.order.scan', { merchant_order_sn: up, type: '5', total_fee: 1.5 }));
+  assert.equal(u.type, 5);
+  assert.match(u.qr_code, /^https:\/\/qr\.95516\.com\//);
+  const upPaid = await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: up });
+  assert.deepEqual([upPaid.json.trade_state, upPaid.json.type], ['SUCCESS', 5]);
+  assert.equal(ok(await call('fbpay.order.query', { merchant_order_sn: up }, { v2: true })).pay_type, 'unionpay');
   assert.equal(ok(await query1({ merchant_order_sn: sn })).trade_state, 'USERPAYING');
   const paid = await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: sn });
   assert.equal(paid.status, 200);
@@ -286,19 +294,19 @@ test('1.0 refunds: partial, over-amount rejected, idempotent, full remainder, re
   assert.match(d1.refund_sn, /^\d{22}$/);
   for (const k of ['refund_sn', 'merchant_refund_sn', 'trade_no', 'order_sn', 'merchant_order_sn']) assert.ok(k in d1, k);
 
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r2`, refund_money: 6.81 }), 'REFUND_AMOUNT_EXCEED');
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r2`, refund_money: 1.234 }), 'INVALID_AMOUNT');
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, refund_money: 1 }), 'MISSING_PARAMETER');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r2`, refund_money: 6.81 }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r2`, refund_money: 1.234 }), 'PARAM_ERROR');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, refund_money: 1 }), 'PARAM_ERROR');
   // same merchant_refund_sn again → the same refund, no second one
   const again = ok(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r1`, refund_money: 3 }));
   assert.equal(again.refund_sn, d1.refund_sn);
   assert.equal(emu.fubei.order(sn).refunded, 300);
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r1`, refund_money: 2 }), 'REFUND_SN_CONFLICT');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r1`, refund_money: 2 }), 'ACQ.DISCORDANT_REPEAT_REQUEST');
 
   // no refund_money → the whole remainder (6.80)
   const r3 = await call('openapi.payment.order.refund', { order_sn: d1.order_sn, merchant_refund_sn: `${sn}r3` });
   assert.match(r3.text, /"refund_money":6\.8,/);
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r4`, refund_money: 0.01 }), 'TRADE_HAS_REFUNDED');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}r4`, refund_money: 0.01 }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL'); // nothing left
   const led = emu.fubei.order(sn);
   assert.deepEqual([led.total, led.refunded, led.net, led.paid, led.state], [980, 980, 0, false, 'SUCCESS']);
   assert.deepEqual(led.refunds.map((r) => r.amount), [300, 680]);
@@ -307,13 +315,13 @@ test('1.0 refunds: partial, over-amount rejected, idempotent, full remainder, re
   assert.equal(q.refund_status, 'REFUND_SUCCESS');
   assert.equal(q.refund_sn, d1.refund_sn);
   assert.equal(ok(await call('openapi.payment.order.refund.query', { refund_sn: d1.refund_sn })).merchant_refund_sn, `${sn}r1`);
-  fails(await call('openapi.payment.order.refund.query', { merchant_refund_sn: 'nope' }), 'REFUND_NOT_EXIST');
-  fails(await call('openapi.payment.order.refund.query', { merchant_order_sn: sn }), 'MISSING_PARAMETER');
+  fails(await call('openapi.payment.order.refund.query', { merchant_refund_sn: 'nope' }), 'ORDERNOTEXIST');
+  fails(await call('openapi.payment.order.refund.query', { merchant_order_sn: sn }), 'PARAM_ERROR');
 
   // unpaid order cannot be refunded
   const unpaid = uniq();
   ok(await swipe({ merchant_order_sn: unpaid, auth_code: '930011' }));
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: unpaid, merchant_refund_sn: `${unpaid}r` }), 'ORDER_STATUS_ERROR');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: unpaid, merchant_refund_sn: `${unpaid}r` }), 'TRADE_STATE_ERROR');
 });
 
 test('close (unpaid only) and reverse (paying or paid → REVOKED)', async () => {
@@ -323,27 +331,27 @@ test('close (unpaid only) and reverse (paying or paid → REVOKED)', async () =>
   assert.deepEqual(Object.keys(c).sort(), ['merchant_order_sn', 'order_sn']);
   assert.equal(ok(await query1({ merchant_order_sn: qr })).trade_state, 'CLOSED');
   ok(await call('openapi.payment.order.close', { merchant_order_sn: qr })); // closing again is harmless
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: qr, merchant_refund_sn: `${qr}r` }), 'TRADE_HAS_CLOSED');
-  fails(await call('openapi.payment.order.reverse', { merchant_order_sn: qr }), 'TRADE_HAS_CLOSED');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: qr, merchant_refund_sn: `${qr}r` }), 'ORDERCLOSED');
+  fails(await call('openapi.payment.order.reverse', { merchant_order_sn: qr }), 'ORDERCLOSED');
   assert.equal((await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: qr })).status, 409);
 
   const paid = uniq();
   ok(await swipe({ merchant_order_sn: paid }));
-  fails(await call('openapi.payment.order.close', { merchant_order_sn: paid }), 'TRADE_HAS_SUCCESS');
+  fails(await call('openapi.payment.order.close', { merchant_order_sn: paid }), 'ORDERPAID');
   ok(await call('openapi.payment.order.reverse', { merchant_order_sn: paid }));
   assert.equal(ok(await query1({ merchant_order_sn: paid })).trade_state, 'REVOKED');
   assert.deepEqual([emu.fubei.order(paid).paid, emu.fubei.order(paid).net], [false, 0]);
   assert.equal(emu.fubei.order(paid).events.at(-1).type, 'revoked');
   assert.equal(emu.fubei.order(paid).events.at(-1).amount, 980);
   ok(await call('openapi.payment.order.reverse', { merchant_order_sn: paid })); // idempotent
-  fails(await call('openapi.payment.order.refund', { merchant_order_sn: paid, merchant_refund_sn: `${paid}r` }), 'TRADE_HAS_REVOKED');
+  fails(await call('openapi.payment.order.refund', { merchant_order_sn: paid, merchant_refund_sn: `${paid}r` }), 'ORDERREVERSED');
 
   const paying = uniq();
   ok(await swipe({ merchant_order_sn: paying, auth_code: '930012345678901234' }));
   ok(await call('openapi.payment.order.reverse', { merchant_order_sn: paying }));
   assert.equal(ok(await query1({ merchant_order_sn: paying })).trade_state, 'REVOKED');
   assert.equal(emu.fubei.order(paying).events.at(-1).amount, 0);
-  fails(await call('openapi.payment.order.close', { merchant_order_sn: 'nope' }), 'ORDER_NOT_EXIST');
+  fails(await call('openapi.payment.order.close', { merchant_order_sn: 'nope' }), 'ORDERNOTEXIST');
 });
 
 test('2.0 fbpay: vendor pay/query/precreate/refund/refund.query/close/cancel; merchant_id checks; app_id on 2.0', async () => {
@@ -351,7 +359,9 @@ test('2.0 fbpay: vendor pay/query/precreate/refund/refund.query/close/cancel; me
   const sn = uniq();
   const r = await call('fbpay.order.pay', { merchant_order_sn: sn, auth_code: '284567890123456789', total_amount: 12.3, attach: 'x' }, opts);
   const d = ok(r);
-  assert.match(r.text, /"total_amount":12\.3,"net_amount":12\.25,"buyer_pay_amount":12\.3,"fee":0\.05,/);
+  // net_amount is 实收金额 (before the fee), like 1.0's total_fee; the net after the fee is net_amount − fee
+  assert.match(r.text, /"total_amount":12\.3,"net_amount":12\.3,"buyer_pay_amount":12\.3,"fee":0\.05,/);
+  assert.equal(Math.round((d.net_amount - d.fee) * 100), 1225);
   assert.equal(d.order_status, 'SUCCESS');
   assert.equal(d.pay_type, 'alipay');
   assert.equal(d.merchant_id, emu.fubei.credentials.merchantId);
@@ -367,8 +377,8 @@ test('2.0 fbpay: vendor pay/query/precreate/refund/refund.query/close/cancel; me
   assert.equal(ok(await query1({ merchant_order_sn: sn })).trade_no, d.ins_order_sn);
 
   // merchant_id: required for vendor calls, must be ours; optional with app_id
-  fails(await call('fbpay.order.query', JSON.stringify({ merchant_order_sn: sn }), opts), 'MISSING_PARAMETER');
-  fails(await call('fbpay.order.query', { merchant_order_sn: sn, merchant_id: 42 }, opts), 'MERCHANT_NOT_EXIST');
+  fails(await call('fbpay.order.query', JSON.stringify({ merchant_order_sn: sn }), opts), 'PARAM_ERROR');
+  fails(await call('fbpay.order.query', { merchant_order_sn: sn, merchant_id: 42 }, opts), 'MCHID_NOT_EXIST');
   assert.equal(ok(await call('fbpay.order.query', { merchant_order_sn: sn }, { v2: true, asApp: true })).order_sn, d.order_sn);
 
   // refund (partial, idempotent, over-amount) and refund.query
@@ -378,7 +388,7 @@ test('2.0 fbpay: vendor pay/query/precreate/refund/refund.query/close/cancel; me
   assert.equal(rd.handler, 3);
   assert.match(rd.finish_time, /^\d{4}-/);
   assert.equal(ok(await call('fbpay.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}a`, refund_amount: 2.3 }, opts)).refund_sn, rd.refund_sn);
-  fails(await call('fbpay.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}b`, refund_amount: 10.01 }, opts), 'REFUND_AMOUNT_EXCEED');
+  fails(await call('fbpay.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}b`, refund_amount: 10.01 }, opts), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL');
   const rq = ok(await call('fbpay.order.refund.query', { merchant_refund_sn: `${sn}a` }, opts));
   assert.deepEqual([rq.refund_sn, rq.refund_status, rq.refund_amount], [rd.refund_sn, 'REFUND_SUCCESS', 2.3]);
 
@@ -388,7 +398,7 @@ test('2.0 fbpay: vendor pay/query/precreate/refund/refund.query/close/cancel; me
   assert.deepEqual(Object.keys(p).sort(), ['cashier_id', 'order_sn', 'qr_code', 'store_id', 'trade_no']);
   assert.equal(p.trade_no, pre);
   assert.match(p.qr_code, /^https:\/\//);
-  fails(await call('fbpay.order.precreate', { merchant_order_sn: uniq(), total_amount: 1, pay_type: 'cash' }, opts), 'INVALID_PARAMETER');
+  fails(await call('fbpay.order.precreate', { merchant_order_sn: uniq(), total_amount: 1, pay_type: 'cash' }, opts), 'PARAM_ERROR');
   const pq = ok(await call('fbpay.order.query', { order_sn: p.order_sn }, opts));
   assert.deepEqual([pq.order_status, pq.pay_type], ['USERPAYING', undefined]);
   const bp = await control('/fubei/buyer-pays', 'POST', { order_sn: p.order_sn, pay_type: 'unionpay' });
@@ -399,12 +409,12 @@ test('2.0 fbpay: vendor pay/query/precreate/refund/refund.query/close/cancel; me
   ok(await call('fbpay.order.precreate', { merchant_order_sn: pre2, total_amount: 1, pay_type: 'wxpay' }, opts));
   const cl = ok(await call('fbpay.order.close', { merchant_order_sn: pre2 }, opts));
   assert.deepEqual(cl, { merchant_id: emu.fubei.credentials.merchantId, merchant_order_sn: pre2, order_status: 'CLOSED' });
-  fails(await call('fbpay.order.close', { merchant_order_sn: pre }, opts), 'TRADE_HAS_SUCCESS');
+  fails(await call('fbpay.order.close', { merchant_order_sn: pre }, opts), 'ORDERPAID');
   const paid = uniq();
   ok(await call('fbpay.order.pay', { merchant_order_sn: paid, auth_code: '134567890123456789', total_amount: 3 }, opts));
   assert.equal(ok(await call('fbpay.order.cancel', { merchant_order_sn: paid }, opts)).order_status, 'REVOKED');
   assert.equal(ok(await call('fbpay.order.query', { merchant_order_sn: paid }, opts)).order_status, 'REVOKED');
-  fails(await call('fbpay.order.cancel', { merchant_order_sn: sn }, opts), 'TRADE_HAS_REFUNDED'); // partially refunded
+  fails(await call('fbpay.order.cancel', { merchant_order_sn: sn }, opts), 'TRADE_STATE_ERROR'); // partially refunded
 });
 
 test('refundInProgressQueries: REFUND_PROCESSING, then REFUND_SUCCESS', async () => {
@@ -475,7 +485,7 @@ test('notifications: form POST signed with MD5, retried until "success" (any cas
     assert.equal((await control('/fubei/notify', 'POST', { merchant_order_sn: sn2, url: 5 })).status, 400);
     ok(await swipe({ merchant_order_sn: `${sn}x` }));
     assert.equal((await control('/fubei/notify', 'POST', { merchant_order_sn: `${sn}x` })).status, 409); // no URL
-    fails(await swipe({ call_back_url: 'ftp://x' }), 'INVALID_PARAMETER');
+    fails(await swipe({ call_back_url: 'ftp://x' }), 'PARAM_ERROR');
   } finally {
     await merchant.close();
   }
@@ -499,7 +509,7 @@ test('faults: method filter on the shared path; maintenance answer; other kinds'
 
   emu.faults.add({ path, kind: 'maintenance' }); // no method filter: any call on the path
   const m = await query1({ merchant_order_sn: sn });
-  assert.deepEqual([m.json.result_code, m.json.sub_code], [500, 'SYSTEM_MAINTENANCE']);
+  assert.deepEqual([m.json.result_code, m.json.sub_code], [500, 'SYSTEMERROR']);
 
   // drop-after: the refund happens although the answer is lost; the retry is idempotent
   emu.faults.add({ path, kind: 'drop-after', method: 'openapi.payment.order.refund' });

@@ -4,17 +4,27 @@
 // The core here only routes requests, injects faults and serves the test-control routes. Each gateway
 // lives in its own provider module with this shape:
 //
-//   { name, handles(method, pathname), handle(req), control(req), maintenance?(), reset(), close(), controller }
+//   { name, handles(method, pathname), handle(req), control(req), maintenance?(req), reset(), close(), controller }
 //
 //   req      = { method, pathname, query: URLSearchParams, headers, body: Buffer, subpath? }
 //   response = { status = 200, json } | { status, text } | { status, html }
 //
 // `handle` answers the gateway API; `control(req)` answers `/__emulator/<name>/<subpath>` (null → 404);
-// `maintenance()` is the provider's own "down for maintenance" answer used by the `maintenance` fault.
+// `maintenance(req)` is the provider's own "down for maintenance" answer used by the `maintenance` fault.
 // `faultMethod?(req)` names the API method of a request (e.g. Fubei's body `method` field) for method-filtered
 // faults. A response may also be `{ status, jsonText }`: JSON already serialized (exact decimal amounts).
 // Any response may carry extra `headers`. `tamper?(kind, response)` applies the `bad-signature` / `no-signature`
 // faults to a signed response (providers whose responses are not signed leave it out: those faults do nothing).
+//
+// Chaos (seeded random faults, see createChaos) uses two more optional hooks and one request flag:
+//   isBarcodePay?(req)  true for a barcode (B-scans-C) pay request: the only requests the `stuck` fault applies to;
+//   orderNo?(req)       the merchant order number a request is about (best effort, for the chaos log);
+//   req.chaosStuck      set by the core for the `stuck` fault: the pay must behave as a `9300…` barcode.
+// A provider factory takes `(options, hooks)`; `hooks.duplicateNotify()` is asked once per notification (when it
+// is first scheduled) and, when true, the provider delivers that notification a second time after the first
+// delivery (with its retries) is over. Every controller offers `ledger()`: [{ provider, merchantOrderNo,
+// providerOrderNo, paid, state, total, held }] over its payments, where `paid` means the buyer's money was taken
+// and not (fully) returned, `held` is that amount in fen and `state` is the provider's own order state.
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createShouqianba } from './shouqianba.mjs';
@@ -24,6 +34,11 @@ import { createTingyihui } from './tingyihui.mjs';
 
 const MAX_BODY = 1 << 20; // 1 MiB is far more than any gateway request
 const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'delay', 'bad-signature', 'no-signature'];
+/** Per-request chaos faults, plus `duplicate-notify` (not per request: it acts on notifications). */
+export const CHAOS_KINDS = ['drop-after', 'drop-before', 'delay', 'http500', 'maintenance', 'bad-signature', 'stuck'];
+const CHAOS_ALL = [...CHAOS_KINDS, 'duplicate-notify'];
+const PROVIDER_NAMES = ['shouqianba', 'fubei', 'lakala', 'tingyihui'];
+const CHAOS_LOG_MAX = 10_000;
 
 /** Faults queued per path (and optionally per API `method`); each matching request consumes one. */
 export function createFaults() {
@@ -53,12 +68,153 @@ export function createFaults() {
   };
 }
 
+/** mulberry32: a small 32-bit PRNG, deterministic for its seed; returns floats in [0, 1). */
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 32-bit seed from a number (its low 32 bits) or a string (FNV-1a of its UTF-8 bytes). */
+function seed32(seed) {
+  if (typeof seed === 'number') return Math.trunc(seed) >>> 0;
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(String(seed), 'utf8')) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Seeded chaos: for every gateway request (control routes excluded) a PRNG decides, with probability `rate`,
+ * whether to inject one fault, chosen uniformly among the `kinds` that apply to that request. Two draws are made
+ * per request whatever the outcome, so the faults depend only on the seed and the sequence of requests (never on
+ * timing). Notifications draw from a second stream derived from the same seed.
+ */
+export function createChaos() {
+  let cfg = null;
+  let draw = null; // request stream
+  let drawNotify = null; // notification stream
+  let counters = fresh();
+
+  function fresh() {
+    const kinds = () => Object.fromEntries(CHAOS_KINDS.map((k) => [k, 0]));
+    return {
+      requests: 0, injected: 0, byKind: kinds(),
+      byProvider: Object.fromEntries(PROVIDER_NAMES.map((p) => [p, { requests: 0, injected: 0, byKind: kinds() }])),
+      notifications: { scheduled: 0, duplicated: 0, byProvider: Object.fromEntries(PROVIDER_NAMES.map((p) => [p, 0])) },
+      log: [],
+    };
+  }
+
+  const config = () => cfg && { ...cfg, kinds: [...cfg.kinds], ...(cfg.providers && { providers: [...cfg.providers] }) };
+
+  return {
+    /** Turns chaos on (or restarts it): the PRNGs start again from the seed and the counters from zero. */
+    set(spec = {}) {
+      if (!spec || typeof spec !== 'object') throw new Error('chaos spec must be an object');
+      const { seed, rate, kinds, delayMs = 1500, duplicateNotify, providers } = spec;
+      if (!(Number.isSafeInteger(seed) || (typeof seed === 'string' && seed.length > 0 && seed.length <= 256))) {
+        throw new Error('chaos seed must be an integer or a non-empty string');
+      }
+      if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error('chaos rate must be a number 0..1');
+      if (kinds !== undefined && (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => CHAOS_ALL.includes(k)))) {
+        throw new Error(`chaos kinds must be a non-empty array of ${CHAOS_ALL.join(', ')}`);
+      }
+      if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw new Error('chaos delayMs must be an integer 0..60000');
+      if (duplicateNotify !== undefined && (typeof duplicateNotify !== 'number' || !(duplicateNotify >= 0 && duplicateNotify <= 1))) {
+        throw new Error('chaos duplicateNotify must be a number 0..1');
+      }
+      if (providers !== undefined && (!Array.isArray(providers) || !providers.every((p) => PROVIDER_NAMES.includes(p)))) {
+        throw new Error(`chaos providers must be an array of ${PROVIDER_NAMES.join(', ')}`);
+      }
+      const chosen = kinds ?? CHAOS_ALL;
+      cfg = {
+        seed, rate, kinds: chosen.filter((k) => k !== 'duplicate-notify'), delayMs,
+        duplicateNotify: duplicateNotify ?? (chosen.includes('duplicate-notify') ? 1 : 0),
+        ...(providers && { providers: [...new Set(providers)] }),
+      };
+      const s = seed32(seed);
+      draw = mulberry32(s);
+      drawNotify = mulberry32(s ^ 0x9e3779b9);
+      counters = fresh();
+      return config();
+    },
+    /** Turns chaos off. The counters stay readable through stats() until the next set() or reset. */
+    clear() {
+      cfg = null;
+    },
+    /** Off, and the counters back to zero (POST /__emulator/reset). */
+    reset() {
+      cfg = null;
+      counters = fresh();
+    },
+    get enabled() {
+      return cfg !== null;
+    },
+    stats() {
+      return { enabled: cfg !== null, config: config(), ...structuredClone(counters) };
+    },
+    /**
+     * The fault for this gateway request, or null. `record: false` (a queued fault wins) still makes the draws,
+     * so the chaos sequence does not depend on the queued faults, but counts nothing.
+     */
+    decide(provider, req, { operation, record = true } = {}) {
+      if (!cfg || (cfg.providers && !cfg.providers.includes(provider.name))) return null;
+      const hit = draw() < cfg.rate;
+      const pick = draw();
+      const p = counters.byProvider[provider.name];
+      if (record) {
+        counters.requests += 1;
+        if (p) p.requests += 1;
+      }
+      if (!hit) return null;
+      const applicable = cfg.kinds.filter((k) =>
+        (k !== 'bad-signature' || typeof provider.tamper === 'function')
+        && (k !== 'stuck' || provider.isBarcodePay?.(req) === true));
+      if (!applicable.length) return null;
+      const kind = applicable[Math.floor(pick * applicable.length)];
+      if (record) {
+        counters.injected += 1;
+        counters.byKind[kind] += 1;
+        if (p) { p.injected += 1; p.byKind[kind] += 1; }
+        if (counters.log.length < CHAOS_LOG_MAX) {
+          let orderNo;
+          try { orderNo = provider.orderNo?.(req); } catch { /* best effort */ }
+          counters.log.push({
+            seq: counters.requests, provider: provider.name, path: req.pathname, operation, kind,
+            ...(orderNo !== undefined && { merchantOrderNo: orderNo }),
+          });
+        }
+      }
+      return { kind, ms: cfg.delayMs, chaos: true };
+    },
+    /** Whether the notification being scheduled now by `providerName` is to be delivered twice. */
+    duplicateNotify(providerName) {
+      if (!cfg || (cfg.providers && !cfg.providers.includes(providerName))) return false;
+      counters.notifications.scheduled += 1;
+      const dup = cfg.duplicateNotify > 0 && drawNotify() < cfg.duplicateNotify;
+      if (dup) {
+        counters.notifications.duplicated += 1;
+        if (providerName in counters.notifications.byProvider) counters.notifications.byProvider[providerName] += 1;
+      }
+      return dup;
+    },
+  };
+}
+
 export async function startEmulator(options = {}) {
   const faults = createFaults();
-  const shouqianba = await createShouqianba(options.shouqianba ?? {});
-  const fubei = createFubei(options.fubei ?? {});
-  const lakala = await createLakala(options.lakala ?? {});
-  const tingyihui = await createTingyihui(options.tingyihui ?? {});
+  const chaos = createChaos();
+  const hooks = (name) => ({ duplicateNotify: () => chaos.duplicateNotify(name) });
+  const shouqianba = await createShouqianba(options.shouqianba ?? {}, hooks('shouqianba'));
+  const fubei = createFubei(options.fubei ?? {}, hooks('fubei'));
+  const lakala = await createLakala(options.lakala ?? {}, hooks('lakala'));
+  const tingyihui = await createTingyihui(options.tingyihui ?? {}, hooks('tingyihui'));
+  if (options.chaos) chaos.set(options.chaos);
   const providers = [shouqianba, fubei, lakala, tingyihui];
   const closing = new AbortController(); // cancels pending `delay` faults on close()
   const sockets = new Set();
@@ -85,13 +241,18 @@ export async function startEmulator(options = {}) {
     const provider = providers.find((p) => p.handles(req.method, url.pathname));
     if (!provider) return send(res, { status: 404, json: { error: `no route for ${req.method} ${url.pathname}` } });
 
-    const fault = faults.take(url.pathname, provider.faultMethod?.(request));
+    const operation = provider.faultMethod?.(request);
+    const queued = faults.take(url.pathname, operation);
+    // Chaos draws for every gateway request; a queued fault wins (and the chaos draw is not counted).
+    const random = chaos.decide(provider, request, { operation: operation ?? url.pathname, record: !queued });
+    const fault = queued ?? random;
     // Faults that stop the request before the gateway acts on it.
     if (fault?.kind === 'drop-before') return req.socket.destroy();
     if (fault?.kind === 'http500') return send(res, { status: 500, text: 'Internal Server Error (emulated fault)' });
     if (fault?.kind === 'maintenance') {
-      return send(res, provider.maintenance?.() ?? { status: 503, text: 'Service Unavailable (emulated maintenance)' });
+      return send(res, provider.maintenance?.(request) ?? { status: 503, text: 'Service Unavailable (emulated maintenance)' });
     }
+    if (fault?.kind === 'stuck') request.chaosStuck = true;
 
     let response = await provider.handle(request);
     if (fault?.kind === 'bad-signature' || fault?.kind === 'no-signature') response = provider.tamper?.(fault.kind, response) ?? response;
@@ -115,8 +276,23 @@ export async function startEmulator(options = {}) {
         try { return { json: faults.add(spec) }; } catch (err) { return { status: 400, json: { error: err.message } }; }
       }
     }
+    if (pathname === '/__emulator/chaos') {
+      if (method === 'GET') return { json: chaos.stats() };
+      if (method === 'DELETE') { chaos.clear(); return { json: chaos.stats() }; }
+      if (method === 'POST') {
+        const spec = parseJson(req.body);
+        if (!spec) return { status: 400, json: { error: 'body must be a JSON object' } };
+        try { return { json: chaos.set(spec) }; } catch (err) { return { status: 400, json: { error: err.message } }; }
+      }
+    }
+    if (pathname === '/__emulator/ledger' && method === 'GET') {
+      const only = req.query.get('provider');
+      if (only !== null && !providers.some((p) => p.name === only)) return { status: 404, json: { error: `no provider ${only}` } };
+      return { json: ledger(only) };
+    }
     if (pathname === '/__emulator/reset' && method === 'POST') {
       faults.clear();
+      chaos.reset();
       for (const p of providers) p.reset();
       return { json: { ok: true } };
     }
@@ -125,6 +301,9 @@ export async function startEmulator(options = {}) {
     const response = provider && (await provider.control({ ...req, subpath: rest.join('/') }));
     return response ?? { status: 404, json: { error: `no control route ${method} ${pathname}` } };
   }
+
+  /** Every provider's payments as uniform ledger entries (or one provider's). */
+  const ledger = (only) => providers.filter((p) => !only || p.name === only).flatMap((p) => p.controller.ledger());
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -141,6 +320,13 @@ export async function startEmulator(options = {}) {
     lakala: lakala.controller,
     tingyihui: tingyihui.controller,
     faults,
+    chaos: {
+      set: (spec) => chaos.set(spec),
+      clear: () => chaos.clear(),
+      stats: () => chaos.stats(),
+      get enabled() { return chaos.enabled; },
+    },
+    ledger,
     close() {
       closed ??= (async () => {
         closing.abort();

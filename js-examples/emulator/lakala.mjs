@@ -48,6 +48,7 @@ export const CODES = {
   REFUND_EXCEEDED: 'EMU42201', // 退款金额超过可退金额
   PAY_FAILED: 'EMU42202', // 支付失败 (9200… barcode)
   SYSTEM: 'EMU50000', // 系统异常
+  MAINTENANCE: 'EMU50300', // 系统维护中: the `maintenance` fault (a code no client knows)
 };
 
 /** auth_code prefix → what the buyer's wallet does. Anything else pays at once. */
@@ -144,7 +145,7 @@ function wallet(authCode) {
   return 'WECHAT'; // magic 91xx/92xx/93xx codes and anything unknown
 }
 
-export async function createLakala(options = {}) {
+export async function createLakala(options = {}, hooks = {}) {
   const cfg = { ...DEFAULTS, ...options };
   const generate = () => promisify(crypto.generateKeyPair)('rsa', { modulusLength: 2048 });
   const keyPair = async (pem) => {
@@ -297,7 +298,7 @@ export async function createLakala(options = {}) {
   // micropay — [JSDK] V3LabsTransMicropayRequest: merchant_no, term_no, out_trade_no, auth_code, total_amount,
   // location_info{request_ip, base_station, location} (M); busi_mode, subject, pay_order_no, notify_url, settle_type,
   // remark, scan_type, identity_info, promo_info, acc_busi_fields (C). Response: [PSDK] TransMicropayResponse.
-  function micropay(data) {
+  function micropay(data, req) {
     const outTradeNo = required(data, 'out_trade_no', 32);
     const authCode = required(data, 'auth_code', 32);
     const total = amount(data, 'total_amount');
@@ -311,7 +312,7 @@ export async function createLakala(options = {}) {
       trade_state: 'DEAL', ...fields,
     });
     event(t, 'created', { amount: total });
-    switch (AUTH_CODE[authCode.slice(0, 4)]) {
+    switch (req?.chaosStuck ? 'stuck' : AUTH_CODE[authCode.slice(0, 4)]) { // chaos `stuck` = a 9300… code
       case 'in-progress':
         t.pendingQueries = cfg.inProgressQueries;
         return reply(CODES.IN_PROGRESS, '交易处理中,请查询', micropayView(t));
@@ -599,7 +600,7 @@ export async function createLakala(options = {}) {
       appid = authenticate(req);
       const data = parseEnvelope(req.body);
       merchantAndTerminal(data);
-      payload = HANDLERS[path](data);
+      payload = HANDLERS[path](data, req);
     } catch (err) {
       if (!(err instanceof LklError)) console.error('lakala emulator:', err);
       payload = err instanceof LklError ? reply(err.code, err.message) : reply(CODES.SYSTEM, '系统异常');
@@ -661,12 +662,16 @@ export async function createLakala(options = {}) {
   function notify(t) {
     if (!t.notify_url) return;
     const body = JSON.stringify(notice(t)); // every retry sends the same bytes (freshly signed)
+    const copies = hooks.duplicateNotify?.() ? 2 : 1; // chaos: the whole delivery a second time
     const { signal } = stopping;
     const run = (async () => {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        const entry = await deliver(t, t.notify_url, body, attempt + 1);
-        if (acknowledged(entry) || attempt >= cfg.notifyRetryDelays.length) return;
-        await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+      for (let copy = 1; copy <= copies && !signal.aborted; copy++) {
+        for (let attempt = 0; !signal.aborted; attempt++) {
+          const entry = await deliver(t, t.notify_url, body, attempt + 1);
+          if (copy > 1) entry.duplicate = true;
+          if (acknowledged(entry) || attempt >= cfg.notifyRetryDelays.length) break;
+          await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+        }
       }
     })().catch(() => {});
     inflight.add(run);
@@ -710,6 +715,11 @@ export async function createLakala(options = {}) {
       return t && ledger(t);
     },
     orders: () => [...trades.values()].map(ledger),
+    /** Uniform money truth for a reliability checker (see index.mjs): payments only (no refund/revoke trades). */
+    ledger: () => [...trades.values()].filter(isPayment).map((t) => ({
+      provider: 'lakala', merchantOrderNo: t.out_trade_no, providerOrderNo: t.trade_no, paid: t.paid, state: t.trade_state,
+      total: t.total, held: t.paid ? t.total - t.refunded : 0,
+    })),
     /** Sends the trade notice once, now, to `url` or the trade's notify_url. Resolves to { status, body, error? }. */
     async sendNotification(id, url) {
       const t = find(id);
@@ -781,7 +791,22 @@ export async function createLakala(options = {}) {
     handles: (method, pathname) =>
       method === 'POST' && pathname.startsWith(`${PREFIX}/`) && Object.hasOwn(HANDLERS, pathname.slice(PREFIX.length)),
     handle: async (req) => handleApi(req),
+    isBarcodePay: (req) => req.pathname === `${PREFIX}${API}/trans/micropay`,
+    /** The payment a request is about: origin_* for refund/close/revoked, else out_trade_no / trade_no. */
+    orderNo(req) {
+      const d = JSON.parse(req.body.toString('utf8'))?.req_data ?? {};
+      const t = lookup({ tradeNo: d.origin_trade_no, logNo: d.origin_log_no, outTradeNo: d.origin_out_trade_no })
+        ?? lookup({ tradeNo: d.trade_no, outTradeNo: d.out_trade_no });
+      const payment = t && !isPayment(t) ? t.origin : t;
+      const id = payment?.out_trade_no ?? d.origin_out_trade_no ?? d.out_trade_no;
+      return typeof id === 'string' ? id : undefined;
+    },
     control,
+    /** The `maintenance` fault: a signed answer with a code no client knows (Lakala's real one was not found). */
+    maintenance(req) {
+      const appid = parseLklAuthorization(req?.headers?.authorization)?.appid;
+      return signed(reply(CODES.MAINTENANCE, '系统维护中,请稍后重试'), merchants.has(appid) ? appid : cfg.appId);
+    },
     /** Faults on the response signature: `bad-signature` corrupts it, `no-signature` drops the header. */
     tamper(kind, response) {
       const sig = response.headers?.['Lklapi-Signature'];

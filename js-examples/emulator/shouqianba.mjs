@@ -136,7 +136,7 @@ function paywayFromBarcode(code) {
   return '3';
 }
 
-export async function createShouqianba(options = {}) {
+export async function createShouqianba(options = {}, hooks = {}) {
   const cfg = { ...DEFAULTS, ...options };
   const keys = cfg.notifyPrivateKeyPem
     ? { privateKey: crypto.createPrivateKey(cfg.notifyPrivateKeyPem) }
@@ -277,10 +277,10 @@ export async function createShouqianba(options = {}) {
     return { json: { result_code: '200', biz_response: { terminal_sn, terminal_key: terminal.key } } };
   }
 
-  function pay(body, terminal_sn) {
+  function pay(body, terminal_sn, req) {
     const f = orderFields(body);
     const dynamicId = required(body, 'dynamic_id', 32);
-    const behaviour = BARCODE[dynamicId.slice(0, 4)];
+    const behaviour = req?.chaosStuck ? 'stuck' : BARCODE[dynamicId.slice(0, 4)]; // chaos `stuck` = a 9300… code
     if (behaviour === 'invalid') throw new GatewayError('400', 'INVALID_BARCODE', '支付条码错误');
     if (byClientSn.has(f.client_sn)) return conflict();
     const o = newOrder(terminal_sn, f, { payway: f.payway ?? paywayFromBarcode(dynamicId), sub_payway: '1' });
@@ -428,7 +428,7 @@ export async function createShouqianba(options = {}) {
         const terminalSn = required(body, 'terminal_sn', 32);
         if (terminalSn !== sn) throw new GatewayError('400', 'INVALID_TERMINAL', 'terminal_sn与签名终端不一致');
       }
-      return handler(body, sn);
+      return handler(body, sn, req);
     } catch (err) {
       if (err instanceof GatewayError) {
         return { json: { result_code: err.resultCode, error_code: err.code, error_message: err.message } };
@@ -484,16 +484,23 @@ export async function createShouqianba(options = {}) {
     return entry;
   }
 
-  /** Sends the order's current data to its notify_url in the background, retrying a bounded number of times. */
+  /**
+   * Sends the order's current data to its notify_url in the background, retrying a bounded number of times.
+   * When the chaos hook says so, the whole delivery (with its retries) happens a second time afterwards.
+   */
   function notify(o) {
     if (!o.notify_url) return;
     const body = JSON.stringify(data(o)); // every retry sends the same bytes
+    const copies = hooks.duplicateNotify?.() ? 2 : 1;
     const { signal } = stopping;
     const run = (async () => {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        const entry = await deliver(o, o.notify_url, body, attempt + 1);
-        if (entry.reply?.trim() === 'success' || attempt >= cfg.notifyRetryDelays.length) return;
-        await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+      for (let copy = 1; copy <= copies && !signal.aborted; copy++) {
+        for (let attempt = 0; !signal.aborted; attempt++) {
+          const entry = await deliver(o, o.notify_url, body, attempt + 1);
+          if (copy > 1) entry.duplicate = true;
+          if (entry.reply?.trim() === 'success' || attempt >= cfg.notifyRetryDelays.length) break;
+          await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+        }
       }
     })().catch(() => {}); // aborted by close/reset
     inflight.add(run);
@@ -529,6 +536,11 @@ export async function createShouqianba(options = {}) {
       return o && ledger(o);
     },
     orders: () => [...orders.values()].map(ledger),
+    /** Uniform money truth for a reliability checker (see index.mjs): one entry per order. */
+    ledger: () => [...orders.values()].map((o) => ({
+      provider: 'shouqianba', merchantOrderNo: o.client_sn, providerOrderNo: o.sn, paid: o.paid, state: o.order_status,
+      total: o.total, held: o.paid ? o.net : 0,
+    })),
     /** Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply. */
     async sendNotification(id, url) {
       const o = lookup(id);
@@ -587,6 +599,13 @@ export async function createShouqianba(options = {}) {
     handles: (method, pathname) =>
       (method === 'POST' && Object.hasOwn(HANDLERS, pathname)) || (method === 'GET' && pathname === '/gateway'),
     handle: async (req) => (req.pathname === '/gateway' ? wapGateway(req) : handleApi(req)),
+    isBarcodePay: (req) => req.method === 'POST' && req.pathname === '/upay/v2/pay',
+    orderNo(req) {
+      if (req.pathname === '/gateway') return req.query.get('client_sn') ?? undefined;
+      const body = JSON.parse(req.body.toString('utf8'));
+      const id = body?.client_sn || orders.get(body?.sn)?.client_sn;
+      return typeof id === 'string' ? id : undefined;
+    },
     control,
     maintenance: () => ({
       json: { result_code: '500', error_code: 'MAINTENANCE_INPROGRESS', error_message: '服务端正在升级维护,稍候5分钟' },

@@ -103,7 +103,7 @@ function fen(b, field, { required = true, max = 1_000_000_000 } = {}) {
   return v;
 }
 
-export async function createTingyihui(options = {}) {
+export async function createTingyihui(options = {}, hooks = {}) {
   const cfg = { ...DEFAULTS, ...options };
   const privateKey = cfg.merchantPrivateKeyPem
     ? privateKeyFrom(cfg.merchantPrivateKeyPem)
@@ -424,12 +424,16 @@ export async function createTingyihui(options = {}) {
   function callback(t, url, bodyOf, kind) {
     if (!url) return;
     const body = JSON.stringify(bodyOf());
+    const copies = hooks.duplicateNotify?.() ? 2 : 1; // chaos: the whole delivery a second time
     const { signal } = stopping;
     const run = (async () => {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        const entry = await deliver(t, kind, url, body, attempt + 1);
-        if ((entry.status >= 200 && entry.status < 300) || attempt >= cfg.notifyRetryDelays.length) return;
-        await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+      for (let copy = 1; copy <= copies && !signal.aborted; copy++) {
+        for (let attempt = 0; !signal.aborted; attempt++) {
+          const entry = await deliver(t, kind, url, body, attempt + 1);
+          if (copy > 1) entry.duplicate = true;
+          if ((entry.status >= 200 && entry.status < 300) || attempt >= cfg.notifyRetryDelays.length) break;
+          await sleep(cfg.notifyRetryDelays[attempt], undefined, { signal });
+        }
       }
     })().catch(() => {});
     inflight.add(run);
@@ -470,6 +474,15 @@ export async function createTingyihui(options = {}) {
       return t && ledger(t);
     },
     orders: () => [...trades.values()].map(ledger),
+    /** Uniform money truth for a reliability checker (see index.mjs): one entry per trade. */
+    ledger: () => [...trades.values()].map((t) => {
+      expire(t);
+      const held = t.status === 'SUCCESS' ? t.paymentFee - t.refundFee : 0;
+      return {
+        provider: 'tingyihui', merchantOrderNo: t.ownerTradeNo ?? null, providerOrderNo: t.osTradeNo, paid: held > 0,
+        state: tradeStatus(t), total: t.orderFee, held,
+      };
+    }),
     /** POSTs the trade's query view once, now, to `url` or its notifyUrl; resolves to { status, body, error? }. */
     async sendNotification(id, url) {
       const t = lookup(id);
@@ -541,6 +554,14 @@ export async function createTingyihui(options = {}) {
     handles: (method, pathname) =>
       method === 'POST' && pathname.startsWith(`${PREFIX}/`) && Object.hasOwn(HANDLERS, pathname.slice(PREFIX.length)),
     handle: async (req) => handleApi(req),
+    /** The trade a request is about (ownerTradeNo), decoded from the Base64 `data`. */
+    orderNo(req) {
+      const b = JSON.parse(Buffer.from(JSON.parse(req.body.toString('utf8')).data, 'base64').toString('utf8'));
+      const t = (b.osTradeNo && trades.get(b.osTradeNo)) || (b.tpTradeNo && byTpTradeNo.get(b.tpTradeNo))
+        || (b.osRefundNo && refunds.get(b.osRefundNo)?.trade) || (b.ownerRefundNo && byOwnerRefundNo.get(b.ownerRefundNo)?.trade);
+      const id = b.ownerTradeNo ?? t?.ownerTradeNo;
+      return typeof id === 'string' ? id : undefined;
+    },
     control,
     maintenance: () => answer(CODES.SERVER),
     reset() {
