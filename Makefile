@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM := target/wasm32-unknown-unknown/release/aggpay.wasm
 
-.PHONY: setup build test test-rust test-wasm test-js demo emulator bench clean
+.PHONY: setup build test test-rust test-wasm test-js demo emulator bench reliability fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -30,6 +30,15 @@ demo: build
 
 emulator:
 	node js-examples/emulator/server.mjs
+
+# 1,000 orders through payAndConfirm / waitForPayment under seeded faults, checked against the
+# emulator's ledger (RELIABILITY.md). A small run is part of make test.
+reliability: build
+	node tests/reliability.mjs 1000 1 0.2
+
+# A long fuzz run of every parse / verify / key-loading entry point (a bounded one is in make test).
+fuzz:
+	AGGPAY_FUZZ_ITERS=200000 cargo test --release --test fuzz -- --nocapture
 
 # Signer cost per signature, as ratios to node:crypto in the same run (BENCHMARKS.md).
 bench: build
