@@ -260,12 +260,10 @@ impl Flow {
             };
         }
         self.phase = Phase::Polling;
-        let wait = self
-            .plan
-            .cadence
-            .interval(elapsed_ms)
-            .min(self.plan.timeout_ms - elapsed_ms)
-            .max(0);
+        // A clock that went backwards counts as no time passed; never wait past the deadline.
+        let elapsed_ms = elapsed_ms.max(0);
+        let left = self.plan.timeout_ms.saturating_sub(elapsed_ms);
+        let wait = self.plan.cadence.interval(elapsed_ms).min(left).max(0);
         Action::Query { ms: wait }
     }
 

@@ -61,6 +61,20 @@ pub fn parse_fen_digits(text: &str) -> Option<i64> {
     text.parse().ok()
 }
 
+/// A gateway's fen-digits field: absent or empty is `None`; anything but digits makes the answer
+/// MALFORMED_RESPONSE (an amount that cannot be read is never guessed).
+pub fn fen_field(field: &str, v: &Option<String>) -> Result<Option<i64>> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(t) => parse_fen_digits(t).map(Some).ok_or_else(|| {
+            Error::new(
+                crate::error::ErrorCode::MalformedResponse,
+                format!("{field} is not fen digits (got {t:?})"),
+            )
+        }),
+    }
+}
+
 /// Validates an amount given by the caller as a JSON number of fen: a positive integer no larger than
 /// `max`. Floats, strings, zero and negatives are refused with a message naming the field.
 pub fn amount_from_input(field: &str, value: Option<&serde_json::Value>, max: i64) -> Result<i64> {

@@ -8,7 +8,7 @@
 //! written as a JSON number; inbound, the literal digits of the response text (serde_json's
 //! `arbitrary_precision` keeps them) become fen digit by digit — never through a binary float.
 
-use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, Secret};
+use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Secret};
 use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Ack, HttpRequest, HttpResponse};
@@ -390,13 +390,6 @@ fn nonce(ctx: &Ctx) -> Result<&str> {
 fn s(v: &str) -> Value {
     Value::String(v.to_string())
 }
-
-fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
-    if let Some(v) = v {
-        body.insert(key.to_string(), s(v));
-    }
-}
-
 /// An id the SDKs type as Integer (store_id, cashier_id): digit text in, a JSON number out.
 fn put_int(body: &mut Map<String, Value>, key: &str, field: &str, v: &Option<String>) -> Result<()> {
     if let Some(t) = optional(field, v, 10)? {

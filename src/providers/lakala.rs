@@ -2,7 +2,7 @@
 //! Spec: protocol notes `lakala.md`, seed 003 (trade query); Lakala doc pages 1004 (request/response
 //! security), 1009 (notification security), micropay, 1075 (preorder), 1111 (query), refund, 1071 (close).
 
-use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
+use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey, PublicKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, Ack, HttpRequest, HttpResponse};
@@ -191,13 +191,6 @@ fn authorization_pairs(value: &str) -> Option<BTreeMap<String, String>> {
 }
 
 // ---------------------------------------------------------------- requests
-
-fn put(m: &mut Map<String, Value>, k: &str, v: Option<&str>) {
-    if let Some(v) = v {
-        m.insert(k.to_string(), Value::String(v.to_string()));
-    }
-}
-
 /// location_info.request_ip is required by Lakala's risk control on every money-moving call.
 fn location(input: &Input) -> Result<Value> {
     let ip = required("clientIp", &input.client_ip, 64)?;
@@ -400,29 +393,16 @@ fn channel(account_type: Option<&str>) -> Option<Channel> {
 }
 
 // ---------------------------------------------------------------- responses
-
-fn amount(field: &str, v: &Option<String>) -> Result<Option<i64>> {
-    match v.as_deref() {
-        None | Some("") => Ok(None),
-        Some(t) => money::parse_fen_digits(t).map(Some).ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedResponse,
-                format!("{field} is not fen digits (got {t:?})"),
-            )
-        }),
-    }
-}
-
 /// The order a trade answer describes. `state_override` is used where the operation itself settles the
 /// state (a successful micropay is paid even though it carries no trade_state).
 fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Result<Order> {
     let raw_state = d.trade_state.as_deref().or(d.trade_status.as_deref());
     let (state, is_final) = state_override.unwrap_or_else(|| order_state(raw_state));
-    let total = amount("total_amount", &d.total_amount)?;
-    let payer = amount("payer_amount", &d.payer_amount)?;
+    let total = money::fen_field("total_amount", &d.total_amount)?;
+    let payer = money::fen_field("payer_amount", &d.payer_amount)?;
     let discount = match (
-        amount("acc_mdiscount_amount", &d.acc_mdiscount_amount)?,
-        amount("acc_discount_amount", &d.acc_discount_amount)?,
+        money::fen_field("acc_mdiscount_amount", &d.acc_mdiscount_amount)?,
+        money::fen_field("acc_discount_amount", &d.acc_discount_amount)?,
     ) {
         (None, None) => None,
         (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
@@ -589,7 +569,7 @@ impl Lakala {
             // JSAPI / mini-program parameters (a NATIVE preorder answers a QR `code` instead).
             o.pay_params = data.acc_resp_fields.clone().filter(|f| f.get("code").is_none());
         }
-        let refund_amount = match amount("refund_amount", &data.refund_amount) {
+        let refund_amount = match money::fen_field("refund_amount", &data.refund_amount) {
             Ok(a) => a,
             Err(e) => return uncertain(e, raw),
         };
@@ -626,7 +606,7 @@ impl Lakala {
                     RefundState::Unknown => Next::ContactSupport,
                     _ => Next::None,
                 };
-                let total = match amount("total_amount", &data.total_amount) {
+                let total = match money::fen_field("total_amount", &data.total_amount) {
                     Ok(a) => a,
                     Err(e) => return uncertain(e, raw),
                 };

@@ -184,6 +184,13 @@ fn check_len(field: &str, s: &str, max_len: usize) -> Result<()> {
     Ok(())
 }
 
+/// Sets a string field when there is a value.
+pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        body.insert(key.to_string(), Value::String(v.to_string()));
+    }
+}
+
 /// Adds `extra` to a wire object; a key the library already set is refused rather than silently replaced.
 pub fn merge_extra(body: &mut Map<String, Value>, extra: &Option<Map<String, Value>>) -> Result<()> {
     for (k, v) in extra.iter().flatten() {

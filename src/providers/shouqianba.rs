@@ -2,7 +2,7 @@
 //! Spec: protocol notes `shouqianba.md`, seed 000 (query) and seed 004 (gateway 2.0: pay, refund, cancel,
 //! precreate, status tables, client pay flow).
 
-use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, Secret};
+use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Secret};
 use crate::crypto::{self, PublicKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, Ack, HttpRequest, HttpResponse};
@@ -161,17 +161,6 @@ pub fn wap_sign(params: &BTreeMap<String, String>, key: &str) -> (String, String
 }
 
 // ---------------------------------------------------------------- requests
-
-fn s(v: &str) -> Value {
-    Value::String(v.to_string())
-}
-
-fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
-    if let Some(v) = v {
-        body.insert(key.to_string(), s(v));
-    }
-}
-
 /// sn wins over client_sn when both are given (the gateway's own rule), so send only what was asked.
 fn order_ref(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
     let sn = optional("providerOrderNo", &input.provider_order_no, 16)?;
@@ -432,23 +421,10 @@ fn channel(payway: Option<&str>) -> Option<Channel> {
 }
 
 // ---------------------------------------------------------------- responses
-
-fn amount(field: &str, v: &Option<String>) -> Result<Option<i64>> {
-    match v.as_deref() {
-        None | Some("") => Ok(None),
-        Some(t) => money::parse_fen_digits(t).map(Some).ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedResponse,
-                format!("{field} is not fen digits (got {t:?})"),
-            )
-        }),
-    }
-}
-
 fn to_order(d: &OrderData) -> Result<Order> {
     let (state, is_final) = order_state(d.order_status.as_deref());
-    let total = amount("total_amount", &d.total_amount)?;
-    let net = amount("net_amount", &d.net_amount)?;
+    let total = money::fen_field("total_amount", &d.total_amount)?;
+    let net = money::fen_field("net_amount", &d.net_amount)?;
     let (paid, refunded) = match state {
         s if s.was_paid() => (total, total.zip(net).map(|(t, n)| (t - n).max(0))),
         OrderState::Pending | OrderState::Failed | OrderState::Closed => (Some(0), Some(0)),
@@ -648,7 +624,7 @@ impl Shouqianba {
             _ => {}
         }
         let data = biz.data.unwrap_or_default();
-        let settled = match amount("settlement_amount", &data.settlement_amount) {
+        let settled = match money::fen_field("settlement_amount", &data.settlement_amount) {
             Ok(a) => a,
             Err(e) => return uncertain(e),
         };

@@ -3,7 +3,7 @@
 //! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
 //! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
 
-use super::{base_url, merge_extra, optional, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
+use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -119,13 +119,6 @@ pub fn string_to_sign(access_id: &str, data: &str, sign_type: &str, time_stamp: 
 }
 
 // ---------------------------------------------------------------- requests
-
-fn put(m: &mut Map<String, Value>, k: &str, v: Option<&str>) {
-    if let Some(v) = v {
-        m.insert(k.to_string(), Value::String(v.to_string()));
-    }
-}
-
 /// ownerTradeNo / osTradeNo: at least one (seed 002).
 fn trade_ref(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
     let owner = optional("merchantOrderNo", &input.merchant_order_no, 64)?;
