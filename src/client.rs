@@ -35,6 +35,10 @@ impl Client {
     pub fn build(&self, op: &str, input_json: &str, now_ms: i64, nonce: String) -> Result<String> {
         let op = Operation::parse(op)?;
         let input = Input::from_json(input_json)?;
+        // Epoch milliseconds that JavaScript can hold; anything else is a broken clock.
+        if !(0..=crate::money::MAX_FEN).contains(&now_ms) {
+            return Err(Error::config("now", format!("must return epoch milliseconds (got {now_ms})")));
+        }
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
         providers::check_slot(&prepared)?;
         let to_sign = prepared.to_sign.as_deref().map(crate::crypto::base64_encode);

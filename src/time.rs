@@ -28,7 +28,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 /// Epoch ms → `yyyyMMddHHmmss` in Beijing time.
 pub fn beijing_compact(epoch_ms: i64) -> String {
-    let local = epoch_ms + BEIJING_OFFSET_MS;
+    let local = epoch_ms.saturating_add(BEIJING_OFFSET_MS);
     let secs = local.div_euclid(1000);
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
