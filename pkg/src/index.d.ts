@@ -347,6 +347,9 @@ export interface QueryInput extends OrderRef {
 export interface RefundQueryInput {
   refundNo?: string;
   providerRefundNo?: string;
+  /** The refunded order, for gateways that want it too (Fubei 1.0 per its Java SDK). */
+  merchantOrderNo?: string;
+  providerOrderNo?: string;
   extra?: Extra;
 }
 

@@ -614,7 +614,6 @@ fn request_validation_names_the_field() {
             "amount",
         ),
         (Operation::RefundQuery, json!({"merchantOrderNo": "o"}), "refundNo"),
-        (Operation::RefundQuery, json!({"refundNo": "R"}), "merchantOrderNo"),
         (Operation::Close, json!({}), "merchantOrderNo"),
         (
             Operation::Pay,
