@@ -37,7 +37,10 @@ impl Client {
         let input = Input::from_json(input_json)?;
         // Epoch milliseconds that JavaScript can hold; anything else is a broken clock.
         if !(0..=crate::money::MAX_FEN).contains(&now_ms) {
-            return Err(Error::config("now", format!("must return epoch milliseconds (got {now_ms})")));
+            return Err(Error::config(
+                "now",
+                format!("must return epoch milliseconds (got {now_ms})"),
+            ));
         }
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
         providers::check_slot(&prepared)?;

@@ -270,6 +270,10 @@ impl Flow {
     fn after_pay(&mut self, r: &Observed, elapsed_ms: i64) -> Action {
         match r.outcome {
             Outcome::Succeeded => self.done(Verdict::Paid, "Payment received."),
+            // A duplicate order number: this pay did nothing, but the order it names may be paid.
+            Outcome::Failed if r.error.as_ref().is_some_and(|e| e.code == ErrorCode::DuplicateOrder) => {
+                self.poll_or_reverse(elapsed_ms)
+            }
             Outcome::Failed => self.done(Verdict::Failed, "Payment failed; no money was taken. The buyer may try again."),
             // PAY_FAIL_ERROR and kin: the gateway itself does not know the channel's state (seed 004).
             Outcome::Unknown if r.next == Next::ContactSupport => self.done(
@@ -332,10 +336,11 @@ impl Flow {
 
     fn after_confirm(&mut self, r: &Observed) -> Action {
         match order_state(r) {
-            Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding) => {
+            Some(OrderState::Success | OrderState::PartiallyRefunded) => {
                 self.done(Verdict::Paid, "Payment received (at the last moment, after the wait ran out).")
             }
-            Some(OrderState::Closed | OrderState::Failed) => {
+            // After our reversal a full refund is that reversal (Lakala reports a revoked trade as REFUND).
+            Some(OrderState::Closed | OrderState::Failed | OrderState::Refunded) => {
                 self.done(Verdict::TimedOutReversed, "The buyer did not pay in time; the order is closed and no money was kept.")
             }
             _ if not_found(r) => self.done(Verdict::TimedOutNothingToReverse, "The buyer did not pay in time; there was nothing to reverse."),

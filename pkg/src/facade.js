@@ -235,6 +235,7 @@ export function createClient(options) {
     if (!input || typeof input !== 'object') throw fail('INVALID_INPUT', 'input', 'must be an object');
     const { timeoutMs: waitMs, signal, sleep = sleepFor, now: clock = now } = options;
     if (typeof sleep !== 'function') throw fail('INVALID_INPUT', 'sleep', 'must be a function (ms, signal) => Promise');
+    if (waitMs !== undefined && typeof waitMs !== 'number') throw fail('INVALID_INPUT', 'timeoutMs', 'must be a number of milliseconds');
     if (typeof clock !== 'function') throw fail('INVALID_INPUT', 'now', 'must be a function returning epoch milliseconds');
     if (signal?.aborted) throw signal.reason ?? new Error('aborted'); // nothing was sent
     const flow = call(() => new core.PayFlow(String(config.provider), kind, waitMs));
@@ -246,8 +247,11 @@ export function createClient(options) {
     let result = null;
     try {
       for (;;) {
-        if (signal?.aborted) action = JSON.parse(flow.stop());
         if (action.type === 'finish') return { verdict: action.verdict, message: action.message, result };
+        if (signal?.aborted) {
+          action = JSON.parse(flow.stop()); // a decided verdict above wins over a late abort
+          continue;
+        }
         if (action.type === 'pay') {
           result = await execute('pay', input);
         } else if (action.type === 'query') {

@@ -73,8 +73,9 @@ fn after_pay() {
         (ok(OrderState::Success), Some(Verdict::Paid)),
         (failed(ErrorCode::BarcodeInvalid), Some(Verdict::Failed)),
         (failed(ErrorCode::InsufficientFunds), Some(Verdict::Failed)),
-        (in_progress(), None),                                          // poll
-        (unknown(Next::Poll), None), // transport failure or 5xx: poll, never pay again
+        (failed(ErrorCode::DuplicateOrder), None), // the number is taken: that order may be paid, so poll
+        (in_progress(), None),                     // poll
+        (unknown(Next::Poll), None),               // transport failure or 5xx: poll, never pay again
         (unknown(Next::ContactSupport), Some(Verdict::NeedsAttention)), // PAY_FAIL_ERROR
     ];
     for p in PROVIDERS {
@@ -205,6 +206,8 @@ fn after_confirming_query() {
     let rows = [
         (ok(OrderState::Success), Verdict::Paid), // paid at the last moment: never "failed"
         (ok(OrderState::PartiallyRefunded), Verdict::Paid),
+        (ok(OrderState::Refunded), Verdict::TimedOutReversed), // our reversal, reported as a refund
+        (ok(OrderState::Refunding), Verdict::NeedsAttention),  // money on its way back, not yet confirmed
         (ok(OrderState::Closed), Verdict::TimedOutReversed),
         (ok(OrderState::Failed), Verdict::TimedOutReversed),
         (failed(ErrorCode::OrderNotFound), Verdict::TimedOutNothingToReverse),

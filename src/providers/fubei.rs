@@ -570,8 +570,16 @@ impl Fubei {
                     // 1.0 Java SDK `ParamPaymentOrderRefundQuery` asks for an order number too ("三选一必填"),
                     // the protocol notes only for merchant_refund_sn | refund_sn; 2.0 .NET `AQueryRefundParam`:
                     // merchant_refund_sn | refund_sn. The order number is sent when given.
-                    put(&mut b, "order_sn", optional("providerOrderNo", &input.provider_order_no, 32)?);
-                    put(&mut b, "merchant_order_sn", optional("merchantOrderNo", &input.merchant_order_no, 32)?);
+                    put(
+                        &mut b,
+                        "order_sn",
+                        optional("providerOrderNo", &input.provider_order_no, 32)?,
+                    );
+                    put(
+                        &mut b,
+                        "merchant_order_sn",
+                        optional("merchantOrderNo", &input.merchant_order_no, 32)?,
+                    );
                     let refund_sn = optional("providerRefundNo", &input.provider_refund_no, 32)?;
                     let merchant_refund_sn = optional("refundNo", &input.refund_no, 32)?;
                     if refund_sn.is_none() && merchant_refund_sn.is_none() {

@@ -346,11 +346,16 @@ fn order_state(v: Option<&str>) -> (OrderState, bool) {
 
 /// `biz_response.result_code` → (outcome, next), only for the operation that can answer it.
 /// Seed 004 appendix 2; a code from another operation, or an unlisted one, is `None` (→ UNKNOWN).
-fn biz_outcome(op: Operation, code: &str) -> Option<(Outcome, Next)> {
+fn biz_outcome(op: Operation, code: &str, error_code: Option<&str>) -> Option<(Outcome, Next)> {
     use Next as N;
     use Operation as O;
     use Outcome::*;
     Some(match (op, code) {
+        // The order number is taken, or the trade is already paid: this pay did nothing, but an earlier
+        // one may have taken the money — never "failed"; query the order.
+        (O::Pay | O::Precreate, "FAIL") if matches!(error_code, Some("CLIENT_SN_CONFLICT" | "TRADE_HAS_SUCCESS")) => {
+            (Unknown, N::Poll)
+        }
         (_, "FAIL") => (Failed, N::None), // call failed, nothing changed
         (O::Pay, "PAY_SUCCESS") => (Succeeded, N::None),
         (O::Pay, "PAY_FAIL") => (Failed, N::None), // failed and already reversed
@@ -574,7 +579,7 @@ impl Shouqianba {
         }
 
         let code = biz.result_code.as_deref().unwrap_or("");
-        let Some((outcome, mut next)) = biz_outcome(op, code) else {
+        let Some((outcome, mut next)) = biz_outcome(op, code, biz.error_code.as_deref()) else {
             return uncertain(Error::provider(
                 ErrorCode::ProviderError,
                 Some(code),
@@ -615,11 +620,10 @@ impl Shouqianba {
                 ))
             }
             Outcome::Unknown => {
-                r.error = Some(Error::provider(
-                    ErrorCode::ProviderError,
-                    Some(code),
-                    biz.error_message.as_deref(),
-                ))
+                r.error = Some(match (code, biz.error_code.as_deref()) {
+                    ("FAIL", Some(ec)) => Error::provider(biz_error(ec), Some(ec), biz.error_message.as_deref()),
+                    _ => Error::provider(ErrorCode::ProviderError, Some(code), biz.error_message.as_deref()),
+                })
             }
             _ => {}
         }

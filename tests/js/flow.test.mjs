@@ -1,0 +1,791 @@
+// payAndConfirm / waitForPayment end to end: the built package, loaded by name, drives the core's
+// pay / poll / reverse state machine over real HTTP against the emulator. Time is virtual: the
+// injected `sleep` resolves at once and advances the clock the injected `now` reads, so the documented
+// cadences (tens of seconds to minutes) run in milliseconds and every wait is recorded exactly.
+// Every verdict is checked against the emulator's own money ledger.
+import { test, describe, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClient, AggpayError } from 'aggpay';
+import { startEmulator } from '../../js-examples/emulator/index.mjs';
+
+const T = { timeout: 20_000 };
+const IP = '127.0.0.1';
+
+let emu;
+before(async () => {
+  emu = await startEmulator({ port: 0 });
+});
+after(async () => {
+  await emu?.close();
+});
+beforeEach(() => emu.faults.clear());
+
+let seq = 0;
+/** A fresh merchant order number: letters and digits only, ≤ 32 chars (fits every provider). */
+const no = (tag) => `${tag}${process.pid}x${++seq}`;
+
+const BARCODE = ['shouqianba', 'fubei', 'lakala'];
+const ALL = [...BARCODE, 'tingyihui'];
+
+// Magic barcodes (emulator README): the prefix decides what the gateway does.
+const CODE = {
+  success: '130000000000000001',
+  paying: '910000000000000001', // in progress; paid on the 3rd query (inProgressQueries 2)
+  refused: '920000000000000001', // expired barcode: refused, no money taken
+  stuck: '930000000000000001', // in progress until reversed or paid via buyer-pays
+  error: '960000000000000001', // Shouqianba PAY_FAIL_ERROR
+};
+
+const repeat = (n, ms) => Array(n).fill(ms);
+/** The documented barcode cadences, up to the timeout (45 s; Lakala 60 s). */
+const STUCK_SLEEPS = {
+  shouqianba: [...repeat(11, 4000), 1000],
+  fubei: [...repeat(11, 4000), 1000],
+  lakala: [5000, 5000, 5000, 5000, 10_000, 10_000, 20_000],
+};
+const EVERY = { shouqianba: 4000, fubei: 4000, lakala: 5000 };
+/** QR: every 2 s for 30 s, then every 5 s up to 240 s. */
+const QR_SLEEPS = [...repeat(15, 2000), ...repeat(42, 5000)];
+
+/** The reversal on timeout: [library operation, wire name]. */
+const REVERSAL = {
+  barcode: {
+    shouqianba: ['cancel', 'cancel'], // /upay/v2/cancel
+    fubei: ['cancel', 'openapi.payment.order.reverse'],
+    lakala: ['revoke', 'revoked'], // /relation/revoked
+  },
+  qr: {
+    shouqianba: ['cancel', 'cancel'],
+    fubei: ['close', 'openapi.payment.order.close'],
+    lakala: ['close', 'close'],
+    tingyihui: ['close', 'close'],
+  },
+};
+
+// ---- the wire: which operation each request was ----
+
+const TINGYIHUI_PATHS = {
+  '/tingyihui/os-base/trade/v2/open': 'create',
+  '/tingyihui/os-base/trade/close/v1/open': 'close',
+  '/tingyihui/os-base/query/trade/v1/open': 'query',
+  '/tingyihui/os-base/refund/v1/open': 'refund',
+};
+/** The provider's own name for a request: Fubei's `method`, else the path's last segment. */
+function wireOf(url, body) {
+  const path = new URL(url).pathname;
+  if (path.startsWith('/fubei/')) {
+    try {
+      return JSON.parse(body).method;
+    } catch {
+      return path;
+    }
+  }
+  if (path.startsWith('/tingyihui/')) return TINGYIHUI_PATHS[path] ?? path;
+  return path.split('/').pop();
+}
+const OP_OF_WIRE = {
+  pay: 'pay', precreate: 'precreate', query: 'query', cancel: 'cancel', revoke: 'revoke', close: 'close', // shouqianba
+  micropay: 'pay', preorder: 'precreate', tradequery: 'query', revoked: 'revoke', // lakala
+  create: 'precreate', // tingyihui
+  'openapi.payment.order.swipe': 'pay',
+  'openapi.payment.order.scan': 'precreate',
+  'openapi.payment.order.query': 'query',
+  'openapi.payment.order.reverse': 'cancel',
+  'openapi.payment.order.close': 'close',
+  'fbpay.order.pay': 'pay',
+  'fbpay.order.precreate': 'precreate',
+  'fbpay.order.query': 'query',
+  'fbpay.order.cancel': 'cancel',
+  'fbpay.order.close': 'close',
+};
+
+/**
+ * A fetch that records every call (as the library's operation and the wire name) and forwards it to
+ * the real fetch; `beforeSend(call)` runs first, `refuse` makes every call fail like ECONNREFUSED.
+ */
+function spyFetch({ beforeSend, refuse = false } = {}) {
+  const f = async (url, init) => {
+    const wire = wireOf(url, init?.body);
+    const call = { url, wire, op: OP_OF_WIRE[wire] ?? wire };
+    f.calls.push(call);
+    await beforeSend?.(call);
+    if (refuse) {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error(`connect ECONNREFUSED ${new URL(url).host}`), { code: 'ECONNREFUSED' }),
+      });
+    }
+    return fetch(url, init);
+  };
+  f.calls = [];
+  f.ops = () => f.calls.map((c) => c.op);
+  f.count = (op) => f.calls.filter((c) => c.op === op).length;
+  return f;
+}
+
+/** The flow's virtual time: `sleep` records the wait, advances the clock, and then runs `onSleep(n)`. */
+function virtualClock(onSleep) {
+  const clock = { t: 1_000_000, sleeps: [] };
+  clock.now = () => clock.t;
+  clock.sleep = async (ms, signal) => {
+    assert.ok(Number.isFinite(ms) && ms > 0, `sleep(${ms})`);
+    clock.sleeps.push(ms);
+    clock.t += ms;
+    await onSleep?.(clock.sleeps.length, clock);
+    if (signal?.aborted) throw signal.reason; // as the default timer does
+  };
+  return clock;
+}
+
+// ---- clients and inputs ----
+
+function client(provider, options = {}) {
+  switch (provider) {
+    case 'shouqianba': {
+      const { terminalSn, terminalKey } = emu.shouqianba.credentials;
+      return createClient({ provider, baseUrl: emu.url, credentials: { terminalSn, terminalKey }, ...options });
+    }
+    case 'fubei': {
+      const { appId, appSecret } = emu.fubei.credentials;
+      return createClient({ provider, baseUrl: `${emu.url}/fubei`, credentials: { appId, appSecret }, ...options });
+    }
+    case 'lakala': {
+      const m = emu.lakala.merchant;
+      return createClient({
+        provider,
+        baseUrl: `${emu.url}/lakala`,
+        credentials: {
+          appId: m.appId, serialNo: m.serialNo, privateKey: m.privateKeyPem,
+          platformCertificate: emu.lakala.platformCertificatePem, merchantNo: m.merchantNo, termNo: m.termNo,
+        },
+        ...options,
+      });
+    }
+    case 'tingyihui': {
+      const m = emu.tingyihui.merchant;
+      return createClient({
+        provider,
+        baseUrl: `${emu.url}/tingyihui`,
+        credentials: { accessId: m.accessId, privateKey: m.privateKeyBase64, merchantCode: m.osMerchantCode },
+        ...options,
+      });
+    }
+    default:
+      throw new Error(provider);
+  }
+}
+
+const payInput = (provider, merchantOrderNo, authCode, amount = 1234) => ({
+  merchantOrderNo, amount, subject: 'flow', authCode,
+  ...(provider === 'shouqianba' && { operator: 'op-1' }),
+  ...(provider === 'lakala' && { clientIp: IP }),
+});
+
+const QR_EXTRA = {
+  shouqianba: { payway: '3', operator: 'op-1' },
+  fubei: { channel: 'ALIPAY' },
+  lakala: { channel: 'WECHAT', clientIp: IP },
+  tingyihui: { channel: 'ALIPAY' },
+};
+const refOf = (provider, merchantOrderNo) => ({ merchantOrderNo, ...(provider === 'lakala' && { clientIp: IP }) });
+
+/** A QR order the buyer has not paid yet (created with a client that is not spied on). */
+async function precreate(provider, tag) {
+  const merchantOrderNo = no(tag);
+  const r = await client(provider).precreate({ merchantOrderNo, amount: 880, subject: 'flow', ...QR_EXTRA[provider] });
+  assert.equal(r.outcome, 'SUCCEEDED', `precreate: ${JSON.stringify(r.error)}`);
+  return merchantOrderNo;
+}
+
+/** A queued fault on one operation of one provider (Fubei's share a path and are told apart by method). */
+const FAULT_TARGET = {
+  shouqianba: { pay: '/upay/v2/pay', query: '/upay/v2/query', cancel: '/upay/v2/cancel' },
+  fubei: {
+    pay: { path: '/fubei/gateway', method: 'openapi.payment.order.swipe' },
+    query: { path: '/fubei/gateway', method: 'openapi.payment.order.query' },
+    cancel: { path: '/fubei/gateway', method: 'openapi.payment.order.reverse' },
+  },
+  lakala: {
+    pay: '/lakala/api/v3/labs/trans/micropay',
+    query: '/lakala/api/v3/labs/query/tradequery',
+    revoke: '/lakala/api/v3/labs/relation/revoked',
+  },
+};
+function fault(provider, op, kind, more = {}) {
+  const target = FAULT_TARGET[provider][op];
+  assert.ok(target, `${provider} ${op}`);
+  emu.faults.add({ ...(typeof target === 'string' ? { path: target } : target), kind, ...more });
+}
+
+/** Runs one flow with a spied fetch and a virtual clock. */
+async function run(provider, kind, input, { onSleep, beforeSend, refuse, clientOptions, flow = {} } = {}) {
+  const spy = spyFetch({ beforeSend, refuse });
+  const clock = virtualClock(onSleep);
+  const c = client(provider, { fetch: spy, ...clientOptions });
+  const options = { sleep: clock.sleep, now: clock.now, ...flow };
+  const out = await (kind === 'barcode' ? c.payAndConfirm(input, options) : c.waitForPayment(input, options));
+  return { out, spy, ops: spy.ops(), wires: spy.calls.map((x) => x.wire), sleeps: clock.sleeps };
+}
+
+function brief(out) {
+  const r = out.result;
+  return JSON.stringify({
+    verdict: out.verdict, message: out.message,
+    result: r && { operation: r.operation, outcome: r.outcome, next: r.next, error: r.error?.code, state: r.order?.state },
+  });
+}
+
+/** Verdict, a non-empty message, and `result` = the answer to the last request sent. */
+function assertOutcome(provider, { out, spy }, verdict) {
+  assert.equal(out.verdict, verdict, brief(out));
+  assert.equal(typeof out.message, 'string');
+  assert.ok(out.message.trim().length > 0, 'a message a cashier can act on');
+  assert.ok(out.result && typeof out.result === 'object', brief(out));
+  assert.equal(out.result.provider, provider);
+  const last = spy.calls.at(-1);
+  assert.ok(last, 'something was sent');
+  assert.equal(out.result.operation, last.op, `result is the last OperationResult ${brief(out)}`);
+}
+
+const ledgerEntry = (merchantOrderNo) => emu.ledger().find((e) => e.merchantOrderNo === merchantOrderNo);
+function assertLedger(merchantOrderNo, { paid, exists = true }) {
+  const e = ledgerEntry(merchantOrderNo);
+  if (!exists) {
+    assert.equal(e, undefined, `no order at the gateway: ${JSON.stringify(e)}`);
+    return;
+  }
+  assert.ok(e, `the gateway has the order ${merchantOrderNo}`);
+  assert.equal(e.paid, paid, `ledger ${JSON.stringify(e)}`);
+}
+
+const buyerPays = (provider, merchantOrderNo) => emu[provider].buyerPays(merchantOrderNo);
+
+// ---- 1. barcode: the happy and the plain unhappy paths ----
+
+for (const provider of BARCODE) {
+  describe(`payAndConfirm (${provider})`, () => {
+    const [revOp, revWire] = REVERSAL.barcode[provider];
+
+    test('immediate success: PAID after exactly one request, no wait', T, async () => {
+      const n = no('ok');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.success));
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.ops, ['pay']);
+      assert.deepEqual(r.sleeps, []);
+      assert.equal(r.out.result.outcome, 'SUCCEEDED');
+      assert.equal(r.out.result.order.state, 'SUCCESS');
+      assert.equal(r.out.result.order.amounts.total ?? r.out.result.order.amounts.paid, 1234);
+      assertLedger(n, { paid: true });
+    });
+
+    test('the buyer confirms on the phone (9100): PAID after queries at the provider cadence', T, async () => {
+      const n = no('paying');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.paying));
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.ops, ['pay', 'query', 'query', 'query'], 'two in-progress answers, then paid');
+      assert.deepEqual(r.sleeps, repeat(3, EVERY[provider]));
+      assert.equal(r.out.result.order.state, 'SUCCESS');
+      assertLedger(n, { paid: true });
+    });
+
+    test('a slow buyer: the wait follows the documented cadence until they pay', T, async () => {
+      const n = no('slow');
+      const paysAfter = provider === 'lakala' ? 6 : 5;
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck), {
+        onSleep: (k) => k === paysAfter && buyerPays(provider, n),
+      });
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.sleeps, STUCK_SLEEPS[provider].slice(0, paysAfter));
+      if (provider === 'lakala') assert.deepEqual(r.sleeps, [5000, 5000, 5000, 5000, 10_000, 10_000]);
+      assert.deepEqual(r.ops, ['pay', ...repeat(paysAfter, 'query')]);
+      assertLedger(n, { paid: true });
+    });
+
+    test('refused (9200): FAILED at once, nothing reversed, no query', T, async () => {
+      const n = no('refused');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.refused));
+      assertOutcome(provider, r, 'FAILED');
+      if (provider === 'lakala') {
+        // Lakala publishes no code that proves a refusal (the emulator's EMU42202 reads as UNKNOWN), so the
+        // flow asks once: the trade is FAIL.
+        assert.deepEqual(r.ops, ['pay', 'query']);
+        assert.deepEqual(r.sleeps, [5000]);
+        assert.equal(r.out.result.order.state, 'FAILED');
+      } else {
+        assert.deepEqual(r.ops, ['pay']);
+        assert.deepEqual(r.sleeps, []);
+        assert.equal(r.out.result.outcome, 'FAILED');
+      }
+      assert.equal(ledgerEntry(n)?.paid ?? false, false, 'no money taken');
+    });
+
+    test(`stuck (9300): after the timeout the reversal (${revWire}) is sent → TIMED_OUT_REVERSED`, T, async () => {
+      const n = no('stuck');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck));
+      assertOutcome(provider, r, 'TIMED_OUT_REVERSED');
+      assert.deepEqual(r.sleeps, STUCK_SLEEPS[provider]);
+      assert.equal(r.sleeps.reduce((a, b) => a + b, 0), provider === 'lakala' ? 60_000 : 45_000);
+      assert.deepEqual(r.ops, ['pay', ...repeat(STUCK_SLEEPS[provider].length, 'query'), revOp]);
+      assert.equal(r.wires.at(-1), revWire);
+      assert.equal(r.spy.count('pay'), 1, 'never a second pay');
+      assert.equal(r.out.result.outcome, 'SUCCEEDED');
+      assertLedger(n, { paid: false });
+    });
+
+    // ---- 2. transport faults on the pay request ----
+
+    test('pay answer lost after the gateway acted (drop-after): polls, PAID, the pay sent once', T, async () => {
+      fault(provider, 'pay', 'drop-after');
+      const n = no('dropa');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.success));
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.ops, ['pay', 'query']);
+      assert.deepEqual(r.sleeps, [EVERY[provider]]);
+      assert.equal(r.spy.count('pay'), 1);
+      assertLedger(n, { paid: true });
+    });
+
+    test('pay dropped before the gateway saw it (drop-before): never PAID, never a second pay, no order', T, async () => {
+      fault(provider, 'pay', 'drop-before');
+      const n = no('dropb');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.success));
+      assert.equal(r.spy.count('pay'), 1);
+      assert.equal(r.ops[1], 'query', 'it polls');
+      assertLedger(n, { exists: false });
+      if (provider === 'lakala') {
+        // Lakala publishes no "not found" code (the emulator's EMU40400 reads as UNKNOWN), so the flow can never
+        // prove no money was taken: it waits, tries the revoke, and hands the order to a person.
+        assertOutcome(provider, r, 'NEEDS_ATTENTION');
+        assert.deepEqual(r.ops, ['pay', ...repeat(STUCK_SLEEPS.lakala.length, 'query'), 'revoke', 'query']);
+      } else {
+        // Seed 004: the query says the order does not exist → failed, nothing to cancel.
+        assertOutcome(provider, r, 'FAILED');
+        assert.deepEqual(r.ops, ['pay', 'query']);
+        assert.equal(r.out.result.error.code, 'ORDER_NOT_FOUND');
+      }
+    });
+
+    test("pay answer slower than the client's timeoutMs (delay): PAID via polling", T, async () => {
+      fault(provider, 'pay', 'delay', { ms: 1500 });
+      const n = no('delay');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.success), { clientOptions: { timeoutMs: 150 } });
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.ops, ['pay', 'query']);
+      assertLedger(n, { paid: true });
+    });
+
+    for (const kind of ['http500', 'maintenance']) {
+      test(`pay answered ${kind} (not processed): polls, no second pay, never PAID`, T, async () => {
+        fault(provider, 'pay', kind);
+        const n = no(kind === 'http500' ? 'h500' : 'maint');
+        const r = await run(provider, 'barcode', payInput(provider, n, CODE.success));
+        assert.equal(r.spy.count('pay'), 1, 'never a second pay');
+        assert.equal(r.ops[1], 'query', 'it polls');
+        assertLedger(n, { exists: false });
+        if (provider === 'lakala') {
+          assertOutcome(provider, r, 'NEEDS_ATTENTION');
+        } else {
+          assertOutcome(provider, r, 'FAILED');
+          assert.equal(r.out.result.error.code, 'ORDER_NOT_FOUND');
+        }
+      });
+    }
+
+    test('a query answered http500 while polling: just one more poll, then PAID', T, async () => {
+      fault(provider, 'query', 'http500');
+      const n = no('q500');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.paying));
+      assertOutcome(provider, r, 'PAID');
+      assert.equal(r.spy.count('pay'), 1);
+      assert.deepEqual(r.ops, ['pay', 'query', 'query', 'query', 'query'], 'the failed query is just one more poll');
+      assertLedger(n, { paid: true });
+    });
+
+    test('connection refused on every call: one pay, queries, a failed reversal → NEEDS_ATTENTION (never FAILED)', T, async () => {
+      const n = no('refuse');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.success), { refuse: true });
+      assertOutcome(provider, r, 'NEEDS_ATTENTION');
+      assert.equal(r.spy.count('pay'), 1);
+      assert.deepEqual(r.ops, ['pay', ...repeat(STUCK_SLEEPS[provider].length, 'query'), revOp, 'query']);
+      assert.deepEqual(r.sleeps, STUCK_SLEEPS[provider]);
+      assert.equal(r.out.result.outcome, 'UNKNOWN');
+      assert.equal(r.out.result.error.code, 'NETWORK');
+      assertLedger(n, { exists: false });
+    });
+
+    // ---- 3. faults on the reversal ----
+
+    test(`reversal answer lost (drop-after on ${revWire}): the confirming query shows it closed → TIMED_OUT_REVERSED`, T, async () => {
+      fault(provider, revOp, 'drop-after');
+      const n = no('revdrop');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck));
+      assertOutcome(provider, r, 'TIMED_OUT_REVERSED');
+      assert.deepEqual(r.ops, ['pay', ...repeat(STUCK_SLEEPS[provider].length, 'query'), revOp, 'query']);
+      assert.equal(r.out.result.order.state, 'CLOSED');
+      assertLedger(n, { paid: false });
+    });
+
+    test('reversal answered http500, the buyer having paid at the last moment → PAID (never FAILED)', T, async () => {
+      fault(provider, revOp, 'http500');
+      const n = no('revlate');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck), {
+        beforeSend: (call) => call.op === revOp && buyerPays(provider, n), // the buyer confirms just now
+      });
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.ops, ['pay', ...repeat(STUCK_SLEEPS[provider].length, 'query'), revOp, 'query']);
+      assert.equal(r.out.result.order.state, 'SUCCESS');
+      assertLedger(n, { paid: true });
+    });
+
+    test('the buyer pays right before the deadline but the last query is lost: the reversal returns the money', T, async () => {
+      const n = no('revpaid');
+      const last = STUCK_SLEEPS[provider].length;
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck), {
+        onSleep: (k) => {
+          if (k !== last) return;
+          buyerPays(provider, n);
+          fault(provider, 'query', 'http500');
+        },
+      });
+      assertOutcome(provider, r, 'TIMED_OUT_REVERSED');
+      assert.equal(r.ops.at(-1), revOp);
+      assertLedger(n, { paid: false }); // paid, then reversed: the buyer has the money back
+    });
+
+    test('reversal answered http500 and the buyer never paid → NEEDS_ATTENTION, the order still open', T, async () => {
+      fault(provider, revOp, 'http500');
+      const n = no('revfail');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck));
+      assertOutcome(provider, r, 'NEEDS_ATTENTION');
+      assert.deepEqual(r.ops.slice(-2), [revOp, 'query']);
+      assert.equal(r.out.result.order.state, 'PENDING');
+      assertLedger(n, { paid: false });
+    });
+
+    // ---- 5. abort, invalid input, timeoutMs ----
+
+    test('a signal aborted before starting: rejects, nothing is sent', T, async () => {
+      const ac = new AbortController();
+      ac.abort();
+      const spy = spyFetch();
+      const clock = virtualClock();
+      await assert.rejects(
+        client(provider, { fetch: spy }).payAndConfirm(payInput(provider, no('abort0'), CODE.success), { signal: ac.signal, sleep: clock.sleep, now: clock.now }),
+        (e) => e?.name === 'AbortError',
+      );
+      assert.equal(spy.calls.length, 0);
+    });
+
+    test('aborted while polling: NEEDS_ATTENTION with the last query, no reversal, the order untouched', T, async () => {
+      const ac = new AbortController();
+      const n = no('abort');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck), {
+        flow: { signal: ac.signal },
+        onSleep: (k) => k === 2 && ac.abort(),
+      });
+      assertOutcome(provider, r, 'NEEDS_ATTENTION');
+      assert.deepEqual(r.ops, ['pay', 'query'], 'stopped in the second wait; no reversal');
+      assert.deepEqual(r.sleeps, repeat(2, EVERY[provider]));
+      assert.equal(r.out.result.operation, 'query');
+      assert.equal(r.out.result.order.state, 'PENDING', 'the order state as last seen');
+      const e = ledgerEntry(n);
+      assert.equal(e.paid, false);
+      assert.equal(e.state, { shouqianba: 'CREATED', fubei: 'USERPAYING', lakala: 'DEAL' }[provider], 'still in progress');
+      // The order is still open at the gateway: the buyer can still pay it.
+      buyerPays(provider, n);
+      assertLedger(n, { paid: true });
+    });
+
+    test('invalid input (no merchantOrderNo): AggpayError INVALID_INPUT, nothing sent', T, async () => {
+      const spy = spyFetch();
+      const clock = virtualClock();
+      const { merchantOrderNo, ...input } = payInput(provider, 'x', CODE.success);
+      await assert.rejects(
+        client(provider, { fetch: spy }).payAndConfirm(input, { sleep: clock.sleep, now: clock.now }),
+        (e) => e instanceof AggpayError && e.code === 'INVALID_INPUT',
+      );
+      await assert.rejects(client(provider, { fetch: spy }).payAndConfirm(null), (e) => e instanceof AggpayError && e.code === 'INVALID_INPUT');
+      for (const timeoutMs of [0, -1]) {
+        await assert.rejects(
+          client(provider, { fetch: spy }).payAndConfirm(payInput(provider, no('badt'), CODE.success), { timeoutMs }),
+          (e) => e instanceof AggpayError && e.code === 'INVALID_INPUT' && e.field === 'timeoutMs',
+        );
+      }
+      assert.equal(spy.calls.length, 0);
+      assert.deepEqual(clock.sleeps, []);
+    });
+
+    test('timeoutMs shortens the wait', T, async () => {
+      const n = no('short');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck), { flow: { timeoutMs: 10_000 } });
+      assertOutcome(provider, r, 'TIMED_OUT_REVERSED');
+      const every = EVERY[provider];
+      assert.deepEqual(r.sleeps, every === 4000 ? [4000, 4000, 2000] : [5000, 5000]);
+      assert.equal(r.spy.count('query'), r.sleeps.length);
+      assert.equal(r.ops.at(-1), revOp);
+      assertLedger(n, { paid: false });
+    });
+
+    test('timeoutMs shorter than one interval: one short wait, one query, then the reversal', T, async () => {
+      const n = no('tiny');
+      const r = await run(provider, 'barcode', payInput(provider, n, CODE.stuck), { flow: { timeoutMs: 1 } });
+      assertOutcome(provider, r, 'TIMED_OUT_REVERSED');
+      assert.deepEqual(r.sleeps, [1]);
+      assert.deepEqual(r.ops, ['pay', 'query', revOp]);
+      assertLedger(n, { paid: false });
+    });
+
+    test('payAndConfirm again with an order number that is already paid: never FAILED, one pay, nothing reversed', T, async () => {
+      const n = no('again');
+      const first = await client(provider).pay(payInput(provider, n, CODE.success));
+      assert.equal(first.outcome, 'SUCCEEDED', JSON.stringify(first.error));
+      assertLedger(n, { paid: true });
+      // The cashier lost the first answer and scans again with the same order number.
+      const r = await run(provider, 'barcode', payInput(provider, n, '130000000000000002'));
+      assertLedger(n, { paid: true });
+      assert.equal(emu.ledger().filter((e) => e.merchantOrderNo === n).length, 1, 'no second order');
+      assert.equal(r.spy.count('pay'), 1);
+      assert.notEqual(r.out.verdict, 'FAILED', `the buyer's money for ${n} is held: ${brief(r.out)}`);
+      assertOutcome(provider, r, 'PAID');
+    });
+  });
+}
+
+describe('payAndConfirm (shouqianba only)', () => {
+  test('PAY_FAIL_ERROR (9600): NEEDS_ATTENTION, nothing more is sent', T, async () => {
+    const n = no('payerr');
+    const r = await run('shouqianba', 'barcode', payInput('shouqianba', n, CODE.error));
+    assertOutcome('shouqianba', r, 'NEEDS_ATTENTION');
+    assert.deepEqual(r.ops, ['pay']);
+    assert.deepEqual(r.sleeps, []);
+    assert.equal(r.out.result.outcome, 'UNKNOWN');
+    assert.equal(r.out.result.next, 'CONTACT_SUPPORT');
+    assert.ok(ledgerEntry(n), 'the order exists (PAY_ERROR)');
+  });
+
+  test('insufficient funds (9400): FAILED', T, async () => {
+    const n = no('nofunds');
+    const r = await run('shouqianba', 'barcode', payInput('shouqianba', n, '940000000000000001'));
+    assertOutcome('shouqianba', r, 'FAILED');
+    assert.deepEqual(r.ops, ['pay']);
+    assertLedger(n, { paid: false });
+  });
+
+  test('the default sleep is not used when one is injected, and it is given the signal', T, async () => {
+    const ac = new AbortController();
+    const seen = [];
+    const c = client('shouqianba');
+    let t = 0;
+    const out = await c.payAndConfirm(payInput('shouqianba', no('sig'), CODE.paying), {
+      signal: ac.signal,
+      now: () => t,
+      sleep: async (ms, signal) => {
+        seen.push(signal);
+        t += ms;
+      },
+    });
+    assert.equal(out.verdict, 'PAID', brief(out));
+    assert.equal(seen.length, 3);
+    assert.ok(seen.every((s) => s === ac.signal));
+  });
+
+  test('aborted in a sleep that resolves anyway: the query in flight is kept as the result, then it stops', T, async () => {
+    const ac = new AbortController();
+    const n = no('abortres');
+    let t = 0;
+    let sleeps = 0;
+    const spy = spyFetch();
+    const out = await client('shouqianba', { fetch: spy }).payAndConfirm(payInput('shouqianba', n, CODE.stuck), {
+      signal: ac.signal,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+        if (++sleeps === 2) ac.abort();
+      },
+    });
+    assert.equal(out.verdict, 'NEEDS_ATTENTION', brief(out));
+    assert.deepEqual(spy.ops(), ['pay', 'query', 'query']);
+    assert.equal(out.result.operation, 'query');
+    assert.equal(out.result.order.state, 'PENDING');
+    assert.equal(emu.shouqianba.order(n).order_status, 'CREATED', 'untouched');
+  });
+
+  test('an abort that lands while the final answer is in flight does not override the decided verdict', T, async () => {
+    const ac = new AbortController();
+    const n = no('abortrace');
+    const r = await run('shouqianba', 'barcode', payInput('shouqianba', n, CODE.success), {
+      flow: { signal: ac.signal },
+      beforeSend: (call) => call.op === 'pay' && ac.abort(), // the cashier presses stop as the pay goes out
+    });
+    assert.deepEqual(r.ops, ['pay']);
+    assert.equal(r.out.result.outcome, 'SUCCEEDED');
+    assertLedger(n, { paid: true });
+    assertOutcome('shouqianba', r, 'PAID');
+  });
+});
+
+describe('payAndConfirm (fubei 2.0 agent API)', () => {
+  const vendor = () => {
+    const { vendorSn, vendorSecret, merchantId } = emu.fubei.credentials;
+    return { apiVersion: '2.0', credentials: { vendorSn, vendorSecret, merchantId } };
+  };
+
+  test('stuck: the reversal is fbpay.order.cancel → TIMED_OUT_REVERSED', T, async () => {
+    const n = no('fb2stuck');
+    const r = await run('fubei', 'barcode', payInput('fubei', n, CODE.stuck), { clientOptions: vendor() });
+    assertOutcome('fubei', r, 'TIMED_OUT_REVERSED');
+    assert.deepEqual(r.wires, ['fbpay.order.pay', ...repeat(STUCK_SLEEPS.fubei.length, 'fbpay.order.query'), 'fbpay.order.cancel']);
+    assert.deepEqual(r.sleeps, STUCK_SLEEPS.fubei);
+    assertLedger(n, { paid: false });
+  });
+
+  test('9100: PAID after three queries', T, async () => {
+    const n = no('fb2pay');
+    const r = await run('fubei', 'barcode', payInput('fubei', n, CODE.paying), { clientOptions: vendor() });
+    assertOutcome('fubei', r, 'PAID');
+    assert.deepEqual(r.wires, ['fbpay.order.pay', ...repeat(3, 'fbpay.order.query')]);
+    assertLedger(n, { paid: true });
+  });
+
+  test('QR never paid: the reversal is fbpay.order.close → TIMED_OUT_REVERSED', T, async () => {
+    const n = no('fb2qr');
+    const c = client('fubei', vendor());
+    const pre = await c.precreate({ merchantOrderNo: n, amount: 500, subject: 'flow' });
+    assert.equal(pre.outcome, 'SUCCEEDED', JSON.stringify(pre.error));
+    const r = await run('fubei', 'qr', { merchantOrderNo: n }, { clientOptions: vendor() });
+    assertOutcome('fubei', r, 'TIMED_OUT_REVERSED');
+    assert.equal(r.wires.at(-1), 'fbpay.order.close');
+    assert.deepEqual(r.sleeps, QR_SLEEPS);
+    assertLedger(n, { paid: false });
+  });
+});
+
+// ---- 4. waitForPayment (QR / precreate) ----
+
+for (const provider of ALL) {
+  describe(`waitForPayment (${provider})`, () => {
+    const [revOp, revWire] = REVERSAL.qr[provider];
+
+    test('the buyer pays during the wait: PAID, polled at the QR cadence (2 s for 30 s, then 5 s)', T, async () => {
+      const n = await precreate(provider, 'qrpay');
+      const r = await run(provider, 'qr', refOf(provider, n), { onSleep: (k) => k === 17 && buyerPays(provider, n) });
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.sleeps, [...repeat(15, 2000), 5000, 5000]);
+      assert.deepEqual(r.ops, repeat(18, 'query'), 'a first query at once, then one per wait; nothing else');
+      assert.equal(r.out.result.order.state, 'SUCCESS');
+      assertLedger(n, { paid: true });
+    });
+
+    test('already paid when the wait starts: PAID after one query, no wait', T, async () => {
+      const n = await precreate(provider, 'qrpre');
+      buyerPays(provider, n);
+      const r = await run(provider, 'qr', refOf(provider, n));
+      assertOutcome(provider, r, 'PAID');
+      assert.deepEqual(r.ops, ['query']);
+      assert.deepEqual(r.sleeps, []);
+      assertLedger(n, { paid: true });
+    });
+
+    test(`the buyer never pays: after 240 s the order is reversed (${revWire}) → TIMED_OUT_REVERSED`, T, async () => {
+      const n = await precreate(provider, 'qrnever');
+      const r = await run(provider, 'qr', refOf(provider, n));
+      assertOutcome(provider, r, 'TIMED_OUT_REVERSED');
+      assert.deepEqual(r.sleeps, QR_SLEEPS);
+      assert.equal(r.sleeps.reduce((a, b) => a + b, 0), 240_000);
+      assert.deepEqual(r.ops, [...repeat(QR_SLEEPS.length + 1, 'query'), revOp]);
+      assert.equal(r.wires.at(-1), revWire);
+      assertLedger(n, { paid: false });
+      assert.throws(() => buyerPays(provider, n), 'a reversed order can no longer be paid');
+      assertLedger(n, { paid: false });
+    });
+
+    test('aborted during the wait: NEEDS_ATTENTION with the last query, nothing reversed', T, async () => {
+      const ac = new AbortController();
+      const n = await precreate(provider, 'qrabort');
+      const r = await run(provider, 'qr', refOf(provider, n), { flow: { signal: ac.signal }, onSleep: (k) => k === 2 && ac.abort() });
+      assertOutcome(provider, r, 'NEEDS_ATTENTION');
+      assert.deepEqual(r.ops, ['query', 'query']);
+      assert.equal(r.out.result.order.state, 'PENDING');
+      buyerPays(provider, n); // still open
+      assertLedger(n, { paid: true });
+    });
+
+    test('the buyer pays after the last query, just before the reversal: the ledger decides, never FAILED', T, async () => {
+      const n = await precreate(provider, 'qrlate');
+      const r = await run(provider, 'qr', refOf(provider, n), {
+        beforeSend: (call) => call.op === revOp && buyerPays(provider, n),
+      });
+      if (provider === 'shouqianba') {
+        // cancel works on a paid order too: it returns the money.
+        assertOutcome(provider, r, 'TIMED_OUT_REVERSED');
+        assert.deepEqual(r.ops.slice(-2), ['query', 'cancel']);
+        assertLedger(n, { paid: false });
+      } else {
+        // close is refused on a paid order; the confirming query finds it paid.
+        assertOutcome(provider, r, 'PAID');
+        assert.deepEqual(r.ops.slice(-2), [revOp, 'query']);
+        assert.equal(r.out.result.order.state, 'SUCCESS');
+        assertLedger(n, { paid: true });
+      }
+    });
+
+    test('an order the gateway does not have: polled to the end, then nothing to reverse', T, async () => {
+      const n = no('qrnone');
+      const r = await run(provider, 'qr', refOf(provider, n));
+      assert.deepEqual(r.sleeps, QR_SLEEPS, 'a QR order that is not found yet is not proof of anything: keep polling');
+      assertLedger(n, { exists: false });
+      if (provider === 'lakala') {
+        // No Lakala code proves "not found" (the emulator's EMU40400 reads as UNKNOWN).
+        assertOutcome(provider, r, 'NEEDS_ATTENTION');
+      } else {
+        assertOutcome(provider, r, 'TIMED_OUT_NOTHING_TO_REVERSE');
+        assert.equal(r.ops.at(-1), revOp);
+        assert.equal(r.out.result.error.code, 'ORDER_NOT_FOUND');
+      }
+    });
+
+    test('invalid input (no order reference): AggpayError INVALID_INPUT, nothing sent', T, async () => {
+      const spy = spyFetch();
+      const clock = virtualClock();
+      const ref = provider === 'lakala' ? { clientIp: IP } : {};
+      await assert.rejects(
+        client(provider, { fetch: spy }).waitForPayment(ref, { sleep: clock.sleep, now: clock.now }),
+        (e) => e instanceof AggpayError && e.code === 'INVALID_INPUT',
+      );
+      assert.equal(spy.calls.length, 0);
+    });
+  });
+}
+
+// ---- 6. Lakala: a response whose signature does not verify is no answer at all ----
+
+describe('Lakala signatures during the flow', () => {
+  test('bad-signature on a query while polling: that answer is ignored, polling continues to PAID', T, async () => {
+    const n = no('lkbadsig');
+    fault('lakala', 'query', 'bad-signature');
+    // The buyer pays during the first wait, so the first (tampered) answer says SUCCESS — and must not count.
+    const r = await run('lakala', 'barcode', payInput('lakala', n, CODE.stuck), { onSleep: (k) => k === 1 && buyerPays('lakala', n) });
+    assertOutcome('lakala', r, 'PAID');
+    assert.deepEqual(r.ops, ['pay', 'query', 'query']);
+    assert.deepEqual(r.sleeps, [5000, 5000]);
+    assertLedger(n, { paid: true });
+  });
+
+  test('bad-signature on every query: an unverified SUCCESS never counts; the revoke returns the money', T, async () => {
+    const n = no('lkallbad');
+    fault('lakala', 'query', 'bad-signature', { count: 50 });
+    const r = await run('lakala', 'barcode', payInput('lakala', n, CODE.stuck), { onSleep: (k) => k === 1 && buyerPays('lakala', n) });
+    // Every query said SUCCESS under a broken signature, so the flow waited out its minute and revoked.
+    assertOutcome('lakala', r, 'TIMED_OUT_REVERSED');
+    assert.deepEqual(r.ops, ['pay', ...repeat(STUCK_SLEEPS.lakala.length, 'query'), 'revoke']);
+    assertLedger(n, { paid: false });
+  });
+
+  test('bad-signature on the pay answer: UNKNOWN, so it polls (one pay) and ends PAID', T, async () => {
+    const n = no('lkpaybad');
+    fault('lakala', 'pay', 'bad-signature');
+    const r = await run('lakala', 'barcode', payInput('lakala', n, CODE.success));
+    assertOutcome('lakala', r, 'PAID');
+    assert.deepEqual(r.ops, ['pay', 'query']);
+    assertLedger(n, { paid: true });
+  });
+});
