@@ -120,6 +120,9 @@ impl Error {
     }
 
     pub fn provider(code: ErrorCode, provider_code: Option<&str>, provider_message: Option<&str>) -> Self {
+        // An empty code or text says nothing: leave it out, so the message is never empty.
+        let provider_code = provider_code.filter(|c| !c.trim().is_empty());
+        let provider_message = provider_message.filter(|m| !m.trim().is_empty());
         let message = match (provider_code, provider_message) {
             (Some(c), Some(m)) => format!("{c}: {m}"),
             (Some(c), None) => c.to_string(),

@@ -487,7 +487,7 @@ impl Lakala {
             return uncertain(e, raw);
         }
         let env: Envelope = match serde_json::from_value(raw.clone()) {
-            Ok(e) if raw.is_object() => e,
+            Ok(e) if super::objects_at(&raw, &[&["resp_data"]]) => e,
             _ => {
                 return uncertain(
                     Error::new(ErrorCode::MalformedResponse, "response is not the Lakala JSON envelope"),

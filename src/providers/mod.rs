@@ -184,6 +184,21 @@ fn check_len(field: &str, s: &str, max_len: usize) -> Result<()> {
     Ok(())
 }
 
+/// True when each path leads to a JSON object, or to nothing (absent or null). Serde's derived
+/// structs would also accept an array of values in field order, which no gateway sends: refuse it.
+pub fn objects_at(v: &Value, paths: &[&[&str]]) -> bool {
+    paths.iter().all(|path| {
+        let mut at = v;
+        for key in *path {
+            match at.get(key) {
+                Some(next) => at = next,
+                None => return true,
+            }
+        }
+        at.is_object() || at.is_null()
+    }) && v.is_object()
+}
+
 /// Sets a string field when there is a value.
 pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
     if let Some(v) = v {

@@ -500,8 +500,9 @@ impl Shouqianba {
             };
             return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)));
         }
+        let readable = super::objects_at(&value, &[&["biz_response"], &["biz_response", "data"]]);
         let env: Envelope = match serde_json::from_value(value) {
-            Ok(e) if !raw.is_null() => e,
+            Ok(e) if readable => e,
             _ => {
                 return uncertain(Error::new(
                     ErrorCode::MalformedResponse,

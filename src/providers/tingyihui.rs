@@ -299,7 +299,7 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order 
     } else {
         d.refund_fee
     };
-    let net = paid.zip(refunded).map(|(p, r)| p - r);
+    let net = paid.zip(refunded).and_then(|(p, r)| p.checked_sub(r));
     Order {
         state,
         is_final,
@@ -335,7 +335,8 @@ impl Tingyihui {
             return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)), raw);
         }
         let env: Envelope = match serde_json::from_value(raw.clone()) {
-            Ok(e) if raw.is_object() => e,
+            // data is an object, a bare refund number (string) or nothing; never an array.
+            Ok(e) if raw.is_object() && !raw.get("data").is_some_and(Value::is_array) => e,
             _ => {
                 return uncertain(
                     Error::new(
@@ -377,6 +378,12 @@ impl Tingyihui {
                         }
                     },
                 };
+                if d.refund_fee.is_some_and(|f| !(0..=crate::money::MAX_FEN).contains(&f)) {
+                    return uncertain(
+                        Error::new(ErrorCode::MalformedResponse, "refundFee is negative or too large"),
+                        raw,
+                    );
+                }
                 // An accepted refund without a status is under way: confirm it with refundQuery.
                 let state = match (op, d.refund_status.as_deref()) {
                     (Operation::Refund, None) => RefundState::Pending,
@@ -441,6 +448,13 @@ impl Tingyihui {
                         )
                     }
                 };
+                let amounts = [d.order_fee, d.payment_fee, d.tp_discount_fee, d.refund_fee];
+                if amounts.iter().flatten().any(|a| *a < 0 || *a > crate::money::MAX_FEN) {
+                    return uncertain(
+                        Error::new(ErrorCode::MalformedResponse, "an amount is negative or too large"),
+                        raw,
+                    );
+                }
                 let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
                 let order = to_order(&d, override_state);
                 for (asked, got) in [
