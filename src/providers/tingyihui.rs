@@ -350,7 +350,10 @@ impl Tingyihui {
         if let Some((outcome, code)) = code_outcome(env.code) {
             let provider_code = env.code.map(|c| c.to_string());
             let e = Error::provider(code, provider_code.as_deref(), env.msg.as_deref());
-            if outcome == Outcome::Unknown {
+            // A taken trade number: this call did nothing, but the trade it names may be paid (as for
+            // every provider, a duplicate order is never "failed"; query it).
+            let duplicate_trade = op == Operation::Precreate && code == ErrorCode::DuplicateOrder;
+            if outcome == Outcome::Unknown || duplicate_trade {
                 return uncertain(e, raw);
             }
             let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);

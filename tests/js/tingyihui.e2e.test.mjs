@@ -210,13 +210,16 @@ test('refund over the remaining amount is FAILED and refunds nothing; the rest r
   failed(await c.refund({ merchantOrderNo: unpaid, refundNo: no('r'), amount: 1 }), 'PROVIDER_ERROR', '0', 'refund of an unpaid trade');
 });
 
-test('a duplicate merchantOrderNo is FAILED DUPLICATE_ORDER and changes nothing', T, async () => {
+test('a duplicate merchantOrderNo is UNKNOWN + POLL with DUPLICATE_ORDER and changes nothing', T, async () => {
   const c = client();
   const merchantOrderNo = no('dup');
   const first = await c.precreate(trade(merchantOrderNo, 700));
   assert.equal(first.outcome, 'SUCCEEDED');
   const again = await c.precreate(trade(merchantOrderNo, 900));
-  failed(again, 'DUPLICATE_ORDER', '4000', 'duplicate');
+  assert.equal(again.outcome, 'UNKNOWN');
+  assert.equal(again.next, 'POLL');
+  assert.equal(again.error.code, 'DUPLICATE_ORDER');
+  assert.equal(again.error.providerCode, '4000');
   assert.equal(again.order, undefined);
   assert.equal(emu.tingyihui.order(merchantOrderNo).orderFee, 700);
   assert.equal(emu.tingyihui.orders().filter((o) => o.ownerTradeNo === merchantOrderNo).length, 1);

@@ -486,6 +486,12 @@ fn error_code_table() {
         ] {
             let r = parse(op, 200, body.clone());
             let what = format!("{op:?} code {code}");
+            // A taken trade number on create: the trade it names may be paid, so never FAILED.
+            let outcome = if op == Operation::Precreate && ec == ErrorCode::DuplicateOrder {
+                Outcome::Unknown
+            } else {
+                outcome
+            };
             assert_eq!(r.outcome, outcome, "{what}");
             let e = r.error.as_ref().unwrap_or_else(|| panic!("{what}: no error"));
             assert_eq!(e.code, ec, "{what}");
