@@ -26,6 +26,9 @@
 
 #![cfg(not(target_arch = "wasm32"))] // catch_unwind needs an unwinding native target
 
+mod common;
+use common::*;
+
 use aggpay::crypto::{self, load_certificate, load_private_key, load_public_key, PrivateKey};
 use aggpay::flow::{plan, Action, Flow, Kind, Verdict};
 use aggpay::providers::{fubei, lakala};
@@ -1332,154 +1335,10 @@ fn junk(body: &[u8]) -> bool {
     !serde_json::from_slice::<Value>(body).is_ok_and(|v| v.is_object())
 }
 
-// ================================================================ key material (copied from tests/keys.rs and
-// src/providers/lakala/tests.rs; the 512-bit pair was made for this file with `openssl genpkey -algorithm RSA
+// ================================================================ key material (the shared keys are in
+// tests/common; the 512-bit pair was made for this file with `openssl genpkey -algorithm RSA
 // -pkeyopt rsa_keygen_bits:512` and `openssl req -x509 -new -key … -set_serial 0x0F0E0D0C`, so that signing
 // a fresh body per case stays cheap in a debug build)
-
-const MERCHANT_KEY: &str = "\
------BEGIN PRIVATE KEY-----
-MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDE9meri5a5CnhO
-5u3InfilezbM/AGZfDez+aniL3zXTlr9n+Yc/Yjn92YcFrVq/soowmpXMo6qBNFD
-FxAfPnfn9vC4lVgbyreb9vVeusWxHxszjcDJmlZyW1aFLGYsropxffryrRfU0b3a
-AP6pBxEc9nVvW5aTp8AL059K0wcpY5dYr1h8vZWqnxaQiEC0j/I1l1T881TuT/n5
-iGYAMRrKpkUhgOrfas731D9+w/0nKZR7ljrrfEErA7kywKcNNwtvt6RJvX2knZDF
-OT/tZ/8bAbSERU+ajTKgh8P20EK4HQnGlF+hcSSv3OBx/kv9H8Ufcjp1offvm2kL
-Tlgd4AJPAgMBAAECggEACDtQG+BKnVMtsgZ+u5q2kJv0r1585qBFZ7Uwf26CpjD1
-JpJvOJj0BtXVI6ljTaR2aHuvnBNV2Q84e7hUCSpAMqakauJ6+zZetBr/KEVgC8YE
-CgSLoSFdKYxdslUntAhbauDcAxZu34sghyLxgbj04yP9xniqc2NYaGYgyyzEqNsY
-1vcI6tUL2jTySZAUHyB+Lm/ym0qRJor7gqcjB/sVRZDK6UH4HShiRoteZW1EbnPV
-tPPjGlRsKUya0vQ76j4LhniByERK58nibqzzkqqlzxtyA+sCE0Dd7Y/b6flIACCT
-h+7OdWCCu2MpY+vBX038NbGKfU2q2AW8acDdIHFIyQKBgQD2qyTeBf1gC4f1Rthz
-wtp4i2I7KFbj3H4hj9ExKPtxlTJHVQ7DTCjVY8km9QZf2hTkLvPjGRAUbe0ORo65
-Bx+BCYWgeIvFldF13ydTPnhrXWFeFvBhh9g7fNjQDjvryHbQwJUSA5ikK9teHszV
-sxygd1tUYZ4bSaP+oQo7Zx66uwKBgQDMaeJYpF1yWZJFOWO/7vDj2O2Atn/M13w6
-BjVp0v42d4bTpCx9FWhZMw9mmalAnDh4hU/O+CIa0cQgcvc/A2KdUwg2ZxrN09c0
-7EvZdx3kJLG16gL2RgZDRelS4mR88Cf72ZHpr4NwWxQJL9mT6W4E0K0sSObH1aw6
-s8wFaZuvfQKBgDzHJqpeJ3RG4xUYg7TiShpxnZ6d7ervJVT3rr/CLVJrRJw25RBR
-763EjIfAz/VGMueWehl2z3N5MnPWBsyoaKbOxdIoYagppha5CWOFfP5XX+pjFI+z
-fSALPxDksPcDyeLd0N1DbZTmCYNDa40sON2BC0vbUa2/k1zmKTNB0VyJAoGBAMVP
-v6iIn5rtUv928g4meme00SxY/OuhZMwtigloHPI+VeqcokTrERpo6wjCcllncisD
-o5HIekMhEAuybW5puhraNycsRvc+8JCpNl3nWPcLZG6QP+OwnAL7zMiwtwbSWgYE
-cY/8VwdxItnrUj4wKH6FX2NLy1hBrEnNm7XtxtWRAoGBAKGqzv2lVlAvnDIf9B4x
-ZpeyIGgXuBseWIySGCBVmFPCOgc1INJbguMFjDQCdLb3Oq4GlvX/rphdyXbxgkKc
-sgICSECDFz+Fu3cC8xqgOCrsMayyHt73gV3LkykQ6/Wu32LnHaoapM7wNzD3Sr7N
-aCn5jjCQo/edq0jgKIeMNbgo
------END PRIVATE KEY-----
-";
-
-const MERCHANT_KEY_PKCS1: &str = "\
------BEGIN RSA PRIVATE KEY-----
-MIIEpAIBAAKCAQEAxPZnq4uWuQp4TubtyJ34pXs2zPwBmXw3s/mp4i98105a/Z/m
-HP2I5/dmHBa1av7KKMJqVzKOqgTRQxcQHz535/bwuJVYG8q3m/b1XrrFsR8bM43A
-yZpWcltWhSxmLK6KcX368q0X1NG92gD+qQcRHPZ1b1uWk6fAC9OfStMHKWOXWK9Y
-fL2Vqp8WkIhAtI/yNZdU/PNU7k/5+YhmADEayqZFIYDq32rO99Q/fsP9JymUe5Y6
-63xBKwO5MsCnDTcLb7ekSb19pJ2QxTk/7Wf/GwG0hEVPmo0yoIfD9tBCuB0JxpRf
-oXEkr9zgcf5L/R/FH3I6daH375tpC05YHeACTwIDAQABAoIBAAg7UBvgSp1TLbIG
-fruatpCb9K9efOagRWe1MH9ugqYw9SaSbziY9AbV1SOpY02kdmh7r5wTVdkPOHu4
-VAkqQDKmpGrievs2XrQa/yhFYAvGBAoEi6EhXSmMXbJVJ7QIW2rg3AMWbt+LIIci
-8YG49OMj/cZ4qnNjWGhmIMssxKjbGNb3COrVC9o08kmQFB8gfi5v8ptKkSaK+4Kn
-Iwf7FUWQyulB+B0oYkaLXmVtRG5z1bTz4xpUbClMmtL0O+o+C4Z4gchESufJ4m6s
-85Kqpc8bcgPrAhNA3e2P2+n5SAAgk4fuznVggrtjKWPrwV9N/DWxin1NqtgFvGnA
-3SBxSMkCgYEA9qsk3gX9YAuH9UbYc8LaeItiOyhW49x+IY/RMSj7cZUyR1UOw0wo
-1WPJJvUGX9oU5C7z4xkQFG3tDkaOuQcfgQmFoHiLxZXRdd8nUz54a11hXhbwYYfY
-O3zY0A4768h20MCVEgOYpCvbXh7M1bMcoHdbVGGeG0mj/qEKO2ceursCgYEAzGni
-WKRdclmSRTljv+7w49jtgLZ/zNd8OgY1adL+NneG06QsfRVoWTMPZpmpQJw4eIVP
-zvgiGtHEIHL3PwNinVMINmcazdPXNOxL2Xcd5CSxteoC9kYGQ0XpUuJkfPAn+9mR
-6a+DcFsUCS/Zk+luBNCtLEjmx9WsOrPMBWmbr30CgYA8xyaqXid0RuMVGIO04koa
-cZ2ene3q7yVU966/wi1Sa0ScNuUQUe+txIyHwM/1RjLnlnoZds9zeTJz1gbMqGim
-zsXSKGGoKaYWuQljhXz+V1/qYxSPs30gCz8Q5LD3A8ni3dDdQ22U5gmDQ2uNLDjd
-gQtL21Gtv5Nc5ikzQdFciQKBgQDFT7+oiJ+a7VL/dvIOJnpntNEsWPzroWTMLYoJ
-aBzyPlXqnKJE6xEaaOsIwnJZZ3IrA6ORyHpDIRALsm1uaboa2jcnLEb3PvCQqTZd
-51j3C2RukD/jsJwC+8zIsLcG0loGBHGP/FcHcSLZ61I+MCh+hV9jS8tYQaxJzZu1
-7cbVkQKBgQChqs79pVZQL5wyH/QeMWaXsiBoF7gbHliMkhggVZhTwjoHNSDSW4Lj
-BYw0AnS29zquBpb1/66YXcl28YJCnLICAkhAgxc/hbt3AvMaoDgq7DGssh7e94Fd
-y5MpEOv1rt9i5x2qGqTO8Dcw90q+zWgp+Y4wkKP3natI4CiHjDW4KA==
------END RSA PRIVATE KEY-----
-";
-
-const MERCHANT_PUBLIC_SPKI: &str = "\
------BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAxPZnq4uWuQp4TubtyJ34
-pXs2zPwBmXw3s/mp4i98105a/Z/mHP2I5/dmHBa1av7KKMJqVzKOqgTRQxcQHz53
-5/bwuJVYG8q3m/b1XrrFsR8bM43AyZpWcltWhSxmLK6KcX368q0X1NG92gD+qQcR
-HPZ1b1uWk6fAC9OfStMHKWOXWK9YfL2Vqp8WkIhAtI/yNZdU/PNU7k/5+YhmADEa
-yqZFIYDq32rO99Q/fsP9JymUe5Y663xBKwO5MsCnDTcLb7ekSb19pJ2QxTk/7Wf/
-GwG0hEVPmo0yoIfD9tBCuB0JxpRfoXEkr9zgcf5L/R/FH3I6daH375tpC05YHeAC
-TwIDAQAB
------END PUBLIC KEY-----
-";
-
-const MERCHANT_PUBLIC_PKCS1: &str = "\
------BEGIN RSA PUBLIC KEY-----
-MIIBCgKCAQEAxPZnq4uWuQp4TubtyJ34pXs2zPwBmXw3s/mp4i98105a/Z/mHP2I
-5/dmHBa1av7KKMJqVzKOqgTRQxcQHz535/bwuJVYG8q3m/b1XrrFsR8bM43AyZpW
-cltWhSxmLK6KcX368q0X1NG92gD+qQcRHPZ1b1uWk6fAC9OfStMHKWOXWK9YfL2V
-qp8WkIhAtI/yNZdU/PNU7k/5+YhmADEayqZFIYDq32rO99Q/fsP9JymUe5Y663xB
-KwO5MsCnDTcLb7ekSb19pJ2QxTk/7Wf/GwG0hEVPmo0yoIfD9tBCuB0JxpRfoXEk
-r9zgcf5L/R/FH3I6daH375tpC05YHeACTwIDAQAB
------END RSA PUBLIC KEY-----
-";
-
-const MERCHANT_CERT: &str = "\
------BEGIN CERTIFICATE-----
-MIIDFDCCAfygAwIBAgIJAN+6gZTEG4TPMA0GCSqGSIb3DQEBCwUAMB8xHTAbBgNV
-BAMMFGFnZ3BheS10ZXN0LW1lcmNoYW50MB4XDTI2MTEyMjAxNTY1MVoXDTM2MTEx
-OTAxNTY1MVowHzEdMBsGA1UEAwwUYWdncGF5LXRlc3QtbWVyY2hhbnQwggEiMA0G
-CSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQDE9meri5a5CnhO5u3InfilezbM/AGZ
-fDez+aniL3zXTlr9n+Yc/Yjn92YcFrVq/soowmpXMo6qBNFDFxAfPnfn9vC4lVgb
-yreb9vVeusWxHxszjcDJmlZyW1aFLGYsropxffryrRfU0b3aAP6pBxEc9nVvW5aT
-p8AL059K0wcpY5dYr1h8vZWqnxaQiEC0j/I1l1T881TuT/n5iGYAMRrKpkUhgOrf
-as731D9+w/0nKZR7ljrrfEErA7kywKcNNwtvt6RJvX2knZDFOT/tZ/8bAbSERU+a
-jTKgh8P20EK4HQnGlF+hcSSv3OBx/kv9H8Ufcjp1offvm2kLTlgd4AJPAgMBAAGj
-UzBRMB0GA1UdDgQWBBRFdVbny8Z6qUOYlNkJelHlobOptjAfBgNVHSMEGDAWgBRF
-dVbny8Z6qUOYlNkJelHlobOptjAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEB
-CwUAA4IBAQAyPE2Y8alViZ11dVHpd+2Gkz6nGvytkR/Xf5CDl3mU1bVDXMHFTJlX
-yHJTiRtqQ2N7s0YebdDVvABaFsXhNqkhP+F5HZzyRRzFjCzZrCJL/K8Zj9QycYA/
-ws07a8obey4oZbRc/bx7hp/RzPQhImA5fr6yQYfv4K7Bd9bJnhdf+WOztQdcUt26
-XeSveA4jxTdC9dwEyyMoII0gsjxdJjWJYEZNgCdQc3zArhqee1srgftxOWAPTrtV
-fMzOflxZB+d8GNR9r6b48aqbjAMmfUJdgrm0Y07/wdHbqnF3uqbKqK5hH9Lcvy5E
-qZWMpidmXO00a99QVX6+rWIY8lByUR3Y
------END CERTIFICATE-----
-";
-
-const PLATFORM_CERT: &str = "\
------BEGIN CERTIFICATE-----
-MIIDEzCCAfugAwIBAgIIGis8TV5vcIEwDQYJKoZIhvcNAQELBQAwHzEdMBsGA1UE
-AwwUYWdncGF5LXRlc3QtcGxhdGZvcm0wHhcNMjYxMTIyMDE1NjUxWhcNMzYxMTE5
-MDE1NjUxWjAfMR0wGwYDVQQDDBRhZ2dwYXktdGVzdC1wbGF0Zm9ybTCCASIwDQYJ
-KoZIhvcNAQEBBQADggEPADCCAQoCggEBAM5Hz9fEIq2Gb1md66S3KvQgc0IeJgHx
-gBhtC9Gqtepc1Q7JbP/mmbgSkYxG3dj/DcYPRuWvvvVpwLuZXgnyD8wbec7KxeU4
-sR7z1EkRPyqA3TVzS/yQ3J5nroaUfJhzfRkpoCPld3INZITRDwLFYFGSWrlVjQCs
-lL+ZFZvHJzpBnNBdAfsRLTe78k1n6/z4BsdThnHJM3G4bSaa9Hi5rIZCWac6do3F
-82VIL9EhhVPPSfvgagovkI0ZTICnDBLgi1egTqfn9Pw2uxNvi+Fu6Bd7qTsR58T4
-afAayxrNTyfu2yN3oa9bJhdtPc2x/u/+B1JOCyWjTi42Foo6UyEG/JUCAwEAAaNT
-MFEwHQYDVR0OBBYEFFgtkHQXI8ibBn0PZfagYiDIZRdoMB8GA1UdIwQYMBaAFFgt
-kHQXI8ibBn0PZfagYiDIZRdoMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL
-BQADggEBAB10jYKhzK8iRbcdkd1uoj0NDdEixw6ShAdCKyAoqM4Ow5s0s9LpWLv5
-VYEJzAIH141Pw9rPp3//GF/yE0JUFM89zn7pMzZBrpsgsM1kwnCAlZLlhqiJKTba
-LPeJv4UZZZ6T3mNEhmTJO/B8PwEhsycCcvECCV0A7kLhql1OL7bAjqwVkUyYNcdQ
-zjQ03/vKfyPH+iCUcYYlhmQ2NT3MCLvelvb8OfMCHZLAt7idDnMWEQ2KjNzp7OLM
-jlxYtneU2Dug4nirxU8GMMT8avVzkz6yffXpLnQSH/VPdyC+Te/+VNpIRCgtzbpK
-vKkeGA0p3Jkqfhb0+0eartE96oduyH8=
------END CERTIFICATE-----
-";
-
-const EC_KEY_PKCS8: &str = "\
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgruGrAuuhE47vDvOu
-ZI+WKtcVnOv2QueOmPRfWvwonyChRANCAAScDTC4b4Bp/rJuOxJdg3t2dfqkVWnr
-NX5g4Vz020DAN9zgkBsmlVxNlvYIjkXfwicYMDZVIoAiohnZAwKFH75u
------END PRIVATE KEY-----
-";
-
-const EC_KEY_SEC1: &str = "\
------BEGIN EC PRIVATE KEY-----
-MHcCAQEEIK7hqwLroROO7w7zrmSPlirXFZzr9kLnjpj0X1r8KJ8goAoGCCqGSM49
-AwEHoUQDQgAEnA0wuG+Aaf6ybjsSXYN7dnX6pFVp6zV+YOFc9NtAwDfc4JAbJpVc
-TZb2CI5F38InGDA2VSKAIqIZ2QMChR++bg==
------END EC PRIVATE KEY-----
-";
 
 const LKL_PLATFORM_KEY: &str = "\
 -----BEGIN PRIVATE KEY-----
