@@ -13,7 +13,7 @@ use crate::crypto;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Ack, HttpRequest, HttpResponse};
 use crate::model::*;
-use crate::money;
+use crate::{money, time};
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 use std::collections::BTreeMap;
@@ -817,28 +817,11 @@ fn fen(field: &str, v: &Option<Value>) -> Result<Option<i64>> {
 fn beijing_ms(t: &str) -> Option<i64> {
     let b = t.as_bytes();
     let dashed = b.len() == 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':';
-    let compact: String = if dashed {
-        t.chars().filter(char::is_ascii_digit).collect()
+    if dashed {
+        time::parse_beijing_compact(&t.chars().filter(char::is_ascii_digit).collect::<String>())
     } else {
-        t.to_string()
-    };
-    let t = compact.as_str();
-    if t.len() != 14 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+        time::parse_beijing_compact(t)
     }
-    let n = |a: usize, b: usize| t.get(a..b).and_then(|x| x.parse::<i64>().ok());
-    let (y, mo, d, h, mi, se) = (n(0, 4)?, n(4, 6)?, n(6, 8)?, n(8, 10)?, n(10, 12)?, n(12, 14)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    // Days from 1970-01-01 to y-mo-d (proleptic Gregorian), Howard Hinnant's days_from_civil.
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3_600 + mi * 60 + se) - 8 * 3_600) * 1_000)
 }
 
 /// 1.0 `pay_time`, epoch seconds, to epoch milliseconds.
@@ -937,13 +920,8 @@ impl Fubei {
         let p = Provider::Fubei;
         let raw = value.clone();
         let uncertain = |e: Error| OperationResult::uncertain(p, op, e, raw.clone());
-        if resp.status != 200 {
-            let code = if resp.status >= 500 {
-                ErrorCode::ProviderUnavailable
-            } else {
-                ErrorCode::ProviderError
-            };
-            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)));
+        if let Some(e) = super::http_status_error(resp.status) {
+            return uncertain(e);
         }
         let env: Envelope = match serde_json::from_value(value) {
             Ok(e) if raw.is_object() => e,
@@ -1039,19 +1017,12 @@ impl Fubei {
         let refund_no = text(&d.merchant_refund_sn);
         // An answer about another order (or refund) than the one asked for is not an answer.
         if let Some(i) = input {
-            let pairs = [
-                (&i.merchant_order_no, text(&d.merchant_order_sn)),
-                (&i.provider_order_no, text(&d.order_sn)),
-                (&i.refund_no, refund_no.clone()),
-                (&i.provider_refund_no, text(&d.refund_sn)),
-            ];
-            for (asked, got) in pairs {
-                if let (Some(a), Some(g)) = (asked.as_deref(), got.as_deref()) {
-                    if a != g {
-                        return Err(malformed(format!("the answer is about {g:?}, not {a:?} as asked")));
-                    }
-                }
-            }
+            super::same_subject(&[
+                (i.merchant_order_no.as_deref(), text(&d.merchant_order_sn).as_deref()),
+                (i.provider_order_no.as_deref(), text(&d.order_sn).as_deref()),
+                (i.refund_no.as_deref(), refund_no.as_deref()),
+                (i.provider_refund_no.as_deref(), text(&d.refund_sn).as_deref()),
+            ])?;
         }
         let asked = |f: fn(&Input) -> &Option<String>| input.and_then(|i| f(i).clone());
         let r = match op {

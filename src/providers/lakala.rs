@@ -470,13 +470,8 @@ impl Lakala {
     fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
         let p = Provider::Lakala;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
-        if resp.status != 200 {
-            let code = if resp.status >= 500 {
-                ErrorCode::ProviderUnavailable
-            } else {
-                ErrorCode::ProviderError
-            };
-            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)), raw);
+        if let Some(e) = super::http_status_error(resp.status) {
+            return uncertain(e, raw);
         }
         if !self.response_signed(resp) {
             // Not trusted: keep nothing it says beyond the bytes, for support.
@@ -540,21 +535,12 @@ impl Lakala {
                     None
                 }
             });
-            for (asked, got) in [
+            let pairs = [
                 (asked_out, data.out_trade_no.as_deref()),
                 (asked_trade, data.trade_no.as_deref()),
-            ] {
-                if let (Some(a), Some(g)) = (asked, got) {
-                    if a != g {
-                        return uncertain(
-                            Error::new(
-                                ErrorCode::MalformedResponse,
-                                format!("the answer is about {g:?}, not {a:?} as asked"),
-                            ),
-                            raw,
-                        );
-                    }
-                }
+            ];
+            if let Err(e) = super::same_subject(&pairs) {
+                return uncertain(e, raw);
             }
         }
         if op == Operation::Query && matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {

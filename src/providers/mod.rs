@@ -199,6 +199,33 @@ pub fn objects_at(v: &Value, paths: &[&[&str]]) -> bool {
     }) && v.is_object()
 }
 
+/// A status other than 200: the body cannot say what happened, so the outcome is UNKNOWN.
+pub fn http_status_error(status: u16) -> Option<Error> {
+    if status == 200 {
+        return None;
+    }
+    let code = if status >= 500 {
+        ErrorCode::ProviderUnavailable
+    } else {
+        ErrorCode::ProviderError
+    };
+    Some(Error::new(code, format!("gateway answered HTTP {status}")))
+}
+
+/// An answer about another order or refund than the one asked for is not an answer. Each pair is
+/// (what the caller asked about, what the gateway answered about); either side may be absent.
+pub fn same_subject(pairs: &[(Option<&str>, Option<&str>)]) -> Result<()> {
+    for (asked, got) in pairs {
+        if let (Some(a), Some(g)) = (asked, got) {
+            if a != g {
+                let message = format!("the answer is about {g:?}, not {a:?} as asked");
+                return Err(Error::new(ErrorCode::MalformedResponse, message));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sets a string field when there is a value.
 pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
     if let Some(v) = v {

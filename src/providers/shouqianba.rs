@@ -492,13 +492,8 @@ impl Shouqianba {
     ) -> OperationResult {
         let p = Provider::Shouqianba;
         let uncertain = |e: Error| OperationResult::uncertain(p, op, e, raw.clone());
-        if resp.status != 200 {
-            let code = if resp.status >= 500 {
-                ErrorCode::ProviderUnavailable
-            } else {
-                ErrorCode::ProviderError
-            };
-            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)));
+        if let Some(e) = super::http_status_error(resp.status) {
+            return uncertain(e);
         }
         let readable = super::objects_at(&value, &[&["biz_response"], &["biz_response", "data"]]);
         let env: Envelope = match serde_json::from_value(value) {
@@ -596,17 +591,11 @@ impl Shouqianba {
         }
         // An answer about another order than the one asked for is not an answer.
         if let (Some(i), Some(o)) = (input, order.as_ref()) {
-            let pairs = [
-                (&i.merchant_order_no, &o.merchant_order_no),
-                (&i.provider_order_no, &o.provider_order_no),
-            ];
-            for (asked, got) in pairs {
-                if let (Some(a), Some(g)) = (asked, got) {
-                    if a != g {
-                        let msg = format!("the answer is about order {g:?}, not {a:?} as asked");
-                        return uncertain(Error::new(ErrorCode::MalformedResponse, msg));
-                    }
-                }
+            if let Err(e) = super::same_subject(&[
+                (i.merchant_order_no.as_deref(), o.merchant_order_no.as_deref()),
+                (i.provider_order_no.as_deref(), o.provider_order_no.as_deref()),
+            ]) {
+                return uncertain(e);
             }
         }
 

@@ -326,13 +326,8 @@ impl Tingyihui {
     fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
         let p = Provider::Tingyihui;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
-        if resp.status != 200 {
-            let code = if resp.status >= 500 {
-                ErrorCode::ProviderUnavailable
-            } else {
-                ErrorCode::ProviderError
-            };
-            return uncertain(Error::new(code, format!("gateway answered HTTP {}", resp.status)), raw);
+        if let Some(e) = super::http_status_error(resp.status) {
+            return uncertain(e, raw);
         }
         let env: Envelope = match serde_json::from_value(raw.clone()) {
             // data is an object, a bare refund number (string) or nothing; never an array.
@@ -422,16 +417,8 @@ impl Tingyihui {
                     };
                 }
                 let asked = input.and_then(|i| i.refund_no.as_deref());
-                if let (Some(a), Some(g)) = (asked, d.owner_refund_no.as_deref()) {
-                    if a != g {
-                        return uncertain(
-                            Error::new(
-                                ErrorCode::MalformedResponse,
-                                format!("the answer is about refund {g:?}, not {a:?}"),
-                            ),
-                            raw,
-                        );
-                    }
+                if let Err(e) = super::same_subject(&[(asked, d.owner_refund_no.as_deref())]) {
+                    return uncertain(e, raw);
                 }
                 r.refund = Some(Refund {
                     refund_no: d.owner_refund_no.clone().or_else(|| asked.map(str::to_string)),
@@ -460,7 +447,7 @@ impl Tingyihui {
                 }
                 let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
                 let order = to_order(&d, override_state);
-                for (asked, got) in [
+                if let Err(e) = super::same_subject(&[
                     (
                         input.and_then(|i| i.merchant_order_no.as_deref()),
                         order.merchant_order_no.as_deref(),
@@ -469,18 +456,8 @@ impl Tingyihui {
                         input.and_then(|i| i.provider_order_no.as_deref()),
                         order.provider_order_no.as_deref(),
                     ),
-                ] {
-                    if let (Some(a), Some(g)) = (asked, got) {
-                        if a != g {
-                            return uncertain(
-                                Error::new(
-                                    ErrorCode::MalformedResponse,
-                                    format!("the answer is about order {g:?}, not {a:?}"),
-                                ),
-                                raw,
-                            );
-                        }
-                    }
+                ]) {
+                    return uncertain(e, raw);
                 }
                 r.next = match order.state {
                     OrderState::Pending | OrderState::Refunding => Next::Poll,
