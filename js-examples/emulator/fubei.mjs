@@ -8,6 +8,7 @@
 // ('short') or `9.80` ('fixed'), never a float artefact. Incoming amounts are read from the raw JSON text.
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ControlError, controlRoutes } from './control.mjs';
 
 export const GATEWAY_V1 = '/fubei/gateway';
 export const GATEWAY_V2 = '/fubei/gateway/agent';
@@ -172,12 +173,6 @@ const notExist = () => new ApiError(SUB.NOT_FOUND, '订单不存在');
 const refundNotExist = () => new ApiError(SUB.NOT_FOUND, '退款单不存在');
 
 /** An error of a control call, with its HTTP status. */
-class ControlError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
 // ---- biz_content field readers: empty string / null mean absent ----
 
@@ -905,47 +900,22 @@ export function createFubei(options = {}, hooks = {}) {
     },
   };
 
-  async function control(req) {
-    const { method, subpath } = req;
-    const body = () => {
-      try {
-        const v = JSON.parse(req.body.toString('utf8'));
-        if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-      } catch { /* fall through */ }
-      throw new ControlError(400, 'body must be a JSON object');
-    };
-    const id = (b) => {
-      const v = b.merchant_order_sn ?? b.order_sn;
-      if (typeof v !== 'string' || !v) throw new ControlError(400, 'merchant_order_sn or order_sn (a string) is required');
-      return v;
-    };
-    try {
-      if (method === 'POST' && subpath === 'buyer-pays') {
-        const b = body();
-        let payType = b.pay_type;
-        if (payType === undefined && b.type !== undefined) payType = PAY_TYPE_OF[b.type] ?? '';
-        return { json: controller.buyerPays(id(b), payType) };
-      }
-      if (method === 'POST' && subpath === 'notify') {
-        const b = body();
-        if (b.url !== undefined && typeof b.url !== 'string') throw new ControlError(400, 'url must be a string');
-        return { json: await controller.sendNotification(id(b), b.url) };
-      }
-      if (method === 'GET' && subpath === 'orders') return { json: controller.orders() };
-      if (method === 'GET' && subpath.startsWith('orders/')) {
-        let sn;
-        try { sn = decodeURIComponent(subpath.slice('orders/'.length)); } catch { sn = ''; }
-        const entry = controller.order(sn);
-        return entry ? { json: entry } : { status: 404, json: { error: `no order ${sn}` } };
-      }
-      if (method === 'GET' && subpath === 'notifications') return { json: controller.notifications };
-      if (method === 'GET' && subpath === 'credentials') return { json: controller.credentials };
-      return null;
-    } catch (err) {
-      if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
-      throw err;
-    }
-  }
+  const id = (b) => {
+    const v = b.merchant_order_sn ?? b.order_sn;
+    if (typeof v !== 'string' || !v) throw new ControlError(400, 'merchant_order_sn or order_sn (a string) is required');
+    return v;
+  };
+  const control = (req) => controlRoutes(req, controller, {
+    idOf: id,
+    // buyer-pays may pick the wallet: pay_type, or the 1.0 `type` number.
+    extra: (method, subpath, body) => {
+      if (method !== 'POST' || subpath !== 'buyer-pays') return undefined;
+      const b = body();
+      let payType = b.pay_type;
+      if (payType === undefined && b.type !== undefined) payType = PAY_TYPE_OF[b.type] ?? '';
+      return { json: controller.buyerPays(id(b), payType) };
+    },
+  });
 
   /** The `method` field of a request, for method-filtered faults (both gateways share one path each). */
   function methodOf(req) {

@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeCertificate, certificateSerialHex } from './x509.mjs';
+import { ControlError, controlRoutes } from './control.mjs';
 
 export const PREFIX = '/lakala';
 const API = '/api/v3/labs';
@@ -96,12 +97,6 @@ class LklError extends Error {
 }
 const paramError = (message) => new LklError(CODES.PARAM, message);
 
-class ControlError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
 // ---- req_data field readers: strings only; empty means absent ----
 
@@ -741,50 +736,14 @@ export async function createLakala(options = {}, hooks = {}) {
     now,
   };
 
-  async function control(req) {
-    const { method, subpath } = req;
-    const body = () => {
-      try {
-        const v = JSON.parse(req.body.toString('utf8'));
-        if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-      } catch { /* fall through */ }
-      throw new ControlError(400, 'body must be a JSON object');
-    };
-    const id = (b) => {
+  const control = (req) => controlRoutes(req, controller, {
+    noun: 'trade',
+    idOf: (b) => {
       const v = b.out_trade_no ?? b.trade_no;
       if (typeof v !== 'string' || !v) throw new ControlError(400, 'out_trade_no (or trade_no) is required');
       return v;
-    };
-    try {
-      if (method === 'POST' && subpath === 'buyer-pays') return { json: controller.buyerPays(id(body())) };
-      if (method === 'POST' && subpath === 'notify') {
-        const b = body();
-        if (b.url !== undefined && typeof b.url !== 'string') throw new ControlError(400, 'url must be a string');
-        return { json: await controller.sendNotification(id(b), b.url) };
-      }
-      if (method === 'GET' && subpath === 'orders') return { json: controller.orders() };
-      if (method === 'GET' && subpath.startsWith('orders/')) {
-        let key;
-        try { key = decodeURIComponent(subpath.slice('orders/'.length)); } catch { key = ''; }
-        const entry = controller.order(key);
-        return entry ? { json: entry } : { status: 404, json: { error: `no trade ${key}` } };
-      }
-      if (method === 'GET' && subpath === 'notifications') return { json: controller.notifications };
-      if (method === 'GET' && subpath === 'credentials') return { json: controller.credentials };
-      if (subpath === 'clock') {
-        if (method === 'POST') {
-          const { now: value } = body();
-          if (value !== null && !Number.isFinite(value)) throw new ControlError(400, 'now must be epoch ms or null');
-          controller.setNow(value);
-        }
-        if (method === 'POST' || method === 'GET') return { json: { now: now() } };
-      }
-      return null;
-    } catch (err) {
-      if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
-      throw err;
-    }
-  }
+    },
+  });
 
   return {
     name: 'lakala',

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ControlError, controlRoutes } from './control.mjs';
 
 const DEFAULTS = {
   vendorSn: '91800000001',
@@ -63,12 +64,6 @@ class GatewayError extends Error {
 const paramError = (message) => new GatewayError('400', 'INVALID_PARAMS', message);
 
 /** An error of a control call, with its HTTP status. */
-class ControlError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
 const biz = (result_code, data, error_code, error_message) => ({
   json: { result_code: '200', biz_response: { result_code, ...(error_code && { error_code, error_message }), ...(data && { data }) } },
@@ -558,41 +553,10 @@ export async function createShouqianba(options = {}, hooks = {}) {
     },
   };
 
-  async function control(req) {
-    const { method, subpath } = req;
-    const body = () => {
-      try {
-        const v = JSON.parse(req.body.toString('utf8'));
-        if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-      } catch { /* fall through */ }
-      throw new ControlError(400, 'body must be a JSON object');
-    };
-    try {
-      if (method === 'POST' && subpath === 'buyer-pays') {
-        const { client_sn, sn } = body();
-        return { json: controller.buyerPays(String(client_sn ?? sn)) };
-      }
-      if (method === 'POST' && subpath === 'notify') {
-        const { client_sn, sn, url } = body();
-        if (url !== undefined && typeof url !== 'string') throw new ControlError(400, 'url must be a string');
-        return { json: await controller.sendNotification(String(client_sn ?? sn), url) };
-      }
-      if (method === 'GET' && subpath === 'orders') return { json: controller.orders() };
-      if (method === 'GET' && subpath.startsWith('orders/')) {
-        let id;
-        try { id = decodeURIComponent(subpath.slice('orders/'.length)); } catch { id = ''; }
-        const entry = controller.order(id);
-        return entry ? { json: entry } : { status: 404, json: { error: `no order ${id}` } };
-      }
-      if (method === 'GET' && subpath === 'public-key') return { json: { pem: publicKeyPem } };
-      if (method === 'GET' && subpath === 'notifications') return { json: controller.notifications };
-      if (method === 'GET' && subpath === 'credentials') return { json: controller.credentials };
-      return null;
-    } catch (err) {
-      if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
-      throw err;
-    }
-  }
+  const control = (req) => controlRoutes(req, controller, {
+    idOf: (b) => String(b.client_sn ?? b.sn),
+    extra: (method, subpath) => (method === 'GET' && subpath === 'public-key' ? { json: { pem: publicKeyPem } } : undefined),
+  });
 
   return {
     name: 'shouqianba',

@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ControlError, controlRoutes } from './control.mjs';
 
 export const PREFIX = '/tingyihui';
 
@@ -66,12 +67,6 @@ class TyhError extends Error {
   }
 }
 
-class ControlError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
 const digits = (n) => Array.from({ length: n }, () => crypto.randomInt(10)).join('');
 
@@ -503,51 +498,17 @@ export async function createTingyihui(options = {}, hooks = {}) {
     now,
   };
 
-  async function control(req) {
-    const { method, subpath } = req;
-    const body = () => {
-      try {
-        const v = JSON.parse(req.body.toString('utf8'));
-        if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-      } catch { /* fall through */ }
-      throw new ControlError(400, 'body must be a JSON object');
-    };
-    const id = (b) => {
-      const v = b.osTradeNo ?? b.ownerTradeNo;
-      if (typeof v !== 'string' || !v) throw new ControlError(400, 'osTradeNo or ownerTradeNo is required');
-      return v;
-    };
-    try {
-      if (method === 'POST' && subpath === 'buyer-pays') return { json: controller.buyerPays(id(body())) };
-      if (method === 'POST' && subpath === 'buyer-fails') return { json: controller.buyerFails(id(body())) };
-      if (method === 'POST' && subpath === 'notify') {
-        const b = body();
-        if (b.url !== undefined && typeof b.url !== 'string') throw new ControlError(400, 'url must be a string');
-        return { json: await controller.sendNotification(id(b), b.url) };
-      }
-      if (method === 'GET' && subpath === 'orders') return { json: controller.orders() };
-      if (method === 'GET' && subpath.startsWith('orders/')) {
-        let key;
-        try { key = decodeURIComponent(subpath.slice('orders/'.length)); } catch { key = ''; }
-        const entry = controller.order(key);
-        return entry ? { json: entry } : { status: 404, json: { error: `no trade ${key}` } };
-      }
-      if (method === 'GET' && subpath === 'notifications') return { json: controller.notifications };
-      if (method === 'GET' && subpath === 'credentials') return { json: controller.credentials };
-      if (subpath === 'clock') {
-        if (method === 'POST') {
-          const { now: value } = body();
-          if (value !== null && !Number.isFinite(value)) throw new ControlError(400, 'now must be epoch ms or null');
-          controller.setNow(value);
-        }
-        if (method === 'POST' || method === 'GET') return { json: { now: now() } };
-      }
-      return null;
-    } catch (err) {
-      if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
-      throw err;
-    }
-  }
+  const id = (b) => {
+    const v = b.osTradeNo ?? b.ownerTradeNo;
+    if (typeof v !== 'string' || !v) throw new ControlError(400, 'osTradeNo or ownerTradeNo is required');
+    return v;
+  };
+  const control = (req) => controlRoutes(req, controller, {
+    noun: 'trade',
+    idOf: id,
+    extra: (method, subpath, body) =>
+      method === 'POST' && subpath === 'buyer-fails' ? { json: controller.buyerFails(id(body())) } : undefined,
+  });
 
   return {
     name: 'tingyihui',

@@ -1,0 +1,59 @@
+// The test-control routes every provider module shares (/__emulator/<provider>/…): buyer-pays, notify,
+// orders[/<id>], notifications, credentials, clock. A module passes how a body names an order and any
+// routes of its own.
+
+/** A control request the emulator refuses, with the HTTP status to answer. */
+export class ControlError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Answers a control request, or null when no route matches.
+ * - `idOf(body)`: the order a JSON body names (throw ControlError 400 when it names none).
+ * - `extra(method, subpath, body)`: the module's own routes; return undefined to fall through.
+ * - `noun`: what a missing order is called in the 404 ("order", "trade").
+ */
+export async function controlRoutes(req, controller, { idOf, extra, noun = 'order' }) {
+  const { method, subpath } = req;
+  const body = () => {
+    try {
+      const v = JSON.parse(req.body.toString('utf8'));
+      if (v && typeof v === 'object' && !Array.isArray(v)) return v;
+    } catch { /* fall through */ }
+    throw new ControlError(400, 'body must be a JSON object');
+  };
+  try {
+    const own = extra ? await extra(method, subpath, body) : undefined;
+    if (own !== undefined) return own;
+    if (method === 'POST' && subpath === 'buyer-pays') return { json: controller.buyerPays(idOf(body())) };
+    if (method === 'POST' && subpath === 'notify') {
+      const b = body();
+      if (b.url !== undefined && typeof b.url !== 'string') throw new ControlError(400, 'url must be a string');
+      return { json: await controller.sendNotification(idOf(b), b.url) };
+    }
+    if (method === 'GET' && subpath === 'orders') return { json: controller.orders() };
+    if (method === 'GET' && subpath.startsWith('orders/')) {
+      let key;
+      try { key = decodeURIComponent(subpath.slice('orders/'.length)); } catch { key = ''; }
+      const entry = controller.order(key);
+      return entry ? { json: entry } : { status: 404, json: { error: `no ${noun} ${key}` } };
+    }
+    if (method === 'GET' && subpath === 'notifications') return { json: controller.notifications };
+    if (method === 'GET' && subpath === 'credentials') return { json: controller.credentials };
+    if (subpath === 'clock' && controller.setNow) {
+      if (method === 'POST') {
+        const { now: value } = body();
+        if (value !== null && !Number.isFinite(value)) throw new ControlError(400, 'now must be epoch ms or null');
+        controller.setNow(value);
+      }
+      if (method === 'POST' || method === 'GET') return { json: { now: controller.now() } };
+    }
+    return null;
+  } catch (err) {
+    if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
+    throw err;
+  }
+}
