@@ -1,6 +1,6 @@
-// The test-control routes every provider module shares (/__emulator/<provider>/…): buyer-pays, notify,
-// orders[/<id>], notifications, credentials, clock. A module passes how a body names an order and any
-// routes of its own.
+// What every provider module shares: the test-control routes (/__emulator/<provider>/…: buyer-pays,
+// notify, orders[/<id>], notifications, credentials, clock) and the POST that delivers a notification.
+// A module passes how a body names an order, its own extra routes, and its own signed headers.
 
 /** A control request the emulator refuses, with the HTTP status to answer. */
 export class ControlError extends Error {
@@ -56,4 +56,16 @@ export async function controlRoutes(req, controller, { idOf, extra, noun = 'orde
     if (err instanceof ControlError) return { status: err.status, json: { error: err.message } };
     throw err;
   }
+}
+
+/** POSTs a notification and records the merchant's answer on `entry` (status, reply, or error). */
+export async function postNotification(entry, url, headers, body, signal) {
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body, signal });
+    entry.status = res.status;
+    entry.reply = (await res.text()).slice(0, 2000);
+  } catch (err) {
+    entry.error = err.cause?.message ?? err.message;
+  }
+  return entry;
 }

@@ -8,7 +8,7 @@
 // ('short') or `9.80` ('fixed'), never a float artefact. Incoming amounts are read from the raw JSON text.
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlError, controlRoutes } from './control.mjs';
+import { ControlError, controlRoutes, postNotification } from './control.mjs';
 
 export const GATEWAY_V1 = '/fubei/gateway';
 export const GATEWAY_V2 = '/fubei/gateway/agent';
@@ -796,19 +796,8 @@ export function createFubei(options = {}, hooks = {}) {
       attempt, at: Date.now(), status: null, reply: null,
     };
     notifications.push(entry);
-    try {
-      const res = await fetch(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body,
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]),
-      });
-      entry.status = res.status;
-      entry.reply = (await res.text()).slice(0, 2000);
-    } catch (err) {
-      entry.error = err.cause?.message ?? err.message;
-    }
-    return entry;
+    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]);
+    return postNotification(entry, target, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body, signal);
   }
 
   const acknowledged = (entry) => entry.reply?.trim().toLowerCase() === 'success';

@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeCertificate, certificateSerialHex } from './x509.mjs';
-import { ControlError, controlRoutes } from './control.mjs';
+import { ControlError, controlRoutes, postNotification } from './control.mjs';
 
 export const PREFIX = '/lakala';
 const API = '/api/v3/labs';
@@ -630,19 +630,8 @@ export async function createLakala(options = {}, hooks = {}) {
     const authorization = notifyAuthorization(body);
     const entry = { out_trade_no: t.out_trade_no, trade_no: t.trade_no, url, body, authorization, attempt, at: now(), status: null, reply: null };
     notifications.push(entry);
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        body,
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]),
-      });
-      entry.status = res.status;
-      entry.reply = (await res.text()).slice(0, 2000);
-    } catch (err) {
-      entry.error = err.cause?.message ?? err.message;
-    }
-    return entry;
+    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]);
+    return postNotification(entry, url, { 'content-type': 'application/json', authorization }, body, signal);
   }
 
   /** The merchant acknowledges with {"code":"SUCCESS","message":"执行成功"} ([PSDK] LakalaNotifyApi::success). */

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlError, controlRoutes } from './control.mjs';
+import { ControlError, controlRoutes, postNotification } from './control.mjs';
 
 const DEFAULTS = {
   vendorSn: '91800000001',
@@ -464,19 +464,8 @@ export async function createShouqianba(options = {}, hooks = {}) {
     const authorization = authorizationFor(o, body);
     const entry = { client_sn: o.client_sn, sn: o.sn, url, body, authorization, attempt, at: Date.now(), status: null, reply: null };
     notifications.push(entry);
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        body,
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]),
-      });
-      entry.status = res.status;
-      entry.reply = (await res.text()).slice(0, 2000);
-    } catch (err) {
-      entry.error = err.cause?.message ?? err.message;
-    }
-    return entry;
+    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]);
+    return postNotification(entry, url, { 'content-type': 'application/json', authorization }, body, signal);
   }
 
   /**

@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlError, controlRoutes } from './control.mjs';
+import { ControlError, controlRoutes, postNotification } from './control.mjs';
 
 export const PREFIX = '/tingyihui';
 
@@ -403,17 +403,8 @@ export async function createTingyihui(options = {}, hooks = {}) {
   async function deliver(t, kind, url, body, attempt) {
     const entry = { kind, osTradeNo: t.osTradeNo, ownerTradeNo: t.ownerTradeNo ?? null, url, body, attempt, at: now(), status: null, reply: null };
     notifications.push(entry);
-    try {
-      const res = await fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body,
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]),
-      });
-      entry.status = res.status;
-      entry.reply = (await res.text()).slice(0, 2000);
-    } catch (err) {
-      entry.error = err.cause?.message ?? err.message;
-    }
-    return entry;
+    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(cfg.notifyTimeoutMs)]);
+    return postNotification(entry, url, { 'content-type': 'application/json' }, body, signal);
   }
 
   function callback(t, url, bodyOf, kind) {
