@@ -17,6 +17,12 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
 }
 
 fn headers(json: &str) -> Result<BTreeMap<String, String>> {
+    if json.len() > providers::MAX_BODY_BYTES {
+        return Err(Error::input(
+            "headers",
+            format!("must be at most {} bytes", providers::MAX_BODY_BYTES),
+        ));
+    }
     if json.trim().is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -72,7 +78,8 @@ impl Client {
         to_json(&providers::complete(request, signature))
     }
 
-    /// Maps a response to an OperationResult (JSON). Fails only on programmer mistakes (bad op name).
+    /// Maps a response that arrived at `now_ms` to an OperationResult (JSON). Fails only on programmer
+    /// mistakes (bad op name, bad input); a body over the limit is an UNKNOWN result.
     pub fn parse(
         &mut self,
         op: &str,
@@ -80,6 +87,7 @@ impl Client {
         headers_json: &str,
         body: Vec<u8>,
         input_json: Option<&str>,
+        now_ms: i64,
     ) -> Result<String> {
         let op = Operation::parse(op)?;
         let input = input_json.map(Input::from_json).transpose()?;
@@ -88,11 +96,24 @@ impl Client {
             headers: headers(headers_json)?,
             body,
         };
-        to_json(&self.gateway.parse(op, &response, input.as_ref()))
+        let ctx = Ctx {
+            now_ms,
+            nonce: String::new(),
+        };
+        let result = providers::parse_checked(self.gateway.as_mut(), op, &response, input.as_ref(), &ctx);
+        to_json(&result)
     }
 
     /// Verifies a notification over its raw bytes; returns `{order, ack, raw}` as JSON.
     pub fn verify_notification(&self, headers_json: &str, body: &[u8], now_ms: i64) -> Result<String> {
+        if body.len() > providers::MAX_BODY_BYTES {
+            let message = format!(
+                "the notification has {} bytes; at most {} are read",
+                body.len(),
+                providers::MAX_BODY_BYTES
+            );
+            return Err(Error::notification("TOO_LARGE", message));
+        }
         let ctx = Ctx {
             now_ms,
             nonce: String::new(),

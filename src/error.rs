@@ -70,7 +70,8 @@ pub struct Error {
     /// The input or config field at fault, for programmer mistakes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Why a notification was rejected: MISSING_SIGNATURE, BAD_SIGNATURE, EXPIRED, MALFORMED.
+    /// Why a notification was rejected: MISSING_SIGNATURE, BAD_SIGNATURE, EXPIRED, MALFORMED, TOO_LARGE,
+    /// WRONG_MERCHANT (validly signed, but for another merchant, terminal or app).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -232,6 +232,7 @@ fn property_fen_yuan_round_trip_and_parse() {
                 "{}",
                 body.into_bytes(),
                 Some(r#"{"merchantOrderNo":"o1"}"#),
+                0,
             )
             .unwrap();
         let r: Value = serde_json::from_str(&out).unwrap();
@@ -269,6 +270,7 @@ fn client_json_surface() {
             "{}",
             body.to_string().into_bytes(),
             Some(r#"{"merchantOrderNo":"o1","amount":980}"#),
+            0,
         )
         .unwrap();
     let r: Value = serde_json::from_str(&out).unwrap();
@@ -289,6 +291,7 @@ fn client_json_surface() {
             "{}",
             br#"{"result_code":400,"result_message":"fail","sub_code":"AUTHCODEEXPIRE"}"#.to_vec(),
             None,
+            0,
         )
         .unwrap();
     let r: Value = serde_json::from_str(&out).unwrap();

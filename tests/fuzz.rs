@@ -1797,7 +1797,7 @@ fn fuzz_parse() {
             i,
             "Client::parse",
             || {
-                let r = client.parse(op, status, &headers, body.clone(), input.as_deref());
+                let r = client.parse(op, status, &headers, body.clone(), input.as_deref(), 1_700_000_000_000);
                 let out = match r {
                     Err(e) if !op_ok || !headers_ok || !input_ok => return typed(&e, &[ErrorCode::InvalidInput]),
                     Err(e) => return Err(format!("parse failed for a valid operation, headers and input: {e}")),
@@ -3514,7 +3514,7 @@ fn fuzz_flow() {
 /// The inputs that made `parse` panic, each through catch_unwind: a typed result, never a panic.
 fn parse_must_not_panic(cname: &str, provider: &str, op: &str, body: &[u8]) -> Summary {
     let mut c = Client::new(&parse_config(cname).to_string()).expect("test config");
-    let r = panic::catch_unwind(AssertUnwindSafe(|| c.parse(op, 200, "", body.to_vec(), None)));
+    let r = panic::catch_unwind(AssertUnwindSafe(|| c.parse(op, 200, "", body.to_vec(), None, 0)));
     let out = r
         .unwrap_or_else(|_| panic!("parse panicked on {}", String::from_utf8_lossy(body)))
         .expect("parse answers");
@@ -3592,7 +3592,7 @@ fn regression_provider_error_message_never_empty() {
             String::new()
         };
         let out = c
-            .parse(op, 200, &headers, body.as_bytes().to_vec(), None)
+            .parse(op, 200, &headers, body.as_bytes().to_vec(), None, 1_700_000_000_000)
             .expect("parse answers");
         let v: Value = serde_json::from_str(&out).expect("JSON");
         let message = v["error"]["message"].as_str().unwrap_or_default();

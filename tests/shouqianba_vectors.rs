@@ -334,6 +334,7 @@ fn client_json_surface_parses() {
             "{}",
             body.to_string().into_bytes(),
             Some(r#"{"merchantOrderNo":"o1"}"#),
+            0,
         )
         .unwrap();
     let r: Value = serde_json::from_str(&out).unwrap();

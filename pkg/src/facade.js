@@ -197,7 +197,7 @@ export function createClient(options) {
     if (!Number.isInteger(status) || status < 0 || status > 999) throw fail('INVALID_INPUT', 'response.status', 'must be an HTTP status code');
     const headers = JSON.stringify(plainHeaders(response.headers));
     const inputJson = input === undefined ? undefined : json(input, 'input');
-    return JSON.parse(call(() => inner.parse(op, status, headers, bodyBytes(response.body, 'response'), inputJson)));
+    return JSON.parse(call(() => inner.parse(op, status, headers, bodyBytes(response.body, "response"), inputJson, Math.floor(now()))));
   }
 
   async function execute(op, input) {

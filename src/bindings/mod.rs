@@ -58,9 +58,17 @@ impl Core {
         headers_json: &str,
         body: Vec<u8>,
         input_json: Option<String>,
+        now_ms: f64,
     ) -> Result<String, JsValue> {
         self.inner
-            .parse(op, status, headers_json, body, input_json.as_deref())
+            .parse(
+                op,
+                status,
+                headers_json,
+                body,
+                input_json.as_deref(),
+                int("now", now_ms)?,
+            )
             .map_err(throw)
     }
 
@@ -80,6 +88,12 @@ impl Core {
     pub fn wap_pay_url(&self, input_json: &str) -> Result<String, JsValue> {
         self.inner.wap_pay_url(input_json).map_err(throw)
     }
+}
+
+/// The most bytes a body or input may have; the facade refuses larger ones before copying them in.
+#[wasm_bindgen(js_name = maxBodyBytes)]
+pub fn max_body_bytes() -> u32 {
+    crate::providers::MAX_BODY_BYTES as u32
 }
 
 #[wasm_bindgen(js_name = yuanToFen)]

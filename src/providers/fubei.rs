@@ -1291,7 +1291,7 @@ impl Gateway for Fubei {
         }))
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
         let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         self.parse_inner(op, resp, input, value)
     }

@@ -13,7 +13,7 @@ pub mod tingyihui;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{Notification, Operation, OperationResult, Provider};
+use crate::model::{Next, Notification, Operation, OperationResult, OrderState, Outcome, Provider, RefundState};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -81,6 +81,12 @@ pub struct Input {
 
 impl Input {
     pub fn from_json(json: &str) -> Result<Input> {
+        if json.len() > MAX_BODY_BYTES {
+            return Err(Error::input(
+                "input",
+                format!("must be at most {MAX_BODY_BYTES} bytes as JSON"),
+            ));
+        }
         if json.trim().is_empty() {
             return Ok(Input::default());
         }
@@ -226,6 +232,11 @@ pub fn same_subject(pairs: &[(Option<&str>, Option<&str>)]) -> Result<()> {
     Ok(())
 }
 
+/// A text field's value, where empty means absent.
+fn text(v: Option<&String>) -> Option<&str> {
+    v.map(String::as_str).filter(|s| !s.is_empty())
+}
+
 /// Sets a string field when there is a value.
 pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
     if let Some(v) = v {
@@ -318,8 +329,10 @@ pub trait Gateway: fmt::Debug {
     fn provider(&self) -> Provider;
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared>;
     /// Never fails: anything a gateway or network can do comes back as an OperationResult.
-    /// `input` (optional) is the request's input, used to check and complete the answer.
-    fn parse(&mut self, op: Operation, response: &HttpResponse, input: Option<&Input>) -> OperationResult;
+    /// `input` (optional) is the request's input, used to check and complete the answer; `ctx.now_ms` is
+    /// when the answer arrived, for providers whose signed answers carry a time.
+    /// Callers go through `parse_checked`, which applies the rules every provider shares.
+    fn parse(&mut self, op: Operation, response: &HttpResponse, input: Option<&Input>, ctx: &Ctx) -> OperationResult;
     fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], ctx: &Ctx) -> Result<Notification>;
     /// The merchant's RSA key, for providers that sign with one (the host may sign instead).
     fn private_key(&self) -> Option<&crate::crypto::PrivateKey> {
@@ -357,5 +370,105 @@ pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
             format!("is not a supported provider (got {p:?}; expected one of shouqianba, fubei, lakala, tingyihui)"),
         )),
         None => Err(Error::config("provider", "is required")),
+    }
+}
+
+/// The most bytes a response, a notification or an input may have. Gateway messages are a few KiB;
+/// anything near this is a fault or an attack, and must be refused before it fills wasm memory (a trap
+/// there would kill the one module every client shares). The facade checks the same number first.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// `Gateway::parse` plus the rules every provider's answer must pass. Clients call this, never `parse`.
+pub fn parse_checked(
+    gateway: &mut dyn Gateway,
+    op: Operation,
+    response: &HttpResponse,
+    input: Option<&Input>,
+    ctx: &Ctx,
+) -> OperationResult {
+    let provider = gateway.provider();
+    if response.body.len() > MAX_BODY_BYTES {
+        let message = format!(
+            "the answer has {} bytes; at most {MAX_BODY_BYTES} are read",
+            response.body.len()
+        );
+        let e = Error::new(ErrorCode::MalformedResponse, message);
+        return OperationResult::uncertain(provider, op, e, Value::Null);
+    }
+    settle(op, input, gateway.parse(op, response, input, ctx))
+}
+
+/// One place for what holds for every provider, after its own table has mapped the answer:
+/// - an answer about another order, refund or amount than asked is not an answer (UNKNOWN);
+/// - a pay that claims success must show the paid order it is about; a reversal that claims success
+///   must not show the money still held: a code that disagrees with its own state is UNKNOWN;
+/// - "this number was already used" means an earlier request may have acted: UNKNOWN + poll, never
+///   FAILED, which would invite a second attempt under a new number.
+pub fn settle(op: Operation, input: Option<&Input>, mut r: OperationResult) -> OperationResult {
+    if let Err(e) = contradiction(op, input, &r) {
+        let raw = std::mem::take(&mut r.raw);
+        return OperationResult::uncertain(r.provider, op, e, raw);
+    }
+    if r.outcome == Outcome::Failed && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::DuplicateOrder) {
+        r.outcome = Outcome::Unknown;
+        r.next = Next::after_uncertain(op);
+        if let Some(refund) = r.refund.as_mut() {
+            refund.state = RefundState::Unknown;
+        }
+    }
+    r
+}
+
+fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> Result<()> {
+    if let (Some(i), Some(o)) = (input, r.order.as_ref()) {
+        same_subject(&[
+            (text(i.merchant_order_no.as_ref()), text(o.merchant_order_no.as_ref())),
+            (text(i.provider_order_no.as_ref()), text(o.provider_order_no.as_ref())),
+        ])?;
+        if matches!(op, Operation::Pay | Operation::Precreate) {
+            let asked = i.amount.as_ref().and_then(Value::as_i64);
+            if let (Some(a), Some(t)) = (asked, o.amounts.total) {
+                if a != t {
+                    let message = format!("the answer is for {t} fen, not {a} fen as asked");
+                    return Err(Error::new(ErrorCode::MalformedResponse, message));
+                }
+            }
+        }
+    }
+    if let (Some(i), Some(f)) = (input, r.refund.as_ref()) {
+        same_subject(&[
+            (text(i.refund_no.as_ref()), text(f.refund_no.as_ref())),
+            (text(i.provider_refund_no.as_ref()), text(f.provider_refund_no.as_ref())),
+        ])?;
+    }
+    if r.outcome != Outcome::Succeeded {
+        return Ok(());
+    }
+    let state = r.order.as_ref().map(|o| o.state);
+    let named = r
+        .order
+        .as_ref()
+        .is_some_and(|o| text(o.merchant_order_no.as_ref()).is_some() || text(o.provider_order_no.as_ref()).is_some());
+    let disagree = |what: &str| {
+        let got = r.order.as_ref().and_then(|o| o.provider_state.clone());
+        let message = format!(
+            "the answer says the {what}, but the order it shows is {}",
+            got.map_or("missing or unnamed".to_string(), |s| format!("{s:?}"))
+        );
+        Err(Error::new(ErrorCode::MalformedResponse, message))
+    };
+    match op {
+        Operation::Pay if !(state.is_some_and(OrderState::was_paid) && (named || input.is_none())) => {
+            disagree("payment succeeded")
+        }
+        Operation::Cancel | Operation::Revoke | Operation::Close
+            if matches!(
+                state,
+                Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunding)
+            ) =>
+        {
+            disagree("order was reversed")
+        }
+        _ => Ok(()),
     }
 }

@@ -686,7 +686,7 @@ impl Gateway for Shouqianba {
         }))
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
         let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         let mut raw = value.clone();
         redact(&mut raw);

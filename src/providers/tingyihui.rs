@@ -510,7 +510,7 @@ impl Gateway for Tingyihui {
         })
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
         let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         self.parse_inner(op, resp, input, raw)
     }

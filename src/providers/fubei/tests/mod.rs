@@ -58,11 +58,11 @@ fn resp(status: u16, body: &str) -> HttpResponse {
 
 fn parse(gw: &mut Fubei, op: Operation, body: Value, inp: Option<Value>) -> OperationResult {
     let i = inp.map(input);
-    gw.parse(op, &resp(200, &body.to_string()), i.as_ref())
+    gw.parse(op, &resp(200, &body.to_string()), i.as_ref(), &Ctx::default())
 }
 
 fn parse_text(gw: &mut Fubei, op: Operation, body: &str) -> OperationResult {
-    gw.parse(op, &resp(200, body), None)
+    gw.parse(op, &resp(200, body), None, &Ctx::default())
 }
 
 fn ok(data: Value) -> Value {
@@ -859,7 +859,7 @@ fn seed_query_answer() {
       "result_code": 200
     }"#;
     let inp = input(json!({"merchantOrderNo": "201706011496325244549"}));
-    let r = gw.parse(Operation::Query, &resp(200, body), Some(&inp));
+    let r = gw.parse(Operation::Query, &resp(200, body), Some(&inp), &Ctx::default());
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     assert!(r.error.is_none());
     let o = r.order.expect("order");
@@ -885,7 +885,7 @@ fn seed_query_answer() {
     assert_eq!(r.raw["data"]["no_cash_coupon_fee"].to_string(), "0.01");
     // The same answer about another order is not an answer.
     let other = input(json!({"merchantOrderNo": "another"}));
-    let r = gw.parse(Operation::Query, &resp(200, body), Some(&other));
+    let r = gw.parse(Operation::Query, &resp(200, body), Some(&other), &Ctx::default());
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
         (Outcome::Unknown, Next::Retry, Some(ErrorCode::MalformedResponse))
@@ -1167,19 +1167,24 @@ fn platform_errors() {
 #[test]
 fn transport_level_answers() {
     let mut gw = v1();
-    let r = gw.parse(Operation::Pay, &resp(502, "<html>bad gateway</html>"), None);
+    let r = gw.parse(
+        Operation::Pay,
+        &resp(502, "<html>bad gateway</html>"),
+        None,
+        &Ctx::default(),
+    );
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::ProviderUnavailable))
     );
     assert_eq!(r.raw, Value::Null);
-    let r = gw.parse(Operation::Query, &resp(404, "{}"), None);
+    let r = gw.parse(Operation::Query, &resp(404, "{}"), None, &Ctx::default());
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
         (Outcome::Unknown, Next::Retry, Some(ErrorCode::ProviderError))
     );
     for body in ["", "not json", "[1,2]", "\"200\"", "{\"result_code\":200"] {
-        let r = gw.parse(Operation::Refund, &resp(200, body), None);
+        let r = gw.parse(Operation::Refund, &resp(200, body), None, &Ctx::default());
         assert_eq!(
             (r.outcome, r.next, err_code(&r)),
             (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),

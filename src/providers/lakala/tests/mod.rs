@@ -344,7 +344,7 @@ fn trade_with(state: &str, changes: Value) -> Value {
 /// Parses with a fresh gateway and the operation's valid input.
 fn parse(op: Operation, resp: &HttpResponse) -> OperationResult {
     let inp = input(valid_input(op));
-    gateway().parse(op, resp, Some(&inp))
+    gateway().parse(op, resp, Some(&inp), &Ctx::default())
 }
 
 fn error_code(r: &OperationResult) -> Option<ErrorCode> {
@@ -589,7 +589,12 @@ fn an_answer_about_another_order_is_unknown() {
 fn an_answer_about_another_trade_no_is_unknown() {
     let inp = input(json!({"providerOrderNo": TRADE_NO}));
     let d = trade_with("SUCCESS", json!({"trade_no": "2021090766210009999999"}));
-    let r = gateway().parse(Operation::Query, &signed(&envelope("BBS00000", Some(d))), Some(&inp));
+    let r = gateway().parse(
+        Operation::Query,
+        &signed(&envelope("BBS00000", Some(d))),
+        Some(&inp),
+        &Ctx::default(),
+    );
     assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "another trade_no");
 }
 
@@ -701,7 +706,7 @@ fn platform_key_forms() {
         let mut gw = Lakala::new(config_with(json!({"platformCertificate": cert}))).unwrap();
         let inp = input(valid_input(Operation::Query));
         assert_eq!(
-            gw.parse(Operation::Query, &resp, Some(&inp)).outcome,
+            gw.parse(Operation::Query, &resp, Some(&inp), &Ctx::default()).outcome,
             Outcome::Succeeded
         );
     }

@@ -147,12 +147,12 @@ fn transport(result_code: &str, error_code: &str) -> Vec<u8> {
 /// Parses with a fresh gateway and the operation's valid input.
 fn parse(op: Operation, status: u16, body: impl Into<Vec<u8>>) -> OperationResult {
     let inp = input(valid_input(op));
-    gateway().parse(op, &http(status, body), Some(&inp))
+    gateway().parse(op, &http(status, body), Some(&inp), &Ctx::default())
 }
 
 fn parse_with(op: Operation, inp: Value, body: impl Into<Vec<u8>>) -> OperationResult {
     let inp = input(inp);
-    gateway().parse(op, &http(200, body), Some(&inp))
+    gateway().parse(op, &http(200, body), Some(&inp), &Ctx::default())
 }
 
 fn error_code(r: &OperationResult) -> Option<ErrorCode> {
@@ -692,7 +692,7 @@ fn answer_about_another_order_is_unknown() {
         assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse), "{op:?}");
         assert!(r.order.is_none());
         // Without the input to compare with, the answer is taken as it is.
-        let r = gateway().parse(op, &http(200, biz_ok(code, order_data("PAID"))), None);
+        let r = gateway().parse(op, &http(200, biz_ok(code, order_data("PAID"))), None, &Ctx::default());
         assert_ne!(r.outcome, Outcome::Unknown, "{op:?}");
     }
     // A failing answer about another order is not trusted either.
@@ -1497,6 +1497,7 @@ fn checkin_rotates_the_terminal() {
         Operation::Checkin,
         &http(200, credentials_body("T2", "K2")),
         Some(&input(valid_input(Operation::Checkin))),
+        &Ctx::default(),
     );
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     assert!(r.error.is_none());
@@ -1539,7 +1540,7 @@ fn checkin_rotates_the_terminal() {
 fn checkin_with_explicit_success_code() {
     let mut gw = gateway();
     let body = envelope(json!({"result_code": "SUCCESS", "terminal_sn": "T3", "terminal_key": "K3"}));
-    let r = gw.parse(Operation::Checkin, &http(200, body), None);
+    let r = gw.parse(Operation::Checkin, &http(200, body), None, &Ctx::default());
     assert_eq!(r.outcome, Outcome::Succeeded);
     let req = gw
         .request(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
@@ -1566,6 +1567,7 @@ fn activate_sets_the_terminal() {
         Operation::Activate,
         &http(200, credentials_body("T9", "K9")),
         Some(&activate),
+        &Ctx::default(),
     );
     assert_eq!(r.outcome, Outcome::Succeeded);
     let c = r.credentials.unwrap();
@@ -1663,7 +1665,7 @@ fn failed_or_odd_checkins_keep_the_old_terminal() {
     for op in [Operation::Checkin, Operation::Activate] {
         for (name, status, body, outcome, code) in &cases {
             let mut gw = gateway();
-            let r = gw.parse(op, &http(*status, body.clone()), None);
+            let r = gw.parse(op, &http(*status, body.clone()), None, &Ctx::default());
             assert_eq!(r.outcome, *outcome, "{op:?} {name}");
             assert_eq!(error_code(&r), *code, "{op:?} {name}");
             assert!(r.credentials.is_none(), "{op:?} {name}");
@@ -1858,7 +1860,7 @@ fn secrets_stay_out_of_results() {
             envelope(json!({"terminal_sn": "T2"})),
             envelope(json!({"terminal_sn": "", "terminal_key": NEW_SECRET})),
         ] {
-            let r = gw.parse(op, &http(200, body), Some(&inp));
+            let r = gw.parse(op, &http(200, body), Some(&inp), &Ctx::default());
             assert_ne!(r.outcome, Outcome::Succeeded, "{op:?}");
             assert!(r.credentials.is_none());
             assert_result_clean(&format!("{op:?} failure"), &r);
@@ -1868,7 +1870,7 @@ fn secrets_stay_out_of_results() {
         // Success: the new key appears in `credentials` and nowhere else.
         let body = json!({"result_code": "200", "biz_response": {"terminal_sn": "T2", "terminal_key": NEW_SECRET,
                                                                   "data": {"terminal_key": NEW_SECRET, "vendor_key": VENDOR_SECRET}}});
-        let r = gw.parse(op, &http(200, body.to_string()), Some(&inp));
+        let r = gw.parse(op, &http(200, body.to_string()), Some(&inp), &Ctx::default());
         assert_eq!(r.outcome, Outcome::Succeeded, "{op:?}");
         assert_eq!(
             r.credentials.as_ref().map(|c| c.terminal_key.as_str()),
@@ -1916,7 +1918,7 @@ fn secrets_stay_out_of_client_errors() {
     }
     let body =
         json!({"result_code": "200", "biz_response": {"terminal_sn": "T2", "terminal_key": NEW_SECRET}}).to_string();
-    let out = client.parse("checkin", 200, "{}", body.into_bytes(), None).unwrap();
+    let out = client.parse("checkin", 200, "{}", body.into_bytes(), None, 0).unwrap();
     let mut v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["credentials"]["terminalKey"], NEW_SECRET);
     v.as_object_mut().unwrap().remove("credentials");

@@ -172,7 +172,7 @@ fn trade_with(status: &str, changes: Value) -> Value {
 
 fn parse(op: Operation, status: u16, body: impl Into<Vec<u8>>) -> OperationResult {
     let inp = input(valid_input(op));
-    gateway().parse(op, &http(status, body), Some(&inp))
+    gateway().parse(op, &http(status, body), Some(&inp), &Ctx::default())
 }
 
 fn error_code(r: &OperationResult) -> Option<ErrorCode> {
@@ -357,6 +357,7 @@ fn an_answer_about_another_order_is_unknown() {
             Operation::Query,
             &http(200, ok(trade_with("SUCCESS", changes.clone()))),
             Some(&input(inp)),
+            &Ctx::default(),
         );
         assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, &changes.to_string());
     }
