@@ -53,23 +53,30 @@ pub fn fen_to_yuan(fen: i64) -> Result<String> {
     Ok(format!("{}.{:02}", fen / 100, fen % 100))
 }
 
-/// Parses an amount that a gateway sends as fen digits (`"980"`). `None` when it is not plain digits.
+/// Parses an amount that a gateway sends as fen digits (`"980"`). `None` when it is not plain digits
+/// or is above [`MAX_FEN`]: 16 digits can exceed 2^53, which JavaScript cannot hold exactly.
 pub fn parse_fen_digits(text: &str) -> Option<i64> {
     if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    text.parse().ok()
+    text.parse().ok().filter(|v| *v <= MAX_FEN)
 }
 
-/// A gateway's fen-digits field: absent or empty is `None`; anything but digits makes the answer
-/// MALFORMED_RESPONSE (an amount that cannot be read is never guessed).
+/// A gateway's fen-digits field: absent or empty is `None`; anything but digits, or above [`MAX_FEN`],
+/// makes the answer MALFORMED_RESPONSE (an amount that cannot be read is never guessed).
 pub fn fen_field(field: &str, v: &Option<String>) -> Result<Option<i64>> {
     match v.as_deref() {
         None | Some("") => Ok(None),
         Some(t) => parse_fen_digits(t).map(Some).ok_or_else(|| {
+            // Quote the value only when short: a hostile answer may send a megabyte.
+            let got = if t.len() <= 32 {
+                format!(" (got {t:?})")
+            } else {
+                format!(" ({} bytes)", t.len())
+            };
             Error::new(
                 crate::error::ErrorCode::MalformedResponse,
-                format!("{field} is not fen digits (got {t:?})"),
+                format!("{field} is not fen digits of at most {MAX_FEN}{got}"),
             )
         }),
     }

@@ -72,3 +72,28 @@ fn input_amounts() {
         .message
         .contains("required"));
 }
+
+#[test]
+fn fen_digits_stop_at_max_fen() {
+    use crate::error::ErrorCode;
+    assert_eq!(parse_fen_digits("980"), Some(980));
+    assert_eq!(parse_fen_digits("0"), Some(0));
+    assert_eq!(parse_fen_digits("9007199254740991"), Some(MAX_FEN));
+    // 16 digits beyond 2^53 − 1, and the largest 16-digit number: JavaScript would round them.
+    for above in ["9007199254740992", "9999999999999999", "99999999999999999"] {
+        assert_eq!(parse_fen_digits(above), None, "{above}");
+        let e = fen_field("total_amount", &Some(above.to_string())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::MalformedResponse, "{above}");
+        assert!(e.message.contains("total_amount"), "{}", e.message);
+    }
+    for bad in ["-1", "9.80", " 1", "1e3", "+1"] {
+        assert_eq!(parse_fen_digits(bad), None, "{bad}");
+    }
+    assert_eq!(fen_field("f", &None).unwrap(), None);
+    assert_eq!(fen_field("f", &Some(String::new())).unwrap(), None);
+    assert_eq!(fen_field("f", &Some(MAX_FEN.to_string())).unwrap(), Some(MAX_FEN));
+    // A huge value is not copied into the message.
+    let huge = "1".repeat(100_000);
+    let e = fen_field("net_amount", &Some(huge)).unwrap_err();
+    assert!(e.message.len() < 200, "{}", e.message.len());
+}
