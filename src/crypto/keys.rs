@@ -73,7 +73,10 @@ enum Kind {
     Spki,
     Pkcs1Public,
     Certificate,
-    Unknown(String),
+    /// Another PEM block, described without quoting its label (the text is the caller's, not ours).
+    OtherPem(&'static str),
+    /// Bare DER that is none of the above.
+    UnknownDer,
 }
 
 impl Kind {
@@ -83,7 +86,8 @@ impl Kind {
             Kind::EncryptedPrivate => "an encrypted private key".into(),
             Kind::Spki | Kind::Pkcs1Public => "a public key".into(),
             Kind::Certificate => "a certificate".into(),
-            Kind::Unknown(label) => format!("a PEM {label:?} block"),
+            Kind::OtherPem(what) => (*what).into(),
+            Kind::UnknownDer => "unrecognized DER".into(),
         }
     }
 }
@@ -116,7 +120,7 @@ fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
         let Some((body, _)) = after.split_once(end.as_str()) else {
             return Err(Error::key(
                 field,
-                format!("PEM block {label:?} has no matching END line"),
+                "the PEM block has no END line matching its BEGIN line",
             ));
         };
         let der = super::base64_decode(body).ok_or_else(|| Error::key(field, "PEM body is not valid Base64"))?;
@@ -127,7 +131,7 @@ fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
             "PUBLIC KEY" => Kind::Spki,
             "RSA PUBLIC KEY" => Kind::Pkcs1Public,
             "CERTIFICATE" | "X509 CERTIFICATE" => Kind::Certificate,
-            other => Kind::Unknown(other.to_string()),
+            other => Kind::OtherPem(other_pem(other)),
         };
         return Ok((kind, der));
     }
@@ -149,7 +153,21 @@ fn guess(der: &[u8]) -> Kind {
     } else if parse_certificate(der).is_some() {
         Kind::Certificate
     } else {
-        Kind::Unknown("DER".into())
+        Kind::UnknownDer
+    }
+}
+
+/// What a PEM block that holds no RSA key is, for the message. Labels are named only from this list:
+/// whatever else a caller put there is their text and is not repeated.
+fn other_pem(label: &str) -> &'static str {
+    match label {
+        "EC PRIVATE KEY" => "an EC private key (not RSA)",
+        "DSA PRIVATE KEY" => "a DSA private key (not RSA)",
+        "OPENSSH PRIVATE KEY" => "an OpenSSH private key (convert it to PKCS#8)",
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => "a certificate signing request",
+        "EC PARAMETERS" => "EC parameters",
+        "PKCS7" => "a PKCS#7 bundle",
+        _ => "an unrecognized PEM block",
     }
 }
 
@@ -160,16 +178,25 @@ pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
         Kind::Pkcs8Private => RsaPrivateKey::from_pkcs8_der(&der).ok(),
         Kind::Pkcs1Private => RsaPrivateKey::from_pkcs1_der(&der).ok(),
         Kind::EncryptedPrivate => {
-            return Err(Error::key(field, "this is an encrypted private key; export it unencrypted (PKCS#8 \"PRIVATE KEY\")"))
+            return Err(Error::key(
+                field,
+                "this is an encrypted private key; export it unencrypted (PKCS#8 \"PRIVATE KEY\")",
+            ))
         }
-        Kind::Unknown(label) if label != "DER" => {
-            return Err(Error::key(field, format!("found a PEM {label:?} block; signing needs an RSA private key (\"PRIVATE KEY\" or \"RSA PRIVATE KEY\")")))
+        Kind::OtherPem(what) => {
+            return Err(Error::key(
+                field,
+                format!("found {what}; signing needs an RSA private key (\"PRIVATE KEY\" or \"RSA PRIVATE KEY\")"),
+            ))
         }
-        Kind::Unknown(_) => None,
+        Kind::UnknownDer => None,
         other => {
             return Err(Error::key(
                 field,
-                format!("this is {}; signing needs the merchant private key (\"PRIVATE KEY\" or \"RSA PRIVATE KEY\")", other.describe()),
+                format!(
+                    "this is {}; signing needs the merchant private key (\"PRIVATE KEY\" or \"RSA PRIVATE KEY\")",
+                    other.describe()
+                ),
             ))
         }
     };
@@ -198,7 +225,7 @@ pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
                 "this is a private key; verification needs the provider's public key or certificate (and never share your private key)",
             ))
         }
-        Kind::Unknown(_) => None,
+        Kind::OtherPem(_) | Kind::UnknownDer => None,
     };
     let key = key.ok_or_else(|| {
         Error::key(
