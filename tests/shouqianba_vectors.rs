@@ -578,8 +578,8 @@ KwIDAQAB
 
 /// A notification body and its signature made by openssl (`openssl dgst -sha256 -sign key.pem | base64 -w0`),
 /// an oracle independent of the rsa crate.
-const NOTIFY_BODY: &str = r#"{"sn":"7895259244996965","client_sn":"N-20240101-0001","trade_no":"2024010122001400001","status":"SUCCESS","order_status":"PAID","payway":"2","sub_payway":"1","total_amount":"980","net_amount":"980","finish_time":"1704067200123","channel_finish_time":"1704067200000","subject":"Coffee","operator":"op1"}"#;
-const NOTIFY_SIG_OPENSSL: &str = "QBYwoMqat7176lV2yZFT5ETWRmk/H02PMzCOl1uUTuAhz0Jv5XaoKMUSWd9s3LzRUYIw55dqTaYQaH/eHT5+/Fiu9q0qSDLWUgWOQJQUXGHXnZQG6mxFWeIzPI2pZkmMfLkcTJrC115lVh9rti0IFF+VhTChvwOy15kvqN2QMnetf4jWJCKnqUMsTwn8i3cueijYKB77nNokaB4JGqF+8s7aalHQENtxqbuhU9YeGdRnoZD2yuznNEjdY2LDcVXAVf8gPKcD7gyuTgoQ4ZLrKekezkCpPrpic9bZdh58GnhtuoTWQMQVfKHODprt4EDK3W0NscJPzHunQTDvmxaa7A==";
+const NOTIFY_BODY: &str = r#"{"terminal_sn":"100000330001","sn":"7895259244996965","client_sn":"N-20240101-0001","trade_no":"2024010122001400001","status":"SUCCESS","order_status":"PAID","payway":"2","sub_payway":"1","total_amount":"980","net_amount":"980","finish_time":"1704067200123","channel_finish_time":"1704067200000","subject":"Coffee","operator":"op1"}"#;
+const NOTIFY_SIG_OPENSSL: &str = "Q9LrBdQg5whk2e1CCjNV7oZ/13zxUW6kxzXWMlMkY7hkH5NlqHJ094rrfcZm1S44UqnI2lPzpoztnJm7ZUI882spv3saj4imuHhL7Qy8lB+4kDdx5mpPik5pPcEoRt9MI6k3PqdSrR9B8Go728Y7xM5y1hsO8p0eQh2Z0yQeP3iuGqGxY5SHZLnqW+DO1Jp6li0Mge7bLrPuXVvoVYaqDUvoqsncwKXlt9PLmRBtpu0Q3KYLzOxAUfn6K4v4lgfhS9+P3wJ8VGeO3JjTxw/yGAObJKksXiwj1/Hdi6Ctn6RfDeEBXbGRHO7vN2rlVQzJ0S0lRzcu3olvzvRkC/ECHg==";
 
 fn rsa_sign(body: &[u8]) -> String {
     use base64::Engine;
@@ -591,8 +591,15 @@ fn rsa_sign(body: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(sig.to_bytes())
 }
 
+/// The terminal the notification bodies above were made on.
+const NOTIFY_TERMINAL: &str = "100000330001";
+
 fn notify_gateway(public_key: &str) -> Box<dyn Gateway> {
-    create(&json!({"provider": "shouqianba", "credentials": {"terminalSn": "T", "terminalKey": "K", "notifyPublicKey": public_key}}).to_string())
+    notify_gateway_for(NOTIFY_TERMINAL, public_key)
+}
+
+fn notify_gateway_for(terminal_sn: &str, public_key: &str) -> Box<dyn Gateway> {
+    create(&json!({"provider": "shouqianba", "credentials": {"terminalSn": terminal_sn, "terminalKey": "K", "notifyPublicKey": public_key}}).to_string())
         .expect("config with notifyPublicKey")
 }
 
@@ -643,7 +650,7 @@ fn notification_valid_with_each_key_format_and_header_form() {
 #[test]
 fn notification_signed_in_test_verifies() {
     let gw = notify_gateway(PUBLIC_KEY_SPKI);
-    let body = json!({"sn": "7895259244996966", "client_sn": "N-2", "order_status": "REFUNDED", "payway": "3",
+    let body = json!({"terminal_sn": NOTIFY_TERMINAL, "sn": "7895259244996966", "client_sn": "N-2", "order_status": "REFUNDED", "payway": "3",
                       "total_amount": "500", "net_amount": "0", "status": "SUCCESS"})
     .to_string();
     let sig = rsa_sign(body.as_bytes());
@@ -767,7 +774,7 @@ fn notification_key_configuration_errors() {
 fn notification_partial_refund_with_sn_header_form() {
     // A verified notification about a partly refunded order.
     let gw = notify_gateway(PUBLIC_KEY_DER_B64);
-    let body = r#"{"sn":"1","client_sn":"c","order_status":"PARTIAL_REFUNDED","total_amount":"1000","net_amount":"700","payway":"17"}"#;
+    let body = r#"{"terminal_sn":"100000330001","sn":"1","client_sn":"c","order_status":"PARTIAL_REFUNDED","total_amount":"1000","net_amount":"700","payway":"17"}"#;
     let sig = rsa_sign(body.as_bytes());
     let n = gw
         .verify_notification(
@@ -782,4 +789,64 @@ fn notification_partial_refund_with_sn_header_form() {
         (Some(1000), Some(300), Some(700))
     );
     assert_eq!(n.order.channel, Some(aggpay::Channel::Unionpay));
+}
+
+// ---------------------------------------------------------------- 10. whose notification it is
+
+/// Shouqianba signs every merchant's notifications with one platform key, so a valid signature says
+/// only that Shouqianba sent it: a fraudster who pays 0.01 yuan on their own terminal under our order
+/// number gets a genuinely signed notice. Only its terminal_sn tells whose it is.
+#[test]
+fn notification_for_another_terminal_is_wrong_merchant() {
+    let ours = notify_gateway(PUBLIC_KEY_SPKI);
+    let paid = |terminal: Option<&str>| {
+        let mut d = json!({"sn": "7895259244996977", "client_sn": "N-20240101-0001", "order_status": "PAID",
+                           "status": "SUCCESS", "payway": "3", "total_amount": "1", "net_amount": "1"});
+        if let Some(t) = terminal {
+            d["terminal_sn"] = json!(t);
+        }
+        d.to_string()
+    };
+    for (what, body) in [
+        ("another terminal", paid(Some("100000339999"))),
+        ("no terminal_sn", paid(None)),
+        ("empty terminal_sn", paid(Some(""))),
+        ("our sn as a prefix", paid(Some("1000003300011"))),
+    ] {
+        let sig = rsa_sign(body.as_bytes());
+        for header in [sig.clone(), format!("{NOTIFY_TERMINAL} {sig}")] {
+            let e = ours
+                .verify_notification(&headers(&[("Authorization", &header)]), body.as_bytes(), &ctx())
+                .expect_err(what);
+            assert_eq!(e.code, ErrorCode::NotificationInvalid, "{what}");
+            assert_eq!(e.reason, Some("WRONG_MERCHANT"), "{what}");
+            assert!(e.message.contains("terminal_sn"), "{what}: {}", e.message);
+            assert!(!e.message.contains("100000339999"), "{what}: {}", e.message);
+        }
+    }
+    // The same notice is accepted by the client of the terminal it names.
+    let body = paid(Some("100000339999"));
+    let sig = rsa_sign(body.as_bytes());
+    let theirs = notify_gateway_for("100000339999", PUBLIC_KEY_SPKI);
+    let n = theirs
+        .verify_notification(&headers(&[("Authorization", &sig)]), body.as_bytes(), &ctx())
+        .unwrap();
+    assert_eq!(n.order.state, OrderState::Success);
+}
+
+/// A client without a terminal cannot tell whose a notice is: refused as configuration, before reading it.
+#[test]
+fn notification_without_a_configured_terminal_is_invalid_config() {
+    let gw =
+        create(&json!({"provider": "shouqianba", "credentials": {"notifyPublicKey": PUBLIC_KEY_SPKI}}).to_string())
+            .unwrap();
+    let e = gw
+        .verify_notification(
+            &headers(&[("Authorization", NOTIFY_SIG_OPENSSL)]),
+            NOTIFY_BODY.as_bytes(),
+            &ctx(),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidConfig);
+    assert_eq!(e.field.as_deref(), Some("credentials.terminalSn"));
 }

@@ -119,6 +119,8 @@ struct BizResponse {
 /// `biz_response.data`, and the body of a notification. Every value is a string on the wire.
 #[derive(Deserialize, Default)]
 struct OrderData {
+    /// The terminal the order was made on: the only field that says whose a notification is.
+    terminal_sn: Option<String>,
     sn: Option<String>,
     client_sn: Option<String>,
     trade_no: Option<String>,
@@ -388,7 +390,10 @@ fn biz_error(code: &str) -> ErrorCode {
         }
         "TRADE_NOT_EXIST" | "UPAY_ORDER_NOT_EXISTS" | "UPAY_ORDER_NOT_EXIST" => ErrorCode::OrderNotFound,
         "CLIENT_SN_CONFLICT" | "TRADE_HAS_SUCCESS" => ErrorCode::DuplicateOrder,
-        "REFUND_REQUEST_CONFLICT" | "REFUND_AMT_NOT_EQUAL_TOTAL" => ErrorCode::RefundConflict,
+        // "重复的退款请求": this refund_request_no was used before (with other values); that refund may
+        // stand, so it is never FAILED (a second refund under a new number could pay out twice).
+        "REFUND_REQUEST_CONFLICT" => ErrorCode::DuplicateOrder,
+        "REFUND_AMT_NOT_EQUAL_TOTAL" => ErrorCode::RefundConflict,
         "UPAY_REFUND_INVALID_ORDER_STATE" | "UPAY_CANCEL_INVALID_ORDER_STATE" => ErrorCode::InvalidOrderState,
         // TRADE_FAILED, UNEXPECTED_PROVIDER_ERROR and anything unlisted.
         _ => ErrorCode::ProviderError,
@@ -426,6 +431,28 @@ fn channel(payway: Option<&str>) -> Option<Channel> {
 }
 
 // ---------------------------------------------------------------- responses
+
+/// What the shared rule (`providers::settle`) cannot see: a failed pay whose own order shows the money
+/// taken (PAY_FAIL with PAID would invite paying again), and a refund that succeeded on an order that
+/// was never paid. Either answer contradicts itself, so it is UNKNOWN.
+fn code_agrees_with_state(op: Operation, code: &str, outcome: Outcome, order: Option<&Order>) -> Result<()> {
+    let Some(o) = order else { return Ok(()) };
+    let unpaid = matches!(o.state, OrderState::Pending | OrderState::Failed | OrderState::Closed);
+    let contradiction = match (op, outcome) {
+        (Operation::Pay | Operation::Precreate, Outcome::Failed) => o.state.was_paid(),
+        (Operation::Refund, Outcome::Succeeded) => unpaid,
+        _ => false,
+    };
+    if contradiction {
+        let state = o.provider_state.as_deref().unwrap_or("missing");
+        return Err(Error::new(
+            ErrorCode::MalformedResponse,
+            format!("the answer {code:?} disagrees with its own order_status {state:?}"),
+        ));
+    }
+    Ok(())
+}
+
 fn to_order(d: &OrderData) -> Result<Order> {
     let (state, is_final) = order_state(d.order_status.as_deref());
     let total = money::fen_field("total_amount", &d.total_amount)?;
@@ -589,6 +616,9 @@ impl Shouqianba {
         if op == Operation::Query && outcome == Outcome::Succeeded && order.is_none() {
             return uncertain(Error::new(ErrorCode::MalformedResponse, "query succeeded without data"));
         }
+        if let Err(e) = code_agrees_with_state(op, code, outcome, order.as_ref()) {
+            return uncertain(e);
+        }
         // An answer about another order than the one asked for is not an answer.
         if let (Some(i), Some(o)) = (input, order.as_ref()) {
             if let Err(e) = super::same_subject(&[
@@ -702,6 +732,15 @@ impl Gateway for Shouqianba {
                 "is required to verify notifications (Shouqianba's RSA public key)",
             )
         })?;
+        let our_sn = match &self.terminal {
+            Some((sn, _)) => sn.as_str(),
+            None => {
+                return Err(Error::config(
+                    "credentials.terminalSn",
+                    "is required to verify notifications: Shouqianba signs every merchant's notifications with one key, and only the terminal_sn in the notice tells whether it is this terminal's",
+                ))
+            }
+        };
         let auth = http::header(headers, "authorization")
             .map(str::trim)
             .filter(|a| !a.is_empty())
@@ -727,6 +766,14 @@ impl Gateway for Shouqianba {
         let data: OrderData = serde_json::from_value(raw.clone())
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Shouqianba order"))?;
         let order = to_order(&data).map_err(|e| Error::notification("MALFORMED", e.message))?;
+        // One platform key signs every merchant's notifications: a genuine notice for another terminal
+        // (a fraudster's 0.01 yuan order under our order number) is valid but not ours.
+        if data.terminal_sn.as_deref() != Some(our_sn) {
+            return Err(Error::notification(
+                "WRONG_MERCHANT",
+                "the notification's terminal_sn is missing or is not this client's credentials.terminalSn: Shouqianba signs every merchant's notifications with one key, so only terminal_sn says whose it is",
+            ));
+        }
         redact(&mut raw);
         Ok(Notification {
             order,

@@ -391,7 +391,7 @@ const BIZ_ERRORS: [(&str, ErrorCode); 19] = [
     ("CLIENT_SN_CONFLICT", ErrorCode::DuplicateOrder),
     ("UPAY_ORDER_NOT_EXISTS", ErrorCode::OrderNotFound),
     ("UPAY_ORDER_NOT_EXIST", ErrorCode::OrderNotFound),
-    ("REFUND_REQUEST_CONFLICT", ErrorCode::RefundConflict),
+    ("REFUND_REQUEST_CONFLICT", ErrorCode::DuplicateOrder),
     ("UPAY_REFUND_INVALID_ORDER_STATE", ErrorCode::InvalidOrderState),
     ("UPAY_CANCEL_INVALID_ORDER_STATE", ErrorCode::InvalidOrderState),
     ("UNEXPECTED_PROVIDER_ERROR", ErrorCode::ProviderError),
@@ -622,6 +622,7 @@ fn amounts_that_are_not_digits_are_unknown() {
             "abc",
             "+5",
             "12345678901234567",
+            "9007199254740992", // 16 digits, one above what JavaScript holds exactly
         ] {
             let d = order_data_with("PAID", json!({ field: bad }));
             for (op, code) in [
@@ -885,7 +886,7 @@ fn refund_result() {
             json!({"net_amount": "700", "settlement_amount": settlement, "status": "SUCCESS"}),
         );
         let body = if code == "REFUND_FAIL" {
-            biz_fail(code, "REFUND_REQUEST_CONFLICT", Some(d))
+            biz_fail(code, "REFUND_AMT_NOT_EQUAL_TOTAL", Some(d))
         } else {
             biz_ok(code, d)
         };
@@ -900,7 +901,7 @@ fn refund_result() {
     let r = parse(
         Operation::Refund,
         200,
-        biz_fail("REFUND_FAIL", "REFUND_REQUEST_CONFLICT", None),
+        biz_fail("REFUND_FAIL", "REFUND_AMT_NOT_EQUAL_TOTAL", None),
     );
     assert_eq!(error_code(&r), Some(ErrorCode::RefundConflict));
     assert_eq!(r.refund.as_ref().unwrap().state, RefundState::Failed);
@@ -1923,4 +1924,167 @@ fn secrets_stay_out_of_client_errors() {
     assert_eq!(v["credentials"]["terminalKey"], NEW_SECRET);
     v.as_object_mut().unwrap().remove("credentials");
     assert_no_secret("client parse output", &v.to_string());
+}
+
+// ================================================================ through the client (shared rules)
+
+/// `Client::parse`, the path every caller takes: the provider's mapping plus the rules every provider
+/// shares (`providers::settle`). Returns the result as the JSON the bindings hand to JavaScript.
+fn through_client(op: Operation, inp: Value, body: Vec<u8>) -> Value {
+    let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}});
+    let mut client = crate::client::Client::new(&cfg.to_string()).unwrap();
+    let name = serde_json::to_value(op).unwrap();
+    let out = client
+        .parse(
+            name.as_str().unwrap(),
+            200,
+            "{}",
+            body,
+            Some(&inp.to_string()),
+            1_704_067_200_000,
+        )
+        .unwrap();
+    serde_json::from_str(&out).unwrap()
+}
+
+fn outcome_next_error(v: &Value) -> (String, String, Option<String>) {
+    (
+        v["outcome"].as_str().unwrap().to_string(),
+        v["next"].as_str().unwrap().to_string(),
+        v["error"]["code"].as_str().map(str::to_string),
+    )
+}
+
+fn unknown_poll(what: &str, v: &Value) {
+    assert_eq!(
+        outcome_next_error(v),
+        ("UNKNOWN".into(), "POLL".into(), Some("MALFORMED_RESPONSE".into())),
+        "{what}: {v}"
+    );
+}
+
+/// Issue 8, finding 4: PAY_SUCCESS is trusted only with a paid order that names itself.
+#[test]
+fn pay_success_that_contradicts_its_order_is_unknown_through_the_client() {
+    let pay = valid_input(Operation::Pay);
+    for status in ["PAY_CANCELED", "CREATED", "CANCELED", "PAY_ERROR", "SOMETHING_NEW"] {
+        let v = through_client(Operation::Pay, pay.clone(), biz_ok("PAY_SUCCESS", order_data(status)));
+        unknown_poll(status, &v);
+        assert!(
+            v.get("order").is_none(),
+            "{status}: the contradicted order is not passed on"
+        );
+        assert_eq!(v["raw"]["biz_response"]["result_code"], "PAY_SUCCESS", "raw is kept");
+    }
+    // No data, or data that names no order: nothing says what was paid.
+    unknown_poll(
+        "no data",
+        &through_client(
+            Operation::Pay,
+            pay.clone(),
+            envelope(json!({"result_code": "PAY_SUCCESS"})),
+        ),
+    );
+    let anonymous = order_data_with("PAID", json!({"client_sn": null, "sn": null}));
+    unknown_poll(
+        "unnamed",
+        &through_client(Operation::Pay, pay.clone(), biz_ok("PAY_SUCCESS", anonymous)),
+    );
+    // Another amount than asked (1000 fen).
+    let cheaper = order_data_with("PAID", json!({"total_amount": "1", "net_amount": "1"}));
+    unknown_poll(
+        "amount",
+        &through_client(Operation::Pay, pay.clone(), biz_ok("PAY_SUCCESS", cheaper)),
+    );
+    // The legitimate answer passes, named from the answer itself.
+    let v = through_client(Operation::Pay, pay, biz_ok("PAY_SUCCESS", order_data("PAID")));
+    assert_eq!(outcome_next_error(&v), ("SUCCEEDED".into(), "NONE".into(), None), "{v}");
+    assert_eq!(v["order"]["merchantOrderNo"], ORDER);
+    assert_eq!(v["order"]["providerOrderNo"], PROVIDER_SN);
+    assert_eq!(v["order"]["state"], "SUCCESS");
+}
+
+/// Issue 8, finding 4: CANCEL_SUCCESS with the money still held is not a reversal.
+#[test]
+fn cancel_success_with_money_held_is_unknown_through_the_client() {
+    for op in [Operation::Cancel, Operation::Revoke] {
+        for code in ["CANCEL_SUCCESS", "CANCEL_ABORT_SUCCESS"] {
+            for status in ["PAID", "PARTIAL_REFUNDED"] {
+                let v = through_client(op, valid_input(op), biz_ok(code, order_data(status)));
+                unknown_poll(&format!("{op:?} {code} {status}"), &v);
+            }
+            let v = through_client(op, valid_input(op), biz_ok(code, order_data("CANCELED")));
+            assert_eq!(
+                outcome_next_error(&v),
+                ("SUCCEEDED".into(), "NONE".into(), None),
+                "{op:?} {code}"
+            );
+            assert_eq!(v["order"]["state"], "CLOSED");
+        }
+    }
+}
+
+/// A failed pay whose own order shows the money taken would invite paying again: UNKNOWN. A refund
+/// that succeeded on an order never paid is no refund either.
+#[test]
+fn failure_with_money_held_and_refund_of_an_unpaid_order_are_unknown() {
+    for (op, code) in [(Operation::Pay, "PAY_FAIL"), (Operation::Precreate, "PRECREATE_FAIL")] {
+        for status in ["PAID", "PARTIAL_REFUNDED", "REFUNDED"] {
+            let body = biz_fail(code, "TRADE_FAILED", Some(order_data(status)));
+            let r = parse(op, 200, body.clone());
+            assert_eq!(
+                (r.outcome, error_code(&r)),
+                (Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
+                "{op:?} {status}"
+            );
+            unknown_poll(&format!("{op:?} {status}"), &through_client(op, valid_input(op), body));
+        }
+        // Failed and reversed, as the code says.
+        let v = through_client(
+            op,
+            valid_input(op),
+            biz_fail(code, "TRADE_FAILED", Some(order_data("PAY_CANCELED"))),
+        );
+        assert_eq!(v["outcome"], "FAILED", "{op:?}: {v}");
+    }
+    for status in ["CREATED", "PAY_CANCELED", "CANCELED"] {
+        let body = biz_ok("REFUND_SUCCESS", order_data(status));
+        let v = through_client(Operation::Refund, valid_input(Operation::Refund), body);
+        unknown_poll(status, &v);
+    }
+    let d = order_data_with(
+        "PARTIAL_REFUNDED",
+        json!({"net_amount": "700", "settlement_amount": "300"}),
+    );
+    let v = through_client(
+        Operation::Refund,
+        valid_input(Operation::Refund),
+        biz_ok("REFUND_SUCCESS", d),
+    );
+    assert_eq!(v["outcome"], "SUCCEEDED", "{v}");
+}
+
+/// Issue 8, finding 8: a refund_request_no used before ("重复的退款请求") may have refunded already;
+/// FAILED would invite a second refund under a new number. UNKNOWN + POLL, then query with refundNo.
+#[test]
+fn repeated_refund_request_number_is_unknown_and_polls_through_the_client() {
+    for code in ["REFUND_FAIL", "FAIL"] {
+        let body = biz_fail(code, "REFUND_REQUEST_CONFLICT", None);
+        let v = through_client(Operation::Refund, valid_input(Operation::Refund), body);
+        assert_eq!(
+            outcome_next_error(&v),
+            ("UNKNOWN".into(), "POLL".into(), Some("DUPLICATE_ORDER".into())),
+            "{code}: {v}"
+        );
+        assert_eq!(v["refund"]["state"], "UNKNOWN", "{code}: {v}");
+        assert_eq!(v["error"]["providerCode"], "REFUND_REQUEST_CONFLICT");
+    }
+    // Other refusals stay FAILED.
+    let v = through_client(
+        Operation::Refund,
+        valid_input(Operation::Refund),
+        biz_fail("REFUND_FAIL", "REFUND_AMT_NOT_EQUAL_TOTAL", None),
+    );
+    assert_eq!(v["outcome"], "FAILED");
+    assert_eq!(v["error"]["code"], "REFUND_CONFLICT");
 }
