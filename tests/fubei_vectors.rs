@@ -319,6 +319,13 @@ fn pay_data() -> String {
     .to_string()
 }
 
+/// `pay_data` naming the merchant, as 2.0 notifications do.
+fn pay_data_of(merchant_id: Value) -> String {
+    let mut d: Value = serde_json::from_str(&pay_data()).unwrap();
+    d["merchant_id"] = merchant_id;
+    d.to_string()
+}
+
 /// A form body of `fields` in the order given, values encoded like a browser (encodeURIComponent).
 fn form(fields: &[(&str, &str)]) -> String {
     fields
@@ -544,11 +551,11 @@ fn notification_variants() {
     // 2.0 service-provider level: signed with the vendor secret, not an app secret.
     let vendor = gateway(json!({"provider": "fubei", "apiVersion": "2.0",
         "credentials": {"vendorSn": "V", "vendorSecret": "vendor-secret", "merchantId": 1}}));
-    let fields = signed_fields("vendor-secret", &pay_data());
+    let fields = signed_fields("vendor-secret", &pay_data_of(json!(1)));
     assert!(vendor
         .verify_notification(&headers(), form(&as_refs(&fields)).as_bytes(), &ctx(""))
         .is_ok());
-    let fields = signed_fields(NOTIFY_SECRET, &pay_data());
+    let fields = signed_fields(NOTIFY_SECRET, &pay_data_of(json!(1)));
     assert!(vendor
         .verify_notification(&headers(), form(&as_refs(&fields)).as_bytes(), &ctx(""))
         .is_err());
@@ -580,4 +587,63 @@ fn notification_variants() {
     assert_eq!(n.order.state, OrderState::Unknown);
     assert_eq!(n.order.provider_state.as_deref(), Some("REFUND_SUCCESS"));
     assert_eq!(n.order.amounts.refunded, Some(50));
+}
+
+// ---------------------------------------------------------------- 4. whose notification it is
+
+/// 2.0 vendor credentials: one vendor secret signs the notifications of every merchant of the vendor,
+/// so a genuine notice for another merchant carrying our order number verifies. Only its merchant_id
+/// (or uid, "同merchant_id") says whose it is; a notice that names no merchant cannot be told apart.
+#[test]
+fn vendor_notification_for_another_merchant_is_wrong_merchant() {
+    let vendor = gateway(json!({"provider": "fubei", "apiVersion": "2.0",
+        "credentials": {"vendorSn": "V", "vendorSecret": "vendor-secret", "merchantId": 1688001}}));
+    let with = |changes: Value| {
+        let mut d: Value = serde_json::from_str(&pay_data()).unwrap();
+        for (k, v) in changes.as_object().unwrap() {
+            d[k] = v.clone();
+        }
+        d.to_string()
+    };
+    for (what, data) in [
+        ("another merchant_id", with(json!({"merchant_id": 1688002}))),
+        ("another merchant_id as text", with(json!({"merchant_id": "1688002"}))),
+        ("another uid", with(json!({"uid": 1688002}))),
+        (
+            "ours and another",
+            with(json!({"merchant_id": 1688001, "uid": 1688002})),
+        ),
+        ("no merchant named", pay_data()),
+        ("empty merchant_id", with(json!({"merchant_id": ""}))),
+    ] {
+        let fields = signed_fields("vendor-secret", &data);
+        let e = vendor
+            .verify_notification(&headers(), form(&as_refs(&fields)).as_bytes(), &ctx(""))
+            .expect_err(what);
+        assert_eq!(
+            (e.code, e.reason),
+            (ErrorCode::NotificationInvalid, Some("WRONG_MERCHANT")),
+            "{what}: {}",
+            e.message
+        );
+        assert!(e.message.contains("merchant_id"), "{what}: {}", e.message);
+        assert!(!e.message.contains("1688002"), "{what}: {}", e.message);
+    }
+    for (what, data) in [
+        ("merchant_id", with(json!({"merchant_id": 1688001}))),
+        ("merchant_id as text", with(json!({"merchant_id": "1688001"}))),
+        ("uid", with(json!({"uid": 1688001}))),
+    ] {
+        let fields = signed_fields("vendor-secret", &data);
+        let n = vendor
+            .verify_notification(&headers(), form(&as_refs(&fields)).as_bytes(), &ctx(""))
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(n.order.state, OrderState::Success, "{what}");
+    }
+    // App credentials belong to one merchant: the signature itself says whose the notice is.
+    let app = notify_gateway(json!({}));
+    let fields = signed_fields(NOTIFY_SECRET, &with(json!({"merchant_id": 42})));
+    assert!(app
+        .verify_notification(&headers(), form(&as_refs(&fields)).as_bytes(), &ctx(""))
+        .is_ok());
 }

@@ -244,6 +244,11 @@ struct Envelope {
 /// `ARefundOrderResultEntity`.
 #[derive(Deserialize, Default)]
 struct OrderData {
+    /// 2.0: the Fubei merchant the order belongs to (a number). Vendor credentials sign for every
+    /// merchant of the vendor, so this is what says whose an answer or notification is.
+    merchant_id: Option<Value>,
+    /// 2.0 pay notifications: "商户id 同merchant_id" (zhangming1994/fubei Go SDK `CallBackCommonData`).
+    uid: Option<Value>,
     merchant_order_sn: Option<Value>,
     /// Fubei's order number.
     order_sn: Option<Value>,
@@ -793,8 +798,11 @@ fn sub_code(op: Operation, code: &str) -> Option<(ErrorCode, Verdict)> {
         // The order number was used before, with other parameters: the first attempt may stand.
         "OUT_TRADE_NO_USED" | "ACQ.CONTEXT_INCONSISTENT" => (E::DuplicateOrder, Uncertain),
         "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" | "ACQ.REFUND_FEE_ERROR" => (E::RefundConflict, Failed),
-        // The refund number was used before with other parameters: the first refund may stand.
-        "ACQ.DISCORDANT_REPEAT_REQUEST" => (E::RefundConflict, Uncertain),
+        // The refund number was used before with other parameters: the first refund may stand, so it is
+        // a repeat, never a failure (a new number would refund twice). Alipay alipay.trade.refund
+        // "ACQ.DISCORDANT_REPEAT_REQUEST 不一致的请求"; WeChat Pay v2 refund "REFUND_FEE_MISMATCH 订单金额或退款
+        // 金额与之前请求不一致".
+        "ACQ.DISCORDANT_REPEAT_REQUEST" | "REFUND_FEE_MISMATCH" => (E::DuplicateOrder, Uncertain),
         "USERPAYING" => match op {
             Operation::Pay => (E::ProviderError, InProgress),
             _ => (E::InvalidOrderState, Failed),
@@ -916,6 +924,22 @@ fn order_data(data: &Value) -> Result<OrderData> {
 }
 
 impl Fubei {
+    /// With vendor credentials (one secret for every merchant of the vendor), the merchant an answer
+    /// or notification names must be ours. `Err` names the field that disagrees. App credentials
+    /// belong to one merchant, so their signature already says whose it is.
+    fn same_merchant(&self, d: &OrderData) -> std::result::Result<(), &'static str> {
+        let Some(Identity::Vendor { merchant_id, .. }) = &self.identity else {
+            return Ok(());
+        };
+        let ours = merchant_id.to_string();
+        for (field, v) in [("merchant_id", &d.merchant_id), ("uid", &d.uid)] {
+            if text(v).is_some_and(|m| m != ours) {
+                return Err(field);
+            }
+        }
+        Ok(())
+    }
+
     fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, value: Value) -> OperationResult {
         let p = Provider::Fubei;
         let raw = value.clone();
@@ -1024,6 +1048,8 @@ impl Fubei {
                 (i.provider_refund_no.as_deref(), text(&d.refund_sn).as_deref()),
             ])?;
         }
+        self.same_merchant(d)
+            .map_err(|what| malformed(format!("the answer is about another merchant ({what})")))?;
         let asked = |f: fn(&Input) -> &Option<String>| input.and_then(|i| f(i).clone());
         let r = match op {
             Operation::Pay => {
@@ -1042,9 +1068,8 @@ impl Fubei {
                         Some("the pay answer carries no known trade state"),
                     ));
                 }
-                let mut order = to_order(d)?;
-                order.merchant_order_no = order.merchant_order_no.or_else(|| asked(|i| &i.merchant_order_no));
-                r.order = Some(order);
+                // Named only by the answer itself: a success must show which order it paid.
+                r.order = Some(to_order(d)?);
                 r
             }
             Operation::Precreate => {
@@ -1087,6 +1112,18 @@ impl Fubei {
                     Some(RefundState::Failed) => (RefundState::Failed, Outcome::Failed, Next::None),
                     Some(RefundState::Unknown) => (RefundState::Unknown, Outcome::Unknown, Next::Poll),
                 };
+                // A refund taken or done on an order that shows no payment contradicts itself.
+                let unpaid = matches!(
+                    order_state(state.as_deref()).0,
+                    OrderState::Pending | OrderState::Failed | OrderState::Closed
+                );
+                if unpaid && matches!(rstate, RefundState::Success | RefundState::Pending) {
+                    return Err(malformed(format!(
+                        "the refund answer says {} but its order is {}",
+                        status.as_deref().unwrap_or("accepted"),
+                        state.as_deref().unwrap_or("missing")
+                    )));
+                }
                 let mut r = OperationResult::new(p, op, outcome, next);
                 if outcome == Outcome::Failed || outcome == Outcome::Unknown {
                     r.error = Some(Error::provider(
@@ -1167,7 +1204,13 @@ impl Fubei {
 
 // Notifications: form fields, verified as received.
 
+/// The most fields a notification form may have. Fubei sends four (result_code, result_message, data,
+/// sign); other callback kinds a dozen or so. The signature covers every field, so all of them are
+/// decoded before it can be checked: this bounds that work (bodies are already at most 1 MiB).
+const MAX_FORM_FIELDS: usize = 32;
+
 /// `application/x-www-form-urlencoded` → ordered (name, value) pairs, percent- and `+`-decoded as UTF-8.
+/// Names are decoded first: without a `sign` field no value is decoded at all.
 fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>> {
     let bad = || {
         Error::notification(
@@ -1193,15 +1236,41 @@ fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>> {
         }
         String::from_utf8(out).map_err(|_| bad())
     };
-    let mut pairs = Vec::new();
-    for part in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
-        let (k, v) = match part.iter().position(|b| *b == b'=') {
-            Some(at) => (&part[..at], &part[at + 1..]),
-            None => (part, &[][..]),
+    let parts: Vec<&[u8]> = body
+        .split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .take(MAX_FORM_FIELDS + 1)
+        .collect();
+    if parts.len() > MAX_FORM_FIELDS {
+        return Err(Error::notification(
+            "MALFORMED",
+            format!("the form has more than {MAX_FORM_FIELDS} fields; a Fubei notification has four"),
+        ));
+    }
+    let mut names = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let name = part.split(|b| *b == b'=').next().unwrap_or(part);
+        names.push(decode(name)?);
+    }
+    if !names.iter().any(|n| n == "sign") {
+        return Err(missing_sign());
+    }
+    let mut pairs = Vec::with_capacity(parts.len());
+    for (name, part) in names.into_iter().zip(parts) {
+        let value = match part.iter().position(|b| *b == b'=') {
+            Some(at) => decode(&part[at + 1..])?,
+            None => String::new(),
         };
-        pairs.push((decode(k)?, decode(v)?));
+        pairs.push((name, value));
     }
     Ok(pairs)
+}
+
+fn missing_sign() -> Error {
+    Error::notification(
+        "MISSING_SIGNATURE",
+        "the notification has no sign field: pass the raw form body exactly as received",
+    )
 }
 
 impl Fubei {
@@ -1226,12 +1295,7 @@ impl Fubei {
             .get("sign")
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                Error::notification(
-                    "MISSING_SIGNATURE",
-                    "the notification has no sign field: pass the raw form body exactly as received",
-                )
-            })?;
+            .ok_or_else(missing_sign)?;
         // The documented rule drops empty fields; the .NET SDK (`FubeiSignatureUtil.Verify`) signs
         // result_code, result_message and data even when empty. Accept either when a field is empty.
         let mut candidates = vec![sign(&fields, secret)];
@@ -1315,6 +1379,18 @@ impl Gateway for Fubei {
         }
         let d = order_data(&data).map_err(|e| Error::notification("MALFORMED", e.message))?;
         let mut order = to_order(&d).map_err(|e| Error::notification("MALFORMED", e.message))?;
+        // A vendor secret signs the notifications of every merchant of the vendor: a genuine notice for
+        // another merchant carrying our order number is valid but not ours, and one that names no
+        // merchant cannot be told apart from it.
+        if let Some(Identity::Vendor { .. }) = &self.identity {
+            let named = text(&d.merchant_id).is_some() || text(&d.uid).is_some();
+            if !named || self.same_merchant(&d).is_err() {
+                return Err(Error::notification(
+                    "WRONG_MERCHANT",
+                    "the notification's merchant_id (or uid) is missing or is not this client's credentials.merchantId: a vendor secret signs every merchant's notifications, so only merchant_id says whose it is",
+                ));
+            }
+        }
         if order.provider_state.is_none() {
             // A refund notification: the order's own state is not in it.
             order.provider_state = text(&d.refund_status);

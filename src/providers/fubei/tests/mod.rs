@@ -291,7 +291,11 @@ fn sub_code_table() {
     );
     assert_eq!(
         sub_code(Operation::Refund, "ACQ.DISCORDANT_REPEAT_REQUEST"),
-        Some((ErrorCode::RefundConflict, Uncertain))
+        Some((ErrorCode::DuplicateOrder, Uncertain))
+    );
+    assert_eq!(
+        sub_code(Operation::Refund, "REFUND_FEE_MISMATCH"),
+        Some((ErrorCode::DuplicateOrder, Uncertain))
     );
     assert_eq!(
         sub_code(Operation::Refund, "TRADE_OVERDUE"),
@@ -1021,10 +1025,10 @@ fn pay_answers() {
             assert_eq!(o.paid_at, None);
         }
     }
-    // A 200 without a state: ask again.
+    // A 200 without a state: ask again. The order is named only by what the answer says.
     let r = parse(&mut gw, Operation::Pay, ok(json!({})), inp.clone());
     assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll));
-    assert_eq!(r.order.unwrap().merchant_order_no.as_deref(), Some("o1"));
+    assert_eq!(r.order.unwrap().merchant_order_no, None);
 }
 
 #[test]
@@ -1115,7 +1119,7 @@ fn platform_errors() {
             "ACQ.DISCORDANT_REPEAT_REQUEST",
             Outcome::Unknown,
             Next::Poll,
-            Some(ErrorCode::RefundConflict),
+            Some(ErrorCode::DuplicateOrder),
         ),
         (
             Operation::Refund,
@@ -1356,4 +1360,226 @@ fn close_and_reverse_answers() {
         );
         assert_eq!((r.outcome, r.next), (outcome, next), "{st}");
     }
+}
+
+// ================================================================ through the client (shared rules)
+
+/// `Client::parse`, the path every caller takes: the provider's mapping plus the rules every provider
+/// shares (`providers::settle`). Returns the result JSON the bindings hand to JavaScript.
+fn through_client(cfg: Value, op: Operation, inp: Value, body: Value) -> Value {
+    let mut client = crate::client::Client::new(&cfg.to_string()).unwrap();
+    let name = serde_json::to_value(op).unwrap();
+    let out = client
+        .parse(
+            name.as_str().unwrap(),
+            200,
+            "{}",
+            body.to_string().into_bytes(),
+            Some(&inp.to_string()),
+            1_704_067_200_000,
+        )
+        .unwrap();
+    serde_json::from_str(&out).unwrap()
+}
+
+fn v1_cfg() -> Value {
+    json!({"provider": "fubei", "credentials": {"appId": "20170609152021917511", "appSecret": SECRET}})
+}
+
+fn v2_vendor_cfg() -> Value {
+    json!({"provider": "fubei", "apiVersion": "2.0",
+           "credentials": {"vendorSn": "2019041511202323", "vendorSecret": VENDOR_SECRET, "merchantId": 1234567}})
+}
+
+fn triple(v: &Value) -> (&str, &str, Option<&str>) {
+    (
+        v["outcome"].as_str().unwrap(),
+        v["next"].as_str().unwrap(),
+        v["error"]["code"].as_str(),
+    )
+}
+
+const PAY_IN: fn() -> Value = || json!({"merchantOrderNo": "o1", "amount": 980, "authCode": "284567890123456789"});
+
+/// A pay success counts only with a paid order named by the answer itself (never filled from the
+/// input) and for the amount asked.
+#[test]
+fn pay_success_must_name_its_order_through_the_client() {
+    let paid = |extra: Value| {
+        let mut d = json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": "SUCCESS", "total_fee": 9.8,
+                           "type": 2, "pay_time": 1704067200});
+        for (k, v) in extra.as_object().unwrap() {
+            if v.is_null() {
+                d.as_object_mut().unwrap().remove(k);
+            } else {
+                d[k] = v.clone();
+            }
+        }
+        ok(d)
+    };
+    let v = through_client(v1_cfg(), Operation::Pay, PAY_IN(), paid(json!({})));
+    assert_eq!(triple(&v), ("SUCCEEDED", "NONE", None), "{v}");
+    assert_eq!(v["order"]["merchantOrderNo"], "o1");
+    for (what, body) in [
+        ("unnamed", paid(json!({"merchant_order_sn": null, "order_sn": null}))),
+        ("another order", paid(json!({"merchant_order_sn": "o2"}))),
+        ("another amount", paid(json!({"total_fee": 0.01}))),
+    ] {
+        let v = through_client(v1_cfg(), Operation::Pay, PAY_IN(), body);
+        assert_eq!(
+            triple(&v),
+            ("UNKNOWN", "POLL", Some("MALFORMED_RESPONSE")),
+            "{what}: {v}"
+        );
+    }
+    // Named only by its Fubei number: enough.
+    let v = through_client(
+        v1_cfg(),
+        Operation::Pay,
+        PAY_IN(),
+        paid(json!({"merchant_order_sn": null})),
+    );
+    assert_eq!(v["outcome"], "SUCCEEDED", "{v}");
+}
+
+/// Reversal and close answers carry a state in 2.0: one that shows the money still held is UNKNOWN,
+/// never a confirmed reversal.
+#[test]
+fn reversal_with_money_held_is_unknown_through_the_client() {
+    let inp = json!({"merchantOrderNo": "o1"});
+    for op in [Operation::Cancel, Operation::Revoke, Operation::Close] {
+        for state in ["SUCCESS", "USERPAYING", "REVOKING", "REVOKED_ERROR"] {
+            let body = ok(json!({"merchant_id": 1234567, "merchant_order_sn": "o1", "order_status": state}));
+            let v = through_client(v2_vendor_cfg(), op, inp.clone(), body);
+            assert_ne!(v["outcome"], "SUCCEEDED", "{op:?} {state}: {v}");
+            assert_ne!(v["outcome"], "FAILED", "{op:?} {state}: {v}");
+        }
+        for state in ["REVOKED", "CLOSED"] {
+            let body = ok(json!({"merchant_id": 1234567, "merchant_order_sn": "o1", "order_status": state}));
+            let v = through_client(v2_vendor_cfg(), op, inp.clone(), body);
+            assert_eq!(triple(&v), ("SUCCEEDED", "NONE", None), "{op:?} {state}: {v}");
+        }
+    }
+}
+
+/// A refund accepted or done on an order that shows no payment contradicts itself.
+#[test]
+fn refund_of_an_unpaid_order_is_unknown() {
+    let inp = json!({"merchantOrderNo": "o1", "refundNo": "r1", "amount": 100});
+    for state in ["USERPAYING", "CLOSED", "REVOKED"] {
+        for status in ["REFUND_SUCCESS", "REFUND_PROCESSING"] {
+            let body = ok(
+                json!({"merchant_id": 1234567, "merchant_order_sn": "o1", "merchant_refund_sn": "r1",
+                                 "order_status": state, "refund_status": status, "refund_amount": 1}),
+            );
+            let v = through_client(v2_vendor_cfg(), Operation::Refund, inp.clone(), body);
+            assert_eq!(
+                triple(&v),
+                ("UNKNOWN", "POLL", Some("MALFORMED_RESPONSE")),
+                "{state} {status}: {v}"
+            );
+        }
+    }
+    let body = ok(
+        json!({"merchant_id": 1234567, "merchant_order_sn": "o1", "merchant_refund_sn": "r1",
+                         "refund_status": "REFUND_SUCCESS", "refund_amount": 1}),
+    );
+    let v = through_client(v2_vendor_cfg(), Operation::Refund, inp, body);
+    assert_eq!(triple(&v), ("SUCCEEDED", "NONE", None), "{v}");
+}
+
+/// A refund number used before with other values (Alipay ACQ.DISCORDANT_REPEAT_REQUEST, WeChat
+/// REFUND_FEE_MISMATCH) may have refunded already: UNKNOWN + POLL, never FAILED.
+#[test]
+fn repeated_refund_number_is_unknown_and_polls_through_the_client() {
+    let inp = json!({"merchantOrderNo": "o1", "refundNo": "r1", "amount": 100});
+    for sub in ["ACQ.DISCORDANT_REPEAT_REQUEST", "REFUND_FEE_MISMATCH"] {
+        for cfg in [v1_cfg(), v2_vendor_cfg()] {
+            let v = through_client(cfg, Operation::Refund, inp.clone(), platform(sub));
+            assert_eq!(triple(&v), ("UNKNOWN", "POLL", Some("DUPLICATE_ORDER")), "{sub}: {v}");
+            assert_eq!(v["error"]["providerCode"], sub);
+        }
+    }
+}
+
+/// Vendor credentials act for many merchants: an answer about another merchant is not an answer.
+#[test]
+fn vendor_answer_about_another_merchant_is_unknown() {
+    let inp = json!({"merchantOrderNo": "o1"});
+    for (op, data) in [
+        (
+            Operation::Query,
+            json!({"merchant_id": 7654321, "merchant_order_sn": "o1", "order_status": "SUCCESS"}),
+        ),
+        (
+            Operation::Close,
+            json!({"merchant_id": "7654321", "merchant_order_sn": "o1", "order_status": "CLOSED"}),
+        ),
+        (
+            Operation::Query,
+            json!({"uid": 7654321, "merchant_order_sn": "o1", "order_status": "SUCCESS"}),
+        ),
+    ] {
+        let mut gw = v2_vendor();
+        let r = parse(&mut gw, op, ok(data.clone()), Some(inp.clone()));
+        assert_eq!(
+            (r.outcome, err_code(&r)),
+            (Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
+            "{data}"
+        );
+        assert!(r.error.unwrap().message.contains("another merchant"));
+    }
+    // Ours, or not named (1.0-style answers and refunds carry no merchant): taken as they are.
+    for data in [
+        json!({"merchant_id": 1234567, "merchant_order_sn": "o1", "order_status": "SUCCESS"}),
+        json!({"merchant_order_sn": "o1", "order_status": "SUCCESS"}),
+    ] {
+        let r = parse(&mut v2_vendor(), Operation::Query, ok(data.clone()), Some(inp.clone()));
+        assert_eq!(r.outcome, Outcome::Succeeded, "{data}");
+    }
+    // App credentials do not know their merchant number: nothing to compare.
+    let data = json!({"merchant_id": 7654321, "merchant_order_sn": "o1", "order_status": "SUCCESS"});
+    let r = parse(&mut v2_app(), Operation::Query, ok(data), Some(inp));
+    assert_eq!(r.outcome, Outcome::Succeeded);
+}
+
+/// The form signature covers every field, so fields are decoded before it is checked: that work is
+/// bounded (at most MAX_FORM_FIELDS fields, and no value decoded without a sign field).
+#[test]
+fn notification_forms_are_bounded_before_the_signature_is_checked() {
+    let gw = v1();
+    let h = BTreeMap::new();
+    // Too many fields: refused without decoding them.
+    let many = (0..=MAX_FORM_FIELDS)
+        .map(|i| format!("f{i}=1"))
+        .collect::<Vec<_>>()
+        .join("&")
+        + "&sign=00";
+    let e = gw.verify_notification(&h, many.as_bytes(), &ctx()).unwrap_err();
+    assert_eq!(e.reason, Some("MALFORMED"), "{}", e.message);
+    assert!(e.message.contains(&MAX_FORM_FIELDS.to_string()), "{}", e.message);
+    // 1 MiB of empty separators is no field at all.
+    let empty = "&".repeat(1 << 20);
+    let e = gw.verify_notification(&h, empty.as_bytes(), &ctx()).unwrap_err();
+    assert_eq!(e.reason, Some("MISSING_SIGNATURE"));
+    // A million tiny fields: refused at the bound.
+    let tiny = "a=1&".repeat(250_000);
+    let e = gw.verify_notification(&h, tiny.as_bytes(), &ctx()).unwrap_err();
+    assert_eq!(e.reason, Some("MALFORMED"));
+    // No sign field: no value is decoded (a broken escape in a value is never reached).
+    let unsigned = format!("result_code=200&data={}%G", "x".repeat(500_000));
+    let e = gw.verify_notification(&h, unsigned.as_bytes(), &ctx()).unwrap_err();
+    assert_eq!(e.reason, Some("MISSING_SIGNATURE"));
+    // Within the bound, a wrong sign is a wrong sign.
+    let fine = (0..MAX_FORM_FIELDS - 1)
+        .map(|i| format!("f{i}=1"))
+        .collect::<Vec<_>>()
+        .join("&")
+        + "&sign=00";
+    let e = gw.verify_notification(&h, fine.as_bytes(), &ctx()).unwrap_err();
+    assert_eq!(e.reason, Some("BAD_SIGNATURE"));
+    // A sign field whose name is percent-encoded is still the sign field.
+    let encoded = "result_code=200&data=%7B%7D&si%67n=00";
+    let e = gw.verify_notification(&h, encoded.as_bytes(), &ctx()).unwrap_err();
+    assert_eq!(e.reason, Some("BAD_SIGNATURE"));
 }
