@@ -18,6 +18,8 @@ pub const DEFAULT_BASE_URL: &str = "https://s2.lakala.com";
 /// total_amount / refund_amount are String(12): at most twelve digits of fen.
 const MAX_AMOUNT: i64 = 999_999_999_999;
 const DEFAULT_TOLERANCE_SECONDS: i64 = 300;
+/// A wider window would let a replayed notice or answer count for longer than any clock needs.
+const MAX_TOLERANCE_SECONDS: i64 = 3600;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -26,7 +28,8 @@ struct Config {
     provider: String,
     base_url: Option<String>,
     credentials: Option<Credentials>,
-    /// Replay window for notifications, seconds either side of `now` (default 300).
+    /// Replay window, seconds either side of `now` (default 300, at most 3600), for notifications
+    /// and for the signed answers to requests (their `Lklapi-Timestamp`): one clock, one window.
     notification_tolerance_seconds: Option<i64>,
 }
 
@@ -106,6 +109,12 @@ impl Lakala {
                 "must be a positive number of seconds",
             ));
         }
+        if tolerance_seconds > MAX_TOLERANCE_SECONDS {
+            return Err(Error::config(
+                "notificationToleranceSeconds",
+                format!("must be at most {MAX_TOLERANCE_SECONDS} seconds"),
+            ));
+        }
         Ok(Lakala {
             base_url: base,
             app_id: need("credentials.appId", cr.app_id)?,
@@ -130,9 +139,13 @@ struct Envelope {
     resp_data: Option<TradeData>,
 }
 
-/// `resp_data` of micropay / preorder / tradequery (seed 003) and the trade notice (doc 1112).
+/// `resp_data` of every labs answer (seed 003; the answers' own fields are listed at `check_subject`)
+/// and the trade notice (doc 1112).
 #[derive(Deserialize, Default)]
 struct TradeData {
+    merchant_no: Option<String>,
+    /// The notice's terminal.
+    term_no: Option<String>,
     out_trade_no: Option<String>,
     trade_no: Option<String>,
     acc_trade_no: Option<String>,
@@ -149,6 +162,9 @@ struct TradeData {
     refund_amount: Option<String>,
     trade_time: Option<String>,
     acc_resp_fields: Option<Value>,
+    /// The order a refund / close / revoked answer is about.
+    origin_trade_no: Option<String>,
+    origin_out_trade_no: Option<String>,
 }
 
 // ---------------------------------------------------------------- signing
@@ -393,11 +409,26 @@ fn channel(account_type: Option<&str>) -> Option<Channel> {
 }
 
 // ---------------------------------------------------------------- responses
-/// The order a trade answer describes. `state_override` is used where the operation itself settles the
-/// state (a successful micropay is paid even though it carries no trade_state).
-fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Result<Order> {
+
+/// A text field's value, where empty means absent.
+fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.is_empty())
+}
+
+fn malformed(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::MalformedResponse, message)
+}
+
+/// The order a trade answer describes, named only by the answer's own fields. A state the answer
+/// carries (trade_state / trade_status) always wins: `absent` fills in only where it carries none
+/// (a successful micropay is paid though its answer has no trade_state), so a code and a state that
+/// disagree stay visible to the shared check.
+fn to_order(d: &TradeData, absent: Option<(OrderState, bool)>) -> Result<Order> {
     let raw_state = d.trade_state.as_deref().or(d.trade_status.as_deref());
-    let (state, is_final) = state_override.unwrap_or_else(|| order_state(raw_state));
+    let (state, is_final) = match (raw_state, absent) {
+        (None, Some(s)) => s,
+        _ => order_state(raw_state),
+    };
     let total = money::fen_field("total_amount", &d.total_amount)?;
     let payer = money::fen_field("payer_amount", &d.payer_amount)?;
     let discount = match (
@@ -450,9 +481,38 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Result
     })
 }
 
+/// An answer's code and the state it carries must agree where the shared check does not look (it
+/// checks pay success and reversals): an in-progress code with a settled state, a created preorder
+/// whose state is settled, or a refund code whose refund state says otherwise, is not an answer.
+fn code_and_state_agree(op: Operation, outcome: Outcome, d: &TradeData) -> Result<()> {
+    let Some(carried) = d.trade_state.as_deref().or(d.trade_status.as_deref()) else {
+        return Ok(());
+    };
+    let agree = match (op, outcome) {
+        (Operation::Pay, Outcome::InProgress) | (Operation::Precreate, _) => {
+            matches!(order_state(Some(carried)).0, OrderState::Pending | OrderState::Unknown)
+        }
+        (Operation::Refund, Outcome::Succeeded) => refund_state(Some(carried)) == RefundState::Success,
+        (Operation::Refund, Outcome::InProgress) => {
+            matches!(refund_state(Some(carried)), RefundState::Pending | RefundState::Unknown)
+        }
+        _ => true,
+    };
+    if agree {
+        Ok(())
+    } else {
+        Err(malformed(format!(
+            "the answer's code and its trade_state {carried:?} disagree"
+        )))
+    }
+}
+
 impl Lakala {
-    /// Doc 1004: verify `Lklapi-*` headers over the raw body with the platform certificate.
-    fn response_signed(&self, resp: &HttpResponse) -> bool {
+    /// Doc 1004: verify `Lklapi-*` headers over the raw body with the platform certificate. The
+    /// signature alone does not tie an answer to this request: it must also be for our appId and
+    /// signed within the window around when it arrived (`now_ms`), or it may be a replayed answer.
+    fn response_trusted(&self, resp: &HttpResponse, now_ms: i64) -> Result<()> {
+        let invalid = |m: String| Error::new(ErrorCode::ResponseSignatureInvalid, m);
         let h = |n| resp.header(n).map(str::trim).filter(|v| !v.is_empty());
         let (Some(appid), Some(serial), Some(ts), Some(nonce), Some(sig)) = (
             h("Lklapi-Appid"),
@@ -461,34 +521,152 @@ impl Lakala {
             h("Lklapi-Nonce"),
             h("Lklapi-Signature"),
         ) else {
-            return false;
+            return Err(invalid(
+                "the response signature is missing or does not verify with the platform certificate".into(),
+            ));
         };
         let message = request_message(appid, serial, ts, nonce, &resp.body);
-        crypto::base64_decode(sig).is_some_and(|s| self.platform_key.verify_sha256(&message, &s))
+        if !crypto::base64_decode(sig).is_some_and(|s| self.platform_key.verify_sha256(&message, &s)) {
+            return Err(invalid(
+                "the response signature is missing or does not verify with the platform certificate".into(),
+            ));
+        }
+        // Lakala signs every app's answers with one platform key.
+        if appid != self.app_id {
+            return Err(invalid(
+                "the answer is signed for another app: Lklapi-Appid is not credentials.appId".into(),
+            ));
+        }
+        let seconds = Some(ts)
+            .filter(|t| t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<i64>().ok())
+            .ok_or_else(|| invalid("Lklapi-Timestamp is not a number of seconds".into()))?;
+        let now = now_ms.div_euclid(1000);
+        let skew = now.abs_diff(seconds);
+        if skew > self.tolerance_seconds.unsigned_abs() {
+            let window = self.tolerance_seconds;
+            let why = if seconds < now {
+                format!("the answer is stale by {skew} s (signed {skew} s before it arrived; the window is {window} s): a replayed answer, or a wrong clock")
+            } else {
+                format!("the answer is signed {skew} s after it arrived (the window is {window} s): a wrong clock")
+            };
+            return Err(invalid(why));
+        }
+        Ok(())
     }
 
-    fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
+    /// Which merchant and which trade an answer is about, against what was asked: an answer about
+    /// another merchant, order or refund is not an answer, and an answer that claims a money-moving
+    /// success must name what it is about. The identity fields each answer carries:
+    /// - micropay / preorder: merchant_no, out_trade_no (M), trade_no — PHP SDK Lakala\OpenAPISDK\V3
+    ///   Model/TransMicropayResponse.php, TransPreorderResponse.php (github.com/zg-626/wodian,
+    ///   extend/Lakala/v3/src/Model/);
+    /// - tradequery: merchant_no, out_trade_no, trade_no, all M (seed 003);
+    /// - refund: merchant_no, out_trade_no (this refund, M), trade_no, and origin_trade_no /
+    ///   origin_out_trade_no "returned when the request carried them" — same SDK,
+    ///   Model/RelationRefundResponse.php;
+    /// - close: origin_trade_no, origin_out_trade_no (both M), trade_time — doc 1071 as mirrored at
+    ///   hlakala.com/post/5261;
+    /// - revoked: merchant_no, out_trade_no (this reversal), trade_no, origin_out_trade_no,
+    ///   origin_trade_no — a public Go client's relationRevoked.RelationRevokedResponseData (Lakala
+    ///   publishes no page for it; the Java SDK's V3LabsRelationRevokedRequest has the request side).
+    fn check_subject(&self, op: Operation, outcome: Outcome, d: &TradeData, input: Option<&Input>) -> Result<()> {
+        // One appId may serve many merchants; their numbers may repeat across merchants.
+        if text(&d.merchant_no).is_some_and(|m| m != self.merchant_no) {
+            return Err(malformed(
+                "the answer is about another merchant: its merchant_no is not credentials.merchantNo",
+            ));
+        }
+        let out = text(&d.out_trade_no);
+        let trade = text(&d.trade_no);
+        if op == Operation::Query && out.is_none() && trade.is_none() {
+            return Err(malformed("the query answer names no trade (out_trade_no, trade_no)"));
+        }
+        let Some(i) = input else {
+            return Ok(());
+        };
+        let asked_out = i.merchant_order_no.as_deref().filter(|s| !s.is_empty());
+        let asked_trade = i.provider_order_no.as_deref().filter(|s| !s.is_empty());
+        let asked_refund = i.refund_no.as_deref().filter(|s| !s.is_empty());
+        let succeeded = outcome == Outcome::Succeeded;
+        let names = |what: &str| malformed(format!("the answer claims success but does not name {what}"));
+        match op {
+            Operation::Pay | Operation::Precreate => {
+                super::same_subject(&[(asked_out, out)])?;
+                if succeeded && out.is_none() {
+                    return Err(names("the order (out_trade_no)"));
+                }
+            }
+            Operation::Query => super::same_subject(&[(asked_out, out), (asked_trade, trade)])?,
+            Operation::RefundQuery => {
+                super::same_subject(&[(asked_refund, out)])?;
+                if succeeded && out.is_none() {
+                    return Err(names("the refund (out_trade_no)"));
+                }
+            }
+            Operation::Refund => {
+                super::same_subject(&[(asked_refund, out)])?;
+                if succeeded && out.is_none() {
+                    return Err(names("the refund (out_trade_no)"));
+                }
+                same_origin(i, d, succeeded)?;
+            }
+            // The reversal's own number is the request's nonce when no refundNo was given: only the
+            // original order can be checked then.
+            Operation::Cancel | Operation::Revoke => {
+                super::same_subject(&[(asked_refund, out)])?;
+                same_origin(i, d, succeeded)?;
+            }
+            Operation::Close => same_origin(i, d, succeeded)?,
+            Operation::Activate | Operation::Checkin => {}
+        }
+        Ok(())
+    }
+}
+
+/// The original order a refund / close / revoked answer names must be the one asked about; when the
+/// answer claims success (`required`) it must name it by at least one number the request sent.
+fn same_origin(i: &Input, d: &TradeData, required: bool) -> Result<()> {
+    let pairs = [
+        (
+            i.merchant_order_no.as_deref().filter(|s| !s.is_empty()),
+            text(&d.origin_out_trade_no),
+        ),
+        (
+            i.provider_order_no.as_deref().filter(|s| !s.is_empty()),
+            text(&d.origin_trade_no),
+        ),
+    ];
+    super::same_subject(&pairs)?;
+    if required && !pairs.iter().any(|(asked, got)| asked.is_some() && asked == got) {
+        return Err(malformed(
+            "the answer claims success but does not name the original order (origin_out_trade_no, origin_trade_no)",
+        ));
+    }
+    Ok(())
+}
+
+impl Lakala {
+    fn parse_inner(
+        &self,
+        op: Operation,
+        resp: &HttpResponse,
+        input: Option<&Input>,
+        raw: Value,
+        now_ms: i64,
+    ) -> OperationResult {
         let p = Provider::Lakala;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
         if let Some(e) = super::http_status_error(resp.status) {
             return uncertain(e, raw);
         }
-        if !self.response_signed(resp) {
+        if let Err(e) = self.response_trusted(resp, now_ms) {
             // Not trusted: keep nothing it says beyond the bytes, for support.
-            let e = Error::new(
-                ErrorCode::ResponseSignatureInvalid,
-                "the response signature is missing or does not verify with the platform certificate",
-            );
             return uncertain(e, raw);
         }
         let env: Envelope = match serde_json::from_value(raw.clone()) {
             Ok(e) if super::objects_at(&raw, &[&["resp_data"]]) => e,
-            _ => {
-                return uncertain(
-                    Error::new(ErrorCode::MalformedResponse, "response is not the Lakala JSON envelope"),
-                    raw,
-                )
-            }
+            _ => return uncertain(malformed("response is not the Lakala JSON envelope"), raw),
         };
         let data = env.resp_data.unwrap_or_default();
         let provider_error = |code| Error::provider(code, env.code.as_deref(), env.msg.as_deref());
@@ -497,7 +675,14 @@ impl Lakala {
             Code::InProgress => (Outcome::InProgress, Next::Poll),
             Code::Unknown => return uncertain(provider_error(ErrorCode::ProviderError), raw),
         };
-        let state_override = match (op, outcome) {
+        if let Err(e) = self
+            .check_subject(op, outcome, &data, input)
+            .and_then(|()| code_and_state_agree(op, outcome, &data))
+        {
+            return uncertain(e, raw);
+        }
+        // What the operation itself says about the order, used only where the answer carries no state.
+        let absent = match (op, outcome) {
             (Operation::Pay, Outcome::Succeeded) => Some((OrderState::Success, true)),
             (Operation::Pay, Outcome::InProgress) | (Operation::Precreate, _) => Some((OrderState::Pending, false)),
             _ => None,
@@ -506,48 +691,19 @@ impl Lakala {
         let order = if describes_order
             && (data.trade_no.is_some() || data.out_trade_no.is_some() || data.trade_state.is_some())
         {
-            match to_order(&data, state_override) {
+            match to_order(&data, absent) {
                 Ok(o) => Some(o),
                 Err(e) => return uncertain(e, raw),
             }
         } else {
             None
         };
-        if op == Operation::Query && order.is_none() {
-            return uncertain(
-                Error::new(ErrorCode::MalformedResponse, "query answered without resp_data"),
-                raw,
-            );
-        }
-        // An answer about another trade than the one asked for is not an answer.
-        if matches!(op, Operation::Query | Operation::RefundQuery | Operation::Pay) {
-            let asked_out = input.and_then(|i| {
-                if op == Operation::RefundQuery {
-                    i.refund_no.as_deref()
-                } else {
-                    i.merchant_order_no.as_deref()
-                }
-            });
-            let asked_trade = input.and_then(|i| {
-                if op == Operation::Query {
-                    i.provider_order_no.as_deref()
-                } else {
-                    None
-                }
-            });
-            let pairs = [
-                (asked_out, data.out_trade_no.as_deref()),
-                (asked_trade, data.trade_no.as_deref()),
-            ];
-            if let Err(e) = super::same_subject(&pairs) {
-                return uncertain(e, raw);
-            }
-        }
         if op == Operation::Query && matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
-            let e = Error::new(
-                ErrorCode::MalformedResponse,
-                "the query found a refund or reversal trade, not a payment",
-            );
+            let e = malformed("the query found a refund or reversal trade, not a payment");
+            return uncertain(e, raw);
+        }
+        if op == Operation::RefundQuery && matches!(data.trade_main_type.as_deref(), Some("PREORDER" | "MICROPAY")) {
+            let e = malformed("the refund query found a payment, not a refund");
             return uncertain(e, raw);
         }
         let mut order = order;
@@ -559,6 +715,7 @@ impl Lakala {
             Ok(a) => a,
             Err(e) => return uncertain(e, raw),
         };
+        let raw_state = data.trade_state.as_deref().or(data.trade_status.as_deref());
         let mut r = OperationResult::new(p, op, outcome, next);
         match op {
             Operation::Precreate if outcome == Outcome::Succeeded => r.next = Next::Poll,
@@ -576,16 +733,21 @@ impl Lakala {
                     RefundState::Pending
                 };
                 let asked_amount = input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64);
+                if let (Some(asked), Some(got)) = (asked_amount, refund_amount) {
+                    if asked != got {
+                        let e = malformed(format!("the answer refunds {got} fen, not {asked} fen as asked"));
+                        return uncertain(e, raw);
+                    }
+                }
                 r.refund = Some(Refund {
-                    refund_no: input.and_then(|i| i.refund_no.clone()),
+                    refund_no: data.out_trade_no.clone(),
                     provider_refund_no: data.trade_no.clone(),
                     amount: refund_amount.or(asked_amount),
                     state,
-                    provider_state: None,
+                    provider_state: raw_state.map(str::to_string),
                 });
             }
             Operation::RefundQuery => {
-                let raw_state = data.trade_state.as_deref().or(data.trade_status.as_deref());
                 let state = refund_state(raw_state);
                 r.next = match state {
                     RefundState::Pending => Next::Poll,
@@ -609,6 +771,42 @@ impl Lakala {
         r.order = order;
         r.raw = raw;
         r
+    }
+}
+
+// ---------------------------------------------------------------- notifications
+
+impl Lakala {
+    /// Lakala signs every merchant's notices with one platform key, so a genuine notice for another
+    /// merchant or terminal (say, a fraudster's 0.01 yuan order under our order number) verifies too.
+    /// The notice (doc 1112, as the emulator sends it) names both; one that names neither is not ours.
+    fn notice_is_ours(&self, d: &TradeData) -> Result<()> {
+        for (field, got, ours, config) in [
+            (
+                "merchant_no",
+                &d.merchant_no,
+                &self.merchant_no,
+                "credentials.merchantNo",
+            ),
+            ("term_no", &d.term_no, &self.term_no, "credentials.termNo"),
+        ] {
+            match text(got) {
+                None => {
+                    return Err(Error::notification(
+                        "WRONG_MERCHANT",
+                        format!("the notice has no {field}, so it cannot be shown to be for this merchant"),
+                    ))
+                }
+                Some(g) if g != ours => {
+                    return Err(Error::notification(
+                        "WRONG_MERCHANT",
+                        format!("the notice is for another merchant: its {field} is not {config}"),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -662,9 +860,9 @@ impl Gateway for Lakala {
         })
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, ctx: &Ctx) -> OperationResult {
         let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        self.parse_inner(op, resp, input, raw)
+        self.parse_inner(op, resp, input, raw, ctx.now_ms)
     }
 
     /// Doc 1009: `Authorization: LKLAPI-SHA256withRSA timestamp="…",nonce_str="…",signature="…"` over
@@ -711,6 +909,7 @@ impl Gateway for Lakala {
         let data: TradeData = serde_json::from_value(raw.clone())
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice"))?;
         let order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
+        self.notice_is_ours(&data)?;
         let mut ack_headers = BTreeMap::new();
         ack_headers.insert("content-type".to_string(), "application/json".to_string());
         let ack = Ack {

@@ -278,9 +278,14 @@ const LKL_HEADERS: [&str; 5] = [
 ];
 
 /// A response as the gateway sends it: `Lklapi-*` headers, the signature over
-/// appid\nserial\ntimestamp\nnonce\nbody\n with `key`.
+/// appid\nserial\ntimestamp\nnonce\nbody\n with `key`, signed 1 s after `NOW_MS`.
 fn signed_with(key: &PrivateKey, status: u16, body: &[u8]) -> HttpResponse {
-    let (appid, serial, ts, nonce) = (APPID, "1a2b3c4d5e6f7081", "1631007211", "Rk7hT0aQz9bV");
+    signed_as(key, status, APPID, "1631007211", body)
+}
+
+/// `signed_with` for another app id or timestamp (both are signed).
+fn signed_as(key: &PrivateKey, status: u16, appid: &str, ts: &str, body: &[u8]) -> HttpResponse {
+    let (serial, nonce) = ("1a2b3c4d5e6f7081", "Rk7hT0aQz9bV");
     let sig = key
         .sign_sha256(&request_message(appid, serial, ts, nonce, body))
         .unwrap();
@@ -344,7 +349,7 @@ fn trade_with(state: &str, changes: Value) -> Value {
 /// Parses with a fresh gateway and the operation's valid input.
 fn parse(op: Operation, resp: &HttpResponse) -> OperationResult {
     let inp = input(valid_input(op));
-    gateway().parse(op, resp, Some(&inp), &Ctx::default())
+    gateway().parse(op, resp, Some(&inp), &ctx())
 }
 
 fn error_code(r: &OperationResult) -> Option<ErrorCode> {
@@ -554,7 +559,9 @@ fn precreate_answers() {
 
 #[test]
 fn refund_answers() {
-    let d = json!({"out_trade_no": REFUND_NO, "trade_no": "2021090766210003630099", "refund_amount": "100", "origin_trade_no": TRADE_NO});
+    // origin_out_trade_no: echoed because the request carried it (PHP SDK RelationRefundResponse).
+    let d = json!({"out_trade_no": REFUND_NO, "trade_no": "2021090766210003630099", "refund_amount": "100",
+                   "origin_trade_no": TRADE_NO, "origin_out_trade_no": ORDER});
     let r = parse(Operation::Refund, &signed(&envelope("BBS00000", Some(d.clone()))));
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     let refund = r.refund.as_ref().unwrap();
@@ -568,7 +575,10 @@ fn refund_answers() {
     // Without refund_amount the asked amount is reported.
     let r = parse(
         Operation::Refund,
-        &signed(&envelope("BBS00000", Some(json!({"out_trade_no": REFUND_NO})))),
+        &signed(&envelope(
+            "BBS00000",
+            Some(json!({"out_trade_no": REFUND_NO, "origin_out_trade_no": ORDER})),
+        )),
     );
     assert_eq!(r.refund.as_ref().unwrap().amount, Some(100));
 }
@@ -593,7 +603,7 @@ fn an_answer_about_another_trade_no_is_unknown() {
         Operation::Query,
         &signed(&envelope("BBS00000", Some(d))),
         Some(&inp),
-        &Ctx::default(),
+        &ctx(),
     );
     assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "another trade_no");
 }
@@ -706,7 +716,7 @@ fn platform_key_forms() {
         let mut gw = Lakala::new(config_with(json!({"platformCertificate": cert}))).unwrap();
         let inp = input(valid_input(Operation::Query));
         assert_eq!(
-            gw.parse(Operation::Query, &resp, Some(&inp), &Ctx::default()).outcome,
+            gw.parse(Operation::Query, &resp, Some(&inp), &ctx()).outcome,
             Outcome::Succeeded
         );
     }
@@ -760,6 +770,393 @@ fn http_errors_and_unreadable_bodies_are_unknown() {
         &signed(&json!({"code": "BBS00000", "resp_data": {"total_amount": 123}})),
     );
     assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "number amount");
+}
+
+// ================================================================ 3b. answers tied to the request
+
+/// Parses through the rules every provider shares (`parse_checked`), as clients do.
+fn checked_with(op: Operation, resp: &HttpResponse, inp: &Input) -> OperationResult {
+    let mut gw = gateway();
+    crate::providers::parse_checked(&mut gw, op, resp, Some(inp), &ctx())
+}
+
+fn checked(op: Operation, resp: &HttpResponse) -> OperationResult {
+    checked_with(op, resp, &input(valid_input(op)))
+}
+
+fn assert_unknown(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
+    assert_uncertain(r, op, code, what);
+    assert_ne!(r.outcome, Outcome::Succeeded, "{what}");
+}
+
+/// A genuinely signed answer outside the window around its arrival may be a replay: not trusted, and
+/// the message says by how much. `ctx()` is `NOW_MS`; the default window is 300 s.
+#[test]
+fn a_stale_answer_is_not_trusted() {
+    let body = envelope("BBS00000", Some(trade("SUCCESS"))).to_string();
+    let now = NOW_MS / 1000;
+    for offset in [0, 300, -300, 299, -1] {
+        let resp = signed_as(platform_key(), 200, APPID, &(now + offset).to_string(), body.as_bytes());
+        let r = parse(Operation::Query, &resp);
+        assert_eq!(r.outcome, Outcome::Succeeded, "{offset} s: {:?}", r.error);
+    }
+    for (offset, words) in [
+        (-301, "stale by 301 s"),
+        (-365 * 86_400, "stale by 31536000 s"),
+        (-now, "stale by"),
+        (301, "301 s after it arrived"),
+    ] {
+        let resp = signed_as(platform_key(), 200, APPID, &(now + offset).to_string(), body.as_bytes());
+        for op in [Operation::Query, Operation::Pay, Operation::Refund, Operation::Revoke] {
+            let r = checked(op, &resp);
+            let what = format!("{op:?} signed {offset} s from arrival");
+            assert_unknown(&r, op, ErrorCode::ResponseSignatureInvalid, &what);
+            let m = &r.error.as_ref().unwrap().message;
+            assert!(m.contains(words), "{what}: {m}");
+        }
+    }
+    // A timestamp that is signed but is not seconds.
+    for ts in ["soon", "-5", "+1631007211", "1631007211.5", "99999999999999999999"] {
+        let r = parse(
+            Operation::Query,
+            &signed_as(platform_key(), 200, APPID, ts, body.as_bytes()),
+        );
+        assert_uncertain(&r, Operation::Query, ErrorCode::ResponseSignatureInvalid, ts);
+    }
+    // The window is notificationToleranceSeconds.
+    let mut c = config();
+    c["notificationToleranceSeconds"] = json!(60);
+    let mut gw = Lakala::new(c).unwrap();
+    let inp = input(valid_input(Operation::Query));
+    let at = |gw: &mut Lakala, offset: i64| {
+        let resp = signed_as(platform_key(), 200, APPID, &(now + offset).to_string(), body.as_bytes());
+        gw.parse(Operation::Query, &resp, Some(&inp), &ctx()).outcome
+    };
+    assert_eq!(at(&mut gw, -60), Outcome::Succeeded);
+    assert_eq!(at(&mut gw, -61), Outcome::Unknown);
+    // When the answer arrived is what counts: the same answer parsed an hour later is stale.
+    let resp = signed_with(platform_key(), 200, body.as_bytes());
+    let late = Ctx {
+        now_ms: NOW_MS + 3_600_000,
+        nonce: String::new(),
+    };
+    let r = gateway().parse(Operation::Query, &resp, Some(&inp), &late);
+    assert_uncertain(
+        &r,
+        Operation::Query,
+        ErrorCode::ResponseSignatureInvalid,
+        "an hour late",
+    );
+}
+
+/// Lakala signs every app's answers with one platform key: one for another app is not ours.
+#[test]
+fn an_answer_signed_for_another_app_is_not_trusted() {
+    let body = envelope("BBS00000", Some(trade("SUCCESS"))).to_string();
+    for appid in ["OP00000099", "op00000003", "OP000000031"] {
+        let resp = signed_as(platform_key(), 200, appid, "1631007211", body.as_bytes());
+        for op in [Operation::Query, Operation::Pay] {
+            let r = checked(op, &resp);
+            assert_unknown(&r, op, ErrorCode::ResponseSignatureInvalid, appid);
+            let m = &r.error.as_ref().unwrap().message;
+            assert!(m.contains("another app") && m.contains("Lklapi-Appid"), "{appid}: {m}");
+            assert!(!m.contains(APPID), "the configured appId is not echoed: {m}");
+        }
+    }
+}
+
+/// The signed answer to a close (doc 1071: origin_* and trade_time, no state) given as the answer to a
+/// new micropay must not read as PAID; given to the close of another order it is not a close of ours.
+#[test]
+fn a_replayed_close_answer_is_not_a_payment_nor_another_close() {
+    let close_answer = |origin_out: &str, origin_trade: &str| {
+        signed(&envelope(
+            "BBS00000",
+            Some(
+                json!({"origin_trade_no": origin_trade, "origin_out_trade_no": origin_out, "trade_time": "20210907173330"}),
+            ),
+        ))
+    };
+    let old = close_answer("OLD-ORDER-1", "2021090766210000000001");
+    // To a pay: no paid, named order, so UNKNOWN (and poll), never SUCCEEDED.
+    let r = checked(Operation::Pay, &old);
+    assert_unknown(
+        &r,
+        Operation::Pay,
+        ErrorCode::MalformedResponse,
+        "close answer to a pay",
+    );
+    // Even without the input (parseResponse with no input), it is no payment.
+    let mut gw = gateway();
+    let r = crate::providers::parse_checked(&mut gw, Operation::Pay, &old, None, &ctx());
+    assert_eq!(r.outcome, Outcome::Unknown, "{:?}", r.error);
+    // To the close of another order.
+    let r = checked(Operation::Close, &old);
+    assert_unknown(
+        &r,
+        Operation::Close,
+        ErrorCode::MalformedResponse,
+        "close answer for another order",
+    );
+    assert!(r.error.unwrap().message.contains("OLD-ORDER-1"));
+    let by_trade_no = input(json!({"providerOrderNo": TRADE_NO, "clientIp": "10.0.0.1"}));
+    let r = checked_with(Operation::Close, &old, &by_trade_no);
+    assert_unknown(&r, Operation::Close, ErrorCode::MalformedResponse, "asked by trade_no");
+    // A success that names no order is not a close of ours.
+    let r = checked(
+        Operation::Close,
+        &signed(&envelope("BBS00000", Some(json!({"trade_time": "20210907173330"})))),
+    );
+    assert_unknown(
+        &r,
+        Operation::Close,
+        ErrorCode::MalformedResponse,
+        "close naming no order",
+    );
+    let r = checked(Operation::Close, &signed(&envelope("BBS00000", None)));
+    assert_unknown(
+        &r,
+        Operation::Close,
+        ErrorCode::MalformedResponse,
+        "close without resp_data",
+    );
+    // The genuine answer about this order.
+    let r = checked(Operation::Close, &close_answer(ORDER, TRADE_NO));
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None), "{:?}", r.error);
+    let r = checked_with(Operation::Close, &close_answer(ORDER, TRADE_NO), &by_trade_no);
+    assert_eq!(r.outcome, Outcome::Succeeded, "{:?}", r.error);
+}
+
+/// A signed revoke answer for another order (or another reversal) must not read as this order
+/// reversed: the flow would report TIMED_OUT_REVERSED while the buyer's money is held.
+#[test]
+fn a_replayed_revoke_answer_for_another_order_is_not_a_reversal() {
+    let revoke_answer = |own: &str, origin_out: &str| {
+        signed(&envelope(
+            "BBS00000",
+            Some(
+                json!({"merchant_no": "82229007392000A", "out_trade_no": own, "trade_no": "2021090766210000000002",
+                        "log_no": "66210000000002", "origin_trade_no": "2021090766210000000009",
+                        "origin_out_trade_no": origin_out, "total_amount": "123", "trade_time": "20210907173330"}),
+            ),
+        ))
+    };
+    for op in [Operation::Revoke, Operation::Cancel] {
+        let r = checked(op, &revoke_answer("RV-1", "ANOTHER-ORDER"));
+        assert_unknown(
+            &r,
+            op,
+            ErrorCode::MalformedResponse,
+            &format!("{op:?} of another order"),
+        );
+        // The reversal's own number, when given, must match too.
+        let own = with(op, "refundNo", json!("RV-MINE"));
+        let r = checked_with(op, &revoke_answer("RV-OTHER", ORDER), &own);
+        assert_unknown(
+            &r,
+            op,
+            ErrorCode::MalformedResponse,
+            &format!("{op:?}: another reversal"),
+        );
+        // Names no original order.
+        let bare = signed(&envelope("BBS00000", Some(json!({"out_trade_no": "RV-1"}))));
+        assert_unknown(&checked(op, &bare), op, ErrorCode::MalformedResponse, "no origin");
+        // The genuine answer.
+        let r = checked_with(op, &revoke_answer("RV-MINE", ORDER), &own);
+        assert_eq!(
+            (r.outcome, r.next),
+            (Outcome::Succeeded, Next::None),
+            "{op:?}: {:?}",
+            r.error
+        );
+        let r = checked(op, &revoke_answer("nonce-numbered", ORDER));
+        assert_eq!(r.outcome, Outcome::Succeeded, "{op:?} without refundNo: {:?}", r.error);
+    }
+}
+
+#[test]
+fn refund_answers_name_their_refund_and_order() {
+    let answer = |d: Value| signed(&envelope("BBS00000", Some(d)));
+    let good = json!({"merchant_no": "82229007392000A", "out_trade_no": REFUND_NO, "trade_no": "2021090766210003630099",
+                      "refund_amount": "100", "total_amount": "123", "origin_out_trade_no": ORDER});
+    let r = checked(Operation::Refund, &answer(good.clone()));
+    assert_eq!(r.outcome, Outcome::Succeeded, "{:?}", r.error);
+    assert_eq!(r.refund.as_ref().unwrap().refund_no.as_deref(), Some(REFUND_NO));
+    let changed = |k: &str, v: Value| {
+        let mut d = good.clone();
+        if v.is_null() {
+            d.as_object_mut().unwrap().remove(k);
+        } else {
+            d[k] = v;
+        }
+        d
+    };
+    for (what, d) in [
+        ("another refund", changed("out_trade_no", json!("R-OTHER"))),
+        ("no refund number", changed("out_trade_no", Value::Null)),
+        ("another order", changed("origin_out_trade_no", json!("ANOTHER-ORDER"))),
+        ("no original order", changed("origin_out_trade_no", Value::Null)),
+        ("another amount", changed("refund_amount", json!("99"))),
+        ("another merchant", changed("merchant_no", json!("822290070119999"))),
+    ] {
+        assert_unknown(
+            &checked(Operation::Refund, &answer(d)),
+            Operation::Refund,
+            ErrorCode::MalformedResponse,
+            what,
+        );
+    }
+    // In progress (BBS11112) it need not name everything yet, but what it names must match.
+    let pending = |d: Value| signed(&envelope("BBS11112", Some(d)));
+    let r = checked(Operation::Refund, &pending(json!({"out_trade_no": REFUND_NO})));
+    assert_eq!(r.outcome, Outcome::InProgress, "{:?}", r.error);
+    let r = checked(Operation::Refund, &pending(json!({"out_trade_no": "R-OTHER"})));
+    assert_unknown(
+        &r,
+        Operation::Refund,
+        ErrorCode::MalformedResponse,
+        "pending, another refund",
+    );
+    // A refund query that finds a payment (a refundNo equal to some order's number) is no refund.
+    for main_type in ["MICROPAY", "PREORDER"] {
+        let d = trade_with(
+            "SUCCESS",
+            json!({"out_trade_no": REFUND_NO, "trade_main_type": main_type}),
+        );
+        let r = checked(Operation::RefundQuery, &answer(d));
+        assert_unknown(&r, Operation::RefundQuery, ErrorCode::MalformedResponse, main_type);
+    }
+    // A refund query answer that names no refund.
+    let d = trade_with("SUCCESS", json!({"out_trade_no": null, "trade_main_type": "REFUND"}));
+    let r = checked(Operation::RefundQuery, &answer(d));
+    assert_unknown(
+        &r,
+        Operation::RefundQuery,
+        ErrorCode::MalformedResponse,
+        "no refund number",
+    );
+}
+
+/// One appId may serve many merchants (an ISV): an answer naming another merchant is not ours.
+#[test]
+fn an_answer_about_another_merchant_is_unknown() {
+    let other = json!({"merchant_no": "822290070119999"});
+    for op in [Operation::Query, Operation::Pay, Operation::Precreate] {
+        let d = trade_with("SUCCESS", other.clone());
+        let r = checked(op, &signed(&envelope("BBS00000", Some(d))));
+        assert_unknown(&r, op, ErrorCode::MalformedResponse, &format!("{op:?}"));
+        let m = r.error.unwrap().message;
+        assert!(m.contains("merchant_no") && !m.contains("82229007392000A"), "{m}");
+    }
+    // The same answer naming our merchant is fine.
+    let d = trade_with("SUCCESS", json!({"merchant_no": "82229007392000A"}));
+    assert_eq!(
+        checked(Operation::Query, &signed(&envelope("BBS00000", Some(d)))).outcome,
+        Outcome::Succeeded
+    );
+}
+
+/// A code that says "done" or "in progress" while the answer's own trade_state says otherwise is
+/// UNKNOWN: the state the answer carries is mapped (the operation's meaning fills in only when it
+/// carries none), so the shared check sees the disagreement.
+#[test]
+fn code_and_state_that_disagree_are_unknown() {
+    let pay = |code: &str, state: Option<&str>| {
+        let mut d = json!({"merchant_no": "82229007392000A", "out_trade_no": ORDER, "trade_no": TRADE_NO,
+                           "account_type": "WECHAT", "total_amount": "123", "payer_amount": "123",
+                           "trade_time": "20210907173330"});
+        if let Some(s) = state {
+            d["trade_state"] = json!(s);
+        }
+        signed(&envelope(code, Some(d)))
+    };
+    // BBS00000 with trade_state FAIL on a micropay: once SUCCEEDED, now UNKNOWN + POLL.
+    for state in ["FAIL", "CLOSE", "REVOKED", "DEAL", "CREATE", "UNKNOWN", "WHATEVER"] {
+        let r = checked(Operation::Pay, &pay("BBS00000", Some(state)));
+        assert_unknown(&r, Operation::Pay, ErrorCode::MalformedResponse, state);
+    }
+    // The same through the client, as the package calls it.
+    let mut client = crate::client::Client::new(&config().to_string()).unwrap();
+    let resp = pay("BBS00000", Some("FAIL"));
+    let out = client
+        .parse(
+            "pay",
+            200,
+            &json!(resp.headers).to_string(),
+            resp.body.clone(),
+            Some(&valid_input(Operation::Pay).to_string()),
+            NOW_MS,
+        )
+        .unwrap();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["outcome"].as_str(), v["next"].as_str()),
+        (Some("UNKNOWN"), Some("POLL")),
+        "{v}"
+    );
+    assert!(v.get("order").is_none(), "{v}");
+    // Agreeing answers: a carried SUCCESS, or none at all.
+    for state in [Some("SUCCESS"), None] {
+        let r = checked(Operation::Pay, &pay("BBS00000", state));
+        assert_eq!(
+            (r.outcome, r.next),
+            (Outcome::Succeeded, Next::None),
+            "{state:?}: {:?}",
+            r.error
+        );
+        assert_eq!(r.order.as_ref().unwrap().state, OrderState::Success);
+        assert_eq!(r.order.unwrap().provider_state.as_deref(), state);
+    }
+    // In progress with a settled state.
+    for state in ["SUCCESS", "FAIL", "CLOSE"] {
+        let r = checked(Operation::Pay, &pay("BBS10000", Some(state)));
+        assert_unknown(
+            &r,
+            Operation::Pay,
+            ErrorCode::MalformedResponse,
+            &format!("BBS10000 {state}"),
+        );
+    }
+    let r = checked(Operation::Pay, &pay("BBS10000", Some("DEAL")));
+    assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll), "{:?}", r.error);
+    // A preorder answer whose state is settled.
+    for state in ["FAIL", "SUCCESS", "CLOSE"] {
+        let d = json!({"out_trade_no": ORDER, "trade_no": TRADE_NO, "trade_state": state,
+                       "acc_resp_fields": {"code": "https://qr.alipay.com/x"}});
+        let r = checked(Operation::Precreate, &signed(&envelope("BBS00000", Some(d))));
+        assert_unknown(&r, Operation::Precreate, ErrorCode::MalformedResponse, state);
+    }
+    // A refund answer whose own state disagrees with its code.
+    let refund = |code: &str, state: &str| {
+        let d = json!({"out_trade_no": REFUND_NO, "refund_amount": "100", "origin_out_trade_no": ORDER, "trade_state": state});
+        signed(&envelope(code, Some(d)))
+    };
+    for (code, state) in [
+        ("BBS00000", "FAIL"),
+        ("BBS00000", "DEAL"),
+        ("BBS11112", "SUCCESS"),
+        ("BBS11112", "FAIL"),
+    ] {
+        let r = checked(Operation::Refund, &refund(code, state));
+        assert_unknown(
+            &r,
+            Operation::Refund,
+            ErrorCode::MalformedResponse,
+            &format!("{code} {state}"),
+        );
+    }
+    let r = checked(Operation::Refund, &refund("BBS00000", "SUCCESS"));
+    assert_eq!(r.outcome, Outcome::Succeeded, "{:?}", r.error);
+    assert_eq!(r.refund.unwrap().provider_state.as_deref(), Some("SUCCESS"));
+    // A pay success that does not name its order.
+    let d = json!({"trade_no": TRADE_NO, "total_amount": "123"});
+    let r = checked(Operation::Pay, &signed(&envelope("BBS00000", Some(d))));
+    assert_unknown(
+        &r,
+        Operation::Pay,
+        ErrorCode::MalformedResponse,
+        "pay without out_trade_no",
+    );
 }
 
 // ================================================================ 4. amounts and time
@@ -1254,6 +1651,26 @@ fn config_errors() {
             ErrorCode::InvalidConfig,
             "notificationToleranceSeconds",
         ),
+        (
+            "tolerance over an hour",
+            {
+                let mut c = config();
+                c["notificationToleranceSeconds"] = json!(3601);
+                c
+            },
+            ErrorCode::InvalidConfig,
+            "notificationToleranceSeconds",
+        ),
+        (
+            "tolerance a year",
+            {
+                let mut c = config();
+                c["notificationToleranceSeconds"] = json!(31_536_000);
+                c
+            },
+            ErrorCode::InvalidConfig,
+            "notificationToleranceSeconds",
+        ),
     ];
     for (what, cfg, code, field) in cases {
         let e = Lakala::new(cfg.clone())
@@ -1263,6 +1680,10 @@ fn config_errors() {
         assert_eq!(e.field.as_deref(), Some(field), "{what}: {e}");
         assert!(e.message.contains(field), "{what}: {}", e.message);
         assert_no_secret(&format!("{} {e:?} {}", e.to_json(), e), what);
+        // No configured value is echoed (numbers included).
+        for value in ["31536000", "3601", "-300", "s2.lakala.com", "00dfba81-94"] {
+            assert!(!e.message.contains(value), "{what}: {}", e.message);
+        }
         // The registry says the same.
         let e2 = crate::providers::create(&cfg.to_string()).err().unwrap();
         assert_eq!((e2.code, e2.field), (code, e.field), "{what}");
@@ -1289,6 +1710,10 @@ fn config_accepts() {
     // Derived from the certificate, leading 00 kept.
     assert_eq!(gateway().serial_no, "00dfba8194c41b84cf");
     assert_eq!(gateway().tolerance_seconds, 300);
+    // The upper bound is accepted.
+    let mut c = config();
+    c["notificationToleranceSeconds"] = json!(3600);
+    assert_eq!(Lakala::new(c).unwrap().tolerance_seconds, 3600);
     // Custom base URL, trailing slash dropped.
     let mut c = config();
     c["baseUrl"] = json!("https://test.wsmsd.cn/sit/");
@@ -1307,7 +1732,7 @@ fn config_accepts() {
 
 /// A trade notice (doc 1112) with `trade_status`.
 fn notice(status: &str) -> Vec<u8> {
-    json!({"merchant_no": "82229007392000A", "out_trade_no": ORDER, "trade_no": TRADE_NO, "log_no": "66210003630077",
+    json!({"merchant_no": "82229007392000A", "term_no": "D9296400", "out_trade_no": ORDER, "trade_no": TRADE_NO, "log_no": "66210003630077",
            "acc_trade_no": "4200001212202109078945008028", "account_type": "WECHAT", "trade_status": status,
            "total_amount": "123", "payer_amount": "123", "trade_time": "20210907150327", "user_id1": "o1"})
     .to_string()
@@ -1566,6 +1991,63 @@ fn notification_malformed() {
     let body = notice("WHATEVER");
     let n = verify(&gw, &notify_headers(platform_key(), NOW_S, "n", &body), &body).unwrap();
     assert_eq!((n.order.state, n.order.is_final), (OrderState::Unknown, false));
+}
+
+/// Lakala signs every merchant's notices with one platform key: a genuine notice for another merchant
+/// or terminal carrying our order number (a fraudster's 0.01 yuan order) is rejected, as is one that
+/// names neither. The message names the field, never a configured number.
+#[test]
+fn a_notice_for_another_merchant_is_rejected() {
+    let gw = gateway();
+    let notice_with = |changes: Value| {
+        let mut v: Value = serde_json::from_slice(&notice("SUCCESS")).unwrap();
+        for (k, x) in changes.as_object().unwrap() {
+            if x.is_null() {
+                v.as_object_mut().unwrap().remove(k);
+            } else {
+                v[k] = x.clone();
+            }
+        }
+        v.to_string().into_bytes()
+    };
+    for (what, changes, field) in [
+        (
+            "another merchant",
+            json!({"merchant_no": "822290070119999"}),
+            "merchant_no",
+        ),
+        ("another terminal", json!({"term_no": "D9296401"}), "term_no"),
+        (
+            "both",
+            json!({"merchant_no": "822290070119999", "term_no": "X1"}),
+            "merchant_no",
+        ),
+        ("no merchant_no", json!({"merchant_no": null}), "merchant_no"),
+        ("empty merchant_no", json!({"merchant_no": ""}), "merchant_no"),
+        ("no term_no", json!({"term_no": null}), "term_no"),
+        ("case differs", json!({"merchant_no": "82229007392000a"}), "merchant_no"),
+    ] {
+        let body = notice_with(changes);
+        let e = verify(&gw, &notify_headers(platform_key(), NOW_S, "n1", &body), &body)
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"));
+        assert_eq!(
+            (e.code, e.reason),
+            (ErrorCode::NotificationInvalid, Some("WRONG_MERCHANT")),
+            "{what}: {e}"
+        );
+        assert!(e.message.contains(field), "{what}: {}", e.message);
+        for configured in ["82229007392000A", "D9296400"] {
+            assert!(!e.message.contains(configured), "{what}: {}", e.message);
+        }
+    }
+    // Ours: accepted.
+    let body = notice("SUCCESS");
+    assert!(verify(&gw, &notify_headers(platform_key(), NOW_S, "n1", &body), &body).is_ok());
+    // Another client, configured for the other merchant, accepts that merchant's notice.
+    let other = Lakala::new(config_with(json!({"merchantNo": "822290070119999"}))).unwrap();
+    let body = notice_with(json!({"merchant_no": "822290070119999"}));
+    assert!(verify(&other, &notify_headers(platform_key(), NOW_S, "n1", &body), &body).is_ok());
 }
 
 /// A signed timestamp so far from now that `now - timestamp` overflows i64.
