@@ -87,6 +87,8 @@ struct Envelope {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct TradeData {
+    /// The merchant the trade belongs to: an answer about another merchant's trade is not ours.
+    os_merchant_code: Option<String>,
     owner_trade_no: Option<String>,
     os_trade_no: Option<String>,
     tp_trade_no: Option<String>,
@@ -267,7 +269,10 @@ fn code_outcome(code: Option<i64>) -> Option<(Outcome, ErrorCode)> {
         Some(1000 | 1001 | 1002 | 1007..=1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
         Some(1003 | 1004) => refused(ErrorCode::ProviderError), // file errors
         Some(1006 | 1012 | 1013) => refused(ErrorCode::AuthFailed), // expired request (clock), access_id, signature
-        Some(4000 | 4002) => refused(ErrorCode::DuplicateOrder), // already exists, repeated submission
+        // ITEM_CONFLICT 4000 "资源已存在" and REPEAT_SUBMIT 4002 "重复提交": the trade or refund number was
+        // used before, and that request may stand. DuplicateOrder: the shared rule makes it UNKNOWN + POLL
+        // (FAILED would invite a second refund under a new number).
+        Some(4000 | 4002) => refused(ErrorCode::DuplicateOrder),
         Some(4004) => refused(ErrorCode::OrderNotFound),
         Some(4008) => refused(ErrorCode::AuthFailed),
         Some(4029) => refused(ErrorCode::ProviderUnavailable), // too many requests
@@ -428,7 +433,12 @@ impl Tingyihui {
                     provider_state: d.refund_status.clone(),
                 });
             }
-            Operation::Precreate | Operation::Query => {
+            Operation::Precreate | Operation::Query | Operation::Close => {
+                // Close answers carry no trade (Results<String>); read one only if it is there.
+                if op == Operation::Close && !data.is_object() {
+                    r.raw = raw;
+                    return r;
+                }
                 let d: TradeData = match serde_json::from_value(data) {
                     Ok(d) => d,
                     Err(_) => {
@@ -445,6 +455,24 @@ impl Tingyihui {
                         raw,
                     );
                 }
+                let theirs = d.os_merchant_code.as_deref().filter(|m| !m.is_empty());
+                if let (Some(ours), Some(theirs)) = (self.merchant_code.as_deref(), theirs) {
+                    if ours != theirs {
+                        let e = Error::new(
+                            ErrorCode::MalformedResponse,
+                            "the answer is about another merchant's trade (osMerchantCode is not credentials.merchantCode)",
+                        );
+                        return uncertain(e, raw);
+                    }
+                }
+                // A trade just created waits for its buyer: any other state contradicts "created".
+                if op == Operation::Precreate && d.trade_status.as_deref().is_some_and(|s| s != "WAIT") {
+                    let message = format!(
+                        "the new trade's answer shows tradeStatus {:?}, not WAIT",
+                        d.trade_status.as_deref().unwrap_or_default()
+                    );
+                    return uncertain(Error::new(ErrorCode::MalformedResponse, message), raw);
+                }
                 let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
                 let order = to_order(&d, override_state);
                 if let Err(e) = super::same_subject(&[
@@ -459,11 +487,14 @@ impl Tingyihui {
                 ]) {
                     return uncertain(e, raw);
                 }
-                r.next = match order.state {
-                    OrderState::Pending | OrderState::Refunding => Next::Poll,
-                    OrderState::Unknown => Next::ContactSupport,
-                    _ => Next::None,
-                };
+                if op != Operation::Close {
+                    r.next = match order.state {
+                        OrderState::Pending | OrderState::Refunding => Next::Poll,
+                        OrderState::Unknown => Next::ContactSupport,
+                        _ => Next::None,
+                    };
+                }
+                // For close, the shared rule (`providers::settle`) sees the state: money held is no close.
                 r.order = Some(order);
             }
             _ => {}

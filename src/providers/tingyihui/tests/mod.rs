@@ -553,13 +553,22 @@ fn precreate_qr_code() {
     let o = r.order.unwrap();
     assert!(o.qr_code.is_none());
     assert_eq!(o.pay_params, Some(Value::String(params.into())));
-    // Precreate settles nothing even when a status is sent.
+    // A new trade waits for its buyer: WAIT is what "created" means.
     let r = parse(
         Operation::Precreate,
         200,
-        ok(json!({"ownerTradeNo": ORDER, "tradeStatus": "SUCCESS"})),
+        ok(json!({"ownerTradeNo": ORDER, "tradeStatus": "WAIT"})),
     );
     assert_eq!(r.order.unwrap().state, OrderState::Pending);
+    // Any other state contradicts "created": UNKNOWN, poll (the query will say what the trade is).
+    for status in ["SUCCESS", "CLOSED", "FAILURE", "REFUNDING", "NEW"] {
+        let r = parse(
+            Operation::Precreate,
+            200,
+            ok(json!({"ownerTradeNo": ORDER, "tradeStatus": status})),
+        );
+        assert_uncertain(&r, Operation::Precreate, ErrorCode::MalformedResponse, status);
+    }
 }
 
 // ================================================================ 5. input and configuration
@@ -860,4 +869,111 @@ fn secrets_never_appear() {
         .build(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
         .unwrap();
     assert_no_secret(&format!("{p:?}"), "prepared request");
+}
+
+// ================================================================ through the client (shared rules)
+
+/// `Client::parse`, the path every caller takes: the provider's mapping plus the rules every provider
+/// shares (`providers::settle`). Returns the result JSON the bindings hand to JavaScript.
+fn through_client(op: Operation, inp: Value, body: Vec<u8>) -> Value {
+    let mut client = crate::client::Client::new(&config().to_string()).unwrap();
+    let name = serde_json::to_value(op).unwrap();
+    let out = client
+        .parse(
+            name.as_str().unwrap(),
+            200,
+            "{}",
+            body,
+            Some(&inp.to_string()),
+            1_638_777_300_000,
+        )
+        .unwrap();
+    serde_json::from_str(&out).unwrap()
+}
+
+fn triple(v: &Value) -> (&str, &str, Option<&str>) {
+    (
+        v["outcome"].as_str().unwrap(),
+        v["next"].as_str().unwrap(),
+        v["error"]["code"].as_str(),
+    )
+}
+
+fn refused(code: i64, msg: &str) -> Vec<u8> {
+    json!({"code": code, "msg": msg, "data": null, "error": null})
+        .to_string()
+        .into_bytes()
+}
+
+/// SDK `constants/Code`: REPEAT_SUBMIT 4002 "重复提交" and ITEM_CONFLICT 4000 "资源已存在". The number was
+/// used before and that request may stand: UNKNOWN + POLL, never FAILED (which invites a second
+/// refund under a new number, or a second trade).
+#[test]
+fn repeat_submission_is_unknown_and_polls_through_the_client() {
+    for (code, msg) in [(4002, "重复提交"), (4000, "资源已存在")] {
+        for op in [Operation::Refund, Operation::Precreate] {
+            let v = through_client(op, valid_input(op), refused(code, msg));
+            assert_eq!(
+                triple(&v),
+                ("UNKNOWN", "POLL", Some("DUPLICATE_ORDER")),
+                "{op:?} {code}: {v}"
+            );
+            assert_eq!(v["error"]["providerCode"], code.to_string());
+        }
+    }
+    // A plain refusal stays FAILED.
+    let v = through_client(
+        Operation::Refund,
+        valid_input(Operation::Refund),
+        refused(0, "处理失败"),
+    );
+    assert_eq!(v["outcome"], "FAILED");
+}
+
+/// Close answers carry no trade today; one that does and shows the money taken is no close.
+#[test]
+fn close_with_money_held_is_unknown_through_the_client() {
+    let inp = valid_input(Operation::Close);
+    for status in ["SUCCESS", "SUCCESS_PART_REFUND", "REFUNDING"] {
+        let v = through_client(Operation::Close, inp.clone(), ok(trade(status)));
+        assert_eq!(
+            triple(&v),
+            ("UNKNOWN", "POLL", Some("MALFORMED_RESPONSE")),
+            "{status}: {v}"
+        );
+    }
+    for status in ["CLOSED", "CLOSE"] {
+        let v = through_client(Operation::Close, inp.clone(), ok(trade(status)));
+        assert_eq!(triple(&v), ("SUCCEEDED", "NONE", None), "{status}: {v}");
+        assert_eq!(v["order"]["state"], "CLOSED");
+    }
+    // The usual answer: data null (Results<String>), or a bare string.
+    for data in [Value::Null, json!("ok")] {
+        let v = through_client(Operation::Close, inp.clone(), ok(data.clone()));
+        assert_eq!(triple(&v), ("SUCCEEDED", "NONE", None), "{data}: {v}");
+    }
+    // A close answer about another trade is not an answer.
+    let other = trade_with("CLOSED", json!({"ownerTradeNo": "someone-else"}));
+    let v = through_client(Operation::Close, inp, ok(other));
+    assert_eq!(triple(&v), ("UNKNOWN", "POLL", Some("MALFORMED_RESPONSE")), "{v}");
+}
+
+/// osMerchantCode says whose a trade is: an answer about another merchant's trade is not ours.
+#[test]
+fn answer_about_another_merchant_is_unknown() {
+    for op in [Operation::Query, Operation::Precreate, Operation::Close] {
+        let status = if op == Operation::Precreate { "WAIT" } else { "CLOSED" };
+        let d = trade_with(status, json!({"osMerchantCode": "2163737276729999"}));
+        let r = parse(op, 200, ok(d));
+        assert_uncertain(&r, op, ErrorCode::MalformedResponse, &format!("{op:?}"));
+        assert!(r.error.unwrap().message.contains("osMerchantCode"));
+    }
+    // Not named, or no merchantCode configured: nothing to compare.
+    let d = trade_with("SUCCESS", json!({"osMerchantCode": null}));
+    assert_eq!(parse(Operation::Query, 200, ok(d)).outcome, Outcome::Succeeded);
+    let mut gw = Tingyihui::new(config_with(json!({"merchantCode": null}))).unwrap();
+    let inp = input(valid_input(Operation::Query));
+    let d = trade_with("SUCCESS", json!({"osMerchantCode": "2163737276729999"}));
+    let r = gw.parse(Operation::Query, &http(200, ok(d)), Some(&inp), &Ctx::default());
+    assert_eq!(r.outcome, Outcome::Succeeded);
 }
