@@ -134,6 +134,12 @@ impl Client {
         ))
     }
 
+    /// The result for an answer of `bytes` bytes, over the limit: the host stopped reading it.
+    pub fn too_large(&self, op: &str, bytes: u64) -> Result<String> {
+        let op = Operation::parse(op)?;
+        to_json(&providers::too_large(self.gateway.provider(), op, bytes))
+    }
+
     pub fn wap_pay_url(&self, input_json: &str) -> Result<String> {
         self.gateway.wap_pay_url(&Input::from_json(input_json)?)
     }

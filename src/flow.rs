@@ -4,7 +4,9 @@
 //!
 //! It reproduces seed 004 §2.4 (Shouqianba's client pay flow): pay; on anything uncertain, poll;
 //! when time is up, reverse; an uncertain reversal needs a person. It never reports FAILED unless the
-//! gateway said no money was taken, and it never sends a second pay.
+//! gateway said no money was taken, and it never sends a second pay. "Order not found" is never such a
+//! statement: a pay delayed in the network can still arrive after it (issue 8), so it only means "poll".
+//! PAID needs the gateway's amount to equal the asked amount; TIMED_OUT_REVERSED needs a confirmed reversal.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Next, Operation, OperationResult, OrderState, Outcome, Provider};
@@ -24,14 +26,19 @@ pub enum Action {
     Finish { verdict: Verdict, message: String },
 }
 
+/// At most this many queries per flow, whatever the clock says: a frozen or backwards clock must
+/// still reach the reversal (a flow's queries are counted against its documented cadence).
+const QUERY_MARGIN: i64 = 8;
+
 #[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
+    /// The gateway says the order is paid, for exactly the asked amount.
     Paid,
     /// The gateway said no money was taken (or it was returned).
     Failed,
+    /// The buyer did not pay in time and the gateway confirmed the reversal.
     TimedOutReversed,
-    TimedOutNothingToReverse,
     /// The outcome is uncertain: never treat it as failed.
     NeedsAttention,
 }
@@ -67,10 +74,20 @@ pub struct Plan {
     pub timeout_ms: i64,
     pub cadence: Cadence,
     pub reversal: Operation,
+    /// The asked amount in fen: PAID only when the gateway reports exactly this.
+    pub amount: i64,
 }
 
-/// The documented cadences and reversal calls.
-pub fn plan(provider: Provider, kind: Kind) -> Plan {
+impl Plan {
+    /// The most queries the documented cadence can make before the deadline, plus a margin.
+    fn max_queries(&self) -> i64 {
+        let fastest = self.cadence.0.iter().map(|(_, every)| *every).min().unwrap_or(1).max(1);
+        self.timeout_ms / fastest + QUERY_MARGIN
+    }
+}
+
+/// The documented cadences and reversal calls, for an order of `amount` fen.
+pub fn plan(provider: Provider, kind: Kind, amount: i64) -> Plan {
     let (timeout_ms, cadence, reversal) = match (provider, kind) {
         // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
         // then every 5 s up to about 240 s. cancel reverses either.
@@ -95,6 +112,7 @@ pub fn plan(provider: Provider, kind: Kind) -> Plan {
         timeout_ms,
         cadence: Cadence(cadence),
         reversal,
+        amount,
     }
 }
 
@@ -113,6 +131,7 @@ enum Phase {
 pub struct Flow {
     plan: Plan,
     phase: Phase,
+    queries: i64,
 }
 
 fn finish(verdict: Verdict, message: &str) -> Action {
@@ -141,6 +160,14 @@ pub struct ObservedError {
 #[derive(Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ObservedOrder {
     pub state: OrderState,
+    #[serde(default)]
+    pub amounts: ObservedAmounts,
+}
+
+#[derive(Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObservedAmounts {
+    #[serde(default)]
+    pub total: Option<i64>,
 }
 
 impl From<&OperationResult> for Observed {
@@ -149,7 +176,10 @@ impl From<&OperationResult> for Observed {
             outcome: r.outcome,
             next: r.next,
             error: r.error.as_ref().map(|e| ObservedError { code: e.code }),
-            order: r.order.as_ref().map(|o| ObservedOrder { state: o.state }),
+            order: r.order.as_ref().map(|o| ObservedOrder {
+                state: o.state,
+                amounts: ObservedAmounts { total: o.amounts.total },
+            }),
         }
     }
 }
@@ -166,16 +196,31 @@ fn order_state(r: &Observed) -> Option<OrderState> {
     }
 }
 
+/// The longest wait a flow accepts: timers in JavaScript hosts hold at most 2^31-1 ms.
+pub const MAX_TIMEOUT_MS: i64 = 2_147_483_647;
+
 /// A flow by names, as the bindings receive them; `timeout_ms` overrides the documented wait.
-pub fn from_names(provider: &str, kind: &str, timeout_ms: Option<i64>) -> Result<Flow> {
+pub fn from_names(provider: &str, kind: &str, timeout_ms: Option<i64>, amount: Option<i64>) -> Result<Flow> {
     let provider: Provider = serde_json::from_value(serde_json::Value::String(provider.into()))
         .map_err(|_| Error::config("provider", "is not a supported provider"))?;
     let kind: Kind = serde_json::from_value(serde_json::Value::String(kind.into()))
         .map_err(|_| Error::input("kind", "must be barcode or qr"))?;
-    let mut plan = plan(provider, kind);
+    let amount = match amount {
+        Some(a) if a > 0 => a,
+        _ => {
+            return Err(Error::input(
+                "amount",
+                "is required (positive integer fen): PAID is reported only when the gateway's amount equals it",
+            ))
+        }
+    };
+    let mut plan = plan(provider, kind, amount);
     if let Some(t) = timeout_ms {
-        if t <= 0 {
-            return Err(Error::input("timeoutMs", "must be a positive number of milliseconds"));
+        if !(1..=MAX_TIMEOUT_MS).contains(&t) {
+            return Err(Error::input(
+                "timeoutMs",
+                format!("must be a positive number of milliseconds, at most {MAX_TIMEOUT_MS}"),
+            ));
         }
         plan.timeout_ms = t;
     }
@@ -187,6 +232,7 @@ impl Flow {
         Flow {
             plan,
             phase: Phase::Start,
+            queries: 0,
         }
     }
 
@@ -253,7 +299,8 @@ impl Flow {
     }
 
     fn poll_or_reverse(&mut self, elapsed_ms: i64) -> Action {
-        if elapsed_ms >= self.plan.timeout_ms {
+        self.queries += 1;
+        if elapsed_ms >= self.plan.timeout_ms || self.queries > self.plan.max_queries() {
             self.phase = Phase::Reversing;
             return Action::Reverse {
                 operation: self.plan.reversal,
@@ -269,7 +316,9 @@ impl Flow {
 
     fn after_pay(&mut self, r: &Observed, elapsed_ms: i64) -> Action {
         match r.outcome {
-            Outcome::Succeeded => self.done(Verdict::Paid, "Payment received."),
+            // Without the amount in the answer, a query tells it.
+            Outcome::Succeeded if total(r).is_none() => self.poll_or_reverse(elapsed_ms),
+            Outcome::Succeeded => self.paid(r, "Payment received."),
             // A duplicate order number: this pay did nothing, but the order it names may be paid.
             Outcome::Failed if r.error.as_ref().is_some_and(|e| e.code == ErrorCode::DuplicateOrder) => {
                 self.poll_or_reverse(elapsed_ms)
@@ -286,20 +335,15 @@ impl Flow {
     }
 
     fn after_query(&mut self, r: &Observed, elapsed_ms: i64) -> Action {
+        // "No such order" is not "no money taken": a delayed pay may still arrive. Keep polling; at the
+        // deadline the reversal decides.
         if not_found(r) {
-            return match self.plan.kind {
-                Kind::Barcode => self.done(
-                    Verdict::Failed,
-                    "Payment failed; the gateway has no such order, so no money was taken.",
-                ),
-                // A QR order we created should exist: not finding it is not proof of anything.
-                Kind::Qr => self.poll_or_reverse(elapsed_ms),
-            };
+            return self.poll_or_reverse(elapsed_ms);
         }
         match order_state(r) {
             Some(
                 OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding,
-            ) => self.done(Verdict::Paid, "Payment received."),
+            ) => self.paid(r, "Payment received."),
             Some(OrderState::Failed) => self.done(
                 Verdict::Failed,
                 "Payment failed and any money taken was returned to the buyer.",
@@ -323,13 +367,8 @@ impl Flow {
                 "The buyer did not pay in time; the order was reversed and no money was kept.",
             );
         }
-        if not_found(r) {
-            return self.done(
-                Verdict::TimedOutNothingToReverse,
-                "The buyer did not pay in time; there was nothing to reverse.",
-            );
-        }
-        // The reversal failed or is uncertain — perhaps the buyer paid at the last moment. Look once more.
+        // The reversal failed, is uncertain, or found nothing — perhaps the buyer paid at the last
+        // moment, or the pay is still on its way. Look once more.
         self.phase = Phase::Confirming;
         Action::Query { ms: 0 }
     }
@@ -337,19 +376,48 @@ impl Flow {
     fn after_confirm(&mut self, r: &Observed) -> Action {
         match order_state(r) {
             Some(OrderState::Success | OrderState::PartiallyRefunded) => {
-                self.done(Verdict::Paid, "Payment received (at the last moment, after the wait ran out).")
+                self.paid(r, "Payment received (at the last moment, after the wait ran out).")
             }
             // After our reversal a full refund is that reversal (Lakala reports a revoked trade as REFUND).
             Some(OrderState::Closed | OrderState::Failed | OrderState::Refunded) => {
                 self.done(Verdict::TimedOutReversed, "The buyer did not pay in time; the order is closed and no money was kept.")
             }
-            _ if not_found(r) => self.done(Verdict::TimedOutNothingToReverse, "The buyer did not pay in time; there was nothing to reverse."),
+            _ if not_found(r) => self.done(
+                Verdict::NeedsAttention,
+                "The gateway has no record of this order at the deadline, and could not reverse it. A delayed payment may still arrive: do not serve, and query this order again later before charging the buyer again.",
+            ),
             _ => self.done(
                 Verdict::NeedsAttention,
                 "The wait ran out and the order could not be reversed or confirmed. Do not serve or charge again; check the order with the payment provider.",
             ),
         }
     }
+}
+
+impl Flow {
+    /// PAID, if the gateway's amount is the asked amount; otherwise a person must look.
+    fn paid(&mut self, r: &Observed, message: &str) -> Action {
+        let asked = self.plan.amount;
+        match total(r) {
+            Some(t) if t == asked => self.done(Verdict::Paid, message),
+            Some(t) => self.done(
+                Verdict::NeedsAttention,
+                &format!(
+                    "The gateway reports this order paid for {t} fen, not the {asked} fen asked (was the order number used before?). Do not serve; check the order with the payment provider."
+                ),
+            ),
+            None => self.done(
+                Verdict::NeedsAttention,
+                &format!(
+                    "The gateway reports this order paid but not its amount, so the {asked} fen asked cannot be confirmed. Check the order before serving."
+                ),
+            ),
+        }
+    }
+}
+
+fn total(r: &Observed) -> Option<i64> {
+    r.order.as_ref().and_then(|o| o.amounts.total)
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ try {
   const pre = record('shouqianba', 'precreate QR order', await s.precreate({ merchantOrderNo: sOrder, amount: 2580, subject: 'Coffee beans 1kg', operator: 'alice', payway: '3', notifyUrl: notifyUrl('shouqianba') }));
   rows.at(-1).note = `qr ${pre.order?.qrCode}`;
   await buyerPays('shouqianba', { client_sn: sOrder });
-  const sPaid = record('shouqianba', 'buyer paid; wait', await s.waitForPayment({ merchantOrderNo: sOrder }, { sleep }).then((f) => f.result));
+  const sPaid = record('shouqianba', 'buyer paid; wait', await s.waitForPayment({ merchantOrderNo: sOrder, amount: 2580 }, { sleep }).then((f) => f.result));
   rows.at(-1).note = `paidAt ${new Date(sPaid.order.paidAt).toISOString()}`;
   await noticeRow('shouqianba');
   record('shouqianba', 'refund 5.80', await s.refund({ merchantOrderNo: sOrder, refundNo: 'R1', amount: 580, operator: 'alice' }));

@@ -97,13 +97,65 @@ function base64ToBytes(b64) {
 
 function sleepFor(ms, signal) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    // The listener goes when the timer fires: a signal reused across many polls must not collect them.
+    const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+// Longest timer a JavaScript host honours; Node turns a longer one into 1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// The core's limit on bodies and inputs. Checked here before anything is copied into wasm memory:
+// a body that filled it would trap and kill the module for every client.
+let maxBytes;
+const limit = () => (maxBytes ??= core.maxBodyBytes());
+
+/**
+ * Reads a fetch response's body, stopping once it exceeds the limit: returns bytes (or text from an
+ * adapter with only text()), or { tooLarge: n } with the bytes seen so far.
+ */
+async function readCapped(res) {
+  const max = limit();
+  const declared = Number(typeof res.headers?.get === 'function' ? res.headers.get('content-length') : undefined);
+  if (declared > max) {
+    res.body?.cancel?.().catch(() => {});
+    return { tooLarge: declared };
+  }
+  if (typeof res.body?.getReader === 'function') {
+    const reader = res.body.getReader();
+    const chunks = [];
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      n += value.byteLength;
+      if (n > max) {
+        reader.cancel().catch(() => {});
+        return { tooLarge: n };
+      }
+      chunks.push(value);
+    }
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
+  }
+  const body = typeof res.arrayBuffer === 'function' ? new Uint8Array(await res.arrayBuffer()) : await res.text();
+  const n = typeof body === 'string' ? body.length : body?.byteLength;
+  return n > max ? { tooLarge: n } : body;
+}
+
 
 function defaultNonce() {
   const bytes = new Uint8Array(16);
@@ -153,13 +205,16 @@ const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund'
 export function createClient(options) {
   if (!options || typeof options !== 'object') throw fail('INVALID_CONFIG', 'options', 'must be an object');
   const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, signer = 'auto', ...config } = options;
+  const inFlight = new Set(); // order numbers in a payAndConfirm / waitForPayment on this client
   const doFetch = fetchOpt ?? globalThis.fetch;
   const now = nowOpt ?? Date.now;
   const nonce = nonceOpt ?? defaultNonce;
   for (const [name, fn] of [['fetch', doFetch], ['now', now], ['nonce', nonce]]) {
     if (typeof fn !== 'function') throw fail('INVALID_CONFIG', name, 'must be a function');
   }
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw fail('INVALID_CONFIG', 'timeoutMs', 'must be a positive number of milliseconds');
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
+    throw fail('INVALID_CONFIG', 'timeoutMs', `must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
+  }
   if (typeof signer !== 'function' && !SIGNERS.includes(signer)) {
     throw fail('INVALID_CONFIG', 'signer', `must be ${SIGNERS.map((x) => `'${x}'`).join(', ')} or a function (bytes) => Promise<Uint8Array>`);
   }
@@ -176,7 +231,17 @@ export function createClient(options) {
     if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
       throw fail('INVALID_INPUT', what, 'must be an object');
     }
-    return JSON.stringify(input ?? {});
+    for (const [k, v] of Object.entries(input ?? {})) {
+      if (typeof v === 'bigint') throw fail('INVALID_INPUT', k, k === 'amount' ? 'must be a safe integer number of fen (got a BigInt)' : 'must be a string (got a BigInt)');
+    }
+    let text;
+    try {
+      text = JSON.stringify(input ?? {});
+    } catch {
+      throw fail('INVALID_INPUT', what, 'cannot be turned into JSON (a cycle, a BigInt or nesting too deep)');
+    }
+    if (text.length > limit()) throw fail('INVALID_INPUT', what, `must be at most ${limit()} bytes as JSON`);
+    return text;
   };
   const checkOp = (op) => {
     if (!OPERATIONS.includes(op)) throw fail('INVALID_INPUT', 'operation', `must be one of ${OPERATIONS.join(', ')} (got ${String(op)})`);
@@ -190,18 +255,24 @@ export function createClient(options) {
     return JSON.parse(call(() => inner.complete(JSON.stringify(request), signature)));
   }
 
+  // What a request's answer could not be: the gateway may have acted, so UNKNOWN (POLL for changes).
+  const uncertain = (op, why) => JSON.parse(call(() => inner.networkFailure(op, why)));
+  const tooLarge = (op, n) => JSON.parse(call(() => inner.tooLarge(op, n)));
+
   async function parseResponse(op, response, input) {
     checkOp(op);
     if (!response || typeof response !== 'object') throw fail('INVALID_INPUT', 'response', 'must be { status, headers, body }');
     const status = Number(response.status);
     if (!Number.isInteger(status) || status < 0 || status > 999) throw fail('INVALID_INPUT', 'response.status', 'must be an HTTP status code');
-    const headers = JSON.stringify(plainHeaders(response.headers));
     const inputJson = input === undefined ? undefined : json(input, 'input');
-    return JSON.parse(call(() => inner.parse(op, status, headers, bodyBytes(response.body, "response"), inputJson, Math.floor(now()))));
+    const body = bodyBytes(response.body, 'response');
+    if (body.byteLength > limit()) return tooLarge(op, body.byteLength);
+    const headers = JSON.stringify(plainHeaders(response.headers));
+    return JSON.parse(call(() => inner.parse(op, status, headers, body, inputJson, Math.floor(now()))));
   }
 
-  async function execute(op, input) {
-    const request = await buildRequest(op, input); // bad input throws here, before anything is sent
+  // Sends a built request. Never throws: once the request may have left, everything is a result.
+  async function send(op, request, input) {
     let response;
     // The timer bounds the whole exchange even when a custom fetch ignores the abort signal.
     const abort = typeof AbortController !== 'undefined' ? new AbortController() : undefined;
@@ -215,19 +286,29 @@ export function createClient(options) {
     try {
       const exchange = (async () => {
         const res = await doFetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort?.signal });
-        const body = typeof res.arrayBuffer === 'function' ? new Uint8Array(await res.arrayBuffer()) : await res.text();
-        return { status: res.status, headers: res.headers, body };
+        return { status: res.status, headers: res.headers, body: await readCapped(res) };
       })();
       exchange.catch(() => {}); // a late failure after the timeout is already reported
       response = await Promise.race([exchange, timeout]);
     } catch (e) {
       // The request may have reached the gateway: the outcome is unknown, never "failed".
       const why = e && e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String((e && e.message) || e);
-      return JSON.parse(call(() => inner.networkFailure(op, why)));
+      return uncertain(op, why);
     } finally {
       clearTimeout(timer);
     }
-    return parseResponse(op, response, input);
+    if (response.body?.tooLarge !== undefined) return tooLarge(op, response.body.tooLarge);
+    try {
+      return await parseResponse(op, response, input);
+    } catch (e) {
+      // A transport adapter's malformed answer: still after sending, so still a result.
+      return uncertain(op, `the transport's answer could not be read: ${(e && e.message) || e}`);
+    }
+  }
+
+  async function execute(op, input) {
+    const request = await buildRequest(op, input); // bad input throws here, before anything is sent
+    return send(op, request, input);
   }
 
   // The seed's pay / poll / reverse flow, decided by the core's state machine; here only I/O and timers.
@@ -238,13 +319,38 @@ export function createClient(options) {
     if (waitMs !== undefined && typeof waitMs !== 'number') throw fail('INVALID_INPUT', 'timeoutMs', 'must be a number of milliseconds');
     if (typeof clock !== 'function') throw fail('INVALID_INPUT', 'now', 'must be a function returning epoch milliseconds');
     if (signal?.aborted) throw signal.reason ?? new Error('aborted'); // nothing was sent
-    const flow = call(() => new core.PayFlow(String(config.provider), kind, waitMs));
+    const amount = input.amount;
+    if (amount !== undefined && typeof amount !== 'number') throw fail('INVALID_INPUT', 'amount', `must be a safe integer number of fen (got ${typeof amount})`);
+    const flow = call(() => new core.PayFlow(String(config.provider), kind, waitMs, amount));
+    // One flow per order number on this client: two would each report what the other did.
+    const key = input.merchantOrderNo ?? input.providerOrderNo;
+    if (key !== undefined && inFlight.has(key)) {
+      flow.free();
+      throw fail('INVALID_INPUT', input.merchantOrderNo !== undefined ? 'merchantOrderNo' : 'providerOrderNo', 'is already being confirmed by another payAndConfirm/waitForPayment on this client');
+    }
     // Follow-up calls name the order the way the caller did (plus Lakala's clientIp).
     const ref = {};
     for (const k of ['merchantOrderNo', 'providerOrderNo', 'clientIp']) if (input[k] !== undefined) ref[k] = input[k];
+    if (key !== undefined) inFlight.add(key); // before the first await: a concurrent call must see it
+    let payRequest;
+    try {
+      // Bad pay input throws here, before anything is sent; from then on nothing throws.
+      if (kind === 'barcode') payRequest = await buildRequest('pay', input);
+    } catch (e) {
+      if (key !== undefined) inFlight.delete(key);
+      flow.free();
+      throw e;
+    }
     const started = clock();
     let action = JSON.parse(flow.start());
     let result = null;
+    const step = async (op, opInput) => {
+      try {
+        return await execute(op, opInput);
+      } catch (e) {
+        return uncertain(op, `the ${op} request could not be built: ${(e && e.message) || e}`);
+      }
+    };
     try {
       for (;;) {
         if (action.type === 'finish') return { verdict: action.verdict, message: action.message, result };
@@ -252,24 +358,24 @@ export function createClient(options) {
           action = JSON.parse(flow.stop()); // a decided verdict above wins over a late abort
           continue;
         }
-        if (action.type === 'pay') {
-          result = await execute('pay', input);
-        } else if (action.type === 'query') {
-          if (action.ms > 0) {
-            try {
-              await sleep(action.ms, signal);
-            } catch (e) {
-              if (signal?.aborted) continue; // stop, keeping the order's last known state
-              throw e;
-            }
+        try {
+          if (action.type === 'pay') {
+            result = await send('pay', payRequest, input);
+          } else if (action.type === 'query') {
+            if (action.ms > 0) await sleep(action.ms, signal);
+            result = await step('query', ref);
+          } else if (action.type === 'reverse') {
+            result = await step(action.operation, ref);
           }
-          result = await execute('query', ref);
-        } else if (action.type === 'reverse') {
-          result = await execute(action.operation, ref);
+          const elapsed = Number(clock()) - started;
+          action = JSON.parse(flow.next(JSON.stringify(result), Number.isFinite(elapsed) ? elapsed : 0));
+        } catch {
+          // An abort while sleeping, or a sleep or clock that threw: stop, keeping the last known state.
+          action = JSON.parse(flow.stop());
         }
-        action = JSON.parse(flow.next(JSON.stringify(result), clock() - started));
       }
     } finally {
+      if (key !== undefined) inFlight.delete(key);
       flow.free();
     }
   }
@@ -291,8 +397,15 @@ export function createClient(options) {
     parseResponse,
     async verifyNotification(notification) {
       if (!notification || typeof notification !== 'object') throw fail('INVALID_INPUT', 'notification', 'must be { headers, body }');
+      const body = bodyBytes(notification.body, 'notification');
+      if (body.byteLength > limit()) {
+        throw new AggpayError({ code: 'NOTIFICATION_INVALID', reason: 'TOO_LARGE', retryable: false, message: `the notification has ${body.byteLength} bytes; at most ${limit()} are read` });
+      }
       const headers = JSON.stringify(plainHeaders(notification.headers));
-      return JSON.parse(call(() => inner.verifyNotification(headers, bodyBytes(notification.body, 'notification'), Math.floor(now()))));
+      if (headers.length > limit()) {
+        throw new AggpayError({ code: 'NOTIFICATION_INVALID', reason: 'TOO_LARGE', retryable: false, message: `the notification's headers exceed ${limit()} bytes` });
+      }
+      return JSON.parse(call(() => inner.verifyNotification(headers, body, Math.floor(now()))));
     },
     wapPayUrl(input) {
       return call(() => inner.wapPayUrl(json(input, 'input')));

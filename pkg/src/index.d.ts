@@ -47,7 +47,8 @@ export type ErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_ERROR';
 
-export type NotificationRejection = 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED';
+/** TOO_LARGE: over the 1 MiB limit. WRONG_MERCHANT: genuinely signed, but for another merchant, terminal or app. */
+export type NotificationRejection = 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED' | 'TOO_LARGE' | 'WRONG_MERCHANT';
 
 /** JSON as a provider sent it. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -201,7 +202,7 @@ export interface HostOptions {
   /** A fresh random string per request; default crypto.getRandomValues (32 hex digits). Lakala needs
    * 1–64 letters and digits, Fubei 16–32. */
   nonce?: () => string;
-  /** Per-request transport timeout; a timeout is outcome UNKNOWN, never FAILED. Default 30000. */
+  /** Per-request transport timeout; a timeout is outcome UNKNOWN, never FAILED. Default 30000, at most 2^31-1. */
   timeoutMs?: number;
 }
 
@@ -272,7 +273,10 @@ export interface FubeiClientOptions extends HostOptions {
 export type ClientOptions = ShouqianbaClientOptions | FubeiClientOptions | LakalaClientOptions | TingyihuiClientOptions;
 
 /** How a pay-and-confirm or wait-for-payment ended. */
-export type Verdict = 'PAID' | 'FAILED' | 'TIMED_OUT_REVERSED' | 'TIMED_OUT_NOTHING_TO_REVERSE' | 'NEEDS_ATTENTION';
+/** PAID: paid for exactly the asked amount. FAILED: the gateway said no money was taken (never inferred
+ * from "order not found"). TIMED_OUT_REVERSED: the gateway confirmed the reversal. Anything uncertain,
+ * or paid for another amount: NEEDS_ATTENTION. */
+export type Verdict = 'PAID' | 'FAILED' | 'TIMED_OUT_REVERSED' | 'NEEDS_ATTENTION';
 
 export interface FlowOutcome {
   /** FAILED only when the gateway said no money was taken; an uncertain end is NEEDS_ATTENTION. */
@@ -284,7 +288,7 @@ export interface FlowOutcome {
 }
 
 export interface FlowOptions {
-  /** How long to wait for the buyer before reversing; default the provider's documented cadence (45–240 s). */
+  /** How long to wait for the buyer before reversing; default the provider's documented cadence (45–240 s); at most 2^31-1. */
   timeoutMs?: number;
   /** Stops polling; resolves NEEDS_ATTENTION with the last known state (rejects if nothing was sent yet). */
   signal?: AbortSignal;
@@ -418,7 +422,7 @@ export interface Client {
   /** A barcode payment, confirmed: pay, poll while the buyer confirms, reverse on timeout. Never pays twice. */
   payAndConfirm(input: PayInput, options?: FlowOptions): Promise<FlowOutcome>;
   /** Waits for the buyer of a precreate/QR order: poll, then close/cancel on timeout. */
-  waitForPayment(input: OrderRef, options?: FlowOptions): Promise<FlowOutcome>;
+  waitForPayment(input: OrderRef & { amount: number }, options?: FlowOptions): Promise<FlowOutcome>;
   /** The signed request, without sending it. */
   buildRequest<K extends OperationName>(operation: K, input: OperationInputs[K]): Promise<HttpRequest>;
   /** Maps a response you fetched yourself; pass the input to check the answer is about your order. */

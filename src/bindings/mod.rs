@@ -84,6 +84,16 @@ impl Core {
         self.inner.network_failure(op, why).map_err(throw)
     }
 
+    #[wasm_bindgen(js_name = tooLarge)]
+    pub fn too_large(&self, op: &str, bytes: f64) -> Result<String, JsValue> {
+        let bytes = if bytes.is_finite() && bytes > 0.0 {
+            bytes as u64
+        } else {
+            0
+        };
+        self.inner.too_large(op, bytes).map_err(throw)
+    }
+
     #[wasm_bindgen(js_name = wapPayUrl)]
     pub fn wap_pay_url(&self, input_json: &str) -> Result<String, JsValue> {
         self.inner.wap_pay_url(input_json).map_err(throw)
@@ -120,9 +130,10 @@ fn action_json(a: &crate::flow::Action) -> String {
 #[wasm_bindgen]
 impl PayFlow {
     #[wasm_bindgen(constructor)]
-    pub fn new(provider: &str, kind: &str, timeout_ms: Option<f64>) -> Result<PayFlow, JsValue> {
+    pub fn new(provider: &str, kind: &str, timeout_ms: Option<f64>, amount: Option<f64>) -> Result<PayFlow, JsValue> {
         let timeout = timeout_ms.map(|t| int("timeoutMs", t)).transpose()?;
-        crate::flow::from_names(provider, kind, timeout)
+        let amount = amount.map(|a| int("amount", a)).transpose()?;
+        crate::flow::from_names(provider, kind, timeout, amount)
             .map(|inner| PayFlow { inner })
             .map_err(throw)
     }

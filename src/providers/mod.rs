@@ -386,16 +386,17 @@ pub fn parse_checked(
     input: Option<&Input>,
     ctx: &Ctx,
 ) -> OperationResult {
-    let provider = gateway.provider();
     if response.body.len() > MAX_BODY_BYTES {
-        let message = format!(
-            "the answer has {} bytes; at most {MAX_BODY_BYTES} are read",
-            response.body.len()
-        );
-        let e = Error::new(ErrorCode::MalformedResponse, message);
-        return OperationResult::uncertain(provider, op, e, Value::Null);
+        return too_large(gateway.provider(), op, response.body.len() as u64);
     }
     settle(op, input, gateway.parse(op, response, input, ctx))
+}
+
+/// The result for an answer over the limit (the host may find that out before handing it in).
+pub fn too_large(provider: Provider, op: Operation, bytes: u64) -> OperationResult {
+    let message = format!("the answer has {bytes} bytes or more; at most {MAX_BODY_BYTES} are read");
+    let e = Error::new(ErrorCode::MalformedResponse, message);
+    OperationResult::uncertain(provider, op, e, Value::Null)
 }
 
 /// One place for what holds for every provider, after its own table has mapped the answer:

@@ -4,6 +4,8 @@ use super::*;
 use crate::error::Error;
 use crate::model::{Next, Order};
 
+const AMOUNT: i64 = 980;
+
 const PROVIDERS: [Provider; 4] = [
     Provider::Shouqianba,
     Provider::Fubei,
@@ -20,7 +22,10 @@ fn result(outcome: Outcome, next: Next, state: Option<OrderState>, error: Option
         provider_order_no: None,
         channel_order_no: None,
         channel: None,
-        amounts: Default::default(),
+        amounts: crate::model::Amounts {
+            total: Some(AMOUNT),
+            ..Default::default()
+        },
         paid_at: None,
         qr_code: None,
         pay_params: None,
@@ -51,7 +56,7 @@ fn verdict(a: &Action) -> Option<Verdict> {
 }
 
 fn polling(p: Provider, kind: Kind) -> Flow {
-    let mut f = Flow::new(plan(p, kind));
+    let mut f = Flow::new(plan(p, kind, AMOUNT));
     f.start();
     if kind == Kind::Barcode {
         assert!(matches!(f.next(&in_progress(), 0), Action::Query { .. }));
@@ -62,8 +67,8 @@ fn polling(p: Provider, kind: Kind) -> Flow {
 #[test]
 fn barcode_starts_with_pay_and_qr_with_query() {
     for p in PROVIDERS {
-        assert_eq!(Flow::new(plan(p, Kind::Barcode)).start(), Action::Pay);
-        assert_eq!(Flow::new(plan(p, Kind::Qr)).start(), Action::Query { ms: 0 });
+        assert_eq!(Flow::new(plan(p, Kind::Barcode, AMOUNT)).start(), Action::Pay);
+        assert_eq!(Flow::new(plan(p, Kind::Qr, AMOUNT)).start(), Action::Query { ms: 0 });
     }
 }
 
@@ -80,12 +85,12 @@ fn after_pay() {
     ];
     for p in PROVIDERS {
         for (r, want) in &rows {
-            let mut f = Flow::new(plan(p, Kind::Barcode));
+            let mut f = Flow::new(plan(p, Kind::Barcode, AMOUNT));
             assert_eq!(f.start(), Action::Pay);
             let a = f.next(r, 10);
             assert_eq!(verdict(&a), *want, "{p:?} {r:?}");
             if want.is_none() {
-                let interval = plan(p, Kind::Barcode).cadence.interval(10);
+                let interval = plan(p, Kind::Barcode, AMOUNT).cadence.interval(10);
                 assert_eq!(a, Action::Query { ms: interval }, "{p:?}");
                 assert_ne!(a, Action::Pay, "never a second pay");
             }
@@ -113,9 +118,9 @@ fn after_query_while_time_remains() {
             Some(Verdict::NeedsAttention),
             Some(Verdict::NeedsAttention),
         ),
-        (failed(ErrorCode::OrderNotFound), Some(Verdict::Failed), None), // seed: no order, nothing to cancel
-        (failed(ErrorCode::AuthFailed), None, None),                     // the query failed, not the payment
-        (unknown(Next::Retry), None, None),                              // network error while polling
+        (failed(ErrorCode::OrderNotFound), None, None), // a delayed pay may still arrive: never FAILED
+        (failed(ErrorCode::AuthFailed), None, None),    // the query failed, not the payment
+        (unknown(Next::Retry), None, None),             // network error while polling
         (result(Outcome::Succeeded, Next::None, None, None), None, None), // no order in the answer
     ];
     for p in PROVIDERS {
@@ -144,7 +149,7 @@ fn time_up_reverses_with_the_provider_call() {
         (Provider::Tingyihui, Kind::Qr, Operation::Close),
     ];
     for (p, kind, op) in want {
-        let timeout = plan(p, kind).timeout_ms;
+        let timeout = plan(p, kind, AMOUNT).timeout_ms;
         let mut f = polling(p, kind);
         assert!(
             matches!(f.next(&ok(OrderState::Pending), timeout - 1), Action::Query { ms: 1 }),
@@ -163,7 +168,7 @@ fn time_up_reverses_with_the_provider_call() {
         );
         // An uncertain pay answered after the deadline reverses at once.
         if kind == Kind::Barcode {
-            let mut f = Flow::new(plan(p, kind));
+            let mut f = Flow::new(plan(p, kind, AMOUNT));
             f.start();
             assert_eq!(f.next(&unknown(Next::Poll), timeout), Action::Reverse { operation: op });
         }
@@ -183,12 +188,9 @@ fn after_reversal() {
         for kind in [Kind::Barcode, Kind::Qr] {
             let v = |r: &OperationResult| verdict(&reversing(p, kind).next(r, 0));
             assert_eq!(v(&ok(OrderState::Closed)), Some(Verdict::TimedOutReversed));
-            assert_eq!(
-                v(&failed(ErrorCode::OrderNotFound)),
-                Some(Verdict::TimedOutNothingToReverse)
-            );
-            // Anything else: one confirming query decides.
+            // Anything else, "no such order" included: one confirming query decides.
             for r in [
+                failed(ErrorCode::OrderNotFound),
                 failed(ErrorCode::InvalidOrderState),
                 unknown(Next::Poll),
                 in_progress(),
@@ -210,7 +212,7 @@ fn after_confirming_query() {
         (ok(OrderState::Refunding), Verdict::NeedsAttention),  // money on its way back, not yet confirmed
         (ok(OrderState::Closed), Verdict::TimedOutReversed),
         (ok(OrderState::Failed), Verdict::TimedOutReversed),
-        (failed(ErrorCode::OrderNotFound), Verdict::TimedOutNothingToReverse),
+        (failed(ErrorCode::OrderNotFound), Verdict::NeedsAttention), // no proof: a late pay may land
         (ok(OrderState::Pending), Verdict::NeedsAttention),
         (ok(OrderState::Unknown), Verdict::NeedsAttention),
         (unknown(Next::Retry), Verdict::NeedsAttention),
@@ -227,12 +229,12 @@ fn after_confirming_query() {
 
 #[test]
 fn cadence_follows_the_documented_steps() {
-    let qr = plan(Provider::Shouqianba, Kind::Qr).cadence;
+    let qr = plan(Provider::Shouqianba, Kind::Qr, AMOUNT).cadence;
     assert_eq!(qr.interval(0), 2_000);
     assert_eq!(qr.interval(29_999), 2_000);
     assert_eq!(qr.interval(30_000), 5_000);
     assert_eq!(qr.interval(500_000), 5_000);
-    let lakala = plan(Provider::Lakala, Kind::Barcode).cadence;
+    let lakala = plan(Provider::Lakala, Kind::Barcode, AMOUNT).cadence;
     assert_eq!(
         [lakala.interval(0), lakala.interval(25_000), lakala.interval(45_000)],
         [5_000, 10_000, 20_000]
@@ -247,9 +249,120 @@ fn stop_and_out_of_order_use_never_report_failed() {
         verdict(&f.next(&ok(OrderState::Success), 0)),
         Some(Verdict::NeedsAttention)
     );
-    let mut g = Flow::new(plan(Provider::Fubei, Kind::Barcode));
+    let mut g = Flow::new(plan(Provider::Fubei, Kind::Barcode, AMOUNT));
     assert_eq!(
         verdict(&g.next(&failed(ErrorCode::BarcodeInvalid), 0)),
         Some(Verdict::NeedsAttention)
     );
+}
+
+fn with_total(mut r: OperationResult, total: Option<i64>) -> OperationResult {
+    if let Some(o) = r.order.as_mut() {
+        o.amounts.total = total;
+    }
+    r
+}
+
+/// Issue 8 §1: a pay whose answer was lost, then "not found", then the late pay lands and is paid.
+#[test]
+fn not_found_after_an_uncertain_pay_is_never_failed() {
+    for p in PROVIDERS {
+        for first in [unknown(Next::Poll), in_progress()] {
+            let mut f = Flow::new(plan(p, Kind::Barcode, AMOUNT));
+            f.start();
+            assert!(matches!(f.next(&first, 0), Action::Query { .. }));
+            for t in [1_000, 5_000, 9_000] {
+                let a = f.next(&failed(ErrorCode::OrderNotFound), t);
+                assert!(matches!(a, Action::Query { .. }), "{p:?}: {a:?}");
+            }
+            assert_eq!(verdict(&f.next(&ok(OrderState::Success), 12_000)), Some(Verdict::Paid));
+        }
+        // Not found to the end: the reversal finds nothing, the last look finds nothing — a person decides.
+        let mut f = reversing(p, Kind::Barcode);
+        assert_eq!(f.next(&failed(ErrorCode::OrderNotFound), 0), Action::Query { ms: 0 });
+        assert_eq!(
+            verdict(&f.next(&failed(ErrorCode::OrderNotFound), 0)),
+            Some(Verdict::NeedsAttention)
+        );
+    }
+}
+
+/// Issue 8 §5: PAID only for exactly the asked amount, from the pay answer or from a query.
+#[test]
+fn paid_needs_the_asked_amount() {
+    for p in PROVIDERS {
+        for kind in [Kind::Barcode, Kind::Qr] {
+            let v = |r: &OperationResult| verdict(&polling(p, kind).next(r, 1_000));
+            assert_eq!(v(&ok(OrderState::Success)), Some(Verdict::Paid));
+            assert_eq!(
+                v(&with_total(ok(OrderState::Success), Some(1))),
+                Some(Verdict::NeedsAttention)
+            );
+            assert_eq!(
+                v(&with_total(ok(OrderState::Success), None)),
+                Some(Verdict::NeedsAttention)
+            );
+            let mut f = reversing(p, kind);
+            f.next(&failed(ErrorCode::InvalidOrderState), 0);
+            let a = f.next(&with_total(ok(OrderState::Success), Some(AMOUNT + 1)), 0);
+            match a {
+                Action::Finish { verdict, message } => {
+                    assert_eq!(verdict, Verdict::NeedsAttention);
+                    assert!(message.contains("981 fen") && message.contains("980 fen"), "{message}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // A pay answer with another amount is not PAID; one without an amount is confirmed by a query.
+        let mut f = Flow::new(plan(p, Kind::Barcode, AMOUNT));
+        f.start();
+        assert_eq!(
+            verdict(&f.next(&with_total(ok(OrderState::Success), Some(99_999)), 0)),
+            Some(Verdict::NeedsAttention)
+        );
+        let mut f = Flow::new(plan(p, Kind::Barcode, AMOUNT));
+        f.start();
+        assert!(matches!(
+            f.next(&with_total(ok(OrderState::Success), None), 0),
+            Action::Query { .. }
+        ));
+        assert_eq!(verdict(&f.next(&ok(OrderState::Success), 4_000)), Some(Verdict::Paid));
+    }
+}
+
+/// Issue 8 §8: a clock that never moves (or runs backwards) still reaches the reversal.
+#[test]
+fn a_frozen_or_backwards_clock_still_ends() {
+    for p in PROVIDERS {
+        for kind in [Kind::Barcode, Kind::Qr] {
+            for clock in [0_i64, -1_000_000] {
+                let mut f = polling(p, kind);
+                let mut steps = 0;
+                let end = loop {
+                    steps += 1;
+                    assert!(steps < 10_000, "{p:?} {kind:?} polls for ever");
+                    match f.next(&ok(OrderState::Pending), clock) {
+                        Action::Query { .. } => continue,
+                        other => break other,
+                    }
+                };
+                assert!(matches!(end, Action::Reverse { .. }), "{end:?}");
+                assert!(steps <= f.plan().max_queries() + 1, "{steps}");
+            }
+        }
+    }
+}
+
+#[test]
+fn names_need_an_amount_and_a_bounded_timeout() {
+    let e = |r: Result<Flow>| r.err().map(|e| (e.code, e.field));
+    let field = |f: &str| Some((ErrorCode::InvalidInput, Some(f.to_string())));
+    assert_eq!(e(from_names("fubei", "qr", None, None)), field("amount"));
+    assert_eq!(e(from_names("fubei", "qr", None, Some(0))), field("amount"));
+    assert_eq!(
+        e(from_names("fubei", "qr", Some(MAX_TIMEOUT_MS + 1), Some(1))),
+        field("timeoutMs")
+    );
+    assert_eq!(e(from_names("fubei", "qr", Some(0), Some(1))), field("timeoutMs"));
+    assert!(from_names("fubei", "barcode", Some(MAX_TIMEOUT_MS), Some(1)).is_ok());
 }
