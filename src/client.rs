@@ -104,8 +104,17 @@ impl Client {
         to_json(&result)
     }
 
-    /// Verifies a notification over its raw bytes; returns `{order, ack, raw}` as JSON.
-    pub fn verify_notification(&self, headers_json: &str, body: &[u8], now_ms: i64) -> Result<String> {
+    /// Verifies a notification over its raw bytes; returns `{order, ack, raw}` as JSON. `expect_json`
+    /// (optional: merchantOrderNo, providerOrderNo, amount) is the order the merchant holds: a genuine
+    /// notice about another order or amount is then refused (WRONG_ORDER, WRONG_AMOUNT).
+    pub fn verify_notification(
+        &self,
+        headers_json: &str,
+        body: &[u8],
+        now_ms: i64,
+        expect_json: Option<&str>,
+    ) -> Result<String> {
+        let expect = expect_json.map(Input::from_json).transpose()?;
         if body.len() > providers::MAX_BODY_BYTES {
             let message = format!(
                 "the notification has {} bytes; at most {} are read",
@@ -118,7 +127,11 @@ impl Client {
             now_ms,
             nonce: String::new(),
         };
-        to_json(&self.gateway.verify_notification(&headers(headers_json)?, body, &ctx)?)
+        let n = self.gateway.verify_notification(&headers(headers_json)?, body, &ctx)?;
+        if let Some(e) = expect {
+            providers::expected_order(&e, &n.order)?;
+        }
+        to_json(&n)
     }
 
     /// The result of a request whose transport failed (the host's fetch rejected or timed out): the

@@ -399,7 +399,7 @@ fn notification_valid() {
     let cfg = json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": NOTIFY_SECRET}}).to_string();
     let out = Client::new(&cfg)
         .unwrap()
-        .verify_notification("{}", body.as_bytes(), 0)
+        .verify_notification("{}", body.as_bytes(), 0, None)
         .unwrap();
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["order"]["state"], "SUCCESS");

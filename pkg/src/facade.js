@@ -395,7 +395,7 @@ export function createClient(options) {
     },
     buildRequest,
     parseResponse,
-    async verifyNotification(notification) {
+    async verifyNotification(notification, expect) {
       if (!notification || typeof notification !== 'object') throw fail('INVALID_INPUT', 'notification', 'must be { headers, body }');
       const body = bodyBytes(notification.body, 'notification');
       if (body.byteLength > limit()) {
@@ -405,7 +405,8 @@ export function createClient(options) {
       if (headers.length > limit()) {
         throw new AggpayError({ code: 'NOTIFICATION_INVALID', reason: 'TOO_LARGE', retryable: false, message: `the notification's headers exceed ${limit()} bytes` });
       }
-      return JSON.parse(call(() => inner.verifyNotification(headers, body, Math.floor(now()))));
+      const expectJson = expect === undefined ? undefined : json(expect, 'expect');
+      return JSON.parse(call(() => inner.verifyNotification(headers, body, Math.floor(now()), expectJson)));
     },
     wapPayUrl(input) {
       return call(() => inner.wapPayUrl(json(input, 'input')));

@@ -73,9 +73,15 @@ impl Core {
     }
 
     #[wasm_bindgen(js_name = verifyNotification)]
-    pub fn verify_notification(&self, headers_json: &str, body: &[u8], now_ms: f64) -> Result<String, JsValue> {
+    pub fn verify_notification(
+        &self,
+        headers_json: &str,
+        body: &[u8],
+        now_ms: f64,
+        expect_json: Option<String>,
+    ) -> Result<String, JsValue> {
         self.inner
-            .verify_notification(headers_json, body, int("now", now_ms)?)
+            .verify_notification(headers_json, body, int("now", now_ms)?, expect_json.as_deref())
             .map_err(throw)
     }
 

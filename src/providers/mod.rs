@@ -373,6 +373,30 @@ pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
     }
 }
 
+/// A notification counts for the order the merchant holds only if it names that order and its amount:
+/// every field given in `expect` must be present in the notice and equal.
+pub fn expected_order(expect: &Input, order: &crate::model::Order) -> Result<()> {
+    let pairs = [
+        ("merchantOrderNo", text(expect.merchant_order_no.as_ref()), text(order.merchant_order_no.as_ref())),
+        ("providerOrderNo", text(expect.provider_order_no.as_ref()), text(order.provider_order_no.as_ref())),
+    ];
+    for (field, want, got) in pairs {
+        if want.is_some() && want != got {
+            let message = format!("the notice is about {field} {got:?}, not {want:?}");
+            return Err(Error::notification("WRONG_ORDER", message));
+        }
+    }
+    if let Some(v) = expect.amount.as_ref() {
+        let want = crate::money::amount_from_input("amount", Some(v), crate::money::MAX_FEN)?;
+        if order.amounts.total != Some(want) {
+            let got = order.amounts.total.map_or("no amount".to_string(), |t| format!("{t} fen"));
+            let message = format!("the notice is for {got}, not {want} fen");
+            return Err(Error::notification("WRONG_AMOUNT", message));
+        }
+    }
+    Ok(())
+}
+
 /// The most bytes a response, a notification or an input may have. Gateway messages are a few KiB;
 /// anything near this is a fault or an attack, and must be refused before it fills wasm memory (a trap
 /// there would kill the one module every client shares). The facade checks the same number first.
