@@ -47,8 +47,10 @@ export type ErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'PROVIDER_ERROR';
 
-/** TOO_LARGE: over the 1 MiB limit. WRONG_MERCHANT: genuinely signed, but for another merchant, terminal or app. */
-export type NotificationRejection = 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED' | 'TOO_LARGE' | 'WRONG_MERCHANT';
+/** TOO_LARGE: over the 1 MiB limit. WRONG_MERCHANT: genuinely signed, but for another merchant, terminal or app.
+ * WRONG_ORDER / WRONG_AMOUNT: genuine, but not about the order given as `expect`. */
+export type NotificationRejection =
+  | 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED' | 'TOO_LARGE' | 'WRONG_MERCHANT' | 'WRONG_ORDER' | 'WRONG_AMOUNT';
 
 /** JSON as a provider sent it. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -405,6 +407,14 @@ export interface OperationInputs {
   refundQuery: RefundQueryInput;
 }
 
+/** The order a merchant holds, to check a notification against. */
+export interface NotificationExpectation {
+  merchantOrderNo?: string;
+  providerOrderNo?: string;
+  /** Integer fen: the notice must report exactly this order total. */
+  amount?: number;
+}
+
 export interface Client {
   readonly provider: ProviderName;
   activate(input: ActivateInput): Promise<OperationResult>;
@@ -428,7 +438,12 @@ export interface Client {
   /** Maps a response you fetched yourself; pass the input to check the answer is about your order. */
   parseResponse<K extends OperationName>(operation: K, response: HttpResponseLike, input?: OperationInputs[K]): Promise<OperationResult>;
   /** Verifies a gateway notification over its raw bytes; throws AggpayError (NOTIFICATION_INVALID) when it is not genuine. */
-  verifyNotification(notification: NotificationRequest): Promise<VerifiedNotification>;
+  /**
+   * Verifies a notification over its raw bytes, for this client's merchant/terminal/app only. Give
+   * `expect` (the order you hold) and a genuine notice about another order or amount is refused too
+   * (reason WRONG_ORDER / WRONG_AMOUNT); without it, compare merchantOrderNo and amounts.total yourself.
+   */
+  verifyNotification(notification: NotificationRequest, expect?: NotificationExpectation): Promise<VerifiedNotification>;
   /** Shouqianba's signed WAP cashier URL (redirect the buyer's browser to it). */
   wapPayUrl(input: WapPayInput): string;
 }
