@@ -175,6 +175,9 @@ export async function createLakala(options = {}, hooks = {}) {
   let clock = clockFrom(cfg.now);
   const now = () => clock();
 
+  // Rewrites answers before they are signed (stale, other-app, replayed or self-contradicting answers).
+  let rewrite = null;
+
   let trades = new Map(); // out_trade_no → trade (payments, refunds and revokes share the namespace)
   let byTradeNo = new Map();
   let byLogNo = new Map();
@@ -571,10 +574,16 @@ export async function createLakala(options = {}, hooks = {}) {
     return data;
   }
 
-  /** The signed HTTP 200 answer: Lklapi-* headers over appid\nserial\ntimestamp\nnonce\nbody\n. */
-  function signed(payload, appid) {
+  /**
+   * The signed HTTP 200 answer: Lklapi-* headers over appid\nserial\ntimestamp\nnonce\nbody\n. Lakala signs every
+   * app's answers with its one platform key, so whatever `rewrite` returns is signed just as genuinely.
+   */
+  function signed(payload, appid, path = '') {
+    let timestamp = Math.floor(now() / 1000);
+    const changed = rewrite?.({ path, payload: structuredClone(payload), appid, timestamp });
+    if (changed) ({ payload = payload, appid = appid, timestamp = timestamp } = changed);
     const body = JSON.stringify(payload);
-    const timestamp = String(Math.floor(now() / 1000));
+    timestamp = String(timestamp);
     const nonceStr = nonce(32);
     const signature = crypto.sign('sha256', lklMessage(appid, platformSerialNo, timestamp, nonceStr, body), platform.privateKey);
     return {
@@ -600,15 +609,19 @@ export async function createLakala(options = {}, hooks = {}) {
       if (!(err instanceof LklError)) console.error('lakala emulator:', err);
       payload = err instanceof LklError ? reply(err.code, err.message) : reply(CODES.SYSTEM, '系统异常');
     }
-    return signed(payload, appid);
+    return signed(payload, appid, path);
   }
 
   // ---- notifications ----
 
-  /** The trade notice body. Names follow the query's; both trade_status (spec / doc 1112) and trade_state ([AGPAY]). */
-  function notice(t) {
+  /**
+   * The trade notice body. Names follow the query's; both trade_status (spec / doc 1112) and trade_state ([AGPAY]).
+   * merchant_no and term_no name the merchant it is for: Lakala signs every merchant's notices with one key.
+   * `changes` replace fields (undefined removes one): a notice for another merchant is still genuinely signed.
+   */
+  function notice(t, changes = {}) {
     const v = tradeView(t);
-    return {
+    const body = {
       merchant_no: v.merchant_no, term_no: cfg.termNo, out_trade_no: v.out_trade_no, trade_no: v.trade_no,
       log_no: v.log_no, acc_trade_no: v.acc_trade_no, account_type: v.account_type, trade_status: v.trade_state,
       trade_state: v.trade_state, trade_state_desc: v.trade_state_desc, total_amount: v.total_amount,
@@ -616,6 +629,11 @@ export async function createLakala(options = {}, hooks = {}) {
       acc_discount_amount: v.acc_discount_amount, trade_time: v.trade_time, user_id1: v.user_id1, user_id2: v.user_id2,
       bank_type: v.bank_type, card_type: v.card_type, remark: t.remark ?? '',
     };
+    for (const [k, value] of Object.entries(changes)) {
+      if (value === undefined) delete body[k];
+      else body[k] = value;
+    }
+    return body;
   }
 
   /** Authorization for a notification: timestamp\nnonce_str\nbody\n signed with the platform key. */
@@ -704,13 +722,33 @@ export async function createLakala(options = {}, hooks = {}) {
       provider: 'lakala', merchantOrderNo: t.out_trade_no, providerOrderNo: t.trade_no, paid: t.paid, state: t.trade_state,
       total: t.total, held: t.paid ? t.total - t.refunded : 0,
     })),
-    /** Sends the trade notice once, now, to `url` or the trade's notify_url. Resolves to { status, body, error? }. */
-    async sendNotification(id, url) {
+    /**
+     * Sends the trade notice once, now, to `url` or the trade's notify_url. Resolves to { status, body, error? }.
+     * `changes` replace notice fields before signing, e.g. { merchant_no: '…' } for a notice meant for another
+     * merchant (undefined removes a field).
+     */
+    async sendNotification(id, url, { changes } = {}) {
       const t = find(id);
       const target = url ?? t.notify_url;
       if (!target) throw new ControlError(409, `trade ${id} has no notify_url and no url was given`);
-      const entry = await deliver(t, target, JSON.stringify(notice(t)), 1);
+      const entry = await deliver(t, target, JSON.stringify(notice(t, changes)), 1);
       return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
+    },
+    /** The notice for a trade as the emulator would send it now: { headers: { authorization, … }, body } (a string). */
+    signedNotice(id, { changes } = {}) {
+      const body = JSON.stringify(notice(find(id), changes));
+      return { headers: { 'content-type': 'application/json', authorization: notifyAuthorization(body) }, body };
+    },
+    /**
+     * `fn({ path, payload, appid, timestamp })` sees every answer before it is signed and may return
+     * { payload?, appid?, timestamp? } to change it (timestamp in seconds); null stops. The platform key signs
+     * the result, as Lakala's would: a stale answer (timestamp - 3600), one for another app, a replayed one
+     * (an earlier payload) or one whose code and trade_state disagree. `path` is the API path (e.g.
+     * '/api/v3/labs/trans/micropay'). Cleared by reset().
+     */
+    rewriteAnswers(fn) {
+      if (fn !== null && typeof fn !== 'function') throw new TypeError('rewriteAnswers takes a function or null');
+      rewrite = fn;
     },
     get notifications() {
       return notifications.map((n) => ({ ...n }));
@@ -753,7 +791,8 @@ export async function createLakala(options = {}, hooks = {}) {
     /** The `maintenance` fault: a signed answer with a code no client knows (Lakala's real one was not found). */
     maintenance(req) {
       const appid = parseLklAuthorization(req?.headers?.authorization)?.appid;
-      return signed(reply(CODES.MAINTENANCE, '系统维护中,请稍后重试'), merchants.has(appid) ? appid : cfg.appId);
+      const path = req?.pathname?.slice(PREFIX.length) ?? '';
+      return signed(reply(CODES.MAINTENANCE, '系统维护中,请稍后重试'), merchants.has(appid) ? appid : cfg.appId, path);
     },
     /** Faults on the response signature: `bad-signature` corrupts it, `no-signature` drops the header. */
     tamper(kind, response) {
@@ -776,6 +815,7 @@ export async function createLakala(options = {}, hooks = {}) {
       byLogNo = new Map();
       notifications = [];
       clock = clockFrom(cfg.now);
+      rewrite = null;
     },
     close() {
       stopping.abort();

@@ -515,6 +515,92 @@ test('notifications give up after the bounded number of attempts', async () => {
   }
 });
 
+// ---- what ties an answer or a notice to its request and merchant ----
+
+test('answers are signed for the requesting appid at the emulator clock and name the merchant and the original order', async () => {
+  const pay = await micropay({ total_amount: '300' });
+  assert.equal(pay.headers.get('lklapi-appid'), emu.lakala.merchant.appId);
+  assert.ok(Math.abs(Number(pay.headers.get('lklapi-timestamp')) - Date.now() / 1000) < 5);
+  assert.equal(pay.json.resp_data.merchant_no, emu.lakala.merchant.merchantNo);
+  const p = pay.json.resp_data;
+  const r = await refund({ origin_out_trade_no: p.out_trade_no, refund_amount: '100' });
+  assert.equal(r.json.resp_data.origin_out_trade_no, p.out_trade_no);
+  assert.equal(r.json.resp_data.merchant_no, emu.lakala.merchant.merchantNo);
+  const p2 = (await micropay()).json.resp_data;
+  const v = await call('/relation/revoked', { out_trade_no: uniq('C'), origin_out_trade_no: p2.out_trade_no, ...loc });
+  assert.equal(v.json.resp_data.origin_out_trade_no, p2.out_trade_no);
+  assert.equal(v.json.resp_data.origin_trade_no, p2.trade_no);
+  // Another registered app gets answers signed for its own appid.
+  const { privateKey } = keys();
+  const serial = emu.lakala.registerMerchantCertificate('OP00000099', makeCertificate({ privateKey, commonName: 'OP00000099', serialHex: '0c0d0e' }));
+  const other = await micropay({}, { appid: 'OP00000099', serial, key: privateKey });
+  assert.equal(other.json.code, 'BBS00000');
+  assert.equal(other.headers.get('lklapi-appid'), 'OP00000099');
+  assert.ok(other.verified);
+});
+
+test('rewriteAnswers: stale, other-app, replayed and self-contradicting answers, all genuinely signed; null and reset() stop it', async () => {
+  const seen = [];
+  emu.lakala.rewriteAnswers(({ path, payload, appid, timestamp }) => {
+    seen.push({ path, code: payload.code, appid });
+    return { timestamp: timestamp - 3600 };
+  });
+  const stale = await micropay();
+  assert.ok(stale.verified, 'a stale answer still verifies: only its time gives it away');
+  assert.ok(Date.now() / 1000 - Number(stale.headers.get('lklapi-timestamp')) > 3590);
+  assert.equal(stale.json.code, 'BBS00000', 'the request itself was carried out');
+  assert.deepEqual(seen, [{ path: '/api/v3/labs/trans/micropay', code: 'BBS00000', appid: emu.lakala.merchant.appId }]);
+
+  emu.lakala.rewriteAnswers(() => ({ appid: 'OP00000099' }));
+  const otherApp = await query({ out_trade_no: stale.json.resp_data.out_trade_no });
+  assert.equal(otherApp.headers.get('lklapi-appid'), 'OP00000099');
+  assert.ok(otherApp.verified);
+
+  // Replay: the first close answer is given to a later micropay; a contradiction: BBS00000 with trade_state FAIL.
+  const p = (await preorder()).json.resp_data;
+  emu.lakala.rewriteAnswers(null);
+  const closeAnswer = (await call('/relation/close', { origin_out_trade_no: p.out_trade_no, ...loc })).json;
+  emu.lakala.rewriteAnswers(({ path, payload }) => (path.endsWith('/micropay') ? { payload: closeAnswer } : undefined));
+  const replayed = await micropay();
+  assert.deepEqual(replayed.json, closeAnswer);
+  assert.ok(replayed.verified);
+  emu.lakala.rewriteAnswers(({ payload }) => ({ payload: { ...payload, resp_data: { ...payload.resp_data, trade_state: 'FAIL' } } }));
+  const contradicting = await micropay();
+  assert.equal(contradicting.json.code, 'BBS00000');
+  assert.equal(contradicting.json.resp_data.trade_state, 'FAIL');
+  assert.ok(contradicting.verified);
+
+  emu.lakala.rewriteAnswers(null);
+  assert.equal((await micropay()).json.resp_data.trade_state, undefined);
+  emu.lakala.rewriteAnswers(() => ({ appid: 'X' }));
+  assert.equal((await fetch(`${emu.url}/__emulator/reset`, { method: 'POST' })).status, 200);
+  assert.equal((await micropay()).headers.get('lklapi-appid'), emu.lakala.merchant.appId);
+  assert.throws(() => emu.lakala.rewriteAnswers('x'), TypeError);
+});
+
+test('notices name the merchant and terminal; changes give a genuinely signed notice for another merchant', async () => {
+  const merchant = await startMerchant();
+  try {
+    const p = (await micropay({ total_amount: '1' })).json.resp_data;
+    await emu.lakala.sendNotification(p.out_trade_no, merchant.url);
+    const ours = JSON.parse(merchant.received.at(-1).body);
+    assert.equal(ours.merchant_no, emu.lakala.merchant.merchantNo);
+    assert.equal(ours.term_no, emu.lakala.merchant.termNo);
+    await emu.lakala.sendNotification(p.out_trade_no, merchant.url, { changes: { merchant_no: '822290070119999', term_no: undefined } });
+    const theirs = merchant.received.at(-1);
+    assert.ok(notificationVerifies(theirs.headers, theirs.body), 'signed with the same platform key');
+    const body = JSON.parse(theirs.body);
+    assert.equal(body.merchant_no, '822290070119999');
+    assert.equal('term_no' in body, false);
+    assert.equal(body.out_trade_no, p.out_trade_no);
+    const n = emu.lakala.signedNotice(p.out_trade_no, { changes: { term_no: 'T0' } });
+    assert.ok(notificationVerifies(n.headers, Buffer.from(n.body)));
+    assert.equal(JSON.parse(n.body).term_no, 'T0');
+  } finally {
+    await merchant.close();
+  }
+});
+
 // ---- control routes ----
 
 test('control routes: orders, orders/<id>, 404s', async () => {

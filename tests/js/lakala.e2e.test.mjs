@@ -469,9 +469,16 @@ test('a wrong serialNo, and a client clock 400 s off, are refused', T, async () 
   refused(await wrongSerial.pay({ ...order(a), authCode: '130000000000000001' }), 'EMU40100', 'wrong serial');
   assert.equal(emu.lakala.order(a), undefined);
 
+  // The gateway refuses the request (EMU40101), and its answer, signed 400 s after the client's clock, is not
+  // trusted either: the message points at the clock.
   const skewed = client({ now: () => Date.now() - 400_000 });
   const b = no('skew');
-  refused(await skewed.pay({ ...order(b), authCode: '130000000000000001' }), 'EMU40101', 'clock skew');
+  const r = await skewed.pay({ ...order(b), authCode: '130000000000000001' });
+  assert.equal(r.outcome, 'UNKNOWN', JSON.stringify(r.error));
+  assert.equal(r.next, 'POLL');
+  assert.equal(r.error.code, 'RESPONSE_SIGNATURE_INVALID');
+  assert.match(r.error.message, /signed 40\d s after it arrived.*wrong clock/);
+  assert.equal(r.raw.code, 'EMU40101', 'raw keeps what the gateway said, for support');
   assert.equal(emu.lakala.order(b), undefined);
 });
 
@@ -662,11 +669,14 @@ test('notification rejections: a timestamp outside the window is EXPIRED (defaul
   assert.equal((await narrow((timestamp + 10) * 1000).verifyNotification({ headers, body })).order.state, 'SUCCESS');
   await rejection(narrow((timestamp + 11) * 1000).verifyNotification({ headers, body }), 'NOTIFICATION_INVALID', 'EXPIRED');
   await rejection(narrow((timestamp - 11) * 1000).verifyNotification({ headers, body }), 'NOTIFICATION_INVALID', 'EXPIRED');
-  const wide = client({ now: () => (timestamp + 3600) * 1000, notificationToleranceSeconds: 7200 });
+  const wide = client({ now: () => (timestamp + 3600) * 1000, notificationToleranceSeconds: 3600 });
   assert.equal((await wide.verifyNotification({ headers, body })).order.state, 'SUCCESS');
 
-  for (const bad of [0, -5]) {
-    assert.throws(() => client({ notificationToleranceSeconds: bad }), (e) => e instanceof AggpayError && e.code === 'INVALID_CONFIG', String(bad));
+  // At most an hour: a wider window lets a replay count for longer than any clock needs. The message names the
+  // field and the rule, not the value given.
+  for (const bad of [0, -5, 3601, 7200, 86_400 * 365]) {
+    assert.throws(() => client({ notificationToleranceSeconds: bad }), (e) => e instanceof AggpayError && e.code === 'INVALID_CONFIG'
+      && e.field === 'notificationToleranceSeconds' && (bad <= 0 || !e.message.includes(String(bad))), String(bad));
   }
 });
 
@@ -694,4 +704,144 @@ test('notification: a merchant whose client has the wrong notify certificate rej
   const right = client({ credentials: { notifyCertificate: emu.lakala.platformCertificatePem } });
   const v = await right.verifyNotification({ headers: got[0].headers, body: got[0].body });
   assert.equal(v.order.state, 'SUCCESS');
+});
+
+// ---------------------------------------------------------------- answers and notices tied to the request and merchant
+// Lakala signs every app's and merchant's answers and notices with one platform key: a genuine signature alone says
+// nothing about which request, order or merchant they belong to. The emulator's rewriteAnswers() produces answers
+// exactly as genuinely signed as Lakala's; the gateway acts on each request as usual.
+
+/** Runs `fn` with the emulator rewriting answers by `rewrite`, then stops rewriting. */
+async function rewriting(rewrite, fn) {
+  emu.lakala.rewriteAnswers(rewrite);
+  try {
+    return await fn();
+  } finally {
+    emu.lakala.rewriteAnswers(null);
+  }
+}
+
+test('a stale signed answer (an hour old) is UNKNOWN + POLL, never trusted, while the gateway did take the money', T, async () => {
+  const c = client();
+  const merchantOrderNo = no('stale');
+  const r = await rewriting(({ timestamp }) => ({ timestamp: timestamp - 3600 }),
+    () => c.pay({ ...order(merchantOrderNo, 700), authCode: '130000000000000001' }));
+  assert.equal(r.outcome, 'UNKNOWN', JSON.stringify(r.error));
+  assert.equal(r.next, 'POLL');
+  assert.equal(r.error.code, 'RESPONSE_SIGNATURE_INVALID');
+  assert.match(r.error.message, /stale by 360\d s/);
+  assert.equal(r.order, undefined, 'nothing from an untrusted answer');
+  assert.equal(emu.lakala.order(merchantOrderNo).paid, true, 'the pay itself went through');
+  // A fresh answer tells the truth.
+  const q = await c.query({ merchantOrderNo });
+  assert.equal(q.order.state, 'SUCCESS', JSON.stringify(q.error));
+  // Inside the window (4 minutes old) it is trusted.
+  const ok = await rewriting(({ timestamp }) => ({ timestamp: timestamp - 240 }), () => c.query({ merchantOrderNo }));
+  assert.equal(ok.outcome, 'SUCCEEDED', JSON.stringify(ok.error));
+});
+
+test('an answer signed for another app is not trusted', T, async () => {
+  const c = client();
+  const merchantOrderNo = await paid(c, 'otherapp', 300);
+  const r = await rewriting(() => ({ appid: 'OP00000099' }), () => c.query({ merchantOrderNo }));
+  assert.equal(r.outcome, 'UNKNOWN');
+  assert.equal(r.error.code, 'RESPONSE_SIGNATURE_INVALID');
+  assert.match(r.error.message, /another app/);
+  assert.equal(r.order, undefined);
+});
+
+test('a replayed close answer given to a new micropay is not PAID', T, async () => {
+  const c = client();
+  const closed = no('cl');
+  assert.equal((await c.precreate({ ...order(closed), channel: 'ALIPAY' })).outcome, 'SUCCEEDED');
+  let closeAnswer;
+  const cl = await rewriting(({ path, payload }) => { if (path.endsWith('/close')) closeAnswer = payload; },
+    () => c.close({ merchantOrderNo: closed, clientIp: IP }));
+  assert.equal(cl.outcome, 'SUCCEEDED', JSON.stringify(cl.error));
+  assert.equal(closeAnswer.code, 'BBS00000');
+  // A new micropay whose buyer's wallet is still deciding (9300…): the replayed close answer stands in for its answer.
+  const fresh = no('replay-pay');
+  const r = await rewriting(({ path }) => (path.endsWith('/micropay') ? { payload: closeAnswer } : undefined),
+    () => c.pay({ ...order(fresh, 990), authCode: '9300000000000001' }));
+  assert.notEqual(r.outcome, 'SUCCEEDED', JSON.stringify(r));
+  assert.equal(r.outcome, 'UNKNOWN');
+  assert.equal(r.next, 'POLL');
+  assert.equal(emu.lakala.order(fresh).paid, false, 'nothing was paid');
+  // The same answer given to the close of another order is not a close of that order.
+  const other = no('cl2');
+  assert.equal((await c.precreate({ ...order(other), channel: 'WECHAT' })).outcome, 'SUCCEEDED');
+  const r2 = await rewriting(({ path }) => (path.endsWith('/close') ? { payload: closeAnswer } : undefined),
+    () => c.close({ merchantOrderNo: other, clientIp: IP }));
+  assert.equal(r2.outcome, 'UNKNOWN', JSON.stringify(r2));
+  assert.equal(r2.error.code, 'MALFORMED_RESPONSE');
+});
+
+test('a replayed revoke answer for another order is not a reversal while the money is held', T, async () => {
+  const c = client();
+  const first = await paid(c, 'rv-a', 500);
+  let revokeAnswer;
+  const rv = await rewriting(({ path, payload }) => { if (path.endsWith('/revoked')) revokeAnswer = payload; },
+    () => c.revoke({ merchantOrderNo: first, clientIp: IP }));
+  assert.equal(rv.outcome, 'SUCCEEDED', JSON.stringify(rv.error));
+  // A second paid order, partly refunded, so the gateway refuses to revoke it: the money stays with the merchant.
+  const second = await paid(c, 'rv-b', 500);
+  assert.equal((await c.refund({ merchantOrderNo: second, refundNo: no('r'), amount: 100, clientIp: IP })).outcome, 'SUCCEEDED');
+  for (const op of ['revoke', 'cancel']) {
+    const r = await rewriting(({ path }) => (path.endsWith('/revoked') ? { payload: revokeAnswer } : undefined),
+      () => c[op]({ merchantOrderNo: second, clientIp: IP, ...(op === 'cancel' && { refundNo: no('rv') }) }));
+    assert.notEqual(r.outcome, 'SUCCEEDED', `${op}: ${JSON.stringify(r)}`);
+    assert.equal(r.outcome, 'UNKNOWN', op);
+    assert.equal(r.error.code, 'MALFORMED_RESPONSE', op);
+  }
+  assert.equal(emu.lakala.order(second).paid, true, 'held');
+});
+
+test('a micropay answer BBS00000 whose trade_state is FAIL is UNKNOWN + POLL, not SUCCEEDED', T, async () => {
+  const c = client();
+  const merchantOrderNo = no('contra');
+  const r = await rewriting(
+    ({ path, payload }) => (path.endsWith('/micropay') ? { payload: { ...payload, resp_data: { ...payload.resp_data, trade_state: 'FAIL' } } } : undefined),
+    () => c.pay({ ...order(merchantOrderNo, 400), authCode: '130000000000000001' }));
+  assert.equal(r.outcome, 'UNKNOWN', JSON.stringify(r));
+  assert.equal(r.next, 'POLL');
+  assert.equal(r.order, undefined);
+  assert.equal((await c.query({ merchantOrderNo })).order.state, 'SUCCESS', 'the truth is one query away');
+});
+
+test('notification: a genuinely signed notice for another merchant or terminal is rejected with WRONG_MERCHANT', T, async () => {
+  // The order exists for our merchant; a fraudster's notice carries our order number under their merchant.
+  const r = await notifyClients.main.precreate({
+    ...order(no('wm'), 990), channel: 'WECHAT', notifyUrl: `${merchant.url}/notify/main`,
+  });
+  assert.equal(r.outcome, 'SUCCEEDED');
+  const id = r.order.merchantOrderNo;
+  emu.lakala.buyerPays(id);
+  await emu.lakala.flushNotifications();
+  const url = `${merchant.url}/notify/main`;
+  const cases = [
+    ['another merchant', { merchant_no: '822290070119999' }, /merchant_no/],
+    ['another terminal', { term_no: '29039999' }, /term_no/],
+    ['no merchant_no', { merchant_no: undefined }, /merchant_no/],
+    ['no term_no', { term_no: undefined }, /term_no/],
+  ];
+  for (const [what, changes, field] of cases) {
+    const before = merchant.received.length;
+    const sent = await emu.lakala.sendNotification(id, url, { changes });
+    assert.equal(sent.status, 400, what);
+    const got = merchant.received.slice(before);
+    assert.equal(got.length, 1, what);
+    const e = got[0].error;
+    assert.ok(e instanceof AggpayError, `${what}: ${e}`);
+    assert.equal(e.code, 'NOTIFICATION_INVALID', what);
+    assert.equal(e.reason, 'WRONG_MERCHANT', `${what}: ${e.message}`);
+    assert.match(e.message, field, what);
+    assert.ok(!e.message.includes(emu.lakala.merchant.merchantNo) && !e.message.includes(emu.lakala.merchant.termNo), e.message);
+  }
+  // Our own notice for the same order, sent the same way, is accepted.
+  const before = merchant.received.length;
+  assert.equal((await emu.lakala.sendNotification(id, url)).status, 200);
+  assert.equal(merchant.received[before].verified.order.state, 'SUCCESS');
+  // The same bytes verified directly give the same answer.
+  const n = emu.lakala.signedNotice(id, { changes: { merchant_no: '822290070119999' } });
+  await rejection(notifyClients.main.verifyNotification(n), 'NOTIFICATION_INVALID', 'WRONG_MERCHANT');
 });
