@@ -152,7 +152,7 @@ test('determinism: the same seed and the same request sequence give the same fau
   /** 48 sequential requests over the four providers with fixed order numbers; returns what happened. */
   async function run(seed) {
     await reset();
-    emu.chaos.set({ seed, rate: 0.5, delayMs: 5 });
+    emu.chaos.set({ seed, rate: 0.5, delayMs: 5, lateMs: 5 });
     const outcomes = [];
     for (let i = 0; i < 12; i++) {
       outcomes.push(await outcome(shqPay(`det-s${i}`)));
@@ -305,7 +305,7 @@ test('each kind: stuck — the barcode pay stays in progress until reversed (Sho
 test('control route: POST/GET/DELETE /__emulator/chaos, validation, reset turns chaos off; startEmulator({ chaos })', async () => {
   await reset();
   for (const bad of [{ rate: 0.5 }, { seed: 1 }, { seed: 1, rate: 2 }, { seed: 1, rate: 0.5, kinds: ['nope'] }, { seed: 1, rate: 0.5, kinds: [] },
-    { seed: 1, rate: 0.5, delayMs: -1 }, { seed: 1.5, rate: 0.5 }, { seed: 1, rate: 0.5, duplicateNotify: 3 }, { seed: 1, rate: 0.5, providers: ['x'] }]) {
+    { seed: 1, rate: 0.5, delayMs: -1 }, { seed: 1, rate: 0.5, lateMs: 60_001 }, { seed: 1.5, rate: 0.5 }, { seed: 1, rate: 0.5, duplicateNotify: 3 }, { seed: 1, rate: 0.5, providers: ['x'] }]) {
     assert.equal((await control('/chaos', 'POST', bad)).status, 400, JSON.stringify(bad));
   }
   const bad = await fetch(`${emu.url}/__emulator/chaos`, { method: 'POST', body: 'nope' });
@@ -314,7 +314,7 @@ test('control route: POST/GET/DELETE /__emulator/chaos, validation, reset turns 
 
   const on = await control('/chaos', 'POST', { seed: 'abc', rate: 1, kinds: ['http500'], providers: ['tingyihui'] });
   assert.equal(on.status, 200);
-  assert.deepEqual(on.json, { seed: 'abc', rate: 1, kinds: ['http500'], delayMs: 1500, duplicateNotify: 0, providers: ['tingyihui'] });
+  assert.deepEqual(on.json, { seed: 'abc', rate: 1, kinds: ['http500'], delayMs: 1500, lateMs: 300, duplicateNotify: 0, providers: ['tingyihui'] });
   assert.equal((await tyhCreate(uniq('cr'))).status, 500);
   assert.equal((await shqPay(uniq('cr'))).status, 200, 'providers filter');
   const stats = await control('/chaos');
@@ -378,7 +378,8 @@ test('ledger(): one uniform shape for every provider; paid = money taken and not
 
   const byNo = Object.fromEntries(emu.ledger().map((l) => [l.merchantOrderNo, l]));
   for (const entry of Object.values(byNo)) {
-    assert.deepEqual(Object.keys(entry).sort(), ['held', 'merchantOrderNo', 'paid', 'provider', 'providerOrderNo', 'state', 'total']);
+    assert.deepEqual(Object.keys(entry).sort(),
+      ['everPaid', 'held', 'merchantOrderNo', 'paid', 'paidAmount', 'provider', 'providerOrderNo', 'state', 'total']);
     assert.equal(typeof entry.paid, 'boolean');
     assert.equal(typeof entry.state, 'string');
     assert.equal(typeof entry.providerOrderNo, 'string');
@@ -386,6 +387,10 @@ test('ledger(): one uniform shape for every provider; paid = money taken and not
     assert.equal(entry.paid, entry.held > 0);
   }
   const pick = (id) => { const { provider, paid, state, total, held } = byNo[id]; return [provider, paid, state, total, held]; };
+  // everPaid / paidAmount: what the buyer paid, even when it was returned since
+  const ever = (id) => [byNo[id].everPaid, byNo[id].paidAmount];
+  assert.deepEqual([ever('lg-s1'), ever('lg-s2'), ever('lg-s3'), ever('lg-f2'), ever('lg-t1'), ever('lg-t2')],
+    [[true, 1000], [true, 1000], [false, 0], [false, 0], [false, 0], [true, 1000]]);
   assert.deepEqual(pick('lg-s1'), ['shouqianba', true, 'PAID', 1000, 1000]);
   assert.deepEqual(pick('lg-s2'), ['shouqianba', false, 'REFUNDED', 1000, 0]);
   assert.deepEqual(pick('lg-s3'), ['shouqianba', false, 'CREATED', 1000, 0]);
@@ -400,7 +405,7 @@ test('ledger(): one uniform shape for every provider; paid = money taken and not
   // per controller, and the control route (all, or ?provider=)
   assert.deepEqual(emu.fubei.ledger().map((l) => l.merchantOrderNo).sort(), ['lg-f1', 'lg-f2']);
   assert.deepEqual((await control('/ledger')).json, emu.ledger());
-  assert.deepEqual((await control('/ledger?provider=lakala')).json, emu.lakala.ledger());
+  assert.deepEqual((await control('/ledger?provider=lakala')).json, emu.ledger('lakala'));
   assert.equal((await control('/ledger?provider=nope')).status, 404);
   await emu.tingyihui.flushNotifications();
 });
@@ -455,6 +460,305 @@ test('duplicate-notify: every notification delivered twice (same body), per prov
     await (await fubeiSwipe('dn-off', { call_back_url: merchant.url('fubei') })).text();
     await emu.fubei.flushNotifications();
     assert.equal(merchant.received.length, 1);
+  } finally {
+    await merchant.close();
+    await reset();
+  }
+});
+
+// ---- the adversarial kinds: late, replay, other-order, contradict, foreign-notify ----
+
+const shqQuery = (clientSn) => shq('/upay/v2/query', { client_sn: clientSn });
+const fubeiQuery = (sn) => fubei('openapi.payment.order.query', { merchant_order_sn: sn });
+const lklQuery = (no) => lakala('/query/tradequery', { out_trade_no: no });
+const tyhQuery = (no) => tyh('/query/trade/v1/open', { ownerTradeNo: no });
+const lklPreorder = (no, extra = {}) => lakala('/trans/preorder', {
+  out_trade_no: no, account_type: 'WECHAT', trans_type: '41', total_amount: '1000', ...loc, ...extra,
+});
+const fubeiPrecreate2 = (sn, extra = {}) => fubei('fbpay.order.precreate', { merchant_order_sn: sn, total_amount: 9.8, ...extra }, { v2: true });
+
+/** Text and (for Lakala) whether the platform signature verifies; `dropped` when there was no answer. */
+async function answer(promise) {
+  try {
+    const res = await promise;
+    const text = await res.text();
+    return { status: res.status, text, json: JSON.parse(text), headers: res.headers, verified: lklVerified(res.headers, text) };
+  } catch {
+    return 'dropped';
+  }
+}
+
+test('late: the request is held, the client gives up, and the gateway acts on it later (every provider, mutating requests)', async () => {
+  await reset();
+  const givesUp = { signal: AbortSignal.timeout(100) };
+  for (const [path, kind] of [['/upay/v2/pay', 's'], ['/fubei/gateway', 'f'], [`${LKL}/trans/micropay`, 'l'], ['/tingyihui/os-base/trade/v2/open', 't']]) {
+    emu.faults.add({ path, kind: 'late' }); // ms defaults to 300 for late
+  }
+  const t0 = Date.now();
+  // the client's fetch times out: no answer
+  await assert.rejects(shqPay('late-s', {}, givesUp));
+  await assert.rejects(fetch(`${emu.url}/fubei/gateway`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(100) }).catch((e) => { throw e; }));
+  assert.ok(Date.now() - t0 < 290, 'the client gave up before the gateway acted');
+  // meanwhile, a query sees nothing: "not found" is only absence of evidence
+  assert.equal((await (await shqQuery('late-s')).json()).biz_response.error_code, 'UPAY_ORDER_NOT_EXISTS');
+  assert.equal(emu.shouqianba.order('late-s'), undefined);
+  // the other providers: a patient client gets the answer, but only after the hold
+  const t1 = Date.now();
+  const [l, t] = await Promise.all([answer(lklPay('late-l')), answer(tyhCreate('late-t'))]);
+  assert.ok(Date.now() - t1 >= 290, 'answered after the hold');
+  assert.deepEqual([l.json.code, t.json.code], ['BBS00000', 8888]);
+  await emu.settle(); // every late request has landed
+  assert.equal(emu.shouqianba.order('late-s').order_status, 'PAID', 'the pay landed after the client gave up');
+  assert.equal(emu.ledger().find((e) => e.merchantOrderNo === 'late-s').held, 1000);
+  const late = emu.lateDeliveries;
+  assert.deepEqual(late.map((e) => [e.provider, e.merchantOrderNo ?? null]).sort(),
+    [['fubei', null], ['lakala', 'late-l'], ['shouqianba', 'late-s'], ['tingyihui', 'late-t']]);
+  for (const e of late) assert.ok(e.processedAt - e.receivedAt >= 290, JSON.stringify(e));
+  assert.deepEqual((await control('/late')).json, late);
+
+  // chaos: only mutating requests are held (queries are answered at once); each is counted as `late`
+  await reset();
+  await (await shqPay('late-q')).text();
+  emu.chaos.set({ seed: 4, rate: 1, kinds: ['late'], lateMs: 50 });
+  const q = await answer(shqQuery('late-q'));
+  assert.equal(q.json.biz_response.data.order_status, 'PAID');
+  await assert.rejects(shq('/upay/v2/cancel', { client_sn: 'late-q' }, { signal: AbortSignal.timeout(20) }));
+  assert.equal(emu.shouqianba.order('late-q').order_status, 'PAID', 'not yet');
+  await emu.settle();
+  assert.equal(emu.shouqianba.order('late-q').order_status, 'CANCELED', 'the reversal landed late');
+  const st = emu.chaos.stats();
+  assert.deepEqual([st.requests, st.injected, st.byKind.late], [2, 1, 1]);
+  assert.equal(st.config.lateMs, 50);
+  await reset();
+});
+
+test('replay: an earlier genuine answer (bytes and signature) for another order; the request is never processed', async () => {
+  await reset();
+  // Lakala: a preorder and its close, then a micropay answered with the close answer (still validly signed)
+  await (await lklPreorder('rp-l0')).text();
+  const closed = await answer(lakala('/relation/close', { origin_out_trade_no: 'rp-l0', ...loc }));
+  assert.equal(closed.json.code, 'BBS00000');
+  emu.faults.add({ path: `${LKL}/trans/micropay`, kind: 'replay' });
+  const replayed = await answer(lklPay('rp-l1'));
+  assert.equal(replayed.text, closed.text, 'the same bytes');
+  assert.equal(replayed.headers.get('lklapi-signature'), closed.headers.get('lklapi-signature'));
+  assert.equal(replayed.verified, true, 'a genuine platform signature');
+  assert.equal(replayed.json.resp_data.origin_out_trade_no, 'rp-l0', 'about another order');
+  assert.equal(emu.lakala.order('rp-l1'), undefined, 'the pay never reached the gateway');
+  // Shouqianba: an old cancel answer given to a pay
+  await (await shqPay('rp-s0')).text();
+  const cancel = await answer(shq('/upay/v2/cancel', { client_sn: 'rp-s0' }));
+  emu.faults.add({ path: '/upay/v2/pay', kind: 'replay' });
+  assert.equal((await answer(shqPay('rp-s1'))).text, cancel.text);
+  assert.equal(emu.shouqianba.order('rp-s1'), undefined);
+  // Fubei and Tingyihui too
+  const f0 = await answer(fubeiSwipe('rp-f0'));
+  emu.faults.add({ path: '/fubei/gateway', kind: 'replay', method: 'openapi.payment.order.query' });
+  const f1 = await answer(fubeiSwipe('rp-f1'));
+  assert.equal((await answer(fubeiQuery('rp-f1'))).text, f0.text, 'a query for rp-f1 answered with rp-f0\'s pay answer');
+  emu.faults.add({ path: '/fubei/gateway', kind: 'replay' });
+  assert.equal((await answer(fubeiSwipe('rp-f2'))).text, f1.text, 'the newest answer about another order');
+  assert.equal(emu.fubei.order('rp-f2'), undefined);
+  await (await tyhCreate('rp-t0')).text();
+  emu.faults.add({ path: '/tingyihui/os-base/trade/v2/open', kind: 'replay' });
+  assert.equal((await answer(tyhCreate('rp-t1'))).json.data.ownerTradeNo, 'rp-t0');
+  assert.equal(emu.tingyihui.order('rp-t1'), undefined);
+
+  // chaos: replay needs an earlier answer for another order; the log names it
+  await reset();
+  emu.chaos.set({ seed: 8, rate: 1, kinds: ['replay'] });
+  assert.equal((await answer(shqPay('rp-c0'))).json.biz_response.result_code, 'PAY_SUCCESS', 'nothing to replay yet: untouched');
+  const c1 = await answer(shqPay('rp-c1'));
+  assert.equal(c1.json.biz_response.data.client_sn, 'rp-c0');
+  assert.equal(emu.shouqianba.order('rp-c1'), undefined);
+  const st = emu.chaos.stats();
+  assert.deepEqual([st.requests, st.injected], [2, 1]);
+  assert.deepEqual(st.log[0].replayed, { op: 'pay', merchantOrderNo: 'rp-c0' });
+  await reset();
+});
+
+test('other-order: processed, but answered with another order\'s answer to the same operation (Lakala signs it afresh)', async () => {
+  await reset();
+  const failed = await answer(lklPay('oo-l0', { auth_code: '9200111' }));
+  assert.equal(failed.json.code, 'EMU42202');
+  await new Promise((r) => setTimeout(r, 1100)); // a later second: the fresh signature has a new timestamp
+  emu.faults.add({ path: `${LKL}/trans/micropay`, kind: 'other-order' });
+  const other = await answer(lklPay('oo-l1'));
+  assert.equal(other.text, failed.text, 'the other order\'s answer');
+  assert.equal(other.verified, true, 'genuinely signed');
+  assert.notEqual(other.headers.get('lklapi-timestamp'), failed.headers.get('lklapi-timestamp'), 'signed now, not replayed');
+  assert.equal(emu.lakala.order('oo-l1').trade_state, 'SUCCESS', 'the gateway acted: the buyer paid');
+  // Shouqianba: a successful pay answered with another order's refusal (an answer that says otherwise is preferred)
+  await (await shqPay('oo-s0', { dynamic_id: '9400123' })).text();
+  await (await shqPay('oo-s1')).text();
+  emu.faults.add({ path: '/upay/v2/pay', kind: 'other-order' });
+  const s2 = await answer(shqPay('oo-s2'));
+  assert.deepEqual([s2.json.biz_response.result_code, s2.json.biz_response.data.client_sn], ['PAY_FAIL', 'oo-s0']);
+  assert.equal(emu.shouqianba.order('oo-s2').order_status, 'PAID');
+  // chaos: applies only when another order's answer to the same operation exists
+  await reset();
+  emu.chaos.set({ seed: 2, rate: 1, kinds: ['other-order'] });
+  await (await tyhCreate('oo-t0')).text();
+  await (await tyhQuery('oo-t0')).text();
+  const t1 = await answer(tyhCreate('oo-t1'));
+  assert.equal(t1.json.data.ownerTradeNo, 'oo-t0');
+  assert.equal(emu.tingyihui.order('oo-t1').tradeStatus, 'WAIT', 'created all the same');
+  const st = emu.chaos.stats();
+  assert.deepEqual([st.requests, st.injected, st.log[0].answeredFor], [3, 1, 'oo-t0']);
+  await reset();
+});
+
+test('contradict: the result code says one thing, the order state in the same answer the truth; the ledger moves only with the truth', async () => {
+  await reset();
+  const c = (path, method) => emu.faults.add({ path, kind: 'contradict', ...(method && { method }) });
+  // Shouqianba: a paid pay answered PAY_FAIL; a refused pay answered PAY_SUCCESS; a cancel not done answered CANCEL_SUCCESS
+  c('/upay/v2/pay');
+  const s1 = (await answer(shqPay('ct-s1'))).json.biz_response;
+  assert.deepEqual([s1.result_code, s1.data.order_status], ['PAY_FAIL', 'PAID']);
+  assert.equal(emu.shouqianba.order('ct-s1').paid, true);
+  c('/upay/v2/pay');
+  const s2 = (await answer(shqPay('ct-s2', { dynamic_id: '9200123' }))).json.biz_response;
+  assert.deepEqual([s2.result_code, s2.data.order_status], ['PAY_SUCCESS', 'PAY_CANCELED']);
+  assert.equal(emu.shouqianba.order('ct-s2').paid, false);
+  c('/upay/v2/cancel');
+  const s3 = (await answer(shq('/upay/v2/cancel', { client_sn: 'ct-s1' }))).json.biz_response;
+  assert.deepEqual([s3.result_code, s3.data.order_status, s3.data.client_sn], ['CANCEL_SUCCESS', 'PAID', 'ct-s1']);
+  assert.equal(emu.shouqianba.order('ct-s1').order_status, 'PAID', 'not reversed: the money is still held');
+  // Fubei 1.0: a paid swipe answered as refused; a reverse not done answered 200 with trade_state SUCCESS
+  c('/fubei/gateway', 'openapi.payment.order.swipe');
+  const f1 = (await answer(fubeiSwipe('ct-f1'))).json;
+  assert.deepEqual([f1.result_code, f1.sub_code, f1.data.trade_state, f1.data.total_fee], [400, 'NOTENOUGH', 'SUCCESS', 9.8]);
+  c('/fubei/gateway', 'openapi.payment.order.reverse');
+  const f2 = (await answer(fubei('openapi.payment.order.reverse', { merchant_order_sn: 'ct-f1' }))).json;
+  assert.deepEqual([f2.result_code, f2.data.trade_state], [200, 'SUCCESS']);
+  assert.equal(emu.fubei.order('ct-f1').state, 'SUCCESS');
+  // Fubei 2.0 cancel
+  await (await fubei('fbpay.order.pay', { merchant_order_sn: 'ct-f3', auth_code: '134567890123456789', total_amount: 1 }, { v2: true })).text();
+  c('/fubei/gateway/agent', 'fbpay.order.cancel');
+  const f3 = (await answer(fubei('fbpay.order.cancel', { merchant_order_sn: 'ct-f3' }, { v2: true }))).json;
+  assert.deepEqual([f3.result_code, f3.data.order_status], [200, 'SUCCESS']);
+  assert.equal(emu.fubei.order('ct-f3').paid, true);
+  // Lakala, genuinely signed: a failed micropay answered BBS00000 with trade_state FAIL; a stuck one BBS00000 + DEAL;
+  // a revoke / close not done answered BBS00000 with the true trade_state
+  c(`${LKL}/trans/micropay`);
+  const l1 = await answer(lklPay('ct-l1', { auth_code: '9200111' }));
+  assert.deepEqual([l1.json.code, l1.json.resp_data.trade_state, l1.verified], ['BBS00000', 'FAIL', true]);
+  c(`${LKL}/trans/micropay`);
+  const l2 = await answer(lklPay('ct-l2', { auth_code: '9300111' }));
+  assert.deepEqual([l2.json.code, l2.json.resp_data.trade_state, l2.json.resp_data.need_query], ['BBS00000', 'DEAL', '0']);
+  c(`${LKL}/trans/micropay`);
+  const l3 = await answer(lklPay('ct-l3'));
+  assert.deepEqual([l3.json.code, l3.json.resp_data.trade_state, l3.verified], ['EMU42202', 'SUCCESS', true]);
+  c(`${LKL}/relation/revoked`);
+  const l4 = await answer(lakala('/relation/revoked', { out_trade_no: 'ct-l3-rv', origin_out_trade_no: 'ct-l3', ...loc }));
+  assert.deepEqual([l4.json.code, l4.json.resp_data.trade_state, l4.json.resp_data.origin_out_trade_no, l4.verified],
+    ['BBS00000', 'SUCCESS', 'ct-l3', true]);
+  assert.equal(emu.lakala.order('ct-l3').trade_state, 'SUCCESS', 'not revoked');
+  await (await lklPreorder('ct-l5')).text();
+  c(`${LKL}/relation/close`);
+  const l5 = await answer(lakala('/relation/close', { origin_out_trade_no: 'ct-l5', ...loc }));
+  assert.deepEqual([l5.json.code, l5.json.resp_data.trade_state], ['BBS00000', 'CREATE']);
+  assert.equal(emu.lakala.buyerPays('ct-l5').trade_state, 'SUCCESS', 'still open: a late buyer can pay');
+  // Tingyihui: a close not done answered 8888 with the true tradeStatus
+  await (await tyhCreate('ct-t1')).text();
+  c('/tingyihui/os-base/trade/close/v1/open');
+  const t1 = (await answer(tyh('/trade/close/v1/open', { ownerTradeNo: 'ct-t1' }))).json;
+  assert.deepEqual([t1.code, t1.data.tradeStatus], [8888, 'WAIT']);
+  assert.equal(emu.tingyihui.order('ct-t1').tradeStatus, 'WAIT');
+  // a reversal of something already reversed has nothing to contradict: processed as usual
+  await (await shq('/upay/v2/cancel', { client_sn: 'ct-s2' })).text();
+  c('/upay/v2/cancel');
+  assert.equal((await answer(shq('/upay/v2/cancel', { client_sn: 'ct-s2' }))).json.biz_response.data.order_status, 'PAY_CANCELED');
+
+  // chaos: only pays and reversals/closes of live orders; the log says what was said
+  await reset();
+  emu.chaos.set({ seed: 3, rate: 1, kinds: ['contradict'] });
+  await (await tyhCreate('ct-c1')).text(); // not applicable: no fault
+  const s = (await answer(shqPay('ct-c2'))).json.biz_response;
+  assert.deepEqual([s.result_code, s.data.order_status], ['PAY_FAIL', 'PAID']);
+  await (await shqQuery('ct-c2')).text(); // not applicable
+  const st = emu.chaos.stats();
+  assert.deepEqual([st.requests, st.injected, st.byProvider.shouqianba.byKind.contradict], [3, 1, 1]);
+  assert.match(st.log[0].contradiction, /result_code=PAY_FAIL.*order_status=PAID/);
+  assert.equal(st.log[0].processed, true);
+  await reset();
+});
+
+test('foreign-notify: another merchant\'s genuinely signed notice carrying our order number reaches our notify URL', async () => {
+  await reset();
+  const merchant = await startMerchant();
+  try {
+    // Shouqianba: signed with the one platform key, for another terminal
+    emu.faults.add({ path: '/upay/v2/precreate', kind: 'foreign-notify' });
+    const pre = await answer(shq('/upay/v2/precreate', {
+      client_sn: 'fn-s', total_amount: '5000', subject: 's', operator: 'o', payway: '3', notify_url: merchant.url('shouqianba'),
+    }));
+    assert.equal(pre.json.biz_response.result_code, 'PRECREATE_SUCCESS');
+    // Lakala: platform-signed, another merchant_no / term_no
+    emu.faults.add({ path: `${LKL}/trans/preorder`, kind: 'foreign-notify' });
+    await (await lklPreorder('fn-l', { notify_url: merchant.url('lakala') })).text();
+    // Fubei 2.0 with vendor_sn: the vendor secret signs every merchant's notices
+    emu.faults.add({ path: '/fubei/gateway/agent', kind: 'foreign-notify' });
+    await (await fubeiPrecreate2('fn-f', { notify_url: merchant.url('fubei') })).text();
+    // Fubei 1.0 (the merchant's own app secret): not applicable, nothing forged
+    emu.faults.add({ path: '/fubei/gateway', kind: 'foreign-notify' });
+    await (await fubei('openapi.payment.order.scan', { merchant_order_sn: 'fn-f1', type: 1, total_fee: 1, call_back_url: merchant.url('fubei') })).text();
+    // Tingyihui: callbacks are unsigned
+    emu.faults.add({ path: '/tingyihui/os-base/trade/v2/open', kind: 'foreign-notify' });
+    await (await tyhCreate('fn-t', { notifyUrl: merchant.url('tingyihui') })).text();
+    await emu.settle();
+
+    const forged = emu.forgedNotices;
+    assert.deepEqual(forged.map((f) => [f.provider, f.merchantOrderNo]),
+      [['shouqianba', 'fn-s'], ['lakala', 'fn-l'], ['fubei', 'fn-f'], ['tingyihui', 'fn-t']]);
+    assert.equal(merchant.received.length, 4, 'only the forged notices: nobody paid');
+    for (const f of forged) {
+      const got = merchant.received.find((r) => r.body === f.body);
+      assert.ok(got, `${f.provider}: delivered to our notify URL`);
+      assert.equal(f.status, 200);
+    }
+    const byP = Object.fromEntries(forged.map((f) => [f.provider, f]));
+    // Shouqianba: verifies with the platform key; another terminal, our client_sn, 1 fen
+    const s = byP.shouqianba;
+    assert.ok(crypto.verify('sha256', Buffer.from(s.body), emu.shouqianba.publicKeyPem, Buffer.from(s.headers.authorization, 'base64')));
+    const sd = JSON.parse(s.body);
+    assert.deepEqual([sd.client_sn, sd.order_status, sd.total_amount], ['fn-s', 'PAID', '1']);
+    assert.notEqual(sd.terminal_sn, emu.shouqianba.credentials.terminalSn);
+    // Lakala: verifies with the platform certificate
+    const l = byP.lakala;
+    const m = /timestamp="(\d+)",nonce_str="(\w+)",signature="([^"]+)"/.exec(l.headers.authorization);
+    const pub = new crypto.X509Certificate(emu.lakala.platformCertificatePem).publicKey;
+    assert.ok(crypto.verify('sha256', line(m[1], m[2], l.body), pub, Buffer.from(m[3], 'base64')));
+    const ld = JSON.parse(l.body);
+    assert.deepEqual([ld.out_trade_no, ld.trade_state, ld.total_amount], ['fn-l', 'SUCCESS', '1']);
+    assert.notEqual(ld.merchant_no, emu.lakala.merchant.merchantNo);
+    // Fubei: the vendor secret's sign, another merchant_id
+    const ff = Object.fromEntries(new URLSearchParams(byP.fubei.body));
+    const c = emu.fubei.credentials;
+    const base = ['data', 'result_code', 'result_message'].map((k) => `${k}=${ff[k]}`).join('&');
+    assert.equal(ff.sign, md5(base + c.vendorSecret).toUpperCase());
+    const fd = JSON.parse(ff.data);
+    assert.deepEqual([fd.merchant_order_sn, fd.order_status, fd.total_amount], ['fn-f', 'SUCCESS', 0.01]);
+    assert.notEqual(fd.merchant_id, c.merchantId);
+    // Tingyihui: another osMerchantCode
+    const td = JSON.parse(byP.tingyihui.body);
+    assert.deepEqual([td.ownerTradeNo, td.tradeStatus, td.orderFee], ['fn-t', 'SUCCESS', 1]);
+    assert.notEqual(td.osMerchantCode, emu.tingyihui.merchant.osMerchantCode);
+    // the ledger: nobody paid anything to us
+    assert.ok(emu.ledger().every((e) => !e.paid && !e.everPaid));
+    assert.deepEqual((await control('/forged-notices')).json, forged);
+
+    // chaos: only order-creating requests that carry a notify URL
+    await reset();
+    merchant.received.length = 0;
+    emu.chaos.set({ seed: 6, rate: 1, kinds: ['foreign-notify'] });
+    await (await shqPay('fn-c0')).text(); // no notify_url: not applicable
+    await (await shqPay('fn-c1', { notify_url: merchant.url('shouqianba') })).text();
+    await emu.settle();
+    const st = emu.chaos.stats();
+    assert.deepEqual([st.requests, st.injected, st.byKind['foreign-notify']], [2, 1, 1]);
+    assert.equal(merchant.received.length, 2, 'the genuine notice of the paid order and the forged one');
+    assert.equal(emu.forgedNotices.length, 1);
   } finally {
     await merchant.close();
     await reset();

@@ -24,18 +24,31 @@
 // is first scheduled) and, when true, the provider delivers that notification a second time after the first
 // delivery (with its retries) is over. Every controller offers `ledger()`: [{ provider, merchantOrderNo,
 // providerOrderNo, paid, state, total, held }] over its payments, where `paid` means the buyer's money was taken
-// and not (fully) returned, `held` is that amount in fen and `state` is the provider's own order state.
+// and not (fully) returned, `held` is that amount in fen and `state` is the provider's own order state; the core
+// adds `everPaid` and `paidAmount` from the order's events (whether, and for how much, the buyer ever paid).
+//
+// The adversarial kinds (late, replay, other-order, contradict, foreign-notify) live in adversary.mjs: the provider
+// modules know nothing of them. The core makes Shouqianba's notification key and Lakala's platform key itself and
+// hands them to those modules as options, so it can sign as the platform does.
 import http from 'node:http';
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { postNotification } from './control.mjs';
+import { MUTATING, createAdversary, freeze, gist } from './adversary.mjs';
 import { createShouqianba } from './shouqianba.mjs';
 import { createFubei } from './fubei.mjs';
 import { createLakala } from './lakala.mjs';
 import { createTingyihui } from './tingyihui.mjs';
 
 const MAX_BODY = 1 << 20; // 1 MiB is far more than any gateway request
-const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'delay', 'bad-signature', 'no-signature'];
+/** What a world that is not merely unreliable does: answers and notices a client must not believe. */
+export const ADVERSARIAL_KINDS = ['late', 'replay', 'other-order', 'contradict', 'foreign-notify'];
+const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'delay', 'bad-signature', 'no-signature', 'stuck',
+  ...ADVERSARIAL_KINDS];
 /** Per-request chaos faults, plus `duplicate-notify` (not per request: it acts on notifications). */
-export const CHAOS_KINDS = ['drop-after', 'drop-before', 'delay', 'http500', 'maintenance', 'bad-signature', 'stuck'];
+export const CHAOS_KINDS = ['drop-after', 'drop-before', 'delay', 'http500', 'maintenance', 'bad-signature', 'stuck',
+  ...ADVERSARIAL_KINDS];
 const CHAOS_ALL = [...CHAOS_KINDS, 'duplicate-notify'];
 const PROVIDER_NAMES = ['shouqianba', 'fubei', 'lakala', 'tingyihui'];
 const CHAOS_LOG_MAX = 10_000;
@@ -44,7 +57,7 @@ const CHAOS_LOG_MAX = 10_000;
 export function createFaults() {
   let queue = [];
   return {
-    add({ path, kind, count = 1, ms = 2000, method } = {}) {
+    add({ path, kind, count = 1, ms = kind === 'late' ? 300 : 2000, method } = {}) {
       if (typeof path !== 'string' || !path.startsWith('/')) throw new Error('fault path must start with "/"');
       if (!FAULT_KINDS.includes(kind)) throw new Error(`fault kind must be one of ${FAULT_KINDS.join(', ')}`);
       if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error('fault count must be an integer 1..1000');
@@ -61,7 +74,7 @@ export function createFaults() {
       const fault = queue.find((f) => f.path === path && (f.method === undefined || f.method === method));
       if (!fault) return null;
       if (--fault.count === 0) queue = queue.filter((f) => f !== fault);
-      return { kind: fault.kind, ms: fault.ms };
+      return { kind: fault.kind, ms: fault.ms, choice: 0 }; // replay / other-order: the newest earlier answer
     },
     list: () => queue.map((f) => ({ ...f })),
     clear() { queue = []; },
@@ -116,7 +129,7 @@ export function createChaos() {
     /** Turns chaos on (or restarts it): the PRNGs start again from the seed and the counters from zero. */
     set(spec = {}) {
       if (!spec || typeof spec !== 'object') throw new Error('chaos spec must be an object');
-      const { seed, rate, kinds, delayMs = 1500, duplicateNotify, providers } = spec;
+      const { seed, rate, kinds, delayMs = 1500, lateMs = 300, duplicateNotify, providers } = spec;
       if (!(Number.isSafeInteger(seed) || (typeof seed === 'string' && seed.length > 0 && seed.length <= 256))) {
         throw new Error('chaos seed must be an integer or a non-empty string');
       }
@@ -125,6 +138,7 @@ export function createChaos() {
         throw new Error(`chaos kinds must be a non-empty array of ${CHAOS_ALL.join(', ')}`);
       }
       if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw new Error('chaos delayMs must be an integer 0..60000');
+      if (!Number.isInteger(lateMs) || lateMs < 0 || lateMs > 60_000) throw new Error('chaos lateMs must be an integer 0..60000');
       if (duplicateNotify !== undefined && (typeof duplicateNotify !== 'number' || !(duplicateNotify >= 0 && duplicateNotify <= 1))) {
         throw new Error('chaos duplicateNotify must be a number 0..1');
       }
@@ -133,7 +147,7 @@ export function createChaos() {
       }
       const chosen = kinds ?? CHAOS_ALL;
       cfg = {
-        seed, rate, kinds: chosen.filter((k) => k !== 'duplicate-notify'), delayMs,
+        seed, rate, kinds: chosen.filter((k) => k !== 'duplicate-notify'), delayMs, lateMs,
         duplicateNotify: duplicateNotify ?? (chosen.includes('duplicate-notify') ? 1 : 0),
         ...(providers && { providers: [...new Set(providers)] }),
       };
@@ -162,7 +176,7 @@ export function createChaos() {
      * The fault for this gateway request, or null. `record: false` (a queued fault wins) still makes the draws,
      * so the chaos sequence does not depend on the queued faults, but counts nothing.
      */
-    decide(provider, req, { operation, record = true } = {}) {
+    decide(provider, req, { operation, record = true, applies = () => true } = {}) {
       if (!cfg || (cfg.providers && !cfg.providers.includes(provider.name))) return null;
       const hit = draw() < cfg.rate;
       const pick = draw();
@@ -174,9 +188,13 @@ export function createChaos() {
       if (!hit) return null;
       const applicable = cfg.kinds.filter((k) =>
         (k !== 'bad-signature' || typeof provider.tamper === 'function')
-        && (k !== 'stuck' || provider.isBarcodePay?.(req) === true));
+        && (k !== 'stuck' || provider.isBarcodePay?.(req) === true)
+        && applies(k));
       if (!applicable.length) return null;
-      const kind = applicable[Math.floor(pick * applicable.length)];
+      const index = Math.floor(pick * applicable.length);
+      const kind = applicable[index];
+      const choice = pick * applicable.length - index; // uniform in [0, 1) again: picks the replayed answer
+      let entry;
       if (record) {
         counters.injected += 1;
         counters.byKind[kind] += 1;
@@ -184,13 +202,14 @@ export function createChaos() {
         if (counters.log.length < CHAOS_LOG_MAX) {
           let orderNo;
           try { orderNo = provider.orderNo?.(req); } catch { /* best effort */ }
-          counters.log.push({
+          entry = {
             seq: counters.requests, provider: provider.name, path: req.pathname, operation, kind,
             ...(orderNo !== undefined && { merchantOrderNo: orderNo }),
-          });
+          };
+          counters.log.push(entry);
         }
       }
-      return { kind, ms: cfg.delayMs, chaos: true };
+      return { kind, ms: kind === 'late' ? cfg.lateMs : cfg.delayMs, choice, chaos: true, entry };
     },
     /** Whether the notification being scheduled now by `providerName` is to be delivered twice. */
     duplicateNotify(providerName) {
@@ -206,18 +225,49 @@ export function createChaos() {
   };
 }
 
+const generateKeyPair = promisify(crypto.generateKeyPair);
+const pemKey = async () => (await generateKeyPair('rsa', { modulusLength: 2048 })).privateKey.export({ type: 'pkcs8', format: 'pem' });
+const ANSWERS_KEPT = 64; // earlier answers per provider, for `replay` and `other-order`
+const FORGED_LOG_MAX = 10_000;
+
 export async function startEmulator(options = {}) {
   const faults = createFaults();
   const chaos = createChaos();
   const hooks = (name) => ({ duplicateNotify: () => chaos.duplicateNotify(name) });
-  const shouqianba = await createShouqianba(options.shouqianba ?? {}, hooks('shouqianba'));
+  // The core holds the platform keys (Shouqianba's notification key, Lakala's platform key), so the adversarial
+  // faults can sign exactly as the platform does.
+  const sqbOptions = { ...options.shouqianba };
+  const lklOptions = { ...options.lakala };
+  [sqbOptions.notifyPrivateKeyPem, lklOptions.platformPrivateKeyPem] = await Promise.all([
+    sqbOptions.notifyPrivateKeyPem ?? pemKey(), lklOptions.platformPrivateKeyPem ?? pemKey(),
+  ]);
+  const shouqianba = await createShouqianba(sqbOptions, hooks('shouqianba'));
   const fubei = createFubei(options.fubei ?? {}, hooks('fubei'));
-  const lakala = await createLakala(options.lakala ?? {}, hooks('lakala'));
+  const lakala = await createLakala(lklOptions, hooks('lakala'));
   const tingyihui = await createTingyihui(options.tingyihui ?? {}, hooks('tingyihui'));
   if (options.chaos) chaos.set(options.chaos);
   const providers = [shouqianba, fubei, lakala, tingyihui];
-  const closing = new AbortController(); // cancels pending `delay` faults on close()
+  const adversary = createAdversary({
+    providers: { shouqianba, fubei, lakala, tingyihui }, options,
+    keys: {
+      shouqianbaNotify: crypto.createPrivateKey(sqbOptions.notifyPrivateKeyPem),
+      lakalaPlatform: crypto.createPrivateKey(lklOptions.platformPrivateKeyPem),
+    },
+  });
+  const closing = new AbortController(); // cancels pending `delay` / `late` faults on close()
   const sockets = new Set();
+
+  // Earlier genuine answers, newest first, per provider: { op, orderNo, frozen } (for replay / other-order).
+  let answers = new Map(providers.map((p) => [p.name, []]));
+  let lateLog = []; // one entry per late request: { provider, path, operation, merchantOrderNo, receivedAt, processedAt }
+  let forgedLog = []; // one entry per forged notice: { provider, merchantOrderNo, url, headers, body, status, reply, error? }
+  const pending = new Set(); // late requests and forged notices not yet over
+  const track = (promise) => {
+    const p = promise.catch(() => {});
+    pending.add(p);
+    p.finally(() => pending.delete(p));
+    return promise;
+  };
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((err) => {
@@ -229,6 +279,43 @@ export async function startEmulator(options = {}) {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+
+  /** Earlier answers this request could be given instead: another order's, and (for other-order) the same operation. */
+  function candidates(provider, info, sameOp) {
+    if (!info.op) return [];
+    return answers.get(provider.name).filter((a) =>
+      a.orderNo !== undefined && a.orderNo !== info.orderNo && (!sameOp || a.op === info.op));
+  }
+
+  /** Whether a fault kind can act on this request (decided before it is processed). */
+  function applies(kind, provider, info) {
+    switch (kind) {
+      case 'late': return MUTATING.has(info.op);
+      case 'replay': return candidates(provider, info, false).length > 0;
+      case 'other-order': return candidates(provider, info, true).length > 0;
+      case 'contradict': return adversary.canContradict(provider.name, info);
+      case 'foreign-notify': return adversary.canForge(provider.name, info);
+      default: return true;
+    }
+  }
+
+  function remember(provider, info, frozen) {
+    if (!info.op) return;
+    const list = answers.get(provider.name);
+    list.unshift({ op: info.op, orderNo: info.orderNo, frozen });
+    if (list.length > ANSWERS_KEPT) list.length = ANSWERS_KEPT;
+  }
+
+  /** POSTs another merchant's notice for this order to its notify URL, in the background. */
+  function forge(provider, info) {
+    const notice = adversary.forgeNotice(provider.name, info);
+    if (!notice) return null;
+    const entry = { provider: provider.name, merchantOrderNo: info.orderNo, ...notice, at: Date.now(), status: null, reply: null };
+    if (forgedLog.length < FORGED_LOG_MAX) forgedLog.push(entry);
+    const signal = AbortSignal.any([closing.signal, AbortSignal.timeout(3000)]);
+    track(postNotification(entry, notice.url, notice.headers, notice.body, signal));
+    return entry;
+  }
 
   async function route(req, res) {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -242,27 +329,99 @@ export async function startEmulator(options = {}) {
     if (!provider) return send(res, { status: 404, json: { error: `no route for ${req.method} ${url.pathname}` } });
 
     const operation = provider.faultMethod?.(request);
+    const info = adversary.describe(provider, request);
     const queued = faults.take(url.pathname, operation);
     // Chaos draws for every gateway request; a queued fault wins (and the chaos draw is not counted).
-    const random = chaos.decide(provider, request, { operation: operation ?? url.pathname, record: !queued });
+    const random = chaos.decide(provider, request, {
+      operation: operation ?? url.pathname, record: !queued, applies: (k) => applies(k, provider, info),
+    });
     const fault = queued ?? random;
+    const note = (details) => fault?.entry && Object.assign(fault.entry, details);
     // Faults that stop the request before the gateway acts on it.
     if (fault?.kind === 'drop-before') return req.socket.destroy();
     if (fault?.kind === 'http500') return send(res, { status: 500, text: 'Internal Server Error (emulated fault)' });
     if (fault?.kind === 'maintenance') {
       return send(res, provider.maintenance?.(request) ?? { status: 503, text: 'Service Unavailable (emulated maintenance)' });
     }
+    if (fault?.kind === 'replay') {
+      // Someone answers in the gateway's place with an earlier genuine answer: the request is never processed.
+      const list = candidates(provider, info, false);
+      if (list.length) {
+        const old = list[Math.floor(fault.choice * list.length)];
+        note({ replayed: { op: old.op, merchantOrderNo: old.orderNo } });
+        return send(res, old.frozen);
+      }
+    }
+    if (fault?.kind === 'contradict') {
+      // A reversal or close that is not processed, answered "done" with the order's true (unreversed) state.
+      const answer = adversary.contradictUnprocessed(provider.name, request, info);
+      if (answer) {
+        note({ contradiction: gist(answer), processed: false });
+        return send(res, answer);
+      }
+    }
     if (fault?.kind === 'stuck') request.chaosStuck = true;
 
-    let response = await provider.handle(request);
-    if (fault?.kind === 'bad-signature' || fault?.kind === 'no-signature') response = provider.tamper?.(fault.kind, response) ?? response;
+    let response;
+    if (fault?.kind === 'late') {
+      // The gateway gets the request but acts on it only `ms` later, long after a client's timeout.
+      const entry = {
+        provider: provider.name, path: url.pathname, operation: operation ?? url.pathname,
+        ...(info.orderNo !== undefined && { merchantOrderNo: info.orderNo }), receivedAt: Date.now(), processedAt: null,
+      };
+      lateLog.push(entry);
+      response = await track((async () => {
+        await sleep(fault.ms, undefined, { signal: closing.signal }).catch(() => {});
+        if (closing.signal.aborted) return null; // shut down first: never processed
+        const r = await provider.handle(request);
+        entry.processedAt = Date.now();
+        return r;
+      })());
+      if (response === null) return req.socket.destroy();
+    } else {
+      response = await provider.handle(request);
+    }
+    let frozen = freeze(response);
+    remember(provider, info, frozen);
+
+    if (fault?.kind === 'contradict') {
+      const answer = adversary.contradictProcessed(provider.name, frozen, request, info);
+      if (answer) {
+        note({ contradiction: gist(answer), processed: true });
+        frozen = answer;
+      }
+    }
+    if (fault?.kind === 'other-order') {
+      // The gateway acted, then answered with another order's answer to the same operation (signed afresh).
+      // An answer that says something else than the genuine one is preferred.
+      const list = candidates(provider, info, true).filter((a) => a.frozen !== frozen);
+      const differing = list.filter((a) => gist(a.frozen) !== gist(frozen));
+      const pool = differing.length ? differing : list;
+      if (pool.length) {
+        const other = pool[Math.floor(fault.choice * pool.length)];
+        note({ answeredFor: other.orderNo });
+        frozen = adversary.refresh(provider.name, other.frozen);
+      }
+    }
+    if (fault?.kind === 'foreign-notify' && adversary.canForge(provider.name, info)) forge(provider, info);
+
+    if (fault?.kind === 'bad-signature' || fault?.kind === 'no-signature') frozen = provider.tamper?.(fault.kind, frozen) ?? frozen;
     // Faults that let the gateway act, then lose or slow down the answer.
     if (fault?.kind === 'drop-after') return req.socket.destroy();
     if (fault?.kind === 'delay') {
       await sleep(fault.ms, undefined, { signal: closing.signal }).catch(() => {});
       if (closing.signal.aborted) return req.socket.destroy();
     }
-    send(res, response);
+    send(res, frozen);
+  }
+
+  /** Resolves once no late request, forged notice or notification delivery (with its retries) is pending. */
+  async function settle() {
+    for (;;) {
+      if (pending.size) await Promise.allSettled([...pending]);
+      for (const p of providers) await p.controller.flushNotifications?.();
+      if (!pending.size) return;
+    }
   }
 
   async function control(req) {
@@ -290,10 +449,19 @@ export async function startEmulator(options = {}) {
       if (only !== null && !providers.some((p) => p.name === only)) return { status: 404, json: { error: `no provider ${only}` } };
       return { json: ledger(only) };
     }
+    if (pathname === '/__emulator/late' && method === 'GET') return { json: lateDeliveries() };
+    if (pathname === '/__emulator/forged-notices' && method === 'GET') return { json: forgedNotices() };
+    if (pathname === '/__emulator/settle' && method === 'POST') {
+      await settle();
+      return { json: { ok: true } };
+    }
     if (pathname === '/__emulator/reset' && method === 'POST') {
       faults.clear();
       chaos.reset();
       for (const p of providers) p.reset();
+      answers = new Map(providers.map((p) => [p.name, []]));
+      lateLog = [];
+      forgedLog = [];
       return { json: { ok: true } };
     }
     const [, , name, ...rest] = pathname.split('/'); // '', '__emulator', name, ...
@@ -302,8 +470,17 @@ export async function startEmulator(options = {}) {
     return response ?? { status: 404, json: { error: `no control route ${method} ${pathname}` } };
   }
 
-  /** Every provider's payments as uniform ledger entries (or one provider's). */
-  const ledger = (only) => providers.filter((p) => !only || p.name === only).flatMap((p) => p.controller.ledger());
+  /**
+   * Every provider's payments as uniform ledger entries (or one provider's), plus `everPaid` and `paidAmount`
+   * (the amount taken when the buyer paid, 0 if never) from the order's own events.
+   */
+  const ledger = (only) => providers.filter((p) => !only || p.name === only).flatMap((p) =>
+    p.controller.ledger().map((e) => {
+      const paid = (p.controller.order(e.providerOrderNo)?.events ?? []).find((ev) => ev.type === 'paid');
+      return { ...e, everPaid: Boolean(paid), paidAmount: paid ? paid.amount : 0 };
+    }));
+  const lateDeliveries = () => lateLog.map((e) => ({ ...e }));
+  const forgedNotices = () => forgedLog.map((e) => ({ ...e, headers: { ...e.headers } }));
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -327,6 +504,11 @@ export async function startEmulator(options = {}) {
       get enabled() { return chaos.enabled; },
     },
     ledger,
+    /** Late requests: { provider, path, operation, merchantOrderNo?, receivedAt, processedAt (null until it lands) }. */
+    get lateDeliveries() { return lateDeliveries(); },
+    /** Notices forged for another merchant: { provider, merchantOrderNo, url, headers, body, status, reply, error? }. */
+    get forgedNotices() { return forgedNotices(); },
+    settle,
     close() {
       closed ??= (async () => {
         closing.abort();
@@ -365,11 +547,12 @@ function parseJson(buffer) {
   }
 }
 
-function send(res, { status = 200, json, jsonText, text, html, headers }) {
+function send(res, { status = 200, json, jsonText, text, html, raw, headers }) {
   if (res.destroyed) return;
   let type = 'text/plain; charset=utf-8';
   let body = text ?? '';
-  if (json !== undefined) { type = 'application/json; charset=utf-8'; body = JSON.stringify(json); }
+  if (raw !== undefined) ({ type, body } = raw);
+  else if (json !== undefined) { type = 'application/json; charset=utf-8'; body = JSON.stringify(json); }
   else if (jsonText !== undefined) { type = 'application/json; charset=utf-8'; body = jsonText; }
   else if (html !== undefined) { type = 'text/html; charset=utf-8'; body = html; }
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
