@@ -218,7 +218,14 @@ export function createClient(options) {
   if (typeof signer !== 'function' && !SIGNERS.includes(signer)) {
     throw fail('INVALID_CONFIG', 'signer', `must be ${SIGNERS.map((x) => `'${x}'`).join(', ')} or a function (bytes) => Promise<Uint8Array>`);
   }
-  const inner = call(() => new core.Core(JSON.stringify(config)));
+  let configJson;
+  try {
+    configJson = JSON.stringify(config);
+  } catch {
+    throw fail('INVALID_CONFIG', 'options', 'cannot be turned into JSON (a cycle, a BigInt or nesting too deep)');
+  }
+  if (configJson.length > limit()) throw fail('INVALID_CONFIG', 'options', `must be at most ${limit()} bytes as JSON`);
+  const inner = call(() => new core.Core(configJson));
   // The key is parsed once by the core; the platform imports it once, on first use.
   let signing;
   let hasKey;

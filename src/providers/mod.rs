@@ -365,9 +365,9 @@ pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
         Some("lakala") => Ok(Box::new(lakala::Lakala::new(value)?)),
         #[cfg(feature = "tingyihui")]
         Some("tingyihui") => Ok(Box::new(tingyihui::Tingyihui::new(value)?)),
-        Some(p) => Err(Error::config(
+        Some(_) => Err(Error::config(
             "provider",
-            format!("is not a supported provider (got {p:?}; expected one of shouqianba, fubei, lakala, tingyihui)"),
+            "is not a supported provider (expected one of shouqianba, fubei, lakala, tingyihui)",
         )),
         None => Err(Error::config("provider", "is required")),
     }
