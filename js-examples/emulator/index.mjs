@@ -123,13 +123,15 @@ export function createChaos() {
     };
   }
 
-  const config = () => cfg && { ...cfg, kinds: [...cfg.kinds], ...(cfg.providers && { providers: [...cfg.providers] }) };
+  const config = () => cfg && {
+    ...cfg, kinds: [...cfg.kinds], ...(cfg.providers && { providers: [...cfg.providers] }), ...(cfg.weights && { weights: { ...cfg.weights } }),
+  };
 
   return {
     /** Turns chaos on (or restarts it): the PRNGs start again from the seed and the counters from zero. */
     set(spec = {}) {
       if (!spec || typeof spec !== 'object') throw new Error('chaos spec must be an object');
-      const { seed, rate, kinds, delayMs = 1500, lateMs = 300, duplicateNotify, providers } = spec;
+      const { seed, rate, kinds, weights, delayMs = 1500, lateMs = 300, duplicateNotify, providers } = spec;
       if (!(Number.isSafeInteger(seed) || (typeof seed === 'string' && seed.length > 0 && seed.length <= 256))) {
         throw new Error('chaos seed must be an integer or a non-empty string');
       }
@@ -139,6 +141,10 @@ export function createChaos() {
       }
       if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw new Error('chaos delayMs must be an integer 0..60000');
       if (!Number.isInteger(lateMs) || lateMs < 0 || lateMs > 60_000) throw new Error('chaos lateMs must be an integer 0..60000');
+      if (weights !== undefined && (!weights || typeof weights !== 'object' || Array.isArray(weights)
+        || !Object.entries(weights).every(([k, w]) => CHAOS_KINDS.includes(k) && typeof w === 'number' && w >= 0 && w <= 1000))) {
+        throw new Error(`chaos weights must map kinds of ${CHAOS_KINDS.join(', ')} to numbers 0..1000`);
+      }
       if (duplicateNotify !== undefined && (typeof duplicateNotify !== 'number' || !(duplicateNotify >= 0 && duplicateNotify <= 1))) {
         throw new Error('chaos duplicateNotify must be a number 0..1');
       }
@@ -148,6 +154,7 @@ export function createChaos() {
       const chosen = kinds ?? CHAOS_ALL;
       cfg = {
         seed, rate, kinds: chosen.filter((k) => k !== 'duplicate-notify'), delayMs, lateMs,
+        ...(weights && { weights: { ...weights } }),
         duplicateNotify: duplicateNotify ?? (chosen.includes('duplicate-notify') ? 1 : 0),
         ...(providers && { providers: [...new Set(providers)] }),
       };
@@ -190,10 +197,20 @@ export function createChaos() {
         (k !== 'bad-signature' || typeof provider.tamper === 'function')
         && (k !== 'stuck' || provider.isBarcodePay?.(req) === true)
         && applies(k));
-      if (!applicable.length) return null;
-      const index = Math.floor(pick * applicable.length);
-      const kind = applicable[index];
-      const choice = pick * applicable.length - index; // uniform in [0, 1) again: picks the replayed answer
+      // The kind: by weight (1 unless `weights` says otherwise) among the applicable ones. `choice`, what is left
+      // of the draw, is uniform in [0, 1) again: it picks the replayed answer.
+      const weight = (k) => cfg.weights?.[k] ?? 1;
+      const total = applicable.reduce((sum, k) => sum + weight(k), 0);
+      if (!(total > 0)) return null;
+      let at = pick * total;
+      let kind;
+      for (const k of applicable) {
+        if (weight(k) === 0) continue;
+        kind = k;
+        if (at < weight(k)) break;
+        at -= weight(k);
+      }
+      const choice = Math.min(Math.max(at / weight(kind), 0), 1 - Number.EPSILON);
       let entry;
       if (record) {
         counters.injected += 1;
