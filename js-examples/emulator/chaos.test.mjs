@@ -305,7 +305,8 @@ test('each kind: stuck — the barcode pay stays in progress until reversed (Sho
 test('control route: POST/GET/DELETE /__emulator/chaos, validation, reset turns chaos off; startEmulator({ chaos })', async () => {
   await reset();
   for (const bad of [{ rate: 0.5 }, { seed: 1 }, { seed: 1, rate: 2 }, { seed: 1, rate: 0.5, kinds: ['nope'] }, { seed: 1, rate: 0.5, kinds: [] },
-    { seed: 1, rate: 0.5, delayMs: -1 }, { seed: 1, rate: 0.5, lateMs: 60_001 }, { seed: 1.5, rate: 0.5 }, { seed: 1, rate: 0.5, duplicateNotify: 3 }, { seed: 1, rate: 0.5, providers: ['x'] }]) {
+    { seed: 1, rate: 0.5, delayMs: -1 }, { seed: 1, rate: 0.5, lateMs: 60_001 }, { seed: 1.5, rate: 0.5 },
+    { seed: 1, rate: 0.5, weights: { nope: 1 } }, { seed: 1, rate: 0.5, weights: { late: -1 } }, { seed: 1, rate: 0.5, weights: [] }, { seed: 1, rate: 0.5, duplicateNotify: 3 }, { seed: 1, rate: 0.5, providers: ['x'] }]) {
     assert.equal((await control('/chaos', 'POST', bad)).status, 400, JSON.stringify(bad));
   }
   const bad = await fetch(`${emu.url}/__emulator/chaos`, { method: 'POST', body: 'nope' });
@@ -763,4 +764,18 @@ test('foreign-notify: another merchant\'s genuinely signed notice carrying our o
     await merchant.close();
     await reset();
   }
+});
+
+test('weights: a kind is drawn by its weight among the kinds that apply; weight 0 never', async () => {
+  await reset();
+  emu.chaos.set({ seed: 12, rate: 1, kinds: ['http500', 'maintenance', 'late'], weights: { http500: 0, late: 9 } });
+  for (let i = 0; i < 20; i++) await (await shqQuery(`w-${i}`)).text(); // late does not apply to queries
+  assert.deepEqual([emu.chaos.stats().byKind.maintenance, emu.chaos.stats().byKind.http500], [20, 0]);
+  emu.chaos.set({ seed: 12, rate: 1, kinds: ['maintenance', 'late'], weights: { late: 9 }, lateMs: 1 });
+  for (let i = 0; i < 40; i++) await (await shqPay(`w-${i}`)).text();
+  const { byKind, config } = emu.chaos.stats();
+  assert.ok(byKind.late > 28 && byKind.maintenance > 0, JSON.stringify(byKind)); // about 36 : 4
+  assert.deepEqual(config.weights, { late: 9 });
+  await emu.settle();
+  await reset();
 });
