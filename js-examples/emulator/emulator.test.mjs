@@ -283,6 +283,8 @@ test('precreate, buyer pays, signed notification verifies', async () => {
     assert.ok(!crypto.verify('sha256', Buffer.concat([body, Buffer.from(' ')]), pem, Buffer.from(headers.authorization, 'base64')));
     const data = JSON.parse(body);
     assert.deepEqual([data.client_sn, data.order_status, data.total_amount], [fields.client_sn, 'PAID', '2500']);
+    // The terminal is what says whose a notice is (one platform key signs every merchant's).
+    assert.equal(data.terminal_sn, emu.shouqianba.credentials.terminalSn);
 
     const log = emu.shouqianba.notifications.filter((n) => n.client_sn === fields.client_sn);
     assert.equal(log.length, 1);
@@ -294,6 +296,17 @@ test('precreate, buyer pays, signed notification verifies', async () => {
     assert.equal(merchant.received.length, 2);
     const { json: logged } = await control('/shouqianba/notifications');
     assert.ok(logged.some((n) => n.client_sn === fields.client_sn && n.authorization === headers.authorization));
+
+    // Another terminal's notice for this order (or one naming none), genuinely signed with the platform key.
+    await emu.shouqianba.sendNotification(fields.client_sn, merchant.url, { fields: { terminal_sn: '100000339999' } });
+    await emu.shouqianba.sendNotification(fields.client_sn, merchant.url, { fields: { terminal_sn: undefined } });
+    const [forged, anonymous] = merchant.received.slice(-2);
+    for (const r of [forged, anonymous]) {
+      assert.ok(crypto.verify('sha256', r.body, pem, Buffer.from(r.headers.authorization, 'base64')));
+    }
+    assert.equal(JSON.parse(forged.body).terminal_sn, '100000339999');
+    assert.equal(JSON.parse(forged.body).client_sn, fields.client_sn);
+    assert.ok(!('terminal_sn' in JSON.parse(anonymous.body)));
   } finally {
     await merchant.close();
   }

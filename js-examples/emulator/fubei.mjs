@@ -152,7 +152,7 @@ export const SUB = {
   EXPIRED: 'AUTHCODEEXPIRE', // BARCODE_INVALID: 9200… barcode
   FUNDS: 'NOTENOUGH', // INSUFFICIENT_FUNDS: 9400… barcode
   REFUND_AMOUNT: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', // REFUND_CONFLICT: more than the amount left to refund
-  REFUND_REPEAT: 'ACQ.DISCORDANT_REPEAT_REQUEST', // REFUND_CONFLICT (unknown): merchant_refund_sn reused differently
+  REFUND_REPEAT: 'ACQ.DISCORDANT_REPEAT_REQUEST', // DUPLICATE_ORDER (unknown, poll): merchant_refund_sn reused differently
   CLOSED: 'ORDERCLOSED', // INVALID_ORDER_STATE: refund / reverse of a CLOSED order
   REVERSED: 'ORDERREVERSED', // INVALID_ORDER_STATE: refund / close of a REVOKED order
   PAID: 'ORDERPAID', // INVALID_ORDER_STATE (for close): close of a paid order
@@ -783,8 +783,10 @@ export function createFubei(options = {}, hooks = {}) {
   // ---- notifications ----
 
   /** The form fields of an order's notification: result_code, result_message, data (JSON text), sign. */
-  function notificationFields(o) {
-    const fields = { result_code: '200', result_message: '成功', data: json(o.api === '1.0' ? v1Order(o) : v2Order(o)) };
+  function notificationFields(o, overrides = {}) {
+    const d = { ...(o.api === '1.0' ? v1Order(o) : v2Order(o)), ...overrides };
+    for (const k of Object.keys(d)) if (d[k] === undefined) delete d[k];
+    const fields = { result_code: '200', result_message: '成功', data: json(d) };
     fields.sign = fubeiSign(fields, o.notifySecret);
     return fields;
   }
@@ -872,12 +874,16 @@ export function createFubei(options = {}, hooks = {}) {
       provider: 'fubei', merchantOrderNo: o.merchant_order_sn, providerOrderNo: o.order_sn, paid: o.paid, state: o.state,
       total: o.total, held: o.paid ? o.total - o.refunded : 0,
     })),
-    /** Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply. */
-    async sendNotification(id, target) {
+    /**
+     * Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply.
+     * `fields` replaces data fields before signing (undefined removes one): e.g. { merchant_id: 1688002 }
+     * is another merchant's notice, genuinely signed with the vendor secret every merchant shares.
+     */
+    async sendNotification(id, target, { fields } = {}) {
       const o = lookup(id);
       const to = target ?? o.notify_url;
       if (!to) throw new ControlError(409, `order ${id} has no notify URL and no url was given`);
-      const entry = await deliver(o, to, notificationFields(o), 1);
+      const entry = await deliver(o, to, notificationFields(o, fields), 1);
       return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
     },
     get notifications() {

@@ -468,6 +468,18 @@ test('notifications: form POST signed with MD5, retried until "success" (any cas
     const f2 = Object.fromEntries(new URLSearchParams(merchant.received[2].body));
     assert.equal(f2.sign, md5Upper(`data=${f2.data}&result_code=${f2.result_code}&result_message=${f2.result_message}${vendorSecret}`));
     assert.equal(JSON.parse(f2.data).order_status, 'SUCCESS');
+    // 2.0 notices name their merchant: a vendor secret signs for every merchant of the vendor.
+    assert.equal(JSON.parse(f2.data).merchant_id, emu.fubei.credentials.merchantId);
+    // Another merchant's notice for this order (or one naming none), genuinely signed with the vendor secret.
+    const other = emu.fubei.credentials.merchantId + 1;
+    await emu.fubei.sendNotification(sn2, merchant.url, { fields: { merchant_id: other } });
+    await emu.fubei.sendNotification(sn2, merchant.url, { fields: { merchant_id: undefined } });
+    for (const [r, id] of [[merchant.received.at(-2), other], [merchant.received.at(-1), undefined]]) {
+      const f = Object.fromEntries(new URLSearchParams(r.body));
+      assert.equal(f.sign, md5Upper(`data=${f.data}&result_code=${f.result_code}&result_message=${f.result_message}${vendorSecret}`));
+      assert.equal(JSON.parse(f.data).merchant_id, id);
+      assert.equal(JSON.parse(f.data).merchant_order_sn, sn2);
+    }
 
     // bounded retries against a merchant that never acknowledges
     const deaf = await startMerchant(['no', 'no', 'no', 'no', 'no']);

@@ -525,12 +525,21 @@ export async function createShouqianba(options = {}, hooks = {}) {
       provider: 'shouqianba', merchantOrderNo: o.client_sn, providerOrderNo: o.sn, paid: o.paid, state: o.order_status,
       total: o.total, held: o.paid ? o.net : 0,
     })),
-    /** Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply. */
-    async sendNotification(id, url) {
+    /**
+     * Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply.
+     * `fields` replaces data fields before signing (undefined removes one): e.g. { terminal_sn: 'other' }
+     * is what a fraudster's own terminal would get, genuinely signed with the one platform key.
+     */
+    async sendNotification(id, url, { fields } = {}) {
       const o = lookup(id);
       const target = url ?? o.notify_url;
       if (!target) throw new ControlError(409, `order ${id} has no notify_url and no url was given`);
-      const entry = await deliver(o, target, JSON.stringify(data(o)), 1);
+      const d = data(o);
+      for (const [k, v] of Object.entries(fields ?? {})) {
+        if (v === undefined) delete d[k];
+        else d[k] = v;
+      }
+      const entry = await deliver(o, target, JSON.stringify(d), 1);
       return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
     },
     get notifications() {

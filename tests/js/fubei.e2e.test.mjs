@@ -416,7 +416,8 @@ for (const v of VARIANTS) {
     const other = await c.refund({ merchantOrderNo, refundNo, amount: 500 });
     assert.equal(other.outcome, 'UNKNOWN', show(other));
     assert.equal(other.next, 'POLL');
-    assert.equal(other.error.code, 'REFUND_CONFLICT');
+    // The number was used for another refund, which may stand: never FAILED (that invites a second refund).
+    assert.equal(other.error.code, 'DUPLICATE_ORDER');
     assert.equal(other.error.providerCode, 'ACQ.DISCORDANT_REPEAT_REQUEST');
     assert.equal(emu.fubei.order(merchantOrderNo).refunded, 400);
   });
@@ -665,7 +666,7 @@ for (const v of VARIANTS) {
     const paying = no(`${v.name}wp`);
     assert.equal((await c.precreate(order(paying, 990, { channel: 'ALIPAY' }))).outcome, 'SUCCEEDED');
     let sleeps = 0;
-    const f = await c.waitForPayment({ merchantOrderNo: paying }, {
+    const f = await c.waitForPayment({ merchantOrderNo: paying, amount: 990 }, {
       now: () => t,
       sleep: async (ms) => { t += ms; if (++sleeps === 3) emu.fubei.buyerPays(paying); },
     });
@@ -675,7 +676,7 @@ for (const v of VARIANTS) {
 
     const idle = no(`${v.name}wi`);
     assert.equal((await c.precreate(order(idle, 990, { channel: 'WECHAT' }))).outcome, 'SUCCEEDED');
-    const g = await c.waitForPayment({ merchantOrderNo: idle }, { now: () => t, sleep: async (ms) => { t += ms; }, timeoutMs: 8_000 });
+    const g = await c.waitForPayment({ merchantOrderNo: idle, amount: 990 }, { now: () => t, sleep: async (ms) => { t += ms; }, timeoutMs: 8_000 });
     assert.equal(g.verdict, 'TIMED_OUT_REVERSED', g.message);
     assert.equal(g.result.operation, 'close');
     const l = ledgerEntry(emu, idle);
@@ -788,6 +789,41 @@ for (const v of VARIANTS) {
     assert.equal(fields.sign, fubeiSign(fields, secretFor(emu, v)));
   });
 }
+
+// ---------------------------------------------------------------- whose notification it is (issue 8)
+
+test('2.0 vendorSn: a genuinely signed notice for another merchant (merchant_id / uid), or naming none, is WRONG_MERCHANT', T, async () => {
+  // One vendor secret signs the notices of every merchant of the vendor: another merchant's 0.01 yuan
+  // order under our order number gets a genuine signature. Only merchant_id (or uid) says whose it is.
+  const v = VARIANTS.find((x) => x.identity === 'vendor');
+  const name = 'v2vwm';
+  notifyClients[name] = client(v);
+  const merchantOrderNo = no(name);
+  const r = await notifyClients[name].precreate(order(merchantOrderNo, 980, { channel: 'WECHAT', notifyUrl: `${merchant.url}/notify/${name}` }));
+  assert.equal(r.outcome, 'SUCCEEDED', show(r));
+  emu.fubei.buyerPays(merchantOrderNo);
+  await emu.fubei.flushNotifications();
+  const ours = emu.fubei.notifications.filter((n) => n.merchant_order_sn === merchantOrderNo);
+  assert.equal(ours.at(-1).reply, 'success', 'our own merchant\'s notice verifies');
+  assert.equal(JSON.parse(ours.at(-1).fields.data).merchant_id, emu.fubei.credentials.merchantId);
+
+  const other = emu.fubei.credentials.merchantId + 1;
+  for (const [what, fields] of [
+    ['another merchant_id', { merchant_id: other, total_amount: 0.01 }],
+    ['another uid', { uid: other }],
+    ['no merchant named', { merchant_id: undefined }],
+  ]) {
+    const sent = await emu.fubei.sendNotification(merchantOrderNo, `${merchant.url}/notify/${name}`, { fields });
+    assert.equal(sent.status, 400, what);
+    const entry = emu.fubei.notifications.filter((n) => n.merchant_order_sn === merchantOrderNo).at(-1);
+    assert.equal(entry.fields.sign, fubeiSign(entry.fields, secretFor(emu, v)), `${what}: genuinely signed`);
+    const got = merchant.received.find((x) => x.body.toString() === entry.body);
+    assert.ok(got.error instanceof AggpayError, `${what}: ${got.error}`);
+    assert.equal(got.error.code, 'NOTIFICATION_INVALID', what);
+    assert.equal(got.error.reason, 'WRONG_MERCHANT', `${what}: ${got.error.message}`);
+    assert.doesNotMatch(got.error.message, new RegExp(String(other)), what);
+  }
+});
 
 // ---------------------------------------------------------------- amounts, both emulator styles
 

@@ -219,7 +219,8 @@ test('a correctly signed body that is not an order is MALFORMED', T, async () =>
   await rejection(c.verifyNotification(signed('not json')), 'NOTIFICATION_INVALID', 'MALFORMED');
   await rejection(c.verifyNotification(signed('{"client_sn":"x","total_amount":"9.80","order_status":"PAID"}')), 'NOTIFICATION_INVALID', 'MALFORMED');
   // …and a well-formed one signed with that key verifies (the key handling is not what failed above).
-  const ok = await c.verifyNotification(signed('{"client_sn":"x","sn":"1","total_amount":"980","net_amount":"980","order_status":"PAID"}'));
+  const terminal = emu.shouqianba.credentials.terminalSn;
+  const ok = await c.verifyNotification(signed(`{"terminal_sn":"${terminal}","client_sn":"x","sn":"1","total_amount":"980","net_amount":"980","order_status":"PAID"}`));
   assert.equal(ok.order.state, 'SUCCESS');
   assert.equal(ok.order.amounts.total, 980);
 });
@@ -240,4 +241,46 @@ test('a merchant that rejects gets retried a bounded number of times', T, async 
   const seen = merchant.received.filter((x) => x.path === '/notify/wrong');
   assert.equal(seen.length, 3);
   assert.ok(seen.every((x) => x.error?.reason === 'BAD_SIGNATURE'));
+});
+
+// ---------------------------------------------------------------- whose notification it is (issue 8)
+
+test('a genuinely signed notice for another terminal carrying our order number is WRONG_MERCHANT', T, async () => {
+  // Shouqianba signs every merchant's notices with one platform key. A fraudster pays 0.01 yuan on their
+  // own terminal under our order number and forwards the notice: the signature is genuine, the terminal is not ours.
+  const { merchantOrderNo } = await paidWithNotification(emu, 'bare', 990);
+  const forged = await emu.shouqianba.sendNotification(merchantOrderNo, `${merchant.url}/notify/bare`, {
+    fields: { terminal_sn: '100000339999', total_amount: '1', net_amount: '1' },
+  });
+  assert.equal(forged.status, 400, 'the merchant server refuses it');
+  const entry = emu.shouqianba.notifications.filter((n) => n.client_sn === merchantOrderNo).at(-1);
+  assert.match(entry.body, /"terminal_sn":"100000339999"/);
+  const got = merchant.received.find((x) => x.body.toString() === entry.body);
+  assert.ok(got.error instanceof AggpayError, String(got.error));
+  assert.equal(got.error.code, 'NOTIFICATION_INVALID');
+  assert.equal(got.error.reason, 'WRONG_MERCHANT');
+  assert.match(got.error.message, /terminal_sn/);
+  assert.doesNotMatch(got.error.message, /100000339999/);
+  // The same bytes with the signature checked alone are genuine: it is the terminal that fails.
+  const headers = { authorization: entry.authorization };
+  await rejection(clients.bare.verifyNotification({ headers, body: entry.body }), 'NOTIFICATION_INVALID', 'WRONG_MERCHANT');
+  // A notice that names no terminal cannot be told apart from one for another terminal.
+  await emu.shouqianba.sendNotification(merchantOrderNo, `${merchant.url}/notify/bare`, { fields: { terminal_sn: undefined } });
+  const anonymous = emu.shouqianba.notifications.filter((n) => n.client_sn === merchantOrderNo).at(-1);
+  assert.doesNotMatch(anonymous.body, /terminal_sn/);
+  assert.equal(anonymous.status, 400);
+  // Our own terminal's notice for the same order still verifies.
+  const ours = await emu.shouqianba.sendNotification(merchantOrderNo, `${merchant.url}/notify/bare`);
+  assert.equal(ours.status, 200);
+  assert.equal(ours.body, 'success');
+});
+
+test('without a terminalSn a client cannot tell whose a notice is: INVALID_CONFIG', T, async () => {
+  const { headers, body } = await genuine();
+  const noTerminal = createClient({ provider: 'shouqianba', baseUrl: emu.url, credentials: { notifyPublicKey: emu.shouqianba.publicKeyPem } });
+  await rejection(noTerminal.verifyNotification({ headers, body }), 'INVALID_CONFIG');
+  await assert.rejects(noTerminal.verifyNotification({ headers, body }), (e) => {
+    assert.equal(e.field, 'credentials.terminalSn');
+    return true;
+  });
 });

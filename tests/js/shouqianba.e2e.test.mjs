@@ -240,6 +240,25 @@ test('partial refunds up to the total; over the remainder is REFUND_CONFLICT', T
   assert.equal(more.error.code, 'INVALID_ORDER_STATE', 'a fully refunded order cannot be refunded again');
 });
 
+test('the same refundNo for another amount (REFUND_REQUEST_CONFLICT) is UNKNOWN + POLL; the query by refundNo says the first refund stood', T, async () => {
+  // FAILED here would invite a second refund under a new number while the first one may stand.
+  const c = client();
+  const merchantOrderNo = await paid(c, 'conflict', 800);
+  const first = await c.refund({ merchantOrderNo, refundNo: 'conf-r1', amount: 300, operator: 'op' });
+  assert.equal(first.outcome, 'SUCCEEDED', JSON.stringify(first.error));
+  const other = await c.refund({ merchantOrderNo, refundNo: 'conf-r1', amount: 400, operator: 'op' });
+  assert.equal(other.outcome, 'UNKNOWN', JSON.stringify(other));
+  assert.equal(other.next, 'POLL');
+  assert.equal(other.error.code, 'DUPLICATE_ORDER');
+  assert.equal(other.error.providerCode, 'REFUND_REQUEST_CONFLICT');
+  assert.equal(other.refund.state, 'UNKNOWN');
+  assert.equal(emu.shouqianba.order(merchantOrderNo).refunded, 300, 'refunded once');
+  const q = await c.query({ merchantOrderNo, refundNo: 'conf-r1' });
+  assert.equal(q.outcome, 'SUCCEEDED', JSON.stringify(q.error));
+  assert.equal(q.refund.state, 'SUCCESS');
+  assert.equal(q.refund.amount, 300);
+});
+
 test('refund retried with the same refundNo does not refund twice; query by refundNo', T, async () => {
   const c = client();
   const merchantOrderNo = await paid(c, 'idem', 500);

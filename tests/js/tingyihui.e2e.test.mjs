@@ -187,8 +187,18 @@ test('refund: partial is accepted with providerRefundNo (IN_PROGRESS until refun
   const retry = await c.refund({ merchantOrderNo, refundNo, amount: 300 });
   assert.equal(retry.refund.providerRefundNo, r.refund.providerRefundNo);
   assert.equal(emu.tingyihui.order(merchantOrderNo).refundFee, 300);
-  // The same refundNo for another amount is refused.
-  failed(await c.refund({ merchantOrderNo, refundNo, amount: 200 }), 'DUPLICATE_ORDER', '4002', 'refundNo reused');
+  // The same refundNo for another amount: 4002 "重复提交". The first refund may stand, so this is UNKNOWN +
+  // POLL (FAILED would invite a second refund under a new number); refundQuery says what stood.
+  const repeat = await c.refund({ merchantOrderNo, refundNo, amount: 200 });
+  const detail = JSON.stringify({ outcome: repeat.outcome, next: repeat.next, error: repeat.error });
+  assert.equal(repeat.outcome, 'UNKNOWN', detail);
+  assert.equal(repeat.next, 'POLL', detail);
+  assert.equal(repeat.error.code, 'DUPLICATE_ORDER', detail);
+  assert.equal(repeat.error.providerCode, '4002', detail);
+  assert.equal(emu.tingyihui.order(merchantOrderNo).refundFee, 300, 'refunded once');
+  const stood = await c.refundQuery({ refundNo });
+  assert.equal(stood.refund.state, 'SUCCESS');
+  assert.equal(stood.refund.amount, 300);
 });
 
 test('refund over the remaining amount is FAILED and refunds nothing; the rest refunds fully', T, async () => {
