@@ -1676,7 +1676,7 @@ fn gen_junk_headers(rng: &mut Rng) -> String {
 
 /// Lakala's response headers: `Lklapi-*`, signed over appid\nserial\ntimestamp\nnonce\nbody\n.
 fn lakala_response_headers(key: &PrivateKey, body: &[u8]) -> BTreeMap<String, String> {
-    let (appid, serial, ts, nonce) = (LKL_APPID, "0f0e0d0c", "1631007211", "Rk7hT0aQz9bV");
+    let (appid, serial, ts, nonce) = (LKL_APPID, "0f0e0d0c", "1700000000", "Rk7hT0aQz9bV");
     let sig = key
         .sign_sha256(&lakala::request_message(appid, serial, ts, nonce, body))
         .expect("sign");

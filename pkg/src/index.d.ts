@@ -228,7 +228,8 @@ export interface LakalaClientOptions extends HostOptions {
   /** Default https://s2.lakala.com (test: https://test.wsmsd.cn/sit). */
   baseUrl?: string;
   credentials: LakalaCredentials;
-  /** Notification replay window, seconds either side of now(). Default 300. */
+  /** Replay window for notifications and for signed answers (Lklapi-Timestamp), seconds either side of now().
+   * Default 300, at most 3600. */
   notificationToleranceSeconds?: number;
   signer?: Signer;
 }

@@ -779,18 +779,22 @@ impl Lakala {
 impl Lakala {
     /// Lakala signs every merchant's notices with one platform key, so a genuine notice for another
     /// merchant or terminal (say, a fraudster's 0.01 yuan order under our order number) verifies too.
-    /// The notice (doc 1112, as the emulator sends it) names both; one that names neither is not ours.
+    /// The notice (doc 1112, as the emulator sends it) names the merchant; one that does not is not ours.
     fn notice_is_ours(&self, d: &TradeData) -> Result<()> {
-        for (field, got, ours, config) in [
+        // merchant_no says whose money it is and must be there; term_no only narrows it (one merchant's
+        // terminals), and public integrations read notices without it, so it is checked when present.
+        for (field, got, ours, config, needed) in [
             (
                 "merchant_no",
                 &d.merchant_no,
                 &self.merchant_no,
                 "credentials.merchantNo",
+                true,
             ),
-            ("term_no", &d.term_no, &self.term_no, "credentials.termNo"),
+            ("term_no", &d.term_no, &self.term_no, "credentials.termNo", false),
         ] {
             match text(got) {
+                None if !needed => {}
                 None => {
                     return Err(Error::notification(
                         "WRONG_MERCHANT",
