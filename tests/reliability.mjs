@@ -212,6 +212,9 @@ export async function run({
 export function judge({ orders, seed, rate, kinds, flow, attempts, notices, stats, ledger, late, forged, genuine }) {
   const key = (provider, no) => `${provider}\u0000${no}`;
   const book = new Map(ledger.map((e) => [key(e.provider, e.merchantOrderNo), e]));
+  // What was done to an order: its injected faults, in order (for reading a contradiction).
+  const faultsOf = (provider, no) => (stats.log ?? []).filter((f) => f.provider === provider && f.merchantOrderNo === no)
+    .map((f) => [f.op ?? f.operation, f.kind, f.replayed?.op ?? f.answeredFor ?? f.contradiction ?? ''].filter(Boolean).join(' '));
   const report = {
     orders, seed, rate, kinds, flow, faults: stats.injected, faultsByKind: stats.byKind,
     late: { held: late.length, landed: late.filter((e) => e.processedAt !== null).length },
@@ -229,9 +232,10 @@ export function judge({ orders, seed, rate, kinds, flow, attempts, notices, stat
     row.verdicts[a.verdict] = (row.verdicts[a.verdict] ?? 0) + 1;
     const held = e?.paid ? e.held : 0;
     if (a.verdict === 'PAID' && !(held === a.amount && e.total === a.amount)) {
-      report.contradictions.push({ why: held ? 'PAID, but another amount is held' : 'PAID, but no money is held', ...a, ledger: e });
+      report.contradictions.push({ why: held ? 'PAID, but another amount is held' : 'PAID, but no money is held', ...a, ledger: e,
+        faults: faultsOf(a.provider, a.merchantOrderNo) });
     } else if (saysNoMoney(a.verdict) && held > 0) {
-      report.contradictions.push({ why: `${a.verdict}, but money is held`, ...a, ledger: e });
+      report.contradictions.push({ why: `${a.verdict}, but money is held`, ...a, ledger: e, faults: faultsOf(a.provider, a.merchantOrderNo) });
     } else if (handedToPerson(a.verdict)) {
       if (a.verdict === 'NEEDS_ATTENTION') {
         report.needsAttention++;

@@ -682,6 +682,7 @@ test('contradict: the result code says one thing, the order state in the same an
   assert.deepEqual([st.requests, st.injected, st.byProvider.shouqianba.byKind.contradict], [3, 1, 1]);
   assert.match(st.log[0].contradiction, /result_code=PAY_FAIL.*order_status=PAID/);
   assert.equal(st.log[0].processed, true);
+  assert.equal(st.log[0].op, 'pay');
   await reset();
 });
 

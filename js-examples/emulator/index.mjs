@@ -354,6 +354,7 @@ export async function startEmulator(options = {}) {
     });
     const fault = queued ?? random;
     const note = (details) => fault?.entry && Object.assign(fault.entry, details);
+    if (info.op) note({ op: info.op }); // pay, precreate, query, refund, refundQuery, reverse or close
     // Faults that stop the request before the gateway acts on it.
     if (fault?.kind === 'drop-before') return req.socket.destroy();
     if (fault?.kind === 'http500') return send(res, { status: 500, text: 'Internal Server Error (emulated fault)' });
