@@ -1,10 +1,11 @@
-// Turns the compiled wasm into the npm package in pkg/dist: wasm-bindgen glue (web target, which
-// takes the module bytes from us), one wasm-opt'ed .wasm, and ESM + CJS bundles of the facade.
+// Turns the compiled wasm into the npm package in pkg/dist: one wasm-opt'ed .wasm (and its .br for
+// mini-programs) shared by small per-runtime loaders over one ESM bundle of the facade and glue.
 // Usage: node pkg/build.mjs <path to aggpay.wasm from cargo>
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
 
 const pkg = dirname(fileURLToPath(import.meta.url));
@@ -12,26 +13,32 @@ const root = dirname(pkg);
 const input = process.argv[2] ?? join(root, 'target/wasm32-unknown-unknown/release/aggpay.wasm');
 const glue = join(root, 'target/wasm-bindgen');
 const dist = join(pkg, 'dist');
+const src = (f) => join(pkg, 'src', f);
 const bin = (name) => join(root, 'node_modules/.bin', name);
 
 rmSync(glue, { recursive: true, force: true });
 execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', glue, '--out-name', 'aggpay', input], { stdio: 'inherit' });
+// Loaders with their own instantiate (WXWebAssembly) need the glue's imports and its finishing step.
+appendFileSync(join(glue, 'aggpay.js'), '\nexport { __wbg_get_imports, __wbg_finalize_init };\n');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 const wasm = join(dist, 'aggpay_bg.wasm');
 execFileSync(bin('wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--strip-debug', join(glue, 'aggpay_bg.wasm'), '-o', wasm], { stdio: 'inherit' });
+writeFileSync(`${wasm}.br`, brotliCompressSync(readFileSync(wasm), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
 
 const common = {
   bundle: true,
-  platform: 'node',
-  target: 'node18',
   alias: { 'aggpay-core': join(glue, 'aggpay.js') },
   logOverride: { 'empty-import-meta': 'silent' },
   legalComments: 'none',
 };
-await build({ ...common, entryPoints: [join(pkg, 'src/node.cjs')], format: 'cjs', outfile: join(dist, 'index.cjs') });
-copyFileSync(join(pkg, 'src/node.mjs'), join(dist, 'index.mjs'));
-copyFileSync(join(pkg, 'src/index.d.ts'), join(dist, 'index.d.ts'));
-copyFileSync(join(pkg, 'src/index.d.ts'), join(dist, 'index.d.cts'));
-console.log(`pkg/dist built: aggpay_bg.wasm ${statSync(wasm).size} bytes`);
+// Node and Bun: CommonJS with its own instance (the ESM entry re-exports it).
+await build({ ...common, platform: 'node', target: 'node18', entryPoints: [src('node.cjs')], format: 'cjs', outfile: join(dist, 'index.cjs') });
+// Everything else shares one ESM bundle (also the ./slim entry); the loaders import it.
+await build({ ...common, platform: 'neutral', target: 'es2022', entryPoints: [src('facade.js')], format: 'esm', outfile: join(dist, 'core.mjs') });
+for (const f of ['node.mjs', 'web.mjs', 'workerd.mjs']) copyFileSync(src(f), join(dist, f === 'node.mjs' ? 'index.mjs' : f));
+copyFileSync(src('index.d.ts'), join(dist, 'index.d.ts'));
+copyFileSync(src('index.d.ts'), join(dist, 'index.d.cts'));
+copyFileSync(src('slim.d.ts'), join(dist, 'slim.d.ts'));
+console.log(`pkg/dist built: aggpay_bg.wasm ${statSync(wasm).size} bytes (${statSync(`${wasm}.br`).size} brotli)`);

@@ -6,12 +6,35 @@ let ready = false;
 let platform = {};
 
 /**
- * Instantiates the WebAssembly module from its bytes (the runtime entry points call this once).
- * `host.nodeCrypto` is node:crypto where the runtime has it (the Node entries pass it).
+ * Instantiates the WebAssembly module synchronously from its bytes or a compiled WebAssembly.Module
+ * (Node, Workers). Once per process; later calls do nothing. `host.nodeCrypto` is node:crypto where the
+ * runtime has it; `host.fetch` the default transport where there is no global fetch (mini-programs).
  */
-export function init(wasmBytes, host = {}) {
+export function initSync(source, host = {}) {
   if (!ready) {
-    core.initSync({ module: wasmBytes });
+    core.initSync({ module: source });
+    platform = host;
+    ready = true;
+  }
+}
+
+/**
+ * Instantiates the module from bytes, a WebAssembly.Module, a Response (or a promise of one), or a URL
+ * to fetch — whatever the runtime can give. The `aggpay/slim` entry leaves this to the caller.
+ */
+export async function init(source, host = {}) {
+  if (!ready) {
+    await core.default({ module_or_path: source });
+    platform = host;
+    ready = true;
+  }
+}
+
+/** For runtimes whose module loader is their own (mini-programs): `(imports) => Promise<{ instance, module }>`. */
+export async function initWith(instantiate, host = {}) {
+  if (!ready) {
+    const { instance, module } = await instantiate(core.__wbg_get_imports());
+    core.__wbg_finalize_init(instance, module);
     platform = host;
     ready = true;
   }
@@ -37,6 +60,7 @@ function fail(code, field, message) {
 
 // The core throws the JSON of its Error; turn it into an AggpayError.
 function call(fn) {
+  if (!ready) throw fail('INVALID_CONFIG', 'init', 'the WebAssembly module is not loaded yet: with aggpay/slim, await init(wasm) first');
   try {
     return fn();
   } catch (e) {
@@ -206,7 +230,7 @@ export function createClient(options) {
   if (!options || typeof options !== 'object') throw fail('INVALID_CONFIG', 'options', 'must be an object');
   const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, signer = 'auto', ...config } = options;
   const inFlight = new Set(); // order numbers in a payAndConfirm / waitForPayment on this client
-  const doFetch = fetchOpt ?? globalThis.fetch;
+  const doFetch = fetchOpt ?? platform.fetch ?? globalThis.fetch;
   const now = nowOpt ?? Date.now;
   const nonce = nonceOpt ?? defaultNonce;
   for (const [name, fn] of [['fetch', doFetch], ['now', now], ['nonce', nonce]]) {
@@ -422,3 +446,5 @@ export function createClient(options) {
   for (const op of OPERATIONS) client[op] = (input) => execute(op, input);
   return client;
 }
+
+export default { AggpayError, createClient, fenToYuan, yuanToFen, init, initSync };

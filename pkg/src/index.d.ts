@@ -456,3 +456,12 @@ export declare function yuanToFen(yuan: string): number;
 
 /** Integer fen → yuan text with two decimals (980 → "9.80"). */
 export declare function fenToYuan(fen: number): string;
+
+/** The same API as one object: `import aggpay from 'aggpay'`. */
+declare const aggpay: {
+  AggpayError: typeof AggpayError;
+  createClient: typeof createClient;
+  yuanToFen: typeof yuanToFen;
+  fenToYuan: typeof fenToYuan;
+};
+export default aggpay;

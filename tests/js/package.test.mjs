@@ -31,7 +31,9 @@ const terminalClient = (mod) => {
 };
 
 test('ESM import by name exposes exactly the public API', () => {
-  assert.deepEqual(Object.keys(esm).sort(), API);
+  assert.deepEqual(Object.keys(esm).sort(), [...API, 'default'].sort());
+  assert.deepEqual(Object.keys(esm.default).sort(), API, 'import aggpay from "aggpay" gives the same API');
+  assert.equal(esm.default.createClient, createClient);
   assert.equal(typeof createClient, 'function');
   assert.equal(typeof yuanToFen, 'function');
   assert.equal(typeof fenToYuan, 'function');
@@ -48,7 +50,8 @@ test('the name resolves to the built package in pkg/', () => {
 
 test('CommonJS require("aggpay") works and gives the same API', async () => {
   const cjs = require('aggpay');
-  assert.deepEqual(Object.keys(cjs).sort(), API);
+  assert.deepEqual(Object.keys(cjs).filter((k) => k !== 'default').sort(), API);
+  assert.equal(cjs.default, cjs, 'a transpiled default import gets the same object');
   for (const name of API) assert.equal(typeof cjs[name], 'function', name);
   assert.equal(cjs.yuanToFen('9.80'), 980);
   assert.equal(cjs.fenToYuan(980), '9.80');
@@ -78,11 +81,18 @@ test('the exports map, main/module/types and files point at existing files', () 
     assert.ok(t.startsWith('./'), `${t} is relative`);
     assert.ok(existsSync(join(pkgDir, t)), `${t} exists`);
   }
-  assert.equal(pkg.exports['.'].import.default, './dist/index.mjs');
-  assert.equal(pkg.exports['.'].require.default, './dist/index.cjs');
+  const node = pkg.exports['.'].node;
+  assert.equal(node.import.default, './dist/index.mjs');
+  assert.equal(node.require.default, './dist/index.cjs');
   // "types" must come first in each condition block for TypeScript to pick it.
-  assert.equal(Object.keys(pkg.exports['.'].import)[0], 'types');
-  assert.equal(Object.keys(pkg.exports['.'].require)[0], 'types');
+  assert.equal(Object.keys(node.import)[0], 'types');
+  assert.equal(Object.keys(node.require)[0], 'types');
+  for (const [cond, block] of Object.entries(pkg.exports['.'])) {
+    if (typeof block === 'object' && cond !== 'node') assert.equal(Object.keys(block)[0], 'types', cond);
+  }
+  // Every runtime condition the README promises, the slim entry and the .wasm itself.
+  for (const cond of ['workerd', 'worker', 'deno', 'bun', 'browser', 'node', 'default']) assert.ok(pkg.exports['.'][cond], cond);
+  assert.ok(pkg.exports['./slim'] && pkg.exports['./aggpay_bg.wasm']);
   for (const f of pkg.files) assert.ok(existsSync(join(pkgDir, f)), `files entry ${f} exists`);
   // The wasm the entry points load must be shipped.
   assert.ok(pkg.files.includes('dist/aggpay_bg.wasm'));
