@@ -957,7 +957,13 @@ impl Fubei {
         let message = text(&env.result_message);
         match code.as_deref() {
             Some("200") => {}
-            Some("400") => return self.platform_error(op, input, text(&env.sub_code), message, raw),
+            Some("400") => {
+                let state = data_object(env.data)
+                    .ok()
+                    .and_then(|d| order_data(&d).ok())
+                    .and_then(|d| state_text(&d));
+                return self.platform_error(op, input, text(&env.sub_code), message, state, raw);
+            }
             other => {
                 // 9999 ("order cancelled") and anything else no source explains.
                 return uncertain(Error::provider(
@@ -991,10 +997,25 @@ impl Fubei {
         input: Option<&Input>,
         sub: Option<String>,
         message: Option<String>,
+        state: Option<String>,
         raw: Value,
     ) -> OperationResult {
         let p = Provider::Fubei;
         let verdict = sub.as_deref().and_then(|c| sub_code(op, c));
+        // A refused pay whose own order is paid or still paying contradicts itself: FAILED would invite
+        // paying again while the money may be held. Only a closed or reversed order backs the refusal.
+        let backs_refusal = state.as_deref().map_or(true, |s| matches!(s, "CLOSED" | "REVOKED"));
+        if matches!(op, Operation::Pay | Operation::Precreate)
+            && matches!(verdict, Some((_, Verdict::Failed | Verdict::RetryLater)))
+            && !backs_refusal
+        {
+            let message = format!(
+                "the answer refuses the payment ({}) but its order is {}",
+                sub.as_deref().unwrap_or("no sub_code"),
+                state.as_deref().unwrap_or_default()
+            );
+            return OperationResult::uncertain(p, op, malformed(message), raw);
+        }
         let err = |code| Error::provider(code, sub.as_deref(), message.as_deref());
         let mut r = match verdict {
             Some((code, Verdict::Failed)) => {
@@ -1076,6 +1097,13 @@ impl Fubei {
                 let mut order = to_order(d)?;
                 if order.qr_code.is_none() {
                     return Err(malformed("the QR order answer carries no qr_code"));
+                }
+                // A new QR order waits for its buyer: any other state contradicts "created".
+                if state.as_deref().is_some_and(|s| s != "USERPAYING") {
+                    return Err(malformed(format!(
+                        "the new QR order's answer shows {:?}, not USERPAYING",
+                        state.as_deref().unwrap_or_default()
+                    )));
                 }
                 if state.is_none() {
                     // Just created: nobody has scanned it yet.

@@ -433,14 +433,18 @@ fn channel(payway: Option<&str>) -> Option<Channel> {
 // ---------------------------------------------------------------- responses
 
 /// What the shared rule (`providers::settle`) cannot see: a failed pay whose own order shows the money
-/// taken (PAY_FAIL with PAID would invite paying again), and a refund that succeeded on an order that
-/// was never paid. Either answer contradicts itself, so it is UNKNOWN.
+/// taken (PAY_FAIL with PAID would invite paying again), a refund that succeeded on an order that was
+/// never paid, and a reversal that succeeded on an order not reversed. Each contradicts itself: UNKNOWN.
 fn code_agrees_with_state(op: Operation, code: &str, outcome: Outcome, order: Option<&Order>) -> Result<()> {
     let Some(o) = order else { return Ok(()) };
     let unpaid = matches!(o.state, OrderState::Pending | OrderState::Failed | OrderState::Closed);
     let contradiction = match (op, outcome) {
         (Operation::Pay | Operation::Precreate, Outcome::Failed) => o.state.was_paid(),
         (Operation::Refund, Outcome::Succeeded) => unpaid,
+        // "Reversed" with an order still CREATED (the buyer may yet pay) or in an uncertain state.
+        (Operation::Cancel | Operation::Revoke, Outcome::Succeeded) => {
+            !matches!(o.state, OrderState::Closed | OrderState::Failed | OrderState::Refunded)
+        }
         _ => false,
     };
     if contradiction {

@@ -494,7 +494,19 @@ impl Tingyihui {
                         _ => Next::None,
                     };
                 }
-                // For close, the shared rule (`providers::settle`) sees the state: money held is no close.
+                // A close that succeeded must show the trade closed, failed or given back: WAIT means the
+                // buyer may still pay, SUCCESS that the money is held.
+                let closed = matches!(
+                    order.state,
+                    OrderState::Closed | OrderState::Failed | OrderState::Refunded
+                );
+                if op == Operation::Close && !closed {
+                    let message = format!(
+                        "the close answer shows tradeStatus {:?}, not a closed trade",
+                        order.provider_state.as_deref().unwrap_or_default()
+                    );
+                    return uncertain(Error::new(ErrorCode::MalformedResponse, message), raw);
+                }
                 r.order = Some(order);
             }
             _ => {}

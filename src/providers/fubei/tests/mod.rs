@@ -1222,6 +1222,21 @@ fn precreate_answers() {
         (r.outcome, r.next, err_code(&r)),
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
     );
+    // A state, if sent, must be the new order's: waiting for the buyer.
+    let qr = |state: &str| ok(json!({"merchant_order_sn": "o2", "qr_code": "weixin://x", "trade_state": state}));
+    let r = parse(&mut gw, Operation::Precreate, qr("USERPAYING"), None);
+    assert_eq!(
+        (r.outcome, r.order.unwrap().state),
+        (Outcome::Succeeded, OrderState::Pending)
+    );
+    for state in ["SUCCESS", "CLOSED", "REVOKED", "NEW"] {
+        let r = parse(&mut gw, Operation::Precreate, qr(state), None);
+        assert_eq!(
+            (r.outcome, r.next, err_code(&r)),
+            (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),
+            "{state}"
+        );
+    }
 }
 
 #[test]
@@ -1582,4 +1597,55 @@ fn notification_forms_are_bounded_before_the_signature_is_checked() {
     let encoded = "result_code=200&data=%7B%7D&si%67n=00";
     let e = gw.verify_notification(&h, encoded.as_bytes(), &ctx()).unwrap_err();
     assert_eq!(e.reason, Some("BAD_SIGNATURE"));
+}
+
+/// A 400 that refuses a pay while the order in the same answer is paid or still paying contradicts
+/// itself: FAILED would invite paying again with the money possibly held.
+#[test]
+fn refused_pay_whose_order_is_paid_is_unknown_through_the_client() {
+    let refused = |data: Value| json!({"result_code": 400, "result_message": "支付失败: 用户余额不足", "sub_code": "NOTENOUGH", "data": data});
+    for (cfg, data) in [
+        (
+            v1_cfg(),
+            json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": "SUCCESS", "total_fee": 9.8}),
+        ),
+        (
+            v1_cfg(),
+            json!({"merchant_order_sn": "o1", "order_sn": "F1", "trade_state": "USERPAYING"}),
+        ),
+        (
+            v2_vendor_cfg(),
+            json!({"merchant_id": 1234567, "merchant_order_sn": "o1", "order_status": "SUCCESS"}),
+        ),
+        (
+            v2_vendor_cfg(),
+            json!({"merchant_id": 1234567, "merchant_order_sn": "o1", "order_status": "REVOKED_ERROR"}),
+        ),
+    ] {
+        let v = through_client(cfg, Operation::Pay, PAY_IN(), refused(data.clone()));
+        assert_eq!(
+            triple(&v),
+            ("UNKNOWN", "POLL", Some("MALFORMED_RESPONSE")),
+            "{data}: {v}"
+        );
+    }
+    // The refusal stands without an order, or with one that is closed or reversed.
+    for data in [
+        Value::Null,
+        json!({"merchant_order_sn": "o1", "trade_state": "CLOSED"}),
+        json!({"merchant_order_sn": "o1", "trade_state": "REVOKED"}),
+    ] {
+        let v = through_client(v1_cfg(), Operation::Pay, PAY_IN(), refused(data.clone()));
+        assert_eq!(
+            triple(&v),
+            ("FAILED", "NONE", Some("INSUFFICIENT_FUNDS")),
+            "{data}: {v}"
+        );
+    }
+    // A refused refund with a paid order is consistent: the order is still paid.
+    let inp = json!({"merchantOrderNo": "o1", "refundNo": "r1", "amount": 100});
+    let body = json!({"result_code": 400, "result_message": "退款金额无效", "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                      "data": {"merchant_order_sn": "o1", "trade_state": "SUCCESS"}});
+    let v = through_client(v1_cfg(), Operation::Refund, inp, body);
+    assert_eq!(triple(&v), ("FAILED", "NONE", Some("REFUND_CONFLICT")), "{v}");
 }
