@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, idempotently: the wasm32 target, wasm-bindgen-cli at exactly
-# the version Cargo.toml pins (skipped when already installed), and the npm tooling from package-lock.json.
+# the version Cargo.toml pins (skipped when already installed), Debian's chromium, and the npm tooling from
+# package-lock.json (esbuild, wasm-opt, tsc, and the runtimes the tests run in: deno, bun, workerd via miniflare,
+# playwright-core to drive chromium). npm runs no install scripts here: every binary used ships inside its package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -14,6 +16,12 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   echo "installing wasm-bindgen-cli $want (have: ${have:-none}); this takes several minutes once"
   cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+# Chromium from Debian for the browser tests (never a test tool's own browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
 fi
 
 # npm ci only when the lockfile changed since the last install.
