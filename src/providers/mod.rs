@@ -377,8 +377,16 @@ pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
 /// every field given in `expect` must be present in the notice and equal.
 pub fn expected_order(expect: &Input, order: &crate::model::Order) -> Result<()> {
     let pairs = [
-        ("merchantOrderNo", text(expect.merchant_order_no.as_ref()), text(order.merchant_order_no.as_ref())),
-        ("providerOrderNo", text(expect.provider_order_no.as_ref()), text(order.provider_order_no.as_ref())),
+        (
+            "merchantOrderNo",
+            text(expect.merchant_order_no.as_ref()),
+            text(order.merchant_order_no.as_ref()),
+        ),
+        (
+            "providerOrderNo",
+            text(expect.provider_order_no.as_ref()),
+            text(order.provider_order_no.as_ref()),
+        ),
     ];
     for (field, want, got) in pairs {
         if want.is_some() && want != got {
@@ -389,7 +397,10 @@ pub fn expected_order(expect: &Input, order: &crate::model::Order) -> Result<()>
     if let Some(v) = expect.amount.as_ref() {
         let want = crate::money::amount_from_input("amount", Some(v), crate::money::MAX_FEN)?;
         if order.amounts.total != Some(want) {
-            let got = order.amounts.total.map_or("no amount".to_string(), |t| format!("{t} fen"));
+            let got = order
+                .amounts
+                .total
+                .map_or("no amount".to_string(), |t| format!("{t} fen"));
             let message = format!("the notice is for {got}, not {want} fen");
             return Err(Error::notification("WRONG_AMOUNT", message));
         }
@@ -465,11 +476,26 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
             (text(i.refund_no.as_ref()), text(f.refund_no.as_ref())),
             (text(i.provider_refund_no.as_ref()), text(f.provider_refund_no.as_ref())),
         ])?;
+        let asked = i.amount.as_ref().and_then(Value::as_i64);
+        if let (Operation::Refund, Some(a), Some(got)) = (op, asked, f.amount) {
+            if a != got {
+                let message = format!("the answer is for a refund of {got} fen, not {a} fen as asked");
+                return Err(Error::new(ErrorCode::MalformedResponse, message));
+            }
+        }
+    }
+    let state = r.order.as_ref().map(|o| o.state);
+    // A refusal that shows the money taken is not a refusal.
+    if r.outcome == Outcome::Failed
+        && matches!(op, Operation::Pay | Operation::Precreate)
+        && state.is_some_and(OrderState::was_paid)
+    {
+        let message = "the answer refuses the payment, but the order it shows is paid";
+        return Err(Error::new(ErrorCode::MalformedResponse, message));
     }
     if r.outcome != Outcome::Succeeded {
         return Ok(());
     }
-    let state = r.order.as_ref().map(|o| o.state);
     let named = r
         .order
         .as_ref()
@@ -486,13 +512,22 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         Operation::Pay if !(state.is_some_and(OrderState::was_paid) && (named || input.is_none())) => {
             disagree("payment succeeded")
         }
+        // Still payable (PENDING) is not reversed either: the buyer could pay after it.
         Operation::Cancel | Operation::Revoke | Operation::Close
             if matches!(
                 state,
-                Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunding)
+                Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunding | OrderState::Pending)
             ) =>
         {
             disagree("order was reversed")
+        }
+        Operation::Refund
+            if matches!(
+                state,
+                Some(OrderState::Pending | OrderState::Failed | OrderState::Closed)
+            ) =>
+        {
+            disagree("refund succeeded")
         }
         _ => Ok(()),
     }
