@@ -213,8 +213,12 @@ impl OperationResult {
     }
 
     /// An outcome nobody can vouch for: the request may or may not have acted.
-    pub fn uncertain(provider: Provider, operation: Operation, error: Error, raw: serde_json::Value) -> Self {
+    pub fn uncertain(provider: Provider, operation: Operation, mut error: Error, raw: serde_json::Value) -> Self {
         let mut r = OperationResult::new(provider, operation, Outcome::Unknown, Next::after_uncertain(operation));
+        // A read changes nothing, so sending it again unchanged is always safe: say so where next says RETRY.
+        if !operation.mutates() {
+            error.retryable = true;
+        }
         r.error = Some(error);
         r.raw = raw;
         r

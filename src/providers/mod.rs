@@ -356,7 +356,24 @@ struct ProviderOnly {
 pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
     let value: Value = serde_json::from_str(config_json).map_err(|e| bad_json("config", &e))?;
     let which: ProviderOnly = serde_json::from_value(value.clone()).map_err(|e| bad_json("config", &e))?;
-    match which.provider.as_deref() {
+    create_for(which.provider.as_deref(), value.clone()).map_err(|e| in_credentials(e, &value))
+}
+
+/// serde names an unknown field without its path: one inside `credentials` is named as such.
+fn in_credentials(mut e: Error, config: &Value) -> Error {
+    let field = e.field.clone().unwrap_or_default();
+    let nested = config.get("credentials").and_then(|c| c.get(&field)).is_some() && config.get(&field).is_none();
+    if e.code == ErrorCode::InvalidConfig && nested {
+        e.message = e
+            .message
+            .replacen(&format!("config: {field}"), &format!("config: credentials.{field}"), 1);
+        e.field = Some(format!("credentials.{field}"));
+    }
+    e
+}
+
+fn create_for(provider: Option<&str>, value: Value) -> Result<Box<dyn Gateway>> {
+    match provider {
         #[cfg(feature = "shouqianba")]
         Some("shouqianba") => Ok(Box::new(shouqianba::Shouqianba::new(value)?)),
         #[cfg(feature = "fubei")]
@@ -444,6 +461,18 @@ pub fn settle(op: Operation, input: Option<&Input>, mut r: OperationResult) -> O
     if let Err(e) = contradiction(op, input, &r) {
         let raw = std::mem::take(&mut r.raw);
         return OperationResult::uncertain(r.provider, op, e, raw);
+    }
+    // A query that finds the payment failed is a successful query, but a cashier needs words to show.
+    if let (Operation::Query, Outcome::Succeeded, None) = (op, r.outcome, r.error.as_ref()) {
+        if let Some(o) = r.order.as_ref().filter(|o| o.state == OrderState::Failed) {
+            let said = o.provider_state.as_deref().unwrap_or("FAILED");
+            let mut e = Error::new(
+                ErrorCode::ProviderError,
+                format!("the gateway reports this payment failed ({said}); no money was kept"),
+            );
+            e.provider_code = o.provider_state.clone();
+            r.error = Some(e);
+        }
     }
     if r.outcome == Outcome::Failed && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::DuplicateOrder) {
         r.outcome = Outcome::Unknown;

@@ -298,3 +298,34 @@ test('oversized answers, notifications and inputs are refused at the limit, and 
     assert.equal(ledger(k.provider, merchantOrderNo).held, 1234);
   }
 });
+
+// Issue 10 §7, the first hour of a new user.
+test('compressing only sleep (the client clock left real) does not wait in real time', T, async () => {
+  const merchantOrderNo = no('onlysleep');
+  const started = Date.now();
+  const out = await client('shouqianba').payAndConfirm(payInput('shouqianba', merchantOrderNo, 1234, '930000000000000001'), {
+    sleep: async () => {},
+  });
+  assert.equal(out.verdict, 'TIMED_OUT_REVERSED', out.message);
+  assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms for a 45 s flow`);
+});
+
+test('a declined Lakala barcode ends FAILED with words for the cashier in result.error', T, async () => {
+  const clock = virtualClock();
+  const out = await client('lakala').payAndConfirm(payInput('lakala', no('declined'), 1234, '920000000000000001'),
+    { sleep: clock.sleep, now: clock.now });
+  assert.equal(out.verdict, 'FAILED', out.message);
+  assert.ok(out.result.error?.message, JSON.stringify(out.result));
+  assert.equal(out.result.error.retryable, false);
+});
+
+test('an unknown credentials field is named with its path; a read that may be retried says so', T, async () => {
+  assert.throws(
+    () => createClient({ provider: 'shouqianba', credentials: { terminalSn: 'T', terminalKey: 'K', activationCode: 'x' } }),
+    (e) => e.code === 'INVALID_CONFIG' && e.field === 'credentials.activationCode' && /credentials\.activationCode/.test(e.message),
+  );
+  const down = client('fubei', { fetch: async () => new Response('busy', { status: 503 }) });
+  const r = await down.query({ merchantOrderNo: 'x1' });
+  assert.equal(r.next, 'RETRY');
+  assert.equal(r.error.retryable, true, 'next RETRY and retryable agree');
+});

@@ -1684,9 +1684,16 @@ fn config_errors() {
         for value in ["31536000", "3601", "-300", "s2.lakala.com", "00dfba81-94"] {
             assert!(!e.message.contains(value), "{what}: {}", e.message);
         }
-        // The registry says the same.
+        // The registry says the same, naming an unknown credentials key by its path.
         let e2 = crate::providers::create(&cfg.to_string()).err().unwrap();
-        assert_eq!((e2.code, e2.field), (code, e.field), "{what}");
+        let path = e
+            .field
+            .clone()
+            .map(|f| match cfg.get("credentials").and_then(|c| c.get(&f)) {
+                Some(_) if cfg.get(&f).is_none() => format!("credentials.{f}"),
+                _ => f,
+            });
+        assert_eq!((e2.code, e2.field), (code, path), "{what}");
     }
     // The certificate's message says what it is and what is needed.
     let e = Lakala::new(config_with(json!({"privateKey": MERCHANT_CERT}))).unwrap_err();
