@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { clientFor } from './kit.mjs';
 
 const T = { timeout: 60_000 };
 const IP = '127.0.0.1';
@@ -25,32 +26,7 @@ const no = (tag) => `${tag}${process.pid}x${++seq}`;
 const BARCODE = ['shouqianba', 'fubei', 'lakala'];
 const SUCCESS = '130000000000000001';
 
-function client(provider, options = {}) {
-  switch (provider) {
-    case 'shouqianba': {
-      const { terminalSn, terminalKey } = emu.shouqianba.credentials;
-      return createClient({ provider, baseUrl: emu.url, credentials: { terminalSn, terminalKey }, ...options });
-    }
-    case 'fubei': {
-      const { appId, appSecret } = emu.fubei.credentials;
-      return createClient({ provider, baseUrl: `${emu.url}/fubei`, credentials: { appId, appSecret }, ...options });
-    }
-    case 'lakala': {
-      const m = emu.lakala.merchant;
-      return createClient({
-        provider,
-        baseUrl: `${emu.url}/lakala`,
-        credentials: {
-          appId: m.appId, serialNo: m.serialNo, privateKey: m.privateKeyPem,
-          platformCertificate: emu.lakala.platformCertificatePem, merchantNo: m.merchantNo, termNo: m.termNo,
-        },
-        ...options,
-      });
-    }
-    default:
-      throw new Error(provider);
-  }
-}
+const client = (provider, options) => clientFor(emu, provider, options);
 
 const payInput = (provider, merchantOrderNo, amount = 1234, authCode = SUCCESS) => ({
   merchantOrderNo, amount, subject: 'adversity', authCode,

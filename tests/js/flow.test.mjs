@@ -7,6 +7,7 @@ import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { clientFor } from './kit.mjs';
 
 const T = { timeout: 20_000 };
 const IP = '127.0.0.1';
@@ -138,41 +139,7 @@ function virtualClock(onSleep) {
 
 // ---- clients and inputs ----
 
-function client(provider, options = {}) {
-  switch (provider) {
-    case 'shouqianba': {
-      const { terminalSn, terminalKey } = emu.shouqianba.credentials;
-      return createClient({ provider, baseUrl: emu.url, credentials: { terminalSn, terminalKey }, ...options });
-    }
-    case 'fubei': {
-      const { appId, appSecret } = emu.fubei.credentials;
-      return createClient({ provider, baseUrl: `${emu.url}/fubei`, credentials: { appId, appSecret }, ...options });
-    }
-    case 'lakala': {
-      const m = emu.lakala.merchant;
-      return createClient({
-        provider,
-        baseUrl: `${emu.url}/lakala`,
-        credentials: {
-          appId: m.appId, serialNo: m.serialNo, privateKey: m.privateKeyPem,
-          platformCertificate: emu.lakala.platformCertificatePem, merchantNo: m.merchantNo, termNo: m.termNo,
-        },
-        ...options,
-      });
-    }
-    case 'tingyihui': {
-      const m = emu.tingyihui.merchant;
-      return createClient({
-        provider,
-        baseUrl: `${emu.url}/tingyihui`,
-        credentials: { accessId: m.accessId, privateKey: m.privateKeyBase64, merchantCode: m.osMerchantCode },
-        ...options,
-      });
-    }
-    default:
-      throw new Error(provider);
-  }
-}
+const client = (provider, options) => clientFor(emu, provider, options);
 
 const payInput = (provider, merchantOrderNo, authCode, amount = 1234) => ({
   merchantOrderNo, amount, subject: 'flow', authCode,

@@ -1382,19 +1382,7 @@ fn close_and_reverse_answers() {
 /// `Client::parse`, the path every caller takes: the provider's mapping plus the rules every provider
 /// shares (`providers::settle`). Returns the result JSON the bindings hand to JavaScript.
 fn through_client(cfg: Value, op: Operation, inp: Value, body: Value) -> Value {
-    let mut client = crate::client::Client::new(&cfg.to_string()).unwrap();
-    let name = serde_json::to_value(op).unwrap();
-    let out = client
-        .parse(
-            name.as_str().unwrap(),
-            200,
-            "{}",
-            body.to_string().into_bytes(),
-            Some(&inp.to_string()),
-            1_704_067_200_000,
-        )
-        .unwrap();
-    serde_json::from_str(&out).unwrap()
+    crate::client::parse_for_test(&cfg, op, &inp, body.to_string().into_bytes(), 1_704_067_200_000)
 }
 
 fn v1_cfg() -> Value {

@@ -1938,19 +1938,7 @@ fn secrets_stay_out_of_client_errors() {
 /// shares (`providers::settle`). Returns the result as the JSON the bindings hand to JavaScript.
 fn through_client(op: Operation, inp: Value, body: Vec<u8>) -> Value {
     let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}});
-    let mut client = crate::client::Client::new(&cfg.to_string()).unwrap();
-    let name = serde_json::to_value(op).unwrap();
-    let out = client
-        .parse(
-            name.as_str().unwrap(),
-            200,
-            "{}",
-            body,
-            Some(&inp.to_string()),
-            1_704_067_200_000,
-        )
-        .unwrap();
-    serde_json::from_str(&out).unwrap()
+    crate::client::parse_for_test(&cfg, op, &inp, body, 1_704_067_200_000)
 }
 
 fn outcome_next_error(v: &Value) -> (String, String, Option<String>) {

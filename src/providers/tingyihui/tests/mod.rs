@@ -876,19 +876,7 @@ fn secrets_never_appear() {
 /// `Client::parse`, the path every caller takes: the provider's mapping plus the rules every provider
 /// shares (`providers::settle`). Returns the result JSON the bindings hand to JavaScript.
 fn through_client(op: Operation, inp: Value, body: Vec<u8>) -> Value {
-    let mut client = crate::client::Client::new(&config().to_string()).unwrap();
-    let name = serde_json::to_value(op).unwrap();
-    let out = client
-        .parse(
-            name.as_str().unwrap(),
-            200,
-            "{}",
-            body,
-            Some(&inp.to_string()),
-            1_638_777_300_000,
-        )
-        .unwrap();
-    serde_json::from_str(&out).unwrap()
+    crate::client::parse_for_test(&config(), op, &inp, body, 1_638_777_300_000)
 }
 
 fn triple(v: &Value) -> (&str, &str, Option<&str>) {
