@@ -136,7 +136,13 @@ export interface HttpRequest {
   body: string;
 }
 
-export type HeadersLike = Record<string, string | string[]> | Iterable<[string, string]> | { entries(): Iterable<[string, string]> };
+/** Request or response headers as a runtime hands them over: a `Headers` (or a Map), an array of
+ * [name, value] pairs, or a plain record such as Node's `req.headers` (`IncomingHttpHeaders`: a repeated
+ * header is an array, joined with ", "; an absent one is undefined and skipped). Names are case-insensitive. */
+export type HeadersLike =
+  | { entries(): Iterable<readonly [string, string]> }
+  | Iterable<readonly [string, string]>
+  | { readonly [name: string]: string | readonly string[] | undefined };
 
 export type BodyLike = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
@@ -304,85 +310,84 @@ export interface FlowOptions {
 /** Provider fields added to the request as they are. */
 export type Extra = Record<string, Json>;
 
-export interface OrderRef {
-  merchantOrderNo?: string;
-  providerOrderNo?: string;
-  /** The buyer's or till's IP (Lakala's location_info.request_ip; required there for money-moving calls). */
+// ---------------------------------------------------------------- inputs, per provider and operation
+//
+// Each operation's input is typed for the client's provider: a field that provider requires for that
+// operation is required, a field it has no use for there is a type error, and an operation it does not
+// have takes an `Unsupported<why>` that nothing satisfies. The portable descriptive fields (operator,
+// subject, description, storeId, clientIp, notifyUrl) are accepted by every provider's money-moving
+// inputs, so code written for one gateway compiles for another; a provider with no use for one leaves
+// it out of the request. `Client` without a provider accepts what at least one provider accepts.
+
+/** Fubei's API: '1.0' merchant API (the default) or '2.0' agent API ("fbpay"). */
+export type FubeiApiVersion = '1.0' | '2.0';
+
+/** The wallet a QR order is for (Lakala, Fubei 1.0, Tingyihui). */
+export type WalletChannel = 'ALIPAY' | 'WECHAT' | 'UNIONPAY';
+
+/** An operation the provider does not have: nothing is assignable to it, and the error names why. */
+export type Unsupported<Why extends string> = { readonly [K in Why]: never };
+
+/** Names an order: merchantOrderNo, providerOrderNo, or both (at least one). */
+export type OrderId =
+  | { merchantOrderNo?: string; providerOrderNo: string }
+  | { merchantOrderNo: string; providerOrderNo?: string };
+
+/** Names a refund: refundNo (yours), providerRefundNo (the gateway's), or both (at least one). */
+export type RefundId =
+  | { refundNo?: string; providerRefundNo: string }
+  | { refundNo: string; providerRefundNo?: string };
+
+/** Accepted by every provider's money-moving inputs; required where noted. */
+export interface DescriptiveFields {
+  /** The cashier (Shouqianba: required on pay, precreate, refund and the WAP URL). */
+  operator?: string;
+  /** What is sold (Shouqianba and Tingyihui: required on orders). */
+  subject?: string;
+  /** A longer description; the refund reason on refunds (Lakala, Tingyihui). */
+  description?: string;
+  /** The store (Fubei: its numeric store_id, digits; Lakala: store_id; Tingyihui: osStoreCode). */
+  storeId?: string;
+  /** The buyer's or till's IP (Lakala's location_info.request_ip: required on every money-moving call). */
   clientIp?: string;
-  extra?: Extra;
+  /** Where the gateway sends its notification. */
+  notifyUrl?: string;
 }
 
-export interface OrderInput {
+/** What every order (pay, precreate) has. */
+export interface OrderInput extends DescriptiveFields {
   merchantOrderNo: string;
   /** Integer fen, > 0. */
   amount: number;
-  subject: string;
-  operator: string;
-  description?: string;
-  longitude?: string;
-  latitude?: string;
-  deviceId?: string;
-  reflect?: string;
-  notifyUrl?: string;
-  storeId?: string;
-  /** Lakala: required (location_info.request_ip). */
-  clientIp?: string;
   extra?: Extra;
 }
 
-export interface PayInput extends OrderInput {
-  /** The buyer's barcode (dynamic_id). */
-  authCode: string;
-  payway?: string;
-}
-
-export interface PrecreateInput extends OrderInput {
-  /** Shouqianba's payway (required there): "2" Alipay, "3" WeChat, … */
-  payway?: string;
-  /** The wallet, for Lakala and Tingyihui (required there). */
-  channel?: Channel;
-  /** "2" QR (default), "3" WAP, "4" mini-program. */
-  subPayway?: string;
-  payerUid?: string;
-}
-
-export interface QueryInput extends OrderRef {
-  /** Ask about one refund of the order. */
-  refundNo?: string;
-}
-
-export interface RefundQueryInput {
-  refundNo?: string;
-  providerRefundNo?: string;
-  /** The refunded order, for gateways that want it too (Fubei 1.0 per its Java SDK). */
-  merchantOrderNo?: string;
-  providerOrderNo?: string;
-  extra?: Extra;
-}
-
-export interface RefundInput extends OrderRef {
+/** What every refund has. */
+export interface RefundFields extends DescriptiveFields {
   /** The idempotency key: reuse it when retrying, a new one per partial refund. */
   refundNo: string;
+  /** Integer fen, > 0. */
   amount: number;
-  /** Shouqianba: required. */
-  operator?: string;
-  /** The refund reason where the provider takes one. */
-  description?: string;
-  notifyUrl?: string;
+  extra?: Extra;
 }
 
+/** Shouqianba terminal activation (once per device). */
 export interface ActivateInput {
   vendorSn: string;
   vendorKey: string;
   appId: string;
+  /** The activation code. */
   code: string;
   deviceId: string;
+  /** Sent as client_sn: your own number for the terminal. */
+  merchantOrderNo?: string;
   name?: string;
   osInfo?: string;
   sdkVersion?: string;
   extra?: Extra;
 }
 
+/** Shouqianba daily check-in. */
 export interface CheckinInput {
   deviceId: string;
   osInfo?: string;
@@ -390,23 +395,215 @@ export interface CheckinInput {
   extra?: Extra;
 }
 
-export interface WapPayInput extends OrderInput {
-  returnUrl: string;
+/** Shouqianba pay and precreate. */
+export interface ShouqianbaOrderInput extends OrderInput {
+  subject: string;
+  operator: string;
+  /** Both or neither. */
+  longitude?: string;
+  latitude?: string;
+  deviceId?: string;
+  /** Echoed back in the answer and the notification. */
+  reflect?: string;
+}
+export interface ShouqianbaPayInput extends ShouqianbaOrderInput {
+  /** The buyer's barcode (dynamic_id). */
+  authCode: string;
+  /** Digits: "1" Alipay (old), "2" Alipay, "3" WeChat, …; optional (the barcode tells the wallet). */
   payway?: string;
 }
+export interface ShouqianbaPrecreateInput extends ShouqianbaOrderInput {
+  /** Digits: "2" Alipay, "3" WeChat, … */
+  payway: string;
+  /** "2" QR (default), "3" WAP, "4" mini-program (the last two need payerUid). */
+  subPayway?: string;
+  payerUid?: string;
+}
+/** Shouqianba's WAP cashier URL. */
+export interface ShouqianbaWapPayInput extends OrderInput {
+  subject: string;
+  operator: string;
+  returnUrl: string;
+  payway?: string;
+  longitude?: string;
+  latitude?: string;
+  reflect?: string;
+}
+export type ShouqianbaQueryInput = OrderId & {
+  /** Ask about one refund of the order too (result.refund). */
+  refundNo?: string;
+  extra?: Extra;
+};
+export type ShouqianbaRefundInput = OrderId & RefundFields & { operator: string };
 
-export interface OperationInputs {
+/** Fubei pay (1.0: `channel` is sent as `type` when given; the barcode tells the wallet otherwise). */
+export interface FubeiPayInput extends OrderInput {
+  authCode: string;
+  channel?: WalletChannel;
+  /** Sent as attach. */
+  reflect?: string;
+  /** device_no (1.0: at most 18 characters). */
+  deviceId?: string;
+  /** Fubei's numeric cashier_id, digits. */
+  cashierId?: string;
+}
+/** Fubei 2.0 (agent API) pay: the barcode tells the wallet. */
+export interface FubeiAgentPayInput extends OrderInput {
+  authCode: string;
+  reflect?: string;
+  deviceId?: string;
+  cashierId?: string;
+}
+/** Fubei 1.0 QR order: the wallet is required. */
+export interface FubeiPrecreateInput extends OrderInput {
+  channel: WalletChannel;
+  reflect?: string;
+  deviceId?: string;
+  cashierId?: string;
+}
+/** Fubei 2.0 QR order: without `channel`, an aggregated code any wallet can scan. */
+export interface FubeiAgentPrecreateInput extends OrderInput {
+  channel?: WalletChannel;
+  reflect?: string;
+  deviceId?: string;
+  cashierId?: string;
+}
+export type FubeiQueryInput = OrderId & { deviceId?: string; extra?: Extra };
+export type FubeiRefundInput = OrderId & RefundFields & { deviceId?: string };
+export type FubeiRefundQueryInput = RefundId & {
+  /** The refunded order, sent when given (Fubei 1.0's Java SDK asks for it). */
+  merchantOrderNo?: string;
+  providerOrderNo?: string;
+  extra?: Extra;
+};
+
+export interface LakalaPayInput extends OrderInput {
+  authCode: string;
+  clientIp: string;
+}
+export interface LakalaPrecreateInput extends OrderInput {
+  channel: WalletChannel;
+  clientIp: string;
+  /** The buyer's id: a JSAPI order (trans_type 51) instead of a QR (41). */
+  payerUid?: string;
+}
+export type LakalaQueryInput = OrderId & { extra?: Extra };
+export type LakalaRefundInput = OrderId & RefundFields & { clientIp: string };
+export type LakalaCloseInput = OrderId & { clientIp: string; extra?: Extra };
+/** A Lakala reversal is a trade of its own: its out_trade_no is `refundNo` when given. */
+export type LakalaReversalInput = OrderId & { clientIp: string; refundNo?: string; extra?: Extra };
+/** A Lakala refund is a trade of its own: asked about by its number. */
+export interface LakalaRefundQueryInput {
+  refundNo: string;
+  extra?: Extra;
+}
+
+export interface TingyihuiPrecreateInput extends OrderInput {
+  subject: string;
+  channel: 'ALIPAY' | 'WECHAT';
+  /** The buyer's id: a mini-program payment instead of a QR. */
+  payerUid?: string;
+  /** Sent as remark. */
+  reflect?: string;
+}
+export type TingyihuiQueryInput = OrderId & { extra?: Extra };
+export type TingyihuiRefundInput = OrderId & RefundFields;
+export type TingyihuiRefundQueryInput = RefundId & { extra?: Extra };
+
+/** cancel / revoke / close where nothing more is needed. */
+export type ReversalInput = OrderId & { clientIp?: string; extra?: Extra };
+
+/** An order reference for cancel / revoke / close (the name before inputs were typed per provider). */
+export type OrderRef = ReversalInput;
+
+type ShouqianbaOnly = 'activate and checkin are Shouqianba terminal operations';
+type TingyihuiHas = 'Tingyihui supports precreate, query, close, refund and refundQuery';
+
+export interface ShouqianbaInputs {
   activate: ActivateInput;
   checkin: CheckinInput;
-  pay: PayInput;
-  precreate: PrecreateInput;
-  query: QueryInput;
-  refund: RefundInput;
-  cancel: OrderRef;
-  revoke: OrderRef;
-  close: OrderRef;
-  refundQuery: RefundQueryInput;
+  pay: ShouqianbaPayInput;
+  precreate: ShouqianbaPrecreateInput;
+  query: ShouqianbaQueryInput;
+  refund: ShouqianbaRefundInput;
+  cancel: ReversalInput;
+  revoke: ReversalInput;
+  close: Unsupported<'Shouqianba has no close: use cancel'>;
+  refundQuery: Unsupported<'Shouqianba has no refundQuery: use query with refundNo'>;
 }
+export interface FubeiInputs<A extends FubeiApiVersion = FubeiApiVersion> {
+  activate: Unsupported<ShouqianbaOnly>;
+  checkin: Unsupported<ShouqianbaOnly>;
+  pay: A extends '2.0' ? FubeiAgentPayInput : FubeiPayInput;
+  precreate: A extends '2.0' ? FubeiAgentPrecreateInput : FubeiPrecreateInput;
+  query: FubeiQueryInput;
+  refund: FubeiRefundInput;
+  cancel: ReversalInput;
+  revoke: ReversalInput;
+  close: ReversalInput;
+  refundQuery: FubeiRefundQueryInput;
+}
+export interface LakalaInputs {
+  activate: Unsupported<ShouqianbaOnly>;
+  checkin: Unsupported<ShouqianbaOnly>;
+  pay: LakalaPayInput;
+  precreate: LakalaPrecreateInput;
+  query: LakalaQueryInput;
+  refund: LakalaRefundInput;
+  cancel: LakalaReversalInput;
+  revoke: LakalaReversalInput;
+  close: LakalaCloseInput;
+  refundQuery: LakalaRefundQueryInput;
+}
+export interface TingyihuiInputs {
+  activate: Unsupported<TingyihuiHas>;
+  checkin: Unsupported<TingyihuiHas>;
+  pay: Unsupported<TingyihuiHas>;
+  precreate: TingyihuiPrecreateInput;
+  query: TingyihuiQueryInput;
+  refund: TingyihuiRefundInput;
+  cancel: Unsupported<TingyihuiHas>;
+  revoke: Unsupported<TingyihuiHas>;
+  close: ReversalInput;
+  refundQuery: TingyihuiRefundQueryInput;
+}
+export interface InputsByProvider<A extends FubeiApiVersion = FubeiApiVersion> {
+  shouqianba: ShouqianbaInputs;
+  fubei: FubeiInputs<A>;
+  lakala: LakalaInputs;
+  tingyihui: TingyihuiInputs;
+}
+
+/** Each operation's input for provider P (a union of providers: what any of them accepts). */
+export type OperationInputs<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> =
+  InputsByProvider<A>[P];
+
+export type PayInput<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> = OperationInputs<P, A>['pay'];
+export type PrecreateInput<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> = OperationInputs<P, A>['precreate'];
+export type QueryInput<P extends ProviderName = ProviderName> = OperationInputs<P>['query'];
+export type RefundInput<P extends ProviderName = ProviderName> = OperationInputs<P>['refund'];
+export type RefundQueryInput<P extends ProviderName = ProviderName> = OperationInputs<P>['refundQuery'];
+
+/** Shouqianba's WAP cashier URL; no other provider has one. */
+export type WapPayInput<P extends ProviderName = ProviderName> = P extends 'shouqianba'
+  ? ShouqianbaWapPayInput
+  : Unsupported<'only Shouqianba has a WAP cashier URL'>;
+
+/** The order a waitForPayment watches: polled, then closed or cancelled on timeout (Lakala: with clientIp). */
+export type WaitInput<P extends ProviderName = ProviderName> = OrderId & {
+  /** Integer fen: PAID only for exactly this amount. */
+  amount: number;
+} & (P extends 'lakala' ? { clientIp: string } : { clientIp?: string });
+
+/** What a notification may be verified as: Tingyihui's callbacks are unsigned. */
+export type NotificationInput<P extends ProviderName = ProviderName> = P extends 'tingyihui'
+  ? Unsupported<'Tingyihui callbacks are unsigned: treat one as a hint and confirm with query'>
+  : NotificationRequest;
+
+/** Which signer signs requests; providers that do not sign with RSA have none. */
+export type SignerKind<P extends ProviderName = ProviderName> = P extends 'lakala' | 'tingyihui'
+  ? 'node' | 'webcrypto' | 'wasm' | 'custom'
+  : null;
 
 /** The order a merchant holds, to check a notification against. */
 export interface NotificationExpectation {
@@ -416,40 +613,51 @@ export interface NotificationExpectation {
   amount?: number;
 }
 
-export interface Client {
-  readonly provider: ProviderName;
-  activate(input: ActivateInput): Promise<OperationResult>;
-  checkin(input: CheckinInput): Promise<OperationResult>;
-  pay(input: PayInput): Promise<OperationResult>;
-  precreate(input: PrecreateInput): Promise<OperationResult>;
-  query(input: QueryInput): Promise<OperationResult>;
-  refund(input: RefundInput): Promise<OperationResult>;
-  cancel(input: OrderRef): Promise<OperationResult>;
-  revoke(input: OrderRef): Promise<OperationResult>;
-  close(input: OrderRef): Promise<OperationResult>;
-  refundQuery(input: RefundQueryInput): Promise<OperationResult>;
+/**
+ * A client for provider P (from `createClient({ provider })`; `A` is Fubei's API version). `Client`
+ * alone is the client of any provider: its inputs accept what at least one provider accepts.
+ */
+export interface Client<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> {
+  readonly provider: P;
+  activate(input: OperationInputs<P, A>['activate']): Promise<OperationResult>;
+  checkin(input: OperationInputs<P, A>['checkin']): Promise<OperationResult>;
+  pay(input: OperationInputs<P, A>['pay']): Promise<OperationResult>;
+  precreate(input: OperationInputs<P, A>['precreate']): Promise<OperationResult>;
+  query(input: OperationInputs<P, A>['query']): Promise<OperationResult>;
+  refund(input: OperationInputs<P, A>['refund']): Promise<OperationResult>;
+  cancel(input: OperationInputs<P, A>['cancel']): Promise<OperationResult>;
+  revoke(input: OperationInputs<P, A>['revoke']): Promise<OperationResult>;
+  close(input: OperationInputs<P, A>['close']): Promise<OperationResult>;
+  refundQuery(input: OperationInputs<P, A>['refundQuery']): Promise<OperationResult>;
   /** Which signer signs requests: null for providers that do not sign with RSA. */
-  readonly signer: 'node' | 'webcrypto' | 'wasm' | 'custom' | null;
+  readonly signer: SignerKind<P>;
   /** A barcode payment, confirmed: pay, poll while the buyer confirms, reverse on timeout. Never pays twice. */
-  payAndConfirm(input: PayInput, options?: FlowOptions): Promise<FlowOutcome>;
+  payAndConfirm(input: OperationInputs<P, A>['pay'], options?: FlowOptions): Promise<FlowOutcome>;
   /** Waits for the buyer of a precreate/QR order: poll, then close/cancel on timeout. */
-  waitForPayment(input: OrderRef & { amount: number }, options?: FlowOptions): Promise<FlowOutcome>;
+  waitForPayment(input: WaitInput<P>, options?: FlowOptions): Promise<FlowOutcome>;
   /** The signed request, without sending it. */
-  buildRequest<K extends OperationName>(operation: K, input: OperationInputs[K]): Promise<HttpRequest>;
+  buildRequest<K extends OperationName>(operation: K, input: OperationInputs<P, A>[K]): Promise<HttpRequest>;
   /** Maps a response you fetched yourself; pass the input to check the answer is about your order. */
-  parseResponse<K extends OperationName>(operation: K, response: HttpResponseLike, input?: OperationInputs[K]): Promise<OperationResult>;
-  /** Verifies a gateway notification over its raw bytes; throws AggpayError (NOTIFICATION_INVALID) when it is not genuine. */
+  parseResponse<K extends OperationName>(operation: K, response: HttpResponseLike, input?: OperationInputs<P, A>[K]): Promise<OperationResult>;
   /**
-   * Verifies a notification over its raw bytes, for this client's merchant/terminal/app only. Give
-   * `expect` (the order you hold) and a genuine notice about another order or amount is refused too
-   * (reason WRONG_ORDER / WRONG_AMOUNT); without it, compare merchantOrderNo and amounts.total yourself.
+   * Verifies a notification over its raw bytes, for this client's merchant/terminal/app only; throws
+   * AggpayError (NOTIFICATION_INVALID) when it is not genuine. Give `expect` (the order you hold) and a
+   * genuine notice about another order or amount is refused too (reason WRONG_ORDER / WRONG_AMOUNT);
+   * without it, compare merchantOrderNo and amounts.total yourself.
    */
-  verifyNotification(notification: NotificationRequest, expect?: NotificationExpectation): Promise<VerifiedNotification>;
+  verifyNotification(notification: NotificationInput<P>, expect?: NotificationExpectation): Promise<VerifiedNotification>;
   /** Shouqianba's signed WAP cashier URL (redirect the buyer's browser to it). */
-  wapPayUrl(input: WapPayInput): string;
+  wapPayUrl(input: WapPayInput<P>): string;
 }
 
-export declare function createClient(options: ClientOptions): Client;
+/**
+ * A client for one gateway, typed by `provider` (and Fubei's `apiVersion`): `createClient({ provider:
+ * 'lakala', … })` is a `Client<'lakala'>`, whose inputs are Lakala's. Options typed as the union
+ * `ClientOptions` give a `Client`.
+ */
+export declare function createClient<P extends ProviderName, A extends FubeiApiVersion = '1.0'>(
+  options: ClientOptions & { provider: P } & (P extends 'fubei' ? { apiVersion?: A } : unknown),
+): Client<P, A>;
 
 /** Yuan decimal text → integer fen, exactly ("9.80" → 980). Throws AggpayError INVALID_INPUT otherwise. */
 export declare function yuanToFen(yuan: string): number;
