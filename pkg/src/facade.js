@@ -108,7 +108,7 @@ function plainHeaders(headers) {
   const out = {};
   if (!headers) return out;
   const entries = typeof headers.entries === 'function' && !Array.isArray(headers) ? headers.entries() : Array.isArray(headers) ? headers : Object.entries(headers);
-  for (const [k, v] of entries) out[String(k).toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  for (const [k, v] of entries) if (v !== undefined) out[String(k).toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   return out;
 }
 
