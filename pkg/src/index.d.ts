@@ -409,7 +409,7 @@ export interface ShouqianbaOrderInput extends OrderInput {
 export interface ShouqianbaPayInput extends ShouqianbaOrderInput {
   /** The buyer's barcode (dynamic_id). */
   authCode: string;
-  /** Digits: "1" Alipay (old), "2" Alipay, "3" WeChat, …; optional (the barcode tells the wallet). */
+  /** Digits: "2" Alipay, "3" WeChat, …; optional (the barcode tells the wallet). */
   payway?: string;
 }
 export interface ShouqianbaPrecreateInput extends ShouqianbaOrderInput {
