@@ -530,6 +530,14 @@ test('late: the request is held, the client gives up, and the gateway acts on it
   const st = emu.chaos.stats();
   assert.deepEqual([st.requests, st.injected, st.byKind.late], [2, 1, 1]);
   assert.equal(st.config.lateMs, 50);
+
+  // a reset drops the requests still held: nothing received before it lands after it
+  await reset();
+  emu.faults.add({ path: '/upay/v2/pay', kind: 'late', ms: 100 });
+  await assert.rejects(shqPay('late-r', {}, { signal: AbortSignal.timeout(20) }));
+  await reset();
+  await emu.settle();
+  assert.equal(emu.shouqianba.order('late-r'), undefined);
   await reset();
 });
 

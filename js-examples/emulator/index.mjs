@@ -279,6 +279,7 @@ export async function startEmulator(options = {}) {
   let lateLog = []; // one entry per late request: { provider, path, operation, merchantOrderNo, receivedAt, processedAt }
   let forgedLog = []; // one entry per forged notice: { provider, merchantOrderNo, url, headers, body, status, reply, error? }
   const pending = new Set(); // late requests and forged notices not yet over
+  let epoch = 0; // bumped by reset: a late request received before it is dropped, never processed after it
   const track = (promise) => {
     const p = promise.catch(() => {});
     pending.add(p);
@@ -388,9 +389,10 @@ export async function startEmulator(options = {}) {
         ...(info.orderNo !== undefined && { merchantOrderNo: info.orderNo }), receivedAt: Date.now(), processedAt: null,
       };
       lateLog.push(entry);
+      const received = epoch;
       response = await track((async () => {
         await sleep(fault.ms, undefined, { signal: closing.signal }).catch(() => {});
-        if (closing.signal.aborted) return null; // shut down first: never processed
+        if (closing.signal.aborted || epoch !== received) return null; // shut down or reset first: never processed
         const r = await provider.handle(request);
         entry.processedAt = Date.now();
         return r;
@@ -478,6 +480,7 @@ export async function startEmulator(options = {}) {
       chaos.reset();
       for (const p of providers) p.reset();
       answers = new Map(providers.map((p) => [p.name, []]));
+      epoch += 1;
       lateLog = [];
       forgedLog = [];
       return { json: { ok: true } };
