@@ -157,6 +157,14 @@ impl PayFlow {
         action_json(&self.inner.next_json(result_json, elapsed))
     }
 
+    /// The operation that reverses this flow's order at the deadline (cancel, revoke or close).
+    pub fn reversal(&self) -> String {
+        serde_json::to_value(self.inner.plan().reversal)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
     pub fn stop(&mut self) -> String {
         action_json(&self.inner.stop())
     }

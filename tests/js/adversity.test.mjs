@@ -305,3 +305,11 @@ test('an unknown credentials field is named with its path; a read that may be re
   assert.equal(r.next, 'RETRY');
   assert.equal(r.error.retryable, true, 'next RETRY and retryable agree');
 });
+
+test('a flow whose reversal could not be built is refused before anything is sent (Lakala QR without clientIp)', T, async () => {
+  let sent = 0;
+  const c = client('lakala', { fetch: async () => { sent++; throw new Error('must not send'); } });
+  await assert.rejects(c.waitForPayment({ merchantOrderNo: no('noip'), amount: 100 }),
+    (e) => e instanceof AggpayError && e.code === 'INVALID_INPUT' && e.field === 'clientIp');
+  assert.equal(sent, 0);
+});
