@@ -199,7 +199,11 @@ function toBytes(sig, what) {
 // SHA256withRSA (PKCS#1 v1.5) is deterministic, so every path yields the same bytes: platform crypto
 // where there is one (faster, and not exposed to RUSTSEC-2023-0071), the blinded Rust signer otherwise.
 function pickSigner(choice, inner) {
-  const wasm = { kind: 'wasm', sign: async (bytes) => call(() => inner.signWasm(bytes)) };
+  // host.beforeWasmSign: a runtime whose randomness arrives asynchronously (mini-programs) tops it up here.
+  const wasm = { kind: 'wasm', sign: async (bytes) => {
+    await platform.beforeWasmSign?.();
+    return call(() => inner.signWasm(bytes));
+  } };
   if (typeof choice === 'function') return { kind: 'custom', sign: async (bytes) => toBytes(await choice(bytes), 'signer') };
   if (choice === 'wasm') return wasm;
   const der = inner.privateKeyPkcs8();
@@ -365,8 +369,11 @@ export function createClient(options) {
     if (key !== undefined) inFlight.add(key); // before the first await: a concurrent call must see it
     let payRequest;
     try {
-      // Bad pay input throws here, before anything is sent; from then on nothing throws.
+      // Bad input throws here, before anything is sent; from then on nothing throws. The query and the
+      // reversal are built once too, so a reference they cannot use fails now, not at the deadline.
       if (kind === 'barcode') payRequest = await buildRequest('pay', input);
+      await buildRequest('query', ref);
+      await buildRequest(flow.reversal(), ref);
     } catch (e) {
       if (key !== undefined) inFlight.delete(key);
       flow.free();
