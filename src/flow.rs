@@ -132,7 +132,14 @@ pub struct Flow {
     plan: Plan,
     phase: Phase,
     queries: i64,
+    /// Reversals sent so far; whether the gateway said one succeeded; whether one may still land.
+    reversals: i64,
+    reversed: bool,
+    reversal_in_flight: bool,
 }
+
+/// A reversal by order number is idempotent, so an uncertain one is sent again, up to this many in all.
+const MAX_REVERSALS: i64 = 3;
 
 fn finish(verdict: Verdict, message: &str) -> Action {
     Action::Finish {
@@ -233,6 +240,9 @@ impl Flow {
             plan,
             phase: Phase::Start,
             queries: 0,
+            reversals: 0,
+            reversed: false,
+            reversal_in_flight: false,
         }
     }
 
@@ -302,6 +312,7 @@ impl Flow {
         self.queries += 1;
         if elapsed_ms >= self.plan.timeout_ms || self.queries > self.plan.max_queries() {
             self.phase = Phase::Reversing;
+            self.reversals = 1;
             return Action::Reverse {
                 operation: self.plan.reversal,
             };
@@ -360,21 +371,38 @@ impl Flow {
         }
     }
 
+    /// Issue 8: TIMED_OUT_REVERSED only when a query confirms what the reversal's answer says (an answer
+    /// can be replayed or lie about its own order), and never PAID while a reversal may still land.
     fn after_reversal(&mut self, r: &Observed) -> Action {
-        if r.outcome == Outcome::Succeeded {
-            return self.done(
-                Verdict::TimedOutReversed,
-                "The buyer did not pay in time; the order was reversed and no money was kept.",
-            );
+        match r.outcome {
+            Outcome::Succeeded => self.reversed = true,
+            // Sent but unanswered (or still running): it may yet land. Send it again while allowed.
+            Outcome::Unknown | Outcome::InProgress => {
+                self.reversal_in_flight = true;
+                if self.reversals < MAX_REVERSALS {
+                    self.reversals += 1;
+                    return Action::Reverse {
+                        operation: self.plan.reversal,
+                    };
+                }
+            }
+            // Refused or found nothing: perhaps the buyer paid at the last moment, or the pay is on its way.
+            Outcome::Failed => {}
         }
-        // The reversal failed, is uncertain, or found nothing — perhaps the buyer paid at the last
-        // moment, or the pay is still on its way. Look once more.
         self.phase = Phase::Confirming;
         Action::Query { ms: 0 }
     }
 
     fn after_confirm(&mut self, r: &Observed) -> Action {
         match order_state(r) {
+            Some(OrderState::Success | OrderState::PartiallyRefunded) if self.reversed => self.done(
+                Verdict::NeedsAttention,
+                "The gateway said the order was reversed, yet it shows the order paid. Do not serve; check the order with the payment provider.",
+            ),
+            Some(OrderState::Success | OrderState::PartiallyRefunded) if self.reversal_in_flight => self.done(
+                Verdict::NeedsAttention,
+                "The buyer paid at the last moment, but a reversal sent at the deadline went unanswered and may still return the money. Do not serve yet; query the order again in a minute.",
+            ),
             Some(OrderState::Success | OrderState::PartiallyRefunded) => {
                 self.paid(r, "Payment received (at the last moment, after the wait ran out).")
             }
@@ -385,6 +413,10 @@ impl Flow {
             _ if not_found(r) => self.done(
                 Verdict::NeedsAttention,
                 "The gateway has no record of this order at the deadline, and could not reverse it. A delayed payment may still arrive: do not serve, and query this order again later before charging the buyer again.",
+            ),
+            Some(OrderState::Pending) if self.reversed => self.done(
+                Verdict::NeedsAttention,
+                "The gateway said the order was reversed, yet it can still be paid. Do not serve; close it with the payment provider before the buyer pays.",
             ),
             _ => self.done(
                 Verdict::NeedsAttention,

@@ -3472,7 +3472,7 @@ fn fuzz_flow() {
                             other => Err(format!("after Finish the machine asked for {other:?}")),
                         };
                     }
-                    if bounded && step > bound + 4 {
+                    if bounded && step > bound + 6 {
                         return Err(format!("no Finish within {bound} steps while elapsed grew to {elapsed} ms"));
                     }
                     if step > 0 && action == Action::Pay {

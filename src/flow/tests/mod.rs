@@ -186,19 +186,62 @@ fn reversing(p: Provider, kind: Kind) -> Flow {
 fn after_reversal() {
     for p in PROVIDERS {
         for kind in [Kind::Barcode, Kind::Qr] {
-            let v = |r: &OperationResult| verdict(&reversing(p, kind).next(r, 0));
-            assert_eq!(v(&ok(OrderState::Closed)), Some(Verdict::TimedOutReversed));
-            // Anything else, "no such order" included: one confirming query decides.
-            for r in [
-                failed(ErrorCode::OrderNotFound),
-                failed(ErrorCode::InvalidOrderState),
-                unknown(Next::Poll),
-                in_progress(),
-                unknown(Next::ContactSupport),
-            ] {
+            // Even a reversal that says it succeeded is confirmed by a query: an answer can be replayed.
+            let mut f = reversing(p, kind);
+            assert_eq!(f.next(&ok(OrderState::Closed), 0), Action::Query { ms: 0 });
+            assert_eq!(
+                verdict(&f.next(&ok(OrderState::Closed), 0)),
+                Some(Verdict::TimedOutReversed)
+            );
+            // Refused or "no such order": one confirming query decides.
+            for r in [failed(ErrorCode::OrderNotFound), failed(ErrorCode::InvalidOrderState)] {
                 let mut f = reversing(p, kind);
                 assert_eq!(f.next(&r, 0), Action::Query { ms: 0 }, "{p:?} {r:?}");
             }
+            // Uncertain: sent again (idempotent by order number), three in all, then the query decides.
+            for r in [unknown(Next::Poll), in_progress(), unknown(Next::ContactSupport)] {
+                let mut f = reversing(p, kind);
+                let op = f.plan().reversal;
+                assert_eq!(f.next(&r, 0), Action::Reverse { operation: op }, "{p:?} {r:?}");
+                assert_eq!(f.next(&r, 0), Action::Reverse { operation: op }, "{p:?} {r:?}");
+                assert_eq!(f.next(&r, 0), Action::Query { ms: 0 }, "{p:?} {r:?}");
+            }
+        }
+    }
+}
+
+/// Issue 8 (reliability run): a reversal that got no answer can land after a query saw the order paid;
+/// a reversal "success" can be a replay while the order stays payable or paid. Neither ends PAID or reversed.
+#[test]
+fn a_reversal_in_flight_or_unconfirmed_is_never_a_verdict() {
+    for p in PROVIDERS {
+        // Unanswered three times, then the order shows paid: the reversal may still return the money.
+        let mut f = reversing(p, Kind::Barcode);
+        for _ in 0..2 {
+            assert!(matches!(f.next(&unknown(Next::Poll), 0), Action::Reverse { .. }));
+        }
+        assert_eq!(f.next(&unknown(Next::Poll), 0), Action::Query { ms: 0 });
+        assert_eq!(
+            verdict(&f.next(&ok(OrderState::Success), 0)),
+            Some(Verdict::NeedsAttention)
+        );
+        // Unanswered once, then done: reversed, confirmed.
+        let mut f = reversing(p, Kind::Barcode);
+        assert!(matches!(f.next(&unknown(Next::Poll), 0), Action::Reverse { .. }));
+        assert_eq!(f.next(&ok(OrderState::Closed), 0), Action::Query { ms: 0 });
+        assert_eq!(
+            verdict(&f.next(&ok(OrderState::Closed), 0)),
+            Some(Verdict::TimedOutReversed)
+        );
+        // "Reversed", but the order is still payable, or paid: a person looks.
+        for after in [OrderState::Pending, OrderState::Success] {
+            let mut f = reversing(p, Kind::Qr);
+            assert_eq!(f.next(&ok(OrderState::Closed), 0), Action::Query { ms: 0 });
+            assert_eq!(
+                verdict(&f.next(&ok(after), 0)),
+                Some(Verdict::NeedsAttention),
+                "{after:?}"
+            );
         }
     }
 }
