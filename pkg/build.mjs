@@ -37,6 +37,17 @@ const common = {
 await build({ ...common, platform: 'node', target: 'node18', entryPoints: [src('node.cjs')], format: 'cjs', outfile: join(dist, 'index.cjs') });
 // Everything else shares one ESM bundle (also the ./slim entry); the loaders import it.
 await build({ ...common, platform: 'neutral', target: 'es2022', entryPoints: [src('facade.js')], format: 'esm', outfile: join(dist, 'core.mjs') });
+// WeChat mini-programs: CommonJS (they `require`), its polyfills evaluated before the glue. dist/miniprogram/ is
+// what DevTools' "Build npm" copies into miniprogram_npm/aggpay/ (package.json "miniprogram"): the entry, under
+// the names require('aggpay') and require('aggpay/miniprogram') find there, and the .wasm.br WXWebAssembly loads.
+// (Given as stdin: a .js file under "type": "module" would be read as ESM, and ESM hoists the facade's import.)
+await build({ ...common, platform: 'neutral', target: 'es2017', format: 'cjs', outfile: join(dist, 'miniprogram.cjs'),
+  stdin: { contents: readFileSync(src('miniprogram.js'), 'utf8'), resolveDir: join(pkg, 'src'), sourcefile: 'miniprogram.js', loader: 'js' } });
+mkdirSync(join(dist, 'miniprogram'));
+copyFileSync(join(dist, 'miniprogram.cjs'), join(dist, 'miniprogram/index.js'));
+writeFileSync(join(dist, 'miniprogram/miniprogram.js'), "module.exports = require('./index.js');\n");
+copyFileSync(`${wasm}.br`, join(dist, 'miniprogram/aggpay_bg.wasm.br'));
+writeFileSync(join(dist, 'miniprogram.d.cts'), readFileSync(src('miniprogram.d.ts'), 'utf8').replaceAll("'./index.js'", "'./index.cjs'"));
 for (const f of ['node.mjs', 'web.mjs', 'workerd.mjs']) copyFileSync(src(f), join(dist, f === 'node.mjs' ? 'index.mjs' : f));
 copyFileSync(src('index.d.ts'), join(dist, 'index.d.ts'));
 copyFileSync(src('index.d.ts'), join(dist, 'index.d.cts'));
