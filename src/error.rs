@@ -121,9 +121,11 @@ impl Error {
     }
 
     pub fn provider(code: ErrorCode, provider_code: Option<&str>, provider_message: Option<&str>) -> Self {
-        // An empty code or text says nothing: leave it out, so the message is never empty.
-        let provider_code = provider_code.filter(|c| !c.trim().is_empty());
-        let provider_message = provider_message.filter(|m| !m.trim().is_empty());
+        // An empty code or text says nothing; a huge one is a fault, not a message: keep 256 characters.
+        let cut = |t: &str| t.chars().take(256).collect::<String>();
+        let provider_code = provider_code.filter(|c| !c.trim().is_empty()).map(cut);
+        let provider_message = provider_message.filter(|m| !m.trim().is_empty()).map(cut);
+        let (provider_code, provider_message) = (provider_code.as_deref(), provider_message.as_deref());
         let message = match (provider_code, provider_message) {
             (Some(c), Some(m)) => format!("{c}: {m}"),
             (Some(c), None) => c.to_string(),

@@ -136,6 +136,8 @@ pub struct Flow {
     reversals: i64,
     reversed: bool,
     reversal_in_flight: bool,
+    /// The pay was refused; a query confirms the refusal is about this order before FAILED.
+    refused: bool,
 }
 
 /// A reversal by order number is idempotent, so an uncertain one is sent again, up to this many in all.
@@ -243,6 +245,7 @@ impl Flow {
             reversals: 0,
             reversed: false,
             reversal_in_flight: false,
+            refused: false,
         }
     }
 
@@ -334,7 +337,13 @@ impl Flow {
             Outcome::Failed if r.error.as_ref().is_some_and(|e| e.code == ErrorCode::DuplicateOrder) => {
                 self.poll_or_reverse(elapsed_ms)
             }
-            Outcome::Failed => self.done(Verdict::Failed, "Payment failed; no money was taken. The buyer may try again."),
+            // A refusal often names no order, so it could be another request's answer: one query confirms
+            // it (the gateway shows the order failed, or has none) before FAILED.
+            Outcome::Failed => {
+                self.refused = true;
+                self.phase = Phase::Polling;
+                Action::Query { ms: 0 }
+            }
             // PAY_FAIL_ERROR and kin: the gateway itself does not know the channel's state (seed 004).
             Outcome::Unknown if r.next == Next::ContactSupport => self.done(
                 Verdict::NeedsAttention,
@@ -348,13 +357,22 @@ impl Flow {
     fn after_query(&mut self, r: &Observed, elapsed_ms: i64) -> Action {
         // "No such order" is not "no money taken": a delayed pay may still arrive. Keep polling; at the
         // deadline the reversal decides.
+        if not_found(r) && self.refused {
+            return self.done(
+                Verdict::Failed,
+                "Payment refused; the gateway has no such order, so no money was taken. The buyer may try again.",
+            );
+        }
         if not_found(r) {
             return self.poll_or_reverse(elapsed_ms);
         }
         match order_state(r) {
-            Some(
-                OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding,
-            ) => self.paid(r, "Payment received."),
+            Some(OrderState::Success) => self.paid(r, "Payment received."),
+            // Paid once, but money has gone back since: not a payment to serve against.
+            Some(OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding) => self.done(
+                Verdict::NeedsAttention,
+                "This order was paid, but money has been refunded from it since (was the order number used before?). Do not serve; check the order.",
+            ),
             Some(OrderState::Failed) => self.done(
                 Verdict::Failed,
                 "Payment failed and any money taken was returned to the buyer.",
@@ -403,9 +421,11 @@ impl Flow {
                 Verdict::NeedsAttention,
                 "The buyer paid at the last moment, but a reversal sent at the deadline went unanswered and may still return the money. Do not serve yet; query the order again in a minute.",
             ),
-            Some(OrderState::Success | OrderState::PartiallyRefunded) => {
-                self.paid(r, "Payment received (at the last moment, after the wait ran out).")
-            }
+            Some(OrderState::Success) => self.paid(r, "Payment received (at the last moment, after the wait ran out)."),
+            Some(OrderState::PartiallyRefunded) => self.done(
+                Verdict::NeedsAttention,
+                "This order was paid, but money has been refunded from it since. Do not serve; check the order.",
+            ),
             // After our reversal a full refund is that reversal (Lakala reports a revoked trade as REFUND).
             Some(OrderState::Closed | OrderState::Failed | OrderState::Refunded) => {
                 self.done(Verdict::TimedOutReversed, "The buyer did not pay in time; the order is closed and no money was kept.")

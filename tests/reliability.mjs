@@ -224,12 +224,20 @@ export function judge({ orders, seed, rate, kinds, flow, attempts, notices, stat
     notices: { received: notices.length, accepted: notices.filter((n) => n.accepted).length, forged: forged.length, forgedRejected: 0 },
   };
 
-  // Verdicts. PAID needs exactly the asked amount held; FAILED / TIMED_OUT_* need nothing held.
-  for (const a of attempts) {
+  // Verdicts. PAID needs exactly the asked amount held; FAILED / TIMED_OUT_* need nothing held. The ledger
+  // holds each order number's final state, so only the last attempt on a number is judged against it: an
+  // earlier one was about a state a later reuse of the number may have changed (counted as superseded).
+  const last = new Map(attempts.map((a, i) => [key(a.provider, a.merchantOrderNo), i]));
+  report.superseded = 0;
+  for (const [i, a] of attempts.entries()) {
     const e = book.get(key(a.provider, a.merchantOrderNo)) ?? null;
     const row = (report.byProvider[a.provider] ??= { orders: 0, faults: stats.byProvider[a.provider]?.injected ?? 0, verdicts: {} });
     row.orders++;
     row.verdicts[a.verdict] = (row.verdicts[a.verdict] ?? 0) + 1;
+    if (last.get(key(a.provider, a.merchantOrderNo)) !== i) {
+      report.superseded++;
+      continue;
+    }
     const held = e?.paid ? e.held : 0;
     if (a.verdict === 'PAID' && !(held === a.amount && e.total === a.amount)) {
       report.contradictions.push({ why: held ? 'PAID, but another amount is held' : 'PAID, but no money is held', ...a, ledger: e,
@@ -290,7 +298,8 @@ export function format(r) {
     + `${r.flow === 'naive' ? ', NAIVE barcode flow (trusts "not found")' : ''}: ${r.faults} faults injected`);
   lines.push(`faults by kind: ${Object.entries(r.faultsByKind).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`late deliveries: ${r.late.held} held, ${r.late.landed} landed after the client gave up or was answered late`);
-  lines.push(`order numbers reused for another amount: ${r.reused}; late buyers: ${r.lateBuyers} tried, ${r.lateBuyersPaid} could pay`);
+  lines.push(`order numbers reused for another amount: ${r.reused} (earlier verdicts superseded by a reuse, not judged: ${r.superseded}); `
+    + `late buyers: ${r.lateBuyers} tried, ${r.lateBuyersPaid} could pay`);
   lines.push(`notifications: ${r.notices.received} received, ${r.notices.accepted} accepted; forged for another merchant: `
     + `${r.notices.forged} sent, ${r.notices.forgedRejected} rejected${r.notices.forgedLost ? `, ${r.notices.forgedLost} lost` : ''}`);
   lines.push('');

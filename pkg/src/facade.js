@@ -257,9 +257,14 @@ export function createClient(options) {
   // The key is parsed once by the core; the platform imports it once, on first use.
   let signing;
   let hasKey;
+  // A host signer that never answers must not hang a flow for ever: it gets the transport's timeout.
   const sign = (bytes) => {
     signing ??= pickSigner(signer, inner);
-    return signing.sign(bytes);
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(fail('INVALID_CONFIG', 'signer', `did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([signing.sign(bytes), late]).finally(() => clearTimeout(timer));
   };
 
   const json = (input, what) => {
@@ -291,7 +296,8 @@ export function createClient(options) {
   }
 
   // What a request's answer could not be: the gateway may have acted, so UNKNOWN (POLL for changes).
-  const uncertain = (op, why) => JSON.parse(call(() => inner.networkFailure(op, why)));
+  // `why` comes from the host (a fetch error's text): bounded before it enters wasm.
+  const uncertain = (op, why) => JSON.parse(call(() => inner.networkFailure(op, String(why).slice(0, 512))));
   const tooLarge = (op, n) => JSON.parse(call(() => inner.tooLarge(op, n)));
 
   async function parseResponse(op, response, input) {
@@ -357,16 +363,18 @@ export function createClient(options) {
     const amount = input.amount;
     if (amount !== undefined && typeof amount !== 'number') throw fail('INVALID_INPUT', 'amount', `must be a safe integer number of fen (got ${typeof amount})`);
     const flow = call(() => new core.PayFlow(String(config.provider), kind, waitMs, amount));
-    // One flow per order number on this client: two would each report what the other did.
-    const key = input.merchantOrderNo ?? input.providerOrderNo;
-    if (key !== undefined && inFlight.has(key)) {
+    // One flow per order on this client: two would each report what the other did. Both numbers count,
+    // so the same order named by its provider number is refused too.
+    const keys = ['merchantOrderNo', 'providerOrderNo'].filter((k) => input[k] !== undefined).map((k) => `${k}:${input[k]}`);
+    const busy = keys.find((k) => inFlight.has(k));
+    if (busy) {
       flow.free();
-      throw fail('INVALID_INPUT', input.merchantOrderNo !== undefined ? 'merchantOrderNo' : 'providerOrderNo', 'is already being confirmed by another payAndConfirm/waitForPayment on this client');
+      throw fail('INVALID_INPUT', busy.split(':')[0], 'is already being confirmed by another payAndConfirm/waitForPayment on this client');
     }
     // Follow-up calls name the order the way the caller did (plus Lakala's clientIp).
     const ref = {};
     for (const k of ['merchantOrderNo', 'providerOrderNo', 'clientIp']) if (input[k] !== undefined) ref[k] = input[k];
-    if (key !== undefined) inFlight.add(key); // before the first await: a concurrent call must see it
+    for (const k of keys) inFlight.add(k); // before the first await: a concurrent call must see it
     let payRequest;
     try {
       // Bad input throws here, before anything is sent; from then on nothing throws. The query and the
@@ -375,7 +383,7 @@ export function createClient(options) {
       await buildRequest('query', ref);
       await buildRequest(flow.reversal(), ref);
     } catch (e) {
-      if (key !== undefined) inFlight.delete(key);
+      for (const k of keys) inFlight.delete(k);
       flow.free();
       throw e;
     }
@@ -390,6 +398,16 @@ export function createClient(options) {
         return uncertain(op, `the ${op} request could not be built: ${(e && e.message) || e}`);
       }
     };
+    // An abort ends the wait for a step at once (the step itself is bounded by timeouts).
+    const abortable = (p) => {
+      if (!signal) return p;
+      let onAbort;
+      const stopped = new Promise((_, reject) => {
+        onAbort = () => reject(signal.reason ?? new Error('aborted'));
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      return Promise.race([p, stopped]).finally(() => signal.removeEventListener('abort', onAbort));
+    };
     try {
       for (;;) {
         if (action.type === 'finish') return { verdict: action.verdict, message: action.message, result };
@@ -399,15 +417,15 @@ export function createClient(options) {
         }
         try {
           if (action.type === 'pay') {
-            result = await send('pay', payRequest, input);
+            result = await abortable(send('pay', payRequest, input));
           } else if (action.type === 'query') {
             if (action.ms > 0) {
               await sleep(action.ms, signal);
               slept += action.ms;
             }
-            result = await step('query', ref);
+            result = await abortable(step('query', ref));
           } else if (action.type === 'reverse') {
-            result = await step(action.operation, ref);
+            result = await abortable(step(action.operation, ref));
           }
           // A compressed sleep with a real clock must not wait in real time: time passes at least as slept.
           const elapsed = Number(clock()) - started;
@@ -418,7 +436,7 @@ export function createClient(options) {
         }
       }
     } finally {
-      if (key !== undefined) inFlight.delete(key);
+      for (const k of keys) inFlight.delete(k);
       flow.free();
     }
   }

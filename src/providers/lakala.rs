@@ -912,8 +912,14 @@ impl Gateway for Lakala {
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
         let data: TradeData = serde_json::from_value(raw.clone())
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice"))?;
-        let order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
+        let mut order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
         self.notice_is_ours(&data)?;
+        // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's.
+        if matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
+            order.state = OrderState::Unknown;
+            order.is_final = false;
+            order.paid_at = None;
+        }
         let mut ack_headers = BTreeMap::new();
         ack_headers.insert("content-type".to_string(), "application/json".to_string());
         let ack = Ack {

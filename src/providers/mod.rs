@@ -514,21 +514,24 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         }
     }
     let state = r.order.as_ref().map(|o| o.state);
-    // A refusal that shows the money taken is not a refusal.
+    // A refusal is backed by an order that took no money, or by no order at all: one still payable,
+    // paid, or in an unknown state is not a refusal (the buyer may yet be charged).
     if r.outcome == Outcome::Failed
         && matches!(op, Operation::Pay | Operation::Precreate)
-        && state.is_some_and(OrderState::was_paid)
+        && state.is_some_and(|s| !matches!(s, OrderState::Failed | OrderState::Closed))
     {
-        let message = "the answer refuses the payment, but the order it shows is paid";
+        let message = "the answer refuses the payment, but the order it shows did not end without money";
         return Err(Error::new(ErrorCode::MalformedResponse, message));
     }
     if r.outcome != Outcome::Succeeded {
         return Ok(());
     }
-    let named = r
-        .order
-        .as_ref()
-        .is_some_and(|o| text(o.merchant_order_no.as_ref()).is_some() || text(o.provider_order_no.as_ref()).is_some());
+    // The answer must carry the number it was asked about (equal, as checked above), not just any number.
+    let named = r.order.as_ref().is_some_and(|o| match input {
+        Some(i) if text(i.merchant_order_no.as_ref()).is_some() => text(o.merchant_order_no.as_ref()).is_some(),
+        Some(i) if text(i.provider_order_no.as_ref()).is_some() => text(o.provider_order_no.as_ref()).is_some(),
+        _ => text(o.merchant_order_no.as_ref()).is_some() || text(o.provider_order_no.as_ref()).is_some(),
+    });
     let disagree = |what: &str| {
         let got = r.order.as_ref().and_then(|o| o.provider_state.clone());
         let message = format!(
@@ -540,6 +543,10 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
     match op {
         Operation::Pay if !(state.is_some_and(OrderState::was_paid) && (named || input.is_none())) => {
             disagree("payment succeeded")
+        }
+        Operation::Query if r.order.is_some() && input.is_some() && !named => {
+            let message = "the answer does not name the order asked about";
+            Err(Error::new(ErrorCode::MalformedResponse, message))
         }
         // Still payable (PENDING) is not reversed either: the buyer could pay after it.
         Operation::Cancel | Operation::Revoke | Operation::Close

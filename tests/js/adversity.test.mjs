@@ -313,3 +313,45 @@ test('a flow whose reversal could not be built is refused before anything is sen
     (e) => e instanceof AggpayError && e.code === 'INVALID_INPUT' && e.field === 'clientIp');
   assert.equal(sent, 0);
 });
+
+// The attacker review (findings 7–9).
+test('the in-flight guard holds when the same order is named by its provider number', T, async () => {
+  const merchantOrderNo = no('guard');
+  const c = client('shouqianba');
+  const pre = await c.precreate({ merchantOrderNo, amount: 500, subject: 'g', operator: 'op', payway: '3' });
+  const providerOrderNo = pre.order.providerOrderNo;
+  const clock = virtualClock();
+  const first = c.waitForPayment({ merchantOrderNo, providerOrderNo, amount: 500 }, { sleep: clock.sleep, now: clock.now, timeoutMs: 4000 });
+  await assert.rejects(c.waitForPayment({ providerOrderNo, amount: 500 }, { sleep: clock.sleep, now: clock.now }),
+    (e) => e instanceof AggpayError && e.field === 'providerOrderNo');
+  await first;
+});
+
+test('a host signer that never answers after the pay was sent cannot hang the flow; an abort ends it at once', T, async () => {
+  const m = emu.lakala.merchant;
+  let calls = 0;
+  const signer = async (bytes) => {
+    calls++;
+    if (calls > 3) return new Promise(() => {}); // pay, query and reversal were signed up front; then silence
+    const { createPrivateKey, sign } = await import('node:crypto');
+    return new Uint8Array(sign('sha256', bytes, createPrivateKey(m.privateKeyPem)));
+  };
+  const c = client('lakala', { signer, timeoutMs: 300 });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 1500);
+  const started = Date.now();
+  const out = await c.payAndConfirm(payInput('lakala', no('hang'), 1234, '930000000000000001'), {
+    signal: controller.signal, sleep: async () => {}, now: () => 0,
+  });
+  assert.ok(['NEEDS_ATTENTION', 'TIMED_OUT_REVERSED'].includes(out.verdict), out.message);
+  assert.notEqual(out.verdict, 'PAID');
+  assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+});
+
+test('a transport error of hundreds of megabytes is cut before it enters wasm', T, async () => {
+  const huge = 'é'.repeat(64 << 20);
+  const c = client('fubei', { fetch: async () => { throw new Error(huge); } });
+  const r = await c.query({ merchantOrderNo: 'x1' });
+  assert.equal(r.outcome, 'UNKNOWN');
+  assert.ok(r.error.message.length < 1024, `${r.error.message.length} characters`);
+});

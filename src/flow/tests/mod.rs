@@ -76,8 +76,6 @@ fn barcode_starts_with_pay_and_qr_with_query() {
 fn after_pay() {
     let rows: Vec<(OperationResult, Option<Verdict>)> = vec![
         (ok(OrderState::Success), Some(Verdict::Paid)),
-        (failed(ErrorCode::BarcodeInvalid), Some(Verdict::Failed)),
-        (failed(ErrorCode::InsufficientFunds), Some(Verdict::Failed)),
         (failed(ErrorCode::DuplicateOrder), None), // the number is taken: that order may be paid, so poll
         (in_progress(), None),                     // poll
         (unknown(Next::Poll), None),               // transport failure or 5xx: poll, never pay again
@@ -103,13 +101,22 @@ fn after_query_while_time_remains() {
     let rows: Vec<(OperationResult, Option<Verdict>, Option<Verdict>)> = vec![
         // (result, barcode verdict, qr verdict); None = keep polling
         (ok(OrderState::Success), Some(Verdict::Paid), Some(Verdict::Paid)),
+        // Paid once, refunded since (a reused order number): not a payment to serve against.
         (
             ok(OrderState::PartiallyRefunded),
-            Some(Verdict::Paid),
-            Some(Verdict::Paid),
+            Some(Verdict::NeedsAttention),
+            Some(Verdict::NeedsAttention),
         ),
-        (ok(OrderState::Refunded), Some(Verdict::Paid), Some(Verdict::Paid)),
-        (ok(OrderState::Refunding), Some(Verdict::Paid), Some(Verdict::Paid)),
+        (
+            ok(OrderState::Refunded),
+            Some(Verdict::NeedsAttention),
+            Some(Verdict::NeedsAttention),
+        ),
+        (
+            ok(OrderState::Refunding),
+            Some(Verdict::NeedsAttention),
+            Some(Verdict::NeedsAttention),
+        ),
         (ok(OrderState::Pending), None, None),
         (ok(OrderState::Failed), Some(Verdict::Failed), Some(Verdict::Failed)),
         (ok(OrderState::Closed), Some(Verdict::Failed), Some(Verdict::Failed)),
@@ -250,7 +257,7 @@ fn a_reversal_in_flight_or_unconfirmed_is_never_a_verdict() {
 fn after_confirming_query() {
     let rows = [
         (ok(OrderState::Success), Verdict::Paid), // paid at the last moment: never "failed"
-        (ok(OrderState::PartiallyRefunded), Verdict::Paid),
+        (ok(OrderState::PartiallyRefunded), Verdict::NeedsAttention),
         (ok(OrderState::Refunded), Verdict::TimedOutReversed), // our reversal, reported as a refund
         (ok(OrderState::Refunding), Verdict::NeedsAttention),  // money on its way back, not yet confirmed
         (ok(OrderState::Closed), Verdict::TimedOutReversed),
@@ -408,4 +415,43 @@ fn names_need_an_amount_and_a_bounded_timeout() {
     );
     assert_eq!(e(from_names("fubei", "qr", Some(0), Some(1))), field("timeoutMs"));
     assert!(from_names("fubei", "barcode", Some(MAX_TIMEOUT_MS), Some(1)).is_ok());
+}
+
+/// Attacker review: a refusal that names no order may be another request's answer while ours took the
+/// money. FAILED only once a query shows the order failed, closed, or absent; paid is PAID.
+#[test]
+fn a_refusal_is_confirmed_by_a_query() {
+    for p in PROVIDERS {
+        for refusal in [failed(ErrorCode::BarcodeInvalid), failed(ErrorCode::InsufficientFunds)] {
+            let start = || {
+                let mut f = Flow::new(plan(p, Kind::Barcode, AMOUNT));
+                f.start();
+                assert_eq!(f.next(&refusal, 10), Action::Query { ms: 0 }, "{p:?}");
+                f
+            };
+            assert_eq!(
+                verdict(&start().next(&failed(ErrorCode::OrderNotFound), 20)),
+                Some(Verdict::Failed)
+            );
+            assert_eq!(
+                verdict(&start().next(&ok(OrderState::Failed), 20)),
+                Some(Verdict::Failed)
+            );
+            assert_eq!(
+                verdict(&start().next(&ok(OrderState::Closed), 20)),
+                Some(Verdict::Failed)
+            );
+            assert_eq!(
+                verdict(&start().next(&ok(OrderState::Success), 20)),
+                Some(Verdict::Paid)
+            );
+            // Paying, or the query itself uncertain: keep polling, never FAILED yet.
+            for r in [in_progress(), unknown(Next::Retry)] {
+                assert!(
+                    matches!(start().next(&r, 20), Action::Query { ms } if ms > 0),
+                    "{p:?} {r:?}"
+                );
+            }
+        }
+    }
 }

@@ -1998,6 +1998,14 @@ fn notification_malformed() {
     let body = notice("WHATEVER");
     let n = verify(&gw, &notify_headers(platform_key(), NOW_S, "n", &body), &body).unwrap();
     assert_eq!((n.order.state, n.order.is_final), (OrderState::Unknown, false));
+    // A refund or reversal trade's SUCCESS is not a payment's (attacker review, finding 11).
+    for kind in ["REFUND", "CANCEL"] {
+        let mut v: Value = serde_json::from_slice(&notice("SUCCESS")).unwrap();
+        v["trade_main_type"] = json!(kind);
+        let body = v.to_string().into_bytes();
+        let n = verify(&gw, &notify_headers(platform_key(), NOW_S, "n", &body), &body).unwrap();
+        assert_eq!((n.order.state, n.order.paid_at), (OrderState::Unknown, None), "{kind}");
+    }
 }
 
 /// Lakala signs every merchant's notices with one platform key: a genuine notice for another merchant
