@@ -25,7 +25,10 @@ mkdirSync(dist, { recursive: true });
 const wasm = join(dist, 'aggpay_bg.wasm');
 execFileSync(bin('wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--strip-debug', join(glue, 'aggpay_bg.wasm'), '-o', wasm], { stdio: 'inherit' });
-writeFileSync(`${wasm}.br`, brotliCompressSync(readFileSync(wasm), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+// The brotli copy lives once, where mini-programs load it (dist/miniprogram/); ./aggpay_bg.wasm.br points there.
+const br = join(dist, 'miniprogram/aggpay_bg.wasm.br');
+mkdirSync(join(dist, 'miniprogram'));
+writeFileSync(br, brotliCompressSync(readFileSync(wasm), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
 
 const common = {
   bundle: true,
@@ -43,13 +46,11 @@ await build({ ...common, platform: 'neutral', target: 'es2022', entryPoints: [sr
 // (Given as stdin: a .js file under "type": "module" would be read as ESM, and ESM hoists the facade's import.)
 await build({ ...common, platform: 'neutral', target: 'es2017', format: 'cjs', outfile: join(dist, 'miniprogram.cjs'),
   stdin: { contents: readFileSync(src('miniprogram.js'), 'utf8'), resolveDir: join(pkg, 'src'), sourcefile: 'miniprogram.js', loader: 'js' } });
-mkdirSync(join(dist, 'miniprogram'));
 copyFileSync(join(dist, 'miniprogram.cjs'), join(dist, 'miniprogram/index.js'));
 writeFileSync(join(dist, 'miniprogram/miniprogram.js'), "module.exports = require('./index.js');\n");
-copyFileSync(`${wasm}.br`, join(dist, 'miniprogram/aggpay_bg.wasm.br'));
 writeFileSync(join(dist, 'miniprogram.d.cts'), readFileSync(src('miniprogram.d.ts'), 'utf8').replaceAll("'./index.js'", "'./index.cjs'"));
 for (const f of ['node.mjs', 'web.mjs', 'workerd.mjs']) copyFileSync(src(f), join(dist, f === 'node.mjs' ? 'index.mjs' : f));
 copyFileSync(src('index.d.ts'), join(dist, 'index.d.ts'));
 copyFileSync(src('index.d.ts'), join(dist, 'index.d.cts'));
 copyFileSync(src('slim.d.ts'), join(dist, 'slim.d.ts'));
-console.log(`pkg/dist built: aggpay_bg.wasm ${statSync(wasm).size} bytes (${statSync(`${wasm}.br`).size} brotli)`);
+console.log(`pkg/dist built: aggpay_bg.wasm ${statSync(wasm).size} bytes (${statSync(br).size} brotli)`);

@@ -367,6 +367,10 @@ impl Flow {
             return self.poll_or_reverse(elapsed_ms);
         }
         match order_state(r) {
+            Some(OrderState::Failed | OrderState::Closed) if self.refused => self.done(
+                Verdict::Failed,
+                "Payment refused; no money was taken. The buyer may try again.",
+            ),
             Some(OrderState::Success) => self.paid(r, "Payment received."),
             // Paid once, but money has gone back since: not a payment to serve against.
             Some(OrderState::PartiallyRefunded | OrderState::Refunded | OrderState::Refunding) => self.done(

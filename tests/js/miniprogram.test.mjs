@@ -58,11 +58,11 @@ test('aggpay/miniprogram (dist/miniprogram.cjs): the conformance cases over wx.r
   assert.throws(() => aggpay.yuanToFen('1.00'), (e) => e instanceof aggpay.AggpayError && e.code === 'INVALID_CONFIG');
 
   const t0 = Date.now();
-  await aggpay.init('/lib/aggpay/aggpay_bg.wasm.br');
+  await aggpay.init('/lib/aggpay/miniprogram/aggpay_bg.wasm.br');
   const loadMs = Date.now() - t0;
-  assert.deepEqual(mp.stats.instantiated, ['/lib/aggpay/aggpay_bg.wasm.br']);
+  assert.deepEqual(mp.stats.instantiated, ['/lib/aggpay/miniprogram/aggpay_bg.wasm.br']);
   assert.ok(mp.stats.randomCalls >= 1, 'the randomness pool was filled from wx.getRandomValues before the first call');
-  await aggpay.init('/lib/aggpay/aggpay_bg.wasm.br'); // once: the same promise
+  await aggpay.init('/lib/aggpay/miniprogram/aggpay_bg.wasm.br'); // once: the same promise
   assert.equal(mp.stats.instantiated.length, 1);
 
   const { runConformance } = mp.evaluate(casesSource, 'cases.js');
@@ -93,7 +93,7 @@ test('aggpay/miniprogram (dist/miniprogram.cjs): the conformance cases over wx.r
 test('randomness comes from wx.getRandomValues through a pool: topped up before a wasm signature, never a weaker source', async (t) => {
   const mp = withDist(t);
   const aggpay = mp.require('/lib/aggpay/miniprogram.cjs');
-  await aggpay.init('/lib/aggpay/aggpay_bg.wasm.br');
+  await aggpay.init('/lib/aggpay/miniprogram/aggpay_bg.wasm.br');
   const filled = mp.stats.randomCalls;
   assert.equal(filled, 1, 'one fill before init');
   const m = emu.lakala.merchant;
@@ -126,9 +126,9 @@ test('WXWebAssembly takes only a package path; a wrong path is INVALID_CONFIG an
     assert.match(e.message, /\/miniprogram_npm\/aggpay\/aggpay_bg\.wasm\.br/);
     return true;
   });
-  await assert.rejects(aggpay.init('lib/aggpay/aggpay_bg.wasm.br'), /absolute path/);
+  await assert.rejects(aggpay.init('lib/aggpay/miniprogram/aggpay_bg.wasm.br'), /absolute path/);
   await assert.rejects(aggpay.init('/lib/aggpay/../../../etc/passwd.wasm'), /INVALID_CONFIG|could not instantiate/);
-  await aggpay.init('/lib/aggpay/aggpay_bg.wasm.br');
+  await aggpay.init('/lib/aggpay/miniprogram/aggpay_bg.wasm.br');
   assert.equal(aggpay.fenToYuan(980), '9.80');
 });
 
@@ -153,7 +153,7 @@ test('wx.request adapter: exact bytes both ways, status, lower-cased headers, ab
   const base = `http://127.0.0.1:${server.address().port}`;
   const mp = withDist(t);
   const aggpay = mp.require('/lib/aggpay/miniprogram.cjs');
-  await aggpay.init('/lib/aggpay/aggpay_bg.wasm.br');
+  await aggpay.init('/lib/aggpay/miniprogram/aggpay_bg.wasm.br');
   const body = '{"subject":"茶 ☕","n":1}';
   const res = await aggpay.wxFetch(`${base}/x`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
   assert.equal(res.status, 418);
