@@ -58,6 +58,8 @@ function spyFetch() {
   f.calls = [];
   return f;
 }
+/** The API methods a spied client sent, in order. */
+const methodsOf = (spy) => spy.calls.map((c) => JSON.parse(c.init.body).method);
 
 /** The merchant's notify endpoint: /notify/<client name>. Records every delivery and its verification. */
 async function startMerchant() {
@@ -569,14 +571,20 @@ for (const v of VARIANTS) {
   });
 
   test(`${v.label}: payAndConfirm with a 9300 code and timeoutMs → TIMED_OUT_REVERSED, no money held`, T, async () => {
-    const c = client(v);
+    const spy = spyFetch();
+    const c = client(v, { fetch: spy });
     let t = 1_800_000_000_000;
     const sleep = async (ms) => { t += ms; };
     const merchantOrderNo = no(`${v.name}to`);
     const f = await c.payAndConfirm(barcode(merchantOrderNo, 1500, '9300000000000002'), { sleep, now: () => t, timeoutMs: 10_000 });
     assert.equal(f.verdict, 'TIMED_OUT_REVERSED', f.message);
-    assert.equal(f.result.operation, 'cancel');
+    // The reversal (1.0 reverse, 2.0 cancel), then one query that confirms it: the result is that query's.
+    const [reverse, query] = v.apiVersion === '1.0' ? ['openapi.payment.order.reverse', 'openapi.payment.order.query'] : ['fbpay.order.cancel', 'fbpay.order.query'];
+    assert.deepEqual(methodsOf(spy).slice(-2), [reverse, query]);
+    assert.equal(methodsOf(spy).filter((m) => m === reverse).length, 1, 'one reversal, answered');
+    assert.equal(f.result.operation, 'query');
     assert.equal(f.result.outcome, 'SUCCEEDED', show(f.result));
+    assert.equal(f.result.order.state, 'CLOSED', show(f.result));
     const l = ledgerEntry(emu, merchantOrderNo);
     assert.equal(l.state, 'REVOKED');
     assert.equal(l.paid, false);
@@ -676,9 +684,14 @@ for (const v of VARIANTS) {
 
     const idle = no(`${v.name}wi`);
     assert.equal((await c.precreate(order(idle, 990, { channel: 'WECHAT' }))).outcome, 'SUCCEEDED');
-    const g = await c.waitForPayment({ merchantOrderNo: idle, amount: 990 }, { now: () => t, sleep: async (ms) => { t += ms; }, timeoutMs: 8_000 });
+    const spy = spyFetch();
+    const g = await client(v, { fetch: spy }).waitForPayment({ merchantOrderNo: idle, amount: 990 }, { now: () => t, sleep: async (ms) => { t += ms; }, timeoutMs: 8_000 });
     assert.equal(g.verdict, 'TIMED_OUT_REVERSED', g.message);
-    assert.equal(g.result.operation, 'close');
+    // The close, then one query that confirms it: the result is that query's.
+    const [close, query] = v.apiVersion === '1.0' ? ['openapi.payment.order.close', 'openapi.payment.order.query'] : ['fbpay.order.close', 'fbpay.order.query'];
+    assert.deepEqual(methodsOf(spy).slice(-2), [close, query]);
+    assert.equal(g.result.operation, 'query');
+    assert.equal(g.result.order.state, 'CLOSED', show(g.result));
     const l = ledgerEntry(emu, idle);
     assert.deepEqual([l.state, l.paid, l.held], ['CLOSED', false, 0]);
   });
