@@ -421,10 +421,15 @@ impl Flow {
                 Verdict::NeedsAttention,
                 "The gateway said the order was reversed, yet it shows the order paid. Do not serve; check the order with the payment provider.",
             ),
-            Some(OrderState::Success | OrderState::PartiallyRefunded) if self.reversal_in_flight => self.done(
+            // A close only acts on unpaid orders, so only a cancel/revoke in flight can still take the money back.
+            Some(OrderState::Success | OrderState::PartiallyRefunded)
+                if self.reversal_in_flight && self.plan.reversal != Operation::Close =>
+            {
+                self.done(
                 Verdict::NeedsAttention,
                 "The buyer paid at the last moment, but a reversal sent at the deadline went unanswered and may still return the money. Do not serve yet; query the order again in a minute.",
-            ),
+                )
+            }
             Some(OrderState::Success) => self.paid(r, "Payment received (at the last moment, after the wait ran out)."),
             Some(OrderState::PartiallyRefunded) => self.done(
                 Verdict::NeedsAttention,

@@ -493,6 +493,15 @@ fn code_and_state_agree(op: Operation, outcome: Outcome, d: &TradeData) -> Resul
             matches!(order_state(Some(carried)).0, OrderState::Pending | OrderState::Unknown)
         }
         (Operation::Refund, Outcome::Succeeded) => refund_state(Some(carried)) == RefundState::Success,
+        // A close that is done shows the order closed; a revoke's own trade may say SUCCESS (its own
+        // outcome, unconfirmed in public material), but never a trade still payable.
+        (Operation::Close, Outcome::Succeeded) => matches!(
+            order_state(Some(carried)).0,
+            OrderState::Closed | OrderState::Failed | OrderState::Refunded | OrderState::Unknown
+        ),
+        (Operation::Revoke | Operation::Cancel, Outcome::Succeeded) => {
+            order_state(Some(carried)).0 != OrderState::Pending
+        }
         (Operation::Refund, Outcome::InProgress) => {
             matches!(refund_state(Some(carried)), RefundState::Pending | RefundState::Unknown)
         }

@@ -222,15 +222,34 @@ fn after_reversal() {
 #[test]
 fn a_reversal_in_flight_or_unconfirmed_is_never_a_verdict() {
     for p in PROVIDERS {
-        // Unanswered three times, then the order shows paid: the reversal may still return the money.
+        // Unanswered three times, then the order shows paid: a cancel/revoke may still return the money;
+        // a close cannot (it acts only on unpaid orders), so that order is PAID.
+        for kind in [Kind::Barcode, Kind::Qr] {
+            let mut f = reversing(p, kind);
+            for _ in 0..2 {
+                assert!(matches!(f.next(&unknown(Next::Poll), 0), Action::Reverse { .. }));
+            }
+            assert_eq!(f.next(&unknown(Next::Poll), 0), Action::Query { ms: 0 });
+            let want = if f.plan().reversal == Operation::Close {
+                Verdict::Paid
+            } else {
+                Verdict::NeedsAttention
+            };
+            assert_eq!(
+                verdict(&f.next(&ok(OrderState::Success), 0)),
+                Some(want),
+                "{p:?} {kind:?}"
+            );
+        }
         let mut f = reversing(p, Kind::Barcode);
         for _ in 0..2 {
             assert!(matches!(f.next(&unknown(Next::Poll), 0), Action::Reverse { .. }));
         }
         assert_eq!(f.next(&unknown(Next::Poll), 0), Action::Query { ms: 0 });
+        let paid = verdict(&f.next(&ok(OrderState::Success), 0));
         assert_eq!(
-            verdict(&f.next(&ok(OrderState::Success), 0)),
-            Some(Verdict::NeedsAttention)
+            paid == Some(Verdict::NeedsAttention),
+            f.plan().reversal != Operation::Close
         );
         // Unanswered once, then done: reversed, confirmed.
         let mut f = reversing(p, Kind::Barcode);
