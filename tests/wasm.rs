@@ -43,7 +43,7 @@ fn money_is_exact_in_wasm() {
 fn parse_maps_and_never_panics() {
     let mut c = Client::new(CONFIG).unwrap();
     let ok = br#"{"result_code":"200","biz_response":{"result_code":"PAY_SUCCESS","data":{"client_sn":"a","sn":"1","order_status":"PAID","total_amount":"980","net_amount":"980"}}}"#;
-    let r: serde_json::Value = serde_json::from_str(&c.parse("pay", 200, "{}", ok.to_vec(), None).unwrap()).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&c.parse("pay", 200, "{}", ok.to_vec(), None, 0).unwrap()).unwrap();
     assert_eq!(r["outcome"], "SUCCEEDED");
     assert_eq!(r["order"]["amounts"]["total"], 980);
     for junk in [
@@ -57,7 +57,7 @@ fn parse_maps_and_never_panics() {
     ] {
         for status in [0u16, 200, 500] {
             let r: serde_json::Value =
-                serde_json::from_str(&c.parse("pay", status, "{}", junk.to_vec(), None).unwrap()).unwrap();
+                serde_json::from_str(&c.parse("pay", status, "{}", junk.to_vec(), None, 0).unwrap()).unwrap();
             assert_eq!(r["outcome"], "UNKNOWN");
             assert_eq!(r["next"], "POLL");
         }
