@@ -63,7 +63,9 @@ fn answers_at_and_past_the_limit_are_unknown_and_never_panic() {
         }
         // Oversized headers are a mistake of the caller, refused by name.
         let headers = json!({"x": "y".repeat(MAX_BODY_BYTES)}).to_string();
-        let e = c.parse("query", 200, &headers, b"{}".to_vec(), None, NOW).expect_err("headers too large");
+        let e = c
+            .parse("query", 200, &headers, b"{}".to_vec(), None, NOW)
+            .expect_err("headers too large");
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("headers")));
     }
 }
@@ -107,7 +109,9 @@ fn inputs_past_the_limit_or_too_deep_are_invalid_input_and_the_client_still_buil
         };
         let built = c.build("query", &query.to_string(), NOW, "n0nce1234567890ab".into());
         assert!(built.is_ok(), "{provider}: {built:?}");
-        let out = c.parse("query", 503, "{}", b"busy".to_vec(), Some(&query.to_string()), NOW).expect("result");
+        let out = c
+            .parse("query", 503, "{}", b"busy".to_vec(), Some(&query.to_string()), NOW)
+            .expect("result");
         assert!(out.contains("\"UNKNOWN\""), "{provider}: {out}");
     }
 }

@@ -32,14 +32,21 @@ fn a_notice_for_another_order_or_amount_is_refused_when_the_merchant_says_what_i
     let ok = c.verify_notification(&headers, &body, 0, Some(r#"{"merchantOrderNo":"A1","amount":1}"#));
     assert!(ok.is_ok(), "{ok:?}");
     let reason = |expect: &str| {
-        let e = c.verify_notification(&headers, &body, 0, Some(expect)).expect_err(expect);
+        let e = c
+            .verify_notification(&headers, &body, 0, Some(expect))
+            .expect_err(expect);
         assert_eq!(e.code, ErrorCode::NotificationInvalid);
         e.reason
     };
     assert_eq!(reason(r#"{"merchantOrderNo":"A2"}"#), Some("WRONG_ORDER"));
     assert_eq!(reason(r#"{"providerOrderNo":"999"}"#), Some("WRONG_ORDER"));
-    assert_eq!(reason(r#"{"merchantOrderNo":"A1","amount":99999}"#), Some("WRONG_AMOUNT"));
+    assert_eq!(
+        reason(r#"{"merchantOrderNo":"A1","amount":99999}"#),
+        Some("WRONG_AMOUNT")
+    );
     // A bad expectation is the caller's mistake, named.
-    let e = c.verify_notification(&headers, &body, 0, Some(r#"{"amount":-5}"#)).expect_err("negative");
+    let e = c
+        .verify_notification(&headers, &body, 0, Some(r#"{"amount":-5}"#))
+        .expect_err("negative");
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("amount")));
 }
