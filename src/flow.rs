@@ -193,8 +193,11 @@ impl From<&OperationResult> for Observed {
     }
 }
 
+/// The gateway has no such order (a lookup reports it as UNKNOWN: absence is not proof of anything).
 fn not_found(r: &Observed) -> bool {
-    r.outcome == Outcome::Failed && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::OrderNotFound)
+    matches!(r.outcome, Outcome::Failed | Outcome::Unknown)
+        && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::OrderNotFound)
+        && r.order.is_none()
 }
 
 fn order_state(r: &Observed) -> Option<OrderState> {

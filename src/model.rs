@@ -40,7 +40,7 @@ impl Operation {
 
     /// Operations that change money or orders: after an uncertain outcome, poll; never send again blindly.
     pub fn mutates(self) -> bool {
-        !matches!(self, Operation::Query | Operation::Activate | Operation::Checkin)
+        !matches!(self, Operation::Query | Operation::RefundQuery | Operation::Activate | Operation::Checkin)
     }
 }
 
@@ -215,10 +215,9 @@ impl OperationResult {
     /// An outcome nobody can vouch for: the request may or may not have acted.
     pub fn uncertain(provider: Provider, operation: Operation, mut error: Error, raw: serde_json::Value) -> Self {
         let mut r = OperationResult::new(provider, operation, Outcome::Unknown, Next::after_uncertain(operation));
-        // A read changes nothing, so sending it again unchanged is always safe: say so where next says RETRY.
-        if !operation.mutates() {
-            error.retryable = true;
-        }
+        // `retryable` agrees with `next`: a read changes nothing, so sending it again is safe (RETRY); a change
+        // that may have acted is polled, never sent again (POLL), whatever made it uncertain.
+        error.retryable = !operation.mutates();
         r.error = Some(error);
         r.raw = raw;
         r

@@ -3459,7 +3459,11 @@ fn fuzz_flow() {
                         }
                         if let Some(r) = &last {
                             let state = r.order.as_ref().map(|o| o.state);
+                            // A refusal is FAILED once a lookup finds no such order (reported as UNKNOWN).
+                            let no_such_order = r.order.is_none()
+                                && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::OrderNotFound);
                             let said_no_money = r.outcome == Outcome::Failed
+                                || no_such_order
                                 || (r.outcome == Outcome::Succeeded && matches!(state, Some(OrderState::Failed | OrderState::Closed)));
                             if *verdict == Verdict::Failed && !said_no_money {
                                 return Err(format!("verdict FAILED after {r:?}"));

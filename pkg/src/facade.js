@@ -183,7 +183,8 @@ async function readCapped(res) {
 
 function defaultNonce() {
   const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
+  // Node 18 has no global crypto unless flagged; its node:crypto has the same Web Crypto API.
+  (globalThis.crypto ?? platform.nodeCrypto?.webcrypto).getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -386,6 +387,12 @@ export function createClient(options) {
       for (const k of keys) inFlight.delete(k);
       flow.free();
       throw e;
+    }
+    if (signal?.aborted) {
+      // Aborted while the requests were being built: still nothing sent.
+      for (const k of keys) inFlight.delete(k);
+      flow.free();
+      throw signal.reason ?? new Error('aborted');
     }
     const started = clock();
     let slept = 0;

@@ -474,6 +474,21 @@ pub fn settle(op: Operation, input: Option<&Input>, mut r: OperationResult) -> O
             r.error = Some(e);
         }
     }
+    // "No such order" from a lookup is absence of evidence, not a failure: a delayed request may still
+    // create it. The lookup is UNKNOWN; ask again (the flow keeps polling).
+    if matches!(op, Operation::Query | Operation::RefundQuery)
+        && r.outcome == Outcome::Failed
+        && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::OrderNotFound)
+    {
+        r.outcome = Outcome::Unknown;
+        r.next = Next::after_uncertain(op);
+        if let Some(e) = r.error.as_mut() {
+            e.retryable = true;
+        }
+        if let Some(refund) = r.refund.as_mut() {
+            refund.state = RefundState::Unknown;
+        }
+    }
     if r.outcome == Outcome::Failed && r.error.as_ref().is_some_and(|e| e.code == ErrorCode::DuplicateOrder) {
         r.outcome = Outcome::Unknown;
         r.next = Next::after_uncertain(op);

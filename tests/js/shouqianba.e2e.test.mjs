@@ -281,7 +281,7 @@ test('refund retried with the same refundNo does not refund twice; query by refu
   assert.equal(q.refund.amount, 200);
 
   const unknownRefund = await c.query({ merchantOrderNo, refundNo: 'idem-nope' });
-  assert.equal(unknownRefund.outcome, 'FAILED');
+  assert.equal(unknownRefund.outcome, 'UNKNOWN'); // not found is no proof: ask again
   assert.equal(unknownRefund.error.code, 'ORDER_NOT_FOUND');
 });
 
@@ -323,10 +323,10 @@ test('revoke of a paid order returns the money; of a refunded order is INVALID_O
   assert.equal(ledger.net, 500);
 });
 
-test('query of an unknown order is FAILED ORDER_NOT_FOUND', T, async () => {
+test('query of an unknown order is UNKNOWN ORDER_NOT_FOUND, next RETRY (absence is no proof)', T, async () => {
   const r = await client().query({ merchantOrderNo: no('nope') });
-  assert.equal(r.outcome, 'FAILED');
-  assert.equal(r.next, 'NONE');
+  assert.equal(r.outcome, 'UNKNOWN');
+  assert.equal(r.next, 'RETRY');
   assert.equal(r.error.code, 'ORDER_NOT_FOUND');
   assert.equal(r.order, undefined);
 });

@@ -44,12 +44,12 @@ function assertUnknown(r, next, code) {
   assert.equal(r.error?.code, code, what);
 }
 
-test('a fetch that rejects: pay is UNKNOWN/POLL with NETWORK, retryable', T, async () => {
+test('a fetch that rejects: pay is UNKNOWN/POLL with NETWORK, not to be sent again', T, async () => {
   const fetch = rejectingFetch();
   const merchantOrderNo = no('netfail');
   const r = await client({ fetch }).pay(payInput(merchantOrderNo));
   assertUnknown(r, 'POLL', 'NETWORK');
-  assert.equal(r.error.retryable, true);
+  assert.equal(r.error.retryable, false, 'retryable agrees with next: POLL, never pay again');
   assert.equal(r.operation, 'pay');
   assert.equal(r.order, undefined);
   assert.equal(fetch.calls, 1, 'sent once, never re-sent by the library');
@@ -88,7 +88,7 @@ test('drop-before on pay: UNKNOWN/POLL, and a query shows no order', T, async ()
   const merchantOrderNo = no('dropbefore');
   assertUnknown(await c.pay(payInput(merchantOrderNo)), 'POLL', 'NETWORK');
   const q = await c.query({ merchantOrderNo });
-  assert.equal(q.outcome, 'FAILED');
+  assert.equal(q.outcome, 'UNKNOWN'); // no order yet: the dropped pay could still arrive
   assert.equal(q.error.code, 'ORDER_NOT_FOUND');
 });
 

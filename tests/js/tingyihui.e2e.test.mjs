@@ -248,7 +248,8 @@ test('a wrong private key, an unknown accessId, a clock 400 s off: FAILED AUTH_F
     assert.equal(emu.tingyihui.order(merchantOrderNo), undefined, `${what}: nothing created`);
     failed(await c.query({ merchantOrderNo }), 'AUTH_FAILED', providerCode, what);
   }
-  failed(await client().query({ merchantOrderNo: no('nosuch') }), 'ORDER_NOT_FOUND', '4004', 'unknown trade');
+  const none = await client().query({ merchantOrderNo: no('nosuch') });
+  assert.deepEqual([none.outcome, none.next, none.error.code, none.error.providerCode], ['UNKNOWN', 'RETRY', 'ORDER_NOT_FOUND', '4004'], 'unknown trade: absence is no proof');
 });
 
 test('the request: data is Base64 of camelCase JSON; sign verifies over access_id+data+sign_type+time_stamp', T, async () => {
