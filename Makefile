@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 WASM := target/wasm32-unknown-unknown/release/aggpay.wasm
 
-.PHONY: setup build test test-rust test-wasm test-js demo emulator bench reliability fuzz clean
+.PHONY: setup browser build test test-rust test-wasm test-js demo emulator bench reliability fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -12,7 +12,11 @@ build: setup
 	cargo build --release --target wasm32-unknown-unknown
 	node pkg/build.mjs $(WASM)
 
-test: build test-rust test-wasm test-js
+test: build browser test-rust test-wasm test-js
+
+# Debian's chromium, for the browser tests only (make demo does not need it).
+browser:
+	@scripts/setup.sh --browser
 
 test-rust:
 	cargo test

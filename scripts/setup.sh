@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, idempotently: the wasm32 target, wasm-bindgen-cli at exactly
-# the version Cargo.toml pins (skipped when already installed), Debian's chromium, and the npm tooling from
-# package-lock.json (esbuild, wasm-opt, tsc, and the runtimes the tests run in: deno, bun, workerd via miniflare,
-# playwright-core to drive chromium). npm runs no install scripts here: every binary used ships inside its package.
+# the version Cargo.toml pins (skipped when already installed), the npm tooling from package-lock.json (esbuild,
+# wasm-opt, tsc, and the runtimes the tests run in: deno, bun, workerd via miniflare, playwright-core to drive
+# chromium) without install scripts (every binary used ships inside its package), and with --browser Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -18,13 +18,14 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-# Chromium from Debian for the browser tests (never a test tool's own browser download).
-if [ ! -x /usr/bin/chromium ]; then
+# Chromium from Debian for the browser tests only (never a test tool's own browser download): `setup.sh --browser`.
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  command -v apt-get >/dev/null || { echo "the browser tests need Debian's chromium at /usr/bin/chromium (apt-get not found)" >&2; exit 1; }
   echo "installing Debian's chromium for the browser tests"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
 fi
 
 # npm ci only when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --ignore-scripts
 fi
