@@ -82,8 +82,9 @@ const clientFor = (provider) => {
   return clients[provider];
 };
 // HTTP status of an OperationResult: 422 the gateway said no (no money moved), 502 nobody knows yet (follow `next`).
-const statusOf = (r) => ({ SUCCEEDED: 200, IN_PROGRESS: 202, UNKNOWN: 502 })[r.outcome]
-  ?? (r.error?.code === 'ORDER_NOT_FOUND' ? 404 : 422);
+// A lookup that finds nothing is UNKNOWN in the library (a late request may still create it): say 404 here.
+const statusOf = (r) => (r.error?.code === 'ORDER_NOT_FOUND' ? 404
+  : ({ SUCCEEDED: 200, IN_PROGRESS: 202, UNKNOWN: 502 })[r.outcome] ?? 422);
 const view = (r) => ({ outcome: r.outcome, next: r.next, order: r.order ?? null, error: r.error });
 
 /** What every money-moving call carries: Shouqianba wants the cashier, Lakala the client's IP. */
