@@ -2,7 +2,8 @@
 # Installs what the build and tests need, idempotently: the wasm32 target, wasm-bindgen-cli at exactly
 # the version Cargo.toml pins (skipped when already installed), the npm tooling from package-lock.json (esbuild,
 # wasm-opt, tsc, and the runtimes the tests run in: deno, bun, workerd via miniflare, playwright-core to drive
-# chromium) without install scripts (every binary used ships inside its package), and with --browser Debian's chromium.
+# chromium), and with --browser Debian's chromium. The bun and deno packages need their install scripts (they put
+# the binary in place; without them bun refuses to run and deno runs behind a wrapper that a kill leaves orphaned).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,5 +28,5 @@ fi
 
 # npm ci only when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --ignore-scripts
+  npm ci --no-audit --no-fund
 fi
