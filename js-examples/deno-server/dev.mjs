@@ -27,11 +27,19 @@ export async function startDev({ port = 8000, emulatorUrl, timeoutMs = 20_000 } 
   const gateway = emulatorUrl ?? emu.url;
   let child;
   let log = '';
+  // deno may run behind a wrapper (the npm package's bin.cjs): signal the whole process group, not just the wrapper.
+  const stopGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
   const close = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      stopGroup('SIGTERM');
+      const timer = setTimeout(() => stopGroup('SIGKILL'), 3000);
       await exited;
       clearTimeout(timer);
     }
@@ -55,8 +63,8 @@ export async function startDev({ port = 8000, emulatorUrl, timeoutMs = 20_000 } 
       LAKALA_TERM_NO: lk.termNo,
     };
     child = spawn(DENO, ['run', '--no-prompt', '--allow-net=127.0.0.1', `--allow-env=${ENV_NAMES.join(',')}`,
-      `--allow-read=${packageDir}`, join(here, 'server.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const killOnExit = () => child.kill('SIGKILL'); // never leave the server behind this process
+      `--allow-read=${packageDir}`, join(here, 'server.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killOnExit = () => stopGroup('SIGKILL'); // never leave the server behind this process
     process.once('exit', killOnExit);
     child.once('exit', () => process.off('exit', killOnExit));
     const url = await new Promise((ok, fail) => {

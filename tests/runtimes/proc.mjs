@@ -13,12 +13,19 @@ export function runProcess(cmd, args, { env = {}, cwd = ROOT, timeoutMs = 40_000
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so a wrapper's children are stopped with it
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => { stdout += c; });
     child.stderr.on('data', (c) => { stderr += c; });
-    const kill = () => child.kill('SIGKILL');
+    const kill = () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
     process.once('exit', kill);
     const timer = setTimeout(() => {
       stderr += `\n[killed after ${timeoutMs} ms]`;
