@@ -225,15 +225,154 @@ function pickSigner(choice, inner) {
   return wasm;
 }
 
+// ---------------------------------------------------------------- redacted exchange logs (onExchange)
+//
+// Transcript scrubbing (ActiveMerchant's idea) for every provider, in this one function family and
+// nowhere else. It lives in the facade, not in Rust, because only the facade holds all of its inputs:
+// the request and response exactly as they crossed the transport (headers included), the credentials
+// as the merchant wrote them (a PEM's text: the core keeps only the parsed key), and the activation input.
+// Doing it here also costs nothing when no hook is set, and copies nothing more into wasm memory.
+// Two layers: named fields and headers that carry signatures or keys, then — as a backstop for anything
+// those rules miss — every occurrence of a secret value the client knows.
+const SCRUBBED = '[SCRUBBED]';
+/** Body (JSON or form) and result fields whose value is a signature or a key, for every provider. */
+const SECRET_FIELDS = ['sign', 'signature', 'terminal_key', 'vendor_key', 'terminalKey', 'vendorKey', 'appSecret', 'vendorSecret', 'privateKey'];
+/** Credentials that are secrets (a certificate or public key is not). */
+const SECRET_CREDENTIALS = ['terminalKey', 'appSecret', 'vendorSecret', 'privateKey'];
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A secret as it may appear in text: as given, a PEM's Base64 (joined and per line), JSON-escaped, URL-encoded. */
+function secretForms(value, into) {
+  if (typeof value !== 'string' || value === '') return;
+  const forms = [value];
+  if (value.includes('-----BEGIN') || /\s/.test(value)) {
+    const b64 = value.replace(/-----[^-]*-----/g, '').replace(/\s+/g, '');
+    if (b64) forms.push(b64);
+    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 16 && !line.includes('-----')) forms.push(line.trim());
+  }
+  for (const f of forms) {
+    into.add(f);
+    into.add(JSON.stringify(f).slice(1, -1));
+    into.add(encodeURIComponent(f));
+  }
+}
+
+/** Field rules for text: `"name":"…"` in JSON, `\"name\":\"…\"` in JSON inside a JSON string, `name=…` in a form or query. */
+function fieldRules(fields) {
+  const names = fields.map(escapeRe).join('|');
+  return [
+    [new RegExp(`"(${names})"(\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g'), `"$1"$2"${SCRUBBED}"`],
+    [new RegExp(`\\\\"(${names})\\\\"(\\s*:\\s*)\\\\"[^"]*?\\\\"`, 'g'), `\\"$1\\"$2\\"${SCRUBBED}\\"`],
+    [new RegExp(`(^|[?&])(${names})=[^&#]*`, 'g'), `$1$2=${SCRUBBED}`],
+  ];
+}
+const RULES = fieldRules(SECRET_FIELDS);
+/** Activation also sends the one-time `code`; elsewhere `code` is a gateway's status code and stays. */
+const ACTIVATE_RULES = fieldRules([...SECRET_FIELDS, 'code']);
+
+function scrubText(text, secrets, rules) {
+  let out = String(text);
+  for (const [re, to] of rules) out = out.replace(re, to);
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(SCRUBBED);
+  return out;
+}
+
+/** Shouqianba's `Authorization: <sn> <md5>` keeps the sn; Lakala's keeps all but `signature="…"`. */
+function scrubHeaders(headers, secrets) {
+  const out = {};
+  for (const [name, v] of Object.entries(headers)) {
+    let value = String(v);
+    if (name === 'authorization' || name === 'proxy-authorization') {
+      if (/signature="/i.test(value)) value = value.replace(/(signature=")[^"]*(")/gi, `$1${SCRUBBED}$2`);
+      else {
+        const at = value.trim().lastIndexOf(' ');
+        value = at > 0 ? `${value.trim().slice(0, at)} ${SCRUBBED}` : SCRUBBED;
+      }
+    } else if (name.includes('signature')) value = SCRUBBED; // Lklapi-Signature
+    out[name] = scrubText(value, secrets, []);
+  }
+  return out;
+}
+
+function scrubValue(v, secrets) {
+  if (typeof v === 'string') return scrubText(v, secrets, RULES);
+  if (Array.isArray(v)) return v.map((x) => scrubValue(x, secrets));
+  if (v && typeof v === 'object') {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) out[k] = SECRET_FIELDS.includes(k) && x != null ? SCRUBBED : scrubValue(x, secrets);
+    return out;
+  }
+  return v;
+}
+
+const decoder = typeof TextDecoder !== 'undefined' ? new TextDecoder() : undefined;
+
+/** Text of at most `max` UTF-8 bytes: a longer one is cut and says so. */
+function bounded(text, max) {
+  const bytes = encoder.encode(text);
+  if (bytes.byteLength <= max) return text;
+  return `${decoder.decode(bytes.subarray(0, max - 64))}…[TRUNCATED: ${bytes.byteLength} bytes]`;
+}
+
+/**
+ * The record handed to onExchange: request and response as text, scrubbed and bounded; the result is a
+ * scrubbed copy (the caller's own object is never touched). `response` is what reached the facade: null
+ * when no answer came (network failure, timeout).
+ */
+function exchangeRecord({ op, request, response, result, ms, secretList, max }) {
+  const rules = op === 'activate' ? ACTIVATE_RULES : RULES;
+  const secrets = [...secretList].sort((a, b) => b.length - a.length); // a longer secret before one inside it
+  const text = (body) => bounded(scrubText(body, secrets, rules), max);
+  const headerText = (headers) => {
+    const out = {};
+    let used = 0;
+    for (const [k, v] of Object.entries(scrubHeaders(plainHeaders(headers), secrets))) {
+      used += k.length + v.length + 8;
+      if (used > max) {
+        out['x-aggpay-truncated'] = 'further headers omitted: over the body limit';
+        break;
+      }
+      out[k] = v;
+    }
+    return out;
+  };
+  let resp = null;
+  if (response) {
+    const b = response.body;
+    let body;
+    if (b?.tooLarge !== undefined) body = `[NOT READ: ${b.tooLarge} bytes, over the ${max}-byte limit]`;
+    else if (typeof b === 'string') body = text(b);
+    else {
+      try {
+        body = text(decoder.decode(bodyBytes(b, 'response')));
+      } catch {
+        body = '[UNREADABLE: the transport answered something that is not text or bytes]';
+      }
+    }
+    resp = { status: Number(response.status), headers: headerText(response.headers), body };
+  }
+  return {
+    operation: op,
+    request: { method: request.method, url: text(request.url), headers: headerText(request.headers), body: text(request.body ?? '') },
+    response: resp,
+    result: scrubValue(JSON.parse(JSON.stringify(result)), secrets),
+    ms,
+  };
+}
+
+const tick = () => (typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now());
+
 const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund', 'refundQuery', 'cancel', 'revoke', 'close'];
 
 /**
  * Creates a client for one gateway. Options: provider, baseUrl, credentials, and the optional host
- * capabilities fetch, now (epoch ms), nonce (string) and timeoutMs (per request, default 30000).
+ * capabilities fetch, now (epoch ms), nonce (string) and timeoutMs (per request, default 30000), and
+ * onExchange (a scrubbed record of every gateway exchange, for logging).
  */
 export function createClient(options) {
   if (!options || typeof options !== 'object') throw fail('INVALID_CONFIG', 'options', 'must be an object');
-  const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, signer = 'auto', ...config } = options;
+  const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, signer = 'auto', onExchange, ...config } = options;
   const inFlight = new Set(); // order numbers in a payAndConfirm / waitForPayment on this client
   const doFetch = fetchOpt ?? platform.fetch ?? globalThis.fetch;
   const now = nowOpt ?? Date.now;
@@ -243,6 +382,9 @@ export function createClient(options) {
   }
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
     throw fail('INVALID_CONFIG', 'timeoutMs', `must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
+  }
+  if (onExchange !== undefined && typeof onExchange !== 'function') {
+    throw fail('INVALID_CONFIG', 'onExchange', 'must be a function ({ operation, request, response, result, ms }) => void');
   }
   if (typeof signer !== 'function' && !SIGNERS.includes(signer)) {
     throw fail('INVALID_CONFIG', 'signer', `must be ${SIGNERS.map((x) => `'${x}'`).join(', ')} or a function (bytes) => Promise<Uint8Array>`);
@@ -313,8 +455,41 @@ export function createClient(options) {
     return JSON.parse(call(() => inner.parse(op, status, headers, body, inputJson, Math.floor(now()))));
   }
 
-  // Sends a built request. Never throws: once the request may have left, everything is a result.
+  // The secret values this client knows, in every form they may take in text (see exchangeRecord).
+  let secrets;
+  const knownSecrets = () => {
+    if (!secrets) {
+      secrets = new Set();
+      for (const k of SECRET_CREDENTIALS) secretForms(config.credentials?.[k], secrets);
+    }
+    return secrets;
+  };
+
+  // Sends a built request and, when there is an onExchange hook, reports the exchange to it. Never throws.
   async function send(op, request, input) {
+    if (!onExchange) return transact(op, request, input, {});
+    const started = tick();
+    const seen = {};
+    const result = await transact(op, request, input, seen);
+    const ms = Math.round(tick() - started);
+    try {
+      const known = knownSecrets();
+      secretForms(result?.credentials?.terminalKey, known); // activate / checkin: the new key, from now on
+      const secretList = new Set(known);
+      if (op === 'activate') for (const k of ['vendorKey', 'code']) secretForms(input?.[k], secretList);
+      const record = exchangeRecord({ op, request, response: seen.response ?? null, result, ms, secretList, max: limit() });
+      // The hook's failure, sync or async, is its own: never the caller's, and never awaited.
+      const p = onExchange(record);
+      if (p && typeof p.then === 'function') p.then(undefined, () => {});
+    } catch {
+      // A hook that throws (or a record that cannot be made) changes nothing for the caller.
+    }
+    return result;
+  }
+
+  // Sends a built request. Never throws: once the request may have left, everything is a result.
+  // `seen.response` is set to the answer as the transport gave it, once one arrived.
+  async function transact(op, request, input, seen) {
     let response;
     // The timer bounds the whole exchange even when a custom fetch ignores the abort signal.
     const abort = typeof AbortController !== 'undefined' ? new AbortController() : undefined;
@@ -332,6 +507,7 @@ export function createClient(options) {
       })();
       exchange.catch(() => {}); // a late failure after the timeout is already reported
       response = await Promise.race([exchange, timeout]);
+      seen.response = response;
     } catch (e) {
       // The request may have reached the gateway: the outcome is unknown, never "failed".
       const why = e && e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String((e && e.message) || e);

@@ -212,6 +212,25 @@ export interface HostOptions {
   nonce?: () => string;
   /** Per-request transport timeout; a timeout is outcome UNKNOWN, never FAILED. Default 30000, at most 2^31-1. */
   timeoutMs?: number;
+  /** Called once per gateway exchange this client makes (every operation, and each request of payAndConfirm /
+   * waitForPayment), with secrets and signatures already scrubbed: safe to log. Not awaited; whatever it
+   * throws or rejects with is ignored and never changes what the caller gets. */
+  onExchange?: (e: Exchange) => void;
+}
+
+/** One gateway exchange, for logging. Every text is scrubbed: signatures (Authorization's signature part,
+ * Lklapi-Signature, body `sign`/`signature`), keys (`terminal_key`, `vendor_key`, activate's `code`), and every
+ * occurrence of a secret the client knows become `[SCRUBBED]`. No text exceeds the body limit (1 MiB): a longer
+ * one is cut and marked. */
+export interface Exchange {
+  operation: OperationName;
+  request: { method: string; url: string; headers: Record<string, string>; body: string };
+  /** null when no answer came (network failure, timeout); an answer over the limit has a marker for its body. */
+  response: { status: number; headers: Record<string, string>; body: string } | null;
+  /** A scrubbed copy of the result the caller got (credentials.terminalKey and raw `sign` fields scrubbed). */
+  result: OperationResult;
+  /** Milliseconds from sending to the result. */
+  ms: number;
 }
 
 export interface LakalaCredentials {
