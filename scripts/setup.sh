@@ -3,7 +3,7 @@
 # the version Cargo.toml pins (skipped when already installed), the npm tooling from package-lock.json (esbuild,
 # wasm-opt, tsc, and the runtimes the tests run in: deno, bun, workerd via miniflare, playwright-core to drive
 # chromium), and with --browser Debian's chromium. The bun and deno packages need their install scripts (they put
-# the binary in place; without them bun refuses to run and deno runs behind a wrapper that a kill leaves orphaned).
+# the binary in place): run below when npm did not run them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -29,4 +29,13 @@ fi
 # npm ci only when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+# bun and deno put their binary in place from an install script; where npm does not run install scripts, run
+# them here (offline: they take the binary from the platform package npm already installed).
+if [ -f node_modules/bun/install.js ] && [ "$(stat -c %s node_modules/bun/bin/bun.exe 2>/dev/null || echo 0)" -lt 1000000 ]; then
+  (cd node_modules/bun && node install.js)
+fi
+if [ -f node_modules/deno/install.cjs ] && [ ! -x node_modules/deno/deno ]; then
+  (cd node_modules/deno && node install.cjs)
 fi
