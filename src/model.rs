@@ -40,7 +40,10 @@ impl Operation {
 
     /// Operations that change money or orders: after an uncertain outcome, poll; never send again blindly.
     pub fn mutates(self) -> bool {
-        !matches!(self, Operation::Query | Operation::RefundQuery | Operation::Activate | Operation::Checkin)
+        !matches!(
+            self,
+            Operation::Query | Operation::RefundQuery | Operation::Activate | Operation::Checkin
+        )
     }
 }
 

@@ -1382,7 +1382,7 @@ fn close_and_reverse_answers() {
 /// `Client::parse`, the path every caller takes: the provider's mapping plus the rules every provider
 /// shares (`providers::settle`). Returns the result JSON the bindings hand to JavaScript.
 fn through_client(cfg: Value, op: Operation, inp: Value, body: Value) -> Value {
-    crate::client::parse_for_test(&cfg, op, &inp, body.to_string().into_bytes(), 1_704_067_200_000)
+    crate::client::tests::parse_for_test(&cfg, op, &inp, body.to_string().into_bytes(), 1_704_067_200_000)
 }
 
 fn v1_cfg() -> Value {

@@ -1939,7 +1939,7 @@ fn secrets_stay_out_of_client_errors() {
 /// shares (`providers::settle`). Returns the result as the JSON the bindings hand to JavaScript.
 fn through_client(op: Operation, inp: Value, body: Vec<u8>) -> Value {
     let cfg = json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}});
-    crate::client::parse_for_test(&cfg, op, &inp, body, 1_704_067_200_000)
+    crate::client::tests::parse_for_test(&cfg, op, &inp, body, 1_704_067_200_000)
 }
 
 fn outcome_next_error(v: &Value) -> (String, String, Option<String>) {

@@ -876,7 +876,7 @@ fn secrets_never_appear() {
 /// `Client::parse`, the path every caller takes: the provider's mapping plus the rules every provider
 /// shares (`providers::settle`). Returns the result JSON the bindings hand to JavaScript.
 fn through_client(op: Operation, inp: Value, body: Vec<u8>) -> Value {
-    crate::client::parse_for_test(&config(), op, &inp, body, 1_638_777_300_000)
+    crate::client::tests::parse_for_test(&config(), op, &inp, body, 1_638_777_300_000)
 }
 
 fn triple(v: &Value) -> (&str, &str, Option<&str>) {
