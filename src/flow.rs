@@ -122,7 +122,7 @@ enum Phase {
     Paying,
     Polling,
     Reversing,
-    /// After a reversal that did not clearly succeed: one last query decides.
+    /// After the reversals, whatever they answered: one query decides.
     Confirming,
     Done,
 }

@@ -300,8 +300,7 @@ export interface FubeiClientOptions extends HostOptions {
 
 export type ClientOptions = ShouqianbaClientOptions | FubeiClientOptions | LakalaClientOptions | TingyihuiClientOptions;
 
-/** How a pay-and-confirm or wait-for-payment ended. */
-/** PAID: paid for exactly the asked amount, nothing refunded since. FAILED: the gateway said no money was taken
+/** How a pay-and-confirm or wait-for-payment ended. PAID: paid for exactly the asked amount, nothing refunded since. FAILED: the gateway said no money was taken
  * (never inferred from "order not found" alone). TIMED_OUT_REVERSED: a query confirmed the reversal. Anything
  * uncertain — paid for another amount, a cancel/revoke still in flight, a reversal the query contradicts: NEEDS_ATTENTION. */
 export type Verdict = 'PAID' | 'FAILED' | 'TIMED_OUT_REVERSED' | 'NEEDS_ATTENTION';
