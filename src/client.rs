@@ -48,6 +48,7 @@ impl Client {
                 format!("must return epoch milliseconds (got {now_ms})"),
             ));
         }
+        providers::check_fields(self.gateway.as_ref(), op, &input)?;
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
         providers::check_slot(&prepared)?;
         let to_sign = prepared.to_sign.as_deref().map(crate::crypto::base64_encode);

@@ -86,31 +86,16 @@ impl Plan {
     }
 }
 
-/// The documented cadences and reversal calls, for an order of `amount` fen.
+/// The documented cadences and reversal calls (each provider's descriptor), for an order of `amount` fen.
+/// A provider not compiled in gets the slowest documented cadence, reversed by close.
 pub fn plan(provider: Provider, kind: Kind, amount: i64) -> Plan {
-    let (timeout_ms, cadence, reversal) = match (provider, kind) {
-        // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
-        // then every 5 s up to about 240 s. cancel reverses either.
-        (Provider::Shouqianba, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
-        (Provider::Shouqianba, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Cancel),
-        // Lakala micropay docs: query at 5+5+5+5+10+10+20 s within a minute; 撤销 (revoked) reverses
-        // a micropay, close an unpaid preorder.
-        (Provider::Lakala, Kind::Barcode) => (
-            60_000,
-            vec![(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)],
-            Operation::Revoke,
-        ),
-        (Provider::Lakala, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
-        // Fubei: the same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
-        (Provider::Fubei, Kind::Barcode) => (45_000, vec![(45_000, 4_000)], Operation::Cancel),
-        (Provider::Fubei, Kind::Qr) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
-        // Tingyihui has no barcode pay; its QR trades are closed when the buyer does not pay.
-        (Provider::Tingyihui, _) => (240_000, vec![(30_000, 2_000), (240_000, 5_000)], Operation::Close),
-    };
+    const FALLBACK: &[(i64, i64)] = &[(30_000, 2_000), (240_000, 5_000)];
+    let (timeout_ms, cadence, reversal) = crate::providers::find(provider.0)
+        .map_or((240_000, FALLBACK, Operation::Close), |d| (d.flow)(kind));
     Plan {
         kind,
         timeout_ms,
-        cadence: Cadence(cadence),
+        cadence: Cadence(cadence.to_vec()),
         reversal,
         amount,
     }
@@ -213,8 +198,9 @@ pub const MAX_TIMEOUT_MS: i64 = 2_147_483_647;
 
 /// A flow by names, as the bindings receive them; `timeout_ms` overrides the documented wait.
 pub fn from_names(provider: &str, kind: &str, timeout_ms: Option<i64>, amount: Option<i64>) -> Result<Flow> {
-    let provider: Provider = serde_json::from_value(serde_json::Value::String(provider.into()))
-        .map_err(|_| Error::config("provider", "is not a supported provider"))?;
+    let provider = crate::providers::find(provider)
+        .map(|d| d.provider)
+        .ok_or_else(|| Error::config("provider", "is not a supported provider"))?;
     let kind: Kind = serde_json::from_value(serde_json::Value::String(kind.into()))
         .map_err(|_| Error::input("kind", "must be barcode or qr"))?;
     let amount = match amount {

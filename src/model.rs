@@ -4,14 +4,10 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Shouqianba,
-    Fubei,
-    Lakala,
-    Tingyihui,
-}
+/// A gateway, by the name its module registers (`providers::all`). Serialized as that name.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Provider(pub &'static str);
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

@@ -941,7 +941,7 @@ impl Fubei {
     }
 
     fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, value: Value) -> OperationResult {
-        let p = Provider::Fubei;
+        let p = PROVIDER;
         let raw = value.clone();
         let uncertain = |e: Error| OperationResult::uncertain(p, op, e, raw.clone());
         if let Some(e) = super::http_status_error(resp.status) {
@@ -1000,7 +1000,7 @@ impl Fubei {
         state: Option<String>,
         raw: Value,
     ) -> OperationResult {
-        let p = Provider::Fubei;
+        let p = PROVIDER;
         let verdict = sub.as_deref().and_then(|c| sub_code(op, c));
         // A refused pay whose own order is paid or still paying contradicts itself: FAILED would invite
         // paying again while the money may be held. Only a closed or reversed order backs the refusal.
@@ -1057,7 +1057,7 @@ impl Fubei {
 
     /// result_code 200, per operation.
     fn success(&self, op: Operation, input: Option<&Input>, d: &OrderData) -> Result<OperationResult> {
-        let p = Provider::Fubei;
+        let p = PROVIDER;
         let state = state_text(d);
         let refund_no = text(&d.merchant_refund_sn);
         // An answer about another order (or refund) than the one asked for is not an answer.
@@ -1353,9 +1353,41 @@ impl Fubei {
     }
 }
 
+// ---------------------------------------------------------------- registry
+
+pub const PROVIDER: Provider = Provider("fubei");
+
+pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
+    provider: PROVIDER,
+    create,
+    flow,
+    #[cfg(test)]
+    fixture: None,
+};
+
+fn create(config: Value) -> Result<Box<dyn Gateway>> {
+    Ok(Box::new(Fubei::new(config)?))
+}
+
+fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
+    use crate::flow::Kind;
+    match kind {
+        // The same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
+        Kind::Barcode => (45_000, &[(45_000, 4_000)], Operation::Cancel),
+        Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+    }
+}
+
+impl Fubei {
+    fn parse_whole(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
+        let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        self.parse_inner(op, resp, input, value)
+    }
+}
+
 impl Gateway for Fubei {
     fn provider(&self) -> Provider {
-        Provider::Fubei
+        PROVIDER
     }
 
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared> {
@@ -1383,9 +1415,8 @@ impl Gateway for Fubei {
         }))
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
-        let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        self.parse_inner(op, resp, input, value)
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> Option<OperationResult> {
+        Some(self.parse_whole(op, resp, input, _ctx))
     }
 
     /// A form POST of result_code, result_message, data (a JSON string) and sign, signed like requests

@@ -664,7 +664,7 @@ impl Lakala {
         raw: Value,
         now_ms: i64,
     ) -> OperationResult {
-        let p = Provider::Lakala;
+        let p = PROVIDER;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
         if let Some(e) = super::http_status_error(resp.status) {
             return uncertain(e, raw);
@@ -832,9 +832,46 @@ fn nonce_ok(nonce: &str) -> Result<&str> {
     Ok(nonce)
 }
 
+// ---------------------------------------------------------------- registry
+
+pub const PROVIDER: Provider = Provider("lakala");
+
+pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
+    provider: PROVIDER,
+    create,
+    flow,
+    #[cfg(test)]
+    fixture: None,
+};
+
+fn create(config: Value) -> Result<Box<dyn Gateway>> {
+    Ok(Box::new(Lakala::new(config)?))
+}
+
+fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
+    use crate::flow::Kind;
+    match kind {
+        // Lakala micropay docs: query at 5+5+5+5+10+10+20 s within a minute; 撤销 (revoked) reverses
+        // a micropay, close an unpaid preorder.
+        Kind::Barcode => (
+            60_000,
+            &[(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)],
+            Operation::Revoke,
+        ),
+        Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+    }
+}
+
+impl Lakala {
+    fn parse_whole(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, ctx: &Ctx) -> OperationResult {
+        let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        self.parse_inner(op, resp, input, raw, ctx.now_ms)
+    }
+}
+
 impl Gateway for Lakala {
     fn provider(&self) -> Provider {
-        Provider::Lakala
+        PROVIDER
     }
 
     fn private_key(&self) -> Option<&PrivateKey> {
@@ -873,9 +910,8 @@ impl Gateway for Lakala {
         })
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, ctx: &Ctx) -> OperationResult {
-        let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        self.parse_inner(op, resp, input, raw, ctx.now_ms)
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, ctx: &Ctx) -> Option<OperationResult> {
+        Some(self.parse_whole(op, resp, input, ctx))
     }
 
     /// Doc 1009: `Authorization: LKLAPI-SHA256withRSA timestamp="…",nonce_str="…",signature="…"` over

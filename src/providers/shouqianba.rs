@@ -521,7 +521,7 @@ impl Shouqianba {
         value: Value,
         raw: &Value,
     ) -> OperationResult {
-        let p = Provider::Shouqianba;
+        let p = PROVIDER;
         let uncertain = |e: Error| OperationResult::uncertain(p, op, e, raw.clone());
         if let Some(e) = super::http_status_error(resp.status) {
             return uncertain(e);
@@ -701,9 +701,44 @@ impl Shouqianba {
 
 // ---------------------------------------------------------------- the gateway
 
+// ---------------------------------------------------------------- registry
+
+pub const PROVIDER: Provider = Provider("shouqianba");
+
+pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
+    provider: PROVIDER,
+    create,
+    flow,
+    #[cfg(test)]
+    fixture: None,
+};
+
+fn create(config: Value) -> Result<Box<dyn Gateway>> {
+    Ok(Box::new(Shouqianba::new(config)?))
+}
+
+fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
+    use crate::flow::Kind;
+    match kind {
+        // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
+        // then every 5 s up to about 240 s. cancel reverses either.
+        Kind::Barcode => (45_000, &[(45_000, 4_000)], Operation::Cancel),
+        Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Cancel),
+    }
+}
+
+impl Shouqianba {
+    fn parse_whole(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
+        let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        let mut raw = value.clone();
+        redact(&mut raw);
+        self.parse_inner(op, resp, input, value, &raw)
+    }
+}
+
 impl Gateway for Shouqianba {
     fn provider(&self) -> Provider {
-        Provider::Shouqianba
+        PROVIDER
     }
 
     fn build(&self, op: Operation, input: &Input, _ctx: &Ctx) -> Result<Prepared> {
@@ -720,11 +755,8 @@ impl Gateway for Shouqianba {
         }))
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
-        let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        let mut raw = value.clone();
-        redact(&mut raw);
-        self.parse_inner(op, resp, input, value, &raw)
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> Option<OperationResult> {
+        Some(self.parse_whole(op, resp, input, _ctx))
     }
 
     /// SHA256withRSA over the raw body with Shouqianba's public key. The header holds the Base64

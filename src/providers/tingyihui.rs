@@ -329,7 +329,7 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order 
 
 impl Tingyihui {
     fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
-        let p = Provider::Tingyihui;
+        let p = PROVIDER;
         let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
         if let Some(e) = super::http_status_error(resp.status) {
             return uncertain(e, raw);
@@ -518,9 +518,40 @@ impl Tingyihui {
 
 // ---------------------------------------------------------------- the gateway
 
+// ---------------------------------------------------------------- registry
+
+pub const PROVIDER: Provider = Provider("tingyihui");
+
+pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
+    provider: PROVIDER,
+    create,
+    flow,
+    #[cfg(test)]
+    fixture: None,
+};
+
+fn create(config: Value) -> Result<Box<dyn Gateway>> {
+    Ok(Box::new(Tingyihui::new(config)?))
+}
+
+fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
+    use crate::flow::Kind;
+    match kind {
+        // No barcode pay; its QR trades are closed when the buyer does not pay.
+        Kind::Barcode | Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+    }
+}
+
+impl Tingyihui {
+    fn parse_whole(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
+        let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        self.parse_inner(op, resp, input, raw)
+    }
+}
+
 impl Gateway for Tingyihui {
     fn provider(&self) -> Provider {
-        Provider::Tingyihui
+        PROVIDER
     }
 
     fn private_key(&self) -> Option<&PrivateKey> {
@@ -553,9 +584,8 @@ impl Gateway for Tingyihui {
         })
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
-        let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        self.parse_inner(op, resp, input, raw)
+    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> Option<OperationResult> {
+        Some(self.parse_whole(op, resp, input, _ctx))
     }
 
     /// The platform's callbacks carry no signature in any public material: they are hints, not proof.

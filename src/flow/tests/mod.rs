@@ -7,14 +7,14 @@ use crate::model::{Next, Order};
 const AMOUNT: i64 = 980;
 
 const PROVIDERS: [Provider; 4] = [
-    Provider::Shouqianba,
-    Provider::Fubei,
-    Provider::Lakala,
-    Provider::Tingyihui,
+    Provider("shouqianba"),
+    Provider("fubei"),
+    Provider("lakala"),
+    Provider("tingyihui"),
 ];
 
 fn result(outcome: Outcome, next: Next, state: Option<OrderState>, error: Option<ErrorCode>) -> OperationResult {
-    let mut r = OperationResult::new(Provider::Shouqianba, Operation::Query, outcome, next);
+    let mut r = OperationResult::new(Provider("shouqianba"), Operation::Query, outcome, next);
     r.order = state.map(|s| Order {
         state: s,
         is_final: false,
@@ -147,13 +147,13 @@ fn after_query_while_time_remains() {
 #[test]
 fn time_up_reverses_with_the_provider_call() {
     let want = [
-        (Provider::Shouqianba, Kind::Barcode, Operation::Cancel),
-        (Provider::Shouqianba, Kind::Qr, Operation::Cancel),
-        (Provider::Lakala, Kind::Barcode, Operation::Revoke),
-        (Provider::Lakala, Kind::Qr, Operation::Close),
-        (Provider::Fubei, Kind::Barcode, Operation::Cancel),
-        (Provider::Fubei, Kind::Qr, Operation::Close),
-        (Provider::Tingyihui, Kind::Qr, Operation::Close),
+        (Provider("shouqianba"), Kind::Barcode, Operation::Cancel),
+        (Provider("shouqianba"), Kind::Qr, Operation::Cancel),
+        (Provider("lakala"), Kind::Barcode, Operation::Revoke),
+        (Provider("lakala"), Kind::Qr, Operation::Close),
+        (Provider("fubei"), Kind::Barcode, Operation::Cancel),
+        (Provider("fubei"), Kind::Qr, Operation::Close),
+        (Provider("tingyihui"), Kind::Qr, Operation::Close),
     ];
     for (p, kind, op) in want {
         let timeout = plan(p, kind, AMOUNT).timeout_ms;
@@ -298,12 +298,12 @@ fn after_confirming_query() {
 
 #[test]
 fn cadence_follows_the_documented_steps() {
-    let qr = plan(Provider::Shouqianba, Kind::Qr, AMOUNT).cadence;
+    let qr = plan(Provider("shouqianba"), Kind::Qr, AMOUNT).cadence;
     assert_eq!(qr.interval(0), 2_000);
     assert_eq!(qr.interval(29_999), 2_000);
     assert_eq!(qr.interval(30_000), 5_000);
     assert_eq!(qr.interval(500_000), 5_000);
-    let lakala = plan(Provider::Lakala, Kind::Barcode, AMOUNT).cadence;
+    let lakala = plan(Provider("lakala"), Kind::Barcode, AMOUNT).cadence;
     assert_eq!(
         [lakala.interval(0), lakala.interval(25_000), lakala.interval(45_000)],
         [5_000, 10_000, 20_000]
@@ -312,13 +312,13 @@ fn cadence_follows_the_documented_steps() {
 
 #[test]
 fn stop_and_out_of_order_use_never_report_failed() {
-    let mut f = polling(Provider::Shouqianba, Kind::Barcode);
+    let mut f = polling(Provider("shouqianba"), Kind::Barcode);
     assert_eq!(verdict(&f.stop()), Some(Verdict::NeedsAttention));
     assert_eq!(
         verdict(&f.next(&ok(OrderState::Success), 0)),
         Some(Verdict::NeedsAttention)
     );
-    let mut g = Flow::new(plan(Provider::Fubei, Kind::Barcode, AMOUNT));
+    let mut g = Flow::new(plan(Provider("fubei"), Kind::Barcode, AMOUNT));
     assert_eq!(
         verdict(&g.next(&failed(ErrorCode::BarcodeInvalid), 0)),
         Some(Verdict::NeedsAttention)

@@ -58,11 +58,11 @@ fn resp(status: u16, body: &str) -> HttpResponse {
 
 fn parse(gw: &mut Fubei, op: Operation, body: Value, inp: Option<Value>) -> OperationResult {
     let i = inp.map(input);
-    gw.parse(op, &resp(200, &body.to_string()), i.as_ref(), &Ctx::default())
+    crate::providers::parse_checked(gw, op, &resp(200, &body.to_string()), i.as_ref(), &Ctx::default())
 }
 
 fn parse_text(gw: &mut Fubei, op: Operation, body: &str) -> OperationResult {
-    gw.parse(op, &resp(200, body), None, &Ctx::default())
+    crate::providers::parse_checked(gw, op, &resp(200, body), None, &Ctx::default())
 }
 
 fn ok(data: Value) -> Value {
@@ -863,7 +863,7 @@ fn seed_query_answer() {
       "result_code": 200
     }"#;
     let inp = input(json!({"merchantOrderNo": "201706011496325244549"}));
-    let r = gw.parse(Operation::Query, &resp(200, body), Some(&inp), &Ctx::default());
+    let r = crate::providers::parse_checked(&mut gw, Operation::Query, &resp(200, body), Some(&inp), &Ctx::default());
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None));
     assert!(r.error.is_none());
     let o = r.order.expect("order");
@@ -889,7 +889,7 @@ fn seed_query_answer() {
     assert_eq!(r.raw["data"]["no_cash_coupon_fee"].to_string(), "0.01");
     // The same answer about another order is not an answer.
     let other = input(json!({"merchantOrderNo": "another"}));
-    let r = gw.parse(Operation::Query, &resp(200, body), Some(&other), &Ctx::default());
+    let r = crate::providers::parse_checked(&mut gw, Operation::Query, &resp(200, body), Some(&other), &Ctx::default());
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
         (Outcome::Unknown, Next::Retry, Some(ErrorCode::MalformedResponse))
@@ -1171,7 +1171,7 @@ fn platform_errors() {
 #[test]
 fn transport_level_answers() {
     let mut gw = v1();
-    let r = gw.parse(
+    let r = crate::providers::parse_checked(&mut gw, 
         Operation::Pay,
         &resp(502, "<html>bad gateway</html>"),
         None,
@@ -1182,13 +1182,13 @@ fn transport_level_answers() {
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::ProviderUnavailable))
     );
     assert_eq!(r.raw, Value::Null);
-    let r = gw.parse(Operation::Query, &resp(404, "{}"), None, &Ctx::default());
+    let r = crate::providers::parse_checked(&mut gw, Operation::Query, &resp(404, "{}"), None, &Ctx::default());
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
         (Outcome::Unknown, Next::Retry, Some(ErrorCode::ProviderError))
     );
     for body in ["", "not json", "[1,2]", "\"200\"", "{\"result_code\":200"] {
-        let r = gw.parse(Operation::Refund, &resp(200, body), None, &Ctx::default());
+        let r = crate::providers::parse_checked(&mut gw, Operation::Refund, &resp(200, body), None, &Ctx::default());
         assert_eq!(
             (r.outcome, r.next, err_code(&r)),
             (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),

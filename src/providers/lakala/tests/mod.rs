@@ -349,7 +349,7 @@ fn trade_with(state: &str, changes: Value) -> Value {
 /// Parses with a fresh gateway and the operation's valid input.
 fn parse(op: Operation, resp: &HttpResponse) -> OperationResult {
     let inp = input(valid_input(op));
-    gateway().parse(op, resp, Some(&inp), &ctx())
+    crate::providers::parse_checked(&mut gateway(), op, resp, Some(&inp), &ctx())
 }
 
 fn error_code(r: &OperationResult) -> Option<ErrorCode> {
@@ -599,7 +599,7 @@ fn an_answer_about_another_order_is_unknown() {
 fn an_answer_about_another_trade_no_is_unknown() {
     let inp = input(json!({"providerOrderNo": TRADE_NO}));
     let d = trade_with("SUCCESS", json!({"trade_no": "2021090766210009999999"}));
-    let r = gateway().parse(
+    let r = crate::providers::parse_checked(&mut gateway(), 
         Operation::Query,
         &signed(&envelope("BBS00000", Some(d))),
         Some(&inp),
@@ -716,7 +716,7 @@ fn platform_key_forms() {
         let mut gw = Lakala::new(config_with(json!({"platformCertificate": cert}))).unwrap();
         let inp = input(valid_input(Operation::Query));
         assert_eq!(
-            gw.parse(Operation::Query, &resp, Some(&inp), &ctx()).outcome,
+            crate::providers::parse_checked(&mut gw, Operation::Query, &resp, Some(&inp), &ctx()).outcome,
             Outcome::Succeeded
         );
     }
@@ -830,7 +830,7 @@ fn a_stale_answer_is_not_trusted() {
     let inp = input(valid_input(Operation::Query));
     let at = |gw: &mut Lakala, offset: i64| {
         let resp = signed_as(platform_key(), 200, APPID, &(now + offset).to_string(), body.as_bytes());
-        gw.parse(Operation::Query, &resp, Some(&inp), &ctx()).outcome
+        crate::providers::parse_checked(gw, Operation::Query, &resp, Some(&inp), &ctx()).outcome
     };
     assert_eq!(at(&mut gw, -60), Outcome::Succeeded);
     assert_eq!(at(&mut gw, -61), Outcome::Unknown);
@@ -840,7 +840,7 @@ fn a_stale_answer_is_not_trusted() {
         now_ms: NOW_MS + 3_600_000,
         nonce: String::new(),
     };
-    let r = gateway().parse(Operation::Query, &resp, Some(&inp), &late);
+    let r = crate::providers::parse_checked(&mut gateway(), Operation::Query, &resp, Some(&inp), &late);
     assert_uncertain(
         &r,
         Operation::Query,

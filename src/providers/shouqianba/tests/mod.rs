@@ -147,12 +147,12 @@ fn transport(result_code: &str, error_code: &str) -> Vec<u8> {
 /// Parses with a fresh gateway and the operation's valid input.
 fn parse(op: Operation, status: u16, body: impl Into<Vec<u8>>) -> OperationResult {
     let inp = input(valid_input(op));
-    gateway().parse(op, &http(status, body), Some(&inp), &Ctx::default())
+    crate::providers::parse_checked(&mut gateway(), op, &http(status, body), Some(&inp), &Ctx::default())
 }
 
 fn parse_with(op: Operation, inp: Value, body: impl Into<Vec<u8>>) -> OperationResult {
     let inp = input(inp);
-    gateway().parse(op, &http(200, body), Some(&inp), &Ctx::default())
+    crate::providers::parse_checked(&mut gateway(), op, &http(200, body), Some(&inp), &Ctx::default())
 }
 
 fn error_code(r: &OperationResult) -> Option<ErrorCode> {
@@ -303,7 +303,7 @@ fn biz_result_codes_through_parse() {
         };
         let r = parse(op, 200, body);
         assert_eq!((r.outcome, r.next), (outcome, next), "{op:?} {code}");
-        assert_eq!((r.provider, r.operation), (Provider::Shouqianba, op));
+        assert_eq!((r.provider, r.operation), (Provider("shouqianba"), op));
         match outcome {
             Outcome::Succeeded | Outcome::InProgress => {
                 assert!(r.error.is_none(), "{op:?} {code}: {:?}", r.error)
@@ -700,7 +700,7 @@ fn answer_about_another_order_is_unknown() {
         } else {
             "PAID"
         };
-        let r = gateway().parse(op, &http(200, biz_ok(code, order_data(state))), None, &Ctx::default());
+        let r = crate::providers::parse_checked(&mut gateway(), op, &http(200, biz_ok(code, order_data(state))), None, &Ctx::default());
         assert_ne!(r.outcome, Outcome::Unknown, "{op:?}");
     }
     // A failing answer about another order is not trusted either.
@@ -1501,7 +1501,7 @@ fn credentials_body(sn: &str, key: &str) -> Vec<u8> {
 #[test]
 fn checkin_rotates_the_terminal() {
     let mut gw = gateway();
-    let r = gw.parse(
+    let r = crate::providers::parse_checked(&mut gw, 
         Operation::Checkin,
         &http(200, credentials_body("T2", "K2")),
         Some(&input(valid_input(Operation::Checkin))),
@@ -1548,7 +1548,7 @@ fn checkin_rotates_the_terminal() {
 fn checkin_with_explicit_success_code() {
     let mut gw = gateway();
     let body = envelope(json!({"result_code": "SUCCESS", "terminal_sn": "T3", "terminal_key": "K3"}));
-    let r = gw.parse(Operation::Checkin, &http(200, body), None, &Ctx::default());
+    let r = crate::providers::parse_checked(&mut gw, Operation::Checkin, &http(200, body), None, &Ctx::default());
     assert_eq!(r.outcome, Outcome::Succeeded);
     let req = gw
         .request(Operation::Query, &input(valid_input(Operation::Query)), &ctx())
@@ -1571,7 +1571,7 @@ fn activate_sets_the_terminal() {
         json!({"app_id": "2017010100000001", "code": "12345678", "device_id": "dev-1"})
     );
 
-    let r = gw.parse(
+    let r = crate::providers::parse_checked(&mut gw, 
         Operation::Activate,
         &http(200, credentials_body("T9", "K9")),
         Some(&activate),
@@ -1673,7 +1673,7 @@ fn failed_or_odd_checkins_keep_the_old_terminal() {
     for op in [Operation::Checkin, Operation::Activate] {
         for (name, status, body, outcome, code) in &cases {
             let mut gw = gateway();
-            let r = gw.parse(op, &http(*status, body.clone()), None, &Ctx::default());
+            let r = crate::providers::parse_checked(&mut gw, op, &http(*status, body.clone()), None, &Ctx::default());
             assert_eq!(r.outcome, *outcome, "{op:?} {name}");
             assert_eq!(error_code(&r), *code, "{op:?} {name}");
             assert!(r.credentials.is_none(), "{op:?} {name}");
@@ -1868,7 +1868,7 @@ fn secrets_stay_out_of_results() {
             envelope(json!({"terminal_sn": "T2"})),
             envelope(json!({"terminal_sn": "", "terminal_key": NEW_SECRET})),
         ] {
-            let r = gw.parse(op, &http(200, body), Some(&inp), &Ctx::default());
+            let r = crate::providers::parse_checked(&mut gw, op, &http(200, body), Some(&inp), &Ctx::default());
             assert_ne!(r.outcome, Outcome::Succeeded, "{op:?}");
             assert!(r.credentials.is_none());
             assert_result_clean(&format!("{op:?} failure"), &r);
@@ -1878,7 +1878,7 @@ fn secrets_stay_out_of_results() {
         // Success: the new key appears in `credentials` and nowhere else.
         let body = json!({"result_code": "200", "biz_response": {"terminal_sn": "T2", "terminal_key": NEW_SECRET,
                                                                   "data": {"terminal_key": NEW_SECRET, "vendor_key": VENDOR_SECRET}}});
-        let r = gw.parse(op, &http(200, body.to_string()), Some(&inp), &Ctx::default());
+        let r = crate::providers::parse_checked(&mut gw, op, &http(200, body.to_string()), Some(&inp), &Ctx::default());
         assert_eq!(r.outcome, Outcome::Succeeded, "{op:?}");
         assert_eq!(
             r.credentials.as_ref().map(|c| c.terminal_key.as_str()),

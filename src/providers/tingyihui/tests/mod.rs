@@ -172,7 +172,7 @@ fn trade_with(status: &str, changes: Value) -> Value {
 
 fn parse(op: Operation, status: u16, body: impl Into<Vec<u8>>) -> OperationResult {
     let inp = input(valid_input(op));
-    gateway().parse(op, &http(status, body), Some(&inp), &Ctx::default())
+    crate::providers::parse_checked(&mut gateway(), op, &http(status, body), Some(&inp), &Ctx::default())
 }
 
 fn error_code(r: &OperationResult) -> Option<ErrorCode> {
@@ -353,7 +353,7 @@ fn an_answer_about_another_order_is_unknown() {
         (json!({"merchantOrderNo": ORDER}), json!({"ownerTradeNo": "another"})),
         (json!({"providerOrderNo": OS_TRADE_NO}), json!({"osTradeNo": "another"})),
     ] {
-        let r = gateway().parse(
+        let r = crate::providers::parse_checked(&mut gateway(), 
             Operation::Query,
             &http(200, ok(trade_with("SUCCESS", changes.clone()))),
             Some(&input(inp)),
@@ -963,6 +963,6 @@ fn answer_about_another_merchant_is_unknown() {
     let mut gw = Tingyihui::new(config_with(json!({"merchantCode": null}))).unwrap();
     let inp = input(valid_input(Operation::Query));
     let d = trade_with("SUCCESS", json!({"osMerchantCode": "2163737276729999"}));
-    let r = gw.parse(Operation::Query, &http(200, ok(d)), Some(&inp), &Ctx::default());
+    let r = crate::providers::parse_checked(&mut gw, Operation::Query, &http(200, ok(d)), Some(&inp), &Ctx::default());
     assert_eq!(r.outcome, Outcome::Succeeded);
 }

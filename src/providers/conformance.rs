@@ -1,0 +1,317 @@
+//! The rules every provider must keep, run once per provider against the fixture its tests supply
+//! (`Descriptor::fixture`). A provider's own test module keeps only what is its own.
+
+use super::{all, parse_checked, Ctx, Input};
+use crate::client::Client;
+use crate::http::HttpResponse;
+use crate::model::{Next, Operation, OperationResult, OrderState, Outcome};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The order an answer is about.
+#[derive(Clone, Debug)]
+pub struct OrderRef {
+    pub merchant_order_no: String,
+    pub provider_order_no: String,
+    /// Integer fen.
+    pub amount: i64,
+}
+
+/// A gateway answer to build: `op`'s own success code, with the order in the provider's wire state `state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Said {
+    /// The operation's success code, with the order in this wire state (e.g. Shouqianba "PAID").
+    Ok(&'static str),
+    /// The gateway's refusal of a pay because its order number was already used.
+    DuplicateOrder,
+}
+
+/// What a provider's tests supply so the suite can run against it. Every answer it builds is genuine:
+/// signed with the fixture's gateway key where the protocol signs answers, as the emulator would.
+pub trait Fixture {
+    /// A config with test credentials.
+    fn config(&self) -> Value;
+    /// A valid input for `op`, about `order`; `None` when the provider does not offer `op`.
+    fn input(&self, op: Operation, order: &OrderRef) -> Option<Value>;
+    /// The answer to `op` (with `input(op, order)`) about `order`.
+    fn answer(&self, op: Operation, order: &OrderRef, said: Said) -> HttpResponse;
+    /// The wire values of a paid order and of one still waiting for the buyer.
+    fn paid(&self) -> &'static str;
+    fn pending(&self) -> &'static str;
+    /// Every secret in `config()` (keys, passwords), which must never appear in output.
+    fn secrets(&self) -> Vec<String>;
+    /// A genuine notification about `order` as (headers, body); `None` if the provider has none.
+    fn notification(&self, order: &OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)>;
+    /// The clock at which the fixture's signed answers and notices are fresh.
+    fn now_ms(&self) -> i64 {
+        1_700_000_000_000
+    }
+}
+
+fn order() -> OrderRef {
+    OrderRef {
+        merchant_order_no: "CONF2026120100001".into(),
+        provider_order_no: "7895000000000001".into(),
+        amount: 1234,
+    }
+}
+
+fn other(o: &OrderRef) -> OrderRef {
+    OrderRef {
+        merchant_order_no: "CONF2026120199999".into(),
+        provider_order_no: "7895000000009999".into(),
+        amount: o.amount + 1,
+    }
+}
+
+const OPS: [Operation; 8] = [
+    Operation::Pay,
+    Operation::Precreate,
+    Operation::Query,
+    Operation::Refund,
+    Operation::RefundQuery,
+    Operation::Cancel,
+    Operation::Revoke,
+    Operation::Close,
+];
+
+/// Runs `check` once per registered provider that has a fixture, naming the provider on failure.
+fn each(check: impl Fn(&str, &dyn Fixture)) {
+    let mut ran = 0;
+    for d in all() {
+        let Some(make) = d.fixture else { continue };
+        let f = make();
+        check(d.provider.0, f.as_ref());
+        ran += 1;
+    }
+    assert!(ran > 0, "no provider has a conformance fixture");
+}
+
+fn parse(f: &dyn Fixture, op: Operation, input: &Value, resp: &HttpResponse) -> OperationResult {
+    let mut gw = super::create(&f.config().to_string()).expect("fixture config");
+    let input = Input::from_json(&input.to_string()).expect("fixture input");
+    let ctx = Ctx {
+        now_ms: f.now_ms(),
+        nonce: String::new(),
+    };
+    parse_checked(gw.as_mut(), op, resp, Some(&input), &ctx)
+}
+
+fn query(f: &dyn Fixture, o: &OrderRef) -> Value {
+    f.input(Operation::Query, o).expect("every provider offers query")
+}
+
+#[test]
+fn every_provider_has_a_fixture() {
+    for d in all() {
+        assert!(d.fixture.is_some(), "{} has no conformance fixture", d.provider.0);
+    }
+}
+
+#[test]
+fn a_paid_order_reads_as_paid() {
+    each(|name, f| {
+        let o = order();
+        let r = parse(f, Operation::Query, &query(f, &o), &f.answer(Operation::Query, &o, Said::Ok(f.paid())));
+        assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None), "{name}: {r:?}");
+        let order = r.order.expect("order");
+        assert_eq!(order.state, OrderState::Success, "{name}");
+        assert_eq!(order.amounts.total, Some(o.amount), "{name}");
+    });
+}
+
+#[test]
+fn a_pending_order_is_polled() {
+    each(|name, f| {
+        let o = order();
+        let r = parse(f, Operation::Query, &query(f, &o), &f.answer(Operation::Query, &o, Said::Ok(f.pending())));
+        assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll), "{name}: {r:?}");
+        assert_eq!(r.order.map(|o| o.state), Some(OrderState::Pending), "{name}");
+    });
+}
+
+#[test]
+fn an_unknown_state_is_unknown_never_failed() {
+    each(|name, f| {
+        let o = order();
+        let resp = f.answer(Operation::Query, &o, Said::Ok("AGGPAY_NEVER_DOCUMENTED"));
+        let r = parse(f, Operation::Query, &query(f, &o), &resp);
+        assert_ne!(r.outcome, Outcome::Failed, "{name}: {r:?}");
+        let state = r.order.as_ref().map(|o| o.state);
+        assert!(
+            r.outcome == Outcome::Unknown || state == Some(OrderState::Unknown),
+            "{name}: {r:?}"
+        );
+        assert!(matches!(r.next, Next::ContactSupport | Next::Retry), "{name}: {r:?}");
+    });
+}
+
+#[test]
+fn a_status_other_than_200_is_unknown() {
+    each(|name, f| {
+        let o = order();
+        for status in [201, 302, 400, 404, 500, 502, 503] {
+            for op in OPS {
+                let Some(input) = f.input(op, &o) else { continue };
+                let mut resp = f.answer(op, &o, Said::Ok(f.paid()));
+                resp.status = status;
+                let r = parse(f, op, &input, &resp);
+                assert_eq!(r.outcome, Outcome::Unknown, "{name} {op:?} HTTP {status}: {r:?}");
+                assert_eq!(r.next, Next::after_uncertain(op), "{name} {op:?}");
+            }
+        }
+    });
+}
+
+#[test]
+fn an_answer_about_another_order_is_unknown() {
+    each(|name, f| {
+        let o = order();
+        let stranger = other(&o);
+        for op in [Operation::Pay, Operation::Query] {
+            let Some(input) = f.input(op, &o) else { continue };
+            let r = parse(f, op, &input, &f.answer(op, &stranger, Said::Ok(f.paid())));
+            assert_eq!(r.outcome, Outcome::Unknown, "{name} {op:?}: {r:?}");
+        }
+    });
+}
+
+#[test]
+fn a_paid_answer_for_another_amount_is_unknown() {
+    each(|name, f| {
+        let o = order();
+        let mut more = o.clone();
+        more.amount += 1;
+        let Some(input) = f.input(Operation::Pay, &o) else { return };
+        let r = parse(f, Operation::Pay, &input, &f.answer(Operation::Pay, &more, Said::Ok(f.paid())));
+        assert_eq!(r.outcome, Outcome::Unknown, "{name}: {r:?}");
+    });
+}
+
+#[test]
+fn a_duplicate_order_is_unknown_and_polled() {
+    each(|name, f| {
+        let o = order();
+        for op in [Operation::Pay, Operation::Precreate] {
+            let Some(input) = f.input(op, &o) else { continue };
+            let r = parse(f, op, &input, &f.answer(op, &o, Said::DuplicateOrder));
+            assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll), "{name} {op:?}: {r:?}");
+        }
+    });
+}
+
+#[test]
+fn unreadable_bodies_are_unknown() {
+    each(|name, f| {
+        let o = order();
+        for op in OPS {
+            let Some(input) = f.input(op, &o) else { continue };
+            for body in [&b""[..], b"null", b"[]", b"{}", b"<html>502</html>", b"{\"a\":"] {
+                let mut resp = f.answer(op, &o, Said::Ok(f.paid()));
+                resp.body = body.to_vec();
+                let r = parse(f, op, &input, &resp);
+                assert_eq!(r.outcome, Outcome::Unknown, "{name} {op:?} {body:?}: {r:?}");
+            }
+        }
+    });
+}
+
+#[test]
+fn secrets_never_appear_in_output() {
+    each(|name, f| {
+        let o = order();
+        let config = f.config().to_string();
+        let mut client = Client::new(&config).expect("config");
+        let mut seen = vec![format!("{client:?}")];
+        for op in OPS {
+            let Some(input) = f.input(op, &o) else { continue };
+            let resp = f.answer(op, &o, Said::Ok(f.paid()));
+            let op_name = serde_json::to_value(op).expect("op");
+            let op_name = op_name.as_str().expect("op name");
+            let out = client.parse(op_name, resp.status, &json!(resp.headers).to_string(), resp.body, Some(&input.to_string()), f.now_ms());
+            seen.push(format!("{out:?}"));
+            // A bad input's error, too.
+            let mut bad = input.clone();
+            bad["merchantOrderNo"] = json!("x".repeat(300));
+            seen.push(format!("{:?}", client.build(op_name, &bad.to_string(), f.now_ms(), "n".into())));
+        }
+        seen.push(format!("{:?}", Client::new(&config.replace("\"credentials\"", "\"credentialz\""))));
+        for secret in f.secrets() {
+            assert!(secret.len() >= 6, "{name}: fixture secret too short to search for");
+            for text in &seen {
+                assert!(!text.contains(&secret), "{name}: a secret appears in {text}");
+            }
+        }
+    });
+}
+
+#[test]
+fn every_notification_rejection_has_a_reason() {
+    each(|name, f| {
+        let o = order();
+        let Some((headers, body)) = f.notification(&o) else { return };
+        let client = Client::new(&f.config().to_string()).expect("config");
+        let h = json!(headers).to_string();
+        let ok = client.verify_notification(&h, &body, f.now_ms(), None);
+        assert!(ok.is_ok(), "{name}: the fixture's genuine notice must verify: {ok:?}");
+        let mut tampered = body.clone();
+        if let Some(i) = tampered.iter().position(|b| b.is_ascii_digit()) {
+            tampered[i] = if tampered[i] == b'9' { b'8' } else { tampered[i] + 1 };
+        }
+        let cases: Vec<(String, Vec<u8>)> = vec![
+            (h.clone(), tampered),
+            ("{}".into(), body.clone()),
+            (h.clone(), Vec::new()),
+        ];
+        for (headers, body) in cases {
+            let e = client
+                .verify_notification(&headers, &body, f.now_ms(), None)
+                .expect_err(&format!("{name}: a damaged notice must be refused"));
+            assert_eq!(e.code, crate::ErrorCode::NotificationInvalid, "{name}: {e:?}");
+            assert!(e.reason.is_some_and(|c| !c.is_empty()), "{name}: {e:?}");
+            assert!(e.message.len() > 10, "{name}: {e:?}");
+        }
+        let expect = json!({ "merchantOrderNo": other(&o).merchant_order_no }).to_string();
+        let e = client
+            .verify_notification(&h, &body, f.now_ms(), Some(&expect))
+            .expect_err("another order");
+        assert_eq!(e.reason, Some("WRONG_ORDER"), "{name}: {e:?}");
+    });
+}
+
+#[test]
+fn a_field_without_meaning_is_refused_and_portable_fields_are_accepted() {
+    each(|name, f| {
+        let o = order();
+        let client = Client::new(&f.config().to_string()).expect("config");
+        let build = |op: Operation, input: &Value| {
+            let op_name = serde_json::to_value(op).expect("op");
+            client.build(op_name.as_str().expect("op"), &input.to_string(), f.now_ms(), "nonce0123456789".into())
+        };
+        for op in OPS {
+            let Some(input) = f.input(op, &o) else { continue };
+            build(op, &input).unwrap_or_else(|e| panic!("{name} {op:?}: the fixture's input must build: {e:?}"));
+            let mut portable = input.clone();
+            for (k, v) in [
+                ("operator", "op01"),
+                ("subject", "goods"),
+                ("description", "a description"),
+                ("storeId", "S001"),
+                ("clientIp", "192.0.2.1"),
+                ("notifyUrl", "https://merchant.example/notify"),
+            ] {
+                if portable.get(k).is_none() {
+                    portable[k] = json!(v);
+                }
+            }
+            build(op, &portable).unwrap_or_else(|e| panic!("{name} {op:?}: portable fields must be accepted: {e:?}"));
+        }
+        let meaningless = [(Operation::Query, "authCode", json!("130000000000000001")), (Operation::Close, "amount", json!(1))];
+        for (op, field, value) in meaningless {
+            let Some(mut input) = f.input(op, &o) else { continue };
+            input[field] = value;
+            let e = build(op, &input).expect_err(&format!("{name} {op:?}: {field} must be refused"));
+            assert_eq!(e.field.as_deref(), Some(field), "{name}: {e:?}");
+        }
+    });
+}

@@ -1,0 +1,204 @@
+//! What a provider module implements, and the request it builds.
+
+use super::{Ctx, Input};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::{Notification, Operation, OperationResult, Order, Outcome, Provider, Refund, TerminalCredentials};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Stands where an RSA signature goes until the host's signer has produced it. It appears only in
+/// places the library fills itself (a header, or a body slot between library-made values).
+pub const SIGNATURE_SLOT: &str = "@@AGGPAY-SIGNATURE@@";
+
+/// A built request. For RSA providers `to_sign` holds the exact bytes to sign and the request carries
+/// `SIGNATURE_SLOT` where the Base64 signature belongs; `complete` puts it there.
+#[derive(serde::Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Prepared {
+    pub request: HttpRequest,
+    #[serde(skip)]
+    pub to_sign: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    pub fn ready(request: HttpRequest) -> Prepared {
+        Prepared { request, to_sign: None }
+    }
+}
+
+/// Fills the signature slot of a prepared request with the Base64 of `signature`. `check_slot` made
+/// sure the slot occurs exactly once, so nothing else in the request can change.
+pub fn complete(mut request: HttpRequest, signature: &[u8]) -> HttpRequest {
+    let b64 = crate::crypto::base64_encode(signature);
+    for v in request.headers.values_mut() {
+        if v.contains(SIGNATURE_SLOT) {
+            *v = v.replacen(SIGNATURE_SLOT, &b64, 1);
+            return request;
+        }
+    }
+    request.body = request.body.replacen(SIGNATURE_SLOT, &b64, 1);
+    request
+}
+
+/// A request to be signed by the host must hold the slot exactly once: caller text equal to the slot
+/// would otherwise be replaced too, and the bytes sent would differ from the bytes signed.
+pub fn check_slot(prepared: &Prepared) -> Result<()> {
+    if prepared.to_sign.is_none() {
+        return Ok(());
+    }
+    let r = &prepared.request;
+    let count = r.body.matches(SIGNATURE_SLOT).count()
+        + r.headers
+            .values()
+            .map(|v| v.matches(SIGNATURE_SLOT).count())
+            .sum::<usize>();
+    if count != 1 {
+        return Err(Error::input(
+            "input",
+            format!("must not contain the reserved text {SIGNATURE_SLOT}"),
+        ));
+    }
+    Ok(())
+}
+
+/// What a provider's tables made of an answer. The pipeline adds the next step and applies the rules
+/// every provider shares (identity, code/state agreement, numbers already used, not found).
+#[derive(Debug)]
+pub struct Reply {
+    pub outcome: Outcome,
+    /// The gateway's code and words, for FAILED and UNKNOWN.
+    pub error: Option<Error>,
+    pub order: Option<Order>,
+    pub refund: Option<Refund>,
+    pub credentials: Option<TerminalCredentials>,
+    /// The gateway documents this answer as one only a person can resolve (Shouqianba PAY_FAIL_ERROR,
+    /// Fubei REVOKED_ERROR): an UNKNOWN outcome then says CONTACT_SUPPORT instead of POLL.
+    pub escalate: bool,
+}
+
+impl Reply {
+    pub fn new(outcome: Outcome) -> Reply {
+        Reply {
+            outcome,
+            error: None,
+            order: None,
+            refund: None,
+            credentials: None,
+            escalate: false,
+        }
+    }
+
+    /// A refusal the gateway vouches for (the shared rules may still find it uncertain).
+    pub fn failed(error: Error) -> Reply {
+        Reply {
+            error: Some(error),
+            ..Reply::new(Outcome::Failed)
+        }
+    }
+
+    /// An answer whose outcome the gateway itself does not know.
+    pub fn unknown(error: Error) -> Reply {
+        Reply {
+            error: Some(error),
+            ..Reply::new(Outcome::Unknown)
+        }
+    }
+
+    pub fn with_order(mut self, order: Option<Order>) -> Reply {
+        self.order = order;
+        self
+    }
+
+    pub fn with_refund(mut self, refund: Option<Refund>) -> Reply {
+        self.refund = refund;
+        self
+    }
+
+    pub fn with_error(mut self, error: Option<Error>) -> Reply {
+        self.error = error;
+        self
+    }
+
+    pub fn escalated(mut self) -> Reply {
+        self.escalate = true;
+        self
+    }
+}
+
+/// A response body as the provider reads it (`body`) and as the result hands it back (`raw`, with
+/// secrets redacted). `error` is set when the body cannot be trusted or read (a bad signature).
+#[derive(Debug)]
+pub struct Decoded {
+    pub body: Value,
+    pub raw: Value,
+    pub error: Option<Error>,
+}
+
+/// The usual decode: JSON (anything else is `null`), with the named fields redacted from `raw`.
+pub fn decode_json(bytes: &[u8], secret_fields: &[&str]) -> Decoded {
+    let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let mut raw = body.clone();
+    redact(&mut raw, secret_fields);
+    Decoded { body, raw, error: None }
+}
+
+/// Replaces the values of `fields`, at any depth, so `raw` can be logged.
+pub fn redact(v: &mut Value, fields: &[&str]) {
+    match v {
+        Value::Object(m) => {
+            for (k, val) in m.iter_mut() {
+                if fields.contains(&k.as_str()) {
+                    *val = Value::String("<redacted>".into());
+                } else {
+                    redact(val, fields);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| redact(x, fields)),
+        _ => {}
+    }
+}
+
+/// One gateway. A provider module supplies its wire format and tables through these hooks; the rules
+/// that hold for every provider live in `pipeline` and are not written again here.
+pub trait Gateway: fmt::Debug {
+    fn provider(&self) -> Provider;
+    /// The input fields this gateway reads for `op`, besides the portable ones every provider accepts
+    /// (`input::PORTABLE`). Anything else given is refused before sending, so nothing is silently ignored.
+    fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
+        let _ = op;
+        None
+    }
+    fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared>;
+    /// Bytes to a body, checking the answer's signature where the protocol has one.
+    fn decode(&self, op: Operation, response: &HttpResponse, ctx: &Ctx) -> Decoded {
+        let _ = (op, ctx);
+        decode_json(&response.body, &[])
+    }
+    /// The envelope and this operation's table: what the answer says. An `Err` is an answer that cannot
+    /// be read (UNKNOWN). `input` is the request's input, to complete the answer (never to check it:
+    /// the pipeline does that for every provider).
+    fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, ctx: &Ctx) -> Result<Reply> {
+        let _ = (op, body, input, ctx);
+        Err(Error::new(ErrorCode::UnsupportedOperation, "not ported to the pipeline"))
+    }
+    /// Transitional: a provider not yet on the pipeline maps the whole answer itself.
+    fn parse(&mut self, op: Operation, response: &HttpResponse, input: Option<&Input>, ctx: &Ctx) -> Option<OperationResult> {
+        let _ = (op, response, input, ctx);
+        None
+    }
+    fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], ctx: &Ctx) -> Result<Notification>;
+    /// The merchant's RSA key, for providers that sign with one (the host may sign instead).
+    fn private_key(&self) -> Option<&crate::crypto::PrivateKey> {
+        None
+    }
+    /// Provider-specific synchronous URL builders (Shouqianba's WAP cashier).
+    fn wap_pay_url(&self, _input: &Input) -> Result<String> {
+        Err(Error::new(
+            ErrorCode::UnsupportedOperation,
+            format!("{} has no WAP cashier URL", self.provider().0),
+        ))
+    }
+}

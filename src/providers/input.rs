@@ -1,0 +1,223 @@
+//! The caller's input (one vocabulary for every provider), the host context, and the rules on text fields.
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::fmt;
+
+use super::MAX_BODY_BYTES;
+
+/// A secret string (key, password). Debug never shows it.
+#[derive(Deserialize, Clone, Default, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// What the host supplies per request: its clock and randomness.
+#[derive(Clone, Debug, Default)]
+pub struct Ctx {
+    pub now_ms: i64,
+    pub nonce: String,
+}
+
+/// The caller's input for any operation, with the same camelCase names for every provider. Each
+/// operation validates the fields it needs; unknown fields are refused so typos do not pass silently.
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Input {
+    pub merchant_order_no: Option<String>,
+    pub provider_order_no: Option<String>,
+    /// Integer fen, validated by `money::amount_from_input`.
+    pub amount: Option<Value>,
+    pub auth_code: Option<String>,
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub operator: Option<String>,
+    pub refund_no: Option<String>,
+    pub provider_refund_no: Option<String>,
+    pub payway: Option<String>,
+    pub sub_payway: Option<String>,
+    pub payer_uid: Option<String>,
+    pub notify_url: Option<String>,
+    pub return_url: Option<String>,
+    pub reflect: Option<String>,
+    pub longitude: Option<String>,
+    pub latitude: Option<String>,
+    pub device_id: Option<String>,
+    /// The wallet for QR/JSAPI orders where the provider needs it: ALIPAY, WECHAT or UNIONPAY.
+    pub channel: Option<String>,
+    /// The buyer's or till's IP address, for providers whose risk control requires it.
+    pub client_ip: Option<String>,
+    pub store_id: Option<String>,
+    pub cashier_id: Option<String>,
+    // Shouqianba activation.
+    pub vendor_sn: Option<String>,
+    pub vendor_key: Option<Secret>,
+    pub app_id: Option<String>,
+    pub code: Option<Secret>,
+    pub name: Option<String>,
+    pub os_info: Option<String>,
+    pub sdk_version: Option<String>,
+    /// Raw provider fields added to the request as they are.
+    pub extra: Option<Map<String, Value>>,
+    /// The names of the fields the caller gave (not null), for `pipeline::check_fields`.
+    #[serde(skip)]
+    pub given: Vec<String>,
+}
+
+impl Input {
+    pub fn from_json(json: &str) -> Result<Input> {
+        if json.len() > MAX_BODY_BYTES {
+            return Err(Error::input(
+                "input",
+                format!("must be at most {MAX_BODY_BYTES} bytes as JSON"),
+            ));
+        }
+        if json.trim().is_empty() {
+            return Ok(Input::default());
+        }
+        let value: Value = serde_json::from_str(json).map_err(|e| bad_json("input", &e))?;
+        let Value::Object(fields) = &value else {
+            return Err(Error::input("input", "must be an object"));
+        };
+        // Check types here, naming the field, so serde never echoes a value (it may be a secret).
+        for (k, v) in fields {
+            let ok = match k.as_str() {
+                "amount" => true, // validated with its own rules (money::amount_from_input)
+                "extra" => v.is_object() || v.is_null(),
+                _ => v.is_string() || v.is_null(),
+            };
+            if !ok {
+                let expected = if k == "extra" {
+                    "an object of provider fields"
+                } else {
+                    "a string"
+                };
+                return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
+            }
+        }
+        let given = fields.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()).collect();
+        let mut input: Input = serde_json::from_value(value).map_err(|e| bad_json("input", &e))?;
+        input.given = given;
+        Ok(input)
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Turns a serde error into INVALID_INPUT/INVALID_CONFIG. Only an unknown field's name is quoted from
+/// serde: for wrong types serde quotes the value, which may be a secret.
+pub fn bad_json(what: &str, e: &serde_json::Error) -> Error {
+    let text = e.to_string();
+    let text = text.split(" at line").next().unwrap_or(&text);
+    let (field, message) = if let Some(rest) = text.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or(what);
+        (
+            name.to_string(),
+            format!(
+                "{what}: {name} is not a known field{}",
+                rest.split_once('`').map(|(_, r)| r).unwrap_or("")
+            ),
+        )
+    } else if let Some(rest) = text.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(what);
+        (name.to_string(), format!("{what}: {name} is required"))
+    } else if let Some((_, expected)) = text.split_once(", expected ") {
+        (
+            what.to_string(),
+            format!("{what}: a value has the wrong type or form (expected {expected})"),
+        )
+    } else if e.is_syntax() || e.is_eof() {
+        (what.to_string(), format!("{what}: is not valid JSON"))
+    } else {
+        (what.to_string(), format!("{what}: is not valid"))
+    };
+    let mut err = if what == "config" {
+        Error::config(&field, "")
+    } else {
+        Error::input(&field, "")
+    };
+    err.message = message;
+    err
+}
+
+/// Rules on text fields, each error naming the field.
+pub fn required<'a>(field: &str, v: &'a Option<String>, max_len: usize) -> Result<&'a str> {
+    match v.as_deref() {
+        None | Some("") => Err(Error::input(field, "is required")),
+        Some(s) => check_len(field, s, max_len).map(|_| s),
+    }
+}
+
+pub fn optional<'a>(field: &str, v: &'a Option<String>, max_len: usize) -> Result<Option<&'a str>> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(s) => check_len(field, s, max_len).map(|_| Some(s)),
+    }
+}
+
+fn check_len(field: &str, s: &str, max_len: usize) -> Result<()> {
+    let n = s.chars().count();
+    if n > max_len {
+        return Err(Error::input(
+            field,
+            format!("must be at most {max_len} characters (got {n})"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Error::input(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// A text field's value, where empty means absent.
+pub(crate) fn text(v: Option<&String>) -> Option<&str> {
+    v.map(String::as_str).filter(|s| !s.is_empty())
+}
+
+/// Sets a string field when there is a value.
+pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        body.insert(key.to_string(), Value::String(v.to_string()));
+    }
+}
+
+/// Adds `extra` to a wire object; a key the library already set is refused rather than silently replaced.
+pub fn merge_extra(body: &mut Map<String, Value>, extra: &Option<Map<String, Value>>) -> Result<()> {
+    for (k, v) in extra.iter().flatten() {
+        if body.contains_key(k) {
+            return Err(Error::input(
+                &format!("extra.{k}"),
+                "is already set from a named input field; set it there",
+            ));
+        }
+        body.insert(k.clone(), v.clone());
+    }
+    Ok(())
+}
+
+pub fn base_url(field: &str, url: &Option<String>) -> Result<String> {
+    let u = url.as_deref().unwrap_or("").trim_end_matches('/');
+    if !(u.starts_with("https://") || u.starts_with("http://")) {
+        return Err(Error::config(
+            field,
+            "must be an http(s) URL like \"https://vsi-api.shouqianba.com\"",
+        ));
+    }
+    Ok(u.to_string())
+}
+
