@@ -114,6 +114,11 @@ impl Error {
         e
     }
 
+    /// An answer that cannot be read as what it claims to be.
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::MalformedResponse, message)
+    }
+
     pub fn notification(reason: &'static str, message: impl Into<String>) -> Self {
         let mut e = Error::new(ErrorCode::NotificationInvalid, message);
         e.reason = Some(reason);

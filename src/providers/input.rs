@@ -25,6 +25,25 @@ pub struct Ctx {
     pub nonce: String,
 }
 
+impl Ctx {
+    /// The host's nonce, checked against one provider's rule (`min..=max` ASCII letters or digits). A bad
+    /// one is the host's fault (its randomness source), so it is INVALID_CONFIG for every provider.
+    pub fn nonce(&self, min: usize, max: usize) -> Result<&str> {
+        let n = self.nonce.as_str();
+        if (min..=max).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Ok(n)
+        } else {
+            Err(Error::config(
+                "nonce",
+                format!(
+                    "must be {min} to {max} random ASCII letters or digits from the host (got {} characters)",
+                    n.chars().count()
+                ),
+            ))
+        }
+    }
+}
+
 /// The caller's input for any operation, with the same camelCase names for every provider. Each
 /// operation validates the fields it needs; unknown fields are refused so typos do not pass silently.
 #[derive(Deserialize, Clone, Debug, Default)]
