@@ -2,7 +2,7 @@
 //! time), the next action out. No clock and no I/O inside, so every path is unit-testable. One machine
 //! serves every provider; what differs (the reversal call, the polling cadence) is provider data.
 //!
-//! It reproduces seed 004 §2.4 (Shouqianba's client pay flow): pay; on anything uncertain, poll;
+//! It reproduces seed 004 §2.4 (a terminal gateway's documented client pay flow): pay; on anything uncertain, poll;
 //! when time is up, reverse; an uncertain reversal needs a person. It never reports FAILED unless the
 //! gateway said no money was taken, and it never sends a second pay. "Order not found" is never such a
 //! statement: a pay delayed in the network can still arrive after it (issue 8), so it only means "poll".
@@ -424,7 +424,7 @@ impl Flow {
                 Verdict::NeedsAttention,
                 "This order was paid, but money has been refunded from it since. Do not serve; check the order.",
             ),
-            // After our reversal a full refund is that reversal (Lakala reports a revoked trade as REFUND).
+            // After our reversal a full refund is that reversal (some gateways report a revoked trade as REFUND).
             Some(OrderState::Closed | OrderState::Failed | OrderState::Refunded) => {
                 self.done(Verdict::TimedOutReversed, "The buyer did not pay in time; the order is closed and no money was kept.")
             }

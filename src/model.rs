@@ -159,7 +159,7 @@ pub struct Refund {
     pub provider_state: Option<String>,
 }
 
-/// New terminal credentials from Shouqianba's activate or check-in. The key is a secret the caller must
+/// New terminal credentials from a terminal activation or check-in. The key is a secret the caller must
 /// store; it is redacted from `raw` and from Debug output.
 #[derive(Serialize, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

@@ -1,5 +1,5 @@
 //! Epoch milliseconds ↔ Beijing wall-clock text (`yyyyMMddHHmmss`, UTC+8, no daylight saving), the
-//! form Lakala uses. Pure arithmetic (civil-from-days), no clock inside.
+//! form gateways use. Pure arithmetic (civil-from-days), no clock inside.
 
 const BEIJING_OFFSET_MS: i64 = 8 * 3600 * 1000;
 

@@ -31,7 +31,7 @@ impl PublicKey {
 #[derive(Clone, Debug)]
 pub struct Certificate {
     pub public_key: PublicKey,
-    /// Lowercase hex of the DER INTEGER content bytes, leading `00` kept (Lakala's `serial_no`).
+    /// Lowercase hex of the DER INTEGER content bytes, leading `00` kept (a certificate `serial_no`, as gateways quote it).
     pub serial_hex: String,
 }
 

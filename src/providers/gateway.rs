@@ -73,8 +73,8 @@ pub struct Reply {
     pub order: Option<Order>,
     pub refund: Option<Refund>,
     pub credentials: Option<TerminalCredentials>,
-    /// The gateway documents this answer as one only a person can resolve (Shouqianba PAY_FAIL_ERROR,
-    /// Fubei REVOKED_ERROR): an UNKNOWN outcome then says CONTACT_SUPPORT instead of POLL.
+    /// The gateway documents this answer as one only a person can resolve (a failed pay whose reversal
+    /// is itself uncertain, say): an UNKNOWN outcome then says CONTACT_SUPPORT instead of POLL.
     pub escalate: bool,
 }
 
@@ -194,7 +194,7 @@ pub trait Gateway: fmt::Debug {
     fn private_key(&self) -> Option<&crate::crypto::PrivateKey> {
         None
     }
-    /// Provider-specific synchronous URL builders (Shouqianba's WAP cashier).
+    /// Provider-specific synchronous URL builders (a WAP cashier page).
     fn wap_pay_url(&self, _input: &Input) -> Result<String> {
         Err(Error::new(
             ErrorCode::UnsupportedOperation,

@@ -74,7 +74,7 @@ pub struct Input {
     pub client_ip: Option<String>,
     pub store_id: Option<String>,
     pub cashier_id: Option<String>,
-    // Shouqianba activation.
+    // Terminal activation (providers whose terminals activate with a code).
     pub vendor_sn: Option<String>,
     pub vendor_key: Option<Secret>,
     pub app_id: Option<String>,
@@ -234,7 +234,7 @@ pub fn base_url(field: &str, url: &Option<String>) -> Result<String> {
     if !(u.starts_with("https://") || u.starts_with("http://")) {
         return Err(Error::config(
             field,
-            "must be an http(s) URL like \"https://vsi-api.shouqianba.com\"",
+            "must be an http(s) URL like \"https://gateway.example.com\"",
         ));
     }
     Ok(u.to_string())
