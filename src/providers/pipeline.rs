@@ -155,6 +155,10 @@ pub fn finish(provider: Provider, op: Operation, reply: Reply, raw: Value) -> Op
     };
     let mut r = OperationResult::new(provider, op, reply.outcome, next);
     r.error = reply.error;
+    // As for every uncertain result: `retryable` agrees with `next`.
+    if let (Outcome::Unknown, Some(e)) = (r.outcome, r.error.as_mut()) {
+        e.retryable = next == Next::Retry;
+    }
     r.order = reply.order;
     r.refund = reply.refund;
     r.credentials = reply.credentials;
@@ -191,7 +195,10 @@ pub fn check_fields(gateway: &dyn Gateway, op: Operation, input: &Input) -> Resu
             };
             return Err(Error::input(
                 field,
-                format!("has no meaning for {op_name} on {} (it reads {uses}, besides the portable fields)", gateway.provider().0),
+                format!(
+                    "has no meaning for {op_name} on {} (it reads {uses}, besides the portable fields)",
+                    gateway.provider().0
+                ),
             ));
         }
     }
