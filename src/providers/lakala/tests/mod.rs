@@ -608,12 +608,8 @@ fn an_answer_about_another_order_is_unknown() {
 fn an_answer_about_another_trade_no_is_unknown() {
     let inp = input(json!({"providerOrderNo": TRADE_NO}));
     let d = trade_with("SUCCESS", json!({"trade_no": "2021090766210009999999"}));
-    let r = crate::providers::parse_checked(&mut gateway(), 
-        Operation::Query,
-        &signed(&envelope("BBS00000", Some(d))),
-        Some(&inp),
-        &ctx(),
-    );
+    let resp = signed(&envelope("BBS00000", Some(d)));
+    let r = crate::providers::parse_checked(&mut gateway(), Operation::Query, &resp, Some(&inp), &ctx());
     assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "another trade_no");
 }
 
