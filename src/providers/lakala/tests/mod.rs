@@ -404,7 +404,16 @@ fn trade_state_through_query() {
         let r = parse(Operation::Query, &signed(&envelope("BBS00000", Some(trade(value)))));
         // BBS00000 on a query only means "found": the state comes from trade_state.
         assert_eq!(r.outcome, Outcome::Succeeded, "{value}: {:?}", r.error);
-        assert!(r.error.is_none(), "{value}");
+        // A query finding a failed payment is a successful query; the shared rule adds words to show.
+        if state == OrderState::Failed {
+            let e = r.error.as_ref().expect("a failed payment has words to show");
+            assert_eq!(
+                (e.code, e.provider_code.as_deref()),
+                (ErrorCode::ProviderError, Some(value))
+            );
+        } else {
+            assert!(r.error.is_none(), "{value}");
+        }
         let o = r.order.as_ref().unwrap_or_else(|| panic!("{value}: no order"));
         assert_eq!((o.state, o.is_final), (state, fin), "{value:?}");
         assert_eq!(o.provider_state.as_deref(), Some(value));
@@ -599,12 +608,8 @@ fn an_answer_about_another_order_is_unknown() {
 fn an_answer_about_another_trade_no_is_unknown() {
     let inp = input(json!({"providerOrderNo": TRADE_NO}));
     let d = trade_with("SUCCESS", json!({"trade_no": "2021090766210009999999"}));
-    let r = crate::providers::parse_checked(&mut gateway(), 
-        Operation::Query,
-        &signed(&envelope("BBS00000", Some(d))),
-        Some(&inp),
-        &ctx(),
-    );
+    let resp = signed(&envelope("BBS00000", Some(d)));
+    let r = crate::providers::parse_checked(&mut gateway(), Operation::Query, &resp, Some(&inp), &ctx());
     assert_uncertain(&r, Operation::Query, ErrorCode::MalformedResponse, "another trade_no");
 }
 
@@ -672,7 +677,32 @@ fn response_signature_failures_are_unknown() {
         for op in [Operation::Query, Operation::Pay, Operation::Refund] {
             let r = parse(op, resp);
             assert_uncertain(&r, op, ErrorCode::ResponseSignatureInvalid, &format!("{op:?}: {what}"));
+            // The bytes are kept for support (`raw`), nothing they say.
+            let sent: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+            assert_eq!(r.raw, sent, "{op:?}: {what}");
         }
+    }
+}
+
+/// The host's nonce follows the one shared rule (1 to 64 letters or digits; INVALID_CONFIG otherwise).
+#[test]
+fn a_bad_nonce_is_the_hosts_fault() {
+    for bad in ["", "has space", "\u{4e2d}", &"n".repeat(65)] {
+        let ctx = Ctx {
+            now_ms: NOW_MS,
+            nonce: bad.to_string(),
+        };
+        let e = gateway()
+            .build(Operation::Query, &input(valid_input(Operation::Query)), &ctx)
+            .expect_err(bad);
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidConfig, Some("nonce")), "{bad:?}");
+    }
+    for good in ["z", &"N".repeat(64)] {
+        let ctx = Ctx {
+            now_ms: NOW_MS,
+            nonce: good.to_string(),
+        };
+        assert!(gateway().build(Operation::Query, &input(valid_input(Operation::Query)), &ctx).is_ok());
     }
 }
 
@@ -2126,4 +2156,155 @@ fn secrets_never_appear() {
     // Parse results never carry the key either.
     let r = parse(Operation::Query, &signed(&envelope("BBS00000", Some(trade("SUCCESS")))));
     assert_no_secret(&serde_json::to_string(&r).unwrap(), "result");
+}
+
+// ================================================================ 9. conformance fixture
+
+/// What the cross-provider suite (`providers::conformance`) runs against: answers built as above,
+/// signed with the test platform key at `NOW_MS` + 1 s, as the gateway (and the emulator) signs them.
+pub(crate) fn fixture() -> Box<dyn crate::providers::conformance::Fixture> {
+    Box::new(LakalaFixture)
+}
+
+struct LakalaFixture;
+
+/// The refund the fixture's refund and refund query are about.
+const CONF_REFUND_NO: &str = "CONFR2026120100001";
+/// The reversal's own number (the request's nonce when no refundNo is given).
+const CONF_REVOKE_NO: &str = "CONFV2026120100001";
+
+impl crate::providers::conformance::Fixture for LakalaFixture {
+    fn config(&self) -> Value {
+        config()
+    }
+
+    fn input(&self, op: Operation, o: &crate::providers::conformance::OrderRef) -> Option<Value> {
+        let no = o.merchant_order_no.as_str();
+        Some(match op {
+            Operation::Pay => {
+                json!({"merchantOrderNo": no, "amount": o.amount, "authCode": "134567890123456789", "clientIp": "10.0.0.1"})
+            }
+            Operation::Precreate => {
+                json!({"merchantOrderNo": no, "amount": o.amount, "channel": "WECHAT", "clientIp": "10.0.0.1"})
+            }
+            Operation::Query => json!({"merchantOrderNo": no}),
+            Operation::RefundQuery => json!({"refundNo": CONF_REFUND_NO}),
+            Operation::Refund => {
+                json!({"merchantOrderNo": no, "refundNo": CONF_REFUND_NO, "amount": o.amount, "clientIp": "10.0.0.1"})
+            }
+            Operation::Close | Operation::Cancel | Operation::Revoke => {
+                json!({"merchantOrderNo": no, "clientIp": "10.0.0.1"})
+            }
+            Operation::Activate | Operation::Checkin => return None,
+        })
+    }
+
+    fn answer(
+        &self,
+        op: Operation,
+        o: &crate::providers::conformance::OrderRef,
+        said: crate::providers::conformance::Said,
+    ) -> HttpResponse {
+        use crate::providers::conformance::Said;
+        let state = match said {
+            // Lakala documents no code for a repeated out_trade_no (it publishes no list of failure
+            // codes); the emulator answers EMU40900, which the table leaves UNKNOWN like any other.
+            Said::DuplicateOrder => {
+                let body = json!({"code": "EMU40900", "msg": "out_trade_no already used", "resp_time": "20210907173331"});
+                return signed(&body);
+            }
+            Said::Ok(state) => state,
+        };
+        let (no, trade_no, total) = (
+            o.merchant_order_no.as_str(),
+            o.provider_order_no.as_str(),
+            o.amount.to_string(),
+        );
+        let merchant = "82229007392000A";
+        let (code, data) = match op {
+            // A micropay answer carries no trade_state: its code says paid or in progress.
+            Operation::Pay => {
+                let code = if order_state(Some(state)).0.was_paid() {
+                    "BBS00000"
+                } else {
+                    "BBS10000"
+                };
+                let d = json!({"merchant_no": merchant, "out_trade_no": no, "trade_no": trade_no,
+                               "acc_trade_no": "4200001212202109078945008028", "account_type": "WECHAT",
+                               "total_amount": total, "payer_amount": total, "trade_time": "20210907173330"});
+                (code, d)
+            }
+            Operation::Precreate => (
+                "BBS00000",
+                json!({"merchant_no": merchant, "out_trade_no": no, "trade_no": trade_no,
+                       "acc_resp_fields": {"code": "https://qr.alipay.com/bax01234", "code_image": ""}}),
+            ),
+            Operation::Query => (
+                "BBS00000",
+                trade_with(
+                    state,
+                    json!({"merchant_no": merchant, "out_trade_no": no, "trade_no": trade_no,
+                           "trade_main_type": "MICROPAY", "total_amount": total, "payer_amount": total}),
+                ),
+            ),
+            Operation::RefundQuery => (
+                "BBS00000",
+                trade_with(
+                    state,
+                    json!({"merchant_no": merchant, "out_trade_no": CONF_REFUND_NO, "trade_no": "2021090766210003630099",
+                           "trade_main_type": "REFUND", "total_amount": total, "payer_amount": total}),
+                ),
+            ),
+            Operation::Refund => (
+                "BBS00000",
+                json!({"merchant_no": merchant, "out_trade_no": CONF_REFUND_NO, "trade_no": "2021090766210003630099",
+                       "refund_amount": total, "total_amount": total, "origin_out_trade_no": no,
+                       "origin_trade_no": trade_no, "trade_time": "20210907173330"}),
+            ),
+            Operation::Close => (
+                "BBS00000",
+                json!({"origin_trade_no": trade_no, "origin_out_trade_no": no, "trade_time": "20210907173330"}),
+            ),
+            Operation::Cancel | Operation::Revoke => (
+                "BBS00000",
+                json!({"merchant_no": merchant, "out_trade_no": CONF_REVOKE_NO, "trade_no": "2021090766210000000002",
+                       "origin_trade_no": trade_no, "origin_out_trade_no": no, "total_amount": total,
+                       "trade_time": "20210907173330"}),
+            ),
+            Operation::Activate | Operation::Checkin => ("BBS00000", json!({})),
+        };
+        signed(&envelope(code, Some(data)))
+    }
+
+    fn paid(&self) -> &'static str {
+        "SUCCESS"
+    }
+
+    fn pending(&self) -> &'static str {
+        "DEAL"
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        // Every line of the merchant private key's Base64 body.
+        MERCHANT_KEY
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn notification(&self, o: &crate::providers::conformance::OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
+        let body = json!({"merchant_no": "82229007392000A", "term_no": "D9296400", "out_trade_no": o.merchant_order_no,
+                          "trade_no": o.provider_order_no, "log_no": "66210003630077", "account_type": "WECHAT",
+                          "trade_status": "SUCCESS", "total_amount": o.amount.to_string(),
+                          "payer_amount": o.amount.to_string(), "trade_time": "20210907173330"})
+        .to_string()
+        .into_bytes();
+        Some((notify_headers(platform_key(), NOW_S, "a1b2c3d4e5f6", &body), body))
+    }
+
+    /// The answers are signed at `NOW_MS` + 1 s and the notices at `NOW_MS`.
+    fn now_ms(&self) -> i64 {
+        NOW_MS
+    }
 }
