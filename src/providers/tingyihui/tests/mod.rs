@@ -6,6 +6,7 @@
 //! The key below was generated once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`.
 
 use super::*;
+use crate::http::HttpResponse;
 use serde_json::json;
 
 // ================================================================ key material
@@ -965,4 +966,82 @@ fn answer_about_another_merchant_is_unknown() {
     let d = trade_with("SUCCESS", json!({"osMerchantCode": "2163737276729999"}));
     let r = crate::providers::parse_checked(&mut gw, Operation::Query, &http(200, ok(d)), Some(&inp), &Ctx::default());
     assert_eq!(r.outcome, Outcome::Succeeded);
+}
+
+// ================================================================ conformance fixture
+
+use crate::providers::conformance::{Fixture, OrderRef, Said};
+
+const FIXTURE_REFUND_NO: &str = "CONFREFUND0001";
+
+/// The cross-provider suite's view of Tingyihui. Answers are unsigned (`{"code","msg","data","error"}`,
+/// no signature field), so they are built as the tests above build them; callbacks are refused
+/// (UNSUPPORTED_OPERATION), so there is no notification; there is no barcode pay, cancel or revoke.
+pub(crate) fn fixture() -> Box<dyn Fixture> {
+    Box::new(TingyihuiFixture)
+}
+
+struct TingyihuiFixture;
+
+impl Fixture for TingyihuiFixture {
+    fn config(&self) -> Value {
+        config()
+    }
+
+    fn input(&self, op: Operation, o: &OrderRef) -> Option<Value> {
+        let order = &o.merchant_order_no;
+        Some(match op {
+            Operation::Precreate => {
+                json!({"merchantOrderNo": order, "amount": o.amount, "channel": "ALIPAY", "subject": "停车费"})
+            }
+            Operation::Query | Operation::Close => json!({"merchantOrderNo": order}),
+            Operation::Refund => json!({"merchantOrderNo": order, "refundNo": FIXTURE_REFUND_NO, "amount": o.amount}),
+            Operation::RefundQuery => json!({"refundNo": FIXTURE_REFUND_NO}),
+            _ => return None,
+        })
+    }
+
+    fn answer(&self, op: Operation, o: &OrderRef, said: Said) -> HttpResponse {
+        let state = match said {
+            // SDK constants/Code ITEM_CONFLICT; the platform's answer to an ownerTradeNo already used.
+            Said::DuplicateOrder => return http(200, refused(4000, "资源已存在")),
+            Said::Ok(state) => state,
+        };
+        let data = match op {
+            Operation::Precreate => json!({
+                "ownerTradeNo": o.merchant_order_no, "osTradeNo": o.provider_order_no, "tradeStatus": state,
+                "orderFee": o.amount, "osMerchantCode": MERCHANT_CODE,
+                "sign": "https://qr.alipay.com/bax08861ymzqoqjdh2tj0045"
+            }),
+            Operation::Query => trade_with(
+                state,
+                json!({"ownerTradeNo": o.merchant_order_no, "osTradeNo": o.provider_order_no,
+                       "orderFee": o.amount, "paymentFee": o.amount}),
+            ),
+            // Results<String>: a close answers no trade.
+            Operation::Close => Value::Null,
+            _ => json!({"refundStatus": "SUCCESS", "osRefundNo": "os_refund_1", "ownerRefundNo": FIXTURE_REFUND_NO,
+                        "refundFee": o.amount}),
+        };
+        http(200, ok(data))
+    }
+
+    fn paid(&self) -> &'static str {
+        "SUCCESS"
+    }
+
+    fn pending(&self) -> &'static str {
+        "WAIT"
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        // The whole key as configured, and each 64-character line of it (a partial quote is a leak too).
+        let mut s = vec![bare_key()];
+        s.extend(MERCHANT_KEY.lines().filter(|l| !l.starts_with("-----")).map(str::to_string));
+        s
+    }
+
+    fn notification(&self, _order: &OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
+        None
+    }
 }
