@@ -346,7 +346,13 @@ fn read_refund(op: Operation, data: Value, asked: Option<&str>) -> Result<Reply>
         (Operation::Refund, None) => RefundState::Pending,
         (_, s) => refund_state(s),
     };
-    let said = |words| Some(Error::provider(ErrorCode::ProviderError, d.refund_status.as_deref(), Some(words)));
+    let said = |words| {
+        Some(Error::provider(
+            ErrorCode::ProviderError,
+            d.refund_status.as_deref(),
+            Some(words),
+        ))
+    };
     let error = match state {
         RefundState::Failed => said("the refund failed"),
         RefundState::Unknown => said("unrecognized refund status"),
