@@ -1,6 +1,7 @@
 //! Unit tests for the Tingyihui gateway: the tradeStatus and refundStatus tables, the envelope code
 //! table, amounts and times, precreate's QR code, input validation, configuration (a bare Base64 PKCS#8
-//! key as handed out), notifications (unsupported) and secrets. Request signing is exercised end to end
+//! key as handed out), notifications (unsupported), secrets, the fields each operation reads, and the
+//! conformance fixture (answers are unsigned). Request signing is exercised end to end
 //! in `tests/rsa_vectors.rs`.
 //!
 //! The key below was generated once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`.
@@ -1064,4 +1065,56 @@ impl Fixture for TingyihuiFixture {
     fn notification(&self, _order: &OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
         None
     }
+}
+
+/// `fields(op)`: every field `business` reads is accepted through the client, and a field it would
+/// silently drop is refused before sending (the general cases are in `conformance`).
+#[test]
+fn fields_are_the_ones_each_operation_reads() {
+    let client = crate::Client::new(&config().to_string()).unwrap();
+    let build = |op: &str, v: Value| client.build(op, &v.to_string(), 1_637_800_000_000, "n".into());
+    let precreate = json!({"merchantOrderNo": ORDER, "amount": 100, "channel": "WECHAT", "payerUid": "oBuyer1",
+                           "reflect": "r", "subject": "停车费", "storeId": "S1", "notifyUrl": "https://m.example/n"});
+    build("precreate", precreate).unwrap();
+    let refund = json!({"providerOrderNo": OS_TRADE_NO, "refundNo": REFUND_NO, "amount": 1, "description": "退款"});
+    build("refund", refund).unwrap();
+    build(
+        "refundQuery",
+        json!({"providerRefundNo": "os_refund_1", "refundNo": REFUND_NO}),
+    )
+    .unwrap();
+    build("close", json!({"providerOrderNo": OS_TRADE_NO})).unwrap();
+    let refused = [
+        (
+            "refundQuery",
+            json!({"refundNo": REFUND_NO, "merchantOrderNo": ORDER}),
+            "merchantOrderNo",
+        ),
+        (
+            "query",
+            json!({"merchantOrderNo": ORDER, "channel": "ALIPAY"}),
+            "channel",
+        ),
+        (
+            "refund",
+            json!({"merchantOrderNo": ORDER, "refundNo": REFUND_NO, "amount": 1, "payerUid": "u"}),
+            "payerUid",
+        ),
+        (
+            "precreate",
+            json!({"merchantOrderNo": ORDER, "amount": 1, "channel": "ALIPAY", "subject": "s", "authCode": "134567890123456789"}),
+            "authCode",
+        ),
+    ];
+    for (op, v, field) in refused {
+        let e = build(op, v).expect_err(field);
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidInput, Some(field)),
+            "{op}: {e}"
+        );
+    }
+    // Operations Tingyihui does not have stay UNSUPPORTED_OPERATION, whatever the fields.
+    let e = build("pay", valid_input(Operation::Pay)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnsupportedOperation);
 }
