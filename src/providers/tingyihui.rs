@@ -3,10 +3,10 @@
 //! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
 //! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
 
-use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, SIGNATURE_SLOT};
+use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Reply, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::HttpRequest;
 use crate::model::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -257,12 +257,13 @@ fn refund_state(v: Option<&str>) -> RefundState {
     }
 }
 
-/// Envelope `code` → None for success, Some((outcome, error)) otherwise. The SDK's `constants/Code` (the
+/// Envelope `code` → None for success, otherwise the reply it makes. The SDK's `constants/Code` (the
 /// ranges the protocol notes give): 8888 success; 0 FAILURE (处理失败); 1000–1013 the request was refused
 /// before processing; 4000–4029 business refusals. 1005 (the platform's own timeout), 5000 and anything
 /// unlisted leave the outcome UNKNOWN.
-fn code_outcome(code: Option<i64>) -> Option<(Outcome, ErrorCode)> {
-    let refused = |e| Some((Outcome::Failed, e));
+fn code_reply(code: Option<i64>, msg: Option<&str>) -> Option<Reply> {
+    let error = |e| Error::provider(e, code.map(|c| c.to_string()).as_deref(), msg);
+    let refused = |e| Some(Reply::failed(error(e)));
     match code {
         Some(8888) => None,
         Some(0) => refused(ErrorCode::ProviderError), // 处理失败
@@ -271,13 +272,13 @@ fn code_outcome(code: Option<i64>) -> Option<(Outcome, ErrorCode)> {
         Some(1006 | 1012 | 1013) => refused(ErrorCode::AuthFailed), // expired request (clock), access_id, signature
         // ITEM_CONFLICT 4000 "资源已存在" and REPEAT_SUBMIT 4002 "重复提交": the trade or refund number was
         // used before, and that request may stand. DuplicateOrder: the shared rule makes it UNKNOWN + POLL
-        // (FAILED would invite a second refund under a new number).
+        // (FAILED would invite a second refund under a new number, or a second trade).
         Some(4000 | 4002) => refused(ErrorCode::DuplicateOrder),
         Some(4004) => refused(ErrorCode::OrderNotFound),
         Some(4008) => refused(ErrorCode::AuthFailed),
         Some(4029) => refused(ErrorCode::ProviderUnavailable), // too many requests
         Some(4001 | 4003 | 4005..=4007 | 4009..=4028) => refused(ErrorCode::ProviderError),
-        _ => Some((Outcome::Unknown, ErrorCode::ProviderError)),
+        _ => Some(Reply::unknown(error(ErrorCode::ProviderError))),
     }
 }
 
@@ -327,192 +328,91 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order 
     }
 }
 
+/// The refund and refundQuery answer: TradeRefundResultDto, or only the platform's refund number (a bare
+/// string). `asked` completes the refund number when the answer leaves it out.
+fn read_refund(op: Operation, data: Value, asked: Option<&str>) -> Result<Reply> {
+    let d: RefundData = match data {
+        Value::String(os) => RefundData {
+            os_refund_no: Some(os),
+            ..RefundData::default()
+        },
+        other => serde_json::from_value(other).map_err(|_| Error::malformed("refund data is not readable"))?,
+    };
+    if d.refund_fee.is_some_and(|f| !(0..=crate::money::MAX_FEN).contains(&f)) {
+        return Err(Error::malformed("refundFee is negative or too large"));
+    }
+    // An accepted refund without a status is under way: confirm it with refundQuery.
+    let state = match (op, d.refund_status.as_deref()) {
+        (Operation::Refund, None) => RefundState::Pending,
+        (_, s) => refund_state(s),
+    };
+    let said = |words| {
+        Some(Error::provider(
+            ErrorCode::ProviderError,
+            d.refund_status.as_deref(),
+            Some(words),
+        ))
+    };
+    let error = match state {
+        RefundState::Failed => said("the refund failed"),
+        RefundState::Unknown => said("unrecognized refund status"),
+        _ => None,
+    };
+    // refund: the refund's state is the operation's outcome; refundQuery: the query succeeded.
+    let outcome = match (op, state) {
+        (Operation::RefundQuery, _) | (_, RefundState::Success) => Outcome::Succeeded,
+        (_, RefundState::Failed) => Outcome::Failed,
+        (_, RefundState::Pending) => Outcome::InProgress,
+        (_, RefundState::Unknown) => Outcome::Unknown,
+    };
+    let refund = Refund {
+        refund_no: d.owner_refund_no.or_else(|| asked.map(str::to_string)),
+        provider_refund_no: d.os_refund_no,
+        amount: d.refund_fee,
+        state,
+        provider_state: d.refund_status,
+    };
+    Ok(Reply::new(outcome).with_error(error).with_refund(Some(refund)))
+}
+
 impl Tingyihui {
-    fn parse_inner(&self, op: Operation, resp: &HttpResponse, input: Option<&Input>, raw: Value) -> OperationResult {
-        let p = PROVIDER;
-        let uncertain = |e: Error, raw: Value| OperationResult::uncertain(p, op, e, raw);
-        if let Some(e) = super::http_status_error(resp.status) {
-            return uncertain(e, raw);
+    /// The precreate, query and close answer: TradePayDto / TradeQueryResultDto.
+    fn read_trade(&self, op: Operation, data: Value) -> Result<Reply> {
+        // Close answers carry no trade (Results<String>); read one only if it is there.
+        if op == Operation::Close && !data.is_object() {
+            return Ok(Reply::new(Outcome::Succeeded));
         }
-        let env: Envelope = match serde_json::from_value(raw.clone()) {
-            // data is an object, a bare refund number (string) or nothing; never an array.
-            Ok(e) if raw.is_object() && !raw.get("data").is_some_and(Value::is_array) => e,
-            _ => {
-                return uncertain(
-                    Error::new(
-                        ErrorCode::MalformedResponse,
-                        "response is not the os-base JSON envelope",
-                    ),
-                    raw,
-                )
-            }
-        };
-        if let Some((outcome, code)) = code_outcome(env.code) {
-            let provider_code = env.code.map(|c| c.to_string());
-            let e = Error::provider(code, provider_code.as_deref(), env.msg.as_deref());
-            // A taken trade number: this call did nothing, but the trade it names may be paid (as for
-            // every provider, a duplicate order is never "failed"; query it).
-            let duplicate_trade = op == Operation::Precreate && code == ErrorCode::DuplicateOrder;
-            if outcome == Outcome::Unknown || duplicate_trade {
-                return uncertain(e, raw);
-            }
-            let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
-            r.error = Some(e);
-            r.raw = raw;
-            return r;
+        let d: TradeData = serde_json::from_value(data).map_err(|_| Error::malformed("trade data is not readable"))?;
+        let amounts = [d.order_fee, d.payment_fee, d.tp_discount_fee, d.refund_fee];
+        if amounts.iter().flatten().any(|a| *a < 0 || *a > crate::money::MAX_FEN) {
+            return Err(Error::malformed("an amount is negative or too large"));
         }
-        let data = env.data.unwrap_or(Value::Null);
-        let mut r = OperationResult::new(p, op, Outcome::Succeeded, Next::None);
-        match op {
-            Operation::Refund | Operation::RefundQuery => {
-                let d: RefundData = match data {
-                    // The refund call may answer only the platform's refund number.
-                    Value::String(os) => RefundData {
-                        os_refund_no: Some(os),
-                        ..RefundData::default()
-                    },
-                    other => match serde_json::from_value(other) {
-                        Ok(d) => d,
-                        Err(_) => {
-                            return uncertain(
-                                Error::new(ErrorCode::MalformedResponse, "refund data is not readable"),
-                                raw,
-                            )
-                        }
-                    },
-                };
-                if d.refund_fee.is_some_and(|f| !(0..=crate::money::MAX_FEN).contains(&f)) {
-                    return uncertain(
-                        Error::new(ErrorCode::MalformedResponse, "refundFee is negative or too large"),
-                        raw,
-                    );
-                }
-                // An accepted refund without a status is under way: confirm it with refundQuery.
-                let state = match (op, d.refund_status.as_deref()) {
-                    (Operation::Refund, None) => RefundState::Pending,
-                    (_, s) => refund_state(s),
-                };
-                r.next = match state {
-                    RefundState::Pending | RefundState::Unknown => Next::Poll,
-                    _ => Next::None,
-                };
-                match state {
-                    RefundState::Failed => {
-                        r.error = Some(Error::provider(
-                            ErrorCode::ProviderError,
-                            d.refund_status.as_deref(),
-                            Some("the refund failed"),
-                        ))
-                    }
-                    RefundState::Unknown => {
-                        r.error = Some(Error::provider(
-                            ErrorCode::ProviderError,
-                            d.refund_status.as_deref(),
-                            Some("unrecognized refund status"),
-                        ))
-                    }
-                    _ => {}
-                }
-                if op == Operation::Refund {
-                    r.outcome = match state {
-                        RefundState::Success => Outcome::Succeeded,
-                        RefundState::Failed => Outcome::Failed,
-                        RefundState::Pending => Outcome::InProgress,
-                        RefundState::Unknown => Outcome::Unknown,
-                    };
-                }
-                let asked = input.and_then(|i| i.refund_no.as_deref());
-                if let Err(e) = super::same_subject(&[(asked, d.owner_refund_no.as_deref())]) {
-                    return uncertain(e, raw);
-                }
-                r.refund = Some(Refund {
-                    refund_no: d.owner_refund_no.clone().or_else(|| asked.map(str::to_string)),
-                    provider_refund_no: d.os_refund_no.clone(),
-                    amount: d.refund_fee,
-                    state,
-                    provider_state: d.refund_status.clone(),
-                });
+        let theirs = d.os_merchant_code.as_deref().filter(|m| !m.is_empty());
+        if let (Some(ours), Some(theirs)) = (self.merchant_code.as_deref(), theirs) {
+            if ours != theirs {
+                return Err(Error::malformed(
+                    "the answer is about another merchant's trade (osMerchantCode is not credentials.merchantCode)",
+                ));
             }
-            Operation::Precreate | Operation::Query | Operation::Close => {
-                // Close answers carry no trade (Results<String>); read one only if it is there.
-                if op == Operation::Close && !data.is_object() {
-                    r.raw = raw;
-                    return r;
-                }
-                let d: TradeData = match serde_json::from_value(data) {
-                    Ok(d) => d,
-                    Err(_) => {
-                        return uncertain(
-                            Error::new(ErrorCode::MalformedResponse, "trade data is not readable"),
-                            raw,
-                        )
-                    }
-                };
-                let amounts = [d.order_fee, d.payment_fee, d.tp_discount_fee, d.refund_fee];
-                if amounts.iter().flatten().any(|a| *a < 0 || *a > crate::money::MAX_FEN) {
-                    return uncertain(
-                        Error::new(ErrorCode::MalformedResponse, "an amount is negative or too large"),
-                        raw,
-                    );
-                }
-                let theirs = d.os_merchant_code.as_deref().filter(|m| !m.is_empty());
-                if let (Some(ours), Some(theirs)) = (self.merchant_code.as_deref(), theirs) {
-                    if ours != theirs {
-                        let e = Error::new(
-                            ErrorCode::MalformedResponse,
-                            "the answer is about another merchant's trade (osMerchantCode is not credentials.merchantCode)",
-                        );
-                        return uncertain(e, raw);
-                    }
-                }
-                // A trade just created waits for its buyer: any other state contradicts "created".
-                if op == Operation::Precreate && d.trade_status.as_deref().is_some_and(|s| s != "WAIT") {
-                    let message = format!(
-                        "the new trade's answer shows tradeStatus {:?}, not WAIT",
-                        d.trade_status.as_deref().unwrap_or_default()
-                    );
-                    return uncertain(Error::new(ErrorCode::MalformedResponse, message), raw);
-                }
-                let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
-                let order = to_order(&d, override_state);
-                if let Err(e) = super::same_subject(&[
-                    (
-                        input.and_then(|i| i.merchant_order_no.as_deref()),
-                        order.merchant_order_no.as_deref(),
-                    ),
-                    (
-                        input.and_then(|i| i.provider_order_no.as_deref()),
-                        order.provider_order_no.as_deref(),
-                    ),
-                ]) {
-                    return uncertain(e, raw);
-                }
-                if op != Operation::Close {
-                    r.next = match order.state {
-                        OrderState::Pending | OrderState::Refunding => Next::Poll,
-                        OrderState::Unknown => Next::ContactSupport,
-                        _ => Next::None,
-                    };
-                }
-                // A close that succeeded must show the trade closed, failed or given back: WAIT means the
-                // buyer may still pay, SUCCESS that the money is held.
-                let closed = matches!(
-                    order.state,
-                    OrderState::Closed | OrderState::Failed | OrderState::Refunded
-                );
-                if op == Operation::Close && !closed {
-                    let message = format!(
-                        "the close answer shows tradeStatus {:?}, not a closed trade",
-                        order.provider_state.as_deref().unwrap_or_default()
-                    );
-                    return uncertain(Error::new(ErrorCode::MalformedResponse, message), raw);
-                }
-                r.order = Some(order);
-            }
-            _ => {}
         }
-        r.raw = raw;
-        r
+        // A trade just created waits for its buyer: any other state contradicts "created".
+        if op == Operation::Precreate && d.trade_status.as_deref().is_some_and(|s| s != "WAIT") {
+            return Err(Error::malformed(format!(
+                "the new trade's answer shows tradeStatus {:?}, not WAIT",
+                d.trade_status.as_deref().unwrap_or_default()
+            )));
+        }
+        let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
+        let order = to_order(&d, override_state);
+        // A close that succeeded must show the trade ended. The shared rule refuses a close showing the
+        // money held or the buyer still able to pay; a state nobody can name vouches for neither.
+        if op == Operation::Close && order.state == OrderState::Unknown {
+            return Err(Error::malformed(format!(
+                "the close answer shows tradeStatus {:?}, not a closed trade",
+                order.provider_state.as_deref().unwrap_or_default()
+            )));
+        }
+        Ok(Reply::new(Outcome::Succeeded).with_order(Some(order)))
     }
 }
 
@@ -527,7 +427,7 @@ pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
     create,
     flow,
     #[cfg(test)]
-    fixture: None,
+    fixture: Some(tests::fixture),
 };
 
 fn create(config: Value) -> Result<Box<dyn Gateway>> {
@@ -542,13 +442,6 @@ fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
     }
 }
 
-impl Tingyihui {
-    fn parse_whole(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
-        let raw: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        self.parse_inner(op, resp, input, raw)
-    }
-}
-
 impl Gateway for Tingyihui {
     fn provider(&self) -> Provider {
         PROVIDER
@@ -556,6 +449,17 @@ impl Gateway for Tingyihui {
 
     fn private_key(&self) -> Option<&PrivateKey> {
         Some(&self.private_key)
+    }
+
+    /// What `business` reads besides the portable fields (subject, storeId, notifyUrl, description, extra).
+    fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
+        Some(match op {
+            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "payerUid", "reflect"],
+            Operation::Query | Operation::Close => &["merchantOrderNo", "providerOrderNo"],
+            Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount"],
+            Operation::RefundQuery => &["providerRefundNo", "refundNo"],
+            _ => return None,
+        })
     }
 
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared> {
@@ -584,8 +488,27 @@ impl Gateway for Tingyihui {
         })
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> Option<OperationResult> {
-        Some(self.parse_whole(op, resp, input, _ctx))
+    /// `{"code":8888,"msg":"处理成功","data":{…},"error":null}`; answers are unsigned (the default decode).
+    fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, _ctx: &Ctx) -> Result<Reply> {
+        // data is an object, a bare refund number (string) or nothing; never an array.
+        let env: Envelope = match serde_json::from_value(body.clone()) {
+            Ok(e) if body.is_object() && !body.get("data").is_some_and(Value::is_array) => e,
+            _ => return Err(Error::malformed("response is not the os-base JSON envelope")),
+        };
+        if let Some(reply) = code_reply(env.code, env.msg.as_deref()) {
+            return Ok(reply);
+        }
+        let data = env.data.unwrap_or(Value::Null);
+        match op {
+            Operation::Refund | Operation::RefundQuery => {
+                read_refund(op, data, input.and_then(|i| i.refund_no.as_deref()))
+            }
+            Operation::Precreate | Operation::Query | Operation::Close => self.read_trade(op, data),
+            _ => Err(Error::new(
+                ErrorCode::UnsupportedOperation,
+                "Tingyihui answers precreate, query, close, refund and refundQuery",
+            )),
+        }
     }
 
     /// The platform's callbacks carry no signature in any public material: they are hints, not proof.
