@@ -270,7 +270,8 @@ async function reversedDecoy(provider, kind) {
   const c = client(provider);
   const d = kind === 'qr' ? await precreate(provider, 'decoy') : no('decoy');
   if (kind === 'barcode') assert.equal((await c.pay(payInput(provider, d, CODE.stuck))).outcome, 'IN_PROGRESS');
-  const r = await c[REVERSAL[kind][provider][0]](refOf(provider, d));
+  const { amount: _, ...ref } = refOf(provider, d); // a reversal takes no amount
+  const r = await c[REVERSAL[kind][provider][0]](ref);
   assert.equal(r.outcome, 'SUCCEEDED', `the decoy's reversal: ${JSON.stringify(r.error)}`);
   return d;
 }
