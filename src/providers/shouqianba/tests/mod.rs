@@ -294,11 +294,17 @@ fn biz_outcome_table() {
 #[test]
 fn biz_result_codes_through_parse() {
     for (op, code, status, outcome, next) in biz_table() {
+        // On a refund, settlement_amount is the refund's amount: the one asked (300).
+        let data = if op == Operation::Refund {
+            order_data_with(status, json!({"net_amount": "700", "settlement_amount": "300"}))
+        } else {
+            order_data(status)
+        };
         let body = match outcome {
-            Outcome::Failed => biz_fail(code, "TRADE_FAILED", Some(order_data(status))),
+            Outcome::Failed => biz_fail(code, "TRADE_FAILED", Some(data)),
             Outcome::Unknown => envelope(json!({"result_code": code, "error_code": "UNEXPECTED_PROVIDER_ERROR",
-                                                "error_message": "channel error", "data": order_data(status)})),
-            _ => biz_ok(code, order_data(status)),
+                                                "error_message": "channel error", "data": data})),
+            _ => biz_ok(code, data),
         };
         let r = parse(op, 200, body);
         assert_eq!((r.outcome, r.next), (outcome, next), "{op:?} {code}");
@@ -328,7 +334,13 @@ fn biz_result_codes_through_parse() {
 fn biz_fail_on_every_operation() {
     for op in ORDER_OPS {
         let r = parse(op, 200, biz_fail("FAIL", "UPAY_ORDER_NOT_EXISTS", None));
-        assert_eq!((r.outcome, r.next), (Outcome::Failed, Next::None), "{op:?}");
+        // A lookup that finds no order is absence of evidence (shared rule): UNKNOWN, asked again.
+        let want = if op == Operation::Query {
+            (Outcome::Unknown, Next::Retry)
+        } else {
+            (Outcome::Failed, Next::None)
+        };
+        assert_eq!((r.outcome, r.next), want, "{op:?}");
         let e = r.error.as_ref().unwrap();
         assert_eq!(e.code, ErrorCode::OrderNotFound, "{op:?}");
         assert_eq!(e.provider_code.as_deref(), Some("UPAY_ORDER_NOT_EXISTS"));
@@ -421,12 +433,12 @@ fn biz_errors_through_parse() {
     for (op, result_code) in failing {
         for (code, expected) in BIZ_ERRORS {
             let r = parse(op, 200, biz_fail(result_code, code, None));
-            // A taken order number or an already-paid trade: an earlier pay may hold the money.
-            let duplicate = matches!(op, Operation::Pay | Operation::Precreate)
-                && result_code == "FAIL"
-                && matches!(code, "CLIENT_SN_CONFLICT" | "TRADE_HAS_SUCCESS");
-            let want = if duplicate {
-                (Outcome::Unknown, Next::Poll)
+            // A number already used (an earlier request may have acted), or a lookup that found no
+            // order: never FAILED (shared rules), polled or asked again.
+            let uncertain = expected == ErrorCode::DuplicateOrder
+                || (op == Operation::Query && expected == ErrorCode::OrderNotFound);
+            let want = if uncertain {
+                (Outcome::Unknown, Next::after_uncertain(op))
             } else {
                 (Outcome::Failed, Next::None)
             };
@@ -881,7 +893,6 @@ fn refund_result() {
     let cases = [
         ("REFUND_SUCCESS", Some("300"), RefundState::Success, Some(300)),
         ("REFUND_SUCCESS", None, RefundState::Success, Some(300)), // falls back to the amount asked
-        ("REFUND_SUCCESS", Some("250"), RefundState::Success, Some(250)),
         ("REFUND_FAIL", Some("300"), RefundState::Failed, Some(300)),
         ("REFUND_IN_PROGRESS", Some("300"), RefundState::Pending, Some(300)),
         ("REFUND_ERROR", Some("300"), RefundState::Unknown, Some(300)),
@@ -904,6 +915,14 @@ fn refund_result() {
         assert_eq!(refund.provider_state.as_deref(), Some("SUCCESS"));
         assert_eq!(r.order.as_ref().unwrap().amounts.refunded, Some(300));
     }
+    // A refund of another amount than asked is not the refund asked for (shared rule): UNKNOWN, polled.
+    let d = order_data_with(
+        "PARTIAL_REFUNDED",
+        json!({"net_amount": "750", "settlement_amount": "250", "status": "SUCCESS"}),
+    );
+    let r = parse(Operation::Refund, 200, biz_ok("REFUND_SUCCESS", d));
+    assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll), "{r:?}");
+    assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse));
     let r = parse(
         Operation::Refund,
         200,
@@ -1327,6 +1346,57 @@ fn query_sends_only_the_reference_asked_for() {
         refund,
         json!({"terminal_sn": SN, "client_sn": ORDER, "refund_request_no": "r1", "refund_amount": "300", "operator": "op1"})
     );
+}
+
+/// Every field an operation's `build` reads is in `fields(op)` (so the client accepts it), and a field
+/// another operation reads is refused by name before sending.
+#[test]
+fn fields_per_operation() {
+    let client = crate::Client::new(
+        &json!({"provider": "shouqianba", "credentials": {"terminalSn": SN, "terminalKey": KEY}}).to_string(),
+    )
+    .unwrap();
+    let build = |op: Operation, v: &Value| {
+        let name = serde_json::to_value(op).unwrap();
+        client.build(name.as_str().unwrap(), &v.to_string(), 0, String::new())
+    };
+    let everything = [
+        ("deviceId", json!("dev-2")),
+        ("reflect", json!("r")),
+        ("longitude", json!("121.6")),
+        ("latitude", json!("31.2")),
+        ("payway", json!("3")),
+        ("osInfo", json!("linux")),
+        ("sdkVersion", json!("1.0")),
+        ("name", json!("till 1")),
+        ("providerOrderNo", json!(PROVIDER_SN)),
+        ("refundNo", json!("r1")),
+    ];
+    for op in ORDER_OPS.into_iter().chain([Operation::Checkin, Operation::Activate]) {
+        build(op, &valid_input(op)).unwrap_or_else(|e| panic!("{op:?}: {e:?}"));
+        let reads = fields(op).unwrap();
+        for (field, value) in &everything {
+            let mut v = valid_input(op);
+            if v.get(*field).is_some() {
+                continue;
+            }
+            v[*field] = value.clone();
+            match build(op, &v) {
+                Ok(_) => assert!(reads.contains(field), "{op:?} accepted {field}"),
+                Err(e) if !reads.contains(field) => assert_eq!(e.field.as_deref(), Some(*field), "{op:?}: {e:?}"),
+                // Read, and checked by its own rule (longitude without latitude).
+                Err(e) => assert!(!e.message.contains("has no meaning"), "{op:?} {field}: {e:?}"),
+            }
+        }
+    }
+    let e = build(Operation::Pay, &with(Operation::Pay, "refundNo", json!("r1"))).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("refundNo")));
+    let e = build(Operation::Precreate, &with(Operation::Precreate, "authCode", json!("1345"))).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("authCode"));
+    for op in [Operation::Close, Operation::RefundQuery] {
+        assert!(fields(op).is_none());
+        assert_eq!(build(op, &valid_input(op)).unwrap_err().code, ErrorCode::UnsupportedOperation);
+    }
 }
 
 #[test]
@@ -2012,7 +2082,8 @@ fn cancel_success_with_money_held_is_unknown_through_the_client() {
                 let v = through_client(op, valid_input(op), biz_ok(code, order_data(status)));
                 unknown_poll(&format!("{op:?} {code} {status}"), &v);
             }
-            for (status, state) in [("CANCELED", "CLOSED"), ("PAY_CANCELED", "FAILED")] {
+            // REFUNDED (the money went back) is a reversal for the shared rule and for this provider alike.
+            for (status, state) in [("CANCELED", "CLOSED"), ("PAY_CANCELED", "FAILED"), ("REFUNDED", "REFUNDED")] {
                 let v = through_client(op, valid_input(op), biz_ok(code, order_data(status)));
                 assert_eq!(
                     outcome_next_error(&v),
@@ -2030,7 +2101,9 @@ fn cancel_success_with_money_held_is_unknown_through_the_client() {
 #[test]
 fn failure_with_money_held_and_refund_of_an_unpaid_order_are_unknown() {
     for (op, code) in [(Operation::Pay, "PAY_FAIL"), (Operation::Precreate, "PRECREATE_FAIL")] {
-        for status in ["PAID", "PARTIAL_REFUNDED", "REFUNDED"] {
+        // Also an order still payable or in a state nobody can vouch for (shared rule: a refusal shows
+        // an order that ended without money, or none).
+        for status in ["PAID", "PARTIAL_REFUNDED", "REFUNDED", "CREATED", "PAY_ERROR", "SOMETHING_NEW"] {
             let body = biz_fail(code, "TRADE_FAILED", Some(order_data(status)));
             let r = parse(op, 200, body.clone());
             assert_eq!(
