@@ -3,8 +3,8 @@
 //! precreate, status tables, client pay flow).
 
 use super::{
-    base_url, decode_json, merge_extra, optional, put, redact, required, Ctx, Decoded, Gateway, Input, Prepared,
-    Reply, Secret,
+    base_url, decode_json, merge_extra, optional, put, redact, required, Ctx, Decoded, Gateway, Input, Prepared, Reply,
+    Secret,
 };
 use crate::crypto::{self, PublicKey};
 use crate::error::{Error, ErrorCode, Result};
@@ -556,7 +556,11 @@ impl Shouqianba {
             }
             _ => Err(Error::malformed(format!(
                 "no terminal_sn/terminal_key in the {} answer",
-                if op == Operation::Activate { "activate" } else { "check-in" }
+                if op == Operation::Activate {
+                    "activate"
+                } else {
+                    "check-in"
+                }
             ))),
         }
     }
@@ -621,7 +625,10 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
     } else {
         None
     };
-    let reply = Reply::new(outcome).with_error(error).with_order(order).with_refund(refund);
+    let reply = Reply::new(outcome)
+        .with_error(error)
+        .with_order(order)
+        .with_refund(refund);
     Ok(if needs_a_person(code) { reply.escalated() } else { reply })
 }
 
@@ -659,14 +666,36 @@ fn fields(op: Operation) -> Option<&'static [&'static str]> {
     use Operation as O;
     Some(match op {
         O::Activate => &[
-            "vendorSn", "vendorKey", "appId", "code", "deviceId", "merchantOrderNo", "name", "osInfo", "sdkVersion",
+            "vendorSn",
+            "vendorKey",
+            "appId",
+            "code",
+            "deviceId",
+            "merchantOrderNo",
+            "name",
+            "osInfo",
+            "sdkVersion",
         ],
         O::Checkin => &["deviceId", "osInfo", "sdkVersion"],
         O::Pay => &[
-            "merchantOrderNo", "amount", "authCode", "payway", "longitude", "latitude", "deviceId", "reflect",
+            "merchantOrderNo",
+            "amount",
+            "authCode",
+            "payway",
+            "longitude",
+            "latitude",
+            "deviceId",
+            "reflect",
         ],
         O::Precreate => &[
-            "merchantOrderNo", "amount", "payway", "subPayway", "payerUid", "longitude", "latitude", "deviceId",
+            "merchantOrderNo",
+            "amount",
+            "payway",
+            "subPayway",
+            "payerUid",
+            "longitude",
+            "latitude",
+            "deviceId",
             "reflect",
         ],
         O::Query => &["merchantOrderNo", "providerOrderNo", "refundNo"],

@@ -711,7 +711,13 @@ fn answer_about_another_order_is_unknown() {
         } else {
             "PAID"
         };
-        let r = crate::providers::parse_checked(&mut gateway(), op, &http(200, biz_ok(code, order_data(state))), None, &Ctx::default());
+        let r = crate::providers::parse_checked(
+            &mut gateway(),
+            op,
+            &http(200, biz_ok(code, order_data(state))),
+            None,
+            &Ctx::default(),
+        );
         assert_ne!(r.outcome, Outcome::Unknown, "{op:?}");
     }
     // A failing answer about another order is not trusted either.
@@ -1390,12 +1396,22 @@ fn fields_per_operation() {
         }
     }
     let e = build(Operation::Pay, &with(Operation::Pay, "refundNo", json!("r1"))).unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("refundNo")));
-    let e = build(Operation::Precreate, &with(Operation::Precreate, "authCode", json!("1345"))).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidInput, Some("refundNo"))
+    );
+    let e = build(
+        Operation::Precreate,
+        &with(Operation::Precreate, "authCode", json!("1345")),
+    )
+    .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("authCode"));
     for op in [Operation::Close, Operation::RefundQuery] {
         assert!(fields(op).is_none());
-        assert_eq!(build(op, &valid_input(op)).unwrap_err().code, ErrorCode::UnsupportedOperation);
+        assert_eq!(
+            build(op, &valid_input(op)).unwrap_err().code,
+            ErrorCode::UnsupportedOperation
+        );
     }
 }
 
@@ -1570,7 +1586,8 @@ fn credentials_body(sn: &str, key: &str) -> Vec<u8> {
 #[test]
 fn checkin_rotates_the_terminal() {
     let mut gw = gateway();
-    let r = crate::providers::parse_checked(&mut gw, 
+    let r = crate::providers::parse_checked(
+        &mut gw,
         Operation::Checkin,
         &http(200, credentials_body("T2", "K2")),
         Some(&input(valid_input(Operation::Checkin))),
@@ -1640,7 +1657,8 @@ fn activate_sets_the_terminal() {
         json!({"app_id": "2017010100000001", "code": "12345678", "device_id": "dev-1"})
     );
 
-    let r = crate::providers::parse_checked(&mut gw, 
+    let r = crate::providers::parse_checked(
+        &mut gw,
         Operation::Activate,
         &http(200, credentials_body("T9", "K9")),
         Some(&activate),
@@ -2083,7 +2101,11 @@ fn cancel_success_with_money_held_is_unknown_through_the_client() {
                 unknown_poll(&format!("{op:?} {code} {status}"), &v);
             }
             // REFUNDED (the money went back) is a reversal for the shared rule and for this provider alike.
-            for (status, state) in [("CANCELED", "CLOSED"), ("PAY_CANCELED", "FAILED"), ("REFUNDED", "REFUNDED")] {
+            for (status, state) in [
+                ("CANCELED", "CLOSED"),
+                ("PAY_CANCELED", "FAILED"),
+                ("REFUNDED", "REFUNDED"),
+            ] {
                 let v = through_client(op, valid_input(op), biz_ok(code, order_data(status)));
                 assert_eq!(
                     outcome_next_error(&v),
@@ -2103,7 +2125,14 @@ fn failure_with_money_held_and_refund_of_an_unpaid_order_are_unknown() {
     for (op, code) in [(Operation::Pay, "PAY_FAIL"), (Operation::Precreate, "PRECREATE_FAIL")] {
         // Also an order still payable or in a state nobody can vouch for (shared rule: a refusal shows
         // an order that ended without money, or none).
-        for status in ["PAID", "PARTIAL_REFUNDED", "REFUNDED", "CREATED", "PAY_ERROR", "SOMETHING_NEW"] {
+        for status in [
+            "PAID",
+            "PARTIAL_REFUNDED",
+            "REFUNDED",
+            "CREATED",
+            "PAY_ERROR",
+            "SOMETHING_NEW",
+        ] {
             let body = biz_fail(code, "TRADE_FAILED", Some(order_data(status)));
             let r = parse(op, 200, body.clone());
             assert_eq!(
@@ -2248,7 +2277,12 @@ impl crate::providers::conformance::Fixture for Fixture {
         })
     }
 
-    fn answer(&self, op: Operation, o: &crate::providers::conformance::OrderRef, said: crate::providers::conformance::Said) -> HttpResponse {
+    fn answer(
+        &self,
+        op: Operation,
+        o: &crate::providers::conformance::OrderRef,
+        said: crate::providers::conformance::Said,
+    ) -> HttpResponse {
         use crate::providers::conformance::Said;
         let body = match said {
             Said::DuplicateOrder => biz_fail("FAIL", "CLIENT_SN_CONFLICT", None),
