@@ -2,7 +2,10 @@
 //! Spec: protocol notes `shouqianba.md`, seed 000 (query) and seed 004 (gateway 2.0: pay, refund, cancel,
 //! precreate, status tables, client pay flow).
 
-use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Secret};
+use super::{
+    base_url, decode_json, merge_extra, optional, put, redact, required, Ctx, Decoded, Gateway, Input, Prepared, Reply,
+    Secret,
+};
 use crate::crypto::{self, PublicKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, Ack, HttpRequest, HttpResponse};
@@ -346,38 +349,46 @@ fn order_state(v: Option<&str>) -> (OrderState, bool) {
     }
 }
 
-/// `biz_response.result_code` → (outcome, next), only for the operation that can answer it.
+/// `biz_response.result_code` → outcome, only for the operation that can answer it.
 /// Seed 004 appendix 2; a code from another operation, or an unlisted one, is `None` (→ UNKNOWN).
-fn biz_outcome(op: Operation, code: &str, error_code: Option<&str>) -> Option<(Outcome, Next)> {
-    use Next as N;
+/// A taken order number (CLIENT_SN_CONFLICT, TRADE_HAS_SUCCESS) comes as "FAIL": `biz_error` names it
+/// DUPLICATE_ORDER, which the shared rule turns into UNKNOWN + POLL (an earlier pay may hold the money).
+fn biz_outcome(op: Operation, code: &str) -> Option<Outcome> {
     use Operation as O;
     use Outcome::*;
     Some(match (op, code) {
-        // The order number is taken, or the trade is already paid: this pay did nothing, but an earlier
-        // one may have taken the money — never "failed"; query the order.
-        (O::Pay | O::Precreate, "FAIL") if matches!(error_code, Some("CLIENT_SN_CONFLICT" | "TRADE_HAS_SUCCESS")) => {
-            (Unknown, N::Poll)
-        }
-        (_, "FAIL") => (Failed, N::None), // call failed, nothing changed
-        (O::Pay, "PAY_SUCCESS") => (Succeeded, N::None),
-        (O::Pay, "PAY_FAIL") => (Failed, N::None), // failed and already reversed
-        (O::Pay, "PAY_IN_PROGRESS") => (InProgress, N::Poll),
-        (O::Pay, "PAY_FAIL_ERROR" | "PAY_FAIL_IN_PROGRESS") => (Unknown, N::ContactSupport),
-        (O::Precreate, "PRECREATE_SUCCESS") => (Succeeded, N::Poll), // order created; wait for the buyer
-        (O::Precreate, "PRECREATE_FAIL") => (Failed, N::None),
-        (O::Precreate, "PRECREATE_FAIL_ERROR" | "PRECREATE_FAIL_IN_PROGRESS") => (Unknown, N::Poll),
-        (O::Refund, "REFUND_SUCCESS") => (Succeeded, N::None),
-        (O::Refund, "REFUND_FAIL") => (Failed, N::None),
-        (O::Refund, "REFUND_IN_PROGRESS") => (InProgress, N::Poll),
-        (O::Refund, "REFUND_ERROR") => (Unknown, N::ContactSupport),
-        (O::Cancel | O::Revoke, "CANCEL_SUCCESS" | "CANCEL_ABORT_SUCCESS") => (Succeeded, N::None),
-        (O::Cancel | O::Revoke, "CANCEL_IN_PROGRESS") => (InProgress, N::Poll),
-        (O::Cancel | O::Revoke, "CANCEL_ERROR" | "CANCEL_ABORT_ERROR" | "CANCEL_ABORT_IN_PROGRESS") => {
-            (Unknown, N::ContactSupport)
-        }
-        (O::Query, "SUCCESS") => (Succeeded, N::None), // read data.order_status
+        (_, "FAIL") => Failed, // call failed, nothing changed
+        (O::Pay, "PAY_SUCCESS") => Succeeded,
+        (O::Pay, "PAY_FAIL") => Failed, // failed and already reversed
+        (O::Pay, "PAY_IN_PROGRESS") => InProgress,
+        (O::Pay, "PAY_FAIL_ERROR" | "PAY_FAIL_IN_PROGRESS") => Unknown,
+        (O::Precreate, "PRECREATE_SUCCESS") => Succeeded, // order created; wait for the buyer
+        (O::Precreate, "PRECREATE_FAIL") => Failed,
+        (O::Precreate, "PRECREATE_FAIL_ERROR" | "PRECREATE_FAIL_IN_PROGRESS") => Unknown,
+        (O::Refund, "REFUND_SUCCESS") => Succeeded,
+        (O::Refund, "REFUND_FAIL") => Failed,
+        (O::Refund, "REFUND_IN_PROGRESS") => InProgress,
+        (O::Refund, "REFUND_ERROR") => Unknown,
+        (O::Cancel | O::Revoke, "CANCEL_SUCCESS" | "CANCEL_ABORT_SUCCESS") => Succeeded,
+        (O::Cancel | O::Revoke, "CANCEL_IN_PROGRESS") => InProgress,
+        (O::Cancel | O::Revoke, "CANCEL_ERROR" | "CANCEL_ABORT_ERROR" | "CANCEL_ABORT_IN_PROGRESS") => Unknown,
+        (O::Query, "SUCCESS") => Succeeded, // read data.order_status
         _ => return None,
     })
+}
+
+/// The uncertain answers seed 004 documents as needing a person (manual intervention), not a query:
+/// the pipeline says CONTACT_SUPPORT for them. PRECREATE_FAIL_ERROR/IN_PROGRESS are polled.
+fn needs_a_person(code: &str) -> bool {
+    matches!(
+        code,
+        "PAY_FAIL_ERROR"
+            | "PAY_FAIL_IN_PROGRESS"
+            | "REFUND_ERROR"
+            | "CANCEL_ERROR"
+            | "CANCEL_ABORT_ERROR"
+            | "CANCEL_ABORT_IN_PROGRESS"
+    )
 }
 
 /// `biz_response.error_code` → taxonomy. Seed 004 appendix 5.
@@ -432,29 +443,24 @@ fn channel(payway: Option<&str>) -> Option<Channel> {
 
 // ---------------------------------------------------------------- responses
 
-/// What the shared rule (`providers::settle`) cannot see: a failed pay whose own order shows the money
-/// taken (PAY_FAIL with PAID would invite paying again), a refund that succeeded on an order that was
-/// never paid, and a reversal that succeeded on an order not reversed. Each contradicts itself: UNKNOWN.
-fn code_agrees_with_state(op: Operation, code: &str, outcome: Outcome, order: Option<&Order>) -> Result<()> {
-    let Some(o) = order else { return Ok(()) };
-    let unpaid = matches!(o.state, OrderState::Pending | OrderState::Failed | OrderState::Closed);
-    let contradiction = match (op, outcome) {
-        (Operation::Pay | Operation::Precreate, Outcome::Failed) => o.state.was_paid(),
-        (Operation::Refund, Outcome::Succeeded) => unpaid,
-        // "Reversed" with an order still CREATED (the buyer may yet pay) or in an uncertain state.
-        (Operation::Cancel | Operation::Revoke, Outcome::Succeeded) => {
-            !matches!(o.state, OrderState::Closed | OrderState::Failed | OrderState::Refunded)
+/// Secrets the gateway sends back (activate and check-in answer with a terminal key), kept out of `raw`.
+const SECRET_FIELDS: &[&str] = &["terminal_key", "vendor_key"];
+
+/// A reversal that claims success while its own order is in a state nobody can vouch for (CANCEL_ERROR,
+/// PAY_ERROR, unlisted) is not a reversal: the money may still be held. The shared rule
+/// (`pipeline::contradiction`) refuses a reversal showing a held or payable order, but lets an UNKNOWN
+/// state through; until it does, this one case stays here.
+fn reversal_vouched(op: Operation, outcome: Outcome, order: Option<&Order>) -> Result<()> {
+    let reversal = matches!(op, Operation::Cancel | Operation::Revoke) && outcome == Outcome::Succeeded;
+    match order {
+        Some(o) if reversal && o.state == OrderState::Unknown => {
+            let state = o.provider_state.as_deref().unwrap_or("missing");
+            Err(Error::malformed(format!(
+                "the answer says the order was reversed, but its order_status is {state:?}"
+            )))
         }
-        _ => false,
-    };
-    if contradiction {
-        let state = o.provider_state.as_deref().unwrap_or("missing");
-        return Err(Error::new(
-            ErrorCode::MalformedResponse,
-            format!("the answer {code:?} disagrees with its own order_status {state:?}"),
-        ));
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn to_order(d: &OrderData) -> Result<Order> {
@@ -494,212 +500,137 @@ fn to_order(d: &OrderData) -> Result<Order> {
     })
 }
 
-/// Replaces secrets the gateway sends back (terminal keys) so `raw` can be logged.
-fn redact(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            for (k, val) in m.iter_mut() {
-                if k == "terminal_key" || k == "vendor_key" {
-                    *val = Value::String("<redacted>".into());
-                } else {
-                    redact(val);
-                }
-            }
+/// The envelope: `result_code` "200" carries `biz_response`; "400" is a refusal before anything was
+/// processed (FAILED when its error_code is listed, else UNKNOWN); "500" and anything else is UNKNOWN.
+/// `Ok(Err(e))` is a listed refusal.
+fn open(body: Value) -> Result<std::result::Result<BizResponse, Error>> {
+    let readable = super::objects_at(&body, &[&["biz_response"], &["biz_response", "data"]]);
+    let env: Envelope = match serde_json::from_value(body) {
+        Ok(e) if readable => e,
+        _ => return Err(Error::malformed("response is not the Shouqianba JSON envelope")),
+    };
+    let (pc, pm) = (env.error_code.as_deref(), env.error_message.as_deref());
+    match env.result_code.as_deref() {
+        Some("200") => env
+            .biz_response
+            .map(Ok)
+            .ok_or_else(|| Error::malformed("biz_response is missing")),
+        Some("400") => match pc.and_then(transport_error_400) {
+            Some(code) => Ok(Err(Error::provider(code, pc, pm))),
+            None => Err(Error::provider(ErrorCode::ProviderError, pc, pm)),
+        },
+        Some("500") => {
+            let code = if pc == Some("MAINTENANCE_INPROGRESS") {
+                ErrorCode::ProviderUnavailable
+            } else {
+                ErrorCode::ProviderError
+            };
+            Err(Error::provider(code, pc, pm))
         }
-        Value::Array(a) => a.iter_mut().for_each(redact),
-        _ => {}
+        other => Err(Error::provider(
+            ErrorCode::MalformedResponse,
+            other,
+            Some("unexpected result_code"),
+        )),
     }
 }
 
 impl Shouqianba {
-    /// `value` is the body as parsed (read from), `raw` the same with secrets redacted (returned).
-    fn parse_inner(
-        &mut self,
-        op: Operation,
-        resp: &HttpResponse,
-        input: Option<&Input>,
-        value: Value,
-        raw: &Value,
-    ) -> OperationResult {
-        let p = PROVIDER;
-        let uncertain = |e: Error| OperationResult::uncertain(p, op, e, raw.clone());
-        if let Some(e) = super::http_status_error(resp.status) {
-            return uncertain(e);
-        }
-        let readable = super::objects_at(&value, &[&["biz_response"], &["biz_response", "data"]]);
-        let env: Envelope = match serde_json::from_value(value) {
-            Ok(e) if readable => e,
-            _ => {
-                return uncertain(Error::new(
-                    ErrorCode::MalformedResponse,
-                    "response is not the Shouqianba JSON envelope",
-                ))
+    /// Activate and check-in answer a terminal: the new key replaces the old one at once (check-in
+    /// rotates it daily), so the next request is signed with it.
+    fn read_terminal(&mut self, op: Operation, biz: BizResponse) -> Result<Reply> {
+        match (biz.result_code.as_deref(), biz.terminal_sn, biz.terminal_key) {
+            (Some("FAIL"), _, _) => Ok(Reply::failed(Error::provider(
+                ErrorCode::AuthFailed,
+                biz.error_code.as_deref(),
+                biz.error_message.as_deref(),
+            ))),
+            (None | Some("SUCCESS"), Some(sn), Some(key)) if !sn.is_empty() && !key.0.is_empty() => {
+                let mut reply = Reply::new(Outcome::Succeeded);
+                reply.credentials = Some(TerminalCredentials {
+                    terminal_sn: sn.clone(),
+                    terminal_key: key.0.clone(),
+                });
+                self.terminal = Some((sn, key));
+                Ok(reply)
             }
-        };
-        match env.result_code.as_deref() {
-            Some("200") => {}
-            Some("400") => {
-                let pc = env.error_code.as_deref();
-                let err = |code| Error::provider(code, pc, env.error_message.as_deref());
-                return match pc.and_then(transport_error_400) {
-                    Some(code) => {
-                        let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
-                        r.error = Some(err(code));
-                        r.raw = raw.clone();
-                        r
-                    }
-                    None => uncertain(err(ErrorCode::ProviderError)),
-                };
-            }
-            Some("500") => {
-                let code = if env.error_code.as_deref() == Some("MAINTENANCE_INPROGRESS") {
-                    ErrorCode::ProviderUnavailable
+            _ => Err(Error::malformed(format!(
+                "no terminal_sn/terminal_key in the {} answer",
+                if op == Operation::Activate {
+                    "activate"
                 } else {
-                    ErrorCode::ProviderError
-                };
-                return uncertain(Error::provider(
-                    code,
-                    env.error_code.as_deref(),
-                    env.error_message.as_deref(),
-                ));
-            }
-            other => {
-                return uncertain(Error::provider(
-                    ErrorCode::MalformedResponse,
-                    other,
-                    Some("unexpected result_code"),
-                ));
-            }
-        }
-        let Some(biz) = env.biz_response else {
-            return uncertain(Error::new(ErrorCode::MalformedResponse, "biz_response is missing"));
-        };
-
-        if matches!(op, Operation::Activate | Operation::Checkin) {
-            return match (biz.result_code.as_deref(), biz.terminal_sn, biz.terminal_key) {
-                (Some("FAIL"), _, _) => {
-                    let mut r = OperationResult::new(p, op, Outcome::Failed, Next::None);
-                    r.error = Some(Error::provider(
-                        ErrorCode::AuthFailed,
-                        biz.error_code.as_deref(),
-                        biz.error_message.as_deref(),
-                    ));
-                    r.raw = raw.clone();
-                    r
+                    "check-in"
                 }
-                (None | Some("SUCCESS"), Some(sn), Some(key)) if !sn.is_empty() && !key.0.is_empty() => {
-                    let mut r = OperationResult::new(p, op, Outcome::Succeeded, Next::None);
-                    r.credentials = Some(TerminalCredentials {
-                        terminal_sn: sn.clone(),
-                        terminal_key: key.0.clone(),
-                    });
-                    r.raw = raw.clone();
-                    // The new key replaces the old one at once: check-in rotates it daily.
-                    self.terminal = Some((sn, key));
-                    r
-                }
-                _ => uncertain(Error::new(
-                    ErrorCode::MalformedResponse,
-                    "no terminal_sn/terminal_key in the answer",
-                )),
-            };
+            ))),
         }
-
-        let code = biz.result_code.as_deref().unwrap_or("");
-        let Some((outcome, mut next)) = biz_outcome(op, code, biz.error_code.as_deref()) else {
-            return uncertain(Error::provider(
-                ErrorCode::ProviderError,
-                Some(code),
-                Some("result_code not expected for this operation"),
-            ));
-        };
-        let order = match biz.data.as_ref().map(to_order).transpose() {
-            Ok(o) => o,
-            Err(e) => return uncertain(e),
-        };
-        if op == Operation::Query && outcome == Outcome::Succeeded && order.is_none() {
-            return uncertain(Error::new(ErrorCode::MalformedResponse, "query succeeded without data"));
-        }
-        if let Err(e) = code_agrees_with_state(op, code, outcome, order.as_ref()) {
-            return uncertain(e);
-        }
-        // An answer about another order than the one asked for is not an answer.
-        if let (Some(i), Some(o)) = (input, order.as_ref()) {
-            if let Err(e) = super::same_subject(&[
-                (i.merchant_order_no.as_deref(), o.merchant_order_no.as_deref()),
-                (i.provider_order_no.as_deref(), o.provider_order_no.as_deref()),
-            ]) {
-                return uncertain(e);
-            }
-        }
-
-        let mut r = OperationResult::new(p, op, outcome, next);
-        r.raw = raw.clone();
-        match outcome {
-            Outcome::Failed => {
-                r.error = Some(Error::provider(
-                    biz_error(biz.error_code.as_deref().unwrap_or("")),
-                    biz.error_code.as_deref(),
-                    biz.error_message.as_deref(),
-                ))
-            }
-            Outcome::Unknown => {
-                r.error = Some(match (code, biz.error_code.as_deref()) {
-                    ("FAIL", Some(ec)) => Error::provider(biz_error(ec), Some(ec), biz.error_message.as_deref()),
-                    _ => Error::provider(ErrorCode::ProviderError, Some(code), biz.error_message.as_deref()),
-                })
-            }
-            _ => {}
-        }
-        let data = biz.data.unwrap_or_default();
-        let settled = match money::fen_field("settlement_amount", &data.settlement_amount) {
-            Ok(a) => a,
-            Err(e) => return uncertain(e),
-        };
-        let refund_no = input.and_then(|i| i.refund_no.clone());
-        if op == Operation::Refund {
-            let state = match outcome {
-                Outcome::Succeeded => RefundState::Success,
-                Outcome::Failed => RefundState::Failed,
-                Outcome::InProgress => RefundState::Pending,
-                Outcome::Unknown => RefundState::Unknown,
-            };
-            let asked = input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64);
-            r.refund = Some(Refund {
-                refund_no,
-                provider_refund_no: None,
-                amount: settled.or(asked),
-                state,
-                provider_state: data.status.clone(),
-            });
-        } else if op == Operation::Query && outcome == Outcome::Succeeded && refund_no.is_some() {
-            let state = refund_state(data.status.as_deref());
-            next = match state {
-                RefundState::Pending => Next::Poll,
-                RefundState::Unknown => Next::ContactSupport,
-                _ => Next::None,
-            };
-            r.refund = Some(Refund {
-                refund_no,
-                provider_refund_no: None,
-                amount: settled,
-                state,
-                provider_state: data.status.clone(),
-            });
-        } else if op == Operation::Query && outcome == Outcome::Succeeded {
-            next = match order.as_ref().map(|o| o.state) {
-                Some(OrderState::Pending | OrderState::Refunding) => Next::Poll,
-                Some(OrderState::Unknown) => Next::ContactSupport,
-                _ => Next::None,
-            };
-        }
-        r.next = next;
-        r.order = order;
-        r
     }
 }
 
-// ---------------------------------------------------------------- the gateway
+/// One order operation's answer: its result code through `biz_outcome`, `data` as the order, and for a
+/// refund (or a query naming one by refundNo) the refund.
+fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<Reply> {
+    let code = biz.result_code.as_deref().unwrap_or("");
+    let Some(outcome) = biz_outcome(op, code) else {
+        return Err(Error::provider(
+            ErrorCode::ProviderError,
+            Some(code),
+            Some("result_code not expected for this operation"),
+        ));
+    };
+    let order = biz.data.as_ref().map(to_order).transpose()?;
+    if op == Operation::Query && outcome == Outcome::Succeeded && order.is_none() {
+        return Err(Error::malformed("query succeeded without data"));
+    }
+    reversal_vouched(op, outcome, order.as_ref())?;
+    let error = match outcome {
+        Outcome::Failed => Some(Error::provider(
+            biz_error(biz.error_code.as_deref().unwrap_or("")),
+            biz.error_code.as_deref(),
+            biz.error_message.as_deref(),
+        )),
+        Outcome::Unknown => Some(Error::provider(
+            ErrorCode::ProviderError,
+            Some(code),
+            biz.error_message.as_deref(),
+        )),
+        _ => None,
+    };
+    let data = biz.data.unwrap_or_default();
+    // settlement_amount is the amount of this operation: the refund's, on a refund or a refund query.
+    let settled = money::fen_field("settlement_amount", &data.settlement_amount)?;
+    let refund_no = input.and_then(|i| i.refund_no.clone());
+    let refund = if op == Operation::Refund {
+        let state = match outcome {
+            Outcome::Succeeded => RefundState::Success,
+            Outcome::Failed => RefundState::Failed,
+            Outcome::InProgress => RefundState::Pending,
+            Outcome::Unknown => RefundState::Unknown,
+        };
+        let asked = input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64);
+        Some(Refund {
+            refund_no,
+            provider_refund_no: None,
+            amount: settled.or(asked),
+            state,
+            provider_state: data.status,
+        })
+    } else if op == Operation::Query && outcome == Outcome::Succeeded && refund_no.is_some() {
+        Some(Refund {
+            refund_no,
+            provider_refund_no: None,
+            amount: settled,
+            state: refund_state(data.status.as_deref()),
+            provider_state: data.status,
+        })
+    } else {
+        None
+    };
+    let reply = Reply::new(outcome)
+        .with_error(error)
+        .with_order(order)
+        .with_refund(refund);
+    Ok(if needs_a_person(code) { reply.escalated() } else { reply })
+}
 
 // ---------------------------------------------------------------- registry
 
@@ -710,7 +641,7 @@ pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
     create,
     flow,
     #[cfg(test)]
-    fixture: None,
+    fixture: Some(tests::fixture),
 };
 
 fn create(config: Value) -> Result<Box<dyn Gateway>> {
@@ -727,13 +658,51 @@ fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
     }
 }
 
-impl Shouqianba {
-    fn parse_whole(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> OperationResult {
-        let value: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        let mut raw = value.clone();
-        redact(&mut raw);
-        self.parse_inner(op, resp, input, value, &raw)
-    }
+// ---------------------------------------------------------------- the gateway
+
+/// The input fields each operation reads, besides `pipeline::PORTABLE` (subject, operator, description
+/// and notifyUrl are sent where the operation has a place for them).
+fn fields(op: Operation) -> Option<&'static [&'static str]> {
+    use Operation as O;
+    Some(match op {
+        O::Activate => &[
+            "vendorSn",
+            "vendorKey",
+            "appId",
+            "code",
+            "deviceId",
+            "merchantOrderNo",
+            "name",
+            "osInfo",
+            "sdkVersion",
+        ],
+        O::Checkin => &["deviceId", "osInfo", "sdkVersion"],
+        O::Pay => &[
+            "merchantOrderNo",
+            "amount",
+            "authCode",
+            "payway",
+            "longitude",
+            "latitude",
+            "deviceId",
+            "reflect",
+        ],
+        O::Precreate => &[
+            "merchantOrderNo",
+            "amount",
+            "payway",
+            "subPayway",
+            "payerUid",
+            "longitude",
+            "latitude",
+            "deviceId",
+            "reflect",
+        ],
+        O::Query => &["merchantOrderNo", "providerOrderNo", "refundNo"],
+        O::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount"],
+        O::Cancel | O::Revoke => &["merchantOrderNo", "providerOrderNo"],
+        O::Close | O::RefundQuery => return None,
+    })
 }
 
 impl Gateway for Shouqianba {
@@ -755,8 +724,26 @@ impl Gateway for Shouqianba {
         }))
     }
 
-    fn parse(&mut self, op: Operation, resp: &HttpResponse, input: Option<&Input>, _ctx: &Ctx) -> Option<OperationResult> {
-        Some(self.parse_whole(op, resp, input, _ctx))
+    fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
+        fields(op)
+    }
+
+    /// Answers are not signed (MD5 signs requests only); the terminal key activate and check-in send
+    /// back is kept out of `raw`.
+    fn decode(&self, _op: Operation, response: &HttpResponse, _ctx: &Ctx) -> Decoded {
+        decode_json(&response.body, SECRET_FIELDS)
+    }
+
+    fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, _ctx: &Ctx) -> Result<Reply> {
+        let biz = match open(body)? {
+            Ok(biz) => biz,
+            Err(refused) => return Ok(Reply::failed(refused)),
+        };
+        if matches!(op, Operation::Activate | Operation::Checkin) {
+            self.read_terminal(op, biz)
+        } else {
+            read_order(op, biz, input)
+        }
     }
 
     /// SHA256withRSA over the raw body with Shouqianba's public key. The header holds the Base64
@@ -810,7 +797,7 @@ impl Gateway for Shouqianba {
                 "the notification's terminal_sn is missing or is not this client's credentials.terminalSn: Shouqianba signs every merchant's notifications with one key, so only terminal_sn says whose it is",
             ));
         }
-        redact(&mut raw);
+        redact(&mut raw, SECRET_FIELDS);
         Ok(Notification {
             order,
             ack: Ack::text("success"),
