@@ -320,15 +320,25 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         Operation::Pay if !(state.is_some_and(OrderState::was_paid) && (named || input.is_none())) => {
             disagree("payment succeeded")
         }
+        Operation::Query if r.order.is_none() && r.refund.is_none() => {
+            Err(Error::malformed("the answer says it found the order, but shows none"))
+        }
         Operation::Query if r.order.is_some() && input.is_some() && !named => {
             let message = "the answer does not name the order asked about";
             Err(Error::new(ErrorCode::MalformedResponse, message))
         }
-        // Still payable (PENDING) is not reversed either: the buyer could pay after it.
+        // Still payable (PENDING) is not reversed either: the buyer could pay after it; nor is a state
+        // nobody can name (an error state, an unlisted value): the money may still be held.
         Operation::Cancel | Operation::Revoke | Operation::Close
             if matches!(
                 state,
-                Some(OrderState::Success | OrderState::PartiallyRefunded | OrderState::Refunding | OrderState::Pending)
+                Some(
+                    OrderState::Success
+                        | OrderState::PartiallyRefunded
+                        | OrderState::Refunding
+                        | OrderState::Pending
+                        | OrderState::Unknown
+                )
             ) =>
         {
             disagree("order was reversed")

@@ -446,23 +446,6 @@ fn channel(payway: Option<&str>) -> Option<Channel> {
 /// Secrets the gateway sends back (activate and check-in answer with a terminal key), kept out of `raw`.
 const SECRET_FIELDS: &[&str] = &["terminal_key", "vendor_key"];
 
-/// A reversal that claims success while its own order is in a state nobody can vouch for (CANCEL_ERROR,
-/// PAY_ERROR, unlisted) is not a reversal: the money may still be held. The shared rule
-/// (`pipeline::contradiction`) refuses a reversal showing a held or payable order, but lets an UNKNOWN
-/// state through; until it does, this one case stays here.
-fn reversal_vouched(op: Operation, outcome: Outcome, order: Option<&Order>) -> Result<()> {
-    let reversal = matches!(op, Operation::Cancel | Operation::Revoke) && outcome == Outcome::Succeeded;
-    match order {
-        Some(o) if reversal && o.state == OrderState::Unknown => {
-            let state = o.provider_state.as_deref().unwrap_or("missing");
-            Err(Error::malformed(format!(
-                "the answer says the order was reversed, but its order_status is {state:?}"
-            )))
-        }
-        _ => Ok(()),
-    }
-}
-
 fn to_order(d: &OrderData) -> Result<Order> {
     let (state, is_final) = order_state(d.order_status.as_deref());
     let total = money::fen_field("total_amount", &d.total_amount)?;
@@ -578,10 +561,6 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
         ));
     };
     let order = biz.data.as_ref().map(to_order).transpose()?;
-    if op == Operation::Query && outcome == Outcome::Succeeded && order.is_none() {
-        return Err(Error::malformed("query succeeded without data"));
-    }
-    reversal_vouched(op, outcome, order.as_ref())?;
     let error = match outcome {
         Outcome::Failed => Some(Error::provider(
             biz_error(biz.error_code.as_deref().unwrap_or("")),
