@@ -359,3 +359,86 @@ fn a_field_without_meaning_is_refused_and_portable_fields_are_accepted() {
         }
     });
 }
+
+const ALL_OPS: [Operation; 10] = [
+    Operation::Activate,
+    Operation::Checkin,
+    Operation::Pay,
+    Operation::Precreate,
+    Operation::Query,
+    Operation::Refund,
+    Operation::RefundQuery,
+    Operation::Cancel,
+    Operation::Revoke,
+    Operation::Close,
+];
+
+/// The README's field table, as `fields(op)` says it: a row per input field, a column per provider,
+/// each cell the operations that read it.
+fn field_table() -> String {
+    let gateways: Vec<(&str, Box<dyn super::Gateway>)> = all()
+        .iter()
+        .filter_map(|d| {
+            let f = (d.fixture?)();
+            Some((
+                d.provider.0,
+                super::create(&f.config().to_string()).expect("fixture config"),
+            ))
+        })
+        .collect();
+    let mut names: Vec<&str> = Vec::new();
+    for (_, g) in &gateways {
+        for op in ALL_OPS {
+            for f in g.fields(op).unwrap_or(&[]) {
+                if !names.contains(f) {
+                    names.push(f);
+                }
+            }
+        }
+    }
+    let mut out = format!(
+        "| field | {} |\n|---|{}\n",
+        gateways.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" | "),
+        "---|".repeat(gateways.len())
+    );
+    for name in names {
+        let cells: Vec<String> = gateways
+            .iter()
+            .map(|(_, g)| {
+                let ops: Vec<String> = ALL_OPS
+                    .iter()
+                    .filter(|op| g.fields(**op).is_some_and(|f| f.contains(&name)))
+                    .map(|op| {
+                        serde_json::to_value(op)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                if ops.is_empty() {
+                    "–".to_string()
+                } else {
+                    ops.join(", ")
+                }
+            })
+            .collect();
+        out.push_str(&format!("| `{name}` | {} |\n", cells.join(" | ")));
+    }
+    out
+}
+
+#[test]
+fn the_readme_field_table_is_what_the_providers_read() {
+    let readme = include_str!("../../README.md");
+    let (begin, end) = ("<!-- fields: begin -->\n", "<!-- fields: end -->");
+    let table = readme
+        .split_once(begin)
+        .and_then(|(_, rest)| rest.split_once(end))
+        .map(|(t, _)| t)
+        .unwrap_or_default();
+    let want = field_table();
+    assert!(
+        table == want,
+        "README.md's field table (between {begin:?} and {end:?}) is out of date; it should read:\n{want}"
+    );
+}
