@@ -1729,3 +1729,54 @@ impl Fixture for FubeiFixture {
         Some((headers, body.into_bytes()))
     }
 }
+
+// ================================================================ fields
+
+/// Each operation reads its own fields; anything else (besides the portable ones) is refused before
+/// sending. A 2.0 pay has no wallet field, so `channel` means nothing there.
+#[test]
+fn fields_without_meaning_are_refused() {
+    use crate::providers::check_fields;
+    let given = |v: Value| Input::from_json(&v.to_string()).expect("input");
+    let portable = json!({"operator": "op01", "subject": "goods", "description": "d", "storeId": "1001",
+                          "clientIp": "192.0.2.1", "notifyUrl": "https://merchant.example/notify", "extra": {}});
+    for gw in [v1(), v2_app()] {
+        for (op, mut inp) in [
+            (Operation::Pay, json!({"merchantOrderNo": "o1", "amount": 1, "authCode": "284567890123456789",
+                                    "reflect": "r", "cashierId": "1", "deviceId": "D"})),
+            (Operation::Precreate, json!({"merchantOrderNo": "o1", "amount": 1, "channel": "ALIPAY", "reflect": "r"})),
+            (Operation::Query, json!({"merchantOrderNo": "o1", "providerOrderNo": "F1", "deviceId": "D"})),
+            (Operation::Refund, json!({"merchantOrderNo": "o1", "refundNo": "R1", "amount": 1, "deviceId": "D"})),
+            (Operation::RefundQuery, json!({"merchantOrderNo": "o1", "refundNo": "R1", "providerRefundNo": "FR1"})),
+            (Operation::Close, json!({"merchantOrderNo": "o1", "providerOrderNo": "F1"})),
+            (Operation::Cancel, json!({"merchantOrderNo": "o1"})),
+            (Operation::Revoke, json!({"merchantOrderNo": "o1"})),
+        ] {
+            for (k, v) in portable.as_object().unwrap() {
+                inp[k] = v.clone();
+            }
+            check_fields(&gw, op, &given(inp.clone())).unwrap_or_else(|e| panic!("{op:?}: {e:?}"));
+            gw.build(op, &given(inp), &ctx()).unwrap_or_else(|e| panic!("{op:?}: {e:?}"));
+        }
+        for (op, field, value) in [
+            (Operation::Query, "authCode", json!("130000000000000001")),
+            (Operation::Close, "amount", json!(1)),
+            (Operation::RefundQuery, "amount", json!(1)),
+            (Operation::Query, "payerUid", json!("u")),
+        ] {
+            let mut inp = json!({"merchantOrderNo": "o1", "refundNo": "R1"});
+            inp[field] = value;
+            let e = check_fields(&gw, op, &given(inp)).expect_err(field);
+            assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some(field)));
+        }
+        assert!(gw.fields(Operation::Activate).is_none());
+    }
+    let pay = json!({"merchantOrderNo": "o1", "amount": 1, "authCode": "284567890123456789", "channel": "ALIPAY"});
+    assert!(check_fields(&v1(), Operation::Pay, &given(pay.clone())).is_ok());
+    let e = check_fields(&v2_app(), Operation::Pay, &given(pay)).expect_err("2.0 pay has no wallet field");
+    assert_eq!(e.field.as_deref(), Some("channel"));
+    // Fubei's store_id is its own numeric id: a store name cannot be sent, and is not silently dropped.
+    let inp = json!({"merchantOrderNo": "o1", "amount": 1, "authCode": "284567890123456789", "storeId": "S001"});
+    let e = v1().build(Operation::Pay, &given(inp), &ctx()).expect_err("S001");
+    assert_eq!(e.field.as_deref(), Some("storeId"));
+}
