@@ -115,10 +115,7 @@ fn yuan_from_json_numbers_digit_by_digit() {
     assert_eq!(yuan_value("f", Some(&num("100"))).unwrap(), Some(10_000));
     assert_eq!(yuan_value("f", Some(&num("0"))).unwrap(), Some(0));
     assert_eq!(yuan_value("f", Some(&num("1.0"))).unwrap(), Some(100));
-    assert_eq!(
-        yuan_value("f", Some(&num("90071992547409.91"))).unwrap(),
-        Some(MAX_FEN)
-    );
+    assert_eq!(yuan_value("f", Some(&num("90071992547409.91"))).unwrap(), Some(MAX_FEN));
     // The classic float traps come out exact.
     assert_eq!(yuan_value("f", Some(&num("0.29"))).unwrap(), Some(29));
     assert_eq!(yuan_value("f", Some(&num("1.15"))).unwrap(), Some(115));

@@ -341,13 +341,15 @@ impl Fubei {
                     None => fen("refund_money", &d.refund_money)?,
                 };
                 let order = self.refund_order(input, d)?;
-                Reply::new(Outcome::Succeeded).with_order(order).with_refund(Some(Refund {
-                    refund_no: text(&d.merchant_refund_sn).or_else(|| asked(|i| &i.refund_no)),
-                    provider_refund_no: text(&d.refund_sn),
-                    amount,
-                    state: refund_state(Some(&status)),
-                    provider_state: Some(status),
-                }))
+                Reply::new(Outcome::Succeeded)
+                    .with_order(order)
+                    .with_refund(Some(Refund {
+                        refund_no: text(&d.merchant_refund_sn).or_else(|| asked(|i| &i.refund_no)),
+                        provider_refund_no: text(&d.refund_sn),
+                        amount,
+                        state: refund_state(Some(&status)),
+                        provider_state: Some(status),
+                    }))
             }
             Operation::Close | Operation::Cancel | Operation::Revoke => {
                 let outcome = close_outcome(state.as_deref());

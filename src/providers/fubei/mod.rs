@@ -249,10 +249,13 @@ pub(super) struct Dialect {
     /// The longest `device_no`.
     device_no_max: usize,
     /// Sets the wallet of a pay or QR order from the caller's `channel` (validated, uppercase names).
-    wallet: fn(Operation, Option<&str>, &mut Map<String, Value>) -> Result<()>,
+    wallet: Wallet,
     /// The input fields each operation reads beyond the portable ones (`fields`).
     fields: fn(Operation) -> Option<&'static [&'static str]>,
 }
+
+/// Puts the caller's `channel` (if any) on a pay or QR order as the generation names it.
+type Wallet = fn(Operation, Option<&str>, &mut Map<String, Value>) -> Result<()>;
 
 /// The caller's wallet name, refused unless it is one Fubei takes.
 fn bad_channel(channel: &str) -> Error {
@@ -454,7 +457,12 @@ impl Gateway for Fubei {
 
     /// A form POST of result_code, result_message, data (a JSON string) and sign, signed like requests
     /// (.NET `NotifyController` + `FubeiSignatureUtil.Verify`; php-sdk `NotifyApi.php`).
-    fn verify_notification(&self, _headers: &BTreeMap<String, String>, body: &[u8], _ctx: &Ctx) -> Result<Notification> {
+    fn verify_notification(
+        &self,
+        _headers: &BTreeMap<String, String>,
+        body: &[u8],
+        _ctx: &Ctx,
+    ) -> Result<Notification> {
         self.notification(body)
     }
 }

@@ -55,8 +55,22 @@ fn wallet(op: Operation, channel: Option<&str>, b: &mut Map<String, Value>) -> R
 /// The input fields `request_body` reads for each 2.0 operation, besides the portable ones.
 fn fields(op: Operation) -> Option<&'static [&'static str]> {
     Some(match op {
-        Operation::Pay => &["merchantOrderNo", "amount", "authCode", "reflect", "cashierId", "deviceId"],
-        Operation::Precreate => &["merchantOrderNo", "amount", "channel", "reflect", "cashierId", "deviceId"],
+        Operation::Pay => &[
+            "merchantOrderNo",
+            "amount",
+            "authCode",
+            "reflect",
+            "cashierId",
+            "deviceId",
+        ],
+        Operation::Precreate => &[
+            "merchantOrderNo",
+            "amount",
+            "channel",
+            "reflect",
+            "cashierId",
+            "deviceId",
+        ],
         Operation::Query => &["merchantOrderNo", "providerOrderNo", "deviceId"],
         Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount", "deviceId"],
         Operation::RefundQuery => &["merchantOrderNo", "providerOrderNo", "refundNo", "providerRefundNo"],

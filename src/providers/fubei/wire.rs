@@ -218,7 +218,10 @@ pub(super) fn sign_with(params: &BTreeMap<String, String>, secret: &str, keep_em
 /// empty values dropped unless `keep_empty`.
 fn base_string(params: &BTreeMap<String, String>, keep_empty: bool) -> String {
     let mut s = String::new();
-    for (k, v) in params.iter().filter(|(k, v)| *k != "sign" && (keep_empty || !v.is_empty())) {
+    for (k, v) in params
+        .iter()
+        .filter(|(k, v)| *k != "sign" && (keep_empty || !v.is_empty()))
+    {
         if !s.is_empty() {
             s.push('&');
         }
