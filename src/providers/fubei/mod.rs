@@ -250,8 +250,6 @@ pub(super) struct Dialect {
     device_no_max: usize,
     /// Sets the wallet of a pay or QR order from the caller's `channel` (validated, uppercase names).
     wallet: Wallet,
-    /// The input fields each operation reads beyond the portable ones (`fields`).
-    fields: fn(Operation) -> Option<&'static [&'static str]>,
 }
 
 /// Puts the caller's `channel` (if any) on a pay or QR order as the generation names it.
@@ -423,8 +421,41 @@ impl Gateway for Fubei {
         PROVIDER
     }
 
+    /// What `request_body` reads for each operation, besides the portable fields.
     fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
-        (self.dialect().fields)(op)
+        Some(match (op, self.version) {
+            (Operation::Pay, ApiVersion::V1) => &[
+                "merchantOrderNo",
+                "amount",
+                "authCode",
+                "channel",
+                "reflect",
+                "cashierId",
+                "deviceId",
+            ],
+            // A 2.0 pay has no wallet field (Java SDK `ParamOrderPay`).
+            (Operation::Pay, ApiVersion::V2) => &[
+                "merchantOrderNo",
+                "amount",
+                "authCode",
+                "reflect",
+                "cashierId",
+                "deviceId",
+            ],
+            (Operation::Precreate, _) => &[
+                "merchantOrderNo",
+                "amount",
+                "channel",
+                "reflect",
+                "cashierId",
+                "deviceId",
+            ],
+            (Operation::Query, _) => &["merchantOrderNo", "providerOrderNo", "deviceId"],
+            (Operation::Refund, _) => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount", "deviceId"],
+            (Operation::RefundQuery, _) => &["merchantOrderNo", "providerOrderNo", "refundNo", "providerRefundNo"],
+            (Operation::Close | Operation::Cancel | Operation::Revoke, _) => &["merchantOrderNo", "providerOrderNo"],
+            (Operation::Activate | Operation::Checkin, _) => return None,
+        })
     }
 
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared> {

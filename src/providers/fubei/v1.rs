@@ -17,7 +17,6 @@ pub(super) static DIALECT: Dialect = Dialect {
     // Seed 001: device_no string(18).
     device_no_max: 18,
     wallet,
-    fields,
 };
 
 /// Java SDK `biz/merchant/api/legacy/MerchantPaymentApi` (swipe, scan) and `MerchantOrderApi` (query,
@@ -53,34 +52,6 @@ fn wallet(op: Operation, channel: Option<&str>, b: &mut Map<String, Value>) -> R
     };
     b.insert("type".into(), Value::Number(code.into()));
     Ok(())
-}
-
-/// The input fields `request_body` reads for each 1.0 operation, besides the portable ones.
-fn fields(op: Operation) -> Option<&'static [&'static str]> {
-    Some(match op {
-        Operation::Pay => &[
-            "merchantOrderNo",
-            "amount",
-            "authCode",
-            "channel",
-            "reflect",
-            "cashierId",
-            "deviceId",
-        ],
-        Operation::Precreate => &[
-            "merchantOrderNo",
-            "amount",
-            "channel",
-            "reflect",
-            "cashierId",
-            "deviceId",
-        ],
-        Operation::Query => &["merchantOrderNo", "providerOrderNo", "deviceId"],
-        Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount", "deviceId"],
-        Operation::RefundQuery => &["merchantOrderNo", "providerOrderNo", "refundNo", "providerRefundNo"],
-        Operation::Close | Operation::Cancel | Operation::Revoke => &["merchantOrderNo", "providerOrderNo"],
-        Operation::Activate | Operation::Checkin => return None,
-    })
 }
 
 /// 1.0 `type` (1 WeChat, 2 Alipay, 5 UnionPay — seed 001).

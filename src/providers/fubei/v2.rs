@@ -18,7 +18,6 @@ pub(super) static DIALECT: Dialect = Dialect {
     // The 2.0 docs the SDKs link give no length.
     device_no_max: 32,
     wallet,
-    fields,
 };
 
 /// .NET SDK `OpenApi.Vb/Biz/AgentApi/IFubeiAgentApi.vb` (fbpay.order.pay/query/cancel/close/refund/
@@ -50,33 +49,6 @@ fn wallet(op: Operation, channel: Option<&str>, b: &mut Map<String, Value>) -> R
     };
     b.insert("pay_type".into(), Value::String(name.into()));
     Ok(())
-}
-
-/// The input fields `request_body` reads for each 2.0 operation, besides the portable ones.
-fn fields(op: Operation) -> Option<&'static [&'static str]> {
-    Some(match op {
-        Operation::Pay => &[
-            "merchantOrderNo",
-            "amount",
-            "authCode",
-            "reflect",
-            "cashierId",
-            "deviceId",
-        ],
-        Operation::Precreate => &[
-            "merchantOrderNo",
-            "amount",
-            "channel",
-            "reflect",
-            "cashierId",
-            "deviceId",
-        ],
-        Operation::Query => &["merchantOrderNo", "providerOrderNo", "deviceId"],
-        Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount", "deviceId"],
-        Operation::RefundQuery => &["merchantOrderNo", "providerOrderNo", "refundNo", "providerRefundNo"],
-        Operation::Close | Operation::Cancel | Operation::Revoke => &["merchantOrderNo", "providerOrderNo"],
-        Operation::Activate | Operation::Checkin => return None,
-    })
 }
 
 /// 2.0 `pay_type` (wxpay, alipay, unionpay).
