@@ -480,8 +480,8 @@ impl Gateway for Fubei {
         }))
     }
 
-    /// Fubei's answers carry no signature (Java SDK `FubeiOpenApiResponseBodyConverter` reads
-    /// `result_code` and `data` without checking one), so the default JSON decode stands.
+    /// The answer envelope (`wire::Envelope`: result_code, result_message, sub_code, data) has no sign
+    /// field to check, so the default JSON decode stands.
     fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, _ctx: &Ctx) -> Result<Reply> {
         self.read_answer(op, body, input)
     }
