@@ -68,5 +68,73 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// Why a form body could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormError {
+    /// Not valid `application/x-www-form-urlencoded`: a broken `%` escape, or not UTF-8 once decoded.
+    Encoding,
+    /// More fields than the caller allows.
+    TooManyFields,
+    /// The field the caller requires is absent (no value was decoded).
+    Missing,
+}
+
+/// `application/x-www-form-urlencoded` → ordered (name, value) pairs, percent- and `+`-decoded as UTF-8.
+/// Empty parts (`&&`) are no field. At most `max_fields` fields are decoded: a signature over every
+/// field can only be checked after decoding them all, so this bounds that work. Names are decoded
+/// first: when `required` names a field that is absent (a signed form without its signature), no
+/// value is decoded at all.
+pub fn parse_form(
+    body: &[u8],
+    max_fields: usize,
+    required: Option<&str>,
+) -> std::result::Result<Vec<(String, String)>, FormError> {
+    let decode = |s: &[u8]| -> std::result::Result<String, FormError> {
+        let mut out = Vec::with_capacity(s.len());
+        let mut i = 0;
+        while i < s.len() {
+            match s[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = s.get(i + 1..i + 3).ok_or(FormError::Encoding)?;
+                    let h = std::str::from_utf8(hex).map_err(|_| FormError::Encoding)?;
+                    out.push(u8::from_str_radix(h, 16).map_err(|_| FormError::Encoding)?);
+                    i += 2;
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).map_err(|_| FormError::Encoding)
+    };
+    let parts: Vec<&[u8]> = body
+        .split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .take(max_fields.saturating_add(1))
+        .collect();
+    if parts.len() > max_fields {
+        return Err(FormError::TooManyFields);
+    }
+    let mut names = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let name = part.split(|b| *b == b'=').next().unwrap_or(part);
+        names.push(decode(name)?);
+    }
+    if let Some(field) = required {
+        if !names.iter().any(|n| n == field) {
+            return Err(FormError::Missing);
+        }
+    }
+    let mut pairs = Vec::with_capacity(parts.len());
+    for (name, part) in names.into_iter().zip(parts) {
+        let value = match part.iter().position(|b| *b == b'=') {
+            Some(at) => decode(&part[at + 1..])?,
+            None => String::new(),
+        };
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
 #[cfg(test)]
 mod tests;

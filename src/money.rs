@@ -53,6 +53,44 @@ pub fn fen_to_yuan(fen: i64) -> Result<String> {
     Ok(format!("{}.{:02}", fen / 100, fen % 100))
 }
 
+/// Fen as a JSON number with exactly two decimals (`980` → `9.80`), for gateways that speak yuan as JSON
+/// numbers. The text is kept as written (serde_json `arbitrary_precision`), as a BigDecimal writes it.
+pub fn yuan_number(fen: i64) -> Result<serde_json::Value> {
+    let text = fen_to_yuan(fen)?;
+    text.parse::<serde_json::Number>()
+        .map(serde_json::Value::Number)
+        .map_err(|_| Error::input("amount", format!("could not be written as yuan (got {fen} fen)")))
+}
+
+/// Yuan text from a response to fen, with the digit rules of [`yuan_to_fen`]: plain digits, at most two
+/// decimals, no sign, no exponent, at most [`MAX_FEN`]. Anything else is MALFORMED_RESPONSE naming `field`.
+pub fn yuan_text_to_fen(field: &str, text: &str) -> Result<i64> {
+    if text.contains(['e', 'E']) {
+        // Exponent notation is legal JSON but no gateway source sends it; refuse rather than guess.
+        return Err(Error::malformed(format!(
+            "{field} uses exponent notation (got {text}); gateway amounts are plain yuan decimals"
+        )));
+    }
+    yuan_to_fen(text).map_err(|_| {
+        Error::malformed(format!(
+            "{field} is not a yuan amount with at most two decimals, not negative and not above {MAX_FEN} fen (got {text:?})"
+        ))
+    })
+}
+
+/// A yuan amount as a gateway sends it — a JSON number (read from its literal digits, never through a
+/// float) or a string — to fen. `None` when absent, null or an empty string.
+pub fn yuan_value(field: &str, v: Option<&serde_json::Value>) -> Result<Option<i64>> {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => yuan_text_to_fen(field, s).map(Some),
+        Some(Value::Number(n)) => yuan_text_to_fen(field, &n.to_string()).map(Some),
+        Some(_) => Err(Error::malformed(format!("{field} is not a yuan amount"))),
+    }
+}
+
 /// Parses an amount that a gateway sends as fen digits (`"980"`). `None` when it is not plain digits
 /// or is above [`MAX_FEN`]: 16 digits can exceed 2^53, which JavaScript cannot hold exactly.
 pub fn parse_fen_digits(text: &str) -> Option<i64> {

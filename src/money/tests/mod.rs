@@ -1,7 +1,9 @@
 use super::*;
+use crate::error::ErrorCode;
+use serde_json::{json, Value};
 
 #[test]
-fn yuan_text_to_fen() {
+fn yuan_to_fen_digit_rules() {
     assert_eq!(yuan_to_fen("9.80").unwrap(), 980);
     assert_eq!(yuan_to_fen("9.8").unwrap(), 980);
     assert_eq!(yuan_to_fen("0.07").unwrap(), 7);
@@ -96,4 +98,80 @@ fn fen_digits_stop_at_max_fen() {
     let huge = "1".repeat(100_000);
     let e = fen_field("net_amount", &Some(huge)).unwrap_err();
     assert!(e.message.len() < 200, "{}", e.message.len());
+}
+
+// ---------------------------------------------------------------- yuan as JSON numbers (gateways that speak yuan)
+
+fn num(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).expect("a JSON number")
+}
+
+#[test]
+fn yuan_from_json_numbers_digit_by_digit() {
+    assert_eq!(yuan_value("f", Some(&num("9.8"))).unwrap(), Some(980));
+    assert_eq!(yuan_value("f", Some(&num("9.80"))).unwrap(), Some(980));
+    assert_eq!(yuan_value("f", Some(&num("0.07"))).unwrap(), Some(7));
+    assert_eq!(yuan_value("f", Some(&num("0.1"))).unwrap(), Some(10));
+    assert_eq!(yuan_value("f", Some(&num("100"))).unwrap(), Some(10_000));
+    assert_eq!(yuan_value("f", Some(&num("0"))).unwrap(), Some(0));
+    assert_eq!(yuan_value("f", Some(&num("1.0"))).unwrap(), Some(100));
+    assert_eq!(yuan_value("f", Some(&num("90071992547409.91"))).unwrap(), Some(MAX_FEN));
+    // The classic float traps come out exact.
+    assert_eq!(yuan_value("f", Some(&num("0.29"))).unwrap(), Some(29));
+    assert_eq!(yuan_value("f", Some(&num("1.15"))).unwrap(), Some(115));
+    assert_eq!(yuan_value("f", Some(&num("4.35"))).unwrap(), Some(435));
+    // Strings (discount_money, buyer_pay_amount in seed 001) and absent values.
+    assert_eq!(yuan_value("f", Some(&json!("20.00"))).unwrap(), Some(2000));
+    assert_eq!(yuan_value("f", Some(&json!(""))).unwrap(), None);
+    assert_eq!(yuan_value("f", Some(&Value::Null)).unwrap(), None);
+    assert_eq!(yuan_value("f", None).unwrap(), None);
+}
+
+#[test]
+fn yuan_refusals_are_malformed_response() {
+    for bad in [
+        "1.005",
+        "1e2",
+        "1E2",
+        "1.5e1",
+        "-1",
+        "-0.01",
+        "90071992547409.92",
+        "100000000000000000000000",
+        "0.001",
+    ] {
+        let e = yuan_value("total_fee", Some(&num(bad))).expect_err(bad);
+        assert_eq!(e.code, ErrorCode::MalformedResponse, "{bad}");
+        assert!(e.message.contains("total_fee"), "{bad}: {}", e.message);
+    }
+    let e = yuan_value("total_fee", Some(&num("1e2"))).unwrap_err();
+    assert!(e.message.contains("exponent"), "{}", e.message);
+    for bad in [
+        json!("9.8.1"),
+        json!(" 9.8"),
+        json!("+1"),
+        json!("abc"),
+        json!(true),
+        json!([1]),
+        json!({"a": 1}),
+    ] {
+        let e = yuan_value("fee", Some(&bad)).expect_err("refused");
+        assert_eq!(e.code, ErrorCode::MalformedResponse, "{bad}");
+    }
+}
+
+#[test]
+fn fen_written_as_exact_yuan_numbers() {
+    for (fen, text) in [
+        (980, "9.80"),
+        (7, "0.07"),
+        (10_000, "100.00"),
+        (1, "0.01"),
+        (1_000_000_000, "10000000.00"),
+    ] {
+        let v = yuan_number(fen).unwrap();
+        assert!(v.is_number());
+        assert_eq!(v.to_string(), text);
+        assert_eq!(json!({"total_fee": v}).to_string(), format!("{{\"total_fee\":{text}}}"));
+    }
 }

@@ -1,7 +1,16 @@
 //! Fubei unit tests: yuan on the wire, status tables, request building, response parsing, config and
 //! secrets. Known-answer vectors, notifications and the public surface are in `tests/fubei_vectors.rs`.
 
+use super::answer::*;
+use super::notify::MAX_FORM_FIELDS;
+use super::v1::seconds_ms;
+use super::v2::beijing_ms;
 use super::*;
+use crate::crypto;
+use crate::http::HttpResponse;
+use crate::model::*;
+use crate::money::{yuan_number, yuan_text_to_fen};
+use crate::providers::conformance::{Fixture, OrderRef, Said};
 use serde_json::json;
 
 const SECRET: &str = "672f295578a545c24b397bae275e6f81";
@@ -81,80 +90,7 @@ fn err_code(r: &OperationResult) -> Option<ErrorCode> {
     r.error.as_ref().map(|e| e.code)
 }
 
-// ---------------------------------------------------------------- yuan on the wire
-
-#[test]
-fn yuan_from_json_numbers_digit_by_digit() {
-    assert_eq!(yuan_value("f", Some(&num("9.8"))).unwrap(), Some(980));
-    assert_eq!(yuan_value("f", Some(&num("9.80"))).unwrap(), Some(980));
-    assert_eq!(yuan_value("f", Some(&num("0.07"))).unwrap(), Some(7));
-    assert_eq!(yuan_value("f", Some(&num("0.1"))).unwrap(), Some(10));
-    assert_eq!(yuan_value("f", Some(&num("100"))).unwrap(), Some(10_000));
-    assert_eq!(yuan_value("f", Some(&num("0"))).unwrap(), Some(0));
-    assert_eq!(yuan_value("f", Some(&num("1.0"))).unwrap(), Some(100));
-    assert_eq!(
-        yuan_value("f", Some(&num("90071992547409.91"))).unwrap(),
-        Some(money::MAX_FEN)
-    );
-    // The classic float traps come out exact.
-    assert_eq!(yuan_value("f", Some(&num("0.29"))).unwrap(), Some(29));
-    assert_eq!(yuan_value("f", Some(&num("1.15"))).unwrap(), Some(115));
-    assert_eq!(yuan_value("f", Some(&num("4.35"))).unwrap(), Some(435));
-    // Strings (discount_money, buyer_pay_amount in seed 001) and absent values.
-    assert_eq!(yuan_value("f", Some(&json!("20.00"))).unwrap(), Some(2000));
-    assert_eq!(yuan_value("f", Some(&json!(""))).unwrap(), None);
-    assert_eq!(yuan_value("f", Some(&Value::Null)).unwrap(), None);
-    assert_eq!(yuan_value("f", None).unwrap(), None);
-}
-
-#[test]
-fn yuan_refusals_are_malformed_response() {
-    for bad in [
-        "1.005",
-        "1e2",
-        "1E2",
-        "1.5e1",
-        "-1",
-        "-0.01",
-        "90071992547409.92",
-        "100000000000000000000000",
-        "0.001",
-    ] {
-        let e = yuan_value("total_fee", Some(&num(bad))).expect_err(bad);
-        assert_eq!(e.code, ErrorCode::MalformedResponse, "{bad}");
-        assert!(e.message.contains("total_fee"), "{bad}: {}", e.message);
-    }
-    let e = yuan_value("total_fee", Some(&num("1e2"))).unwrap_err();
-    assert!(e.message.contains("exponent"), "{}", e.message);
-    for bad in [
-        json!("9.8.1"),
-        json!(" 9.8"),
-        json!("+1"),
-        json!("abc"),
-        json!(true),
-        json!([1]),
-        json!({"a": 1}),
-    ] {
-        let e = yuan_value("fee", Some(&bad)).expect_err("refused");
-        assert_eq!(e.code, ErrorCode::MalformedResponse, "{bad}");
-    }
-}
-
-#[test]
-fn fen_written_as_exact_yuan_numbers() {
-    for (fen, text) in [
-        (980, "9.80"),
-        (7, "0.07"),
-        (10_000, "100.00"),
-        (1, "0.01"),
-        (MAX_AMOUNT, "10000000.00"),
-    ] {
-        let v = yuan_number(fen).unwrap();
-        assert!(v.is_number());
-        assert_eq!(v.to_string(), text);
-        assert_eq!(json!({"total_fee": v}).to_string(), format!("{{\"total_fee\":{text}}}"));
-    }
-}
+// ---------------------------------------------------------------- yuan on the wire (the helpers and their own tests are in `money`)
 
 /// For random fen 0 < n < 10^10: yuan text → fen → yuan text round-trips, and a response carrying the
 /// amount as a JSON number (as Fubei prints it, with or without trailing zeros) yields exactly n.
@@ -215,21 +151,26 @@ fn order_state_table() {
 #[test]
 fn pay_close_and_refund_tables() {
     use Outcome::*;
-    assert_eq!(pay_outcome(Some("SUCCESS")), (Succeeded, Next::None));
-    assert_eq!(pay_outcome(Some("USERPAYING")), (InProgress, Next::Poll));
-    assert_eq!(pay_outcome(Some("REVOKING")), (InProgress, Next::Poll));
-    assert_eq!(pay_outcome(Some("REVOKED")), (Failed, Next::None));
-    assert_eq!(pay_outcome(Some("CLOSED")), (Failed, Next::None));
-    assert_eq!(pay_outcome(Some("REVOKED_ERROR")), (Unknown, Next::ContactSupport));
-    assert_eq!(pay_outcome(Some("PAYERROR")), (Unknown, Next::Poll));
-    assert_eq!(pay_outcome(None), (Unknown, Next::Poll));
+    // The next step is the pipeline's; REVOKED_ERROR is the one state only a person can resolve.
+    assert_eq!(pay_outcome(Some("SUCCESS")), Succeeded);
+    assert_eq!(pay_outcome(Some("USERPAYING")), InProgress);
+    assert_eq!(pay_outcome(Some("REVOKING")), InProgress);
+    assert_eq!(pay_outcome(Some("REVOKED")), Failed);
+    assert_eq!(pay_outcome(Some("CLOSED")), Failed);
+    assert_eq!(pay_outcome(Some("REVOKED_ERROR")), Unknown);
+    assert_eq!(pay_outcome(Some("PAYERROR")), Unknown);
+    assert_eq!(pay_outcome(None), Unknown);
 
-    assert_eq!(close_outcome(None), (Succeeded, Next::None));
-    assert_eq!(close_outcome(Some("CLOSED")), (Succeeded, Next::None));
-    assert_eq!(close_outcome(Some("REVOKED")), (Succeeded, Next::None));
-    assert_eq!(close_outcome(Some("REVOKING")), (InProgress, Next::Poll));
-    assert_eq!(close_outcome(Some("REVOKED_ERROR")), (Unknown, Next::ContactSupport));
-    assert_eq!(close_outcome(Some("SUCCESS")), (Unknown, Next::Poll));
+    assert_eq!(close_outcome(None), Succeeded);
+    assert_eq!(close_outcome(Some("CLOSED")), Succeeded);
+    assert_eq!(close_outcome(Some("REVOKED")), Succeeded);
+    assert_eq!(close_outcome(Some("REVOKING")), InProgress);
+    assert_eq!(close_outcome(Some("REVOKED_ERROR")), Unknown);
+    assert_eq!(close_outcome(Some("SUCCESS")), Unknown);
+    assert!(for_a_person(Some("REVOKED_ERROR")));
+    for v in [None, Some("SUCCESS"), Some("REVOKING"), Some("PAYERROR")] {
+        assert!(!for_a_person(v), "{v:?}");
+    }
 
     assert_eq!(refund_state(Some("REFUND_SUCCESS")), RefundState::Success);
     assert_eq!(refund_state(Some("REFUND_PROCESSING")), RefundState::Pending);
@@ -678,7 +619,12 @@ fn nonce_comes_from_the_host_and_is_checked() {
                 },
             )
             .expect_err(bad);
-        assert_eq!(e.field.as_deref(), Some("nonce"), "{bad}");
+        // The host's randomness is at fault, not the caller's input: INVALID_CONFIG, as for every provider.
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidConfig, Some("nonce")),
+            "{bad}"
+        );
     }
     let a = gw
         .build(
@@ -889,7 +835,13 @@ fn seed_query_answer() {
     assert_eq!(r.raw["data"]["no_cash_coupon_fee"].to_string(), "0.01");
     // The same answer about another order is not an answer.
     let other = input(json!({"merchantOrderNo": "another"}));
-    let r = crate::providers::parse_checked(&mut gw, Operation::Query, &resp(200, body), Some(&other), &Ctx::default());
+    let r = crate::providers::parse_checked(
+        &mut gw,
+        Operation::Query,
+        &resp(200, body),
+        Some(&other),
+        &Ctx::default(),
+    );
     assert_eq!(
         (r.outcome, r.next, err_code(&r)),
         (Outcome::Unknown, Next::Retry, Some(ErrorCode::MalformedResponse))
@@ -1082,16 +1034,27 @@ fn platform_errors() {
         (
             Operation::Pay,
             "FREQUENCY_LIMITED",
+            // Refused before processing: FAILED, and the error says the same request may be sent again
+            // (the pipeline ends every refusal with NONE).
             Outcome::Failed,
-            Next::Retry,
+            Next::None,
             Some(ErrorCode::ProviderUnavailable),
         ),
         (
             Operation::Query,
             "ORDERNOTEXIST",
-            Outcome::Failed,
-            Next::None,
+            // Not found is no evidence (a delayed pay may still create it): the shared rule asks again.
+            Outcome::Unknown,
+            Next::Retry,
             Some(ErrorCode::OrderNotFound),
+        ),
+        (
+            Operation::Query,
+            "FREQUENCY_LIMITED",
+            // A read refused before processing found nothing out: ask again.
+            Outcome::Unknown,
+            Next::Retry,
+            Some(ErrorCode::ProviderUnavailable),
         ),
         (
             Operation::Query,
@@ -1137,6 +1100,9 @@ fn platform_errors() {
             assert_eq!(e.provider_message.as_deref(), Some("失败"));
         }
         assert_eq!(r.raw["sub_code"], sub);
+        if sub == "FREQUENCY_LIMITED" {
+            assert!(r.error.as_ref().is_some_and(|e| e.retryable), "{op:?} {sub}");
+        }
     }
     let r = parse(&mut gw, Operation::Pay, platform("USERPAYING"), inp.clone());
     let o = r.order.unwrap();
@@ -1171,7 +1137,8 @@ fn platform_errors() {
 #[test]
 fn transport_level_answers() {
     let mut gw = v1();
-    let r = crate::providers::parse_checked(&mut gw, 
+    let r = crate::providers::parse_checked(
+        &mut gw,
         Operation::Pay,
         &resp(502, "<html>bad gateway</html>"),
         None,
@@ -1279,17 +1246,39 @@ fn refund_answers() {
         let r = parse(
             &mut gw2,
             Operation::Refund,
-            ok(json!({"merchant_refund_sn": "R1", "refund_amount": 0.5, "refund_status": st})),
+            ok(json!({"merchant_refund_sn": "R1", "refund_amount": 1, "refund_status": st})),
             inp.clone(),
         );
         assert_eq!((r.outcome, r.next), (outcome, next), "{st}");
         let f = r.refund.unwrap();
         assert_eq!(
             (f.state, f.amount, f.provider_state.as_deref()),
-            (state, Some(50), Some(st)),
+            (state, Some(100), Some(st)),
             "{st}"
         );
     }
+    // A refund of another amount than asked is not an answer (the shared rule).
+    let r = parse(
+        &mut gw2,
+        Operation::Refund,
+        ok(json!({"merchant_refund_sn": "R1", "refund_amount": 0.5, "refund_status": "REFUND_SUCCESS"})),
+        inp.clone(),
+    );
+    assert_eq!(
+        (r.outcome, r.next, err_code(&r)),
+        (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
+    );
+    // An answer about another order, without an order state (so no order in the result): not an answer.
+    let r = parse(
+        &mut gw,
+        Operation::Refund,
+        ok(json!({"refund_sn": "FR1", "merchant_refund_sn": "R1", "merchant_order_sn": "o2"})),
+        inp.clone(),
+    );
+    assert_eq!(
+        (r.outcome, r.next, err_code(&r)),
+        (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
+    );
     // An answer about another refund.
     let r = parse(
         &mut gw2,
@@ -1637,4 +1626,192 @@ fn refused_pay_whose_order_is_paid_is_unknown_through_the_client() {
                       "data": {"merchant_order_sn": "o1", "trade_state": "SUCCESS"}});
     let v = through_client(v1_cfg(), Operation::Refund, inp, body);
     assert_eq!(triple(&v), ("FAILED", "NONE", Some("REFUND_CONFLICT")), "{v}");
+}
+
+// ================================================================ the conformance fixture
+
+/// API 1.0 with app credentials, the default config. Fubei's answers carry no signature; its
+/// notifications are MD5-signed forms, signed here with the fixture's app secret.
+pub(crate) fn fixture() -> Box<dyn Fixture> {
+    Box::new(FubeiFixture)
+}
+
+struct FubeiFixture;
+
+/// The yuan JSON number Fubei writes for `fen` (`1234` → `12.34`).
+fn yuan(fen: i64) -> Value {
+    yuan_number(fen).expect("fixture amount")
+}
+
+fn answer_of(body: Value) -> HttpResponse {
+    resp(200, &body.to_string())
+}
+
+impl Fixture for FubeiFixture {
+    fn config(&self) -> Value {
+        v1_cfg()
+    }
+
+    fn input(&self, op: Operation, o: &OrderRef) -> Option<Value> {
+        let no = &o.merchant_order_no;
+        Some(match op {
+            Operation::Pay => json!({"merchantOrderNo": no, "amount": o.amount, "authCode": "284567890123456789"}),
+            Operation::Precreate => json!({"merchantOrderNo": no, "amount": o.amount, "channel": "ALIPAY"}),
+            Operation::Refund => json!({"merchantOrderNo": no, "refundNo": format!("R{no}"), "amount": o.amount}),
+            Operation::RefundQuery => json!({"merchantOrderNo": no, "refundNo": format!("R{no}")}),
+            Operation::Query | Operation::Close | Operation::Cancel | Operation::Revoke => {
+                json!({"merchantOrderNo": no})
+            }
+            Operation::Activate | Operation::Checkin => return None,
+        })
+    }
+
+    /// Each answer as the 1.0 models give it (Java SDK `Payment*OrderModel`): pay and query carry the
+    /// trade state and amounts; scan, refund, close and reverse carry only the numbers they are about.
+    fn answer(&self, op: Operation, o: &OrderRef, said: Said) -> HttpResponse {
+        let state = match said {
+            // WeChat Pay's code for a merchant order number already used (the sub_code table).
+            Said::DuplicateOrder => {
+                return answer_of(
+                    json!({"result_code": 400, "result_message": "商户订单号重复", "sub_code": "OUT_TRADE_NO_USED"}),
+                )
+            }
+            Said::Ok(state) => state,
+        };
+        let ids = json!({"merchant_order_sn": o.merchant_order_no, "order_sn": o.provider_order_no});
+        let mut data = ids.as_object().expect("object").clone();
+        let mut set = |k: &str, v: Value| {
+            data.insert(k.into(), v);
+        };
+        match op {
+            Operation::Pay | Operation::Query => {
+                set("trade_state", json!(state));
+                set("type", json!(2));
+                set("order_price", yuan(o.amount));
+                set("total_fee", yuan(o.amount));
+                set("net_money", yuan(o.amount));
+                set("pay_time", json!(1_700_000_000));
+                set("platform_order_no", json!("2023111422001400000000000001"));
+            }
+            Operation::Precreate => set("qr_code", json!("https://qr.alipay.com/bax00000000000000000")),
+            Operation::Refund => {
+                set("merchant_refund_sn", json!(format!("R{}", o.merchant_order_no)));
+                set("refund_sn", json!("F2023111400001"));
+                set("refund_money", yuan(o.amount));
+            }
+            Operation::RefundQuery => {
+                set("merchant_refund_sn", json!(format!("R{}", o.merchant_order_no)));
+                set("refund_sn", json!("F2023111400001"));
+                set("refund_status", json!("REFUND_SUCCESS"));
+                set("refund_money", yuan(o.amount));
+            }
+            Operation::Close | Operation::Cancel | Operation::Revoke | Operation::Activate | Operation::Checkin => {}
+        }
+        answer_of(ok(Value::Object(data)))
+    }
+
+    fn paid(&self) -> &'static str {
+        "SUCCESS"
+    }
+
+    fn pending(&self) -> &'static str {
+        "USERPAYING"
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![SECRET.to_string()]
+    }
+
+    fn notification(&self, o: &OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
+        let data = json!({"merchant_order_sn": o.merchant_order_no, "order_sn": o.provider_order_no,
+                          "trade_state": "SUCCESS", "type": 2, "total_fee": yuan(o.amount), "pay_time": 1_700_000_000})
+        .to_string();
+        let mut fields = BTreeMap::new();
+        fields.insert("result_code".to_string(), "200".to_string());
+        fields.insert("result_message".to_string(), "支付成功".to_string());
+        fields.insert("data".to_string(), data);
+        let signature = sign(&fields, SECRET);
+        fields.insert("sign".to_string(), signature);
+        let body = ["result_code", "result_message", "data", "sign"]
+            .iter()
+            .map(|k| format!("{k}={}", crate::http::url_encode(&fields[*k])))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut headers = BTreeMap::new();
+        headers.insert(
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        );
+        Some((headers, body.into_bytes()))
+    }
+}
+
+// ================================================================ fields
+
+/// Each operation reads its own fields; anything else (besides the portable ones) is refused before
+/// sending. A 2.0 pay has no wallet field, so `channel` means nothing there.
+#[test]
+fn fields_without_meaning_are_refused() {
+    use crate::providers::check_fields;
+    let given = |v: Value| Input::from_json(&v.to_string()).expect("input");
+    let portable = json!({"operator": "op01", "subject": "goods", "description": "d", "storeId": "1001",
+                          "clientIp": "192.0.2.1", "notifyUrl": "https://merchant.example/notify", "extra": {}});
+    for gw in [v1(), v2_app()] {
+        for (op, mut inp) in [
+            (
+                Operation::Pay,
+                json!({"merchantOrderNo": "o1", "amount": 1, "authCode": "284567890123456789",
+                                    "reflect": "r", "cashierId": "1", "deviceId": "D"}),
+            ),
+            (
+                Operation::Precreate,
+                json!({"merchantOrderNo": "o1", "amount": 1, "channel": "ALIPAY", "reflect": "r"}),
+            ),
+            (
+                Operation::Query,
+                json!({"merchantOrderNo": "o1", "providerOrderNo": "F1", "deviceId": "D"}),
+            ),
+            (
+                Operation::Refund,
+                json!({"merchantOrderNo": "o1", "refundNo": "R1", "amount": 1, "deviceId": "D"}),
+            ),
+            (
+                Operation::RefundQuery,
+                json!({"merchantOrderNo": "o1", "refundNo": "R1", "providerRefundNo": "FR1"}),
+            ),
+            (
+                Operation::Close,
+                json!({"merchantOrderNo": "o1", "providerOrderNo": "F1"}),
+            ),
+            (Operation::Cancel, json!({"merchantOrderNo": "o1"})),
+            (Operation::Revoke, json!({"merchantOrderNo": "o1"})),
+        ] {
+            for (k, v) in portable.as_object().unwrap() {
+                inp[k] = v.clone();
+            }
+            check_fields(&gw, op, &given(inp.clone())).unwrap_or_else(|e| panic!("{op:?}: {e:?}"));
+            gw.build(op, &given(inp), &ctx())
+                .unwrap_or_else(|e| panic!("{op:?}: {e:?}"));
+        }
+        for (op, field, value) in [
+            (Operation::Query, "authCode", json!("130000000000000001")),
+            (Operation::Close, "amount", json!(1)),
+            (Operation::RefundQuery, "amount", json!(1)),
+            (Operation::Query, "payerUid", json!("u")),
+        ] {
+            let mut inp = json!({"merchantOrderNo": "o1", "refundNo": "R1"});
+            inp[field] = value;
+            let e = check_fields(&gw, op, &given(inp)).expect_err(field);
+            assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some(field)));
+        }
+        assert!(gw.fields(Operation::Activate).is_none());
+    }
+    let pay = json!({"merchantOrderNo": "o1", "amount": 1, "authCode": "284567890123456789", "channel": "ALIPAY"});
+    assert!(check_fields(&v1(), Operation::Pay, &given(pay.clone())).is_ok());
+    let e = check_fields(&v2_app(), Operation::Pay, &given(pay)).expect_err("2.0 pay has no wallet field");
+    assert_eq!(e.field.as_deref(), Some("channel"));
+    // Fubei's store_id is its own numeric id: a store name cannot be sent, and is not silently dropped.
+    let inp = json!({"merchantOrderNo": "o1", "amount": 1, "authCode": "284567890123456789", "storeId": "S001"});
+    let e = v1().build(Operation::Pay, &given(inp), &ctx()).expect_err("S001");
+    assert_eq!(e.field.as_deref(), Some("storeId"));
 }

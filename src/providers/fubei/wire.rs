@@ -1,0 +1,259 @@
+//! What both generations share on the wire: the request and response envelopes, the order data of
+//! answers and notifications (each field marked with the generation that sends it), and signing.
+
+use super::answer::order_state;
+use super::{v1, v2, Fubei, Identity};
+use crate::crypto;
+use crate::error::{Error, Result};
+use crate::model::{Amounts, Order, OrderState};
+use crate::money;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+// The request envelope (Java SDK `foundation/model/RequestParam.java`; .NET SDK
+// `Galileo.Lite/Model/ApiRequestParam.cs`): app_id | vendor_sn, method, format "json", sign_method "md5",
+// nonce, version "1.0" (both generations: `ApiAttribute.Version = ApiConstants.Version10`), biz_content
+// (a JSON string), sign. Built as a sorted map in `Fubei::envelope`.
+
+/// The response envelope (Java SDK `FubeiOpenApiResponseBodyConverter`, `BizKeyConstants`):
+/// `result_code` 200 = success, 400 = platform error with `sub_code`; `data` holds the answer.
+#[derive(Deserialize)]
+pub(super) struct Envelope {
+    /// An integer on the wire; digit text is accepted too.
+    pub(super) result_code: Option<Value>,
+    pub(super) result_message: Option<Value>,
+    /// "平台方返回错误码" (seed 001): the payment platform's own code, passed through.
+    pub(super) sub_code: Option<Value>,
+    /// An object (or, in notifications, a JSON string holding one).
+    #[serde(default)]
+    pub(super) data: Value,
+}
+
+/// `data` of every order answer and notification, both generations. Values are `Value` because
+/// the SDKs type them variously (int, string, BigDecimal) and Fubei sends both spellings.
+/// Sources: 1.0 — Java SDK `biz/merchant/model/entity/PaymentQueryOrderModel`, `PaymentSwipeOrderModel`,
+/// `PaymentScanOrderModel`, `PaymentCloseOrderModel`, `PaymentReverseOrderModel`, `PaymentRefundOrderModel`,
+/// `PaymentQueryRefundOrderModel`, and seed 001; 2.0 — Java SDK `biz/agent/model/entity/OrderPayModel`,
+/// .NET SDK `OpenApi.Vb/Biz/AgentApi/Model/Response/AOrderQueryResultEntity`, `AOrderClosureResultEntity`,
+/// `ARefundOrderResultEntity`.
+#[derive(Deserialize, Default)]
+pub(super) struct OrderData {
+    /// 2.0: the Fubei merchant the order belongs to (a number). Vendor credentials sign for every
+    /// merchant of the vendor, so this is what says whose an answer or notification is.
+    pub(super) merchant_id: Option<Value>,
+    /// 2.0 pay notifications: "商户id 同merchant_id" (zhangming1994/fubei Go SDK `CallBackCommonData`).
+    pub(super) uid: Option<Value>,
+    pub(super) merchant_order_sn: Option<Value>,
+    /// Fubei's order number.
+    pub(super) order_sn: Option<Value>,
+    /// 1.0: the platform's (WeChat/Alipay) transaction number.
+    pub(super) platform_order_no: Option<Value>,
+    /// 2.0: the channel's transaction number.
+    pub(super) channel_order_sn: Option<Value>,
+    /// 1.0 order state.
+    pub(super) trade_state: Option<Value>,
+    /// 2.0 order state.
+    pub(super) order_status: Option<Value>,
+    /// 1.0 channel: 1 WeChat, 2 Alipay, 5 UnionPay.
+    #[serde(rename = "type")]
+    pub(super) pay_channel: Option<Value>,
+    /// 2.0 channel: wxpay, alipay, unionpay.
+    pub(super) pay_type: Option<Value>,
+    /// 1.0 yuan: 实收金额 (received).
+    pub(super) total_fee: Option<Value>,
+    /// 1.0 yuan: 订单金额 (order amount).
+    pub(super) order_price: Option<Value>,
+    /// 1.0 yuan: 净收金额 = 实收金额 − 手续费.
+    pub(super) net_money: Option<Value>,
+    /// 1.0 yuan: 商家折扣减的金额.
+    pub(super) discount_money: Option<Value>,
+    /// Both, yuan: 手续费.
+    pub(super) fee: Option<Value>,
+    /// Both, yuan: 买家实际支付的金额.
+    pub(super) buyer_pay_amount: Option<Value>,
+    /// 2.0 yuan: 订单金额.
+    pub(super) total_amount: Option<Value>,
+    /// 2.0 yuan: 实收金额.
+    pub(super) net_amount: Option<Value>,
+    /// 1.0: epoch seconds.
+    pub(super) pay_time: Option<Value>,
+    /// 2.0: yyyyMMddHHmmss, Beijing time.
+    pub(super) finish_time: Option<Value>,
+    /// 1.0 scan / 2.0 precreate: the QR content.
+    pub(super) qr_code: Option<Value>,
+    // Refund answers and notifications.
+    pub(super) merchant_refund_sn: Option<Value>,
+    pub(super) refund_sn: Option<Value>,
+    pub(super) refund_status: Option<Value>,
+    /// 2.0 yuan.
+    pub(super) refund_amount: Option<Value>,
+    /// 1.0 yuan.
+    pub(super) refund_money: Option<Value>,
+}
+
+/// A string-or-number field as text; `None` when absent, null or empty.
+pub(super) fn text(v: &Option<Value>) -> Option<String> {
+    match v {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A yuan field of an answer to fen (`money::yuan_value`: literal digits, never a float).
+pub(super) fn fen(field: &str, v: &Option<Value>) -> Result<Option<i64>> {
+    money::yuan_value(field, v.as_ref())
+}
+
+/// The order's state: 1.0 `trade_state`, else 2.0 `order_status`.
+pub(super) fn state_text(d: &OrderData) -> Option<String> {
+    text(&d.trade_state).or_else(|| text(&d.order_status))
+}
+
+/// The order an answer or notification shows. Either generation's spelling is read whichever the client
+/// speaks (Fubei sends both; notifications of one kind reach clients of either), 1.0's first.
+pub(super) fn to_order(d: &OrderData) -> Result<Order> {
+    let provider_state = state_text(d);
+    let (state, is_final) = order_state(provider_state.as_deref());
+    // 1.0: order_price 订单金额, total_fee 实收金额, net_money 净收 = 实收 − 手续费, discount_money.
+    // 2.0: total_amount 订单金额, net_amount 实收金额, fee 手续费.
+    let total = match fen("order_price", &d.order_price)? {
+        Some(t) => Some(t),
+        None => match fen("total_amount", &d.total_amount)? {
+            Some(t) => Some(t),
+            None => fen("total_fee", &d.total_fee)?,
+        },
+    };
+    let received = match fen("total_fee", &d.total_fee)? {
+        Some(r) => Some(r),
+        None => fen("net_amount", &d.net_amount)?,
+    };
+    let buyer_paid = fen("buyer_pay_amount", &d.buyer_pay_amount)?;
+    let fee = fen("fee", &d.fee)?;
+    let net = match fen("net_money", &d.net_money)? {
+        Some(n) => Some(n),
+        None => match (fen("net_amount", &d.net_amount)?, fee) {
+            (Some(r), Some(f)) => r.checked_sub(f).filter(|n| *n >= 0),
+            _ => None,
+        },
+    };
+    let discount = fen("discount_money", &d.discount_money)?;
+    let paid = match state {
+        OrderState::Success => buyer_paid.or(received),
+        OrderState::Pending => Some(0),
+        _ => None,
+    };
+    let paid_at = if state == OrderState::Success {
+        v1::paid_at(d).or_else(|| v2::paid_at(d))
+    } else {
+        None
+    };
+    Ok(Order {
+        state,
+        is_final,
+        merchant_order_no: text(&d.merchant_order_sn),
+        provider_order_no: text(&d.order_sn),
+        channel_order_no: text(&d.platform_order_no).or_else(|| text(&d.channel_order_sn)),
+        channel: v1::channel(d).or_else(|| v2::channel(d)),
+        amounts: Amounts {
+            total,
+            paid,
+            refunded: None, // no order answer reports refunds
+            net: if state == OrderState::Success { net } else { None },
+            fee: if state == OrderState::Success { fee } else { None },
+            discount,
+        },
+        paid_at,
+        qr_code: text(&d.qr_code),
+        pay_params: None,
+        provider_state,
+    })
+}
+
+/// `data` as an object: Fubei sends an object, notifications a JSON string holding one; absent or null
+/// is an empty object.
+pub(super) fn data_object(data: Value) -> Result<Value> {
+    match data {
+        Value::Null => Ok(Value::Object(Map::new())),
+        Value::Object(_) => Ok(data),
+        Value::String(s) if s.trim().is_empty() => Ok(Value::Object(Map::new())),
+        Value::String(s) => match serde_json::from_str::<Value>(&s) {
+            Ok(v @ Value::Object(_)) => Ok(v),
+            _ => Err(Error::malformed("data is a string that does not hold a JSON object")),
+        },
+        _ => Err(Error::malformed("data is not an object")),
+    }
+}
+
+pub(super) fn order_data(data: &Value) -> Result<OrderData> {
+    serde_json::from_value(data.clone()).map_err(|_| Error::malformed("data is not a Fubei order"))
+}
+
+// ---------------------------------------------------------------- signing
+
+/// Every parameter but `sign`, empty ones dropped, sorted by name, `name=value` joined with `&`, raw
+/// values (Java SDK `SignUtil.baseString`; docs.51fubei.com/open-api/business/sign.html). The secret is
+/// appended to this, without separator, before hashing.
+pub fn string_to_sign(params: &BTreeMap<String, String>) -> String {
+    base_string(params, false)
+}
+
+/// `md5_hex_UPPERCASE(string_to_sign ++ secret)`.
+pub fn sign(params: &BTreeMap<String, String>, secret: &str) -> String {
+    sign_with(params, secret, false)
+}
+
+/// The one signing rule for requests and notifications, with the one choice the sources disagree on:
+/// the documented rule (and the Java SDK's `SignUtil`) drops empty values, while the .NET SDK's
+/// `FubeiSignatureUtil.Verify` keeps them (it signs result_code, result_message and data even when
+/// empty). Requests are signed the documented way (`keep_empty` false); a notification whose fields
+/// include an empty one may come signed either way, so `notify` accepts both.
+pub(super) fn sign_with(params: &BTreeMap<String, String>, secret: &str, keep_empty: bool) -> String {
+    let base = base_string(params, keep_empty);
+    crypto::md5_hex(&[base.as_bytes(), secret.as_bytes()]).to_ascii_uppercase()
+}
+
+/// `name=value` pairs of every parameter but `sign`, sorted by name, joined with `&`, raw values;
+/// empty values dropped unless `keep_empty`.
+fn base_string(params: &BTreeMap<String, String>, keep_empty: bool) -> String {
+    let mut s = String::new();
+    for (k, v) in params
+        .iter()
+        .filter(|(k, v)| *k != "sign" && (keep_empty || !v.is_empty()))
+    {
+        if !s.is_empty() {
+            s.push('&');
+        }
+        s.push_str(k);
+        s.push('=');
+        s.push_str(v);
+    }
+    s
+}
+
+impl Fubei {
+    /// The signed envelope as a sorted parameter map (sign included).
+    pub(super) fn envelope(&self, method: &str, biz_content: String, nonce: &str) -> Result<BTreeMap<String, String>> {
+        let mut p = BTreeMap::new();
+        let secret = match self.identity()? {
+            Identity::App { app_id, secret } => {
+                p.insert("app_id".to_string(), app_id.clone());
+                secret
+            }
+            Identity::Vendor { vendor_sn, secret, .. } => {
+                p.insert("vendor_sn".to_string(), vendor_sn.clone());
+                secret
+            }
+        };
+        p.insert("method".into(), method.into());
+        p.insert("format".into(), "json".into());
+        p.insert("sign_method".into(), "md5".into());
+        p.insert("nonce".into(), nonce.into());
+        p.insert("version".into(), "1.0".into());
+        p.insert("biz_content".into(), biz_content);
+        let sig = sign(&p, &secret.0);
+        p.insert("sign".into(), sig);
+        Ok(p)
+    }
+}
