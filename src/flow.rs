@@ -91,7 +91,7 @@ impl Plan {
 pub fn plan(provider: Provider, kind: Kind, amount: i64) -> Plan {
     const FALLBACK: &[(i64, i64)] = &[(30_000, 2_000), (240_000, 5_000)];
     let (timeout_ms, cadence, reversal) =
-        crate::providers::find(provider.0).map_or((240_000, FALLBACK, Operation::Close), |d| (d.flow)(kind));
+        crate::providers::find(provider.0).map_or((240_000, FALLBACK, Operation::Close), |d| d.flow.get(kind));
     Plan {
         kind,
         timeout_ms,

@@ -754,31 +754,16 @@ impl Lakala {
 
 pub const PROVIDER: Provider = Provider("lakala");
 
-pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
-    provider: PROVIDER,
-    create,
-    flow,
-    #[cfg(test)]
-    fixture: Some(tests::fixture),
+pub const FLOW: super::Flows = super::Flows {
+    // Lakala micropay docs: query at 5+5+5+5+10+10+20 s within a minute; 撤销 (revoked) reverses
+    // a micropay, close an unpaid preorder.
+    barcode: (
+        60_000,
+        &[(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)],
+        Operation::Revoke,
+    ),
+    qr: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
 };
-
-fn create(config: Value) -> Result<Box<dyn Gateway>> {
-    Ok(Box::new(Lakala::new(config)?))
-}
-
-fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
-    use crate::flow::Kind;
-    match kind {
-        // Lakala micropay docs: query at 5+5+5+5+10+10+20 s within a minute; 撤销 (revoked) reverses
-        // a micropay, close an unpaid preorder.
-        Kind::Barcode => (
-            60_000,
-            &[(20_000, 5_000), (40_000, 10_000), (60_000, 20_000)],
-            Operation::Revoke,
-        ),
-        Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
-    }
-}
 
 // ---------------------------------------------------------------- the gateway
 
@@ -911,4 +896,4 @@ impl Gateway for Lakala {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

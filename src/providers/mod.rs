@@ -24,20 +24,38 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// What the rest of the library knows of a provider: its name, how to make a client of it, and its
-/// documented pay-and-confirm cadence.
+/// documented pay-and-confirm cadence. The registry builds one per provider from the module's
+/// `PROVIDER`, its gateway type's `new`, `FLOW` and (in tests) `tests::fixture`.
 pub struct Descriptor {
     pub provider: Provider,
     pub create: fn(Value) -> Result<Box<dyn Gateway>>,
-    /// For an order of this kind: (time to wait for the buyer, [(until ms, query every ms)], the call
-    /// that reverses the order at the deadline).
-    pub flow: fn(Kind) -> (i64, &'static [(i64, i64)], Operation),
+    pub flow: Flows,
     /// What the cross-provider suite (`conformance`) runs against.
     #[cfg(test)]
-    pub fixture: Option<fn() -> Box<dyn conformance::Fixture>>,
+    pub fixture: fn() -> Box<dyn conformance::Fixture>,
+}
+
+/// For an order of one kind: (time to wait for the buyer, [(until ms, query every ms)], the call that
+/// reverses the order at the deadline).
+pub type FlowPlan = (i64, &'static [(i64, i64)], Operation);
+
+/// A provider's documented pay-and-confirm cadence, per kind of order.
+pub struct Flows {
+    pub barcode: FlowPlan,
+    pub qr: FlowPlan,
+}
+
+impl Flows {
+    pub fn get(&self, kind: Kind) -> FlowPlan {
+        match kind {
+            Kind::Barcode => self.barcode,
+            Kind::Qr => self.qr,
+        }
+    }
 }
 
 macro_rules! registry {
-    ($($name:ident = $feature:literal),* $(,)?) => {
+    ($($name:ident = $feature:literal => $gateway:ident),* $(,)?) => {
         $(
             #[cfg(feature = $feature)]
             pub mod $name;
@@ -47,7 +65,13 @@ macro_rules! registry {
         pub fn all() -> &'static [&'static Descriptor] {
             static ALL: &[&Descriptor] = &[$(
                 #[cfg(feature = $feature)]
-                &$name::DESCRIPTOR,
+                &Descriptor {
+                    provider: $name::PROVIDER,
+                    create: |config| Ok(Box::new($name::$gateway::new(config)?)),
+                    flow: $name::FLOW,
+                    #[cfg(test)]
+                    fixture: $name::tests::fixture,
+                },
             )*];
             ALL
         }
@@ -56,10 +80,10 @@ macro_rules! registry {
 
 // One line per provider.
 registry! {
-    shouqianba = "shouqianba",
-    fubei = "fubei",
-    lakala = "lakala",
-    tingyihui = "tingyihui",
+    shouqianba = "shouqianba" => Shouqianba,
+    fubei = "fubei" => Fubei,
+    lakala = "lakala" => Lakala,
+    tingyihui = "tingyihui" => Tingyihui,
 }
 
 /// The provider compiled in under this name.

@@ -123,7 +123,7 @@ pub fn parse_checked(
 }
 
 /// A reply with its next step, written once for every provider:
-/// - a refusal ends (NONE); anything in progress is polled;
+/// - a refusal ends (NONE), or says RETRY when the gateway was only busy; anything in progress is polled;
 /// - an uncertain change is polled, an uncertain read retried, unless the gateway documents the answer
 ///   as one for a person (CONTACT_SUPPORT);
 /// - a created QR order waits for the buyer (POLL);
@@ -131,6 +131,8 @@ pub fn parse_checked(
 ///   state, or a value not in the tables) → CONTACT_SUPPORT, anything settled → NONE.
 pub fn finish(provider: Provider, op: Operation, reply: Reply, raw: Value) -> OperationResult {
     let next = match reply.outcome {
+        // A refusal because the gateway was busy (rate limited, unavailable) did nothing: send it again.
+        Outcome::Failed if reply.error.as_ref().is_some_and(|e| e.retryable) => Next::Retry,
         Outcome::Failed => Next::None,
         Outcome::InProgress => Next::Poll,
         Outcome::Unknown if reply.escalate => Next::ContactSupport,

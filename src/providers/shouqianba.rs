@@ -615,27 +615,12 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
 
 pub const PROVIDER: Provider = Provider("shouqianba");
 
-pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
-    provider: PROVIDER,
-    create,
-    flow,
-    #[cfg(test)]
-    fixture: Some(tests::fixture),
+pub const FLOW: super::Flows = super::Flows {
+    // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
+    // then every 5 s up to about 240 s. cancel reverses either.
+    barcode: (45_000, &[(45_000, 4_000)], Operation::Cancel),
+    qr: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Cancel),
 };
-
-fn create(config: Value) -> Result<Box<dyn Gateway>> {
-    Ok(Box::new(Shouqianba::new(config)?))
-}
-
-fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
-    use crate::flow::Kind;
-    match kind {
-        // Seed 004 / protocol notes: pay — query every 3–5 s for 40–50 s; QR — every 2 s for 30 s,
-        // then every 5 s up to about 240 s. cancel reverses either.
-        Kind::Barcode => (45_000, &[(45_000, 4_000)], Operation::Cancel),
-        Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Cancel),
-    }
-}
 
 // ---------------------------------------------------------------- the gateway
 
@@ -840,4 +825,4 @@ impl Gateway for Shouqianba {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

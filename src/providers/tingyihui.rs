@@ -422,25 +422,11 @@ impl Tingyihui {
 
 pub const PROVIDER: Provider = Provider("tingyihui");
 
-pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
-    provider: PROVIDER,
-    create,
-    flow,
-    #[cfg(test)]
-    fixture: Some(tests::fixture),
+pub const FLOW: super::Flows = super::Flows {
+    // No barcode pay; its QR trades are closed when the buyer does not pay.
+            barcode: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+    qr: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
 };
-
-fn create(config: Value) -> Result<Box<dyn Gateway>> {
-    Ok(Box::new(Tingyihui::new(config)?))
-}
-
-fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
-    use crate::flow::Kind;
-    match kind {
-        // No barcode pay; its QR trades are closed when the buyer does not pay.
-        Kind::Barcode | Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
-    }
-}
 
 impl Gateway for Tingyihui {
     fn provider(&self) -> Provider {
@@ -526,4 +512,4 @@ impl Gateway for Tingyihui {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

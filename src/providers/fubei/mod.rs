@@ -395,26 +395,11 @@ impl Fubei {
 
 pub const PROVIDER: Provider = Provider("fubei");
 
-pub static DESCRIPTOR: super::Descriptor = super::Descriptor {
-    provider: PROVIDER,
-    create,
-    flow,
-    #[cfg(test)]
-    fixture: Some(tests::fixture),
+pub const FLOW: super::Flows = super::Flows {
+    // The same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
+    barcode: (45_000, &[(45_000, 4_000)], Operation::Cancel),
+    qr: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
 };
-
-fn create(config: Value) -> Result<Box<dyn Gateway>> {
-    Ok(Box::new(Fubei::new(config)?))
-}
-
-fn flow(kind: crate::flow::Kind) -> (i64, &'static [(i64, i64)], Operation) {
-    use crate::flow::Kind;
-    match kind {
-        // The same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
-        Kind::Barcode => (45_000, &[(45_000, 4_000)], Operation::Cancel),
-        Kind::Qr => (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
-    }
-}
 
 impl Gateway for Fubei {
     fn provider(&self) -> Provider {
@@ -499,4 +484,4 @@ impl Gateway for Fubei {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1034,10 +1034,9 @@ fn platform_errors() {
         (
             Operation::Pay,
             "FREQUENCY_LIMITED",
-            // Refused before processing: FAILED, and the error says the same request may be sent again
-            // (the pipeline ends every refusal with NONE).
+            // Refused before processing because the gateway was busy: FAILED + RETRY (the same request).
             Outcome::Failed,
-            Next::None,
+            Next::Retry,
             Some(ErrorCode::ProviderUnavailable),
         ),
         (
@@ -1720,6 +1719,11 @@ impl Fixture for FubeiFixture {
 
     fn secrets(&self) -> Vec<String> {
         vec![SECRET.to_string()]
+    }
+
+    /// The sign is a form field.
+    fn signed_in_headers(&self) -> bool {
+        false
     }
 
     fn notification(&self, o: &OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)> {

@@ -511,6 +511,7 @@ fn error_code_table() {
             assert_eq!(e.provider_message.as_deref(), Some("签名计算错误"), "{what}");
             assert!(r.order.is_none() && r.refund.is_none(), "{what}");
             let next = match outcome {
+                Outcome::Failed if e.retryable => Next::Retry,
                 Outcome::Failed => Next::None,
                 _ if op.mutates() => Next::Poll,
                 _ => Next::Retry,
