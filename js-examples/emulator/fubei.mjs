@@ -994,6 +994,7 @@ export function createFubei(options = {}, hooks = {}) {
     query: {},
     refund: {},
     barcodes: { success: '130000000000000001', paying: '910000000000000001', stuck: '930000000000000001', declined: '920000000000000001' },
+    queryFault: { path: GATEWAY_V1, method: 'openapi.payment.order.query' }, // where a queued fault hits this client's query (POST /__emulator/faults)
     orderKey: 'merchant_order_sn',
     notification: { signed: true, headers: [] },
   });

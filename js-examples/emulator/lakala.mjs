@@ -867,6 +867,7 @@ export async function createLakala(options = {}, hooks = {}) {
     query: { clientIp: '127.0.0.1' },
     refund: { clientIp: '127.0.0.1' },
     barcodes: { success: '130000000000000001', paying: '910000000000000001', stuck: '930000000000000001', declined: '920000000000000001' },
+    queryFault: { path: `${PREFIX}${API}/query/tradequery` }, // where a queued fault hits this client's query (POST /__emulator/faults)
     orderKey: 'out_trade_no',
     notification: { signed: true, headers: ['authorization'] },
   });

@@ -624,6 +624,7 @@ export async function createShouqianba(options = {}, hooks = {}) {
     query: {},
     refund: { operator: 'conformance' },
     barcodes: { success: '130000000000000001', paying: '910000000000000001', stuck: '930000000000000001', declined: '920000000000000001' },
+    queryFault: { path: '/upay/v2/query' }, // where a queued fault hits this client's query (POST /__emulator/faults)
     orderKey: 'client_sn',
     notification: { signed: true, headers: ['authorization'] },
   });

@@ -546,6 +546,7 @@ export async function createTingyihui(options = {}, hooks = {}) {
     query: {},
     refund: {},
     barcodes: {},
+    queryFault: { path: `${PREFIX}/os-base/query/trade/v1/open` }, // where a queued fault hits this client's query (POST /__emulator/faults)
     orderKey: 'ownerTradeNo',
     notification: { signed: false, headers: [] }, // callbacks are unsigned: verifyNotification refuses them
   });
