@@ -15,9 +15,11 @@ import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { createClient } from 'aggpay';
 import { startEmulator } from '../js-examples/emulator/index.mjs';
+import { GATEWAYS } from '../js-examples/emulator/registry.mjs';
 
 const IP = '127.0.0.1';
-const PROVIDERS = ['shouqianba', 'fubei', 'lakala', 'tingyihui'];
+/** Every gateway of the emulator's registry, in its order: the run names none. */
+const PROVIDERS = GATEWAYS;
 /** Verdicts that say no money was kept: the ledger must hold nothing for the order. */
 const saysNoMoney = (v) => v === 'FAILED' || v.startsWith('TIMED_OUT_');
 /** Verdicts a checker cannot hold against the ledger: NEEDS_ATTENTION, and anything it does not know. */
@@ -42,34 +44,27 @@ function rng(seed) {
   };
 }
 
-/** One client per notify route: Fubei twice, the 1.0 merchant API (app secret) and the 2.0 vendor API. */
+/**
+ * One client per notify route, from what the emulator says of each gateway (GET /__emulator/conformance): its
+ * client configuration, and each further variant as another route (`<name>2`, …: a second API generation, say).
+ * Returns { clients: { route → client }, routes: { name → [route…] }, spec: { name → description } }.
+ */
 function clients(emu) {
-  const sqb = emu.shouqianba.credentials;
-  const fb = emu.fubei.credentials;
-  const lk = emu.lakala.merchant;
-  const ty = emu.tingyihui.merchant;
   const host = { timeoutMs: 120 }; // shorter than the emulator's delay and late faults (300 ms)
-  return {
-    shouqianba: createClient({ ...host, provider: 'shouqianba', baseUrl: emu.url,
-      credentials: { terminalSn: sqb.terminalSn, terminalKey: sqb.terminalKey, notifyPublicKey: emu.shouqianba.publicKeyPem } }),
-    fubei: createClient({ ...host, provider: 'fubei', baseUrl: `${emu.url}/fubei`, credentials: { appId: fb.appId, appSecret: fb.appSecret } }),
-    fubei2: createClient({ ...host, provider: 'fubei', apiVersion: '2.0', baseUrl: `${emu.url}/fubei`,
-      credentials: { vendorSn: fb.vendorSn, vendorSecret: fb.vendorSecret, merchantId: fb.merchantId } }),
-    lakala: createClient({ ...host, provider: 'lakala', baseUrl: `${emu.url}/lakala`, credentials: {
-      appId: lk.appId, serialNo: lk.serialNo, privateKey: lk.privateKeyPem, platformCertificate: emu.lakala.platformCertificatePem,
-      merchantNo: lk.merchantNo, termNo: lk.termNo } }),
-    tingyihui: createClient({ ...host, provider: 'tingyihui', baseUrl: `${emu.url}/tingyihui`,
-      credentials: { accessId: ty.accessId, privateKey: ty.privateKeyBase64, merchantCode: ty.osMerchantCode } }),
-  };
+  const out = { clients: {}, routes: {}, spec: {} };
+  for (const g of emu.conformance()) {
+    const base = { ...host, provider: g.provider, baseUrl: `${emu.url}${g.basePath}`, credentials: g.credentials };
+    out.spec[g.provider] = g;
+    out.routes[g.provider] = [g.provider];
+    out.clients[g.provider] = createClient(base);
+    (g.variants ?? []).forEach((variant, k) => {
+      const route = `${g.provider}${k + 2}`;
+      out.routes[g.provider].push(route);
+      out.clients[route] = createClient({ ...base, ...variant });
+    });
+  }
+  return out;
 }
-
-const QR_INPUT = {
-  shouqianba: { payway: '3', operator: 'rel' },
-  fubei: { channel: 'ALIPAY' },
-  lakala: { channel: 'WECHAT', clientIp: IP },
-  tingyihui: { channel: 'ALIPAY' },
-};
-const PAY_INPUT = { shouqianba: { operator: 'rel' }, fubei: {}, lakala: { clientIp: IP } };
 
 /**
  * The naive barcode flow of issue 8's first finding: pay, then poll, and take the first "order not found"
@@ -102,7 +97,7 @@ export async function run({
   const emu = await startEmulator({ port: 0, chaos: { seed, rate, delayMs: 300, lateMs: 300, weights: WEIGHTS, ...(kinds && { kinds }) } });
   // The merchant's notification endpoint: every notice is verified, and kept with what the library said.
   const notices = [];
-  const c = clients(emu);
+  const { clients: c, routes, spec } = clients(emu);
   const merchant = createServer((req, res) => {
     const chunks = [];
     req.on('data', (x) => chunks.push(x));
@@ -131,7 +126,8 @@ export async function run({
   try {
     for (let i = 0; i < orders; i++) {
       const provider = PROVIDERS[i % PROVIDERS.length];
-      const route = provider === 'fubei' && Math.floor(i / PROVIDERS.length) % 2 === 1 ? 'fubei2' : provider;
+      const g = spec[provider];
+      const route = routes[provider][Math.floor(i / PROVIDERS.length) % routes[provider].length];
       const client = c[route];
       let amount = 1 + Math.floor(random() * 99_999);
       // Now and then an order number is used again, for another amount: never PAID for money that is not this.
@@ -139,7 +135,7 @@ export async function run({
       const reused = earlier.length > 0 && random() < reuse ? earlier[Math.floor(random() * earlier.length)] : null;
       const merchantOrderNo = reused ? reused.merchantOrderNo : `R${runId}${i}`.slice(0, 32);
       if (reused && amount === reused.amount) amount += 1;
-      const barcode = provider !== 'tingyihui' && random() < 0.5;
+      const barcode = Boolean(g.pay) && random() < 0.5;
       // Virtual time for the flow: waiting costs nothing, cadence and timeouts are the real ones.
       let t = 0;
       let sleeps = 0;
@@ -158,7 +154,7 @@ export async function run({
         if (!barcode && sleeps === buyerPaysAfter) buyerPays();
       };
       const flowOptions = { sleep, now: () => t };
-      const ref = { merchantOrderNo, amount, ...(provider === 'lakala' ? { clientIp: IP } : {}) };
+      const ref = { merchantOrderNo, amount, ...g.query };
       const attempt = { provider, route, merchantOrderNo, amount, kind: barcode ? 'barcode' : 'qr', reused: Boolean(reused) };
       let outcome;
       let shown = false; // the QR code reached the till: a buyer can scan it
@@ -167,12 +163,12 @@ export async function run({
           const r = random();
           const prefix = r < 0.55 ? '13' : r < 0.75 ? '9100' : r < 0.85 ? '9300' : r < 0.95 ? '9200' : '9400';
           const authCode = (prefix + String(Math.floor(random() * 1e16)).padStart(16, '0')).slice(0, 18);
-          const input = { merchantOrderNo, amount, authCode, subject: 'reliability', notifyUrl: notifyUrl(route), ...PAY_INPUT[provider] };
+          const input = { merchantOrderNo, amount, authCode, subject: 'reliability', notifyUrl: notifyUrl(route), ...g.pay };
           outcome = flow === 'naive'
             ? await naivePayAndConfirm(client, input, ref, flowOptions)
             : await client.payAndConfirm(input, flowOptions);
         } else {
-          const input = { merchantOrderNo, amount, subject: 'reliability', notifyUrl: notifyUrl(route), ...QR_INPUT[provider] };
+          const input = { merchantOrderNo, amount, subject: 'reliability', notifyUrl: notifyUrl(route), ...g.precreate };
           const pre = await client.precreate(input);
           shown = pre.outcome === 'SUCCEEDED';
           if (pre.outcome === 'FAILED') {

@@ -5,6 +5,13 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { startEmulator, mulberry32, CHAOS_KINDS } from './index.mjs';
+import { startMerchant } from '../../tests/js/kit.mjs';
+
+/** A merchant endpoint acknowledging every provider's way (Lakala wants JSON, the others "success"), at /<name>/notify. */
+async function notifyEndpoint() {
+  const m = await startMerchant({ text: true, answer: (e) => ({ body: e.path.startsWith('/lakala') ? '{"code":"SUCCESS","message":"执行成功"}' : 'success' }) });
+  return { ...m, url: (name) => `${m.base}/${name}/notify` };
+}
 
 const md5 = (s) => crypto.createHash('md5').update(s, 'utf8').digest('hex');
 const line = (...parts) => Buffer.concat(parts.flatMap((p) => [Buffer.from(p), Buffer.from('\n')]));
@@ -113,26 +120,6 @@ async function outcome(promise) {
   } catch {
     return 'dropped';
   }
-}
-
-/** A merchant endpoint acknowledging every provider's way (Lakala wants JSON, the others "success"). */
-async function startMerchant() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.end(req.url.startsWith('/lakala') ? '{"code":"SUCCESS","message":"执行成功"}' : 'success');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  return {
-    url: (name) => `${base}/${name}/notify`,
-    received,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-  };
 }
 
 // ---- tests ----
@@ -413,7 +400,7 @@ test('ledger(): one uniform shape for every provider; paid = money taken and not
 
 test('duplicate-notify: every notification delivered twice (same body), per provider; probability and kinds', async () => {
   await reset();
-  const merchant = await startMerchant();
+  const merchant = await notifyEndpoint();
   try {
     emu.chaos.set({ seed: 2, rate: 0 }); // no request faults; duplicateNotify defaults to 1 with the default kinds
     await (await shqPay('dn-s', { notify_url: merchant.url('shouqianba') })).text();
@@ -696,7 +683,7 @@ test('contradict: the result code says one thing, the order state in the same an
 
 test('foreign-notify: another merchant\'s genuinely signed notice carrying our order number reaches our notify URL', async () => {
   await reset();
-  const merchant = await startMerchant();
+  const merchant = await notifyEndpoint();
   try {
     // Shouqianba: signed with the one platform key, for another terminal
     emu.faults.add({ path: '/upay/v2/precreate', kind: 'foreign-notify' });

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { startEmulator } from './index.mjs';
 import { wapSign } from './shouqianba.mjs';
+import { startMerchant, replying } from '../../tests/js/kit.mjs';
 
 const md5 = (s) => crypto.createHash('md5').update(s).digest('hex');
 
@@ -43,25 +44,6 @@ const control = async (path, method = 'GET', body) => {
   });
   return { status: res.status, json: await res.json() };
 };
-
-/** A merchant server that records notifications; replies come from `replies` (then "success"). */
-async function startMerchant(replies = []) {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.end(replies.shift() ?? 'success');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/notify`,
-    received,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-  };
-}
 
 test('spec worked examples: request signature and WAP sign', () => {
   const body = '{"terminal_sn":"10298371039","client_sn":"7654321132"}';
@@ -253,7 +235,7 @@ test('cancel and revoke transitions', async () => {
 });
 
 test('precreate, buyer pays, signed notification verifies', async () => {
-  const merchant = await startMerchant();
+  const merchant = await startMerchant({ answer: replying([]) });
   try {
     const fields = { client_sn: uniq(), total_amount: '2500', payway: '2', subject: 's', operator: 'o', notify_url: merchant.url };
     const r = await call('/upay/v2/precreate', fields);
@@ -313,7 +295,7 @@ test('precreate, buyer pays, signed notification verifies', async () => {
 });
 
 test('notifications retry until the merchant answers success; refunds notify too', async () => {
-  const merchant = await startMerchant(['fail', 'FAIL']);
+  const merchant = await startMerchant({ answer: replying(['fail', 'FAIL']) });
   try {
     const fields = payFields({ notify_url: merchant.url });
     await call('/upay/v2/pay', fields);
@@ -330,7 +312,7 @@ test('notifications retry until the merchant answers success; refunds notify too
 
 test('notifyHeaderForm "sn" and bounded retries against a dead merchant', async () => {
   const other = await startEmulator({ shouqianba: { notifyHeaderForm: 'sn', notifyRetryDelays: [10, 10] } });
-  const merchant = await startMerchant();
+  const merchant = await startMerchant({ answer: replying([]) });
   try {
     const { terminalSn, terminalKey } = other.shouqianba.credentials;
     const body = JSON.stringify({ terminal_sn: terminalSn, ...payFields({ notify_url: merchant.url }) });

@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlError, controlRoutes, postNotification } from './control.mjs';
+import { FORGED_AMOUNT, JSON_TYPE, freeze, jsonOf } from './adversary.mjs';
 
 export const GATEWAY_V1 = '/fubei/gateway';
 export const GATEWAY_V2 = '/fubei/gateway/agent';
@@ -922,8 +923,86 @@ export function createFubei(options = {}, hooks = {}) {
     }
   }
 
+  // ---- the core's adversarial faults and conformance description (the interface in registry.mjs) ----
+
+  const OPS = {
+    'openapi.payment.order.swipe': 'pay', 'fbpay.order.pay': 'pay',
+    'openapi.payment.order.scan': 'precreate', 'fbpay.order.precreate': 'precreate',
+    'openapi.payment.order.query': 'query', 'fbpay.order.query': 'query',
+    'openapi.payment.order.refund': 'refund', 'fbpay.order.refund': 'refund',
+    'openapi.payment.order.refund.query': 'refundQuery', 'fbpay.order.refund.query': 'refundQuery',
+    'openapi.payment.order.close': 'close', 'fbpay.order.close': 'close',
+    'openapi.payment.order.reverse': 'reverse', 'fbpay.order.cancel': 'reverse',
+  };
+  /** Another merchant of the same service provider: the vendor secret signs its notices too. */
+  const OTHER_MERCHANT_ID = 1688666;
+  const REVERSED = ['REVOKED', 'CLOSED'];
+
+  const adversary = {
+    operation(req) {
+      const env = jsonOf(req.body.toString('utf8')) ?? {};
+      const biz = jsonOf(env.biz_content ?? '') ?? {};
+      // 1.0 and app-level notices are signed with the merchant's own app secret (another merchant's would not
+      // verify); a service provider's vendor secret signs the notices of all its merchants.
+      return { op: OPS[env.method] ?? null, notifyUrl: biz.call_back_url || biz.notify_url || undefined, forgeable: Boolean(env.vendor_sn) };
+    },
+    /**
+     * Only "refused, yet the order in the same answer is paid (or paying)": result_code 200 means the call worked,
+     * so 200 with a CLOSED order is no contradiction. The data text is kept byte for byte.
+     */
+    contradictPay(frozen) {
+      const m = /^\{"result_code":200,"result_message":"[^"]*","data":(\{[\s\S]*\})\}$/.exec(frozen.raw.body);
+      const data = m && jsonOf(m[1]);
+      const state = data?.trade_state ?? data?.order_status;
+      if (state !== 'SUCCESS' && state !== 'USERPAYING') return null;
+      const text = `{"result_code":400,"result_message":"支付失败: 用户余额不足","sub_code":"NOTENOUGH","data":${m[1]}}`;
+      return { ...frozen, raw: { type: JSON_TYPE, body: text } };
+    },
+    contradictUnprocessed(req, info) {
+      const o = info.orderNo === undefined ? undefined : controller.order(info.orderNo);
+      if (!o || REVERSED.includes(o.state)) return null;
+      const data = req.pathname === GATEWAY_V2
+        ? { merchant_id: cfg.merchantId, merchant_order_sn: o.merchant_order_sn, order_status: o.state }
+        : { merchant_order_sn: o.merchant_order_sn, order_sn: o.order_sn, trade_state: o.state };
+      return freeze({ json: { result_code: 200, result_message: '成功', data } });
+    },
+    forgeNotice(info) {
+      const now = Date.now();
+      const at = stamp(now);
+      const data = `{"order_sn":"${at}${digits(6)}","merchant_order_sn":${JSON.stringify(info.orderNo)},"ins_order_sn":"${at}${digits(14)}",`
+        + `"channel_order_sn":"4200${digits(24)}","merchant_id":${OTHER_MERCHANT_ID},"order_status":"SUCCESS","pay_type":"wxpay",`
+        + `"total_amount":${FORGED_AMOUNT / 100},"net_amount":${FORGED_AMOUNT / 100},"buyer_pay_amount":${FORGED_AMOUNT / 100},"fee":0,"store_id":1,"user_id":"fraud",`
+        + `"finish_time":"${finishTime(now)}"}`;
+      const fields = { result_code: '200', result_message: '成功', data };
+      fields.sign = fubeiSign(fields, cfg.vendorSecret);
+      return {
+        url: info.notifyUrl, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams(fields).toString(),
+      };
+    },
+  };
+
+  /** GET /__emulator/conformance: how a client of this gateway is configured and driven against the emulator. */
+  const conformance = () => ({
+    basePath: '/fubei',
+    credentials: { appId: cfg.appId, appSecret: cfg.appSecret },
+    // The 2.0 API as a service provider (vendor secret) sees it: a second client of the same merchant.
+    variants: [{ apiVersion: '2.0', credentials: { vendorSn: cfg.vendorSn, vendorSecret: cfg.vendorSecret, merchantId: cfg.merchantId } }],
+    secrets: [cfg.appSecret, cfg.vendorSecret],
+    pay: {},
+    precreate: { channel: 'ALIPAY' },
+    query: {},
+    refund: {},
+    barcodes: { success: '130000000000000001', paying: '910000000000000001', stuck: '930000000000000001', declined: '920000000000000001' },
+    queryFault: { path: GATEWAY_V1, method: 'openapi.payment.order.query' }, // where a queued fault hits this client's query (POST /__emulator/faults)
+    orderKey: 'merchant_order_sn',
+    notification: { signed: true, headers: [] },
+  });
+
   return {
     name: 'fubei',
+    adversary,
+    conformance,
     handles: (method, pathname) => method === 'POST' && (pathname === GATEWAY_V1 || pathname === GATEWAY_V2),
     handle: async (req) => handleApi(req),
     faultMethod: methodOf,

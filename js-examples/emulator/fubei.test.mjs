@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { startEmulator } from './index.mjs';
 import { fubeiSign, parseJsonExact, yuanText } from './fubei.mjs';
+import { startMerchant, replying } from '../../tests/js/kit.mjs';
 
 const md5Upper = (s) => crypto.createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
 
@@ -65,25 +66,6 @@ const control = async (path, method = 'GET', body) => {
   });
   return { status: res.status, json: await res.json() };
 };
-
-/** A merchant server that records notifications; replies come from `replies` (then "success"). */
-async function startMerchant(replies = []) {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.end(replies.shift() ?? 'success');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/notify`,
-    received,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-  };
-}
 
 test('spec worked example: signature vector, and the emulator accepts a request signed that way', async () => {
   const params = {
@@ -435,7 +417,7 @@ test('refundInProgressQueries: REFUND_PROCESSING, then REFUND_SUCCESS', async ()
 });
 
 test('notifications: form POST signed with MD5, retried until "success" (any case), 1.0 and 2.0 secrets', async () => {
-  const merchant = await startMerchant(['fail', 'SUCCESS']);
+  const merchant = await startMerchant({ text: true, answer: replying(['fail', 'SUCCESS']) });
   try {
     const sn = uniq();
     ok(await swipe({ merchant_order_sn: sn, call_back_url: merchant.url, total_fee: 0.07 }));
@@ -482,7 +464,7 @@ test('notifications: form POST signed with MD5, retried until "success" (any cas
     }
 
     // bounded retries against a merchant that never acknowledges
-    const deaf = await startMerchant(['no', 'no', 'no', 'no', 'no']);
+    const deaf = await startMerchant({ text: true, answer: replying(['no', 'no', 'no', 'no', 'no']) });
     try {
       ok(await swipe({ call_back_url: deaf.url }));
       await emu.fubei.flushNotifications();

@@ -1,45 +1,25 @@
 // aggpay gateway emulator: a small HTTP server on 127.0.0.1 that speaks the payment gateways'
 // wire protocols, written independently of the library so it double-checks the library's signing.
 //
-// The core here only routes requests, injects faults and serves the test-control routes. Each gateway
-// lives in its own provider module with this shape:
+// The core here only routes requests, injects faults and serves the test-control routes; it treats every gateway
+// alike and names none. The gateways are registry.mjs's `{ name: factory }` map, whose header documents the
+// interface each gateway module implements (handle, control, conformance, the fault and adversary hooks, …).
+// startEmulator(options) passes `options[name]` to each factory, and returns each controller as `emu[name]`.
 //
-//   { name, handles(method, pathname), handle(req), control(req), maintenance?(req), reset(), close(), controller }
+// Chaos (seeded random faults, see createChaos) uses the gateways' isBarcodePay?(req) (the `stuck` fault makes
+// such a pay behave as a `9300…` barcode through req.chaosStuck) and orderNo?(req) (for the chaos log), and their
+// `hooks.duplicateNotify()`. Every controller offers `ledger()`: [{ provider, merchantOrderNo, providerOrderNo,
+// paid, state, total, held }] over its payments, where `paid` means the buyer's money was taken and not (fully)
+// returned, `held` is that amount in fen and `state` is the gateway's own order state; the core adds `everPaid`
+// and `paidAmount` from the order's events (whether, and for how much, the buyer ever paid).
 //
-//   req      = { method, pathname, query: URLSearchParams, headers, body: Buffer, subpath? }
-//   response = { status = 200, json } | { status, text } | { status, html }
-//
-// `handle` answers the gateway API; `control(req)` answers `/__emulator/<name>/<subpath>` (null → 404);
-// `maintenance(req)` is the provider's own "down for maintenance" answer used by the `maintenance` fault.
-// `faultMethod?(req)` names the API method of a request (e.g. Fubei's body `method` field) for method-filtered
-// faults. A response may also be `{ status, jsonText }`: JSON already serialized (exact decimal amounts).
-// Any response may carry extra `headers`. `tamper?(kind, response)` applies the `bad-signature` / `no-signature`
-// faults to a signed response (providers whose responses are not signed leave it out: those faults do nothing).
-//
-// Chaos (seeded random faults, see createChaos) uses two more optional hooks and one request flag:
-//   isBarcodePay?(req)  true for a barcode (B-scans-C) pay request: the only requests the `stuck` fault applies to;
-//   orderNo?(req)       the merchant order number a request is about (best effort, for the chaos log);
-//   req.chaosStuck      set by the core for the `stuck` fault: the pay must behave as a `9300…` barcode.
-// A provider factory takes `(options, hooks)`; `hooks.duplicateNotify()` is asked once per notification (when it
-// is first scheduled) and, when true, the provider delivers that notification a second time after the first
-// delivery (with its retries) is over. Every controller offers `ledger()`: [{ provider, merchantOrderNo,
-// providerOrderNo, paid, state, total, held }] over its payments, where `paid` means the buyer's money was taken
-// and not (fully) returned, `held` is that amount in fen and `state` is the provider's own order state; the core
-// adds `everPaid` and `paidAmount` from the order's events (whether, and for how much, the buyer ever paid).
-//
-// The adversarial kinds (late, replay, other-order, contradict, foreign-notify) live in adversary.mjs: the provider
-// modules know nothing of them. The core makes Shouqianba's notification key and Lakala's platform key itself and
-// hands them to those modules as options, so it can sign as the platform does.
+// The adversarial kinds (late, replay, other-order, contradict, foreign-notify) are applied here with adversary.mjs,
+// through each gateway's own `adversary` hooks (which hold its platform keys, so it signs as the platform does).
 import http from 'node:http';
-import crypto from 'node:crypto';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { postNotification } from './control.mjs';
 import { MUTATING, createAdversary, freeze, gist } from './adversary.mjs';
-import { createShouqianba } from './shouqianba.mjs';
-import { createFubei } from './fubei.mjs';
-import { createLakala } from './lakala.mjs';
-import { createTingyihui } from './tingyihui.mjs';
+import { registry, GATEWAYS } from './registry.mjs';
 
 const MAX_BODY = 1 << 20; // 1 MiB is far more than any gateway request
 /** What a world that is not merely unreliable does: answers and notices a client must not believe. */
@@ -50,7 +30,6 @@ const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'del
 export const CHAOS_KINDS = ['drop-after', 'drop-before', 'delay', 'http500', 'maintenance', 'bad-signature', 'stuck',
   ...ADVERSARIAL_KINDS];
 const CHAOS_ALL = [...CHAOS_KINDS, 'duplicate-notify'];
-const PROVIDER_NAMES = ['shouqianba', 'fubei', 'lakala', 'tingyihui'];
 const CHAOS_LOG_MAX = 10_000;
 
 /** Faults queued per path (and optionally per API `method`); each matching request consumes one. */
@@ -107,7 +86,7 @@ function seed32(seed) {
  * per request whatever the outcome, so the faults depend only on the seed and the sequence of requests (never on
  * timing). Notifications draw from a second stream derived from the same seed.
  */
-export function createChaos() {
+export function createChaos(names = GATEWAYS) {
   let cfg = null;
   let draw = null; // request stream
   let drawNotify = null; // notification stream
@@ -117,8 +96,8 @@ export function createChaos() {
     const kinds = () => Object.fromEntries(CHAOS_KINDS.map((k) => [k, 0]));
     return {
       requests: 0, injected: 0, byKind: kinds(),
-      byProvider: Object.fromEntries(PROVIDER_NAMES.map((p) => [p, { requests: 0, injected: 0, byKind: kinds() }])),
-      notifications: { scheduled: 0, duplicated: 0, byProvider: Object.fromEntries(PROVIDER_NAMES.map((p) => [p, 0])) },
+      byProvider: Object.fromEntries(names.map((p) => [p, { requests: 0, injected: 0, byKind: kinds() }])),
+      notifications: { scheduled: 0, duplicated: 0, byProvider: Object.fromEntries(names.map((p) => [p, 0])) },
       log: [],
     };
   }
@@ -148,8 +127,8 @@ export function createChaos() {
       if (duplicateNotify !== undefined && (typeof duplicateNotify !== 'number' || !(duplicateNotify >= 0 && duplicateNotify <= 1))) {
         throw new Error('chaos duplicateNotify must be a number 0..1');
       }
-      if (providers !== undefined && (!Array.isArray(providers) || !providers.every((p) => PROVIDER_NAMES.includes(p)))) {
-        throw new Error(`chaos providers must be an array of ${PROVIDER_NAMES.join(', ')}`);
+      if (providers !== undefined && (!Array.isArray(providers) || !providers.every((p) => names.includes(p)))) {
+        throw new Error(`chaos providers must be an array of ${names.join(', ')}`);
       }
       const chosen = kinds ?? CHAOS_ALL;
       cfg = {
@@ -242,8 +221,6 @@ export function createChaos() {
   };
 }
 
-const generateKeyPair = promisify(crypto.generateKeyPair);
-const pemKey = async () => (await generateKeyPair('rsa', { modulusLength: 2048 })).privateKey.export({ type: 'pkcs8', format: 'pem' });
 const ANSWERS_KEPT = 64; // earlier answers per provider, for `replay` and `other-order`
 const FORGED_LOG_MAX = 10_000;
 
@@ -251,26 +228,9 @@ export async function startEmulator(options = {}) {
   const faults = createFaults();
   const chaos = createChaos();
   const hooks = (name) => ({ duplicateNotify: () => chaos.duplicateNotify(name) });
-  // The core holds the platform keys (Shouqianba's notification key, Lakala's platform key), so the adversarial
-  // faults can sign exactly as the platform does.
-  const sqbOptions = { ...options.shouqianba };
-  const lklOptions = { ...options.lakala };
-  [sqbOptions.notifyPrivateKeyPem, lklOptions.platformPrivateKeyPem] = await Promise.all([
-    sqbOptions.notifyPrivateKeyPem ?? pemKey(), lklOptions.platformPrivateKeyPem ?? pemKey(),
-  ]);
-  const shouqianba = await createShouqianba(sqbOptions, hooks('shouqianba'));
-  const fubei = createFubei(options.fubei ?? {}, hooks('fubei'));
-  const lakala = await createLakala(lklOptions, hooks('lakala'));
-  const tingyihui = await createTingyihui(options.tingyihui ?? {}, hooks('tingyihui'));
+  const providers = await Promise.all(Object.entries(registry).map(([name, factory]) => factory({ ...options[name] }, hooks(name))));
   if (options.chaos) chaos.set(options.chaos);
-  const providers = [shouqianba, fubei, lakala, tingyihui];
-  const adversary = createAdversary({
-    providers: { shouqianba, fubei, lakala, tingyihui }, options,
-    keys: {
-      shouqianbaNotify: crypto.createPrivateKey(sqbOptions.notifyPrivateKeyPem),
-      lakalaPlatform: crypto.createPrivateKey(lklOptions.platformPrivateKeyPem),
-    },
-  });
+  const adversary = createAdversary({ gateways: Object.fromEntries(providers.map((p) => [p.name, p])) });
   const closing = new AbortController(); // cancels pending `delay` / `late` faults on close()
   const sockets = new Set();
 
@@ -306,12 +266,12 @@ export async function startEmulator(options = {}) {
   }
 
   /** Whether a fault kind can act on this request (decided before it is processed). */
-  function applies(kind, provider, info) {
+  function applies(kind, provider, info, req) {
     switch (kind) {
       case 'late': return MUTATING.has(info.op);
       case 'replay': return candidates(provider, info, false).length > 0;
       case 'other-order': return candidates(provider, info, true).length > 0;
-      case 'contradict': return adversary.canContradict(provider.name, info);
+      case 'contradict': return adversary.canContradict(provider.name, info, req);
       case 'foreign-notify': return adversary.canForge(provider.name, info);
       default: return true;
     }
@@ -351,7 +311,7 @@ export async function startEmulator(options = {}) {
     const queued = faults.take(url.pathname, operation);
     // Chaos draws for every gateway request; a queued fault wins (and the chaos draw is not counted).
     const random = chaos.decide(provider, request, {
-      operation: operation ?? url.pathname, record: !queued, applies: (k) => applies(k, provider, info),
+      operation: operation ?? url.pathname, record: !queued, applies: (k) => applies(k, provider, info, request),
     });
     const fault = queued ?? random;
     const note = (details) => fault?.entry && Object.assign(fault.entry, details);
@@ -469,6 +429,7 @@ export async function startEmulator(options = {}) {
       if (only !== null && !providers.some((p) => p.name === only)) return { status: 404, json: { error: `no provider ${only}` } };
       return { json: ledger(only) };
     }
+    if (pathname === '/__emulator/conformance' && method === 'GET') return { json: conformance() };
     if (pathname === '/__emulator/late' && method === 'GET') return { json: lateDeliveries() };
     if (pathname === '/__emulator/forged-notices' && method === 'GET') return { json: forgedNotices() };
     if (pathname === '/__emulator/settle' && method === 'POST') {
@@ -500,6 +461,8 @@ export async function startEmulator(options = {}) {
       const paid = (p.controller.order(e.providerOrderNo)?.events ?? []).find((ev) => ev.type === 'paid');
       return { ...e, everPaid: Boolean(paid), paidAmount: paid ? paid.amount : 0 };
     }));
+  /** [{ provider, ...the gateway's conformance() }] in registry order. */
+  const conformance = () => providers.map((p) => ({ provider: p.name, ...p.conformance() }));
   const lateDeliveries = () => lateLog.map((e) => ({ ...e }));
   const forgedNotices = () => forgedLog.map((e) => ({ ...e, headers: { ...e.headers } }));
 
@@ -513,10 +476,11 @@ export async function startEmulator(options = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    shouqianba: shouqianba.controller,
-    fubei: fubei.controller,
-    lakala: lakala.controller,
-    tingyihui: tingyihui.controller,
+    ...Object.fromEntries(providers.map((p) => [p.name, p.controller])),
+    /** Per gateway, how a client is configured and driven against this emulator (GET /__emulator/conformance). */
+    conformance: () => conformance(),
+    /** What server.mjs prints at start: one text per gateway that has one. */
+    banners: () => providers.map((p) => p.banner?.(`http://127.0.0.1:${port}`)).filter(Boolean),
     faults,
     chaos: {
       set: (spec) => chaos.set(spec),

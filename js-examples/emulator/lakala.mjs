@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeCertificate, certificateSerialHex } from './x509.mjs';
 import { ControlError, controlRoutes, postNotification } from './control.mjs';
+import { FORGED_AMOUNT, JSON_TYPE, freeze, jsonOf } from './adversary.mjs';
 
 export const PREFIX = '/lakala';
 const API = '/api/v3/labs';
@@ -772,8 +773,109 @@ export async function createLakala(options = {}, hooks = {}) {
     },
   });
 
+  // ---- the core's adversarial faults and conformance description (the interface in registry.mjs) ----
+
+  const OPS = {
+    '/trans/micropay': 'pay', '/trans/preorder': 'precreate', '/query/tradequery': 'query', '/relation/refund': 'refund',
+    '/relation/close': 'close', '/relation/revoked': 'reverse',
+  };
+  /** Another merchant on the platform: the one platform key signs its notices too. */
+  const OTHER = { merchantNo: '822290070166666', termNo: '29036666' };
+  const REVERSED = ['REVOKED', 'CLOSE', 'REFUND', 'FAIL'];
+  const reqData = (req) => jsonOf(req.body.toString('utf8'))?.req_data ?? {};
+
+  /** Platform signature headers for an answer the adversary writes (not passed through rewriteAnswers). */
+  function platformHeaders(text, appid) {
+    const timestamp = String(Math.floor(now() / 1000));
+    const nonceStr = crypto.randomBytes(16).toString('hex');
+    const message = lklMessage(appid, platformSerialNo, timestamp, nonceStr, text);
+    return {
+      'Lklapi-Appid': appid, 'Lklapi-Serial': platformSerialNo, 'Lklapi-Timestamp': timestamp, 'Lklapi-Nonce': nonceStr,
+      'Lklapi-Signature': crypto.sign('sha256', message, platform.privateKey).toString('base64'),
+      'Lklapi-Traceid': crypto.randomBytes(16).toString('hex'),
+    };
+  }
+  const platformAnswer = (payload, appid) => {
+    const text = JSON.stringify(payload);
+    return { status: 200, headers: platformHeaders(text, appid), raw: { type: JSON_TYPE, body: text } };
+  };
+  const appidOf = (req) => parseLklAuthorization(req.headers.authorization)?.appid ?? merchant.appId;
+
+  const adversary = {
+    operation(req) {
+      const op = req.pathname.startsWith(`${PREFIX}${API}/`) ? OPS[req.pathname.slice(PREFIX.length + API.length)] ?? null : null;
+      return { op, notifyUrl: op ? reqData(req).notify_url || undefined : undefined };
+    },
+    contradictPay(frozen, req) {
+      const p = jsonOf(frozen.raw.body);
+      if (!p?.resp_data) return null;
+      if (p.code === CODES.OK) Object.assign(p, { code: CODES.PAY_FAILED, msg: '支付失败' }, { resp_data: { ...p.resp_data, trade_state: 'SUCCESS' } });
+      else if (p.code === CODES.IN_PROGRESS) Object.assign(p, { code: CODES.OK, msg: '成功' }, { resp_data: { ...p.resp_data, need_query: '0', trade_state: 'DEAL' } });
+      else if (p.code === CODES.PAY_FAILED) Object.assign(p, { code: CODES.OK, msg: '成功' }, { resp_data: { ...p.resp_data, need_query: '0', trade_state: 'FAIL' } });
+      else return null;
+      return platformAnswer(p, appidOf(req));
+    },
+    contradictUnprocessed(req, info) {
+      const o = info.orderNo === undefined ? undefined : controller.order(info.orderNo);
+      if (!o || REVERSED.includes(o.trade_state)) return null;
+      const t = beijing(now());
+      const d = reqData(req);
+      const resp = info.op === 'reverse'
+        ? {
+          merchant_no: merchant.merchantNo, out_trade_no: d.out_trade_no ?? '', trade_no: `${t.slice(0, 8)}66210${digits(9)}`,
+          origin_trade_no: o.trade_no, origin_out_trade_no: o.out_trade_no, total_amount: String(o.total), trade_time: t,
+          trade_state: o.trade_state,
+        }
+        : { origin_trade_no: o.trade_no, origin_out_trade_no: o.out_trade_no, trade_time: t, trade_state: o.trade_state };
+      return platformAnswer({ code: CODES.OK, msg: '成功', resp_time: t, resp_data: resp }, appidOf(req));
+    },
+    forgeNotice(info) {
+      const t = now();
+      const tradeNo = `${beijing(t).slice(0, 8)}66210${digits(9)}`;
+      const amt = String(FORGED_AMOUNT);
+      const text = JSON.stringify({
+        merchant_no: OTHER.merchantNo, term_no: OTHER.termNo, out_trade_no: info.orderNo, trade_no: tradeNo, log_no: tradeNo.slice(-14),
+        acc_trade_no: `4200${digits(24)}`, account_type: 'WECHAT', trade_status: 'SUCCESS', trade_state: 'SUCCESS',
+        trade_state_desc: '交易成功', total_amount: amt, payer_amount: amt, acc_settle_amount: amt, acc_mdiscount_amount: '0',
+        acc_discount_amount: '', trade_time: beijing(t), user_id1: 'fraud', user_id2: 'fraud', bank_type: 'OTHERS',
+        card_type: '99', remark: '',
+      });
+      const timestamp = String(Math.floor(t / 1000));
+      const nonceStr = crypto.randomBytes(6).toString('hex');
+      const signature = crypto.sign('sha256', lklMessage(timestamp, nonceStr, text), platform.privateKey).toString('base64');
+      const authorization = `LKLAPI-SHA256withRSA timestamp="${timestamp}",nonce_str="${nonceStr}",signature="${signature}"`;
+      return { url: info.notifyUrl, headers: { 'content-type': 'application/json', authorization }, body: text };
+    },
+    /** The same answer signed afresh (a new timestamp and nonce), as if the gateway had just given it. */
+    refresh(frozen) {
+      if (!frozen.headers['Lklapi-Signature']) return freeze(frozen);
+      return { ...freeze(frozen), headers: platformHeaders(frozen.raw.body, frozen.headers['Lklapi-Appid']) };
+    },
+  };
+
+  /** GET /__emulator/conformance: how a client of this gateway is configured and driven against the emulator. */
+  const conformance = () => ({
+    basePath: PREFIX,
+    credentials: {
+      appId: merchant.appId, serialNo: merchant.serialNo, privateKey: merchant.privateKeyPem,
+      platformCertificate: platformCertificatePem, merchantNo: merchant.merchantNo, termNo: merchant.termNo,
+    },
+    signs: 'rsa', // requests are RSA-signed: the client picks a signer (node, webcrypto, wasm)
+    secrets: [merchant.privateKeyPem.split('\n')[2]], // one full line of the merchant key's PEM
+    pay: { clientIp: '127.0.0.1' },
+    precreate: { channel: 'WECHAT', clientIp: '127.0.0.1' },
+    query: { clientIp: '127.0.0.1' },
+    refund: { clientIp: '127.0.0.1' },
+    barcodes: { success: '130000000000000001', paying: '910000000000000001', stuck: '930000000000000001', declined: '920000000000000001' },
+    queryFault: { path: `${PREFIX}${API}/query/tradequery` }, // where a queued fault hits this client's query (POST /__emulator/faults)
+    orderKey: 'out_trade_no',
+    notification: { signed: true, headers: ['authorization'] },
+  });
+
   return {
     name: 'lakala',
+    adversary,
+    conformance,
     handles: (method, pathname) =>
       method === 'POST' && pathname.startsWith(`${PREFIX}/`) && Object.hasOwn(HANDLERS, pathname.slice(PREFIX.length)),
     handle: async (req) => handleApi(req),

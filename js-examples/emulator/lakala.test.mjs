@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { startEmulator } from './index.mjs';
 import { makeCertificate, certificateSerialHex } from './x509.mjs';
+import { startMerchant, replying } from '../../tests/js/kit.mjs';
 
 const API = '/lakala/api/v3/labs';
 let emu;
@@ -76,26 +77,6 @@ const control = async (path, method = 'GET', body) => {
   });
   return { status: res.status, json: await res.json() };
 };
-
-/** A merchant notification endpoint; replies come from `replies`, then the documented success JSON. */
-async function startMerchant(replies = []) {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.setHeader('content-type', 'application/json');
-      res.end(replies.shift() ?? '{"code":"SUCCESS","message":"执行成功"}');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/lkl/notify`,
-    received,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-  };
-}
 
 /** Verifies a notification: Authorization LKLAPI-SHA256withRSA timestamp,nonce_str,signature over ts\nnonce\nbody\n. */
 function notificationVerifies(headers, body) {
@@ -464,7 +445,7 @@ test('faults: bad-signature corrupts and no-signature drops the response signatu
 // ---- notifications ----
 
 test('notification on SUCCESS: signed with the platform key, retried until {"code":"SUCCESS"}', async () => {
-  const merchant = await startMerchant(['{"code":"FAIL","message":"busy"}']);
+  const merchant = await startMerchant({ path: '/lkl/notify', answer: replying(['{"code":"FAIL","message":"busy"}'], '{"code":"SUCCESS","message":"执行成功"}', { 'content-type': 'application/json' }) });
   try {
     const p = (await preorder({ total_amount: '250', notify_url: merchant.url })).json.resp_data;
     assert.equal(merchant.received.length, 0, 'no notice before payment');
@@ -503,7 +484,7 @@ test('notification on SUCCESS: signed with the platform key, retried until {"cod
 
 test('notifications give up after the bounded number of attempts', async () => {
   const e = await startEmulator({ lakala: { notifyRetryDelays: [10, 10] } });
-  const merchant = await startMerchant(['nope', 'nope', 'nope', 'nope']);
+  const merchant = await startMerchant({ path: '/lkl/notify', answer: replying(['nope', 'nope', 'nope', 'nope'], '{"code":"SUCCESS","message":"执行成功"}', { 'content-type': 'application/json' }) });
   try {
     const pay = (await micropay({ notify_url: merchant.url }, { e })).json.resp_data;
     await e.lakala.flushNotifications();
@@ -579,7 +560,7 @@ test('rewriteAnswers: stale, other-app, replayed and self-contradicting answers,
 });
 
 test('notices name the merchant and terminal; changes give a genuinely signed notice for another merchant', async () => {
-  const merchant = await startMerchant();
+  const merchant = await startMerchant({ path: '/lkl/notify', answer: replying([], '{"code":"SUCCESS","message":"执行成功"}', { 'content-type': 'application/json' }) });
   try {
     const p = (await micropay({ total_amount: '1' })).json.resp_data;
     await emu.lakala.sendNotification(p.out_trade_no, merchant.url);

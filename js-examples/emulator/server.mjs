@@ -28,10 +28,6 @@ emu = await startEmulator({ port }).catch((err) => {
   console.error(`cannot start the emulator: ${err.message}`);
   process.exit(1);
 });
-const c = emu.shouqianba.credentials;
 console.log(`aggpay emulator listening on ${emu.url}`);
-console.log(`shouqianba (收钱吧) api_domain: ${emu.url}
-  vendor_sn=${c.vendorSn} vendor_key=${c.vendorKey}
-  app_id=${c.appId} activation code=${c.activationCode}
-  terminal_sn=${c.terminalSn} terminal_key=${c.terminalKey}
-  notification public key: GET ${emu.url}/__emulator/shouqianba/public-key`);
+for (const text of emu.banners()) console.log(text);
+console.log(`every gateway's client configuration: GET ${emu.url}/__emulator/conformance`);

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlError, controlRoutes, postNotification } from './control.mjs';
+import { FORGED_AMOUNT, JSON_TYPE, freeze, jsonOf } from './adversary.mjs';
 
 const DEFAULTS = {
   vendorSn: '91800000001',
@@ -556,8 +557,92 @@ export async function createShouqianba(options = {}, hooks = {}) {
     extra: (method, subpath) => (method === 'GET' && subpath === 'public-key' ? { json: { pem: publicKeyPem } } : undefined),
   });
 
+  // ---- the core's adversarial faults and conformance description (the interface in registry.mjs) ----
+
+  const OPS = {
+    '/upay/v2/pay': 'pay', '/upay/v2/precreate': 'precreate', '/upay/v2/query': 'query', '/upay/v2/refund': 'refund',
+    '/upay/v2/cancel': 'reverse', '/upay/v2/revoke': 'reverse',
+  };
+  /** Another merchant on the platform (the fraudster's own terminal): its notices are signed with the one platform key. */
+  const OTHER_TERMINAL = '10000000666';
+  const REVERSED = ['CANCELED', 'PAY_CANCELED', 'REFUNDED'];
+  const bodyOf = (req) => jsonOf(req.body.toString('utf8')) ?? {};
+
+  const adversary = {
+    operation(req) {
+      const op = OPS[req.pathname] ?? null;
+      return { op, notifyUrl: op ? bodyOf(req).notify_url || undefined : undefined };
+    },
+    /** A pay answer whose code is turned against its (true) order state. */
+    contradictPay(frozen) {
+      const j = jsonOf(frozen.raw.body);
+      const b = j?.biz_response;
+      const state = b?.data?.order_status;
+      if (j?.result_code !== '200' || !state) return null;
+      if (state === 'PAID') Object.assign(b, { result_code: 'PAY_FAIL', error_code: 'EXPIRED_BARCODE', error_message: '过期的支付条码' });
+      else {
+        b.result_code = 'PAY_SUCCESS';
+        delete b.error_code;
+        delete b.error_message;
+      }
+      return { ...frozen, raw: { type: JSON_TYPE, body: JSON.stringify(j) } };
+    },
+    /** A cancel that is not processed, answered CANCEL_SUCCESS with the order's true state; null if already reversed. */
+    contradictUnprocessed(req, info) {
+      const o = info.orderNo === undefined ? undefined : controller.order(info.orderNo);
+      if (!o || REVERSED.includes(o.order_status)) return null;
+      const data = {
+        terminal_sn: String(bodyOf(req).terminal_sn ?? ''), sn: o.sn, client_sn: o.client_sn, status: 'SUCCESS',
+        order_status: o.order_status, total_amount: String(o.total), net_amount: String(o.net), finish_time: String(Date.now()),
+      };
+      return freeze({ json: { result_code: '200', biz_response: { result_code: 'CANCEL_SUCCESS', data } } });
+    },
+    /** Another terminal's genuinely signed notice, carrying our order number: paid FORGED_AMOUNT. */
+    forgeNotice(info) {
+      const now = Date.now();
+      const data = {
+        terminal_sn: OTHER_TERMINAL, sn: `78${digits(14)}`, client_sn: info.orderNo, trade_no: `4200${digits(24)}`,
+        status: 'SUCCESS', order_status: 'PAID', payway: '3', payway_name: '微信', sub_payway: '1',
+        payer_uid: `o${crypto.randomBytes(20).toString('base64url').slice(0, 27)}`, total_amount: String(FORGED_AMOUNT),
+        net_amount: String(FORGED_AMOUNT), settlement_amount: String(FORGED_AMOUNT), finish_time: String(now),
+        channel_finish_time: String(now - 40), subject: 'fraud', operator: 'fraud', ctime: String(now - 1000), store_id: 'fraud-store',
+      };
+      const text = JSON.stringify(data);
+      const sig = crypto.sign('sha256', Buffer.from(text), privateKey).toString('base64');
+      const authorization = cfg.notifyHeaderForm === 'sn' ? `${OTHER_TERMINAL} ${sig}` : sig;
+      return { url: info.notifyUrl, headers: { 'content-type': 'application/json', authorization }, body: text };
+    },
+  };
+
+  /** GET /__emulator/conformance: how a client of this gateway is configured and driven against the emulator. */
+  const conformance = () => ({
+    basePath: '',
+    credentials: { terminalSn: cfg.terminalSn, terminalKey: terminals.get(cfg.terminalSn).key, notifyPublicKey: publicKeyPem },
+    secrets: [terminals.get(cfg.terminalSn).key, cfg.vendorKey],
+    pay: { operator: 'conformance' },
+    precreate: { operator: 'conformance', payway: '3' },
+    query: {},
+    refund: { operator: 'conformance' },
+    barcodes: { success: '130000000000000001', paying: '910000000000000001', stuck: '930000000000000001', declined: '920000000000000001' },
+    queryFault: { path: '/upay/v2/query' }, // where a queued fault hits this client's query (POST /__emulator/faults)
+    orderKey: 'client_sn',
+    notification: { signed: true, headers: ['authorization'] },
+  });
+
+  const banner = (url) => {
+    const c = controller.credentials;
+    return `shouqianba (收钱吧) api_domain: ${url}
+  vendor_sn=${c.vendorSn} vendor_key=${c.vendorKey}
+  app_id=${c.appId} activation code=${c.activationCode}
+  terminal_sn=${c.terminalSn} terminal_key=${c.terminalKey}
+  notification public key: GET ${url}/__emulator/shouqianba/public-key`;
+  };
+
   return {
     name: 'shouqianba',
+    adversary,
+    conformance,
+    banner,
     handles: (method, pathname) =>
       (method === 'POST' && Object.hasOwn(HANDLERS, pathname)) || (method === 'GET' && pathname === '/gateway'),
     handle: async (req) => (req.pathname === '/gateway' ? wapGateway(req) : handleApi(req)),

@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlError, controlRoutes, postNotification } from './control.mjs';
+import { FORGED_AMOUNT, freeze, jsonOf } from './adversary.mjs';
 
 export const PREFIX = '/tingyihui';
 
@@ -501,8 +502,59 @@ export async function createTingyihui(options = {}, hooks = {}) {
       method === 'POST' && subpath === 'buyer-fails' ? { json: controller.buyerFails(id(body())) } : undefined,
   });
 
+  // ---- the core's adversarial faults and conformance description (the interface in registry.mjs) ----
+
+  const OPS = {
+    '/os-base/trade/v2/open': 'precreate', '/os-base/trade/close/v1/open': 'close', '/os-base/query/trade/v1/open': 'query',
+    '/os-base/refund/v1/open': 'refund', '/os-base/query/refund/v1/open': 'refundQuery',
+  };
+  /** Another merchant on the platform. Callbacks are unsigned: anyone can write one. */
+  const OTHER_MERCHANT_CODE = '2260000000006666';
+  const REVERSED = ['CLOSED', 'FAILURE', 'SUCCESS_FULL_REFUND'];
+
+  const adversary = {
+    operation(req) {
+      const op = req.pathname.startsWith(`${PREFIX}/`) ? OPS[req.pathname.slice(PREFIX.length)] ?? null : null;
+      if (!op) return { op };
+      const envelope = jsonOf(req.body.toString('utf8')) ?? {};
+      return { op, notifyUrl: jsonOf(Buffer.from(envelope.data ?? '', 'base64').toString('utf8'))?.notifyUrl || undefined };
+    },
+    contradictUnprocessed(req, info) {
+      const o = info.orderNo === undefined ? undefined : controller.order(info.orderNo);
+      if (!o || REVERSED.includes(o.tradeStatus)) return null;
+      return freeze({ json: { code: 8888, msg: '处理成功', data: { ownerTradeNo: o.ownerTradeNo, osTradeNo: o.osTradeNo, tradeStatus: o.tradeStatus }, error: null } });
+    },
+    forgeNotice(info) {
+      const at = Date.now();
+      const v = {
+        ownerTradeNo: info.orderNo, tpTradeNo: `4200${digits(24)}`, osTradeNo: `trade_${digits(17)}`, tradeStatus: 'SUCCESS',
+        orderFee: FORGED_AMOUNT, paymentFee: FORGED_AMOUNT, tpDiscountFee: 0, remark: null, osMerchantCode: OTHER_MERCHANT_CODE,
+        osStoreCode: null, createdTime: at - 1000, payTime: at, payChannel: 'WX_PAY', payProduct: 'USER_QR', title: 'fraud',
+        callbackUrl: info.notifyUrl, refundFee: 0,
+      };
+      return { url: info.notifyUrl, headers: { 'content-type': 'application/json' }, body: JSON.stringify(v) };
+    },
+  };
+
+  /** GET /__emulator/conformance: how a client of this gateway is configured and driven against the emulator. */
+  const conformance = () => ({
+    basePath: PREFIX,
+    credentials: { accessId: merchant.accessId, privateKey: merchant.privateKeyBase64, merchantCode: merchant.osMerchantCode },
+    signs: 'rsa',
+    secrets: [merchant.privateKeyBase64.slice(200, 264)],
+    precreate: { channel: 'ALIPAY' }, // no barcode pay: the buyer scans a QR code
+    query: {},
+    refund: {},
+    barcodes: {},
+    queryFault: { path: `${PREFIX}/os-base/query/trade/v1/open` }, // where a queued fault hits this client's query (POST /__emulator/faults)
+    orderKey: 'ownerTradeNo',
+    notification: { signed: false, headers: [] }, // callbacks are unsigned: verifyNotification refuses them
+  });
+
   return {
     name: 'tingyihui',
+    adversary,
+    conformance,
     handles: (method, pathname) =>
       method === 'POST' && pathname.startsWith(`${PREFIX}/`) && Object.hasOwn(HANDLERS, pathname.slice(PREFIX.length)),
     handle: async (req) => handleApi(req),

@@ -7,6 +7,10 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { startEmulator } from './index.mjs';
 import { stringToSign, encodeData } from './tingyihui.mjs';
+import { startMerchant } from '../../tests/js/kit.mjs';
+
+/** The merchant answers SUCCESS with the statuses in `statuses` in turn, then 200. */
+const answering = (statuses) => () => ({ status: statuses.shift() ?? 200, body: 'SUCCESS' });
 
 let emu;
 let seq = 0;
@@ -50,25 +54,6 @@ const control = async (path, method = 'GET', body, e = emu) => {
   });
   return { status: res.status, json: await res.json() };
 };
-
-async function startMerchant(statuses = []) {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end('SUCCESS');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/tyh/callback`,
-    received,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-  };
-}
 
 test('spec worked example: data and the string to sign', () => {
   const business = { ownerTradeNo: 'test_trade_2021125' };
@@ -174,7 +159,7 @@ test('create trade validation: required fields, enums, mini-program buyer, dupli
 });
 
 test('buyer-pays → SUCCESS with the callback POSTed (unsigned) to notifyUrl; query by any trade number', async () => {
-  const merchant = await startMerchant([500]);
+  const merchant = await startMerchant({ path: '/tyh/callback', answer: answering([500]) });
   try {
     const r = await create({ orderFee: 800, notifyUrl: merchant.url, payChannel: 'WX_PAY' });
     const { osTradeNo, ownerTradeNo } = r.data;
@@ -276,7 +261,7 @@ test('refunds: partial then full, over-amount refused, ownerRefundNo idempotent,
 
 test('refundPendingQueries: refund WAIT (trade REFUNDING), then SUCCESS; refund callback', async () => {
   const e = await startEmulator({ tingyihui: { refundPendingQueries: 1 } });
-  const merchant = await startMerchant();
+  const merchant = await startMerchant({ path: '/tyh/callback', answer: answering([]) });
   const saved = emu;
   emu = e; // envelope() signs with the current emulator's key
   try {

@@ -1,5 +1,5 @@
 // A tiny DER encoder that makes self-signed X.509 v3 certificates for node:crypto RSA key pairs, plus a
-// reader for a certificate's serial number. Enough for the Lakala emulator (which needs a platform
+// reader for a certificate's serial number. Enough for an emulator module whose gateway needs a platform
 // certificate and merchant certificates with serial numbers), nothing more. No dependencies.
 import crypto from 'node:crypto';
 
@@ -145,7 +145,7 @@ function readTlv(buf, offset) {
 
 /**
  * The certificate's serial number as lowercase hex of the DER INTEGER content bytes — a serial whose high bit
- * is set keeps its leading 00 (DFBA8194C41B84CF → 00dfba8194c41b84cf). This is Lakala's `serial_no` format.
+ * is set keeps its leading 00 (DFBA8194C41B84CF → 00dfba8194c41b84cf). This is the `serial_no` format certificate-based gateways use.
  */
 export function certificateSerialHex(cert) {
   const der = pemToDer(cert);

@@ -7,7 +7,7 @@ import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor } from './kit.mjs';
+import { clientFor, spyFetch } from './kit.mjs';
 
 const T = { timeout: 20_000 };
 const IP = '127.0.0.1';
@@ -96,6 +96,11 @@ function wireOf(url, body) {
   if (path.startsWith('/tingyihui/')) return TINGYIHUI_PATHS[path] ?? path;
   return path.split('/').pop();
 }
+/** What a call is: its wire operation and the library operation it carries out. */
+const callOf = (url, init) => {
+  const wire = wireOf(url, init?.body);
+  return { wire, op: OP_OF_WIRE[wire] ?? wire };
+};
 const OP_OF_WIRE = {
   pay: 'pay', precreate: 'precreate', query: 'query', cancel: 'cancel', revoke: 'revoke', close: 'close', // shouqianba
   micropay: 'pay', preorder: 'precreate', tradequery: 'query', revoked: 'revoke', // lakala
@@ -111,29 +116,6 @@ const OP_OF_WIRE = {
   'fbpay.order.cancel': 'cancel',
   'fbpay.order.close': 'close',
 };
-
-/**
- * A fetch that records every call (as the library's operation and the wire name) and forwards it to
- * the real fetch; `beforeSend(call)` runs first, `refuse` makes every call fail like ECONNREFUSED.
- */
-function spyFetch({ beforeSend, refuse = false } = {}) {
-  const f = async (url, init) => {
-    const wire = wireOf(url, init?.body);
-    const call = { url, wire, op: OP_OF_WIRE[wire] ?? wire };
-    f.calls.push(call);
-    await beforeSend?.(call);
-    if (refuse) {
-      throw new TypeError('fetch failed', {
-        cause: Object.assign(new Error(`connect ECONNREFUSED ${new URL(url).host}`), { code: 'ECONNREFUSED' }),
-      });
-    }
-    return fetch(url, init);
-  };
-  f.calls = [];
-  f.ops = () => f.calls.map((c) => c.op);
-  f.count = (op) => f.calls.filter((c) => c.op === op).length;
-  return f;
-}
 
 /** The flow's virtual time: `sleep` records the wait, advances the clock, and then runs `onSleep(n)`. */
 function virtualClock(onSleep) {
@@ -201,7 +183,7 @@ function fault(provider, op, kind, more = {}) {
 
 /** Runs one flow with a spied fetch and a virtual clock. */
 async function run(provider, kind, input, { onSleep, beforeSend, refuse, clientOptions, flow = {} } = {}) {
-  const spy = spyFetch({ beforeSend, refuse });
+  const spy = spyFetch({ describe: callOf, beforeSend, refuse });
   const clock = virtualClock(onSleep);
   const c = client(provider, { fetch: spy, ...clientOptions });
   const options = { sleep: clock.sleep, now: clock.now, ...flow };
@@ -549,7 +531,7 @@ for (const provider of BARCODE) {
     test('a signal aborted before starting: rejects, nothing is sent', T, async () => {
       const ac = new AbortController();
       ac.abort();
-      const spy = spyFetch();
+      const spy = spyFetch({ describe: callOf });
       const clock = virtualClock();
       await assert.rejects(
         client(provider, { fetch: spy }).payAndConfirm(payInput(provider, no('abort0'), CODE.success), { signal: ac.signal, sleep: clock.sleep, now: clock.now }),
@@ -579,7 +561,7 @@ for (const provider of BARCODE) {
     });
 
     test('invalid input (no merchantOrderNo): AggpayError INVALID_INPUT, nothing sent', T, async () => {
-      const spy = spyFetch();
+      const spy = spyFetch({ describe: callOf });
       const clock = virtualClock();
       const { merchantOrderNo, ...input } = payInput(provider, 'x', CODE.success);
       await assert.rejects(
@@ -678,7 +660,7 @@ describe('payAndConfirm (shouqianba only)', () => {
     const n = no('abortres');
     let t = 0;
     let sleeps = 0;
-    const spy = spyFetch();
+    const spy = spyFetch({ describe: callOf });
     const out = await client('shouqianba', { fetch: spy }).payAndConfirm(payInput('shouqianba', n, CODE.stuck), {
       signal: ac.signal,
       now: () => t,
@@ -861,7 +843,7 @@ for (const provider of ALL) {
     });
 
     test('invalid input (no order reference): AggpayError INVALID_INPUT, nothing sent', T, async () => {
-      const spy = spyFetch();
+      const spy = spyFetch({ describe: callOf });
       const clock = virtualClock();
       const ref = provider === 'lakala' ? { clientIp: IP } : {};
       await assert.rejects(

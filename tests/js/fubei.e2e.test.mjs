@@ -9,6 +9,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { spyFetch, startMerchant, verifying } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 
@@ -47,54 +48,15 @@ function client(v, { e = emu, credentials, ...options } = {}) {
   });
 }
 
-/** A fetch that records every exchange (request and the raw response text) and forwards it. */
-function spyFetch() {
-  const f = async (url, init) => {
-    const res = await fetch(url, init);
-    const text = await res.text();
-    f.calls.push({ url, init, status: res.status, text });
-    return new Response(text, { status: res.status, headers: res.headers });
-  };
-  f.calls = [];
-  return f;
-}
 /** The API methods a spied client sent, in order. */
 const methodsOf = (spy) => spy.calls.map((c) => JSON.parse(c.init.body).method);
-
-/** The merchant's notify endpoint: /notify/<client name>. Records every delivery and its verification. */
-async function startMerchant() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      const entry = { path: req.url, headers: req.headers, body };
-      received.push(entry);
-      try {
-        const verified = await notifyClients[req.url.split('/')[2]].verifyNotification({ headers: req.headers, body });
-        entry.verified = verified;
-        res.writeHead(verified.ack.status, verified.ack.headers).end(verified.ack.body);
-      } catch (e) {
-        entry.error = e;
-        res.writeHead(400, { 'content-type': 'text/plain' }).end('rejected');
-      }
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    received,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
 
 before(async () => {
   [emu, emuFixed, emuRefund, merchant] = await Promise.all([
     startEmulator({ port: 0, fubei: { notifyRetryDelays: [50, 50], notifyTimeoutMs: 2000 } }),
     startEmulator({ port: 0, fubei: { amountStyle: 'fixed', notifyRetryDelays: [50, 50], notifyTimeoutMs: 2000 } }),
     startEmulator({ port: 0, fubei: { refundInProgressQueries: 2, notifyRetryDelays: [50, 50], notifyTimeoutMs: 2000 } }),
-    startMerchant(),
+    startMerchant({ path: '', answer: verifying((e) => notifyClients[e.path.split('/')[2]]) }),
   ]);
 });
 after(async () => {
@@ -329,7 +291,7 @@ for (const v of VARIANTS) {
   }
 
   test(`${v.label}: partial refunds up to the total, then one over the remainder → REFUND_CONFLICT; ledger exact`, T, async () => {
-    const spy = spyFetch();
+    const spy = spyFetch({ keepText: true });
     const c = client(v, { fetch: spy });
     const { merchantOrderNo, providerOrderNo } = await paid(c, `${v.name}rf`, 980);
     const refunds = [];
@@ -506,7 +468,7 @@ for (const v of VARIANTS) {
   });
 
   test(`${v.label}: the request: JSON envelope of strings, biz_content with exact yuan, uppercase MD5, fresh nonce`, T, async () => {
-    const spy = spyFetch();
+    const spy = spyFetch({ keepText: true });
     const c = client(v, { fetch: spy });
     const merchantOrderNo = no(`${v.name}rq`);
     assert.equal((await c.pay(barcode(merchantOrderNo, 980))).outcome, 'SUCCEEDED');
@@ -579,7 +541,7 @@ for (const v of VARIANTS) {
   });
 
   test(`${v.label}: payAndConfirm with a 9300 code and timeoutMs → TIMED_OUT_REVERSED, no money held`, T, async () => {
-    const spy = spyFetch();
+    const spy = spyFetch({ keepText: true });
     const c = client(v, { fetch: spy });
     let t = 1_800_000_000_000;
     const sleep = async (ms) => { t += ms; };
@@ -692,7 +654,7 @@ for (const v of VARIANTS) {
 
     const idle = no(`${v.name}wi`);
     assert.equal((await c.precreate(order(idle, 990, { channel: 'WECHAT' }))).outcome, 'SUCCEEDED');
-    const spy = spyFetch();
+    const spy = spyFetch({ keepText: true });
     const g = await client(v, { fetch: spy }).waitForPayment({ merchantOrderNo: idle, amount: 990 }, { now: () => t, sleep: async (ms) => { t += ms; }, timeoutMs: 8_000 });
     assert.equal(g.verdict, 'TIMED_OUT_REVERSED', g.message);
     // The close, then one query that confirms it: the result is that query's.
@@ -854,7 +816,7 @@ for (const style of ['short', 'fixed']) {
   for (const v of VARIANTS) {
     test(`${v.label}, emulator amountStyle '${style}': ${AMOUNTS.join(', ')} fen travel and come back exactly`, T, async () => {
       const e = style === 'short' ? emu : emuFixed;
-      const spy = spyFetch();
+      const spy = spyFetch({ keepText: true });
       const c = client(v, { e, fetch: spy });
       for (const amount of AMOUNTS) {
         const merchantOrderNo = no(`${v.name}${style[0]}a`);
@@ -892,7 +854,7 @@ for (const style of ['short', 'fixed']) {
 
 test('amounts the gateway cannot take are refused before anything is sent', T, async () => {
   for (const v of VARIANTS) {
-    const spy = spyFetch();
+    const spy = spyFetch({ keepText: true });
     const c = client(v, { fetch: spy });
     for (const amount of [9_999_999_999, 1_000_000_001, 0, -5, 9.8]) {
       await rejection(c.pay(barcode(no('big'), amount)), 'INVALID_INPUT');

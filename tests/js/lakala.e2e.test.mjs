@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
 import { makeCertificate } from '../../js-examples/emulator/x509.mjs';
+import { startMerchant, verifying } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 const IP = '127.0.0.1';
@@ -22,39 +23,11 @@ let emu;
 let merchant; // the merchant's notify server: { url, received[], close }
 const notifyClients = {}; // /notify/<name> → the client that verifies it
 
-/** Records every delivery, verifies it with the library over the raw bytes, answers the returned ack. */
-async function startMerchant() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      const entry = { path: req.url, headers: req.headers, body };
-      received.push(entry);
-      try {
-        const client = notifyClients[req.url.split('/')[2]];
-        const verified = await client.verifyNotification({ headers: req.headers, body });
-        entry.verified = verified;
-        res.writeHead(verified.ack.status, verified.ack.headers).end(verified.ack.body);
-      } catch (e) {
-        entry.error = e;
-        res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":"FAIL","message":"rejected"}');
-      }
-    });
-  });
-  await new Promise((resolve) => server.listen(0, IP, resolve));
-  return {
-    url: `http://${IP}:${server.address().port}`,
-    received,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
-
 before(async () => {
   [emu, merchant] = await Promise.all([
     startEmulator({ port: 0, lakala: { notifyRetryDelays: [50, 50] } }),
-    startMerchant(),
+    startMerchant({ path: '', answer: verifying((e) => notifyClients[e.path.split('/')[2]],
+    { status: 400, headers: { 'content-type': 'application/json' }, body: '{"code":"FAIL","message":"rejected"}' }) }),
   ]);
   notifyClients.main = client();
 });

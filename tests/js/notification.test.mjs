@@ -6,41 +6,13 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { startMerchant, verifying } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 let emu; // Authorization: <sig>
 let emuSn; // Authorization: <terminal_sn> <sig>
 let merchant; // { url, received[], close }
 const clients = {};
-
-/** The merchant's notify endpoint: /notify/<client name>. Records every delivery and its verification. */
-async function startMerchant() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      const entry = { path: req.url, headers: req.headers, body };
-      received.push(entry);
-      try {
-        const verified = await clients[req.url.split('/')[2]].verifyNotification({ headers: req.headers, body });
-        entry.verified = verified;
-        const { ack } = verified;
-        res.writeHead(ack.status, ack.headers).end(ack.body);
-      } catch (e) {
-        entry.error = e;
-        res.writeHead(400, { 'content-type': 'text/plain' }).end('rejected');
-      }
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    received,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
 
 function clientFor(e, notifyPublicKey = e.shouqianba.publicKeyPem) {
   const { terminalSn, terminalKey } = e.shouqianba.credentials;
@@ -51,7 +23,7 @@ before(async () => {
   [emu, emuSn, merchant] = await Promise.all([
     startEmulator({ port: 0, shouqianba: { notifyRetryDelays: [50, 50] } }),
     startEmulator({ port: 0, shouqianba: { notifyHeaderForm: 'sn', notifyRetryDelays: [50, 50] } }),
-    startMerchant(),
+    startMerchant({ path: '', answer: verifying((e) => clients[e.path.split('/')[2]]) }),
   ]);
   clients.bare = clientFor(emu);
   clients.sn = clientFor(emuSn);

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
 import { makeCertificate } from '../../js-examples/emulator/x509.mjs';
+import { spyFetch, TEST_KEYS } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 const NOW = 1_700_000_000_000;
@@ -15,8 +16,7 @@ const NONCE = 'fixedNonce0123456789';
 
 let emu;
 // A key of the test's own, with a certificate for it (to verify against and to use as "platform" key).
-const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-const PKCS8_PEM = privateKey.export({ type: 'pkcs8', format: 'pem' });
+const { privateKey, publicKey, privateKeyPem: PKCS8_PEM } = TEST_KEYS;
 const CERT = makeCertificate({ privateKey, commonName: 'signer-test', serialHex: '00c0ffee0123456789' });
 
 before(async () => {
@@ -25,16 +25,6 @@ before(async () => {
 after(async () => {
   await emu?.close();
 });
-
-/** A fetch that records every call and forwards it to the real fetch. */
-function spyFetch() {
-  const f = async (url, init) => {
-    f.calls.push({ url, init });
-    return fetch(url, init);
-  };
-  f.calls = [];
-  return f;
-}
 
 /** A Lakala client on the test's own key; buildRequest never sends, so the base URL is never reached. */
 function lakala(options = {}, credentials = {}) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { spyFetch } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 
@@ -29,16 +30,6 @@ function client({ credentials, ...options } = {}) {
     credentials: { accessId: m.accessId, privateKey: m.privateKeyBase64, merchantCode: m.osMerchantCode, ...credentials },
     ...options,
   });
-}
-
-/** A fetch that records every call and forwards it to the real fetch. */
-function spyFetch() {
-  const f = async (url, init) => {
-    f.calls.push({ url, init });
-    return fetch(url, init);
-  };
-  f.calls = [];
-  return f;
 }
 
 const trade = (merchantOrderNo, amount = 1000, channel = 'ALIPAY') => ({ merchantOrderNo, amount, subject: '停车费', operator: 'gate-1', channel });

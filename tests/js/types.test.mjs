@@ -16,6 +16,7 @@ import { createClient, AggpayError } from 'aggpay';
 import { makeCertificate } from '../../js-examples/emulator/x509.mjs';
 import { CLIENTS, OPERATIONS, VALUES, keysOf, minimal, withKeys } from '../types/inputs.mjs';
 import { root, scratch, show, typecheck } from '../types/tsc.mjs';
+import { TEST_KEYS } from './kit.mjs';
 
 const typesDir = join(root, 'tests/types');
 const listed = (sub) => readdirSync(join(typesDir, sub)).filter((f) => f.endsWith('.mts')).sort().map((f) => join(typesDir, sub, f));
@@ -143,8 +144,8 @@ test('the typed inputs have exactly the fields of tests/types/inputs.mjs', () =>
 // ---------------------------------------------------------------- the same table, at run time
 
 const NOW = 1_700_000_000_000;
-const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' });
+const rsa = TEST_KEYS;
+const pem = rsa.privateKeyPem;
 const CREDENTIALS = {
   shouqianba: { terminalSn: '100000000001', terminalKey: 'terminal-key' },
   fubei: { appId: '20170000001', appSecret: 'app-secret' },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { spyFetch } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 const TERMINAL_KEY = 'SECRET-TERMINAL-KEY-123';
@@ -19,16 +20,6 @@ before(async () => {
 after(async () => {
   await emu?.close();
 });
-
-/** A fetch that records every call and forwards it to the real fetch. */
-function spyFetch() {
-  const f = async (url, init) => {
-    f.calls.push({ url, init });
-    return fetch(url, init);
-  };
-  f.calls = [];
-  return f;
-}
 
 function client(fetchImpl) {
   return createClient({

@@ -3,11 +3,10 @@
 //   bun tests/runtimes/bun-conformance.mjs <emulator URL>
 // Prints one JSON line: { runtime, resolved: { import, require }, sameInstance, results: { esm|cjs: { signer, report } } }.
 import * as esm from 'aggpay';
-import { runConformance } from '../conformance/cases.mjs';
+import { rsaSigner, runConformance } from '../conformance/cases.mjs';
 
 const cjs = require('aggpay');
 const [emulatorUrl] = process.argv.slice(2);
-const lk = await (await fetch(`${emulatorUrl}/__emulator/lakala/credentials`)).json();
 const out = {
   runtime: `bun ${Bun.version}`,
   resolved: { import: import.meta.resolve('aggpay'), require: require.resolve('aggpay') },
@@ -16,12 +15,8 @@ const out = {
 };
 for (const [which, aggpay] of [['esm', esm], ['cjs', cjs]]) {
   const report = await runConformance({ aggpay, emulatorUrl, tag: `bn${which[0]}` });
-  // Which signer a Lakala (RSA) client picks here on its own ('auto').
-  const { signer } = aggpay.createClient({
-    provider: 'lakala', baseUrl: `${emulatorUrl}/lakala`,
-    credentials: { appId: lk.appId, serialNo: lk.serialNo, privateKey: lk.privateKeyPem,
-      platformCertificate: lk.platformCertificatePem, merchantNo: lk.merchantNo, termNo: lk.termNo },
-  });
+  // Which signer an RSA gateway's client picks here on its own ('auto').
+  const signer = await rsaSigner({ aggpay, emulatorUrl });
   out.results[which] = { signer, report };
 }
 console.log(JSON.stringify(out));

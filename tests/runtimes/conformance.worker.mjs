@@ -3,7 +3,7 @@
 // GET /?import=named|default → { runtime, signer, report }
 import * as named from 'aggpay';
 import aggpayDefault from 'aggpay';
-import { runConformance } from '../conformance/cases.mjs';
+import { rsaSigner, runConformance } from '../conformance/cases.mjs';
 
 export default {
   async fetch(request, env) {
@@ -12,13 +12,8 @@ export default {
     const aggpay = which === 'default' ? aggpayDefault : named;
     const emulatorUrl = env.EMULATOR_URL;
     const report = await runConformance({ aggpay, emulatorUrl, tag: `wd${which[0]}` });
-    // Which signer a Lakala (RSA) client picks here on its own ('auto').
-    const lk = await (await fetch(`${emulatorUrl}/__emulator/lakala/credentials`)).json();
-    const { signer } = aggpay.createClient({
-      provider: 'lakala', baseUrl: `${emulatorUrl}/lakala`,
-      credentials: { appId: lk.appId, serialNo: lk.serialNo, privateKey: lk.privateKeyPem,
-        platformCertificate: lk.platformCertificatePem, merchantNo: lk.merchantNo, termNo: lk.termNo },
-    });
+    // Which signer an RSA gateway's client picks here on its own ('auto').
+    const signer = await rsaSigner({ aggpay, emulatorUrl });
     return Response.json({ runtime: navigator.userAgent, signer, report });
   },
 };

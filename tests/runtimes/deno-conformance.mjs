@@ -4,19 +4,14 @@
 // Prints one JSON line: { runtime, resolved, results: { named|default: { signer, report } } }.
 import * as named from 'aggpay';
 import aggpayDefault from 'aggpay';
-import { runConformance } from '../conformance/cases.mjs';
+import { rsaSigner, runConformance } from '../conformance/cases.mjs';
 
 const [emulatorUrl] = Deno.args;
-const lk = await (await fetch(`${emulatorUrl}/__emulator/lakala/credentials`)).json();
 const out = { runtime: `deno ${Deno.version.deno}`, resolved: import.meta.resolve('aggpay'), results: {} };
 for (const [which, aggpay] of [['named', named], ['default', aggpayDefault]]) {
   const report = await runConformance({ aggpay, emulatorUrl, tag: `dn${which[0]}` });
-  // Which signer a Lakala (RSA) client picks here on its own ('auto').
-  const { signer } = aggpay.createClient({
-    provider: 'lakala', baseUrl: `${emulatorUrl}/lakala`,
-    credentials: { appId: lk.appId, serialNo: lk.serialNo, privateKey: lk.privateKeyPem,
-      platformCertificate: lk.platformCertificatePem, merchantNo: lk.merchantNo, termNo: lk.termNo },
-  });
+  // Which signer an RSA gateway's client picks here on its own ('auto').
+  const signer = await rsaSigner({ aggpay, emulatorUrl });
   out.results[which] = { signer, report };
 }
 console.log(JSON.stringify(out));
