@@ -30,7 +30,7 @@ function gatewayNames() {
   const text = readFileSync(join(ROOT, 'src/providers/mod.rs'), 'utf8');
   const block = /^registry!\s*\{([\s\S]*?)^\}/m.exec(text);
   if (!block) throw new Error('src/providers/mod.rs: no `registry! { … }` block');
-  const names = [...block[1].matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"[^"]*"\s*,?\s*$/gm)].map((m) => m[1]);
+  const names = [...block[1].matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"[^"]*"\s*(?:=>\s*[A-Za-z_][A-Za-z0-9_]*\s*)?,?\s*$/gm)].map((m) => m[1]);
   if (!names.length) throw new Error('src/providers/mod.rs: the registry! block names no gateway');
   return names;
 }

@@ -20,7 +20,7 @@ pub struct OrderRef {
 /// A gateway answer to build: `op`'s own success code, with the order in the provider's wire state `state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Said {
-    /// The operation's success code, with the order in this wire state (e.g. Shouqianba "PAID").
+    /// The operation's success code, with the order in this wire state (e.g. "PAID").
     Ok(&'static str),
     /// The gateway's refusal of a pay because its order number was already used.
     DuplicateOrder,

@@ -396,7 +396,8 @@ impl Fubei {
 pub const PROVIDER: Provider = Provider("fubei");
 
 pub const FLOW: super::Flows = super::Flows {
-    // The same cadence as Shouqianba; reverse (cancel) a swipe, close an unpaid QR order.
+    // No documented cadence: seed 004's (every 4 s for a swipe; 2 s, then 5 s, for QR). A swipe is
+    // reversed by cancel, an unpaid QR order closed.
     barcode: (45_000, &[(45_000, 4_000)], Operation::Cancel),
     qr: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
 };
