@@ -389,6 +389,26 @@ fn field_table() -> String {
             }
         }
     }
+    // The order of the README: order references first, then payment details, then activation.
+    const ORDER: [&str; 16] = [
+        "merchantOrderNo",
+        "providerOrderNo",
+        "amount",
+        "authCode",
+        "refundNo",
+        "providerRefundNo",
+        "channel",
+        "payway",
+        "subPayway",
+        "payerUid",
+        "returnUrl",
+        "reflect",
+        "deviceId",
+        "cashierId",
+        "longitude",
+        "latitude",
+    ];
+    names.sort_by_key(|n| ORDER.iter().position(|o| o == n).unwrap_or(ORDER.len()));
     let mut out = format!(
         "| field | {} |\n|---|{}\n",
         gateways.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" | "),
