@@ -114,6 +114,11 @@ impl Error {
         e
     }
 
+    /// An operation this provider does not offer.
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::UnsupportedOperation, message)
+    }
+
     /// An answer that cannot be read as what it claims to be.
     pub fn malformed(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::MalformedResponse, message)

@@ -1,7 +1,7 @@
 //! What a provider module implements, and the request it builds.
 
 use super::{Ctx, Input};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Notification, Operation, OperationResult, Order, Outcome, Provider, Refund, TerminalCredentials};
 use serde_json::Value;
@@ -182,10 +182,7 @@ pub trait Gateway: fmt::Debug {
     /// the pipeline does that for every provider).
     fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, ctx: &Ctx) -> Result<Reply> {
         let _ = (op, body, input, ctx);
-        Err(Error::new(
-            ErrorCode::UnsupportedOperation,
-            "not ported to the pipeline",
-        ))
+        Err(Error::unsupported("not ported to the pipeline"))
     }
     /// Transitional: a provider not yet on the pipeline maps the whole answer itself.
     fn parse(
@@ -205,9 +202,9 @@ pub trait Gateway: fmt::Debug {
     }
     /// Provider-specific synchronous URL builders (a WAP cashier page).
     fn wap_pay_url(&self, _input: &Input) -> Result<String> {
-        Err(Error::new(
-            ErrorCode::UnsupportedOperation,
-            format!("{} has no WAP cashier URL", self.provider().0),
-        ))
+        Err(Error::unsupported(format!(
+            "{} has no WAP cashier URL",
+            self.provider().0
+        )))
     }
 }

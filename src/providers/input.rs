@@ -219,6 +219,24 @@ pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
     }
 }
 
+/// The order an operation is about, by the provider's number, the merchant's, or both (at least one is
+/// required), each put under its wire name: `(wire name, most characters)`.
+pub fn order_ref(
+    body: &mut Map<String, Value>,
+    input: &Input,
+    provider_no: (&str, usize),
+    merchant_no: (&str, usize),
+) -> Result<()> {
+    let p = optional("providerOrderNo", &input.provider_order_no, provider_no.1)?;
+    let m = optional("merchantOrderNo", &input.merchant_order_no, merchant_no.1)?;
+    if p.is_none() && m.is_none() {
+        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
+    }
+    put(body, provider_no.0, p);
+    put(body, merchant_no.0, m);
+    Ok(())
+}
+
 /// Adds `extra` to a wire object; a key the library already set is refused rather than silently replaced.
 pub fn merge_extra(body: &mut Map<String, Value>, extra: &Option<Map<String, Value>>) -> Result<()> {
     for (k, v) in extra.iter().flatten() {

@@ -224,14 +224,7 @@ fn location(input: &Input) -> Result<Value> {
 
 /// The original order, for refund / close / revoke: origin_trade_no wins over origin_out_trade_no.
 fn origin(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
-    let trade_no = optional("providerOrderNo", &input.provider_order_no, 32)?;
-    let out_trade_no = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
-    if trade_no.is_none() && out_trade_no.is_none() {
-        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
-    }
-    put(m, "origin_trade_no", trade_no);
-    put(m, "origin_out_trade_no", out_trade_no);
-    Ok(())
+    super::order_ref(m, input, ("origin_trade_no", 32), ("origin_out_trade_no", 32))
 }
 
 fn fen(input: &Input, wire: &str, m: &mut Map<String, Value>) -> Result<()> {
@@ -345,9 +338,7 @@ impl Lakala {
                 "/api/v3/labs/relation/revoked"
             }
             Operation::Activate | Operation::Checkin => {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedOperation,
-                    "Lakala has no terminal activation or check-in",
+                return Err(Error::unsupported("Lakala has no terminal activation or check-in",
                 ))
             }
         };

@@ -168,14 +168,7 @@ pub fn wap_sign(params: &BTreeMap<String, String>, key: &str) -> (String, String
 // ---------------------------------------------------------------- requests
 /// sn wins over client_sn when both are given (the gateway's own rule), so send only what was asked.
 fn order_ref(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
-    let sn = optional("providerOrderNo", &input.provider_order_no, 16)?;
-    let client_sn = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
-    if sn.is_none() && client_sn.is_none() {
-        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
-    }
-    put(body, "sn", sn);
-    put(body, "client_sn", client_sn);
-    Ok(())
+    super::order_ref(body, input, ("sn", 16), ("client_sn", 32))
 }
 
 fn digits(field: &str, v: Option<&str>) -> Result<()> {
@@ -318,9 +311,7 @@ impl Shouqianba {
                 "/upay/v2/revoke"
             }
             Operation::Close | Operation::RefundQuery => {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedOperation,
-                    "Shouqianba has no close or refundQuery: use cancel, and query with refundNo",
+                return Err(Error::unsupported("Shouqianba has no close or refundQuery: use cancel, and query with refundNo",
                 ))
             }
         };

@@ -123,14 +123,7 @@ pub fn string_to_sign(access_id: &str, data: &str, sign_type: &str, time_stamp: 
 // ---------------------------------------------------------------- requests
 /// ownerTradeNo / osTradeNo: at least one (seed 002).
 fn trade_ref(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
-    let owner = optional("merchantOrderNo", &input.merchant_order_no, 64)?;
-    let os = optional("providerOrderNo", &input.provider_order_no, 64)?;
-    if owner.is_none() && os.is_none() {
-        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
-    }
-    put(m, "ownerTradeNo", owner);
-    put(m, "osTradeNo", os);
-    Ok(())
+    super::order_ref(m, input, ("osTradeNo", 64), ("ownerTradeNo", 64))
 }
 
 fn pay_channel(input: &Input) -> Result<&'static str> {
@@ -219,9 +212,7 @@ impl Tingyihui {
                 "/os-base/query/refund/v1/open"
             }
             _ => {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedOperation,
-                    "Tingyihui supports precreate, query, close, refund and refundQuery",
+                return Err(Error::unsupported("Tingyihui supports precreate, query, close, refund and refundQuery",
                 ))
             }
         };
@@ -490,9 +481,7 @@ impl Gateway for Tingyihui {
                 read_refund(op, data, input.and_then(|i| i.refund_no.as_deref()))
             }
             Operation::Precreate | Operation::Query | Operation::Close => self.read_trade(op, data),
-            _ => Err(Error::new(
-                ErrorCode::UnsupportedOperation,
-                "Tingyihui answers precreate, query, close, refund and refundQuery",
+            _ => Err(Error::unsupported("Tingyihui answers precreate, query, close, refund and refundQuery",
             )),
         }
     }
@@ -504,9 +493,7 @@ impl Gateway for Tingyihui {
         _body: &[u8],
         _ctx: &Ctx,
     ) -> Result<Notification> {
-        Err(Error::new(
-            ErrorCode::UnsupportedOperation,
-            "Tingyihui callbacks are unsigned and cannot be verified: treat one as a hint and confirm with query",
+        Err(Error::unsupported("Tingyihui callbacks are unsigned and cannot be verified: treat one as a hint and confirm with query",
         ))
     }
 }

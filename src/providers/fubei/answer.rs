@@ -369,9 +369,7 @@ impl Fubei {
                 }
             }
             Operation::Activate | Operation::Checkin => {
-                return Err(Error::new(
-                    ErrorCode::UnsupportedOperation,
-                    "Fubei has no such operation",
+                return Err(Error::unsupported("Fubei has no such operation",
                 ))
             }
         })

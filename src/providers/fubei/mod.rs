@@ -24,7 +24,7 @@ pub use wire::{sign, string_to_sign};
 pub use crate::money::{yuan_text_to_fen, yuan_value};
 
 use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Reply, Secret};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::model::{Notification, Operation, Provider};
 use crate::money;
@@ -279,14 +279,7 @@ fn put_int(body: &mut Map<String, Value>, key: &str, field: &str, v: &Option<Str
 
 /// merchant_order_sn and/or order_sn (either identifies the order; order_sn wins when both are sent).
 fn order_ref(body: &mut Map<String, Value>, input: &Input) -> Result<()> {
-    let sn = optional("providerOrderNo", &input.provider_order_no, 32)?;
-    let merchant_sn = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
-    if sn.is_none() && merchant_sn.is_none() {
-        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
-    }
-    put(body, "order_sn", sn);
-    put(body, "merchant_order_sn", merchant_sn);
-    Ok(())
+    super::order_ref(body, input, ("order_sn", 32), ("merchant_order_sn", 32))
 }
 
 impl Fubei {
@@ -318,9 +311,7 @@ impl Fubei {
     fn request_body(&self, op: Operation, input: &Input) -> Result<(&'static str, Map<String, Value>)> {
         let d = self.dialect();
         let Some(method) = (d.method)(op) else {
-            return Err(Error::new(
-                ErrorCode::UnsupportedOperation,
-                "Fubei has no terminal activation or check-in: configure appId/appSecret (or vendor credentials)",
+            return Err(Error::unsupported("Fubei has no terminal activation or check-in: configure appId/appSecret (or vendor credentials)",
             ));
         };
         let mut b = Map::new();

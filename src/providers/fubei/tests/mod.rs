@@ -1,6 +1,7 @@
 //! Fubei unit tests: yuan on the wire, status tables, request building, response parsing, config and
 //! secrets. Known-answer vectors, notifications and the public surface are in `tests/fubei_vectors.rs`.
 
+use crate::error::ErrorCode;
 use super::answer::*;
 use super::notify::MAX_FORM_FIELDS;
 use super::v1::seconds_ms;
