@@ -219,6 +219,11 @@ pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
     }
 }
 
+/// A provider's config, with serde's errors made safe to show (`bad_json`).
+pub fn parse_config<T: serde::de::DeserializeOwned>(config: Value) -> Result<T> {
+    serde_json::from_value(config).map_err(|e| bad_json("config", &e))
+}
+
 /// The order an operation is about, by the provider's number, the merchant's, or both (at least one is
 /// required), each put under its wire name: `(wire name, most characters)`.
 pub fn order_ref(
@@ -251,8 +256,12 @@ pub fn merge_extra(body: &mut Map<String, Value>, extra: &Option<Map<String, Val
     Ok(())
 }
 
-pub fn base_url(field: &str, url: &Option<String>) -> Result<String> {
-    let u = url.as_deref().unwrap_or("").trim_end_matches('/');
+/// A config's base URL: the gateway's production URL when not given, else an http(s) URL.
+pub fn base_url(field: &str, url: &Option<String>, default: &str) -> Result<String> {
+    let Some(u) = url.as_deref() else {
+        return Ok(default.to_string());
+    };
+    let u = u.trim_end_matches('/');
     if !(u.starts_with("https://") || u.starts_with("http://")) {
         return Err(Error::config(
             field,

@@ -70,12 +70,8 @@ fn need(field: &str, v: Option<String>) -> Result<String> {
 
 impl Lakala {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
-        let base = if c.base_url.is_some() {
-            base_url("baseUrl", &c.base_url)?
-        } else {
-            DEFAULT_BASE_URL.to_string()
-        };
+        let c: Config = super::parse_config(config)?;
+        let base = base_url("baseUrl", &c.base_url, DEFAULT_BASE_URL)?;
         let cr = c
             .credentials
             .ok_or_else(|| Error::config("credentials", "is required"))?;

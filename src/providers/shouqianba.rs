@@ -52,17 +52,9 @@ pub struct Shouqianba {
 
 impl Shouqianba {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
-        let base = if c.base_url.is_some() {
-            base_url("baseUrl", &c.base_url)?
-        } else {
-            DEFAULT_BASE_URL.to_string()
-        };
-        let wap = if c.wap_base_url.is_some() {
-            base_url("wapBaseUrl", &c.wap_base_url)?
-        } else {
-            DEFAULT_WAP_URL.to_string()
-        };
+        let c: Config = super::parse_config(config)?;
+        let base = base_url("baseUrl", &c.base_url, DEFAULT_BASE_URL)?;
+        let wap = base_url("wapBaseUrl", &c.wap_base_url, DEFAULT_WAP_URL)?;
         let terminal = match (c.credentials.terminal_sn, c.credentials.terminal_key) {
             (Some(sn), Some(key)) if !sn.is_empty() && !key.0.is_empty() => Some((sn, key)),
             (None, None) => None,

@@ -122,12 +122,8 @@ fn merchant_id(v: &Value) -> Result<u64> {
 
 impl Fubei {
     pub fn new(config: Value) -> Result<Self> {
-        let c: Config = serde_json::from_value(config).map_err(|e| super::bad_json("config", &e))?;
-        let base = if c.base_url.is_some() {
-            base_url("baseUrl", &c.base_url)?
-        } else {
-            DEFAULT_BASE_URL.to_string()
-        };
+        let c: Config = super::parse_config(config)?;
+        let base = base_url("baseUrl", &c.base_url, DEFAULT_BASE_URL)?;
         let version = match c.api_version.as_deref() {
             None | Some("1.0") => ApiVersion::V1,
             Some("2.0") => ApiVersion::V2,
