@@ -12,6 +12,8 @@ mod pipeline;
 
 #[cfg(test)]
 pub mod conformance;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 pub use gateway::*;
 pub use input::*;
