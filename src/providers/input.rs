@@ -232,13 +232,35 @@ pub fn order_ref(
     provider_no: (&str, usize),
     merchant_no: (&str, usize),
 ) -> Result<()> {
-    let p = optional("providerOrderNo", &input.provider_order_no, provider_no.1)?;
-    let m = optional("merchantOrderNo", &input.merchant_order_no, merchant_no.1)?;
+    let provider = ("providerOrderNo", &input.provider_order_no, provider_no);
+    either(
+        body,
+        provider,
+        ("merchantOrderNo", &input.merchant_order_no, merchant_no),
+    )
+}
+
+/// The refund a lookup is about, by either number, as `order_ref`.
+pub fn refund_ref(
+    body: &mut Map<String, Value>,
+    input: &Input,
+    provider_no: (&str, usize),
+    merchant_no: (&str, usize),
+) -> Result<()> {
+    let provider = ("providerRefundNo", &input.provider_refund_no, provider_no);
+    either(body, provider, ("refundNo", &input.refund_no, merchant_no))
+}
+
+type Named<'a> = (&'a str, &'a Option<String>, (&'a str, usize));
+
+fn either(body: &mut Map<String, Value>, provider: Named, merchant: Named) -> Result<()> {
+    let p = optional(provider.0, provider.1, provider.2 .1)?;
+    let m = optional(merchant.0, merchant.1, merchant.2 .1)?;
     if p.is_none() && m.is_none() {
-        return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
+        return Err(Error::input(merchant.0, format!("or {} is required", provider.0)));
     }
-    put(body, provider_no.0, p);
-    put(body, merchant_no.0, m);
+    put(body, provider.2 .0, p);
+    put(body, merchant.2 .0, m);
     Ok(())
 }
 

@@ -287,13 +287,7 @@ impl Lakala {
             }
             Operation::Query => {
                 // trade_no wins when both are given (seed 003), so send only what was asked.
-                let trade_no = optional("providerOrderNo", &input.provider_order_no, 32)?;
-                let out_trade_no = optional("merchantOrderNo", &input.merchant_order_no, 32)?;
-                if trade_no.is_none() && out_trade_no.is_none() {
-                    return Err(Error::input("merchantOrderNo", "or providerOrderNo is required"));
-                }
-                put(&mut m, "trade_no", trade_no);
-                put(&mut m, "out_trade_no", out_trade_no);
+                super::order_ref(&mut m, input, ("trade_no", 32), ("out_trade_no", 32))?;
                 "/api/v3/labs/query/tradequery"
             }
             Operation::RefundQuery => {

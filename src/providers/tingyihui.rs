@@ -198,13 +198,7 @@ impl Tingyihui {
             }
             Operation::RefundQuery => {
                 // The SDK marks osRefundNo as required; ownerRefundNo alone is sent as given.
-                let os = optional("providerRefundNo", &input.provider_refund_no, 64)?;
-                let owner = optional("refundNo", &input.refund_no, 64)?;
-                if os.is_none() && owner.is_none() {
-                    return Err(Error::input("providerRefundNo", "or refundNo is required"));
-                }
-                put(&mut m, "osRefundNo", os);
-                put(&mut m, "ownerRefundNo", owner);
+                super::refund_ref(&mut m, input, ("osRefundNo", 64), ("ownerRefundNo", 64))?;
                 "/os-base/query/refund/v1/open"
             }
             _ => {

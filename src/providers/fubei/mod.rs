@@ -355,13 +355,7 @@ impl Fubei {
                     "merchant_order_sn",
                     optional("merchantOrderNo", &input.merchant_order_no, 32)?,
                 );
-                let refund_sn = optional("providerRefundNo", &input.provider_refund_no, 32)?;
-                let merchant_refund_sn = optional("refundNo", &input.refund_no, 32)?;
-                if refund_sn.is_none() && merchant_refund_sn.is_none() {
-                    return Err(Error::input("refundNo", "or providerRefundNo is required"));
-                }
-                put(&mut b, "refund_sn", refund_sn);
-                put(&mut b, "merchant_refund_sn", merchant_refund_sn);
+                super::refund_ref(&mut b, input, ("refund_sn", 32), ("merchant_refund_sn", 32))?;
             }
             // Close: Java SDK `ParamPaymentOrderClose` / .NET `AOrderClosureParam`.
             // Reverse ("撤销"): Fubei closes the order if the buyer has not paid and returns the money if

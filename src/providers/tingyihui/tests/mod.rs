@@ -643,7 +643,7 @@ fn input_errors_name_the_field() {
             Operation::RefundQuery,
             input(json!({"merchantOrderNo": ORDER})),
             ErrorCode::InvalidInput,
-            "providerRefundNo",
+            "refundNo",
         ),
         (
             "extra overriding a field",
