@@ -264,6 +264,18 @@ fn either(body: &mut Map<String, Value>, provider: Named, merchant: Named) -> Re
     Ok(())
 }
 
+/// Sets a required text field under its wire name, by the rules of `required`.
+pub fn put_required(
+    body: &mut Map<String, Value>,
+    key: &str,
+    field: &str,
+    v: &Option<String>,
+    max_len: usize,
+) -> Result<()> {
+    put(body, key, Some(required(field, v, max_len)?));
+    Ok(())
+}
+
 /// Adds `extra` to a wire object; a key the library already set is refused rather than silently replaced.
 pub fn merge_extra(body: &mut Map<String, Value>, extra: &Option<Map<String, Value>>) -> Result<()> {
     for (k, v) in extra.iter().flatten() {

@@ -2,7 +2,7 @@
 //! Spec: protocol notes `lakala.md`, seed 003 (trade query); Lakala doc pages 1004 (request/response
 //! security), 1009 (notification security), micropay, 1075 (preorder), 1111 (query), refund, 1071 (close).
 
-use super::{
+use super::{put_required, 
     base_url, decode_json, merge_extra, optional, put, required, Ctx, Decoded, Gateway, Input, Prepared, Reply,
     SIGNATURE_SLOT,
 };
@@ -253,12 +253,8 @@ impl Lakala {
         put(&mut m, "term_no", Some(&self.term_no));
         let path = match op {
             Operation::Pay => {
-                put(
-                    &mut m,
-                    "out_trade_no",
-                    Some(required("merchantOrderNo", &input.merchant_order_no, 32)?),
-                );
-                put(&mut m, "auth_code", Some(required("authCode", &input.auth_code, 32)?));
+                put_required(&mut m, "out_trade_no", "merchantOrderNo", &input.merchant_order_no, 32)?;
+                put_required(&mut m, "auth_code", "authCode", &input.auth_code, 32)?;
                 fen(input, "total_amount", &mut m)?;
                 m.insert("location_info".into(), location(input)?);
                 put(&mut m, "subject", optional("subject", &input.subject, 42)?);
@@ -267,11 +263,7 @@ impl Lakala {
                 "/api/v3/labs/trans/micropay"
             }
             Operation::Precreate => {
-                put(
-                    &mut m,
-                    "out_trade_no",
-                    Some(required("merchantOrderNo", &input.merchant_order_no, 32)?),
-                );
+                put_required(&mut m, "out_trade_no", "merchantOrderNo", &input.merchant_order_no, 32)?;
                 put(&mut m, "account_type", Some(account_type(input)?));
                 // 41 NATIVE (a QR the buyer scans); 51 JSAPI when the buyer's id is known.
                 let payer = optional("payerUid", &input.payer_uid, 128)?;
@@ -292,19 +284,11 @@ impl Lakala {
             }
             Operation::RefundQuery => {
                 // A refund is a trade of its own: ask about it by its out_trade_no (the refundNo).
-                put(
-                    &mut m,
-                    "out_trade_no",
-                    Some(required("refundNo", &input.refund_no, 32)?),
-                );
+                put_required(&mut m, "out_trade_no", "refundNo", &input.refund_no, 32)?;
                 "/api/v3/labs/query/tradequery"
             }
             Operation::Refund => {
-                put(
-                    &mut m,
-                    "out_trade_no",
-                    Some(required("refundNo", &input.refund_no, 32)?),
-                );
+                put_required(&mut m, "out_trade_no", "refundNo", &input.refund_no, 32)?;
                 fen(input, "refund_amount", &mut m)?;
                 let reason = optional("description", &input.description, 32)?.unwrap_or("refund");
                 put(&mut m, "refund_reason", Some(reason));

@@ -2,7 +2,7 @@
 //! Spec: protocol notes `shouqianba.md`, seed 000 (query) and seed 004 (gateway 2.0: pay, refund, cancel,
 //! precreate, status tables, client pay flow).
 
-use super::{
+use super::{put_required, 
     base_url, decode_json, merge_extra, optional, put, redact, required, Ctx, Decoded, Gateway, Input, Prepared, Reply,
     Secret,
 };
@@ -219,7 +219,7 @@ impl Shouqianba {
                 Some(k) if !k.0.is_empty() => k.0.clone(),
                 _ => return Err(Error::input("vendorKey", "is required")),
             };
-            put(&mut b, "app_id", Some(required("appId", &input.app_id, 32)?));
+            put_required(&mut b, "app_id", "appId", &input.app_id, 32)?;
             match &input.code {
                 Some(c) if !c.0.is_empty() && c.0.len() <= 32 => put(&mut b, "code", Some(&c.0)),
                 _ => {
@@ -229,7 +229,7 @@ impl Shouqianba {
                     ))
                 }
             }
-            put(&mut b, "device_id", Some(required("deviceId", &input.device_id, 128)?));
+            put_required(&mut b, "device_id", "deviceId", &input.device_id, 128)?;
             put(
                 &mut b,
                 "client_sn",
@@ -246,14 +246,14 @@ impl Shouqianba {
         let path = match op {
             Operation::Activate => "/terminal/activate",
             Operation::Checkin => {
-                put(&mut b, "device_id", Some(required("deviceId", &input.device_id, 128)?));
+                put_required(&mut b, "device_id", "deviceId", &input.device_id, 128)?;
                 put(&mut b, "os_info", optional("osInfo", &input.os_info, 64)?);
                 put(&mut b, "sdk_version", optional("sdkVersion", &input.sdk_version, 32)?);
                 "/terminal/checkin"
             }
             Operation::Pay => {
                 order_fields(&mut b, input)?;
-                put(&mut b, "dynamic_id", Some(required("authCode", &input.auth_code, 32)?));
+                put_required(&mut b, "dynamic_id", "authCode", &input.auth_code, 32)?;
                 let payway = optional("payway", &input.payway, 3)?;
                 digits("payway", payway)?;
                 put(&mut b, "payway", payway);
@@ -284,14 +284,10 @@ impl Shouqianba {
             }
             Operation::Refund => {
                 order_ref(&mut b, input)?;
-                put(
-                    &mut b,
-                    "refund_request_no",
-                    Some(required("refundNo", &input.refund_no, 20)?),
-                );
+                put_required(&mut b, "refund_request_no", "refundNo", &input.refund_no, 20)?;
                 let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 b.insert("refund_amount".into(), Value::String(amount.to_string()));
-                put(&mut b, "operator", Some(required("operator", &input.operator, 32)?));
+                put_required(&mut b, "operator", "operator", &input.operator, 32)?;
                 "/upay/v2/refund"
             }
             Operation::Cancel => {

@@ -3,7 +3,7 @@
 //! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
 //! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
 
-use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Reply, SIGNATURE_SLOT};
+use super::{put_required, base_url, merge_extra, optional, put, Ctx, Gateway, Input, Prepared, Reply, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpRequest;
@@ -150,11 +150,7 @@ impl Tingyihui {
                 })?;
                 put(&mut m, "osMerchantCode", Some(merchant));
                 put(&mut m, "osStoreCode", optional("storeId", &input.store_id, 64)?);
-                put(
-                    &mut m,
-                    "ownerTradeNo",
-                    Some(required("merchantOrderNo", &input.merchant_order_no, 64)?),
-                );
+                put_required(&mut m, "ownerTradeNo", "merchantOrderNo", &input.merchant_order_no, 64)?;
                 put(&mut m, "payChannel", Some(pay_channel(input)?));
                 // A known buyer id means a mini-program payment; otherwise a QR the buyer scans.
                 let buyer = optional("payerUid", &input.payer_uid, 128)?;
@@ -164,7 +160,7 @@ impl Tingyihui {
                     Some(if buyer.is_some() { "MINI_APP" } else { "USER_QR" }),
                 );
                 put(&mut m, "ownerAppBuyerId", buyer);
-                put(&mut m, "title", Some(required("subject", &input.subject, 256)?));
+                put_required(&mut m, "title", "subject", &input.subject, 256)?;
                 put(&mut m, "remark", optional("reflect", &input.reflect, 256)?);
                 let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 m.insert("orderFee".into(), Value::from(fee));
@@ -181,11 +177,7 @@ impl Tingyihui {
             }
             Operation::Refund => {
                 trade_ref(&mut m, input)?;
-                put(
-                    &mut m,
-                    "ownerRefundNo",
-                    Some(required("refundNo", &input.refund_no, 64)?),
-                );
+                put_required(&mut m, "ownerRefundNo", "refundNo", &input.refund_no, 64)?;
                 let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 m.insert("refundFee".into(), Value::from(fee));
                 put(

@@ -23,7 +23,7 @@ pub use wire::{sign, string_to_sign};
 // The yuan helpers live in `money` now; these names stay for the callers that used them from here.
 pub use crate::money::{yuan_text_to_fen, yuan_value};
 
-use super::{base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Reply, Secret};
+use super::{put_required, base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Reply, Secret};
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::model::{Notification, Operation, Provider};
@@ -315,7 +315,7 @@ impl Fubei {
         match op {
             Operation::Pay => {
                 self.order_fields(&mut b, input)?;
-                put(&mut b, "auth_code", Some(required("authCode", &input.auth_code, 32)?));
+                put_required(&mut b, "auth_code", "authCode", &input.auth_code, 32)?;
                 (d.wallet)(op, optional("channel", &input.channel, 16)?, &mut b)?;
             }
             Operation::Precreate => {
@@ -332,11 +332,7 @@ impl Fubei {
                 // refund_money. 2.0 .NET `ARefundOrderParam`: … merchant_refund_sn, refund_amount.
                 // An empty amount means a full refund to Fubei; we always send one, so nothing is implied.
                 order_ref(&mut b, input)?;
-                put(
-                    &mut b,
-                    "merchant_refund_sn",
-                    Some(required("refundNo", &input.refund_no, 32)?),
-                );
+                put_required(&mut b, "merchant_refund_sn", "refundNo", &input.refund_no, 32)?;
                 let amount = money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 b.insert(d.refund_amount.into(), money::yuan_number(amount)?);
                 put(&mut b, "device_no", device_no()?);
