@@ -219,8 +219,12 @@ pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
     }
 }
 
-/// A provider's config, with serde's errors made safe to show (`bad_json`).
-pub fn parse_config<T: serde::de::DeserializeOwned>(config: Value) -> Result<T> {
+/// A provider's config, with serde's errors made safe to show (`bad_json`). `provider` is the registry's
+/// (it chose this module), so the module's own config type does not repeat it.
+pub fn parse_config<T: serde::de::DeserializeOwned>(mut config: Value) -> Result<T> {
+    if let Some(fields) = config.as_object_mut() {
+        fields.remove("provider");
+    }
     serde_json::from_value(config).map_err(|e| bad_json("config", &e))
 }
 

@@ -27,8 +27,6 @@ const MAX_TOLERANCE_SECONDS: i64 = 3600;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
-    #[allow(dead_code)]
-    provider: String,
     base_url: Option<String>,
     credentials: Option<Credentials>,
     /// Replay window, seconds either side of `now` (default 300, at most 3600), for notifications

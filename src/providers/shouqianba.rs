@@ -25,8 +25,6 @@ const MAX_AMOUNT: i64 = 9_999_999_999;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
-    #[allow(dead_code)]
-    provider: String,
     base_url: Option<String>,
     wap_base_url: Option<String>,
     #[serde(default)]

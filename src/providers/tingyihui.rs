@@ -21,8 +21,6 @@ const MAX_AMOUNT: i64 = 1_000_000_000;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
-    #[allow(dead_code)]
-    provider: String,
     base_url: Option<String>,
     credentials: Option<Credentials>,
 }

@@ -45,8 +45,6 @@ const DEFAULT_ACK: &str = "success";
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
-    #[allow(dead_code)]
-    provider: String,
     base_url: Option<String>,
     api_version: Option<String>,
     notify_ack: Option<String>,
