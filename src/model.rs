@@ -149,6 +149,27 @@ pub struct Order {
     pub provider_state: Option<String>,
 }
 
+impl Order {
+    /// An order in `state`, named by the gateway's numbers `[merchant's, provider's, channel's]` (empty text
+    /// is "not said"), paid through `channel`. Amounts, times and the rest are set after.
+    pub fn named(state: OrderState, is_final: bool, numbers: [Option<&str>; 3], channel: Option<Channel>) -> Order {
+        let [merchant, provider, channel_no] = numbers.map(|n| n.filter(|t| !t.is_empty()).map(str::to_string));
+        Order {
+            state,
+            is_final,
+            merchant_order_no: merchant,
+            provider_order_no: provider,
+            channel_order_no: channel_no,
+            channel,
+            amounts: Amounts::default(),
+            paid_at: None,
+            qr_code: None,
+            pay_params: None,
+            provider_state: None,
+        }
+    }
+}
+
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Refund {

@@ -421,25 +421,13 @@ fn to_order(d: &TradeData, absent: Option<(OrderState, bool)>) -> Result<Order> 
         .and_then(|f| f.get("code"))
         .and_then(Value::as_str)
         .map(str::to_string);
+    let numbers = [d.out_trade_no.as_deref(), d.trade_no.as_deref(), d.acc_trade_no.as_deref()];
     Ok(Order {
-        state,
-        is_final,
-        merchant_order_no: d.out_trade_no.clone(),
-        provider_order_no: d.trade_no.clone(),
-        channel_order_no: d.acc_trade_no.clone().filter(|t| !t.is_empty()),
-        channel: channel(d.account_type.as_deref()),
-        amounts: Amounts {
-            total,
-            paid,
-            refunded,
-            net: None,
-            fee: None,
-            discount,
-        },
+        amounts: Amounts { total, paid, refunded, discount, ..Amounts::default() },
         paid_at,
         qr_code,
-        pay_params: None,
         provider_state: raw_state.map(str::to_string),
+        ..Order::named(state, is_final, numbers, channel(d.account_type.as_deref()))
     })
 }
 

@@ -438,25 +438,14 @@ fn to_order(d: &OrderData) -> Result<Order> {
     } else {
         None
     };
+    let numbers = [d.client_sn.as_deref(), d.sn.as_deref(), d.trade_no.as_deref()];
     Ok(Order {
-        state,
-        is_final,
-        merchant_order_no: d.client_sn.clone(),
-        provider_order_no: d.sn.clone(),
-        channel_order_no: d.trade_no.clone().filter(|t| !t.is_empty()),
-        channel: channel(d.payway.as_deref()),
-        amounts: Amounts {
-            total,
-            paid,
-            refunded,
-            net,
-            fee: None,
-            discount: None,
-        },
+        amounts: Amounts { total, paid, refunded, net, ..Amounts::default() },
         paid_at,
         qr_code: d.qr_code.clone(),
         pay_params: d.wap_pay_request.clone(),
         provider_state: d.order_status.clone(),
+        ..Order::named(state, is_final, numbers, channel(d.payway.as_deref()))
     })
 }
 

@@ -277,25 +277,15 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order 
         d.refund_fee
     };
     let net = paid.zip(refunded).and_then(|(p, r)| p.checked_sub(r));
+    let numbers = [d.owner_trade_no.as_deref(), d.os_trade_no.as_deref(), d.tp_trade_no.as_deref()];
+    let discount = d.tp_discount_fee;
     Order {
-        state,
-        is_final,
-        merchant_order_no: d.owner_trade_no.clone(),
-        provider_order_no: d.os_trade_no.clone(),
-        channel_order_no: d.tp_trade_no.clone().filter(|t| !t.is_empty()),
-        channel: channel(d.pay_channel.as_deref()),
-        amounts: Amounts {
-            total,
-            paid,
-            refunded,
-            net,
-            fee: None,
-            discount: d.tp_discount_fee,
-        },
+        amounts: Amounts { total, paid, refunded, net, discount, ..Amounts::default() },
         paid_at: if state.was_paid() { d.pay_time } else { None },
         qr_code: d.sign.clone().filter(|s| s.starts_with("http")),
         pay_params: d.sign.clone().filter(|s| !s.starts_with("http")).map(Value::String),
         provider_state: d.trade_status.clone(),
+        ..Order::named(state, is_final, numbers, channel(d.pay_channel.as_deref()))
     }
 }
 

@@ -149,25 +149,24 @@ pub(super) fn to_order(d: &OrderData) -> Result<Order> {
     } else {
         None
     };
+    let channel_no = text(&d.platform_order_no).or_else(|| text(&d.channel_order_sn));
+    let (merchant_no, provider_no) = (text(&d.merchant_order_sn), text(&d.order_sn));
+    let numbers = [merchant_no.as_deref(), provider_no.as_deref(), channel_no.as_deref()];
+    let settled = state == OrderState::Success;
     Ok(Order {
-        state,
-        is_final,
-        merchant_order_no: text(&d.merchant_order_sn),
-        provider_order_no: text(&d.order_sn),
-        channel_order_no: text(&d.platform_order_no).or_else(|| text(&d.channel_order_sn)),
-        channel: v1::channel(d).or_else(|| v2::channel(d)),
+        // No order answer reports refunds.
         amounts: Amounts {
             total,
             paid,
-            refunded: None, // no order answer reports refunds
-            net: if state == OrderState::Success { net } else { None },
-            fee: if state == OrderState::Success { fee } else { None },
+            net: net.filter(|_| settled),
+            fee: fee.filter(|_| settled),
             discount,
+            ..Amounts::default()
         },
         paid_at,
         qr_code: text(&d.qr_code),
-        pay_params: None,
         provider_state,
+        ..Order::named(state, is_final, numbers, v1::channel(d).or_else(|| v2::channel(d)))
     })
 }
 
