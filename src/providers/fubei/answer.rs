@@ -5,7 +5,7 @@
 use super::wire::{data_object, fen, order_data, state_text, text, to_order, Envelope, OrderData};
 use super::{Fubei, Identity};
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{Amounts, Operation, Order, OrderState, Outcome, Refund, RefundState};
+use crate::model::{Operation, Order, OrderState, Outcome, Refund, RefundState};
 use crate::providers::{same_subject, Input, Reply};
 use serde_json::Value;
 
@@ -221,22 +221,13 @@ impl Fubei {
                 Reply::failed(err(code)).with_order(refused_order(op, data)?)
             }
             Some((code, Verdict::RetryLater)) => Reply::unknown(err(code)),
-            Some((_, Verdict::InProgress)) => Reply::new(Outcome::InProgress).with_order(Some(Order {
-                state: OrderState::Pending,
-                is_final: false,
-                merchant_order_no: input.and_then(|i| i.merchant_order_no.clone()),
-                provider_order_no: None,
-                channel_order_no: None,
-                channel: None,
-                amounts: Amounts {
-                    paid: Some(0),
-                    ..Amounts::default()
-                },
-                paid_at: None,
-                qr_code: None,
-                pay_params: None,
-                provider_state: sub.clone(),
-            })),
+            Some((_, Verdict::InProgress)) => {
+                let asked = input.and_then(|i| i.merchant_order_no.as_deref());
+                let mut order = Order::named(OrderState::Pending, false, [asked, None, None], None);
+                order.amounts.paid = Some(0);
+                order.provider_state = sub.clone();
+                Reply::new(Outcome::InProgress).with_order(Some(order))
+            }
             Some((code, Verdict::Uncertain)) => Reply::unknown(err(code)),
             None => Reply::unknown(err(ErrorCode::ProviderError)),
         })
