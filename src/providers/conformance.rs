@@ -455,3 +455,39 @@ fn the_readme_field_table_is_what_the_providers_read() {
         "README.md's field table (between {begin:?} and {end:?}) is out of date; it should read:\n{want}"
     );
 }
+
+#[test]
+fn a_bad_config_is_refused_naming_the_field() {
+    each(|name, f| {
+        let good = f.config();
+        assert!(super::create(&good.to_string()).is_ok(), "{name}: the fixture config");
+        let with = |path: &[&str], value: Value| {
+            let mut c = good.clone();
+            let mut at = &mut c;
+            for key in &path[..path.len() - 1] {
+                at = &mut at[*key];
+            }
+            at[path[path.len() - 1]] = value;
+            c
+        };
+        let cases = [
+            (with(&["baseUrl"], json!("gateway.example.com")), "baseUrl"),
+            (with(&["baseUrl"], json!("ftp://gateway.example.com")), "baseUrl"),
+            (with(&["baseUrl"], json!("")), "baseUrl"),
+            (with(&["baseURL"], json!("https://gateway.example.com")), "baseURL"),
+            (
+                with(&["credentials", "aggpayUnknownKey"], json!("x")),
+                "credentials.aggpayUnknownKey",
+            ),
+            (with(&["credentials"], json!("not an object")), "credentials"),
+            (with(&["provider"], json!("aggpay-no-such-gateway")), "provider"),
+        ];
+        for (config, field) in cases {
+            let e = super::create(&config.to_string())
+                .err()
+                .unwrap_or_else(|| panic!("{name}: {config} accepted"));
+            assert_eq!(e.code, crate::ErrorCode::InvalidConfig, "{name} {field}: {e:?}");
+            assert_eq!(e.field.as_deref(), Some(field), "{name}: {e:?}");
+        }
+    });
+}

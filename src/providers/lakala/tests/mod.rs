@@ -1594,22 +1594,6 @@ fn config_errors() {
             "credentials",
         ),
         (
-            "unknown credentials key",
-            config_with(json!({"privateKEY": "x"})),
-            ErrorCode::InvalidConfig,
-            "privateKEY",
-        ),
-        (
-            "baseUrl not http",
-            {
-                let mut c = config();
-                c["baseUrl"] = json!("s2.lakala.com");
-                c
-            },
-            ErrorCode::InvalidConfig,
-            "baseUrl",
-        ),
-        (
             "tolerance 0",
             {
                 let mut c = config();
