@@ -35,6 +35,9 @@ pub trait Fixture {
     fn input(&self, op: Operation, order: &OrderRef) -> Option<Value>;
     /// The answer to `op` (with `input(op, order)`) about `order`.
     fn answer(&self, op: Operation, order: &OrderRef, said: Said) -> HttpResponse;
+    /// The gateway's documented order states: (wire value, state, final). Every row is read through a
+    /// query; anything unlisted must read as UNKNOWN.
+    fn states(&self) -> &'static [(&'static str, OrderState, bool)];
     /// The wire values of a paid order and of one still waiting for the buyer.
     fn paid(&self) -> &'static str;
     fn pending(&self) -> &'static str;
@@ -488,6 +491,53 @@ fn a_bad_config_is_refused_naming_the_field() {
                 .unwrap_or_else(|| panic!("{name}: {config} accepted"));
             assert_eq!(e.code, crate::ErrorCode::InvalidConfig, "{name} {field}: {e:?}");
             assert_eq!(e.field.as_deref(), Some(field), "{name}: {e:?}");
+        }
+    });
+}
+
+#[test]
+fn every_documented_state_reads_through_a_query() {
+    each(|name, f| {
+        let o = order();
+        let ask = |value| {
+            parse(
+                f,
+                Operation::Query,
+                &query(f, &o),
+                &f.answer(Operation::Query, &o, Said::Ok(value)),
+            )
+        };
+        // Unlisted values: the query may find an order in an unknown state, or be unknown itself (an empty
+        // state is no state); never FAILED.
+        for value in ["", "success", "Paid", " PAID", "AGGPAY_UNLISTED"] {
+            let r = ask(value);
+            let state = r.order.as_ref().map(|o| o.state);
+            let unknown = match r.outcome {
+                Outcome::Unknown => r.next == Next::Retry,
+                Outcome::Succeeded => state == Some(OrderState::Unknown) && r.next == Next::ContactSupport,
+                _ => false,
+            };
+            assert!(unknown, "{name} {value:?}: {r:?}");
+        }
+        for &(value, state, fin) in f.states() {
+            let r = ask(value);
+            assert_eq!(r.outcome, Outcome::Succeeded, "{name} {value:?}: {r:?}");
+            let order = r.order.as_ref().unwrap_or_else(|| panic!("{name} {value:?}: no order"));
+            assert_eq!((order.state, order.is_final), (state, fin), "{name} {value:?}");
+            assert_eq!(order.provider_state.as_deref(), Some(value), "{name}");
+            // A failed payment found by a query carries words a cashier can show.
+            assert_eq!(
+                r.error.is_some(),
+                state == OrderState::Failed,
+                "{name} {value:?}: {:?}",
+                r.error
+            );
+            let next = match state {
+                OrderState::Pending | OrderState::Refunding => Next::Poll,
+                OrderState::Unknown => Next::ContactSupport,
+                _ => Next::None,
+            };
+            assert_eq!(r.next, next, "{name} {value:?}");
         }
     });
 }

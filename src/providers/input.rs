@@ -225,7 +225,10 @@ pub fn parse_config<T: serde::de::DeserializeOwned>(mut config: Value) -> Result
     if let Some(fields) = config.as_object_mut() {
         fields.remove("provider");
         // serde would say only "wrong type" without the field: name it.
-        if fields.get("credentials").is_some_and(|c| !c.is_object() && !c.is_null()) {
+        if fields
+            .get("credentials")
+            .is_some_and(|c| !c.is_object() && !c.is_null())
+        {
             return Err(Error::config("credentials", "must be an object"));
         }
     }
