@@ -90,8 +90,8 @@ impl Plan {
 /// A provider not compiled in gets the slowest documented cadence, reversed by close.
 pub fn plan(provider: Provider, kind: Kind, amount: i64) -> Plan {
     const FALLBACK: &[(i64, i64)] = &[(30_000, 2_000), (240_000, 5_000)];
-    let (timeout_ms, cadence, reversal) = crate::providers::find(provider.0)
-        .map_or((240_000, FALLBACK, Operation::Close), |d| (d.flow)(kind));
+    let (timeout_ms, cadence, reversal) =
+        crate::providers::find(provider.0).map_or((240_000, FALLBACK, Operation::Close), |d| (d.flow)(kind));
     Plan {
         kind,
         timeout_ms,

@@ -3631,7 +3631,12 @@ fn regression_fixed_overflows() {
         for kind in [Kind::Barcode, Kind::Qr] {
             let mut f = Flow::new(plan(Provider("shouqianba"), kind, 980));
             f.start();
-            let r = OperationResult::new(Provider("shouqianba"), Operation::Query, Outcome::InProgress, Next::Poll);
+            let r = OperationResult::new(
+                Provider("shouqianba"),
+                Operation::Query,
+                Outcome::InProgress,
+                Next::Poll,
+            );
             let a = panic::catch_unwind(AssertUnwindSafe(|| f.next(&r, elapsed))).expect("Flow::next must not panic");
             assert!(matches!(a, Action::Query { ms } if ms >= 0), "{a:?}");
         }

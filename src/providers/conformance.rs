@@ -112,7 +112,12 @@ fn every_provider_has_a_fixture() {
 fn a_paid_order_reads_as_paid() {
     each(|name, f| {
         let o = order();
-        let r = parse(f, Operation::Query, &query(f, &o), &f.answer(Operation::Query, &o, Said::Ok(f.paid())));
+        let r = parse(
+            f,
+            Operation::Query,
+            &query(f, &o),
+            &f.answer(Operation::Query, &o, Said::Ok(f.paid())),
+        );
         assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::None), "{name}: {r:?}");
         let order = r.order.expect("order");
         assert_eq!(order.state, OrderState::Success, "{name}");
@@ -124,7 +129,12 @@ fn a_paid_order_reads_as_paid() {
 fn a_pending_order_is_polled() {
     each(|name, f| {
         let o = order();
-        let r = parse(f, Operation::Query, &query(f, &o), &f.answer(Operation::Query, &o, Said::Ok(f.pending())));
+        let r = parse(
+            f,
+            Operation::Query,
+            &query(f, &o),
+            &f.answer(Operation::Query, &o, Said::Ok(f.pending())),
+        );
         assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll), "{name}: {r:?}");
         assert_eq!(r.order.map(|o| o.state), Some(OrderState::Pending), "{name}");
     });
@@ -182,8 +192,15 @@ fn a_paid_answer_for_another_amount_is_unknown() {
         let o = order();
         let mut more = o.clone();
         more.amount += 1;
-        let Some(input) = f.input(Operation::Pay, &o) else { return };
-        let r = parse(f, Operation::Pay, &input, &f.answer(Operation::Pay, &more, Said::Ok(f.paid())));
+        let Some(input) = f.input(Operation::Pay, &o) else {
+            return;
+        };
+        let r = parse(
+            f,
+            Operation::Pay,
+            &input,
+            &f.answer(Operation::Pay, &more, Said::Ok(f.paid())),
+        );
         assert_eq!(r.outcome, Outcome::Unknown, "{name}: {r:?}");
     });
 }
@@ -195,7 +212,11 @@ fn a_duplicate_order_is_unknown_and_polled() {
         for op in [Operation::Pay, Operation::Precreate] {
             let Some(input) = f.input(op, &o) else { continue };
             let r = parse(f, op, &input, &f.answer(op, &o, Said::DuplicateOrder));
-            assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll), "{name} {op:?}: {r:?}");
+            assert_eq!(
+                (r.outcome, r.next),
+                (Outcome::Unknown, Next::Poll),
+                "{name} {op:?}: {r:?}"
+            );
         }
     });
 }
@@ -228,14 +249,27 @@ fn secrets_never_appear_in_output() {
             let resp = f.answer(op, &o, Said::Ok(f.paid()));
             let op_name = serde_json::to_value(op).expect("op");
             let op_name = op_name.as_str().expect("op name");
-            let out = client.parse(op_name, resp.status, &json!(resp.headers).to_string(), resp.body, Some(&input.to_string()), f.now_ms());
+            let out = client.parse(
+                op_name,
+                resp.status,
+                &json!(resp.headers).to_string(),
+                resp.body,
+                Some(&input.to_string()),
+                f.now_ms(),
+            );
             seen.push(format!("{out:?}"));
             // A bad input's error, too.
             let mut bad = input.clone();
             bad["merchantOrderNo"] = json!("x".repeat(300));
-            seen.push(format!("{:?}", client.build(op_name, &bad.to_string(), f.now_ms(), "n".into())));
+            seen.push(format!(
+                "{:?}",
+                client.build(op_name, &bad.to_string(), f.now_ms(), "n".into())
+            ));
         }
-        seen.push(format!("{:?}", Client::new(&config.replace("\"credentials\"", "\"credentialz\""))));
+        seen.push(format!(
+            "{:?}",
+            Client::new(&config.replace("\"credentials\"", "\"credentialz\""))
+        ));
         for secret in f.secrets() {
             assert!(secret.len() >= 6, "{name}: fixture secret too short to search for");
             for text in &seen {
@@ -249,7 +283,9 @@ fn secrets_never_appear_in_output() {
 fn every_notification_rejection_has_a_reason() {
     each(|name, f| {
         let o = order();
-        let Some((headers, body)) = f.notification(&o) else { return };
+        let Some((headers, body)) = f.notification(&o) else {
+            return;
+        };
         let client = Client::new(&f.config().to_string()).expect("config");
         let h = json!(headers).to_string();
         let ok = client.verify_notification(&h, &body, f.now_ms(), None);
@@ -286,7 +322,12 @@ fn a_field_without_meaning_is_refused_and_portable_fields_are_accepted() {
         let client = Client::new(&f.config().to_string()).expect("config");
         let build = |op: Operation, input: &Value| {
             let op_name = serde_json::to_value(op).expect("op");
-            client.build(op_name.as_str().expect("op"), &input.to_string(), f.now_ms(), "nonce0123456789".into())
+            client.build(
+                op_name.as_str().expect("op"),
+                &input.to_string(),
+                f.now_ms(),
+                "nonce0123456789".into(),
+            )
         };
         for op in OPS {
             let Some(input) = f.input(op, &o) else { continue };
@@ -306,7 +347,10 @@ fn a_field_without_meaning_is_refused_and_portable_fields_are_accepted() {
             }
             build(op, &portable).unwrap_or_else(|e| panic!("{name} {op:?}: portable fields must be accepted: {e:?}"));
         }
-        let meaningless = [(Operation::Query, "authCode", json!("130000000000000001")), (Operation::Close, "amount", json!(1))];
+        let meaningless = [
+            (Operation::Query, "authCode", json!("130000000000000001")),
+            (Operation::Close, "amount", json!(1)),
+        ];
         for (op, field, value) in meaningless {
             let Some(mut input) = f.input(op, &o) else { continue };
             input[field] = value;

@@ -182,10 +182,19 @@ pub trait Gateway: fmt::Debug {
     /// the pipeline does that for every provider).
     fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, ctx: &Ctx) -> Result<Reply> {
         let _ = (op, body, input, ctx);
-        Err(Error::new(ErrorCode::UnsupportedOperation, "not ported to the pipeline"))
+        Err(Error::new(
+            ErrorCode::UnsupportedOperation,
+            "not ported to the pipeline",
+        ))
     }
     /// Transitional: a provider not yet on the pipeline maps the whole answer itself.
-    fn parse(&mut self, op: Operation, response: &HttpResponse, input: Option<&Input>, ctx: &Ctx) -> Option<OperationResult> {
+    fn parse(
+        &mut self,
+        op: Operation,
+        response: &HttpResponse,
+        input: Option<&Input>,
+        ctx: &Ctx,
+    ) -> Option<OperationResult> {
         let _ = (op, response, input, ctx);
         None
     }

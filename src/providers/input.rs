@@ -120,7 +120,11 @@ impl Input {
                 return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
             }
         }
-        let given = fields.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()).collect();
+        let given = fields
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k.clone())
+            .collect();
         let mut input: Input = serde_json::from_value(value).map_err(|e| bad_json("input", &e))?;
         input.given = given;
         Ok(input)
@@ -239,4 +243,3 @@ pub fn base_url(field: &str, url: &Option<String>) -> Result<String> {
     }
     Ok(u.to_string())
 }
-

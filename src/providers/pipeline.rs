@@ -191,7 +191,10 @@ pub fn check_fields(gateway: &dyn Gateway, op: Operation, input: &Input) -> Resu
             };
             return Err(Error::input(
                 field,
-                format!("has no meaning for {op_name} on {} (it reads {uses}, besides the portable fields)", gateway.provider().0),
+                format!(
+                    "has no meaning for {op_name} on {} (it reads {uses}, besides the portable fields)",
+                    gateway.provider().0
+                ),
             ));
         }
     }
