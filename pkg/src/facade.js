@@ -349,6 +349,10 @@ function exchangeRecord({ op, request, response, result, ms, secretList, max }) 
   };
 }
 
+// What the flow's state machine reads of a result (flow.rs `Observed`), as JSON: `raw` can be large and the
+// machine never looks at it, so it is not serialized only to be skipped.
+const observed = (r) => JSON.stringify(r && { outcome: r.outcome, next: r.next, error: r.error, order: r.order });
+
 const tick = () => (typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now());
 
 const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund', 'refundQuery', 'cancel', 'revoke', 'close'];
@@ -607,7 +611,7 @@ export function createClient(options) {
           }
           // A compressed sleep with a real clock must not wait in real time: time passes at least as slept.
           const elapsed = Number(clock()) - started;
-          action = JSON.parse(flow.next(JSON.stringify(result), Math.max(Number.isFinite(elapsed) ? elapsed : 0, slept)));
+          action = JSON.parse(flow.next(observed(result), Math.max(Number.isFinite(elapsed) ? elapsed : 0, slept)));
         } catch {
           // An abort while sleeping, or a sleep or clock that threw: stop, keeping the last known state.
           action = JSON.parse(flow.stop());
