@@ -51,8 +51,8 @@ writeFileSync(join(dist, 'miniprogram/miniprogram.js'), "module.exports = requir
 writeFileSync(join(dist, 'miniprogram.d.cts'), readFileSync(src('miniprogram.d.ts'), 'utf8').replaceAll("'./index.js'", "'./index.cjs'"));
 for (const f of ['node.mjs', 'web.mjs', 'workerd.mjs']) copyFileSync(src(f), join(dist, f === 'node.mjs' ? 'index.mjs' : f));
 // The declarations: index.d.ts and each gateway's types/<name>.d.ts, with .d.cts twins for require() whose
-// relative imports name the .cjs side (a CommonJS declaration cannot import an ESM one).
-const cts = (text) => text.replace(/(from |module )'(\.{1,2}\/[^']*)\.js'/g, "$1'$2.cjs'");
+// relative imports name the .d.cts side (a CommonJS declaration cannot import an ESM one).
+const cts = (text) => text.replace(/(from |module )'(\.{1,2}\/[^']*)\.d\.ts'/g, "$1'$2.d.cts'");
 copyFileSync(src('index.d.ts'), join(dist, 'index.d.ts'));
 writeFileSync(join(dist, 'index.d.cts'), cts(readFileSync(src('index.d.ts'), 'utf8')));
 mkdirSync(join(dist, 'types'));

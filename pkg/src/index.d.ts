@@ -4,15 +4,15 @@
  * The gateways. Each registry line below brings one gateway's types from pkg/src/types/<name>.d.ts (its
  * client options and its inputs per operation, exported from here too) and adds the gateway to this
  * interface under its name, with what differs per gateway. `V` is the API version, for a gateway that has
- * more than one.
+ * more than one. (The lines name `.d.ts` files: Deno resolves a specifier as written.)
  */
 export interface ProviderTypes<V> {}
 
 // registry: begin
-export * from './types/shouqianba.js';
-export * from './types/fubei.js';
-export * from './types/lakala.js';
-export * from './types/tingyihui.js';
+export type * from './types/shouqianba.d.ts';
+export type * from './types/fubei.d.ts';
+export type * from './types/lakala.d.ts';
+export type * from './types/tingyihui.d.ts';
 // registry: end
 
 export type ProviderName = keyof ProviderTypes<never>;

@@ -2,7 +2,7 @@
 // ../index.d.ts.
 import type {
   Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, RefundId, ReversalInput, Unsupported, WalletChannel,
-} from '../index.js';
+} from '../index.d.ts';
 
 /** Fubei's API: '1.0' merchant API (the default) or '2.0' agent API ("fbpay"). */
 export type FubeiApiVersion = '1.0' | '2.0';
@@ -99,7 +99,7 @@ export interface FubeiTypes<V> {
   signer: null;
 }
 
-declare module '../index.js' {
+declare module '../index.d.ts' {
   interface ProviderTypes<V> {
     fubei: FubeiTypes<V>;
   }

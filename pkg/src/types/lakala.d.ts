@@ -1,7 +1,7 @@
 // Lakala (拉卡拉): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
 import type {
   Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, Signer, Unsupported, WalletChannel,
-} from '../index.js';
+} from '../index.d.ts';
 
 export interface LakalaCredentials {
   appId: string;
@@ -79,7 +79,7 @@ export interface LakalaTypes {
   signer: 'node' | 'webcrypto' | 'wasm' | 'custom';
 }
 
-declare module '../index.js' {
+declare module '../index.d.ts' {
   interface ProviderTypes<V> {
     lakala: LakalaTypes;
   }

@@ -1,7 +1,7 @@
 // Shouqianba (收钱吧): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
 import type {
   Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, ReversalInput, Unsupported,
-} from '../index.js';
+} from '../index.d.ts';
 
 export interface ShouqianbaCredentials {
   terminalSn?: string;
@@ -109,7 +109,7 @@ export interface ShouqianbaTypes {
   signer: null;
 }
 
-declare module '../index.js' {
+declare module '../index.d.ts' {
   interface ProviderTypes<V> {
     shouqianba: ShouqianbaTypes;
   }

@@ -1,5 +1,5 @@
 // Tingyihui (停易汇): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
-import type { Extra, HostOptions, OrderId, OrderInput, RefundFields, RefundId, ReversalInput, Signer, Unsupported } from '../index.js';
+import type { Extra, HostOptions, OrderId, OrderInput, RefundFields, RefundId, ReversalInput, Signer, Unsupported } from '../index.d.ts';
 
 export interface TingyihuiCredentials {
   accessId: string;
@@ -56,7 +56,7 @@ export interface TingyihuiTypes {
   signer: 'node' | 'webcrypto' | 'wasm' | 'custom';
 }
 
-declare module '../index.js' {
+declare module '../index.d.ts' {
   interface ProviderTypes<V> {
     tingyihui: TingyihuiTypes;
   }
