@@ -49,9 +49,11 @@ reliability: build
 fuzz:
 	AGGPAY_FUZZ_ITERS=200000 cargo test --release --test fuzz -- --nocapture
 
-# Signer cost per signature, as ratios to node:crypto in the same run (BENCHMARKS.md).
+# Signer cost per signature, and the boundary cost of a build+parse and an RSA build, as ratios to
+# node:crypto in the same run (BENCHMARKS.md). BEFORE=<dist dir of another build> adds it to the second run.
 bench: build
 	node bench/signers.mjs 300
+	node bench/boundary.mjs 15 this=pkg/dist $(if $(BEFORE),before=$(BEFORE))
 
 clean:
 	cargo clean

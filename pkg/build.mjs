@@ -2,7 +2,7 @@
 // mini-programs) shared by small per-runtime loaders over one ESM bundle of the facade and glue.
 // Usage: node pkg/build.mjs <path to aggpay.wasm from cargo>
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
@@ -50,7 +50,16 @@ copyFileSync(join(dist, 'miniprogram.cjs'), join(dist, 'miniprogram/index.js'));
 writeFileSync(join(dist, 'miniprogram/miniprogram.js'), "module.exports = require('./index.js');\n");
 writeFileSync(join(dist, 'miniprogram.d.cts'), readFileSync(src('miniprogram.d.ts'), 'utf8').replaceAll("'./index.js'", "'./index.cjs'"));
 for (const f of ['node.mjs', 'web.mjs', 'workerd.mjs']) copyFileSync(src(f), join(dist, f === 'node.mjs' ? 'index.mjs' : f));
+// The declarations: index.d.ts and each gateway's types/<name>.d.ts, with .d.cts twins for require() whose
+// relative imports name the .d.cts side (a CommonJS declaration cannot import an ESM one).
+const cts = (text) => text.replace(/(from |module )'(\.{1,2}\/[^']*)\.d\.ts'/g, "$1'$2.d.cts'");
 copyFileSync(src('index.d.ts'), join(dist, 'index.d.ts'));
-copyFileSync(src('index.d.ts'), join(dist, 'index.d.cts'));
+writeFileSync(join(dist, 'index.d.cts'), cts(readFileSync(src('index.d.ts'), 'utf8')));
+mkdirSync(join(dist, 'types'));
+for (const f of readdirSync(join(pkg, 'src/types')).filter((n) => n.endsWith('.d.ts'))) {
+  const text = readFileSync(join(pkg, 'src/types', f), 'utf8');
+  writeFileSync(join(dist, 'types', f), text);
+  writeFileSync(join(dist, 'types', f.replace(/\.d\.ts$/, '.d.cts')), cts(text));
+}
 copyFileSync(src('slim.d.ts'), join(dist, 'slim.d.ts'));
 console.log(`pkg/dist built: aggpay_bg.wasm ${statSync(wasm).size} bytes (${statSync(br).size} brotli)`);

@@ -1,9 +1,10 @@
-//! The JSON-in/JSON-out surface that the wasm bindings forward to, kept here so it is tested natively.
+//! The surface the wasm bindings forward to, kept here so it is tested natively: typed methods (a
+//! `Prepared` request, an `OperationResult`, a `Notification`) and their JSON-text forms for the tests.
 
 use crate::error::{Error, Result};
 use crate::http::HttpResponse;
-use crate::model::{Operation, OperationResult};
-use crate::providers::{self, bad_json, Ctx, Gateway, Input};
+use crate::model::{Notification, Operation, OperationResult};
+use crate::providers::{self, bad_json, Ctx, Gateway, Input, Prepared};
 use std::collections::BTreeMap;
 
 #[derive(Debug)]
@@ -16,7 +17,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
         .map_err(|e| Error::new(crate::ErrorCode::ProviderError, format!("could not serialize: {e}")))
 }
 
-fn headers(json: &str) -> Result<BTreeMap<String, String>> {
+pub fn headers(json: &str) -> Result<BTreeMap<String, String>> {
     if json.len() > providers::MAX_BODY_BYTES {
         return Err(Error::input(
             "headers",
@@ -36,9 +37,9 @@ impl Client {
         })
     }
 
-    /// Validates and signs. Returns `{request: {method, url, headers, body}, toSign}` as JSON: `toSign` is
-    /// null when the request is complete, else the Base64 of the exact bytes the host signer must sign.
-    pub fn build(&self, op: &str, input_json: &str, now_ms: i64, nonce: String) -> Result<String> {
+    /// Validates and signs. The `Prepared` request holds, when the host must sign, the exact bytes to
+    /// sign (`to_sign`) and a request with one signature slot that `Prepared::complete` fills.
+    pub fn prepare(&self, op: &str, input_json: &str, now_ms: i64, nonce: String) -> Result<Prepared> {
         let op = Operation::parse(op)?;
         let input = Input::from_json(input_json)?;
         // Epoch milliseconds that JavaScript can hold; anything else is a broken clock.
@@ -51,6 +52,13 @@ impl Client {
         providers::check_fields(self.gateway.as_ref(), op, &input)?;
         let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
         providers::check_slot(&prepared)?;
+        Ok(prepared)
+    }
+
+    /// `prepare` as JSON: `{request: {method, url, headers, body}, toSign}`, `toSign` null when the request
+    /// is complete, else the Base64 of the exact bytes the host signer must sign.
+    pub fn build(&self, op: &str, input_json: &str, now_ms: i64, nonce: String) -> Result<String> {
+        let prepared = self.prepare(op, input_json, now_ms, nonce)?;
         let to_sign = prepared.to_sign.as_deref().map(crate::crypto::base64_encode);
         to_json(&serde_json::json!({ "request": prepared.request, "toSign": to_sign }))
     }
@@ -72,15 +80,39 @@ impl Client {
         key.sign_sha256(message)
     }
 
-    /// Puts the host's signature into a prepared request (JSON in, JSON out).
+    /// Puts the host's signature into a prepared request given as JSON (the tests' form; the bindings
+    /// keep the `Prepared` itself and call `providers::complete` on it).
     pub fn complete(&self, request_json: &str, signature: &[u8]) -> Result<String> {
         let request: crate::http::HttpRequest =
             serde_json::from_str(request_json).map_err(|e| bad_json("request", &e))?;
         to_json(&providers::complete(request, signature))
     }
 
-    /// Maps a response that arrived at `now_ms` to an OperationResult (JSON). Fails only on programmer
+    /// Maps a response that arrived at `now_ms` to an OperationResult. Fails only on programmer
     /// mistakes (bad op name, bad input); a body over the limit is an UNKNOWN result.
+    pub fn parse_result(
+        &mut self,
+        op: &str,
+        response: &HttpResponse,
+        input_json: Option<&str>,
+        now_ms: i64,
+    ) -> Result<OperationResult> {
+        let op = Operation::parse(op)?;
+        let input = input_json.map(Input::from_json).transpose()?;
+        let ctx = Ctx {
+            now_ms,
+            nonce: String::new(),
+        };
+        Ok(providers::parse_checked(
+            self.gateway.as_mut(),
+            op,
+            response,
+            input.as_ref(),
+            &ctx,
+        ))
+    }
+
+    /// `parse_result` with headers and result as JSON.
     pub fn parse(
         &mut self,
         op: &str,
@@ -90,31 +122,24 @@ impl Client {
         input_json: Option<&str>,
         now_ms: i64,
     ) -> Result<String> {
-        let op = Operation::parse(op)?;
-        let input = input_json.map(Input::from_json).transpose()?;
         let response = HttpResponse {
             status,
             headers: headers(headers_json)?,
             body,
         };
-        let ctx = Ctx {
-            now_ms,
-            nonce: String::new(),
-        };
-        let result = providers::parse_checked(self.gateway.as_mut(), op, &response, input.as_ref(), &ctx);
-        to_json(&result)
+        to_json(&self.parse_result(op, &response, input_json, now_ms)?)
     }
 
-    /// Verifies a notification over its raw bytes; returns `{order, ack, raw}` as JSON. `expect_json`
-    /// (optional: merchantOrderNo, providerOrderNo, amount) is the order the merchant holds: a genuine
-    /// notice about another order or amount is then refused (WRONG_ORDER, WRONG_AMOUNT).
-    pub fn verify_notification(
+    /// Verifies a notification over its raw bytes: `{order, ack, raw}`. `expect_json` (optional:
+    /// merchantOrderNo, providerOrderNo, amount) is the order the merchant holds: a genuine notice about
+    /// another order or amount is then refused (WRONG_ORDER, WRONG_AMOUNT).
+    pub fn notification(
         &self,
-        headers_json: &str,
+        headers: &BTreeMap<String, String>,
         body: &[u8],
         now_ms: i64,
         expect_json: Option<&str>,
-    ) -> Result<String> {
+    ) -> Result<Notification> {
         let expect = expect_json.map(Input::from_json).transpose()?;
         if body.len() > providers::MAX_BODY_BYTES {
             let message = format!(
@@ -128,19 +153,31 @@ impl Client {
             now_ms,
             nonce: String::new(),
         };
-        let n = self.gateway.verify_notification(&headers(headers_json)?, body, &ctx)?;
+        let n = self.gateway.verify_notification(headers, body, &ctx)?;
         if let Some(e) = expect {
             providers::expected_order(&e, &n.order)?;
         }
-        to_json(&n)
+        Ok(n)
+    }
+
+    /// `notification` with headers and result as JSON.
+    pub fn verify_notification(
+        &self,
+        headers_json: &str,
+        body: &[u8],
+        now_ms: i64,
+        expect_json: Option<&str>,
+    ) -> Result<String> {
+        let headers = headers(headers_json)?;
+        to_json(&self.notification(&headers, body, now_ms, expect_json)?)
     }
 
     /// The result of a request whose transport failed (the host's fetch rejected or timed out): the
     /// gateway may have acted, so the outcome is UNKNOWN and the next step POLL (RETRY for reads).
-    pub fn network_failure(&self, op: &str, why: &str) -> Result<String> {
+    pub fn network_failure_result(&self, op: &str, why: &str) -> Result<OperationResult> {
         let op = Operation::parse(op)?;
         let e = Error::new(crate::ErrorCode::Network, format!("transport failed: {why}"));
-        to_json(&OperationResult::uncertain(
+        Ok(OperationResult::uncertain(
             self.gateway.provider(),
             op,
             e,
@@ -148,10 +185,18 @@ impl Client {
         ))
     }
 
+    pub fn network_failure(&self, op: &str, why: &str) -> Result<String> {
+        to_json(&self.network_failure_result(op, why)?)
+    }
+
     /// The result for an answer of `bytes` bytes, over the limit: the host stopped reading it.
-    pub fn too_large(&self, op: &str, bytes: u64) -> Result<String> {
+    pub fn too_large_result(&self, op: &str, bytes: u64) -> Result<OperationResult> {
         let op = Operation::parse(op)?;
-        to_json(&providers::too_large(self.gateway.provider(), op, bytes))
+        Ok(providers::too_large(self.gateway.provider(), op, bytes))
+    }
+
+    pub fn too_large(&self, op: &str, bytes: u64) -> Result<String> {
+        to_json(&self.too_large_result(op, bytes)?)
     }
 
     pub fn wap_pay_url(&self, input_json: &str) -> Result<String> {

@@ -2,7 +2,7 @@
 //! aggregated-payment gateways, sans-IO: the host does transport, clock and randomness.
 //!
 //! Read in this order: `model` (the unified result), `error`, `money`, `http`, `providers` (one module
-//! per gateway, all the same shape), `client` (the JSON-in/JSON-out surface the bindings forward to).
+//! per gateway, all the same shape), `client` (the typed surface the bindings forward to).
 
 pub mod client;
 pub mod crypto;

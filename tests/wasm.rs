@@ -1,5 +1,5 @@
 //! The core compiled to wasm32 and run under Node by wasm-bindgen-test-runner: the same code paths the
-//! npm package uses (JSON in, JSON out), including host randomness for getrandom and no panics on junk.
+//! npm package uses (a prepared request, JSON in and out), including host randomness for getrandom and no panics on junk.
 #![cfg(target_arch = "wasm32")]
 
 use aggpay::{money, Client, ErrorCode};
@@ -73,4 +73,19 @@ fn bad_input_is_a_typed_error() {
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert_eq!(e.field.as_deref(), Some("amount"));
     assert_eq!(Client::new("{").err().unwrap().code, ErrorCode::InvalidConfig);
+}
+
+#[wasm_bindgen_test]
+fn the_prepared_request_is_the_built_one() {
+    let c = Client::new(CONFIG).unwrap();
+    let prepared = c
+        .prepare("query", r#"{"merchantOrderNo":"7654321132"}"#, 0, "n".into())
+        .unwrap();
+    assert!(prepared.to_sign.is_none());
+    let built: serde_json::Value = serde_json::from_str(
+        &c.build("query", r#"{"merchantOrderNo":"7654321132"}"#, 0, "n".into())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(built["request"], serde_json::to_value(&prepared.request).unwrap());
 }

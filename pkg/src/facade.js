@@ -58,21 +58,16 @@ function fail(code, field, message) {
   return new AggpayError({ code, field, message: field ? `${field} ${message}` : message, retryable: false });
 }
 
-// The core throws the JSON of its Error; turn it into an AggpayError.
+// The core throws real Error objects named AggpayCoreError carrying its Error's fields; they become
+// AggpayErrors. Anything else (a host's own exception surfacing through the core) passes unchanged.
+const CORE_ERROR = 'AggpayCoreError';
+
 function call(fn) {
   if (!ready) throw fail('INVALID_CONFIG', 'init', 'the WebAssembly module is not loaded yet: with aggpay/slim, await init(wasm) first');
   try {
     return fn();
   } catch (e) {
-    if (typeof e === 'string' && e.startsWith('{')) {
-      let info;
-      try {
-        info = JSON.parse(e);
-      } catch {
-        throw e;
-      }
-      throw new AggpayError(info);
-    }
+    if (e instanceof Error && e.name === CORE_ERROR && typeof e.code === 'string') throw new AggpayError(e);
     throw e;
   }
 }
@@ -109,13 +104,6 @@ function plainHeaders(headers) {
   if (!headers) return out;
   const entries = typeof headers.entries === 'function' && !Array.isArray(headers) ? headers.entries() : Array.isArray(headers) ? headers : Object.entries(headers);
   for (const [k, v] of entries) if (v !== undefined) out[String(k).toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-  return out;
-}
-
-function base64ToBytes(b64) {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
 
@@ -278,7 +266,7 @@ function scrubText(text, secrets, rules) {
   return out;
 }
 
-/** Shouqianba's `Authorization: <sn> <md5>` keeps the sn; Lakala's keeps all but `signature="…"`. */
+/** An `Authorization: <id> <digest>` keeps the id; one with `signature="…"` parameters keeps all but that. */
 function scrubHeaders(headers, secrets) {
   const out = {};
   for (const [name, v] of Object.entries(headers)) {
@@ -361,6 +349,10 @@ function exchangeRecord({ op, request, response, result, ms, secretList, max }) 
   };
 }
 
+// What the flow's state machine reads of a result (flow.rs `Observed`), as JSON: `raw` can be large and the
+// machine never looks at it, so it is not serialized only to be skipped.
+const observed = (r) => JSON.stringify(r && { outcome: r.outcome, next: r.next, error: r.error, order: r.order });
+
 const tick = () => (typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now());
 
 const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund', 'refundQuery', 'cancel', 'revoke', 'close'];
@@ -430,12 +422,19 @@ export function createClient(options) {
     if (!OPERATIONS.includes(op)) throw fail('INVALID_INPUT', 'operation', `must be one of ${OPERATIONS.join(', ')} (got ${String(op)})`);
   };
 
+  // The prepared request stays in wasm memory from signing to completion; JS only reads it, signs
+  // `toSign` and hands the signature back. It is freed on every path.
   async function buildRequest(op, input) {
     checkOp(op);
-    const { request, toSign } = JSON.parse(call(() => inner.build(op, json(input, 'input'), Math.floor(now()), String(nonce()))));
-    if (toSign == null) return request;
-    const signature = await sign(base64ToBytes(toSign));
-    return JSON.parse(call(() => inner.complete(JSON.stringify(request), signature)));
+    const prepared = call(() => inner.build(op, json(input, 'input'), Math.floor(now()), String(nonce())));
+    try {
+      const toSign = prepared.toSign;
+      if (toSign === undefined) return prepared.request;
+      const signature = await sign(toSign);
+      return call(() => prepared.complete(signature));
+    } finally {
+      prepared.free();
+    }
   }
 
   // What a request's answer could not be: the gateway may have acted, so UNKNOWN (POLL for changes).
@@ -548,7 +547,7 @@ export function createClient(options) {
       flow.free();
       throw fail('INVALID_INPUT', busy.split(':')[0], 'is already being confirmed by another payAndConfirm/waitForPayment on this client');
     }
-    // Follow-up calls name the order the way the caller did (plus Lakala's clientIp).
+    // Follow-up calls name the order the way the caller did (plus clientIp, which some gateways require).
     const ref = {};
     for (const k of ['merchantOrderNo', 'providerOrderNo', 'clientIp']) if (input[k] !== undefined) ref[k] = input[k];
     for (const k of keys) inFlight.add(k); // before the first await: a concurrent call must see it
@@ -612,7 +611,7 @@ export function createClient(options) {
           }
           // A compressed sleep with a real clock must not wait in real time: time passes at least as slept.
           const elapsed = Number(clock()) - started;
-          action = JSON.parse(flow.next(JSON.stringify(result), Math.max(Number.isFinite(elapsed) ? elapsed : 0, slept)));
+          action = JSON.parse(flow.next(observed(result), Math.max(Number.isFinite(elapsed) ? elapsed : 0, slept)));
         } catch {
           // An abort while sleeping, or a sleep or clock that threw: stop, keeping the last known state.
           action = JSON.parse(flow.stop());

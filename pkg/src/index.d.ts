@@ -1,6 +1,27 @@
 // Public types of the aggpay package. Amounts are integer fen; times are epoch milliseconds.
 
-export type ProviderName = 'shouqianba' | 'fubei' | 'lakala' | 'tingyihui';
+/**
+ * The gateways. Each registry line below brings one gateway's types from pkg/src/types/<name>.d.ts (its
+ * client options and its inputs per operation, exported from here too) and adds the gateway to this
+ * interface under its name, with what differs per gateway. `V` is the API version, for a gateway that has
+ * more than one. (The lines name `.d.ts` files: Deno resolves a specifier as written.)
+ */
+export interface ProviderTypes<V> {}
+
+// registry: begin
+export type * from './types/shouqianba.d.ts';
+export type * from './types/fubei.d.ts';
+export type * from './types/lakala.d.ts';
+export type * from './types/tingyihui.d.ts';
+// registry: end
+
+export type ProviderName = keyof ProviderTypes<never>;
+
+/** The API versions of the gateways that have several (never for one that has one). */
+export type ApiVersion = ProviderTypes<never>[ProviderName]['versions'];
+
+/** A gateway's default API version (never for one that has only one). */
+export type DefaultApiVersion<P extends ProviderName> = ProviderTypes<never>[P]['defaultVersion'];
 
 export type OperationName =
   | 'activate'
@@ -109,7 +130,7 @@ export interface Refund {
   providerState: string | null;
 }
 
-/** New Shouqianba terminal credentials (activate, checkin). The key is a secret: store it safely. */
+/** New terminal credentials (activate, checkin). The key is a secret: store it safely. */
 export interface TerminalCredentials {
   terminalSn: string;
   terminalKey: string;
@@ -183,22 +204,6 @@ export type FetchLike = (
   init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
 ) => Promise<FetchResponseLike>;
 
-export interface ShouqianbaCredentials {
-  terminalSn?: string;
-  terminalKey?: string;
-  /** Shouqianba's RSA public key (PEM or Base64; SPKI or PKCS#1), to verify notifications. */
-  notifyPublicKey?: string;
-}
-
-export interface ShouqianbaClientOptions extends HostOptions {
-  provider: 'shouqianba';
-  /** Default https://vsi-api.shouqianba.com */
-  baseUrl?: string;
-  /** WAP cashier gateway; default https://qr.shouqianba.com/gateway */
-  wapBaseUrl?: string;
-  credentials?: ShouqianbaCredentials;
-}
-
 /** RSA signing: platform crypto where there is one ('auto'), the blinded Rust signer ('wasm'), a forced
  * platform ('node', 'webcrypto'), or your own (e.g. an HSM or KMS): bytes in, signature bytes out. */
 export type Signer = 'auto' | 'wasm' | 'node' | 'webcrypto' | ((message: Uint8Array) => Promise<Uint8Array>);
@@ -207,8 +212,8 @@ export interface HostOptions {
   fetch?: FetchLike;
   /** Epoch milliseconds; default Date.now. */
   now?: () => number;
-  /** A fresh random string per request; default crypto.getRandomValues (32 hex digits). Lakala needs
-   * 1–64 letters and digits, Fubei 16–32. */
+  /** A fresh random string per request; default crypto.getRandomValues (32 hex digits). Each gateway has its
+   * own rule for its length and alphabet (see its client options). */
   nonce?: () => string;
   /** Per-request transport timeout; a timeout is outcome UNKNOWN, never FAILED. Default 30000, at most 2^31-1. */
   timeoutMs?: number;
@@ -233,72 +238,8 @@ export interface Exchange {
   ms: number;
 }
 
-export interface LakalaCredentials {
-  appId: string;
-  /** The merchant certificate's serial as hex (e.g. 00dfba8194c41b84cf); or give merchantCertificate. */
-  serialNo?: string;
-  merchantCertificate?: string;
-  /** PEM or Base64 DER, PKCS#8 or PKCS#1. */
-  privateKey: string;
-  /** Lakala's platform certificate (lkl-apigw-v2.cer), verifies every response. */
-  platformCertificate: string;
-  /** Verifies notifications when it is not the platform certificate. */
-  notifyCertificate?: string;
-  merchantNo: string;
-  termNo: string;
-}
-
-export interface LakalaClientOptions extends HostOptions {
-  provider: 'lakala';
-  /** Default https://s2.lakala.com (test: https://test.wsmsd.cn/sit). */
-  baseUrl?: string;
-  credentials: LakalaCredentials;
-  /** Replay window for notifications and for signed answers (Lklapi-Timestamp), seconds either side of now().
-   * Default 300, at most 3600. */
-  notificationToleranceSeconds?: number;
-  signer?: Signer;
-}
-
-export interface TingyihuiCredentials {
-  accessId: string;
-  /** The secretKey: bare Base64 PKCS#8 DER as handed out, or PEM. */
-  privateKey: string;
-  /** osMerchantCode, needed to create trades. */
-  merchantCode?: string;
-}
-
-export interface TingyihuiClientOptions extends HostOptions {
-  provider: 'tingyihui';
-  /** Default https://os.hfcsbc.com */
-  baseUrl?: string;
-  credentials: TingyihuiCredentials;
-  signer?: Signer;
-}
-
-export interface FubeiAppCredentials {
-  appId: string;
-  appSecret: string;
-}
-
-export interface FubeiVendorCredentials {
-  vendorSn: string;
-  vendorSecret: string;
-  /** merchant_id, sent inside biz_content. */
-  merchantId: number | string;
-}
-
-export interface FubeiClientOptions extends HostOptions {
-  provider: 'fubei';
-  /** Default https://shq-api.51fubei.com; /gateway (1.0) or /gateway/agent (2.0) is appended. */
-  baseUrl?: string;
-  /** '1.0' merchant API (default) or '2.0' agent API ("fbpay"); vendor credentials need '2.0'. */
-  apiVersion?: '1.0' | '2.0';
-  /** The reply to notifications; default 'success'. */
-  notifyAck?: string;
-  credentials?: FubeiAppCredentials | FubeiVendorCredentials;
-}
-
-export type ClientOptions = ShouqianbaClientOptions | FubeiClientOptions | LakalaClientOptions | TingyihuiClientOptions;
+/** Every gateway's client options. */
+export type ClientOptions = ProviderTypes<never>[ProviderName]['options'];
 
 /** How a pay-and-confirm or wait-for-payment ended. PAID: paid for exactly the asked amount, nothing refunded since. FAILED: the gateway said no money was taken
  * (never inferred from "order not found" alone). TIMED_OUT_REVERSED: a query confirmed the reversal. Anything
@@ -337,10 +278,7 @@ export type Extra = Record<string, Json>;
 // inputs, so code written for one gateway compiles for another; a provider with no use for one leaves
 // it out of the request. `Client` without a provider accepts what at least one provider accepts.
 
-/** Fubei's API: '1.0' merchant API (the default) or '2.0' agent API ("fbpay"). */
-export type FubeiApiVersion = '1.0' | '2.0';
-
-/** The wallet a QR order is for (Lakala, Fubei 1.0, Tingyihui). */
+/** The wallet a QR order is for, where the gateway asks for it. */
 export type WalletChannel = 'ALIPAY' | 'WECHAT' | 'UNIONPAY';
 
 /** An operation the provider does not have: nothing is assignable to it, and the error names why. */
@@ -358,15 +296,15 @@ export type RefundId =
 
 /** Accepted by every provider's money-moving inputs; required where noted. */
 export interface DescriptiveFields {
-  /** The cashier (Shouqianba: required on pay, precreate, refund and the WAP URL). */
+  /** The cashier (required by some gateways: see their inputs). */
   operator?: string;
-  /** What is sold (Shouqianba and Tingyihui: required on orders). */
+  /** What is sold (required on orders by some gateways). */
   subject?: string;
-  /** A longer description; the refund reason on refunds (Lakala, Tingyihui). */
+  /** A longer description; the refund reason on refunds where the gateway has one. */
   description?: string;
-  /** The store (Fubei: its numeric store_id, digits; Lakala: store_id; Tingyihui: osStoreCode). */
+  /** The store, in the gateway's own form (a numeric id, a store code). */
   storeId?: string;
-  /** The buyer's or till's IP (Lakala's location_info.request_ip: required on every money-moving call). */
+  /** The buyer's or till's IP (required on every money-moving call by some gateways). */
   clientIp?: string;
   /** Where the gateway sends its notification. */
   notifyUrl?: string;
@@ -389,239 +327,39 @@ export interface RefundFields extends DescriptiveFields {
   extra?: Extra;
 }
 
-/** Shouqianba terminal activation (once per device). */
-export interface ActivateInput {
-  vendorSn: string;
-  vendorKey: string;
-  appId: string;
-  /** The activation code. */
-  code: string;
-  deviceId: string;
-  /** Sent as client_sn: your own number for the terminal. */
-  merchantOrderNo?: string;
-  name?: string;
-  osInfo?: string;
-  sdkVersion?: string;
-  extra?: Extra;
-}
-
-/** Shouqianba daily check-in. */
-export interface CheckinInput {
-  deviceId: string;
-  osInfo?: string;
-  sdkVersion?: string;
-  extra?: Extra;
-}
-
-/** Shouqianba pay and precreate. */
-export interface ShouqianbaOrderInput extends OrderInput {
-  subject: string;
-  operator: string;
-  /** Both or neither. */
-  longitude?: string;
-  latitude?: string;
-  deviceId?: string;
-  /** Echoed back in the answer and the notification. */
-  reflect?: string;
-}
-export interface ShouqianbaPayInput extends ShouqianbaOrderInput {
-  /** The buyer's barcode (dynamic_id). */
-  authCode: string;
-  /** Digits: "2" Alipay, "3" WeChat, …; optional (the barcode tells the wallet). */
-  payway?: string;
-}
-export interface ShouqianbaPrecreateInput extends ShouqianbaOrderInput {
-  /** Digits: "2" Alipay, "3" WeChat, … */
-  payway: string;
-  /** "2" QR (default), "3" WAP, "4" mini-program (the last two need payerUid). */
-  subPayway?: string;
-  payerUid?: string;
-}
-/** Shouqianba's WAP cashier URL. */
-export interface ShouqianbaWapPayInput extends OrderInput {
-  subject: string;
-  operator: string;
-  returnUrl: string;
-  payway?: string;
-  longitude?: string;
-  latitude?: string;
-  reflect?: string;
-}
-export type ShouqianbaQueryInput = OrderId & {
-  /** Ask about one refund of the order too (result.refund). */
-  refundNo?: string;
-  extra?: Extra;
-};
-export type ShouqianbaRefundInput = OrderId & RefundFields & { operator: string };
-
-/** Fubei pay (1.0: `channel` is sent as `type` when given; the barcode tells the wallet otherwise). */
-export interface FubeiPayInput extends OrderInput {
-  authCode: string;
-  channel?: WalletChannel;
-  /** Sent as attach. */
-  reflect?: string;
-  /** device_no (1.0: at most 18 characters). */
-  deviceId?: string;
-  /** Fubei's numeric cashier_id, digits. */
-  cashierId?: string;
-}
-/** Fubei 2.0 (agent API) pay: the barcode tells the wallet. */
-export interface FubeiAgentPayInput extends OrderInput {
-  authCode: string;
-  reflect?: string;
-  deviceId?: string;
-  cashierId?: string;
-}
-/** Fubei 1.0 QR order: the wallet is required. */
-export interface FubeiPrecreateInput extends OrderInput {
-  channel: WalletChannel;
-  reflect?: string;
-  deviceId?: string;
-  cashierId?: string;
-}
-/** Fubei 2.0 QR order: without `channel`, an aggregated code any wallet can scan. */
-export interface FubeiAgentPrecreateInput extends OrderInput {
-  channel?: WalletChannel;
-  reflect?: string;
-  deviceId?: string;
-  cashierId?: string;
-}
-export type FubeiQueryInput = OrderId & { deviceId?: string; extra?: Extra };
-export type FubeiRefundInput = OrderId & RefundFields & { deviceId?: string };
-export type FubeiRefundQueryInput = RefundId & {
-  /** The refunded order, sent when given (Fubei 1.0's Java SDK asks for it). */
-  merchantOrderNo?: string;
-  providerOrderNo?: string;
-  extra?: Extra;
-};
-
-export interface LakalaPayInput extends OrderInput {
-  authCode: string;
-  clientIp: string;
-}
-export interface LakalaPrecreateInput extends OrderInput {
-  channel: WalletChannel;
-  clientIp: string;
-  /** The buyer's id: a JSAPI order (trans_type 51) instead of a QR (41). */
-  payerUid?: string;
-}
-export type LakalaQueryInput = OrderId & { extra?: Extra };
-export type LakalaRefundInput = OrderId & RefundFields & { clientIp: string };
-export type LakalaCloseInput = OrderId & { clientIp: string; extra?: Extra };
-/** A Lakala reversal is a trade of its own: its out_trade_no is `refundNo` when given. */
-export type LakalaReversalInput = OrderId & { clientIp: string; refundNo?: string; extra?: Extra };
-/** A Lakala refund is a trade of its own: asked about by its number. */
-export interface LakalaRefundQueryInput {
-  refundNo: string;
-  extra?: Extra;
-}
-
-export interface TingyihuiPrecreateInput extends OrderInput {
-  subject: string;
-  channel: 'ALIPAY' | 'WECHAT';
-  /** The buyer's id: a mini-program payment instead of a QR. */
-  payerUid?: string;
-  /** Sent as remark. */
-  reflect?: string;
-}
-export type TingyihuiQueryInput = OrderId & { extra?: Extra };
-export type TingyihuiRefundInput = OrderId & RefundFields;
-export type TingyihuiRefundQueryInput = RefundId & { extra?: Extra };
-
 /** cancel / revoke / close where nothing more is needed. */
 export type ReversalInput = OrderId & { clientIp?: string; extra?: Extra };
 
 /** An order reference for cancel / revoke / close (the name before inputs were typed per provider). */
 export type OrderRef = ReversalInput;
 
-type ShouqianbaOnly = 'activate and checkin are Shouqianba terminal operations';
-type TingyihuiHas = 'Tingyihui supports precreate, query, close, refund and refundQuery';
-
-export interface ShouqianbaInputs {
-  activate: ActivateInput;
-  checkin: CheckinInput;
-  pay: ShouqianbaPayInput;
-  precreate: ShouqianbaPrecreateInput;
-  query: ShouqianbaQueryInput;
-  refund: ShouqianbaRefundInput;
-  cancel: ReversalInput;
-  revoke: ReversalInput;
-  close: Unsupported<'Shouqianba has no close: use cancel'>;
-  refundQuery: Unsupported<'Shouqianba has no refundQuery: use query with refundNo'>;
-}
-export interface FubeiInputs<A extends FubeiApiVersion = FubeiApiVersion> {
-  activate: Unsupported<ShouqianbaOnly>;
-  checkin: Unsupported<ShouqianbaOnly>;
-  pay: A extends '2.0' ? FubeiAgentPayInput : FubeiPayInput;
-  precreate: A extends '2.0' ? FubeiAgentPrecreateInput : FubeiPrecreateInput;
-  query: FubeiQueryInput;
-  refund: FubeiRefundInput;
-  cancel: ReversalInput;
-  revoke: ReversalInput;
-  close: ReversalInput;
-  refundQuery: FubeiRefundQueryInput;
-}
-export interface LakalaInputs {
-  activate: Unsupported<ShouqianbaOnly>;
-  checkin: Unsupported<ShouqianbaOnly>;
-  pay: LakalaPayInput;
-  precreate: LakalaPrecreateInput;
-  query: LakalaQueryInput;
-  refund: LakalaRefundInput;
-  cancel: LakalaReversalInput;
-  revoke: LakalaReversalInput;
-  close: LakalaCloseInput;
-  refundQuery: LakalaRefundQueryInput;
-}
-export interface TingyihuiInputs {
-  activate: Unsupported<TingyihuiHas>;
-  checkin: Unsupported<TingyihuiHas>;
-  pay: Unsupported<TingyihuiHas>;
-  precreate: TingyihuiPrecreateInput;
-  query: TingyihuiQueryInput;
-  refund: TingyihuiRefundInput;
-  cancel: Unsupported<TingyihuiHas>;
-  revoke: Unsupported<TingyihuiHas>;
-  close: ReversalInput;
-  refundQuery: TingyihuiRefundQueryInput;
-}
-export interface InputsByProvider<A extends FubeiApiVersion = FubeiApiVersion> {
-  shouqianba: ShouqianbaInputs;
-  fubei: FubeiInputs<A>;
-  lakala: LakalaInputs;
-  tingyihui: TingyihuiInputs;
-}
-
 /** Each operation's input for provider P (a union of providers: what any of them accepts). */
-export type OperationInputs<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> =
-  InputsByProvider<A>[P];
+export type OperationInputs<P extends ProviderName = ProviderName, A extends ApiVersion = ApiVersion> =
+  ProviderTypes<A>[P]['inputs'];
 
-export type PayInput<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> = OperationInputs<P, A>['pay'];
-export type PrecreateInput<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> = OperationInputs<P, A>['precreate'];
+/** Each gateway's inputs per operation. */
+export type InputsByProvider<A extends ApiVersion = ApiVersion> = { [P in ProviderName]: ProviderTypes<A>[P]['inputs'] };
+
+export type PayInput<P extends ProviderName = ProviderName, A extends ApiVersion = ApiVersion> = OperationInputs<P, A>['pay'];
+export type PrecreateInput<P extends ProviderName = ProviderName, A extends ApiVersion = ApiVersion> = OperationInputs<P, A>['precreate'];
 export type QueryInput<P extends ProviderName = ProviderName> = OperationInputs<P>['query'];
 export type RefundInput<P extends ProviderName = ProviderName> = OperationInputs<P>['refund'];
 export type RefundQueryInput<P extends ProviderName = ProviderName> = OperationInputs<P>['refundQuery'];
 
-/** Shouqianba's WAP cashier URL; no other provider has one. */
-export type WapPayInput<P extends ProviderName = ProviderName> = P extends 'shouqianba'
-  ? ShouqianbaWapPayInput
-  : Unsupported<'only Shouqianba has a WAP cashier URL'>;
+/** A gateway's WAP cashier URL, where it has one. */
+export type WapPayInput<P extends ProviderName = ProviderName> = ProviderTypes<never>[P]['wapPay'];
 
-/** The order a waitForPayment watches: polled, then closed or cancelled on timeout (Lakala: with clientIp). */
+/** The order a waitForPayment watches: polled, then closed or cancelled on timeout (with clientIp where the gateway needs it). */
 export type WaitInput<P extends ProviderName = ProviderName> = OrderId & {
   /** Integer fen: PAID only for exactly this amount. */
   amount: number;
-} & (P extends 'lakala' ? { clientIp: string } : { clientIp?: string });
+} & ProviderTypes<never>[P]['wait'];
 
-/** What a notification may be verified as: Tingyihui's callbacks are unsigned. */
-export type NotificationInput<P extends ProviderName = ProviderName> = P extends 'tingyihui'
-  ? Unsupported<'Tingyihui callbacks are unsigned: treat one as a hint and confirm with query'>
-  : NotificationRequest;
+/** What a notification may be verified as (Unsupported where the gateway's callbacks are unsigned). */
+export type NotificationInput<P extends ProviderName = ProviderName> = ProviderTypes<never>[P]['notification'];
 
 /** Which signer signs requests; providers that do not sign with RSA have none. */
-export type SignerKind<P extends ProviderName = ProviderName> = P extends 'lakala' | 'tingyihui'
-  ? 'node' | 'webcrypto' | 'wasm' | 'custom'
-  : null;
+export type SignerKind<P extends ProviderName = ProviderName> = ProviderTypes<never>[P]['signer'];
 
 /** The order a merchant holds, to check a notification against. */
 export interface NotificationExpectation {
@@ -632,10 +370,10 @@ export interface NotificationExpectation {
 }
 
 /**
- * A client for provider P (from `createClient({ provider })`; `A` is Fubei's API version). `Client`
+ * A client for provider P (from `createClient({ provider })`; `A` is its API version, if it has several). `Client`
  * alone is the client of any provider: its inputs accept what at least one provider accepts.
  */
-export interface Client<P extends ProviderName = ProviderName, A extends FubeiApiVersion = FubeiApiVersion> {
+export interface Client<P extends ProviderName = ProviderName, A extends ApiVersion = ApiVersion> {
   readonly provider: P;
   activate(input: OperationInputs<P, A>['activate']): Promise<OperationResult>;
   checkin(input: OperationInputs<P, A>['checkin']): Promise<OperationResult>;
@@ -664,17 +402,17 @@ export interface Client<P extends ProviderName = ProviderName, A extends FubeiAp
    * without it, compare merchantOrderNo and amounts.total yourself.
    */
   verifyNotification(notification: NotificationInput<P>, expect?: NotificationExpectation): Promise<VerifiedNotification>;
-  /** Shouqianba's signed WAP cashier URL (redirect the buyer's browser to it). */
+  /** The signed WAP cashier URL, where the gateway has one (redirect the buyer's browser to it). */
   wapPayUrl(input: WapPayInput<P>): string;
 }
 
 /**
- * A client for one gateway, typed by `provider` (and Fubei's `apiVersion`): `createClient({ provider:
- * 'lakala', … })` is a `Client<'lakala'>`, whose inputs are Lakala's. Options typed as the union
- * `ClientOptions` give a `Client`.
+ * A client for one gateway, typed by `provider` (and `apiVersion` where the gateway has several):
+ * `createClient({ provider: 'x', … })` is a `Client<'x'>`, whose inputs are that gateway's. Options typed
+ * as the union `ClientOptions` give a `Client`.
  */
-export declare function createClient<P extends ProviderName, A extends FubeiApiVersion = '1.0'>(
-  options: ClientOptions & { provider: P } & (P extends 'fubei' ? { apiVersion?: A } : unknown),
+export declare function createClient<P extends ProviderName, A extends ApiVersion = DefaultApiVersion<P>>(
+  options: ClientOptions & { provider: P } & ([DefaultApiVersion<P>] extends [never] ? unknown : { apiVersion?: A }),
 ): Client<P, A>;
 
 /** Yuan decimal text → integer fen, exactly ("9.80" → 980). Throws AggpayError INVALID_INPUT otherwise. */

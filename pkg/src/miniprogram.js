@@ -6,7 +6,7 @@
 //
 //   const aggpay = require('aggpay/miniprogram');
 //   await aggpay.init();               // once, before the first call (later calls return the same promise)
-//   const client = aggpay.createClient({ provider: 'shouqianba', credentials: { terminalSn, terminalKey } });
+//   const client = aggpay.createClient({ provider, credentials });   // as with the main entry
 //
 // init(wasmPath) instantiates the .wasm.br with WXWebAssembly.instantiate; the default path is where
 // WeChat DevTools' "Build npm" puts it (package.json's "miniprogram" field names the directory it copies).

@@ -1,11 +1,94 @@
-//! wasm-bindgen layer only. Errors cross as the JSON of `Error`; the JS facade turns them into AggpayError.
+//! wasm-bindgen layer only. Errors cross as real JS `Error` objects named `AggpayCoreError` carrying the
+//! fields of `Error` (code, message, retryable, field, reason, providerCode, providerMessage); the JS facade
+//! turns them into AggpayError. A prepared request stays here, as `PreparedRequest`, until it is complete.
 
 use crate::error::Error;
+use crate::http::HttpRequest;
 use crate::money;
+use crate::providers::Prepared;
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+/// The `name` of the errors the core throws: how the facade tells them from a host's own.
+const CORE_ERROR: &str = "AggpayCoreError";
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Setting a plain property on an object we just made cannot fail; a failure would only lose a field.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
 fn throw(e: Error) -> JsValue {
-    JsValue::from_str(&e.to_json())
+    let js = js_sys::Error::new(&e.message);
+    js.set_name(CORE_ERROR);
+    let v: JsValue = js.into();
+    set(&v, "code", &JsValue::from_str(e.code.as_str()));
+    set(&v, "retryable", &JsValue::from_bool(e.retryable));
+    let optional = [
+        ("field", e.field.as_deref()),
+        ("reason", e.reason),
+        ("providerCode", e.provider_code.as_deref()),
+        ("providerMessage", e.provider_message.as_deref()),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            set(&v, key, &JsValue::from_str(value));
+        }
+    }
+    v
+}
+
+/// `{method, url, headers, body}` as a plain JS object, built field by field (no JSON text).
+fn request_object(r: &HttpRequest) -> JsValue {
+    let headers: JsValue = Object::new().into();
+    for (k, v) in &r.headers {
+        set(&headers, k, &JsValue::from_str(v));
+    }
+    let out: JsValue = Object::new().into();
+    set(&out, "method", &JsValue::from_str(&r.method));
+    set(&out, "url", &JsValue::from_str(&r.url));
+    set(&out, "headers", &headers);
+    set(&out, "body", &JsValue::from_str(&r.body));
+    out
+}
+
+/// A built request, kept on the wasm side between signing and completion: the host reads `request` and
+/// `toSign`, signs `toSign` and calls `complete(signature)`. The bytes signed are never re-parsed from JS.
+#[wasm_bindgen]
+pub struct PreparedRequest {
+    prepared: Prepared,
+}
+
+#[wasm_bindgen]
+impl PreparedRequest {
+    /// The request as built: complete when `toSign` is undefined, else with the signature still to fill in.
+    #[wasm_bindgen(getter)]
+    pub fn request(&self) -> JsValue {
+        request_object(&self.prepared.request)
+    }
+
+    /// The exact bytes the host signer must sign; undefined when the request is already complete.
+    #[wasm_bindgen(getter, js_name = toSign)]
+    pub fn to_sign(&self) -> Option<Vec<u8>> {
+        self.prepared.to_sign.clone()
+    }
+
+    /// The final request with `signature` in its slot.
+    pub fn complete(&self, signature: &[u8]) -> Result<JsValue, JsValue> {
+        if self.prepared.to_sign.is_none() {
+            return Err(throw(Error::new(
+                crate::ErrorCode::InvalidConfig,
+                "this request is complete already: it takes no signature",
+            )));
+        }
+        if signature.is_empty() {
+            return Err(throw(Error::config(
+                "signer",
+                "must resolve to the signature bytes (got none)",
+            )));
+        }
+        let request = crate::providers::complete(self.prepared.request.clone(), signature);
+        Ok(request_object(&request))
+    }
 }
 
 /// A JS number that must hold an integer (epoch ms, fen).
@@ -31,9 +114,10 @@ impl Core {
             .map_err(throw)
     }
 
-    pub fn build(&self, op: &str, input_json: &str, now_ms: f64, nonce: String) -> Result<String, JsValue> {
+    pub fn build(&self, op: &str, input_json: &str, now_ms: f64, nonce: String) -> Result<PreparedRequest, JsValue> {
         self.inner
-            .build(op, input_json, int("now", now_ms)?, nonce)
+            .prepare(op, input_json, int("now", now_ms)?, nonce)
+            .map(|prepared| PreparedRequest { prepared })
             .map_err(throw)
     }
 
@@ -45,10 +129,6 @@ impl Core {
     #[wasm_bindgen(js_name = signWasm)]
     pub fn sign_wasm(&self, message: &[u8]) -> Result<Vec<u8>, JsValue> {
         self.inner.sign_wasm(message).map_err(throw)
-    }
-
-    pub fn complete(&self, request_json: &str, signature: &[u8]) -> Result<String, JsValue> {
-        self.inner.complete(request_json, signature).map_err(throw)
     }
 
     pub fn parse(

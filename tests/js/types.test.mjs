@@ -23,11 +23,14 @@ const listed = (sub) => readdirSync(join(typesDir, sub)).filter((f) => f.endsWit
 const passFiles = listed('pass');
 const failFiles = listed('fail');
 
-/** The runtime's input fields: src/providers/mod.rs `struct Input`, camelCased. */
+/** The runtime's input fields: src/providers/input.rs `struct Input`, camelCased. */
 const INPUT_FIELDS = (() => {
-  const rust = readFileSync(join(root, 'src/providers/mod.rs'), 'utf8');
+  const rust = readFileSync(join(root, 'src/providers/input.rs'), 'utf8');
   const body = /pub struct Input \{([\s\S]*?)\n\}/.exec(rust)[1];
-  return [...body.matchAll(/^\s*pub (\w+):/gm)].map((m) => m[1].replace(/_(\w)/g, (_, c) => c.toUpperCase()));
+  // A field under #[serde(skip)] is bookkeeping (`given`), not something a caller can send.
+  return [...body.matchAll(/^\s*(#\[serde\(skip\)\]\s*)?pub (\w+):/gm)]
+    .filter((m) => !m[1])
+    .map((m) => m[2].replace(/_(\w)/g, (_, c) => c.toUpperCase()));
 })();
 
 const METHOD = { wapPayUrl: 'wapPayUrl', waitForPayment: 'waitForPayment' };
