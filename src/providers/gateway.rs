@@ -3,7 +3,7 @@
 use super::{Ctx, Input};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{Notification, Operation, OperationResult, Order, Outcome, Provider, Refund, TerminalCredentials};
+use crate::model::{Notification, Operation, Order, Outcome, Provider, Refund, TerminalCredentials};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -161,16 +161,18 @@ pub fn redact(v: &mut Value, fields: &[&str]) {
     }
 }
 
+/// Which gateway a client speaks to. The registry implements it from the module's `PROVIDER`.
+pub trait Named {
+    fn provider(&self) -> Provider;
+}
+
 /// One gateway. A provider module supplies its wire format and tables through these hooks; the rules
 /// that hold for every provider live in `pipeline` and are not written again here.
-pub trait Gateway: fmt::Debug {
-    fn provider(&self) -> Provider;
+pub trait Gateway: Named + fmt::Debug {
     /// The input fields this gateway reads for `op`, besides the portable ones every provider accepts
-    /// (`input::PORTABLE`). Anything else given is refused before sending, so nothing is silently ignored.
-    fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
-        let _ = op;
-        None
-    }
+    /// (`pipeline::PORTABLE`). Anything else given is refused before sending, so nothing is silently ignored.
+    /// `None` only for an operation the gateway does not offer (`build` then says UNSUPPORTED_OPERATION).
+    fn fields(&self, op: Operation) -> Option<&'static [&'static str]>;
     fn build(&self, op: Operation, input: &Input, ctx: &Ctx) -> Result<Prepared>;
     /// Bytes to a body, checking the answer's signature where the protocol has one.
     fn decode(&self, op: Operation, response: &HttpResponse, ctx: &Ctx) -> Decoded {
@@ -180,21 +182,7 @@ pub trait Gateway: fmt::Debug {
     /// The envelope and this operation's table: what the answer says. An `Err` is an answer that cannot
     /// be read (UNKNOWN). `input` is the request's input, to complete the answer (never to check it:
     /// the pipeline does that for every provider).
-    fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, ctx: &Ctx) -> Result<Reply> {
-        let _ = (op, body, input, ctx);
-        Err(Error::unsupported("not ported to the pipeline"))
-    }
-    /// Transitional: a provider not yet on the pipeline maps the whole answer itself.
-    fn parse(
-        &mut self,
-        op: Operation,
-        response: &HttpResponse,
-        input: Option<&Input>,
-        ctx: &Ctx,
-    ) -> Option<OperationResult> {
-        let _ = (op, response, input, ctx);
-        None
-    }
+    fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, ctx: &Ctx) -> Result<Reply>;
     fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], ctx: &Ctx) -> Result<Notification>;
     /// The merchant's RSA key, for providers that sign with one (the host may sign instead).
     fn private_key(&self) -> Option<&crate::crypto::PrivateKey> {

@@ -61,6 +61,13 @@ macro_rules! registry {
         $(
             #[cfg(feature = $feature)]
             pub mod $name;
+
+            #[cfg(feature = $feature)]
+            impl Named for $name::$gateway {
+                fn provider(&self) -> Provider {
+                    $name::PROVIDER
+                }
+            }
         )*
 
         /// Every provider compiled in, in registry order.

@@ -109,9 +109,6 @@ pub fn parse_checked(
     if response.body.len() > MAX_BODY_BYTES {
         return too_large(p, op, response.body.len() as u64);
     }
-    if let Some(r) = gateway.parse(op, response, input, ctx) {
-        return settle(op, input, r);
-    }
     let Decoded { body, raw, error } = gateway.decode(op, response, ctx);
     if let Some(e) = http_status_error(response.status).or(error) {
         return OperationResult::uncertain(p, op, e, raw);

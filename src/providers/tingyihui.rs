@@ -390,9 +390,6 @@ pub const FLOW: super::Flows = super::Flows {
 };
 
 impl Gateway for Tingyihui {
-    fn provider(&self) -> Provider {
-        PROVIDER
-    }
 
     fn private_key(&self) -> Option<&PrivateKey> {
         Some(&self.private_key)
