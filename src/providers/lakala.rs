@@ -719,7 +719,6 @@ pub const FLOW: super::Flows = super::Flows {
 // ---------------------------------------------------------------- the gateway
 
 impl Gateway for Lakala {
-
     fn private_key(&self) -> Option<&PrivateKey> {
         Some(&self.private_key)
     }

@@ -636,7 +636,6 @@ fn fields(op: Operation) -> Option<&'static [&'static str]> {
 }
 
 impl Gateway for Shouqianba {
-
     fn build(&self, op: Operation, input: &Input, _ctx: &Ctx) -> Result<Prepared> {
         let (path, body, sn, key) = self.request_body(op, input)?;
         let body = Value::Object(body).to_string();

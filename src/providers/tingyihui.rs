@@ -385,12 +385,11 @@ pub const PROVIDER: Provider = Provider("tingyihui");
 
 pub const FLOW: super::Flows = super::Flows {
     // No barcode pay; its QR trades are closed when the buyer does not pay.
-            barcode: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
+    barcode: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
     qr: (240_000, &[(30_000, 2_000), (240_000, 5_000)], Operation::Close),
 };
 
 impl Gateway for Tingyihui {
-
     fn private_key(&self) -> Option<&PrivateKey> {
         Some(&self.private_key)
     }

@@ -378,7 +378,6 @@ pub const FLOW: super::Flows = super::Flows {
 };
 
 impl Gateway for Fubei {
-
     /// What `request_body` reads for each operation, besides the portable fields.
     fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
         Some(match (op, self.version) {
