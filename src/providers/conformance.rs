@@ -38,6 +38,8 @@ pub trait Fixture {
     /// The gateway's documented order states: (wire value, state, final). Every row is read through a
     /// query; anything unlisted must read as UNKNOWN.
     fn states(&self) -> &'static [(&'static str, OrderState, bool)];
+    /// The credentials a client cannot be made without (each is refused, named, when absent or empty).
+    fn required_credentials(&self) -> &'static [&'static str];
     /// The wire values of a paid order and of one still waiting for the buyer.
     fn paid(&self) -> &'static str;
     fn pending(&self) -> &'static str;
@@ -538,6 +540,26 @@ fn every_documented_state_reads_through_a_query() {
                 _ => Next::None,
             };
             assert_eq!(r.next, next, "{name} {value:?}");
+        }
+    });
+}
+
+#[test]
+fn a_missing_credential_is_refused_naming_it() {
+    each(|name, f| {
+        for key in f.required_credentials() {
+            let field = format!("credentials.{key}");
+            for value in [Value::Null, json!(""), json!("  ")] {
+                let config = super::super::providers::testkit::with_credentials(f.config(), json!({ *key: value }));
+                let e = super::create(&config.to_string())
+                    .err()
+                    .unwrap_or_else(|| panic!("{name}: {field} = {value} accepted"));
+                assert!(
+                    matches!(e.code, crate::ErrorCode::InvalidConfig | crate::ErrorCode::InvalidKey),
+                    "{name} {field}: {e:?}"
+                );
+                assert_eq!(e.field.as_deref(), Some(field.as_str()), "{name} {value}: {e:?}");
+            }
         }
     });
 }

@@ -235,6 +235,12 @@ pub fn parse_config<T: serde::de::DeserializeOwned>(mut config: Value) -> Result
     serde_json::from_value(config).map_err(|e| bad_json("config", &e))
 }
 
+/// A credential the client cannot work without; blank text is not given.
+pub fn credential(field: &str, v: Option<String>) -> Result<String> {
+    v.filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| Error::config(field, "is required"))
+}
+
 /// The order an operation is about, by the provider's number, the merchant's, or both (at least one is
 /// required), each put under its wire name: `(wire name, most characters)`.
 pub fn order_ref(

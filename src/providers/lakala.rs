@@ -61,11 +61,6 @@ pub struct Lakala {
     tolerance_seconds: i64,
 }
 
-fn need(field: &str, v: Option<String>) -> Result<String> {
-    v.filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| Error::config(field, "is required"))
-}
-
 impl Lakala {
     pub fn new(config: Value) -> Result<Self> {
         let c: Config = super::parse_config(config)?;
@@ -93,7 +88,7 @@ impl Lakala {
             Some(text) => crypto::load_private_key("credentials.privateKey", &text)?,
             None => return Err(Error::config("credentials.privateKey", "is required")),
         };
-        let platform = need("credentials.platformCertificate", cr.platform_certificate)?;
+        let platform = super::credential("credentials.platformCertificate", cr.platform_certificate)?;
         let platform_key = crypto::load_public_key("credentials.platformCertificate", &platform)?;
         let notify_key = match cr.notify_certificate {
             Some(n) => crypto::load_public_key("credentials.notifyCertificate", &n)?,
@@ -114,13 +109,13 @@ impl Lakala {
         }
         Ok(Lakala {
             base_url: base,
-            app_id: need("credentials.appId", cr.app_id)?,
+            app_id: super::credential("credentials.appId", cr.app_id)?,
             serial_no,
             private_key,
             platform_key,
             notify_key,
-            merchant_no: need("credentials.merchantNo", cr.merchant_no)?,
-            term_no: need("credentials.termNo", cr.term_no)?,
+            merchant_no: super::credential("credentials.merchantNo", cr.merchant_no)?,
+            term_no: super::credential("credentials.termNo", cr.term_no)?,
             tolerance_seconds,
         })
     }

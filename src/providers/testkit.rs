@@ -1,4 +1,22 @@
-//! What provider tests share: key material (generated for these tests only, never used elsewhere).
+//! What provider tests share: key material (generated for these tests only, never used elsewhere) and
+//! config edits.
+
+use serde_json::Value;
+
+/// `config` with its credentials changed: each key of `changes` set, or removed where it is null.
+pub(crate) fn with_credentials(mut config: Value, changes: Value) -> Value {
+    for (k, v) in changes.as_object().into_iter().flatten() {
+        let Some(creds) = config["credentials"].as_object_mut() else {
+            break;
+        };
+        if v.is_null() {
+            creds.remove(k);
+        } else {
+            creds.insert(k.clone(), v.clone());
+        }
+    }
+    config
+}
 
 /// Merchant private key, PKCS#8 PEM (generated with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`).
 pub(crate) const MERCHANT_KEY: &str = "\

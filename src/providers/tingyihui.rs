@@ -50,13 +50,8 @@ impl Tingyihui {
         let cr = c
             .credentials
             .ok_or_else(|| Error::config("credentials", "is required"))?;
-        let access_id = cr
-            .access_id
-            .filter(|a| !a.is_empty())
-            .ok_or_else(|| Error::config("credentials.accessId", "is required"))?;
-        let key_text = cr
-            .private_key
-            .ok_or_else(|| Error::config("credentials.privateKey", "is required"))?;
+        let access_id = super::credential("credentials.accessId", cr.access_id)?;
+        let key_text = super::credential("credentials.privateKey", cr.private_key)?;
         let private_key = crypto::load_private_key("credentials.privateKey", &key_text)?;
         Ok(Tingyihui {
             base_url: base,

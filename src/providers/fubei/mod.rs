@@ -94,12 +94,13 @@ pub struct Fubei {
     ack: String,
 }
 
+/// A credential given as blank text is not given.
 fn present(v: &Option<String>) -> Option<&str> {
-    v.as_deref().filter(|s| !s.is_empty())
+    v.as_deref().filter(|s| !s.trim().is_empty())
 }
 
 fn present_secret(v: &Option<Secret>) -> Option<&Secret> {
-    v.as_ref().filter(|s| !s.0.is_empty())
+    v.as_ref().filter(|s| !s.0.trim().is_empty())
 }
 
 fn merchant_id(v: &Value) -> Result<u64> {
@@ -159,12 +160,8 @@ impl Fubei {
                     app_id: id.to_string(),
                     secret: secret.clone(),
                 }),
-                _ => {
-                    return Err(Error::config(
-                        "credentials",
-                        "appId and appSecret must be given together",
-                    ))
-                }
+                (None, _) => return Err(Error::config("credentials.appId", "is required with appSecret")),
+                (_, None) => return Err(Error::config("credentials.appSecret", "is required with appId")),
             },
             (false, true) => {
                 let (Some(sn), Some(secret), Some(mid)) = (

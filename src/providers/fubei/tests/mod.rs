@@ -673,11 +673,11 @@ fn config_rules() {
         ),
         (
             json!({"provider": "fubei", "credentials": {"appId": "A"}}),
-            "credentials",
+            "credentials.appSecret",
         ),
         (
             json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": ""}}),
-            "credentials",
+            "credentials.appSecret",
         ),
         (
             json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"vendorSn": "V", "vendorSecret": "S"}}),
@@ -1717,6 +1717,10 @@ impl Fixture for FubeiFixture {
 
     fn pending(&self) -> &'static str {
         "USERPAYING"
+    }
+
+    fn required_credentials(&self) -> &'static [&'static str] {
+        &["appId", "appSecret"]
     }
 
     fn secrets(&self) -> Vec<String> {

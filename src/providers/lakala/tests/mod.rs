@@ -142,18 +142,8 @@ fn config() -> Value {
         "platformCertificate": PLATFORM_CERT, "merchantNo": "82229007392000A", "termNo": "D9296400"}})
 }
 
-/// `config()` with credentials changed (null removes the key).
 fn config_with(changes: Value) -> Value {
-    let mut c = config();
-    for (k, v) in changes.as_object().unwrap() {
-        let creds = c["credentials"].as_object_mut().unwrap();
-        if v.is_null() {
-            creds.remove(k);
-        } else {
-            creds.insert(k.clone(), v.clone());
-        }
-    }
-    c
+    crate::providers::testkit::with_credentials(config(), changes)
 }
 
 fn gateway() -> Lakala {
@@ -1467,40 +1457,10 @@ fn request_fields() {
 fn config_errors() {
     let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
         (
-            "missing privateKey",
-            config_with(json!({"privateKey": null})),
-            ErrorCode::InvalidConfig,
-            "credentials.privateKey",
-        ),
-        (
             "blank privateKey",
             config_with(json!({"privateKey": "  "})),
             ErrorCode::InvalidKey,
             "credentials.privateKey",
-        ),
-        (
-            "missing platformCertificate",
-            config_with(json!({"platformCertificate": null})),
-            ErrorCode::InvalidConfig,
-            "credentials.platformCertificate",
-        ),
-        (
-            "missing merchantNo",
-            config_with(json!({"merchantNo": null})),
-            ErrorCode::InvalidConfig,
-            "credentials.merchantNo",
-        ),
-        (
-            "missing termNo",
-            config_with(json!({"termNo": null})),
-            ErrorCode::InvalidConfig,
-            "credentials.termNo",
-        ),
-        (
-            "missing appId",
-            config_with(json!({"appId": null})),
-            ErrorCode::InvalidConfig,
-            "credentials.appId",
         ),
         (
             "serialNo neither given nor derivable",
@@ -2181,6 +2141,10 @@ impl crate::providers::conformance::Fixture for LakalaFixture {
 
     fn pending(&self) -> &'static str {
         "DEAL"
+    }
+
+    fn required_credentials(&self) -> &'static [&'static str] {
+        &["appId", "privateKey", "platformCertificate", "merchantNo", "termNo"]
     }
 
     fn secrets(&self) -> Vec<String> {

@@ -2269,6 +2269,11 @@ impl crate::providers::conformance::Fixture for Fixture {
         "CREATED"
     }
 
+    /// Terminal credentials are optional (a till activates first); as a pair they are checked in this module.
+    fn required_credentials(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn secrets(&self) -> Vec<String> {
         vec![CONFORMANCE_KEY.to_string()]
     }

@@ -33,16 +33,7 @@ fn config() -> Value {
 }
 
 fn config_with(changes: Value) -> Value {
-    let mut c = config();
-    for (k, v) in changes.as_object().unwrap() {
-        let creds = c["credentials"].as_object_mut().unwrap();
-        if v.is_null() {
-            creds.remove(k);
-        } else {
-            creds.insert(k.clone(), v.clone());
-        }
-    }
-    c
+    crate::providers::testkit::with_credentials(config(), changes)
 }
 
 fn gateway() -> Tingyihui {
@@ -685,30 +676,6 @@ fn configuration() {
 
     let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
         (
-            "missing accessId",
-            config_with(json!({"accessId": null})),
-            ErrorCode::InvalidConfig,
-            "credentials.accessId",
-        ),
-        (
-            "empty accessId",
-            config_with(json!({"accessId": ""})),
-            ErrorCode::InvalidConfig,
-            "credentials.accessId",
-        ),
-        (
-            "missing privateKey",
-            config_with(json!({"privateKey": null})),
-            ErrorCode::InvalidConfig,
-            "credentials.privateKey",
-        ),
-        (
-            "empty privateKey",
-            config_with(json!({"privateKey": ""})),
-            ErrorCode::InvalidKey,
-            "credentials.privateKey",
-        ),
-        (
             "certificate as privateKey",
             config_with(json!({"privateKey": MERCHANT_CERT})),
             ErrorCode::InvalidKey,
@@ -961,6 +928,10 @@ impl Fixture for TingyihuiFixture {
 
     fn pending(&self) -> &'static str {
         "WAIT"
+    }
+
+    fn required_credentials(&self) -> &'static [&'static str] {
+        &["accessId", "privateKey"]
     }
 
     fn secrets(&self) -> Vec<String> {
