@@ -1711,13 +1711,7 @@ impl Fixture for FubeiFixture {
         &ORDER_STATE_TABLE
     }
 
-    fn paid(&self) -> &'static str {
-        "SUCCESS"
-    }
 
-    fn pending(&self) -> &'static str {
-        "USERPAYING"
-    }
 
     fn required_credentials(&self) -> &'static [&'static str] {
         &["appId", "appSecret"]

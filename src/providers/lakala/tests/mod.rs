@@ -2135,13 +2135,7 @@ impl crate::providers::conformance::Fixture for LakalaFixture {
         &TRADE_STATE_TABLE
     }
 
-    fn paid(&self) -> &'static str {
-        "SUCCESS"
-    }
 
-    fn pending(&self) -> &'static str {
-        "DEAL"
-    }
 
     fn required_credentials(&self) -> &'static [&'static str] {
         &["appId", "privateKey", "platformCertificate", "merchantNo", "termNo"]

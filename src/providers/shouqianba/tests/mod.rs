@@ -2261,13 +2261,7 @@ impl crate::providers::conformance::Fixture for Fixture {
         &ORDER_STATUS_TABLE
     }
 
-    fn paid(&self) -> &'static str {
-        "PAID"
-    }
 
-    fn pending(&self) -> &'static str {
-        "CREATED"
-    }
 
     /// Terminal credentials are optional (a till activates first); as a pair they are checked in this module.
     fn required_credentials(&self) -> &'static [&'static str] {

@@ -922,13 +922,7 @@ impl Fixture for TingyihuiFixture {
         &TRADE_STATUS_TABLE
     }
 
-    fn paid(&self) -> &'static str {
-        "SUCCESS"
-    }
 
-    fn pending(&self) -> &'static str {
-        "WAIT"
-    }
 
     fn required_credentials(&self) -> &'static [&'static str] {
         &["accessId", "privateKey"]
