@@ -3,7 +3,9 @@
 use super::{Ctx, Input};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{Notification, Operation, Order, Outcome, Provider, Refund, TerminalCredentials};
+use crate::model::{
+    Notification, Operation, Order, OrderState, Outcome, Provider, Refund, RefundState, TerminalCredentials,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -125,6 +127,23 @@ impl Reply {
         self.escalate = true;
         self
     }
+}
+
+/// A provider's documented order states: (wire value, state, final). Every provider's table takes this
+/// one form, and a value not in it is UNKNOWN (`order_state`), never a guess.
+pub type OrderStates = [(&'static str, OrderState, bool)];
+
+/// A provider's documented refund states: (wire value, state); a value not in it is UNKNOWN.
+pub type RefundStates = [(&'static str, RefundState)];
+
+pub fn order_state(table: &OrderStates, v: Option<&str>) -> (OrderState, bool) {
+    v.and_then(|v| table.iter().find(|(w, _, _)| *w == v))
+        .map_or((OrderState::Unknown, false), |(_, s, f)| (*s, *f))
+}
+
+pub fn refund_state(table: &RefundStates, v: Option<&str>) -> RefundState {
+    v.and_then(|v| table.iter().find(|(w, _)| *w == v))
+        .map_or(RefundState::Unknown, |(_, s)| *s)
 }
 
 /// A response body as the provider reads it (`body`) and as the result hands it back (`raw`, with

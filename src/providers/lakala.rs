@@ -2,7 +2,7 @@
 //! Spec: protocol notes `lakala.md`, seed 003 (trade query); Lakala doc pages 1004 (request/response
 //! security), 1009 (notification security), micropay, 1075 (preorder), 1111 (query), refund, 1071 (close).
 
-use super::{put_required, 
+use super::{order_state, refund_state, put_required, 
     base_url, decode_json, merge_extra, optional, put, required, Ctx, Decoded, Gateway, Input, Prepared, Reply,
     SIGNATURE_SLOT,
 };
@@ -317,31 +317,27 @@ impl Lakala {
 // ---------------------------------------------------------------- status tables
 
 /// `trade_state` / `trade_status` → (state, final). Seed 003 and the protocol notes; anything else UNKNOWN.
-fn order_state(v: Option<&str>) -> (OrderState, bool) {
-    match v {
-        Some("INIT") => (OrderState::Pending, false),   // initialised
-        Some("CREATE") => (OrderState::Pending, false), // created, awaiting payment
-        Some("DEAL") => (OrderState::Pending, false),   // processing
-        Some("SUCCESS") => (OrderState::Success, true), // paid
-        Some("FAIL") => (OrderState::Failed, true),     // failed
-        Some("UNKNOWN") => (OrderState::Unknown, false),
-        Some("CLOSE") => (OrderState::Closed, true),   // closed
-        Some("REVOKED") => (OrderState::Closed, true), // revoked (reversed)
-        Some("PART_REFUND") => (OrderState::PartiallyRefunded, true), // partly refunded
-        Some("REFUND") => (OrderState::Refunded, true), // fully refunded (or revoked)
-        _ => (OrderState::Unknown, false),
-    }
-}
+const ORDER_STATES: &super::OrderStates = &[
+    ("INIT", OrderState::Pending, false), // initialised
+    ("CREATE", OrderState::Pending, false), // created, awaiting payment
+    ("DEAL", OrderState::Pending, false), // processing
+    ("SUCCESS", OrderState::Success, true), // paid
+    ("FAIL", OrderState::Failed, true), // failed
+    ("UNKNOWN", OrderState::Unknown, false),
+    ("CLOSE", OrderState::Closed, true), // closed
+    ("REVOKED", OrderState::Closed, true), // revoked (reversed)
+    ("PART_REFUND", OrderState::PartiallyRefunded, true), // partly refunded
+    ("REFUND", OrderState::Refunded, true), // fully refunded (or revoked)
+];
 
 /// A refund looked up as a trade of its own.
-fn refund_state(v: Option<&str>) -> RefundState {
-    match v {
-        Some("SUCCESS") => RefundState::Success,
-        Some("FAIL") => RefundState::Failed,
-        Some("INIT" | "CREATE" | "DEAL") => RefundState::Pending,
-        _ => RefundState::Unknown,
-    }
-}
+const REFUND_STATES: &super::RefundStates = &[
+    ("SUCCESS", RefundState::Success),
+    ("FAIL", RefundState::Failed),
+    ("INIT", RefundState::Pending),
+    ("CREATE", RefundState::Pending),
+    ("DEAL", RefundState::Pending),
+];
 
 /// `code` → what it says about the operation. Doc 1004: BBS00000 done (for a query: found), BBS10000
 /// payment in progress, BBS11112 refund in progress. Lakala publishes no list of codes that guarantee
@@ -384,7 +380,7 @@ fn to_order(d: &TradeData, absent: Option<(OrderState, bool)>) -> Result<Order> 
     let raw_state = d.trade_state.as_deref().or(d.trade_status.as_deref());
     let (state, is_final) = match (raw_state, absent) {
         (None, Some(s)) => s,
-        _ => order_state(raw_state),
+        _ => order_state(ORDER_STATES, raw_state),
     };
     let total = money::fen_field("total_amount", &d.total_amount)?;
     let payer = money::fen_field("payer_amount", &d.payer_amount)?;
@@ -435,20 +431,20 @@ fn code_and_state_agree(op: Operation, outcome: Outcome, d: &TradeData) -> Resul
     };
     let agree = match (op, outcome) {
         (Operation::Pay, Outcome::InProgress) | (Operation::Precreate, _) => {
-            matches!(order_state(Some(carried)).0, OrderState::Pending | OrderState::Unknown)
+            matches!(order_state(ORDER_STATES, Some(carried)).0, OrderState::Pending | OrderState::Unknown)
         }
-        (Operation::Refund, Outcome::Succeeded) => refund_state(Some(carried)) == RefundState::Success,
+        (Operation::Refund, Outcome::Succeeded) => refund_state(REFUND_STATES, Some(carried)) == RefundState::Success,
         // A close that is done shows the order closed; a revoke's own trade may say SUCCESS (its own
         // outcome, unconfirmed in public material), but never a trade still payable.
         (Operation::Close, Outcome::Succeeded) => matches!(
-            order_state(Some(carried)).0,
+            order_state(ORDER_STATES, Some(carried)).0,
             OrderState::Closed | OrderState::Failed | OrderState::Refunded | OrderState::Unknown
         ),
         (Operation::Revoke | Operation::Cancel, Outcome::Succeeded) => {
-            order_state(Some(carried)).0 != OrderState::Pending
+            order_state(ORDER_STATES, Some(carried)).0 != OrderState::Pending
         }
         (Operation::Refund, Outcome::InProgress) => {
-            matches!(refund_state(Some(carried)), RefundState::Pending | RefundState::Unknown)
+            matches!(refund_state(REFUND_STATES, Some(carried)), RefundState::Pending | RefundState::Unknown)
         }
         _ => true,
     };
@@ -647,7 +643,7 @@ impl Lakala {
                 refund_no: data.out_trade_no.clone(),
                 provider_refund_no: data.trade_no.clone(),
                 amount: refund_amount.or(money::fen_field("total_amount", &data.total_amount)?),
-                state: refund_state(raw_state),
+                state: refund_state(REFUND_STATES, raw_state),
                 provider_state: raw_state.map(str::to_string),
             }),
             _ => None,

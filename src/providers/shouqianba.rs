@@ -2,7 +2,7 @@
 //! Spec: protocol notes `shouqianba.md`, seed 000 (query) and seed 004 (gateway 2.0: pay, refund, cancel,
 //! precreate, status tables, client pay flow).
 
-use super::{put_required, 
+use super::{order_state, refund_state, put_required, 
     base_url, decode_json, merge_extra, optional, put, redact, required, Ctx, Decoded, Gateway, Input, Prepared, Reply,
     Secret,
 };
@@ -309,22 +309,19 @@ impl Shouqianba {
 // ---------------------------------------------------------------- status tables
 
 /// `data.order_status` → (state, final). Seed 004 appendix 3 and the protocol notes; anything else is UNKNOWN.
-fn order_state(v: Option<&str>) -> (OrderState, bool) {
-    match v {
-        Some("CREATED") => (OrderState::Pending, false),    // created / paying
-        Some("PAID") => (OrderState::Success, true),        // paid
-        Some("PAY_CANCELED") => (OrderState::Failed, true), // pay failed and reversed
-        Some("PAY_ERROR") => (OrderState::Unknown, false),  // pay failed, reversal uncertain
-        Some("REFUNDED") => (OrderState::Refunded, true),   // fully refunded
-        Some("PARTIAL_REFUNDED") => (OrderState::PartiallyRefunded, true), // partly refunded
-        Some("REFUND_ERROR") => (OrderState::Unknown, false), // refund uncertain
-        Some("CANCELED") => (OrderState::Closed, true),     // cancelled or revoked (reversed)
-        Some("CANCEL_ERROR") => (OrderState::Unknown, false), // cancel uncertain
-        Some("CANCEL_INPROGRESS") => (OrderState::Pending, false), // cancelling
-        Some("INVALID_STATUS_CODE") => (OrderState::Unknown, false), // invalid
-        _ => (OrderState::Unknown, false),
-    }
-}
+const ORDER_STATES: &super::OrderStates = &[
+    ("CREATED", OrderState::Pending, false), // created / paying
+    ("PAID", OrderState::Success, true), // paid
+    ("PAY_CANCELED", OrderState::Failed, true), // pay failed and reversed
+    ("PAY_ERROR", OrderState::Unknown, false), // pay failed, reversal uncertain
+    ("REFUNDED", OrderState::Refunded, true), // fully refunded
+    ("PARTIAL_REFUNDED", OrderState::PartiallyRefunded, true), // partly refunded
+    ("REFUND_ERROR", OrderState::Unknown, false), // refund uncertain
+    ("CANCELED", OrderState::Closed, true), // cancelled or revoked (reversed)
+    ("CANCEL_ERROR", OrderState::Unknown, false), // cancel uncertain
+    ("CANCEL_INPROGRESS", OrderState::Pending, false), // cancelling
+    ("INVALID_STATUS_CODE", OrderState::Unknown, false), // invalid
+];
 
 /// `biz_response.result_code` → outcome, only for the operation that can answer it.
 /// Seed 004 appendix 2; a code from another operation, or an unlisted one, is `None` (→ UNKNOWN).
@@ -400,14 +397,13 @@ fn transport_error_400(code: &str) -> Option<ErrorCode> {
 }
 
 /// `data.status`, the last transaction (流水), for one refund asked about by refund_request_no.
-fn refund_state(v: Option<&str>) -> RefundState {
-    match v {
-        Some("SUCCESS") => RefundState::Success,
-        Some("FAIL_CANCELED") => RefundState::Failed,
-        Some("IN_PROG" | "CREATED") => RefundState::Pending,
-        _ => RefundState::Unknown, // FAIL_PROTOCOL_*, FAIL_IO_*, FAIL_ERROR, REFUND_ERROR, unlisted
-    }
-}
+const REFUND_STATES: &super::RefundStates = &[
+    ("SUCCESS", RefundState::Success),
+    ("FAIL_CANCELED", RefundState::Failed),
+    ("IN_PROG", RefundState::Pending),
+    ("CREATED", RefundState::Pending),
+    // Unknown: FAIL_PROTOCOL_*, FAIL_IO_*, FAIL_ERROR, REFUND_ERROR, unlisted
+];
 
 fn channel(payway: Option<&str>) -> Option<Channel> {
     payway.map(|p| match p {
@@ -424,7 +420,7 @@ fn channel(payway: Option<&str>) -> Option<Channel> {
 const SECRET_FIELDS: &[&str] = &["terminal_key", "vendor_key"];
 
 fn to_order(d: &OrderData) -> Result<Order> {
-    let (state, is_final) = order_state(d.order_status.as_deref());
+    let (state, is_final) = order_state(ORDER_STATES, d.order_status.as_deref());
     let total = money::fen_field("total_amount", &d.total_amount)?;
     let net = money::fen_field("net_amount", &d.net_amount)?;
     let (paid, refunded) = match state {
@@ -564,7 +560,7 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
             refund_no,
             provider_refund_no: None,
             amount: settled,
-            state: refund_state(data.status.as_deref()),
+            state: refund_state(REFUND_STATES, data.status.as_deref()),
             provider_state: data.status,
         })
     } else {

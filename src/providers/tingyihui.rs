@@ -3,7 +3,7 @@
 //! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
 //! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
 
-use super::{put_required, base_url, merge_extra, optional, put, Ctx, Gateway, Input, Prepared, Reply, SIGNATURE_SLOT};
+use super::{order_state, refund_state, put_required, base_url, merge_extra, optional, put, Ctx, Gateway, Input, Prepared, Reply, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpRequest;
@@ -200,28 +200,25 @@ impl Tingyihui {
 
 /// tradeStatus → (state, final). PayConstant.TradeStatus and seed 002; the docs say CLOSE, the constant
 /// is CLOSED — both accepted. Anything else is UNKNOWN.
-fn order_state(v: Option<&str>) -> (OrderState, bool) {
-    match v {
-        Some("WAIT") => (OrderState::Pending, false),   // waiting for the buyer
-        Some("SUCCESS") => (OrderState::Success, true), // paid
-        Some("SUCCESS_PART_REFUND") => (OrderState::PartiallyRefunded, true), // paid, partly refunded
-        Some("SUCCESS_FULL_REFUND") => (OrderState::Refunded, true), // paid, fully refunded
-        Some("FAILURE") => (OrderState::Failed, true),  // failed, cancelled, timed out
-        Some("CLOSED" | "CLOSE") => (OrderState::Closed, true), // closed
-        Some("REFUNDING") => (OrderState::Refunding, false), // refund in progress
-        _ => (OrderState::Unknown, false),
-    }
-}
+const ORDER_STATES: &super::OrderStates = &[
+    ("WAIT", OrderState::Pending, false), // waiting for the buyer
+    ("SUCCESS", OrderState::Success, true), // paid
+    ("SUCCESS_PART_REFUND", OrderState::PartiallyRefunded, true), // paid, partly refunded
+    ("SUCCESS_FULL_REFUND", OrderState::Refunded, true), // paid, fully refunded
+    ("FAILURE", OrderState::Failed, true), // failed, cancelled, timed out
+    ("CLOSED", OrderState::Closed, true), // closed
+    ("CLOSE", OrderState::Closed, true),
+    ("REFUNDING", OrderState::Refunding, false), // refund in progress
+];
 
 /// refundStatus (PayConstant.RefundStatus): WAIT, SUCCESS, FAILURE, CLOSED.
-fn refund_state(v: Option<&str>) -> RefundState {
-    match v {
-        Some("WAIT") => RefundState::Pending,
-        Some("SUCCESS") => RefundState::Success,
-        Some("FAILURE" | "CLOSED" | "CLOSE") => RefundState::Failed,
-        _ => RefundState::Unknown,
-    }
-}
+const REFUND_STATES: &super::RefundStates = &[
+    ("WAIT", RefundState::Pending),
+    ("SUCCESS", RefundState::Success),
+    ("FAILURE", RefundState::Failed),
+    ("CLOSED", RefundState::Failed),
+    ("CLOSE", RefundState::Failed),
+];
 
 /// Envelope `code` → None for success, otherwise the reply it makes. The SDK's `constants/Code` (the
 /// ranges the protocol notes give): 8888 success; 0 FAILURE (处理失败); 1000–1013 the request was refused
@@ -259,7 +256,7 @@ fn channel(v: Option<&str>) -> Option<Channel> {
 // ---------------------------------------------------------------- responses
 
 fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order {
-    let (state, is_final) = state_override.unwrap_or_else(|| order_state(d.trade_status.as_deref()));
+    let (state, is_final) = state_override.unwrap_or_else(|| order_state(ORDER_STATES, d.trade_status.as_deref()));
     let total = d.order_fee;
     let paid = match state {
         s if s.was_paid() => d.payment_fee.or(total),
@@ -300,7 +297,7 @@ fn read_refund(op: Operation, data: Value, asked: Option<&str>) -> Result<Reply>
     // An accepted refund without a status is under way: confirm it with refundQuery.
     let state = match (op, d.refund_status.as_deref()) {
         (Operation::Refund, None) => RefundState::Pending,
-        (_, s) => refund_state(s),
+        (_, s) => refund_state(REFUND_STATES, s),
     };
     let said = |words| {
         Some(Error::provider(
@@ -385,10 +382,6 @@ pub const FLOW: super::Flows = super::Flows {
 };
 
 impl Gateway for Tingyihui {
-    fn private_key(&self) -> Option<&PrivateKey> {
-        Some(&self.private_key)
-    }
-
     /// What `business` reads besides the portable fields (subject, storeId, notifyUrl, description, extra).
     fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
         Some(match op {
@@ -456,6 +449,11 @@ impl Gateway for Tingyihui {
     ) -> Result<Notification> {
         Err(Error::unsupported("Tingyihui callbacks are unsigned and cannot be verified: treat one as a hint and confirm with query",
         ))
+    }
+
+    /// The merchant key that signs every request (the host's signer may sign instead).
+    fn private_key(&self) -> Option<&PrivateKey> {
+        Some(&self.private_key)
     }
 }
 

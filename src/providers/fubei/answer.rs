@@ -7,23 +7,21 @@ use super::{Fubei, Identity};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Operation, Order, OrderState, Outcome, Refund, RefundState};
 use crate::providers::{same_subject, Input, Reply};
+use crate::providers::refund_state;
 use serde_json::Value;
 
 // ---------------------------------------------------------------- status tables
 
 /// `trade_state` (1.0) / `order_status` (2.0) → (state, final). Seed 001, Java SDK
 /// `PaymentQueryOrderModel`, and the protocol notes' table; anything else is UNKNOWN.
-pub(super) fn order_state(v: Option<&str>) -> (OrderState, bool) {
-    match v {
-        Some("USERPAYING") => (OrderState::Pending, false), // waiting for the buyer
-        Some("SUCCESS") => (OrderState::Success, true),     // paid
-        Some("REVOKED") => (OrderState::Closed, true),      // reversed (money returned if taken)
-        Some("REVOKING") => (OrderState::Pending, false),   // reversal in progress
-        Some("REVOKED_ERROR") => (OrderState::Unknown, false), // reversal failed: money may be held
-        Some("CLOSED") => (OrderState::Closed, true),       // closed unpaid (seed; 2.0)
-        _ => (OrderState::Unknown, false),
-    }
-}
+pub(super) const ORDER_STATES: &crate::providers::OrderStates = &[
+    ("USERPAYING", OrderState::Pending, false), // waiting for the buyer
+    ("SUCCESS", OrderState::Success, true), // paid
+    ("REVOKED", OrderState::Closed, true), // reversed (money returned if taken)
+    ("REVOKING", OrderState::Pending, false), // reversal in progress
+    ("REVOKED_ERROR", OrderState::Unknown, false), // reversal failed: money may be held
+    ("CLOSED", OrderState::Closed, true), // closed unpaid (seed; 2.0)
+];
 
 /// A pay's own outcome from the state in its answer (Java SDK `PaymentSwipeOrderModel`: "USERPAYING
 /// 用户支付中; SUCCESS 交易成功"; the .NET demo polls while USERPAYING).
@@ -58,14 +56,12 @@ pub(super) fn for_a_person(v: Option<&str>) -> bool {
 
 /// `refund_status` → refund state. Java SDK `PaymentQueryRefundOrderModel` (1.0: REFUND_PROCESSING,
 /// REFUND_SUCCESS, REFUND_FAILER — sic) and the 2.0 spelling REFUND_FAIL (protocol notes).
-pub(super) fn refund_state(v: Option<&str>) -> RefundState {
-    match v {
-        Some("REFUND_SUCCESS") => RefundState::Success,
-        Some("REFUND_PROCESSING") => RefundState::Pending,
-        Some("REFUND_FAIL" | "REFUND_FAILER") => RefundState::Failed,
-        _ => RefundState::Unknown,
-    }
-}
+pub(super) const REFUND_STATES: &crate::providers::RefundStates = &[
+    ("REFUND_SUCCESS", RefundState::Success),
+    ("REFUND_PROCESSING", RefundState::Pending),
+    ("REFUND_FAIL", RefundState::Failed),
+    ("REFUND_FAILER", RefundState::Failed),
+];
 
 /// How a 400 answer's `sub_code` is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,7 +283,7 @@ impl Fubei {
                 let status = text(&d.refund_status);
                 // 1.0 refund answers carry no status (Java SDK `PaymentRefundOrderModel`): the refund is
                 // accepted; refundQuery tells when it is done.
-                let (rstate, outcome) = match status.as_deref().map(|s| refund_state(Some(s))) {
+                let (rstate, outcome) = match status.as_deref().map(|s| refund_state(REFUND_STATES, Some(s))) {
                     None | Some(RefundState::Pending) => (RefundState::Pending, Outcome::InProgress),
                     Some(RefundState::Success) => (RefundState::Success, Outcome::Succeeded),
                     Some(RefundState::Failed) => (RefundState::Failed, Outcome::Failed),
@@ -338,7 +334,7 @@ impl Fubei {
                         refund_no: text(&d.merchant_refund_sn).or_else(|| asked(|i| &i.refund_no)),
                         provider_refund_no: text(&d.refund_sn),
                         amount,
-                        state: refund_state(Some(&status)),
+                        state: refund_state(REFUND_STATES, Some(&status)),
                         provider_state: Some(status),
                     }))
             }

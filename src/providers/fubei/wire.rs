@@ -1,7 +1,8 @@
 //! What both generations share on the wire: the request and response envelopes, the order data of
 //! answers and notifications (each field marked with the generation that sends it), and signing.
 
-use super::answer::order_state;
+use super::answer::ORDER_STATES;
+use crate::providers::order_state;
 use super::{v1, v2, Fubei, Identity};
 use crate::crypto;
 use crate::error::{Error, Result};
@@ -115,7 +116,7 @@ pub(super) fn state_text(d: &OrderData) -> Option<String> {
 /// speaks (Fubei sends both; notifications of one kind reach clients of either), 1.0's first.
 pub(super) fn to_order(d: &OrderData) -> Result<Order> {
     let provider_state = state_text(d);
-    let (state, is_final) = order_state(provider_state.as_deref());
+    let (state, is_final) = order_state(ORDER_STATES, provider_state.as_deref());
     // 1.0: order_price 订单金额, total_fee 实收金额, net_money 净收 = 实收 − 手续费, discount_money.
     // 2.0: total_amount 订单金额, net_amount 实收金额, fee 手续费.
     let total = match fen("order_price", &d.order_price)? {

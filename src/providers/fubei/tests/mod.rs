@@ -143,7 +143,7 @@ const ORDER_STATE_TABLE: [(&str, OrderState, bool); 7] = [
 
 #[test]
 fn no_order_state_is_unknown() {
-    assert_eq!(order_state(None), (OrderState::Unknown, false));
+    assert_eq!(crate::providers::order_state(ORDER_STATES, None), (OrderState::Unknown, false));
 }
 
 #[test]
@@ -170,12 +170,12 @@ fn pay_close_and_refund_tables() {
         assert!(!for_a_person(v), "{v:?}");
     }
 
-    assert_eq!(refund_state(Some("REFUND_SUCCESS")), RefundState::Success);
-    assert_eq!(refund_state(Some("REFUND_PROCESSING")), RefundState::Pending);
-    assert_eq!(refund_state(Some("REFUND_FAIL")), RefundState::Failed);
-    assert_eq!(refund_state(Some("REFUND_FAILER")), RefundState::Failed);
-    assert_eq!(refund_state(Some("REFUND_CLOSED")), RefundState::Unknown);
-    assert_eq!(refund_state(None), RefundState::Unknown);
+    assert_eq!(crate::providers::refund_state(REFUND_STATES, Some("REFUND_SUCCESS")), RefundState::Success);
+    assert_eq!(crate::providers::refund_state(REFUND_STATES, Some("REFUND_PROCESSING")), RefundState::Pending);
+    assert_eq!(crate::providers::refund_state(REFUND_STATES, Some("REFUND_FAIL")), RefundState::Failed);
+    assert_eq!(crate::providers::refund_state(REFUND_STATES, Some("REFUND_FAILER")), RefundState::Failed);
+    assert_eq!(crate::providers::refund_state(REFUND_STATES, Some("REFUND_CLOSED")), RefundState::Unknown);
+    assert_eq!(crate::providers::refund_state(REFUND_STATES, None), RefundState::Unknown);
 }
 
 #[test]

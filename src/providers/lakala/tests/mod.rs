@@ -2079,7 +2079,7 @@ impl crate::providers::conformance::Fixture for LakalaFixture {
         let (code, data) = match op {
             // A micropay answer carries no trade_state: its code says paid or in progress.
             Operation::Pay => {
-                let code = if order_state(Some(state)).0.was_paid() {
+                let code = if crate::providers::order_state(ORDER_STATES, Some(state)).0.was_paid() {
                     "BBS00000"
                 } else {
                     "BBS10000"

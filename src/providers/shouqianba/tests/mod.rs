@@ -197,7 +197,7 @@ fn order_status_unlisted_is_unknown_never_failed() {
         Some("FAILED"),
         None,
     ] {
-        assert_eq!(order_state(value), (OrderState::Unknown, false), "{value:?}");
+        assert_eq!(crate::providers::order_state(ORDER_STATES, value), (OrderState::Unknown, false), "{value:?}");
     }
 }
 
@@ -847,7 +847,7 @@ fn query_for_one_refund() {
         ("SOMETHING_NEW", RefundState::Unknown, Next::ContactSupport),
     ];
     for (status, state, next) in cases {
-        assert_eq!(refund_state(Some(status)), state, "{status}");
+        assert_eq!(crate::providers::refund_state(REFUND_STATES, Some(status)), state, "{status}");
         let d = order_data_with(
             "PARTIAL_REFUNDED",
             json!({"status": status, "net_amount": "700", "settlement_amount": "300"}),
@@ -866,7 +866,7 @@ fn query_for_one_refund() {
         // The order is still reported.
         assert_eq!(r.order.as_ref().unwrap().state, OrderState::PartiallyRefunded);
     }
-    assert_eq!(refund_state(None), RefundState::Unknown);
+    assert_eq!(crate::providers::refund_state(REFUND_STATES, None), RefundState::Unknown);
     // Without refundNo, a query is about the order only.
     let r = parse(Operation::Query, 200, biz_ok("SUCCESS", order_data("PAID")));
     assert!(r.refund.is_none());
