@@ -51,7 +51,10 @@ impl Tingyihui {
             .credentials
             .ok_or_else(|| Error::config("credentials", "is required"))?;
         let access_id = super::credential("credentials.accessId", cr.access_id)?;
-        let key_text = super::credential("credentials.privateKey", cr.private_key)?;
+        // Absent is a missing credential; blank is a key that is not one (INVALID_KEY, as for every RSA key).
+        let key_text = cr
+            .private_key
+            .ok_or_else(|| Error::config("credentials.privateKey", "is required"))?;
         let private_key = crypto::load_private_key("credentials.privateKey", &key_text)?;
         Ok(Tingyihui {
             base_url: base,

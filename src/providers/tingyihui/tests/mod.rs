@@ -676,6 +676,12 @@ fn configuration() {
 
     let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
         (
+            "empty privateKey",
+            config_with(json!({"privateKey": ""})),
+            ErrorCode::InvalidKey,
+            "credentials.privateKey",
+        ),
+        (
             "certificate as privateKey",
             config_with(json!({"privateKey": MERCHANT_CERT})),
             ErrorCode::InvalidKey,
