@@ -5,8 +5,9 @@
 use crate::error::{Error, Result};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
+use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use std::fmt;
@@ -24,6 +25,20 @@ impl PublicKey {
             Ok(sig) => self.key.verify(message, &sig).is_ok(),
             Err(_) => false,
         }
+    }
+
+    /// The modulus length in bytes: the length of every signature this key can have made.
+    pub fn modulus_bytes(&self) -> usize {
+        self.key.as_ref().size()
+    }
+
+    /// The key as SPKI DER, for importing once into the platform's crypto (node:crypto, WebCrypto).
+    pub fn spki_der(&self) -> Option<Vec<u8>> {
+        self.key
+            .as_ref()
+            .to_public_key_der()
+            .ok()
+            .map(|d| d.as_bytes().to_vec())
     }
 }
 
