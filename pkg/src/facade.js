@@ -225,8 +225,9 @@ function pickVerifier(choice, inner) {
     if (!spki.has(use)) spki.set(use, inner.publicKeySpki(use));
     return spki.get(use);
   };
-  const wasm = { kind: 'wasm', verify: async (message, signature, use) => call(() => inner.verifyWasm(message, signature, use)) };
-  if (typeof choice === 'function') return { kind: 'custom', verify: async (message, signature, use) => choice(message, signature, der(use), use) };
+  // node:crypto and the Rust verifier answer synchronously; WebCrypto and a caller's own may return a promise.
+  const wasm = { kind: 'wasm', verify: (message, signature, use) => call(() => inner.verifyWasm(message, signature, use)) };
+  if (typeof choice === 'function') return { kind: 'custom', verify: (message, signature, use) => choice(message, signature, der(use), use) };
   if (choice === 'wasm') return wasm;
   const keys = new Map();
   const once = (use, importKey) => {
@@ -236,7 +237,7 @@ function pickVerifier(choice, inner) {
   const node = platform.nodeCrypto;
   if ((choice === 'auto' || choice === 'node') && node) {
     const importKey = (d) => node.createPublicKey({ key: d, format: 'der', type: 'spki' });
-    return { kind: 'node', verify: async (message, signature, use) => node.verify('sha256', message, once(use, importKey), signature) };
+    return { kind: 'node', verify: (message, signature, use) => node.verify('sha256', message, once(use, importKey), signature) };
   }
   const subtle = globalThis.crypto?.subtle;
   if ((choice === 'auto' || choice === 'webcrypto') && subtle) {
@@ -456,10 +457,13 @@ export function createClient(options) {
     let verdict = false;
     let timer;
     try {
-      const late = new Promise((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      verdict = await Promise.race([verifying.verify(out.message, out.signature, out.key), late]);
+      verdict = verifying.verify(out.message, out.signature, out.key);
+      if (typeof verdict?.then === 'function') {
+        const late = new Promise((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        verdict = await Promise.race([verdict, late]);
+      }
     } catch {
       verdict = false;
     } finally {
