@@ -209,7 +209,7 @@ impl Client {
     /// The client's public key for `key` as SPKI DER, for importing once into the platform's crypto;
     /// `None` where this provider has no such key.
     pub fn public_key_spki(&self, key: KeyUse) -> Option<Vec<u8>> {
-        self.gateway.public_key(key).and_then(|k| k.spki_der())
+        self.gateway.public_key(key).map(|k| k.spki_der().to_vec())
     }
 
     /// The core's own verifier (the Rust `rsa` crate), for hosts that have no platform crypto.

@@ -157,3 +157,18 @@ fn notifications_take_the_host_verdict_the_same_way() {
         KeyUse::Notify
     ));
 }
+
+#[test]
+fn the_spki_handed_to_the_platform_is_the_same_for_every_form_of_one_key() {
+    use aggpay::crypto::{base64_decode, load_public_key};
+    let spki = load_public_key("k", MERCHANT_PUBLIC_SPKI).unwrap();
+    let pkcs1 = load_public_key("k", MERCHANT_PUBLIC_PKCS1).unwrap();
+    let cert = load_public_key("k", MERCHANT_CERT).unwrap();
+    let pem_der: String = MERCHANT_PUBLIC_SPKI
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    assert_eq!(spki.spki_der(), base64_decode(&pem_der).unwrap().as_slice());
+    assert_eq!(pkcs1.spki_der(), spki.spki_der(), "PKCS#1 wrapped as SPKI");
+    assert_eq!(cert.spki_der(), spki.spki_der(), "the certificate's SPKI");
+}
