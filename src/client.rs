@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::http::HttpResponse;
 use crate::model::{Notification, Operation, OperationResult};
-use crate::providers::{self, bad_json, Ctx, Gateway, Input, Prepared};
+use crate::providers::{self, bad_json, Ctx, Gateway, Input, KeyUse, Prepared, Signed, Verifier};
 use std::collections::BTreeMap;
 
 #[derive(Debug)]
@@ -12,7 +12,7 @@ pub struct Client {
     gateway: Box<dyn Gateway>,
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v)
         .map_err(|e| Error::new(crate::ErrorCode::ProviderError, format!("could not serialize: {e}")))
 }
@@ -50,7 +50,15 @@ impl Client {
             ));
         }
         providers::check_fields(self.gateway.as_ref(), op, &input)?;
-        let prepared = self.gateway.build(op, &input, &Ctx { now_ms, nonce })?;
+        let prepared = self.gateway.build(
+            op,
+            &input,
+            &Ctx {
+                now_ms,
+                nonce,
+                verifier: Verifier::Core,
+            },
+        )?;
         providers::check_slot(&prepared)?;
         Ok(prepared)
     }
@@ -88,8 +96,9 @@ impl Client {
         to_json(&providers::complete(request, signature))
     }
 
-    /// Maps a response that arrived at `now_ms` to an OperationResult. Fails only on programmer
-    /// mistakes (bad op name, bad input); a body over the limit is an UNKNOWN result.
+    /// Maps a response that arrived at `now_ms` to an OperationResult, its signature (if any) checked by
+    /// the core's own verifier. Fails only on programmer mistakes (bad op name, bad input); a body over
+    /// the limit is an UNKNOWN result.
     pub fn parse_result(
         &mut self,
         op: &str,
@@ -99,17 +108,33 @@ impl Client {
     ) -> Result<OperationResult> {
         let op = Operation::parse(op)?;
         let input = input_json.map(Input::from_json).transpose()?;
+        Ok(self.parse_verified(op, response, input.as_ref(), now_ms, Verifier::Core))
+    }
+
+    /// The signature an answer carries, for the host's verifier (`None`: nothing to ask it).
+    pub fn answer_signed(&self, op: Operation, response: &HttpResponse) -> Option<Signed> {
+        if response.body.len() > providers::MAX_BODY_BYTES {
+            return None;
+        }
+        self.gateway.answer_signed(op, response)
+    }
+
+    /// The one path of every answer, with `verifier` deciding its signature (the host's verdict about
+    /// what `answer_signed` showed it, or the core's own).
+    pub fn parse_verified(
+        &mut self,
+        op: Operation,
+        response: &HttpResponse,
+        input: Option<&Input>,
+        now_ms: i64,
+        verifier: Verifier,
+    ) -> OperationResult {
         let ctx = Ctx {
             now_ms,
             nonce: String::new(),
+            verifier,
         };
-        Ok(providers::parse_checked(
-            self.gateway.as_mut(),
-            op,
-            response,
-            input.as_ref(),
-            &ctx,
-        ))
+        providers::parse_checked(self.gateway.as_mut(), op, response, input, &ctx)
     }
 
     /// `parse_result` with headers and result as JSON.
@@ -130,9 +155,9 @@ impl Client {
         to_json(&self.parse_result(op, &response, input_json, now_ms)?)
     }
 
-    /// Verifies a notification over its raw bytes: `{order, ack, raw}`. `expect_json` (optional:
-    /// merchantOrderNo, providerOrderNo, amount) is the order the merchant holds: a genuine notice about
-    /// another order or amount is then refused (WRONG_ORDER, WRONG_AMOUNT).
+    /// Verifies a notification over its raw bytes with the core's own verifier: `{order, ack, raw}`.
+    /// `expect_json` (optional: merchantOrderNo, providerOrderNo, amount) is the order the merchant
+    /// holds: a genuine notice about another order or amount is then refused (WRONG_ORDER, WRONG_AMOUNT).
     pub fn notification(
         &self,
         headers: &BTreeMap<String, String>,
@@ -141,6 +166,26 @@ impl Client {
         expect_json: Option<&str>,
     ) -> Result<Notification> {
         let expect = expect_json.map(Input::from_json).transpose()?;
+        self.notification_verified(headers, body, now_ms, expect.as_ref(), Verifier::Core)
+    }
+
+    /// The signature a notification carries, for the host's verifier (`None`: nothing to ask it).
+    pub fn notice_signed(&self, headers: &BTreeMap<String, String>, body: &[u8]) -> Option<Signed> {
+        if body.len() > providers::MAX_BODY_BYTES {
+            return None;
+        }
+        self.gateway.notice_signed(headers, body)
+    }
+
+    /// The one path of every notification, with `verifier` deciding its signature.
+    pub fn notification_verified(
+        &self,
+        headers: &BTreeMap<String, String>,
+        body: &[u8],
+        now_ms: i64,
+        expect: Option<&Input>,
+        verifier: Verifier,
+    ) -> Result<Notification> {
         if body.len() > providers::MAX_BODY_BYTES {
             let message = format!(
                 "the notification has {} bytes; at most {} are read",
@@ -152,12 +197,26 @@ impl Client {
         let ctx = Ctx {
             now_ms,
             nonce: String::new(),
+            verifier,
         };
         let n = self.gateway.verify_notification(headers, body, &ctx)?;
         if let Some(e) = expect {
-            providers::expected_order(&e, &n.order)?;
+            providers::expected_order(e, &n.order)?;
         }
         Ok(n)
+    }
+
+    /// The client's public key for `key` as SPKI DER, for importing once into the platform's crypto;
+    /// `None` where this provider has no such key.
+    pub fn public_key_spki(&self, key: KeyUse) -> Option<Vec<u8>> {
+        self.gateway.public_key(key).map(|k| k.spki_der().to_vec())
+    }
+
+    /// The core's own verifier (the Rust `rsa` crate), for hosts that have no platform crypto.
+    pub fn verify_core(&self, message: &[u8], signature: &[u8], key: KeyUse) -> bool {
+        self.gateway
+            .public_key(key)
+            .is_some_and(|k| k.verify_sha256(message, signature))
     }
 
     /// `notification` with headers and result as JSON.

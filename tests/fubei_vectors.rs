@@ -54,6 +54,7 @@ fn ctx(nonce: &str) -> Ctx {
     Ctx {
         now_ms: 1_704_067_200_000,
         nonce: nonce.into(),
+        verifier: Default::default(),
     }
 }
 

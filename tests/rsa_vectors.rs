@@ -224,6 +224,7 @@ fn lakala_built_query_signs_exactly_and_equals_openssl() {
     let ctx = Ctx {
         now_ms: 1_630_910_000_123,
         nonce: LKL_NONCE.into(),
+        verifier: Default::default(),
     };
     let p = gw
         .build(
@@ -312,6 +313,7 @@ fn lakala_every_operation_signs_the_exact_body() {
         let ctx = Ctx {
             now_ms: 1_704_067_200_999 + i as i64 * 1_001,
             nonce: format!("n{i}abcdefghijKLMNOP0123456789abcd"),
+            verifier: Default::default(),
         };
         let p = gw
             .build(op, &input(inp), &ctx)
@@ -336,6 +338,7 @@ fn lakala_serial_given_directly_is_used_as_lowercase_hex() {
     let ctx = Ctx {
         now_ms: 1_630_910_000_000,
         nonce: LKL_NONCE.into(),
+        verifier: Default::default(),
     };
     let p = gw
         .build(
@@ -393,7 +396,8 @@ fn lakala_nonce_must_be_alphanumeric() {
                 &inp,
                 &Ctx {
                     now_ms: 1,
-                    nonce: ok.into()
+                    nonce: ok.into(),
+                    verifier: Default::default(),
                 }
             )
             .is_ok(),
@@ -408,6 +412,7 @@ fn lakala_nonce_must_be_alphanumeric() {
                 &Ctx {
                     now_ms: 1,
                     nonce: bad.into(),
+                    verifier: Default::default(),
                 },
             )
             .unwrap_err();
@@ -423,6 +428,7 @@ fn lakala_placeholder_in_input_does_not_change_the_signed_body() {
     let ctx = Ctx {
         now_ms: 1_704_067_200_000,
         nonce: "abc123".into(),
+        verifier: Default::default(),
     };
     for field in ["subject", "authCode"] {
         let mut inp =
@@ -447,6 +453,7 @@ fn tingyihui_built_query_reproduces_the_vector_and_openssl() {
     let ctx = Ctx {
         now_ms: TYH_TIME_STAMP,
         nonce: String::new(),
+        verifier: Default::default(),
     };
     let p = gw
         .build(
@@ -551,6 +558,7 @@ fn tingyihui_every_operation_signs_its_envelope_and_data_is_camel_case_business_
         let ctx = Ctx {
             now_ms: 1_704_067_200_123 + i as i64,
             nonce: String::new(),
+            verifier: Default::default(),
         };
         let p = gw
             .build(op, &input(inp), &ctx)
@@ -600,6 +608,7 @@ fn tingyihui_accepts_pem_and_bare_keys_alike() {
     let ctx = Ctx {
         now_ms: TYH_TIME_STAMP,
         nonce: String::new(),
+        verifier: Default::default(),
     };
     let inp = input(json!({"merchantOrderNo": "test_trade_2021125"}));
     for key in [

@@ -71,6 +71,7 @@ fn ctx() -> Ctx {
     Ctx {
         now_ms: 1_704_067_200_000,
         nonce: "n".into(),
+        verifier: Default::default(),
     }
 }
 

@@ -213,6 +213,46 @@ function pickSigner(choice, inner) {
   return wasm;
 }
 
+// RSA verification of answers and notifications, chosen like the signer. The core decides: it hands over the
+// exact bytes, the signature and which of the client's keys (`Verification`), and `settle` continues with the
+// answer — only a boolean `true` passes, and it counts for exactly those parts. Public keys come from the core
+// as SPKI DER and are imported once per client and key.
+const VERIFIERS = ['auto', 'wasm', 'node', 'webcrypto'];
+
+function pickVerifier(choice, inner) {
+  const spki = new Map();
+  const der = (use) => {
+    if (!spki.has(use)) spki.set(use, inner.publicKeySpki(use));
+    return spki.get(use);
+  };
+  // node:crypto and the Rust verifier answer synchronously; WebCrypto and a caller's own may return a promise.
+  const wasm = { kind: 'wasm', verify: (message, signature, use) => call(() => inner.verifyWasm(message, signature, use)) };
+  if (typeof choice === 'function') return { kind: 'custom', verify: (message, signature, use) => choice(message, signature, der(use), use) };
+  if (choice === 'wasm') return wasm;
+  const keys = new Map();
+  const once = (use, importKey) => {
+    if (!keys.has(use)) keys.set(use, importKey(der(use)));
+    return keys.get(use);
+  };
+  const node = platform.nodeCrypto;
+  if ((choice === 'auto' || choice === 'node') && node) {
+    const importKey = (d) => node.createPublicKey({ key: d, format: 'der', type: 'spki' });
+    return { kind: 'node', verify: (message, signature, use) => node.verify('sha256', message, once(use, importKey), signature) };
+  }
+  const subtle = globalThis.crypto?.subtle;
+  if ((choice === 'auto' || choice === 'webcrypto') && subtle) {
+    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    const importKey = (d) => {
+      const key = subtle.importKey('spki', d, algorithm, false, ['verify']);
+      key.catch(() => {}); // reported when used
+      return key;
+    };
+    return { kind: 'webcrypto', verify: async (message, signature, use) => subtle.verify(algorithm, await once(use, importKey), signature, message) };
+  }
+  if (choice !== 'auto') throw fail('INVALID_CONFIG', 'verifier', `'${choice}' is not available in this runtime`);
+  return wasm;
+}
+
 // ---------------------------------------------------------------- redacted exchange logs (onExchange)
 //
 // Transcript scrubbing (ActiveMerchant's idea) for every provider, in this one function family and
@@ -359,12 +399,13 @@ const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund'
 
 /**
  * Creates a client for one gateway. Options: provider, baseUrl, credentials, and the optional host
- * capabilities fetch, now (epoch ms), nonce (string) and timeoutMs (per request, default 30000), and
- * onExchange (a scrubbed record of every gateway exchange, for logging).
+ * capabilities fetch, now (epoch ms), nonce (string) and timeoutMs (per request, default 30000), signer and
+ * verifier (RSA: 'auto' | 'node' | 'webcrypto' | 'wasm' | a function), and onExchange (a scrubbed record of
+ * every gateway exchange, for logging).
  */
 export function createClient(options) {
   if (!options || typeof options !== 'object') throw fail('INVALID_CONFIG', 'options', 'must be an object');
-  const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, signer = 'auto', onExchange, ...config } = options;
+  const { fetch: fetchOpt, now: nowOpt, nonce: nonceOpt, timeoutMs = 30000, signer = 'auto', verifier = 'auto', onExchange, ...config } = options;
   const inFlight = new Set(); // order numbers in a payAndConfirm / waitForPayment on this client
   const doFetch = fetchOpt ?? platform.fetch ?? globalThis.fetch;
   const now = nowOpt ?? Date.now;
@@ -380,6 +421,9 @@ export function createClient(options) {
   }
   if (typeof signer !== 'function' && !SIGNERS.includes(signer)) {
     throw fail('INVALID_CONFIG', 'signer', `must be ${SIGNERS.map((x) => `'${x}'`).join(', ')} or a function (bytes) => Promise<Uint8Array>`);
+  }
+  if (typeof verifier !== 'function' && !VERIFIERS.includes(verifier)) {
+    throw fail('INVALID_CONFIG', 'verifier', `must be ${VERIFIERS.map((x) => `'${x}'`).join(', ')} or a function (message, signature, publicKeySpki, keyUse) => Promise<boolean>`);
   }
   let configJson;
   try {
@@ -400,6 +444,32 @@ export function createClient(options) {
       timer = setTimeout(() => reject(fail('INVALID_CONFIG', 'signer', `did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     return Promise.race([signing.sign(bytes), late]).finally(() => clearTimeout(timer));
+  };
+
+  // What the core hands over for verification (`Verification`) is settled here, on every path: a verifier
+  // that throws, rejects or does not answer within the timeout gives no verdict, which fails the check.
+  // Chosen now, so a forced verifier this runtime lacks is refused before anything is sent; keys are
+  // exported and imported on first use.
+  const verifying = pickVerifier(verifier, inner);
+  let hasPublicKey;
+  const settled = async (out) => {
+    if (typeof out === 'string') return out;
+    let verdict = false;
+    let timer;
+    try {
+      verdict = verifying.verify(out.message, out.signature, out.key);
+      if (typeof verdict?.then === 'function') {
+        const late = new Promise((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        verdict = await Promise.race([verdict, late]);
+      }
+    } catch {
+      verdict = false;
+    } finally {
+      clearTimeout(timer);
+    }
+    return call(() => inner.settle(out, verdict));
   };
 
   const json = (input, what) => {
@@ -451,7 +521,7 @@ export function createClient(options) {
     const body = bodyBytes(response.body, 'response');
     if (body.byteLength > limit()) return tooLarge(op, body.byteLength);
     const headers = JSON.stringify(plainHeaders(response.headers));
-    return JSON.parse(call(() => inner.parse(op, status, headers, body, inputJson, Math.floor(now()))));
+    return JSON.parse(await settled(call(() => inner.parse(op, status, headers, body, inputJson, Math.floor(now())))));
   }
 
   // The secret values this client knows, in every form they may take in text (see exchangeRecord).
@@ -636,6 +706,11 @@ export function createClient(options) {
       signing ??= pickSigner(signer, inner);
       return signing.kind;
     },
+    /** Which verifier checks RSA-signed answers and notifications: 'node', 'webcrypto', 'wasm' or 'custom' (null: this client has no RSA public key). */
+    get verifier() {
+      hasPublicKey ??= inner.publicKeySpki('platform') !== undefined || inner.publicKeySpki('notify') !== undefined;
+      return hasPublicKey ? verifying.kind : null;
+    },
     buildRequest,
     parseResponse,
     async verifyNotification(notification, expect) {
@@ -649,7 +724,7 @@ export function createClient(options) {
         throw new AggpayError({ code: 'NOTIFICATION_INVALID', reason: 'TOO_LARGE', retryable: false, message: `the notification's headers exceed ${limit()} bytes` });
       }
       const expectJson = expect === undefined ? undefined : json(expect, 'expect');
-      return JSON.parse(call(() => inner.verifyNotification(headers, body, Math.floor(now()), expectJson)));
+      return JSON.parse(await settled(call(() => inner.verifyNotification(headers, body, Math.floor(now()), expectJson))));
     },
     wapPayUrl(input) {
       return call(() => inner.wapPayUrl(json(input, 'input')));

@@ -208,6 +208,18 @@ export type FetchLike = (
  * platform ('node', 'webcrypto'), or your own (e.g. an HSM or KMS): bytes in, signature bytes out. */
 export type Signer = 'auto' | 'wasm' | 'node' | 'webcrypto' | ((message: Uint8Array) => Promise<Uint8Array>);
 
+/** RSA verification of signed answers and notifications, chosen like the signer: platform crypto where there is
+ * one ('auto'), the Rust verifier ('wasm'), a forced platform ('node', 'webcrypto'), or your own: it gets the exact
+ * signed bytes, the signature, the configured public key as SPKI DER and which key it is ('platform' for answers,
+ * 'notify' for notifications). Only a boolean `true` passes; anything else, a throw, a rejection or no answer
+ * within `timeoutMs` fails the check (an answer is UNKNOWN, a notification refused BAD_SIGNATURE). */
+export type Verifier =
+  | 'auto'
+  | 'wasm'
+  | 'node'
+  | 'webcrypto'
+  | ((message: Uint8Array, signature: Uint8Array, publicKeySpki: Uint8Array, keyUse: 'platform' | 'notify') => boolean | Promise<boolean>);
+
 export interface HostOptions {
   fetch?: FetchLike;
   /** Epoch milliseconds; default Date.now. */
@@ -361,6 +373,9 @@ export type NotificationInput<P extends ProviderName = ProviderName> = ProviderT
 /** Which signer signs requests; providers that do not sign with RSA have none. */
 export type SignerKind<P extends ProviderName = ProviderName> = ProviderTypes<never>[P]['signer'];
 
+/** Which verifier checks RSA-signed answers and notifications; null where the client has no RSA public key. */
+export type VerifierKind<P extends ProviderName = ProviderName> = ProviderTypes<never>[P]['verifier'];
+
 /** The order a merchant holds, to check a notification against. */
 export interface NotificationExpectation {
   merchantOrderNo?: string;
@@ -387,6 +402,8 @@ export interface Client<P extends ProviderName = ProviderName, A extends ApiVers
   refundQuery(input: OperationInputs<P, A>['refundQuery']): Promise<OperationResult>;
   /** Which signer signs requests: null for providers that do not sign with RSA. */
   readonly signer: SignerKind<P>;
+  /** Which verifier checks RSA-signed answers and notifications: null where the client has no RSA public key. */
+  readonly verifier: VerifierKind<P>;
   /** A barcode payment, confirmed: pay, poll while the buyer confirms, reverse on timeout. Never pays twice. */
   payAndConfirm(input: OperationInputs<P, A>['pay'], options?: FlowOptions): Promise<FlowOutcome>;
   /** Waits for the buyer of a precreate/QR order: poll, then close/cancel on timeout. */

@@ -2,11 +2,14 @@
 //! fields of `Error` (code, message, retryable, field, reason, providerCode, providerMessage); the JS facade
 //! turns them into AggpayError. A prepared request stays here, as `PreparedRequest`, until it is complete.
 
+use crate::client::{headers, to_json};
 use crate::error::Error;
-use crate::http::HttpRequest;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::Operation;
 use crate::money;
-use crate::providers::Prepared;
+use crate::providers::{Input, KeyUse, Prepared, Signed, Verifier};
 use js_sys::{Object, Reflect};
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 /// The `name` of the errors the core throws: how the facade tells them from a host's own.
@@ -131,6 +134,8 @@ impl Core {
         self.inner.sign_wasm(message).map_err(throw)
     }
 
+    /// An answer's result (JSON text), or — when the answer carries a signature — a `Verification`
+    /// that `settle` completes with the host verifier's verdict.
     pub fn parse(
         &mut self,
         op: &str,
@@ -139,30 +144,70 @@ impl Core {
         body: Vec<u8>,
         input_json: Option<String>,
         now_ms: f64,
-    ) -> Result<String, JsValue> {
-        self.inner
-            .parse(
-                op,
-                status,
-                headers_json,
-                body,
-                input_json.as_deref(),
-                int("now", now_ms)?,
-            )
-            .map_err(throw)
+    ) -> Result<JsValue, JsValue> {
+        let now_ms = int("now", now_ms)?;
+        let op = Operation::parse(op).map_err(throw)?;
+        let input = input_json.as_deref().map(Input::from_json).transpose().map_err(throw)?;
+        let response = HttpResponse {
+            status,
+            headers: headers(headers_json).map_err(throw)?,
+            body,
+        };
+        let pending = Pending::Answer {
+            op,
+            response,
+            input,
+            now_ms,
+        };
+        self.ask_or_settle(pending)
     }
 
+    /// A notification's `{order, ack, raw}` (JSON text), or a `Verification` for the host's verifier;
+    /// a notice that is not genuine throws NOTIFICATION_INVALID.
     #[wasm_bindgen(js_name = verifyNotification)]
     pub fn verify_notification(
-        &self,
+        &mut self,
         headers_json: &str,
-        body: &[u8],
+        body: Vec<u8>,
         now_ms: f64,
         expect_json: Option<String>,
-    ) -> Result<String, JsValue> {
-        self.inner
-            .verify_notification(headers_json, body, int("now", now_ms)?, expect_json.as_deref())
-            .map_err(throw)
+    ) -> Result<JsValue, JsValue> {
+        let now_ms = int("now", now_ms)?;
+        let expect = expect_json
+            .as_deref()
+            .map(Input::from_json)
+            .transpose()
+            .map_err(throw)?;
+        let pending = Pending::Notice {
+            headers: headers(headers_json).map_err(throw)?,
+            body,
+            now_ms,
+            expect,
+        };
+        self.ask_or_settle(pending)
+    }
+
+    /// Completes a `Verification` with the host verifier's answer about exactly its parts: only a
+    /// boolean `true` is a pass; anything else (false, a string, a number, undefined) fails the check.
+    pub fn settle(&mut self, verification: Verification, verdict: JsValue) -> Result<String, JsValue> {
+        let Verification { signed, pending } = verification;
+        let verifier = Verifier::Host {
+            asked: Some(signed),
+            valid: verdict.as_bool() == Some(true),
+        };
+        self.finish(pending, verifier)
+    }
+
+    /// The client's public key for `key` ("platform" or "notify") as SPKI DER, for importing once.
+    #[wasm_bindgen(js_name = publicKeySpki)]
+    pub fn public_key_spki(&self, key: &str) -> Option<Vec<u8>> {
+        KeyUse::parse(key).and_then(|k| self.inner.public_key_spki(k))
+    }
+
+    /// The core's own verifier (the Rust `rsa` crate): the 'wasm' path.
+    #[wasm_bindgen(js_name = verifyWasm)]
+    pub fn verify_wasm(&self, message: &[u8], signature: &[u8], key: &str) -> bool {
+        KeyUse::parse(key).is_some_and(|k| self.inner.verify_core(message, signature, k))
     }
 
     #[wasm_bindgen(js_name = networkFailure)]
@@ -183,6 +228,95 @@ impl Core {
     #[wasm_bindgen(js_name = wapPayUrl)]
     pub fn wap_pay_url(&self, input_json: &str) -> Result<String, JsValue> {
         self.inner.wap_pay_url(input_json).map_err(throw)
+    }
+}
+
+/// What waits for the host's verdict: an answer or a notification, as received.
+enum Pending {
+    Answer {
+        op: Operation,
+        response: HttpResponse,
+        input: Option<Input>,
+        now_ms: i64,
+    },
+    Notice {
+        headers: BTreeMap<String, String>,
+        body: Vec<u8>,
+        now_ms: i64,
+        expect: Option<Input>,
+    },
+}
+
+/// A signature the core needs the host to check: `message` (the exact bytes signed), `signature`, and
+/// `key` ("platform" or "notify", the client's key to check it with, from `publicKeySpki`). The answer or
+/// notice stays here until `Core.settle` hands it back with the verdict.
+#[wasm_bindgen]
+pub struct Verification {
+    signed: Signed,
+    pending: Pending,
+}
+
+#[wasm_bindgen]
+impl Verification {
+    #[wasm_bindgen(getter)]
+    pub fn message(&self) -> Vec<u8> {
+        self.signed.message.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn signature(&self) -> Vec<u8> {
+        self.signed.signature.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn key(&self) -> String {
+        self.signed.key.as_str().to_string()
+    }
+}
+
+impl Core {
+    /// Settles at once what carries no signature (a host has nothing to say about it: its verdict is
+    /// "none shown"), else hands back the `Verification` to ask the host about.
+    fn ask_or_settle(&mut self, pending: Pending) -> Result<JsValue, JsValue> {
+        let signed = match &pending {
+            Pending::Answer { op, response, .. } => self.inner.answer_signed(*op, response),
+            Pending::Notice { headers, body, .. } => self.inner.notice_signed(headers, body),
+        };
+        match signed {
+            Some(signed) => Ok(Verification { signed, pending }.into()),
+            None => {
+                let none = Verifier::Host {
+                    asked: None,
+                    valid: false,
+                };
+                self.finish(pending, none).map(|text| JsValue::from_str(&text))
+            }
+        }
+    }
+
+    fn finish(&mut self, pending: Pending, verifier: Verifier) -> Result<String, JsValue> {
+        match pending {
+            Pending::Answer {
+                op,
+                response,
+                input,
+                now_ms,
+            } => to_json(
+                &self
+                    .inner
+                    .parse_verified(op, &response, input.as_ref(), now_ms, verifier),
+            ),
+            Pending::Notice {
+                headers,
+                body,
+                now_ms,
+                expect,
+            } => self
+                .inner
+                .notification_verified(&headers, &body, now_ms, expect.as_ref(), verifier)
+                .and_then(|n| to_json(&n)),
+        }
+        .map_err(throw)
     }
 }
 

@@ -7,6 +7,7 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
+use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use std::fmt;
@@ -15,6 +16,8 @@ use std::fmt;
 #[derive(Clone, Debug)]
 pub struct PublicKey {
     key: VerifyingKey<Sha256>,
+    /// The key as SubjectPublicKeyInfo DER, as given (or wrapped, for a PKCS#1 key).
+    spki: Vec<u8>,
 }
 
 impl PublicKey {
@@ -24,6 +27,16 @@ impl PublicKey {
             Ok(sig) => self.key.verify(message, &sig).is_ok(),
             Err(_) => false,
         }
+    }
+
+    /// The modulus length in bytes: the length of every signature this key can have made.
+    pub fn modulus_bytes(&self) -> usize {
+        self.key.as_ref().size()
+    }
+
+    /// The key as SPKI DER, for importing once into the platform's crypto (node:crypto, WebCrypto).
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
     }
 }
 
@@ -216,8 +229,8 @@ pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
 pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
     let (kind, der) = read(field, text)?;
     let key = match kind {
-        Kind::Spki => RsaPublicKey::from_public_key_der(&der).ok(),
-        Kind::Pkcs1Public => RsaPublicKey::from_pkcs1_der(&der).ok(),
+        Kind::Spki => RsaPublicKey::from_public_key_der(&der).ok().map(|k| (k, der.clone())),
+        Kind::Pkcs1Public => RsaPublicKey::from_pkcs1_der(&der).ok().map(|k| (k, spki_of_pkcs1(&der))),
         Kind::Certificate => return Ok(load_certificate_der(field, &der)?.public_key),
         Kind::Pkcs8Private | Kind::Pkcs1Private | Kind::EncryptedPrivate => {
             return Err(Error::key(
@@ -227,7 +240,7 @@ pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
         }
         Kind::OtherPem(_) | Kind::UnknownDer => None,
     };
-    let key = key.ok_or_else(|| {
+    let (key, spki) = key.ok_or_else(|| {
         Error::key(
             field,
             "could not be read as an RSA public key (SPKI, PKCS#1 or certificate)",
@@ -235,7 +248,36 @@ pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
     })?;
     Ok(PublicKey {
         key: VerifyingKey::new(key),
+        spki,
     })
+}
+
+/// SubjectPublicKeyInfo { AlgorithmIdentifier { rsaEncryption, NULL }, BIT STRING { RSAPublicKey } }: what the
+/// platforms import, written by hand (a DER encoder would cost more code than these lines).
+fn spki_of_pkcs1(pkcs1: &[u8]) -> Vec<u8> {
+    const RSA_ENCRYPTION: [u8; 15] = [
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    let mut bits = vec![0u8]; // no unused bits
+    bits.extend_from_slice(pkcs1);
+    let mut content = RSA_ENCRYPTION.to_vec();
+    content.extend(der(0x03, &bits));
+    der(0x30, &content)
+}
+
+/// One DER TLV (definite length).
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len().to_be_bytes();
+    let skip = len.iter().take_while(|b| **b == 0).count();
+    let mut out = vec![tag];
+    if content.len() < 0x80 {
+        out.push(content.len() as u8);
+    } else {
+        out.push(0x80 | (len.len() - skip) as u8);
+        out.extend_from_slice(&len[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
 }
 
 /// Loads an X.509 certificate: its public key and serial number.
@@ -261,6 +303,7 @@ fn load_certificate_der(field: &str, der: &[u8]) -> Result<Certificate> {
     Ok(Certificate {
         public_key: PublicKey {
             key: VerifyingKey::new(key),
+            spki: spki.to_vec(),
         },
         serial_hex: super::hex_lower(serial),
     })

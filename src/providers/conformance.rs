@@ -98,6 +98,7 @@ fn parse(f: &dyn Fixture, op: Operation, input: &Value, resp: &HttpResponse) -> 
     let ctx = Ctx {
         now_ms: f.now_ms(),
         nonce: String::new(),
+        verifier: Default::default(),
     };
     parse_checked(gw.as_mut(), op, resp, Some(&input), &ctx)
 }

@@ -1,6 +1,6 @@
 //! What a provider module implements, and the request it builds.
 
-use super::{Ctx, Input};
+use super::{Ctx, Input, KeyUse, Signed};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{
@@ -203,6 +203,20 @@ pub trait Gateway: Named + fmt::Debug {
     /// the pipeline does that for every provider).
     fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, ctx: &Ctx) -> Result<Reply>;
     fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], ctx: &Ctx) -> Result<Notification>;
+    /// The RSA signature an answer carries, for the host's verifier: what `decode` checks through
+    /// `ctx.verifier`, and nothing else. `None` where the protocol signs no answers, or this answer
+    /// carries no usable signature (`decode` then refuses it without asking anyone).
+    fn answer_signed(&self, _op: Operation, _response: &HttpResponse) -> Option<Signed> {
+        None
+    }
+    /// The same for a notification: what `verify_notification` checks through `ctx.verifier`.
+    fn notice_signed(&self, _headers: &BTreeMap<String, String>, _body: &[u8]) -> Option<Signed> {
+        None
+    }
+    /// The public key for `key`, for providers whose answers or notifications carry RSA signatures.
+    fn public_key(&self, _key: KeyUse) -> Option<&crate::crypto::PublicKey> {
+        None
+    }
     /// The merchant's RSA key, for providers that sign with one (the host may sign instead).
     fn private_key(&self) -> Option<&crate::crypto::PrivateKey> {
         None

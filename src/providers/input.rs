@@ -18,11 +18,13 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// What the host supplies per request: its clock and randomness.
+/// What the host supplies per request: its clock and randomness, and who verifies signatures (the
+/// host's verdict, or the core's own verifier).
 #[derive(Clone, Debug, Default)]
 pub struct Ctx {
     pub now_ms: i64,
     pub nonce: String,
+    pub verifier: super::Verifier,
 }
 
 impl Ctx {

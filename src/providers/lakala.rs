@@ -3,8 +3,8 @@
 //! security), 1009 (notification security), micropay, 1075 (preorder), 1111 (query), refund, 1071 (close).
 
 use super::{order_state, refund_state, put_required, 
-    base_url, decode_json, merge_extra, optional, put, required, Ctx, Decoded, Gateway, Input, Prepared, Reply,
-    SIGNATURE_SLOT,
+    base_url, decode_json, merge_extra, optional, put, required, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
+    Signed, SIGNATURE_SLOT,
 };
 use crate::crypto::{self, PrivateKey, PublicKey};
 use crate::error::{Error, ErrorCode, Result};
@@ -457,31 +457,54 @@ fn code_and_state_agree(op: Operation, outcome: Outcome, d: &TradeData) -> Resul
     }
 }
 
+/// Doc 1004's signed headers of an answer, trimmed and non-empty: appid, serial, timestamp, nonce, signature.
+fn signed_headers(resp: &HttpResponse) -> Option<[&str; 5]> {
+    let h = |n| resp.header(n).map(str::trim).filter(|v| !v.is_empty());
+    Some([
+        h("Lklapi-Appid")?,
+        h("Lklapi-Serial")?,
+        h("Lklapi-Timestamp")?,
+        h("Lklapi-Nonce")?,
+        h("Lklapi-Signature")?,
+    ])
+}
+
+/// Doc 1009's Authorization of a notice: (timestamp, nonce_str, signature), or why it has none.
+fn notice_authorization(headers: &BTreeMap<String, String>) -> Result<(String, String, String)> {
+    let auth = http::header(headers, "authorization")
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| Error::notification("MISSING_SIGNATURE", "the notification has no Authorization header"))?;
+    let pairs = authorization_pairs(auth).ok_or_else(|| {
+        Error::notification(
+            "MISSING_SIGNATURE",
+            "the Authorization header is not LKLAPI-SHA256withRSA key=\"value\" pairs",
+        )
+    })?;
+    let get = |k: &str| pairs.get(k).filter(|v| !v.is_empty()).cloned();
+    let (Some(ts), Some(nonce), Some(sig)) = (get("timestamp"), get("nonce_str"), get("signature")) else {
+        return Err(Error::notification(
+            "MISSING_SIGNATURE",
+            "the Authorization header lacks timestamp, nonce_str or signature",
+        ));
+    };
+    Ok((ts, nonce, sig))
+}
+
 impl Lakala {
     /// Doc 1004: verify `Lklapi-*` headers over the raw body with the platform certificate. The
     /// signature alone does not tie an answer to this request: it must also be for our appId and
     /// signed within the window around when it arrived (`now_ms`), or it may be a replayed answer.
     /// The appId is a signed header, so it is checked here, with the signature (`read` sees the body only).
-    fn response_trusted(&self, resp: &HttpResponse, now_ms: i64) -> Result<()> {
+    fn response_trusted(&self, op: Operation, resp: &HttpResponse, ctx: &Ctx) -> Result<()> {
         let invalid = |m: String| Error::new(ErrorCode::ResponseSignatureInvalid, m);
-        let h = |n| resp.header(n).map(str::trim).filter(|v| !v.is_empty());
-        let (Some(appid), Some(serial), Some(ts), Some(nonce), Some(sig)) = (
-            h("Lklapi-Appid"),
-            h("Lklapi-Serial"),
-            h("Lklapi-Timestamp"),
-            h("Lklapi-Nonce"),
-            h("Lklapi-Signature"),
-        ) else {
+        let genuine = self
+            .answer_signed(op, resp)
+            .is_some_and(|s| ctx.verifier.passes(&s, &self.platform_key));
+        let (true, Some([appid, _, ts, _, _])) = (genuine, signed_headers(resp)) else {
             return Err(invalid(
                 "the response signature is missing or does not verify with the platform certificate".into(),
             ));
         };
-        let message = request_message(appid, serial, ts, nonce, &resp.body);
-        if !crypto::base64_decode(sig).is_some_and(|s| self.platform_key.verify_sha256(&message, &s)) {
-            return Err(invalid(
-                "the response signature is missing or does not verify with the platform certificate".into(),
-            ));
-        }
         // Lakala signs every app's answers with one platform key.
         if appid != self.app_id {
             return Err(invalid(
@@ -492,7 +515,7 @@ impl Lakala {
             .filter(|t| t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|t| t.parse::<i64>().ok())
             .ok_or_else(|| invalid("Lklapi-Timestamp is not a number of seconds".into()))?;
-        let now = now_ms.div_euclid(1000);
+        let now = ctx.now_ms.div_euclid(1000);
         let skew = now.abs_diff(seconds);
         if skew > self.tolerance_seconds.unsigned_abs() {
             let window = self.tolerance_seconds;
@@ -762,36 +785,42 @@ impl Gateway for Lakala {
 
     /// JSON, trusted only when signed by the platform for our app within the window (doc 1004): an
     /// answer that is not keeps its bytes in `raw`, for support, and nothing it says.
-    fn decode(&self, _op: Operation, response: &HttpResponse, ctx: &Ctx) -> Decoded {
+    fn decode(&self, op: Operation, response: &HttpResponse, ctx: &Ctx) -> Decoded {
         let mut d = decode_json(&response.body, &[]);
-        d.error = self.response_trusted(response, ctx.now_ms).err();
+        d.error = self.response_trusted(op, response, ctx).err();
         d
     }
 
     fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, _ctx: &Ctx) -> Result<Reply> {
         self.read_answer(op, body, input)
     }
+
+    fn answer_signed(&self, _op: Operation, response: &HttpResponse) -> Option<Signed> {
+        let [appid, serial, ts, nonce, sig] = signed_headers(response)?;
+        let message = request_message(appid, serial, ts, nonce, &response.body);
+        Signed::new(message, crypto::base64_decode(sig)?, KeyUse::Platform, &self.platform_key)
+    }
+
+    fn notice_signed(&self, headers: &BTreeMap<String, String>, body: &[u8]) -> Option<Signed> {
+        let (ts, nonce, sig) = notice_authorization(headers).ok()?;
+        let message = notification_message(&ts, &nonce, body);
+        Signed::new(message, crypto::base64_decode(&sig)?, KeyUse::Notify, &self.notify_key)
+    }
+
+    fn public_key(&self, key: KeyUse) -> Option<&PublicKey> {
+        Some(match key {
+            KeyUse::Platform => &self.platform_key,
+            KeyUse::Notify => &self.notify_key,
+        })
+    }
     /// Doc 1009: `Authorization: LKLAPI-SHA256withRSA timestamp="…",nonce_str="…",signature="…"` over
     /// timestamp\nnonce_str\nbody\n, plus a replay window the official SDK lacks.
     fn verify_notification(&self, headers: &BTreeMap<String, String>, body: &[u8], ctx: &Ctx) -> Result<Notification> {
-        let auth = http::header(headers, "authorization")
-            .filter(|a| !a.trim().is_empty())
-            .ok_or_else(|| Error::notification("MISSING_SIGNATURE", "the notification has no Authorization header"))?;
-        let pairs = authorization_pairs(auth).ok_or_else(|| {
-            Error::notification(
-                "MISSING_SIGNATURE",
-                "the Authorization header is not LKLAPI-SHA256withRSA key=\"value\" pairs",
-            )
-        })?;
-        let get = |k: &str| pairs.get(k).map(String::as_str).filter(|v| !v.is_empty());
-        let (Some(ts), Some(nonce), Some(sig)) = (get("timestamp"), get("nonce_str"), get("signature")) else {
-            return Err(Error::notification(
-                "MISSING_SIGNATURE",
-                "the Authorization header lacks timestamp, nonce_str or signature",
-            ));
-        };
-        let message = notification_message(ts, nonce, body);
-        if !crypto::base64_decode(sig).is_some_and(|s| self.notify_key.verify_sha256(&message, &s)) {
+        let (ts, _, _) = notice_authorization(headers)?;
+        let genuine = self
+            .notice_signed(headers, body)
+            .is_some_and(|s| ctx.verifier.passes(&s, &self.notify_key));
+        if !genuine {
             return Err(Error::notification(
                 "BAD_SIGNATURE",
                 "the signature does not match: pass the raw request body exactly as received and check the platform (notify) certificate",

@@ -9,6 +9,7 @@
 mod gateway;
 mod input;
 mod pipeline;
+mod verify;
 
 #[cfg(test)]
 pub mod conformance;
@@ -18,6 +19,7 @@ pub(crate) mod testkit;
 pub use gateway::*;
 pub use input::*;
 pub use pipeline::*;
+pub use verify::*;
 
 use crate::error::{Error, Result};
 use crate::flow::Kind;

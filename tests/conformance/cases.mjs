@@ -3,7 +3,7 @@
 // the `aggpay` module under test and a fetch. No Node APIs here, so any runtime can import this file.
 //
 //   const report = await runConformance({ aggpay, emulatorUrl, fetch });
-//   report.failed.length === 0   // report.passed / report.failed: [{ name, error? }]
+//   report.failed.length === 0   // report.passed / report.failed: [{ name, error? }]; report.verifiers: { [provider]: kind }
 //
 // The gateways come from the emulator (GET /__emulator/conformance, one entry per gateway of its registry:
 // the client configuration to use against it, the extra input each operation needs, its magic barcodes, how its
@@ -91,9 +91,15 @@ export async function runConformance({ aggpay, emulatorUrl, fetch: runnerFetch =
     },
   };
 
+  // Which verifier each gateway's client picks here on its own ('auto'; null: no RSA public key), for the runner.
+  const verifiers = {};
+  // A host verifier that answers something truthy but not `true`: it must never let a signed answer or notice pass.
+  const liar = () => 'true';
+
   for (const g of all) {
     const p = g.provider;
     const client = (extra = {}) => aggpay.createClient({ ...clientConfig(g, base), ...host, ...extra });
+    verifiers[p] = client().verifier;
     const canPay = Boolean(g.pay && g.barcodes?.success);
     const buyerPays = (no) => control(`${p}/buyer-pays`, { [g.orderKey]: no });
     /** A paid order of `amount`: a barcode pay where the gateway has one, else a QR order the buyer pays. */
@@ -146,6 +152,14 @@ export async function runConformance({ aggpay, emulatorUrl, fetch: runnerFetch =
         await paidOrder(c, merchantOrderNo, 321);
         const q = keep(await c.query({ merchantOrderNo, ...g.query }));
         check(q.outcome === 'SUCCEEDED' && q.order.amounts.total === 321, `query (${c.signer}): ${JSON.stringify(q.error ?? q.order)}`);
+        if (c.verifier !== null) {
+          // The signed answer, verified by the verifier in use and by the Rust one: the same result; a liar's UNKNOWN.
+          check(['node', 'webcrypto', 'wasm'].includes(c.verifier), `verifier ${c.verifier}`);
+          const rust = await client({ verifier: 'wasm' }).query({ merchantOrderNo, ...g.query });
+          check(JSON.stringify(rust) === JSON.stringify(q), `verifier ${c.verifier} and wasm disagree: ${JSON.stringify(rust.error ?? rust.order)}`);
+          const lied = keep(await client({ verifier: liar }).query({ merchantOrderNo, ...g.query }));
+          check(lied.outcome === 'UNKNOWN' && lied.error?.code === 'RESPONSE_SIGNATURE_INVALID', `a verifier answering 'true' passed: ${lied.outcome}`);
+        }
         const bad = client({ signer: async (bytes) => new Uint8Array(256).fill(bytes.length % 251) });
         const refused = keep(await bad.query({ merchantOrderNo, ...g.query }));
         check(refused.outcome !== 'SUCCEEDED', 'a wrong signature must not be accepted by the gateway');
@@ -249,6 +263,13 @@ export async function runConformance({ aggpay, emulatorUrl, fetch: runnerFetch =
       if (g.notification.signed) {
         const v = keep(await c.verifyNotification({ headers, body: notice.body }, { merchantOrderNo, amount }));
         check(v.order.state === 'SUCCESS' && v.ack, `verified: ${JSON.stringify(v.order)}`);
+        if (c.verifier !== null) {
+          // RSA-signed: the Rust verifier gives the same notification; a verifier answering 'true' is refused.
+          const rust = await client({ verifier: 'wasm' }).verifyNotification({ headers, body: notice.body }, { merchantOrderNo, amount });
+          check(JSON.stringify(rust) === JSON.stringify(v), `verifier ${c.verifier} and wasm disagree on the notification`);
+          const lied = keep(await thrown(() => client({ verifier: liar }).verifyNotification({ headers, body: notice.body })));
+          check(lied?.code === 'NOTIFICATION_INVALID' && lied.reason === 'BAD_SIGNATURE', `a verifier answering 'true' passed: ${lied?.code} ${lied?.reason}`);
+        }
       }
       // The same notice about another order: its signature no longer matches (an unsigned one is refused anyway).
       const last = merchantOrderNo.slice(-1) === 'X' ? 'Y' : 'X';
@@ -292,7 +313,7 @@ export async function runConformance({ aggpay, emulatorUrl, fetch: runnerFetch =
     check(s.sent.length === 0, 'nothing was sent');
   };
 
-  const report = { passed: [], failed: [] };
+  const report = { passed: [], failed: [], verifiers };
   for (const [name, run] of Object.entries(cases)) {
     try {
       await run();

@@ -81,6 +81,9 @@ function expectConformance({ outcome, diagnostics }, label, { secure = true, sig
   assert.ok(passed.length >= 6, `${label}: only ${passed.length} cases ran`);
   assert.equal(outcome.secureContext, secure, `${label}: the page should ${secure ? '' : 'not '}be a secure context`);
   assert.equal(outcome.signer, signer, `${label}: signer 'auto' for Lakala must be ${signer} here, got ${outcome.signer}`);
+  // The verifier follows the signer: WebCrypto in a secure context, the Rust one without crypto.subtle.
+  assert.equal(outcome.report.verifiers?.lakala, signer, `${label}: verifier 'auto' for Lakala must be ${signer} here`);
+  assert.equal(outcome.report.verifiers?.shouqianba, signer, `${label}: verifier 'auto' for Shouqianba notifications`);
 }
 
 /** The paths the page asked this origin for, since `mark`. */

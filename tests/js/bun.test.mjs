@@ -35,5 +35,7 @@ test('Bun: import and require() resolve through the bun condition, share one ins
     assert.deepEqual(report.failed, [], which);
     assert.ok(report.passed.length >= 6, `${which}: ${report.passed.length} cases`);
     assert.equal(signer, 'node', which);
+    assert.equal(report.verifiers.lakala, 'node', `${which}: Lakala verified with node:crypto`);
+    assert.equal(report.verifiers.shouqianba, 'node', which);
   }
 });

@@ -38,6 +38,8 @@ test('Deno: `aggpay` resolves through the deno condition; conformance cases pass
     assert.deepEqual(report.failed, [], which);
     assert.ok(report.passed.length >= 6, `${which}: ${report.passed.length} cases`);
     assert.equal(signer, 'webcrypto', which);
+    assert.equal(report.verifiers.lakala, 'webcrypto', `${which}: Lakala verified with WebCrypto`);
+    assert.equal(report.verifiers.shouqianba, 'webcrypto', which);
   }
 });
 

@@ -71,6 +71,8 @@ test('aggpay/miniprogram (dist/miniprogram.cjs): the conformance cases over wx.r
   const report = await runConformance({ aggpay, emulatorUrl: emu.url, fetch: aggpay.wxFetch, tag: 'mp' });
   assert.deepEqual(plain(report.failed), []);
   assert.ok(report.passed.length >= 6, `${report.passed.length} cases`);
+  // Neither node:crypto nor WebCrypto here: signed answers and notifications are verified by the Rust verifier.
+  assert.deepEqual(plain(report.verifiers), { shouqianba: 'wasm', fubei: null, lakala: 'wasm', tingyihui: null });
   const gatewayCalls = mp.stats.requestLog.slice(before).filter((r) => !r.url.includes('/__emulator/'));
   assert.ok(gatewayCalls.some((r) => r.url.endsWith('/upay/v2/pay')), 'Shouqianba went through wx.request');
   assert.ok(gatewayCalls.some((r) => r.url.includes('/lakala/')), 'Lakala went through wx.request');

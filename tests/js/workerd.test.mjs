@@ -44,6 +44,8 @@ for (const which of ['named', 'default']) {
     assert.deepEqual(report.failed, []);
     assert.ok(report.passed.length >= 6, `${report.passed.length} cases`);
     assert.equal(signer, 'webcrypto');
+    assert.equal(report.verifiers.lakala, 'webcrypto', 'Lakala answers and notifications are verified with WebCrypto');
+    assert.equal(report.verifiers.shouqianba, 'webcrypto');
   });
 }
 

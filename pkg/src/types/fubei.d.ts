@@ -97,6 +97,7 @@ export interface FubeiTypes<V> {
   wapPay: Unsupported<'Fubei has no WAP cashier URL'>;
   notification: NotificationRequest;
   signer: null;
+  verifier: null;
 }
 
 declare module '../index.d.ts' {

@@ -1,6 +1,6 @@
 // Lakala (拉卡拉): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
 import type {
-  Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, Signer, Unsupported, WalletChannel,
+  Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, Signer, Unsupported, Verifier, WalletChannel,
 } from '../index.d.ts';
 
 export interface LakalaCredentials {
@@ -27,6 +27,7 @@ export interface LakalaClientOptions extends HostOptions {
    * Default 300, at most 3600. */
   notificationToleranceSeconds?: number;
   signer?: Signer;
+  verifier?: Verifier;
 }
 
 /** Lakala: clientIp (location_info.request_ip) is required on every money-moving call; nonce is 1–64 letters and digits. */
@@ -77,6 +78,7 @@ export interface LakalaTypes {
   wapPay: Unsupported<'Lakala has no WAP cashier URL'>;
   notification: NotificationRequest;
   signer: 'node' | 'webcrypto' | 'wasm' | 'custom';
+  verifier: 'node' | 'webcrypto' | 'wasm' | 'custom';
 }
 
 declare module '../index.d.ts' {

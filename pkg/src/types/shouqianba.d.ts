@@ -1,6 +1,6 @@
 // Shouqianba (收钱吧): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
 import type {
-  Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, ReversalInput, Unsupported,
+  Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, ReversalInput, Unsupported, Verifier,
 } from '../index.d.ts';
 
 export interface ShouqianbaCredentials {
@@ -17,6 +17,8 @@ export interface ShouqianbaClientOptions extends HostOptions {
   /** WAP cashier gateway; default https://qr.shouqianba.com/gateway */
   wapBaseUrl?: string;
   credentials?: ShouqianbaCredentials;
+  /** Verifies notifications with notifyPublicKey (see Verifier). */
+  verifier?: Verifier;
 }
 
 /** Shouqianba terminal activation (once per device). */
@@ -107,6 +109,7 @@ export interface ShouqianbaTypes {
   wapPay: ShouqianbaWapPayInput;
   notification: NotificationRequest;
   signer: null;
+  verifier: 'node' | 'webcrypto' | 'wasm' | 'custom' | null;
 }
 
 declare module '../index.d.ts' {

@@ -54,6 +54,7 @@ export interface TingyihuiTypes {
   wapPay: Unsupported<'Tingyihui has no WAP cashier URL'>;
   notification: Unsupported<'Tingyihui callbacks are unsigned: treat one as a hint and confirm with query'>;
   signer: 'node' | 'webcrypto' | 'wasm' | 'custom';
+  verifier: null;
 }
 
 declare module '../index.d.ts' {

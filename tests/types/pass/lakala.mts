@@ -8,11 +8,19 @@ const client = createClient({
   provider: 'lakala',
   credentials: { appId: 'OP00000003', serialNo: '00dfba8194c41b84cf', privateKey, platformCertificate, merchantNo: '822', termNo: '29' },
   signer: 'auto',
+  verifier: 'auto',
   notificationToleranceSeconds: 300,
 });
 const typed: Client<'lakala'> = client;
 const any: Client = client;
 const signer: 'node' | 'webcrypto' | 'wasm' | 'custom' = client.signer;
+const verifierKind: 'node' | 'webcrypto' | 'wasm' | 'custom' = client.verifier;
+// A verifier of your own: the exact signed bytes, the signature, the configured key (SPKI DER) and its use.
+const own = createClient({
+  provider: 'lakala',
+  credentials: { appId: 'OP00000003', serialNo: '00dfba8194c41b84cf', privateKey, platformCertificate, merchantNo: '822', termNo: '29' },
+  verifier: async (message: Uint8Array, signature: Uint8Array, spki: Uint8Array, use: 'platform' | 'notify') => message.length > 0 && signature.length === 256 && spki.length > 0 && use === 'platform',
+});
 const clientIp = '203.0.113.9';
 
 await client.pay({ merchantOrderNo: 'L1', amount: 980, authCode: '134567890123456789', clientIp, subject: 'Latte', storeId: 'S1' });
@@ -57,4 +65,4 @@ client.wapPayUrl({ merchantOrderNo: 'L4', amount: 1, subject: 's', operator: 'o'
 await client.pay({ merchantOrderNo: 'L1', amount: 980, authCode: '1345', clientIp, payway: '3' });
 
 declare const console: { log(...a: unknown[]): void };
-console.log(typed, any, signer);
+console.log(typed, any, signer, verifierKind, own.verifier);

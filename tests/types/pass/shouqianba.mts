@@ -7,10 +7,12 @@ declare const terminalKey: string;
 declare const notifyPublicKey: string;
 declare const signal: AbortSignal;
 
-const client = createClient({ provider: 'shouqianba', credentials: { terminalSn, terminalKey, notifyPublicKey } });
+const client = createClient({ provider: 'shouqianba', credentials: { terminalSn, terminalKey, notifyPublicKey }, verifier: 'webcrypto' });
 const typed: Client<'shouqianba'> = client;
 const any: Client = client;
 const sig: null = client.signer;
+const verifierKind: 'node' | 'webcrypto' | 'wasm' | 'custom' | null = client.verifier;
+console.log(verifierKind);
 
 const act = await client.activate({ vendorSn: 'v', vendorKey: 'k', appId: 'a', code: 'c', deviceId: 'till-01', name: 'till' });
 const fresh = act.credentials?.terminalKey;

@@ -38,6 +38,7 @@ fn ctx() -> Ctx {
     Ctx {
         now_ms: 1_704_067_200_000,
         nonce: NONCE.into(),
+        verifier: Default::default(),
     }
 }
 
@@ -614,6 +615,7 @@ fn nonce_comes_from_the_host_and_is_checked() {
                 &Ctx {
                     now_ms: 0,
                     nonce: bad.into(),
+                    verifier: Default::default(),
                 },
             )
             .expect_err(bad);
@@ -631,6 +633,7 @@ fn nonce_comes_from_the_host_and_is_checked() {
             &Ctx {
                 now_ms: 0,
                 nonce: "a".repeat(16),
+                verifier: Default::default(),
             },
         )
         .unwrap()
@@ -642,6 +645,7 @@ fn nonce_comes_from_the_host_and_is_checked() {
             &Ctx {
                 now_ms: 0,
                 nonce: "b".repeat(16),
+                verifier: Default::default(),
             },
         )
         .unwrap()

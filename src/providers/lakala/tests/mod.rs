@@ -172,6 +172,7 @@ fn ctx() -> Ctx {
     Ctx {
         now_ms: NOW_MS,
         nonce: "a1b2c3d4e5f6".into(),
+        verifier: Default::default(),
     }
 }
 
@@ -592,6 +593,7 @@ fn a_bad_nonce_is_the_hosts_fault() {
         let ctx = Ctx {
             now_ms: NOW_MS,
             nonce: bad.to_string(),
+            verifier: Default::default(),
         };
         let e = gateway()
             .build(Operation::Query, &input(valid_input(Operation::Query)), &ctx)
@@ -602,6 +604,7 @@ fn a_bad_nonce_is_the_hosts_fault() {
         let ctx = Ctx {
             now_ms: NOW_MS,
             nonce: good.to_string(),
+            verifier: Default::default(),
         };
         assert!(gateway().build(Operation::Query, &input(valid_input(Operation::Query)), &ctx).is_ok());
     }
@@ -770,6 +773,7 @@ fn a_stale_answer_is_not_trusted() {
     let late = Ctx {
         now_ms: NOW_MS + 3_600_000,
         nonce: String::new(),
+        verifier: Default::default(),
     };
     let r = crate::providers::parse_checked(&mut gateway(), Operation::Query, &resp, Some(&inp), &late);
     assert_uncertain(
@@ -1652,6 +1656,7 @@ fn verify(gw: &Lakala, h: &BTreeMap<String, String>, body: &[u8]) -> Result<Noti
         &Ctx {
             now_ms: NOW_MS + 456,
             nonce: String::new(),
+            verifier: Default::default(),
         },
     )
 }

@@ -48,6 +48,7 @@ fn ctx() -> Ctx {
     Ctx {
         now_ms: 1_637_800_000_000,
         nonce: String::new(),
+        verifier: Default::default(),
     }
 }
 
