@@ -8,68 +8,13 @@
 
 use super::*;
 use crate::crypto::load_private_key;
-use crate::providers::testkit::{MERCHANT_CERT, MERCHANT_KEY};
+use crate::providers::testkit::{MERCHANT_CERT, MERCHANT_KEY, PLATFORM_CERT, PLATFORM_KEY};
 use serde_json::json;
 use std::sync::OnceLock;
 
 // ================================================================ key material
 
 
-
-/// "Platform" private key: signs test responses and notifications.
-const PLATFORM_KEY: &str = "\
------BEGIN PRIVATE KEY-----
-MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDOR8/XxCKthm9Z
-neuktyr0IHNCHiYB8YAYbQvRqrXqXNUOyWz/5pm4EpGMRt3Y/w3GD0blr771acC7
-mV4J8g/MG3nOysXlOLEe89RJET8qgN01c0v8kNyeZ66GlHyYc30ZKaAj5XdyDWSE
-0Q8CxWBRklq5VY0ArJS/mRWbxyc6QZzQXQH7ES03u/JNZ+v8+AbHU4ZxyTNxuG0m
-mvR4uayGQlmnOnaNxfNlSC/RIYVTz0n74GoKL5CNGUyApwwS4ItXoE6n5/T8NrsT
-b4vhbugXe6k7EefE+GnwGssazU8n7tsjd6GvWyYXbT3Nsf7v/gdSTgslo04uNhaK
-OlMhBvyVAgMBAAECggEAOeFSg3NoW5JOKjIyjYxLxCZa0OGOvprZ24C1gUZKNxGH
-Qtfn+sHkvg6PwnGcDCg84CcnOImgplHfH4SAK4A9SIMpIYoqDxBiOpImLb5mH/H6
-n+XTG3I2RUhIY0DE2S4GmwngAlJ/uoPhgZb7hEaHqTvMsxY7M0Y5kq1Mr+IosqJ2
-9eq0IoDG31ax5UOjPY0S5oUYRod8Wfa7BXlIYlyilinYhcHP2EUOi5IBi9kmfKDI
-4iUIyXnAQY2NnioFebNQSHp0X4mUHY99Mg5FmRBhcSSDmvonI8cvzARkmz5f+XuF
-VVP1zu0Pze075lyQ2TpYmC+DzNkMS8oyFCzejDE23QKBgQD7ibx4fQrx5deFBSj7
-7An3fmuSmS0N/CLWHoYdbPoMw2FTgg16Fw0lfOgwS5yMFmuSY/YdHfcs2P6zep1K
-NE4PBijowPVy4KFRvB69vo38OM0YAdCj8pe6BCrNWzJajWITWTav6eYiPuF96aBQ
-EKFg9zhf/j0pfmaPLhpPIU21jwKBgQDR8I5TxFCGWr0GsjxXY0xbVDXU3MaYH5O1
-9kWRGJHhEbWtX8s/9BI83b7NDwLU/dzP345EbHFGoakmcNV80sUTerSD0btXuqso
-+Zq7hMmxiDP3HwfLwD9diDrhJSXjPumf5L3xRZA1C017UeNkQcFjJmQIOiOnIdj/
-Qmm7rTOBmwKBgBMiCfT8Re3adsdGejSXYraxpgsTnaq3qAqzba4lUOvRnMCWXuIP
-iM92Lc8moTTCq9IJynmygs+lfdI3HGm9isZ3yHrT2pevYHXwIkJ6kSBDTc5qrO0b
-kdDzajIOosjigjhIi/FbkEbAk7RZJfmRGkVe6Knck9hpJfH0JsooFVofAoGBAIAZ
-jW71icEBWvfcB8+2yl+r2ZECCbfHBMVx+O7ZFCJGQRoCKq3iSsKS95p9/1dhc7vv
-iAqeNNxJRkIrdUjN/uys4brRXcPhJhFBhLXJB5zpI/Q1HfeoXcG/n1XD6gNoXvtu
-gqvWq3CCbgvCYsLJEKxkP4N5nkmb8KGIr6WRwKzjAoGAXnBB+Bj8c50oqk0Ajza+
-tAzq3Ungho9k/bbzl3J8XyYDPp2dd+pCuGlbAJsVJIyo9bg5V5GC3QA47/G7QUbE
-tj/qFlWpFWbyF3GRMKItIiRCreGVg24+Ugq+3CDgQOxu5ZoRIk43eFOqff+XhQ1T
-dOybiWG8srDJ3h8g8m8MzSo=
------END PRIVATE KEY-----
-";
-
-/// Certificate of the platform key, serial 0x1A2B3C4D5E6F7081 (high bit clear).
-const PLATFORM_CERT: &str = "\
------BEGIN CERTIFICATE-----
-MIIDEzCCAfugAwIBAgIIGis8TV5vcIEwDQYJKoZIhvcNAQELBQAwHzEdMBsGA1UE
-AwwUYWdncGF5LXRlc3QtcGxhdGZvcm0wHhcNMjYxMTIyMDE1NjUxWhcNMzYxMTE5
-MDE1NjUxWjAfMR0wGwYDVQQDDBRhZ2dwYXktdGVzdC1wbGF0Zm9ybTCCASIwDQYJ
-KoZIhvcNAQEBBQADggEPADCCAQoCggEBAM5Hz9fEIq2Gb1md66S3KvQgc0IeJgHx
-gBhtC9Gqtepc1Q7JbP/mmbgSkYxG3dj/DcYPRuWvvvVpwLuZXgnyD8wbec7KxeU4
-sR7z1EkRPyqA3TVzS/yQ3J5nroaUfJhzfRkpoCPld3INZITRDwLFYFGSWrlVjQCs
-lL+ZFZvHJzpBnNBdAfsRLTe78k1n6/z4BsdThnHJM3G4bSaa9Hi5rIZCWac6do3F
-82VIL9EhhVPPSfvgagovkI0ZTICnDBLgi1egTqfn9Pw2uxNvi+Fu6Bd7qTsR58T4
-afAayxrNTyfu2yN3oa9bJhdtPc2x/u/+B1JOCyWjTi42Foo6UyEG/JUCAwEAAaNT
-MFEwHQYDVR0OBBYEFFgtkHQXI8ibBn0PZfagYiDIZRdoMB8GA1UdIwQYMBaAFFgt
-kHQXI8ibBn0PZfagYiDIZRdoMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL
-BQADggEBAB10jYKhzK8iRbcdkd1uoj0NDdEixw6ShAdCKyAoqM4Ow5s0s9LpWLv5
-VYEJzAIH141Pw9rPp3//GF/yE0JUFM89zn7pMzZBrpsgsM1kwnCAlZLlhqiJKTba
-LPeJv4UZZZ6T3mNEhmTJO/B8PwEhsycCcvECCV0A7kLhql1OL7bAjqwVkUyYNcdQ
-zjQ03/vKfyPH+iCUcYYlhmQ2NT3MCLvelvb8OfMCHZLAt7idDnMWEQ2KjNzp7OLM
-jlxYtneU2Dug4nirxU8GMMT8avVzkz6yffXpLnQSH/VPdyC+Te/+VNpIRCgtzbpK
-vKkeGA0p3Jkqfhb0+0eartE96oduyH8=
------END CERTIFICATE-----
-";
 
 /// Another key, unrelated to the others.
 const OTHER_KEY: &str = "\
@@ -1971,16 +1916,7 @@ fn notification_timestamp_overflow_is_expired() {
 
 /// No text (Debug, error) quotes 16 consecutive characters of the merchant private key.
 fn assert_no_secret(text: &str, what: &str) {
-    let body: String = MERCHANT_KEY.lines().filter(|l| !l.starts_with("-----")).collect();
-    let chars: Vec<char> = body.chars().collect();
-    for w in chars.windows(16).step_by(7) {
-        let needle: String = w.iter().collect();
-        assert!(
-            !text.contains(&needle),
-            "{what}: quotes the private key ({needle}): {text}"
-        );
-    }
-    assert!(!text.contains("BEGIN PRIVATE KEY"), "{what}: {text}");
+    crate::providers::testkit::assert_no_key_text(text, MERCHANT_KEY, what);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! configuration, activate/check-in, and that secrets never leak. Signing vectors, the WAP URL and
 //! notification verification are exercised end to end in `tests/shouqianba_vectors.rs`.
 
+use crate::providers::testkit::{NOTIFY_KEY, NOTIFY_PUBLIC_KEY};
 use super::*;
 use serde_json::json;
 
@@ -2148,47 +2149,6 @@ fn repeated_refund_request_number_is_unknown_and_polls_through_the_client() {
 
 // ================================================================ conformance fixture
 
-/// The throwaway RSA-2048 pair of `tests/shouqianba_vectors.rs` (made once with openssl): Shouqianba's
-/// notification key in the fixture. Answers are not signed (MD5 signs requests only).
-const NOTIFY_PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----
-MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQClWk+Szbiab6Pw
-4q3fHOyEWeLW00tCSFfcOJI5wmOg9z0dxjwqPuWwIM9LXELQw+YERi7gkyR5eWv2
-OTljuagF+MoTKPFqTbNRx2k023XBoGt0fq0AQDkPtDjKgLqRmMiVciVs+q9BILGi
-qiEQzJHbq7qw9/4U+bfMkbjAq/Kf9FsoDxj8J3EWDJZN3P1jL9eAE1ZYwNPgivWz
-PuPcc6JXk9RVVVCoLxzgUI1fsYHU+tLIU5573snk2JClXmLx4+kIeRxLCq5QbFLc
-Qvem8ul9/NeLxTX9fZmL1b9YwaxVzPVH7vTCL+acvbStKsHVVGotnMrs0YLRB66W
-LtQgVgq3AgMBAAECggEAGXwfWo7Rc8q0IlAq9dcajwA0PuGnA6AXG+PY3wUaX43r
-l1ddIN0RKpcL9rSmvvq1IhXXwMN88in9h/VkO9NlVbJKzC7Zx9q87LmcJJ+UeSjV
-QZ8Ki/OEt+pnfF01zsiVAGTs5sHbrraFb6mNWhj60WLDmJCdp7RLQ0DMZbRlZd3p
-69jkZ5H8Q+SmjgmjWe/p68f7bpV1rCw6P/aCnkumFr2aIiO/3feknEqyos5QpqdT
-qJ/V/k84DMfWu71BVjigD8UscRXJkU9EDPRCZi7xxCe7GZPh00eTCHXwKK+5+2tV
-YThfIuiCLhWGfh3vj5+FdAZl4lBnKT1i6Mh/++LAJQKBgQDUPH4OKJfBFmAyHVXZ
-Y/Z2q0UNNxblQ47Wpv//KzDHsDaEnVUsQg1wHWgOfPulZYXUjAvjq56MBtqZsCFE
-b5gliAoAbZ/9+Rxtk93WOsAMVXaCAVpw2xhLiz1vTQSwuK9XQAqShTEjF2WTokZ2
-EtyristwUrqghNAQxMpFJ77LnQKBgQDHcu+b07/7NQv1SB92qhbzj+0g8SYZxpLJ
-mkgyaFr1qTwypqe+rGyR5vHD3VfERkOvn1oNAHez/k8c7i9RM+KrhSI4mmm0eVZF
-911/RTXRW6HDVnHMEgaX0S9IQw9BTqh/TbWuigAmt3hpZsv5Mtje/+uO4ue39d8r
-Rg46gVFxYwKBgQDGHroliWswSiz+WzgauSAH4xWQoo5y8j/SzQ5IKw9cOXiLDzvF
-Ftvofur2K2HWIhFuOlWW8EwOtw81TJ+hfPLwhi+f+rXRpcwN1mzNYQaJ/PWlopHE
-rCHf01lEHwdz2NOFhTjZUhBui5a83E0eR7lLQUNr1S52TcTVAn83U0TeWQKBgEca
-jpl7EAI6kxzKrYzcbno+YUdRMUgXJtWAjySJV4Qk5TUZfMvZJIuPTbmJ+3QZqJ+/
-q5bfB82/Z+zkbTIB0VlciSqswep5J2yiF078GYedpznAY6lg88DD7ptQbOvXYvKf
-fZnP0OX8mozY/PbGTdKSYiP6eKl4misPOptY5vQJAoGAE8Ojq4dQ+dY/mTTwGJK0
-1dq9nrWKoFbibkZHFpiKzooXeuir5g0Za6SmvZRuCxWSdMpAJeA6FpeOgbxxJj6+
-A+dkcCX2OfO9MysRIYWrKUjUoFUK0fySLuWkg8jnRIaXgB5M1GXaiJMhQW2oXloM
-mkM5FWnMdkAp6p7z6bAzuH8=
------END PRIVATE KEY-----
-";
-const NOTIFY_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
-MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApVpPks24mm+j8OKt3xzs
-hFni1tNLQkhX3DiSOcJjoPc9HcY8Kj7lsCDPS1xC0MPmBEYu4JMkeXlr9jk5Y7mo
-BfjKEyjxak2zUcdpNNt1waBrdH6tAEA5D7Q4yoC6kZjIlXIlbPqvQSCxoqohEMyR
-26u6sPf+FPm3zJG4wKvyn/RbKA8Y/CdxFgyWTdz9Yy/XgBNWWMDT4Ir1sz7j3HOi
-V5PUVVVQqC8c4FCNX7GB1PrSyFOee97J5NiQpV5i8ePpCHkcSwquUGxS3EL3pvLp
-ffzXi8U1/X2Zi9W/WMGsVcz1R+70wi/mnL20rSrB1VRqLZzK7NGC0Qeuli7UIFYK
-twIDAQAB
------END PUBLIC KEY-----
-";
 const CONFORMANCE_KEY: &str = "conformance-terminal-key-0001";
 
 struct Fixture;
@@ -2274,7 +2234,7 @@ impl crate::providers::conformance::Fixture for Fixture {
 
     fn notification(&self, o: &crate::providers::conformance::OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
         let body = conformance_data(o, "PAID").to_string().into_bytes();
-        let key = crate::crypto::load_private_key("notify", NOTIFY_PRIVATE_KEY).expect("test key");
+        let key = crate::crypto::load_private_key("notify", NOTIFY_KEY).expect("test key");
         let sig = crate::crypto::base64_encode(&key.sign_sha256(&body).expect("signature"));
         Some((BTreeMap::from([("authorization".to_string(), sig)]), body))
     }

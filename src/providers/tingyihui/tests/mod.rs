@@ -728,15 +728,7 @@ fn notifications_are_unsupported() {
 // ================================================================ 6. secrets
 
 fn assert_no_secret(text: &str, what: &str) {
-    let body = bare_key();
-    let chars: Vec<char> = body.chars().collect();
-    for w in chars.windows(16).step_by(5) {
-        let needle: String = w.iter().collect();
-        assert!(
-            !text.contains(&needle),
-            "{what}: quotes the private key ({needle}): {text}"
-        );
-    }
+    crate::providers::testkit::assert_no_key_text(text, &bare_key(), what);
 }
 
 #[test]
