@@ -9,8 +9,7 @@
 //   verification of a signed notification from each gateway that signs them (Shouqianba, Lakala: RSA; Fubei: MD5);
 // - payAndConfirm CPU per order against the emulator, in-process, in virtual time (the buyer pays after the third
 //   wait): the process's CPU time minus the CPU spent while a request was out (which is the emulator's and the HTTP
-//   stack's), against the hand-written cost of the same exchanges (the count the flow made × the reference
-//   build + parse of one exchange, measured above);
+//   stack's), against the same flow written by hand with node:crypto (same requests, same number of exchanges);
 // - cold start: import + first Shouqianba build in a fresh Node process, median of several, against importing
 //   node:crypto and the hand-written build in a fresh process;
 // - the per-call cost in workerd (tests/runtimes/workerd.mjs): the Shouqianba build + parse N times in one request,
@@ -18,7 +17,7 @@
 //   the hand-written build + parse with WebCrypto's MD5 in the same Worker;
 // - the .wasm: raw, gzip -9, brotli 11, all gateways (the shipped file) and, unless --no-each, each one alone
 //   (scripts/wasm-size.mjs; built first, so the cargo builds do not disturb the timings).
-import { createPublicKey, createHash, verify as nodeVerify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +55,7 @@ const sqbNotifyKey = emu.shouqianba.publicKeyPem;
 const clientOf = (p, options = {}) => (p === 'shouqianba'
   ? createClient({ provider: p, baseUrl: emu.url, credentials: { terminalSn: emu.shouqianba.credentials.terminalSn, terminalKey: emu.shouqianba.credentials.terminalKey, notifyPublicKey: sqbNotifyKey }, ...options })
   : clientFor(emu, p, options));
+const lklMessage = (...parts) => Buffer.from(parts.map((p) => `${p}\n`).join(''));
 const PAY_EXTRA = { operator: 'op01', clientIp: '127.0.0.1' };
 const BUYER_PAYS_AFTER = 3; // waits: pay, then queries until the buyer pays
 let seq = 0;
@@ -94,7 +94,59 @@ const notice = Object.fromEntries(SIGNED_NOTICES.map((p) => {
 // ---------------------------------------------------------------- payAndConfirm CPU per order
 log('payAndConfirm against the emulator');
 const cpuUs = ({ user, system }) => user + system;
-async function flowCpu(p, orders) {
+// The same flow written by hand against node:crypto: pay, then a query after each wait until the order is PAID,
+// each request signed and each answer checked (Lakala: its signature verified) and read with JSON.parse.
+const md5hex = (text) => createHash('md5').update(text).digest('hex');
+async function refFlowShouqianba(fetchFn, merchantOrderNo, sleep) {
+  const { terminalSn: sn, terminalKey: key } = emu.shouqianba.credentials;
+  const send = async (path, fields) => {
+    const body = JSON.stringify(fields);
+    const r = await fetchFn(`${emu.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `${sn} ${md5hex(body + key)}` }, body });
+    const a = JSON.parse(await r.text());
+    return a.result_code === '200' ? a.biz_response : null;
+  };
+  let b = await send('/upay/v2/pay', { client_sn: merchantOrderNo, dynamic_id: '930012345678901234', operator: 'op01', subject: 'bench', terminal_sn: sn, total_amount: '980' });
+  while (b?.data?.order_status !== 'PAID') {
+    await sleep(3000);
+    b = await send('/upay/v2/query', { client_sn: merchantOrderNo, terminal_sn: sn });
+  }
+  if (b.data.total_amount !== '980' || b.data.client_sn !== merchantOrderNo) throw new Error('reference flow: not this order');
+}
+const lklPlatform = createPublicKey(emu.lakala.platformCertificatePem);
+let lklMerchantKey;
+async function refFlowLakala(fetchFn, merchantOrderNo, sleep) {
+  const m = emu.lakala.merchant;
+  lklMerchantKey ??= createPrivateKey(m.privateKeyPem);
+  const send = async (path, reqData) => {
+    const body = JSON.stringify({ out_org_code: m.appId, req_data: reqData, req_time: '20261202044926', version: '3.0' });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const nonceStr = randomBytes(16).toString('hex');
+    const signature = nodeSign('sha256', lklMessage(m.appId, m.serialNo, ts, nonceStr, body), lklMerchantKey).toString('base64');
+    const authorization = `LKLAPI-SHA256withRSA appid="${m.appId}",serial_no="${m.serialNo}",timestamp="${ts}",nonce_str="${nonceStr}",signature="${signature}"`;
+    const r = await fetchFn(`${emu.url}/lakala${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+    const text = await r.text();
+    const h = Object.fromEntries(r.headers);
+    if (!nodeVerify('sha256', lklMessage(h['lklapi-appid'], h['lklapi-serial'], h['lklapi-timestamp'], h['lklapi-nonce'], text), lklPlatform, Buffer.from(h['lklapi-signature'], 'base64'))) {
+      throw new Error('reference flow: bad answer signature');
+    }
+    return JSON.parse(text);
+  };
+  const ids = { merchant_no: m.merchantNo, out_trade_no: merchantOrderNo, term_no: m.termNo };
+  let a = await send('/api/v3/labs/trans/micropay', { auth_code: '930012345678901234', location_info: { request_ip: '127.0.0.1' }, ...ids, subject: 'bench', total_amount: '980' });
+  while (!(a.code === 'BBS00000' && a.resp_data?.trade_state === 'SUCCESS')) {
+    await sleep(3000);
+    a = await send('/api/v3/labs/query/tradequery', ids);
+  }
+  if (a.resp_data.total_amount !== '980' || a.resp_data.out_trade_no !== merchantOrderNo) throw new Error('reference flow: not this order');
+}
+const REF_FLOW = { shouqianba: refFlowShouqianba, lakala: refFlowLakala };
+
+/**
+ * CPU per order of `orders` flows of gateway `p`, by the package (`side` 'pkg') or by hand ('ref'): the process's CPU
+ * time minus the CPU spent while a request was out (the emulator's and the HTTP stack's), so what remains is the
+ * client's own work, plus whatever of the emulator's or undici's runs between requests (the same for both sides).
+ */
+async function flowCpu(p, side, orders) {
   let out = 0;
   let exchanges = 0;
   const fetchTimed = async (url, init) => {
@@ -108,23 +160,32 @@ async function flowCpu(p, orders) {
       out += cpuUs(process.cpuUsage(at));
     }
   };
-  const client = clientOf(p, { fetch: fetchTimed });
-  for (let i = 0; i < 3; i++) await onePay(p, client); // warm-up
+  const client = side === 'pkg' ? clientOf(p, { fetch: fetchTimed }) : null;
+  const one = async () => {
+    if (client) return onePay(p, client);
+    const merchantOrderNo = `BENCH${p.slice(0, 3).toUpperCase()}${Date.now()}${seq++}`;
+    let waits = 0;
+    return REF_FLOW[p](fetchTimed, merchantOrderNo, async () => {
+      if (++waits === BUYER_PAYS_AFTER) emu[p].buyerPays(merchantOrderNo);
+    });
+  };
+  for (let i = 0; i < 3; i++) await one(); // warm-up
   out = 0;
   exchanges = 0;
   const at = process.cpuUsage();
-  for (let i = 0; i < orders; i++) await onePay(p, client);
+  for (let i = 0; i < orders; i++) await one();
   return { us: (cpuUs(process.cpuUsage(at)) - out) / orders, exchanges: exchanges / orders };
 }
 // Run now, while the emulator's connections are warm (an idle keep-alive socket the server closes under a POST
-// turns a pay into an unknown outcome); the reference is filled in once the per-call rows are measured.
+// turns a pay into an unknown outcome). Package and reference alternate, 7 rounds of 15 orders each.
 const flowRows = [];
 for (const p of ['shouqianba', 'lakala']) {
-  const runs = [];
-  for (let r = 0; r < 5; r++) runs.push(await flowCpu(p, 20));
-  const exchanges = runs[0].exchanges;
-  flowRows.push({ p, exchanges, pkg: median(runs.map((x) => x.us)),
-    what: `${p[0].toUpperCase()}${p.slice(1)} payAndConfirm, CPU per order (${exchanges} exchanges: pay + ${exchanges - 1} queries)` });
+  const runs = { pkg: [], ref: [] };
+  for (let r = 0; r < 7; r++) for (const side of r % 2 ? ['ref', 'pkg'] : ['pkg', 'ref']) runs[side].push(await flowCpu(p, side, 15));
+  const exchanges = runs.pkg[0].exchanges;
+  if (runs.ref[0].exchanges !== exchanges) throw new Error(`${p}: the reference flow made ${runs.ref[0].exchanges} exchanges, the package ${exchanges}`);
+  flowRows.push({ what: `${p[0].toUpperCase()}${p.slice(1)} payAndConfirm, CPU per order against the emulator (${exchanges} exchanges: pay + ${exchanges - 1} queries)`,
+    pkg: median(runs.pkg.map((x) => x.us)), ref: median(runs.ref.map((x) => x.us)) });
 }
 await emu.close();
 await merchant.close?.();
@@ -150,7 +211,6 @@ function refFubeiBuild() {
   return { method: 'POST', url: 'http://127.0.0.1:9/fubei/gateway', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(params) };
 }
 const platformKey = createPublicKey(emu.lakala.platformCertificatePem);
-const lklMessage = (...parts) => Buffer.from(parts.map((p) => `${p}\n`).join(''));
 function refLakalaParse({ headers, body }) {
   const h = headers;
   const ok = nodeVerify('sha256', lklMessage(h['lklapi-appid'], h['lklapi-serial'], h['lklapi-timestamp'], h['lklapi-nonce'], body),
@@ -215,12 +275,6 @@ log(`per-call cases: ${rounds} interleaved rounds`);
 const cases = rows.flatMap((r) => [{ row: r, side: 'ref', run: r.ref }, { row: r, side: 'pkg', run: r.pkg }]);
 const samples = await interleaved(cases, { rounds, perRound: (c) => c.row.n, warmup: 30 });
 for (const c of cases) c.row[c.side] = median(samples.get(c));
-
-const FLOW_REF = {
-  shouqianba: { per: rows[0].ref, what: 'Shouqianba build + parse (MD5)' },
-  lakala: { per: rows[2].ref + rows[3].ref, what: 'Lakala build (sign) + parse (verify)' },
-};
-for (const f of flowRows) Object.assign(f, { ref: f.exchanges * FLOW_REF[f.p].per, note: `reference: ${f.exchanges} × the hand-written ${FLOW_REF[f.p].what}` });
 
 // ---------------------------------------------------------------- cold start
 log('cold start (fresh Node processes)');
