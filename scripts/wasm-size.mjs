@@ -8,6 +8,7 @@
 // The features are read from Cargo.toml's default list, so this names no gateway (scripts/check-one-shape.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -33,12 +34,16 @@ export function gatewayFeatures() {
   return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
 }
 
+/** The rustflags `make build` gives the wasm build (the Makefile's WASM_RUSTFLAGS, which says why). */
+export const WASM_RUSTFLAGS = `--remap-path-prefix=${process.env.CARGO_HOME || join(homedir(), '.cargo')}/registry/src=`;
+
 /** Builds the module with `feature` alone, optimized as shipped; returns its path. */
 export function buildAlone(feature, { quiet = true } = {}) {
   const dir = join(ROOT, 'target/wasm-size');
   const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
   execFileSync('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--no-default-features',
-    '--features', feature, '--target-dir', join(dir, 'cargo')], { cwd: ROOT, stdio });
+    '--features', feature, '--target-dir', join(dir, 'cargo')],
+  { cwd: ROOT, stdio, env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: WASM_RUSTFLAGS } });
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${feature}.wasm`);
   bindgenAndOptimize(join(dir, 'cargo/wasm32-unknown-unknown/release/aggpay.wasm'), join(dir, `glue-${feature}`), out, { stdio });
