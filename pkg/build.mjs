@@ -1,12 +1,12 @@
 // Turns the compiled wasm into the npm package in pkg/dist: one wasm-opt'ed .wasm (and its .br for
 // mini-programs) shared by small per-runtime loaders over one ESM bundle of the facade and glue.
 // Usage: node pkg/build.mjs <path to aggpay.wasm from cargo>
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
+import { bindgenAndOptimize } from './wasm-opt.mjs';
 
 const pkg = dirname(fileURLToPath(import.meta.url));
 const root = dirname(pkg);
@@ -14,17 +14,13 @@ const input = process.argv[2] ?? join(root, 'target/wasm32-unknown-unknown/relea
 const glue = join(root, 'target/wasm-bindgen');
 const dist = join(pkg, 'dist');
 const src = (f) => join(pkg, 'src', f);
-const bin = (name) => join(root, 'node_modules/.bin', name);
 
-rmSync(glue, { recursive: true, force: true });
-execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', glue, '--out-name', 'aggpay', input], { stdio: 'inherit' });
-// Loaders with their own instantiate (WXWebAssembly) need the glue's imports and its finishing step.
-appendFileSync(join(glue, 'aggpay.js'), '\nexport { __wbg_get_imports, __wbg_finalize_init };\n');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 const wasm = join(dist, 'aggpay_bg.wasm');
-execFileSync(bin('wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-  '--enable-mutable-globals', '--strip-debug', join(glue, 'aggpay_bg.wasm'), '-o', wasm], { stdio: 'inherit' });
+bindgenAndOptimize(input, glue, wasm);
+// Loaders with their own instantiate (WXWebAssembly) need the glue's imports and its finishing step.
+appendFileSync(join(glue, 'aggpay.js'), '\nexport { __wbg_get_imports, __wbg_finalize_init };\n');
 // The brotli copy lives once, where mini-programs load it (dist/miniprogram/); ./aggpay_bg.wasm.br points there.
 const br = join(dist, 'miniprogram/aggpay_bg.wasm.br');
 mkdirSync(join(dist, 'miniprogram'));

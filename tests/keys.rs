@@ -383,3 +383,32 @@ fn a_broken_begin_line_does_not_leak_the_key() {
         assert_no_key_text(&e, &[MERCHANT_KEY], what);
     }
 }
+
+/// `PrivateKey::pkcs8_der` is written by aggpay (to keep the `der` encoder out of the module) and must stay byte for
+/// byte what `rsa`'s own `to_pkcs8_der` writes, for keys of every size (short and long DER lengths, integers with and
+/// without a leading 0x00) and whatever CRT values the input carried.
+#[test]
+fn pkcs8_der_is_what_rsa_encodes() {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+    use rsa::RsaPrivateKey;
+    let mut keys: Vec<(String, RsaPrivateKey, String)> = vec![
+        ("PKCS#8".into(), RsaPrivateKey::from_pkcs8_pem(MERCHANT_KEY).unwrap(), MERCHANT_KEY.into()),
+        ("PKCS#1".into(), RsaPrivateKey::from_pkcs1_pem(MERCHANT_KEY_PKCS1).unwrap(), MERCHANT_KEY_PKCS1.into()),
+        ("platform".into(), RsaPrivateKey::from_pkcs8_pem(PLATFORM_KEY).unwrap(), PLATFORM_KEY.into()),
+        ("512-bit".into(), RsaPrivateKey::from_pkcs8_pem(SMALL_KEY).unwrap(), SMALL_KEY.into()),
+    ];
+    let mut rng = rsa::rand_core::OsRng;
+    for bits in [512, 520, 768, 1024] {
+        for i in 0..3 {
+            let key = RsaPrivateKey::new(&mut rng, bits).unwrap();
+            let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
+            keys.push((format!("generated {bits}-bit #{i}"), key, pem));
+        }
+    }
+    for (what, key, pem) in keys {
+        let expected = key.to_pkcs8_der().unwrap();
+        let loaded = load_private_key(FIELD, &pem).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(loaded.pkcs8_der(), expected.as_bytes(), "{what}");
+    }
+}

@@ -5,7 +5,8 @@
 use crate::error::{Error, Result};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
@@ -214,15 +215,72 @@ pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
         }
     };
     let key = key.ok_or_else(|| Error::key(field, "could not be read as an RSA private key (PKCS#8 or PKCS#1)"))?;
-    let pkcs8_der = key
-        .to_pkcs8_der()
-        .map_err(|_| Error::key(field, "could not be re-encoded as PKCS#8"))?
-        .as_bytes()
-        .to_vec();
+    let pkcs8_der = pkcs8_der(&key).ok_or_else(|| Error::key(field, "could not be re-encoded as PKCS#8"))?;
     Ok(PrivateKey {
         key: SigningKey::new(key),
         pkcs8_der,
     })
+}
+
+/// The key as PKCS#8 DER, byte for byte what `rsa`'s `EncodePrivateKey::to_pkcs8_der` writes (a two-prime PKCS#1
+/// RSAPrivateKey, its CRT values computed from the key, in a version-0 PrivateKeyInfo with rsaEncryption and NULL
+/// parameters; tests/keys.rs checks the two agree), written here because the `der` encoder behind that method was
+/// ~9 KB of the module for these few lines (BENCHMARKS.md, "Package size").
+fn pkcs8_der(key: &RsaPrivateKey) -> Option<Vec<u8>> {
+    let [p, q] = key.primes() else { return None };
+    let one = rsa::BigUint::from(1u8);
+    let ints = [
+        key.n().to_bytes_be(),
+        key.e().to_bytes_be(),
+        key.d().to_bytes_be(),
+        p.to_bytes_be(),
+        q.to_bytes_be(),
+        (key.d() % (p - &one)).to_bytes_be(),
+        (key.d() % (q - &one)).to_bytes_be(),
+        key.crt_coefficient()?.to_bytes_be(),
+    ];
+    let mut pkcs1 = vec![0x02, 0x01, 0x00]; // version: two-prime
+    for int in &ints {
+        der_integer(&mut pkcs1, int);
+    }
+    let pkcs1 = der_tlv(0x30, &pkcs1);
+    // version 0, AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }, privateKey OCTET STRING
+    let mut info = vec![0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+    info.extend(der_tlv(0x04, &pkcs1));
+    Some(der_tlv(0x30, &info))
+}
+
+/// A DER INTEGER of an unsigned big-endian magnitude: minimal, with a 0x00 before a high first bit.
+fn der_integer(out: &mut Vec<u8>, magnitude: &[u8]) {
+    let first = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+    let digits = if first == magnitude.len() { &[0u8][..] } else { &magnitude[first..] };
+    let pad = digits[0] & 0x80 != 0;
+    out.push(0x02);
+    der_length(out, digits.len() + usize::from(pad));
+    if pad {
+        out.push(0);
+    }
+    out.extend_from_slice(digits);
+}
+
+fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(content.len() + 6);
+    out.push(tag);
+    der_length(&mut out, content.len());
+    out.extend_from_slice(content);
+    out
+}
+
+/// A DER definite length: short form below 128, else the fewest big-endian bytes.
+fn der_length(out: &mut Vec<u8>, len: usize) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
 }
 
 /// Loads a public key for verification: SPKI, PKCS#1 or the key inside an X.509 certificate.
