@@ -393,10 +393,26 @@ fn pkcs8_der_is_what_rsa_encodes() {
     use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
     use rsa::RsaPrivateKey;
     let mut keys: Vec<(String, RsaPrivateKey, String)> = vec![
-        ("PKCS#8".into(), RsaPrivateKey::from_pkcs8_pem(MERCHANT_KEY).unwrap(), MERCHANT_KEY.into()),
-        ("PKCS#1".into(), RsaPrivateKey::from_pkcs1_pem(MERCHANT_KEY_PKCS1).unwrap(), MERCHANT_KEY_PKCS1.into()),
-        ("platform".into(), RsaPrivateKey::from_pkcs8_pem(PLATFORM_KEY).unwrap(), PLATFORM_KEY.into()),
-        ("512-bit".into(), RsaPrivateKey::from_pkcs8_pem(SMALL_KEY).unwrap(), SMALL_KEY.into()),
+        (
+            "PKCS#8".into(),
+            RsaPrivateKey::from_pkcs8_pem(MERCHANT_KEY).unwrap(),
+            MERCHANT_KEY.into(),
+        ),
+        (
+            "PKCS#1".into(),
+            RsaPrivateKey::from_pkcs1_pem(MERCHANT_KEY_PKCS1).unwrap(),
+            MERCHANT_KEY_PKCS1.into(),
+        ),
+        (
+            "platform".into(),
+            RsaPrivateKey::from_pkcs8_pem(PLATFORM_KEY).unwrap(),
+            PLATFORM_KEY.into(),
+        ),
+        (
+            "512-bit".into(),
+            RsaPrivateKey::from_pkcs8_pem(SMALL_KEY).unwrap(),
+            SMALL_KEY.into(),
+        ),
     ];
     let mut rng = rsa::rand_core::OsRng;
     for bits in [512, 520, 768, 1024] {

@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use std::fmt;
@@ -244,7 +244,9 @@ fn pkcs8_der(key: &RsaPrivateKey) -> Option<Vec<u8>> {
     }
     let pkcs1 = der_tlv(0x30, &pkcs1);
     // version 0, AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }, privateKey OCTET STRING
-    let mut info = vec![0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+    let mut info = vec![
+        0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
     info.extend(der_tlv(0x04, &pkcs1));
     Some(der_tlv(0x30, &info))
 }
@@ -252,7 +254,11 @@ fn pkcs8_der(key: &RsaPrivateKey) -> Option<Vec<u8>> {
 /// A DER INTEGER of an unsigned big-endian magnitude: minimal, with a 0x00 before a high first bit.
 fn der_integer(out: &mut Vec<u8>, magnitude: &[u8]) {
     let first = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
-    let digits = if first == magnitude.len() { &[0u8][..] } else { &magnitude[first..] };
+    let digits = if first == magnitude.len() {
+        &[0u8][..]
+    } else {
+        &magnitude[first..]
+    };
     let pad = digits[0] & 0x80 != 0;
     out.push(0x02);
     der_length(out, digits.len() + usize::from(pad));

@@ -243,6 +243,25 @@ pub fn credential(field: &str, v: Option<String>) -> Result<String> {
         .ok_or_else(|| Error::config(field, "is required"))
 }
 
+/// The wallet (`channel`) as the gateway names it, from the gateway's table `[(channel, its name)]`;
+/// required. `what` is the order it is for, to name in the error.
+pub fn wallet(input: &Input, table: &[(&str, &'static str)], what: &str) -> Result<&'static str> {
+    let names: Vec<&str> = table.iter().map(|(c, _)| *c).collect();
+    let names = match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    match input.channel.as_deref().filter(|c| !c.is_empty()) {
+        None => Err(Error::input("channel", format!("is required for {what} ({names})"))),
+        Some(c) => table
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, w)| *w)
+            .ok_or_else(|| Error::input("channel", format!("must be {names} (got {c:?})"))),
+    }
+}
+
 /// The order an operation is about, by the provider's number, the merchant's, or both (at least one is
 /// required), each put under its wire name: `(wire name, most characters)`.
 pub fn order_ref(

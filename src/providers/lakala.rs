@@ -224,19 +224,8 @@ fn fen(input: &Input, wire: &str, m: &mut Map<String, Value>) -> Result<()> {
 
 /// The wallet for a preorder: `channel` → account_type.
 fn account_type(input: &Input) -> Result<&'static str> {
-    match input.channel.as_deref() {
-        Some("ALIPAY") => Ok("ALIPAY"),
-        Some("WECHAT") => Ok("WECHAT"),
-        Some("UNIONPAY") => Ok("UQRCODEPAY"),
-        None => Err(Error::input(
-            "channel",
-            "is required for a Lakala preorder (ALIPAY, WECHAT or UNIONPAY)",
-        )),
-        Some(other) => Err(Error::input(
-            "channel",
-            format!("must be ALIPAY, WECHAT or UNIONPAY (got {other:?})"),
-        )),
-    }
+    let table = [("ALIPAY", "ALIPAY"), ("WECHAT", "WECHAT"), ("UNIONPAY", "UQRCODEPAY")];
+    super::wallet(input, &table, "a Lakala preorder")
 }
 
 impl Lakala {

@@ -119,18 +119,7 @@ fn trade_ref(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
 }
 
 fn pay_channel(input: &Input) -> Result<&'static str> {
-    match input.channel.as_deref() {
-        Some("ALIPAY") => Ok("ALI_PAY"),
-        Some("WECHAT") => Ok("WX_PAY"),
-        None => Err(Error::input(
-            "channel",
-            "is required for a Tingyihui trade (ALIPAY or WECHAT)",
-        )),
-        Some(other) => Err(Error::input(
-            "channel",
-            format!("must be ALIPAY or WECHAT (got {other:?})"),
-        )),
-    }
+    super::wallet(input, &[("ALIPAY", "ALI_PAY"), ("WECHAT", "WX_PAY")], "a Tingyihui trade")
 }
 
 impl Tingyihui {
