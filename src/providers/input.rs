@@ -243,6 +243,20 @@ pub fn credential(field: &str, v: Option<String>) -> Result<String> {
         .ok_or_else(|| Error::config(field, "is required"))
 }
 
+/// The merchant's RSA private key: absent is a missing credential (INVALID_CONFIG); given, it must be one
+/// (blank or anything else is INVALID_KEY, saying what was found).
+pub fn private_key(field: &str, v: Option<String>) -> Result<crate::crypto::PrivateKey> {
+    match v {
+        Some(text) => crate::crypto::load_private_key(field, &text),
+        None => Err(Error::config(field, "is required")),
+    }
+}
+
+/// A config's credentials object, which every RSA- or secret-keyed gateway needs.
+pub fn credentials<T>(v: Option<T>) -> Result<T> {
+    v.ok_or_else(|| Error::config("credentials", "is required"))
+}
+
 /// The wallet (`channel`) as the gateway names it, from the gateway's table `[(channel, its name)]`;
 /// required. `what` is the order it is for, to name in the error.
 pub fn wallet(input: &Input, table: &[(&str, &'static str)], what: &str) -> Result<&'static str> {

@@ -65,9 +65,7 @@ impl Lakala {
     pub fn new(config: Value) -> Result<Self> {
         let c: Config = super::parse_config(config)?;
         let base = base_url("baseUrl", &c.base_url, DEFAULT_BASE_URL)?;
-        let cr = c
-            .credentials
-            .ok_or_else(|| Error::config("credentials", "is required"))?;
+        let cr = super::credentials(c.credentials)?;
         let serial_no = match (cr.serial_no, cr.merchant_certificate) {
             (Some(s), _) if !s.trim().is_empty() => s.trim().to_ascii_lowercase(),
             (_, Some(cert)) => crypto::load_certificate("credentials.merchantCertificate", &cert)?.serial_hex,
@@ -84,10 +82,7 @@ impl Lakala {
                 "must be the certificate serial as hex",
             ));
         }
-        let private_key = match cr.private_key {
-            Some(text) => crypto::load_private_key("credentials.privateKey", &text)?,
-            None => return Err(Error::config("credentials.privateKey", "is required")),
-        };
+        let private_key = super::private_key("credentials.privateKey", cr.private_key)?;
         let platform = super::credential("credentials.platformCertificate", cr.platform_certificate)?;
         let platform_key = crypto::load_public_key("credentials.platformCertificate", &platform)?;
         let notify_key = match cr.notify_certificate {

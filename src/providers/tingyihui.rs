@@ -47,15 +47,9 @@ impl Tingyihui {
     pub fn new(config: Value) -> Result<Self> {
         let c: Config = super::parse_config(config)?;
         let base = base_url("baseUrl", &c.base_url, DEFAULT_BASE_URL)?;
-        let cr = c
-            .credentials
-            .ok_or_else(|| Error::config("credentials", "is required"))?;
+        let cr = super::credentials(c.credentials)?;
         let access_id = super::credential("credentials.accessId", cr.access_id)?;
-        // Absent is a missing credential; blank is a key that is not one (INVALID_KEY, as for every RSA key).
-        let key_text = cr
-            .private_key
-            .ok_or_else(|| Error::config("credentials.privateKey", "is required"))?;
-        let private_key = crypto::load_private_key("credentials.privateKey", &key_text)?;
+        let private_key = super::private_key("credentials.privateKey", cr.private_key)?;
         Ok(Tingyihui {
             base_url: base,
             access_id,
