@@ -40,6 +40,10 @@ pub trait Fixture {
     fn states(&self) -> &'static [(&'static str, OrderState, bool)];
     /// The credentials a client cannot be made without (each is refused, named, when absent or empty).
     fn required_credentials(&self) -> &'static [&'static str];
+    /// The credentials that hold the merchant's private key (a certificate or blank text there is INVALID_KEY).
+    fn private_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Every secret in `config()` (keys, passwords), which must never appear in output.
     fn secrets(&self) -> Vec<String>;
     /// A genuine notification about `order` as (headers, body); `None` if the provider has none.
@@ -553,7 +557,7 @@ fn a_missing_credential_is_refused_naming_it() {
         for key in f.required_credentials() {
             let field = format!("credentials.{key}");
             for value in [Value::Null, json!(""), json!("  ")] {
-                let config = super::super::providers::testkit::with_credentials(f.config(), json!({ *key: value }));
+                let config = super::testkit::with_credentials(f.config(), json!({ *key: value }));
                 let e = super::create(&config.to_string())
                     .err()
                     .unwrap_or_else(|| panic!("{name}: {field} = {value} accepted"));
@@ -562,6 +566,28 @@ fn a_missing_credential_is_refused_naming_it() {
                     "{name} {field}: {e:?}"
                 );
                 assert_eq!(e.field.as_deref(), Some(field.as_str()), "{name} {value}: {e:?}");
+            }
+        }
+    });
+}
+
+#[test]
+fn a_private_key_that_is_not_one_is_invalid_key() {
+    each(|name, f| {
+        for key in f.private_keys() {
+            let field = format!("credentials.{key}");
+            let cert = super::testkit::MERCHANT_CERT;
+            for (what, value) in [
+                ("blank", "  "),
+                ("a certificate", cert),
+                ("garbage", "not a key at all"),
+            ] {
+                let config = super::testkit::with_credentials(f.config(), json!({ *key: value }));
+                let e = super::create(&config.to_string())
+                    .err()
+                    .unwrap_or_else(|| panic!("{name}: {field} = {what} accepted"));
+                assert_eq!(e.code, crate::ErrorCode::InvalidKey, "{name} {field} {what}: {e:?}");
+                assert_eq!(e.field.as_deref(), Some(field.as_str()), "{name} {what}: {e:?}");
             }
         }
     });

@@ -1406,12 +1406,6 @@ fn request_fields() {
 fn config_errors() {
     let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
         (
-            "blank privateKey",
-            config_with(json!({"privateKey": "  "})),
-            ErrorCode::InvalidKey,
-            "credentials.privateKey",
-        ),
-        (
             "serialNo neither given nor derivable",
             config_with(json!({"merchantCertificate": null})),
             ErrorCode::InvalidConfig,
@@ -1428,12 +1422,6 @@ fn config_errors() {
             config_with(json!({"merchantCertificate": null, "serialNo": "00dfba81-94"})),
             ErrorCode::InvalidConfig,
             "credentials.serialNo",
-        ),
-        (
-            "certificate as privateKey",
-            config_with(json!({"privateKey": MERCHANT_CERT})),
-            ErrorCode::InvalidKey,
-            "credentials.privateKey",
         ),
         (
             "private key as platformCertificate",
@@ -2077,6 +2065,10 @@ impl crate::providers::conformance::Fixture for LakalaFixture {
     }
 
 
+
+    fn private_keys(&self) -> &'static [&'static str] {
+        &["privateKey"]
+    }
 
     fn required_credentials(&self) -> &'static [&'static str] {
         &["appId", "privateKey", "platformCertificate", "merchantNo", "termNo"]

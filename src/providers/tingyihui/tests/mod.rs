@@ -677,18 +677,6 @@ fn configuration() {
 
     let cases: Vec<(&str, Value, ErrorCode, &str)> = vec![
         (
-            "empty privateKey",
-            config_with(json!({"privateKey": ""})),
-            ErrorCode::InvalidKey,
-            "credentials.privateKey",
-        ),
-        (
-            "certificate as privateKey",
-            config_with(json!({"privateKey": MERCHANT_CERT})),
-            ErrorCode::InvalidKey,
-            "credentials.privateKey",
-        ),
-        (
             "truncated privateKey",
             config_with(json!({"privateKey": &bare_key()[..600]})),
             ErrorCode::InvalidKey,
@@ -922,6 +910,10 @@ impl Fixture for TingyihuiFixture {
     }
 
 
+
+    fn private_keys(&self) -> &'static [&'static str] {
+        &["privateKey"]
+    }
 
     fn required_credentials(&self) -> &'static [&'static str] {
         &["accessId", "privateKey"]
