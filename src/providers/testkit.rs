@@ -1,6 +1,8 @@
 //! What provider tests share: key material (generated for these tests only, never used elsewhere) and
 //! config edits.
 
+use crate::error::ErrorCode;
+use crate::model::{Next, Operation, OperationResult, Outcome};
 use serde_json::Value;
 
 // One copy of the test keys, shared with the integration tests.
@@ -8,6 +10,20 @@ use serde_json::Value;
 #[path = "../../tests/common/mod.rs"]
 mod common;
 pub(crate) use common::{MERCHANT_CERT, MERCHANT_KEY, NOTIFY_KEY, NOTIFY_PUBLIC_KEY, PLATFORM_CERT, PLATFORM_KEY};
+
+/// The code of a result's error, if it has one.
+pub(crate) fn error_code(r: &OperationResult) -> Option<ErrorCode> {
+    r.error.as_ref().map(|e| e.code)
+}
+
+/// Untrusted or unreadable: UNKNOWN, the safe next step, an error of `code`, nothing it says kept.
+pub(crate) fn assert_uncertain(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
+    assert_eq!(r.outcome, Outcome::Unknown, "{what}");
+    assert_eq!(r.next, Next::after_uncertain(op), "{what}");
+    assert_eq!(error_code(r), Some(code), "{what}: {:?}", r.error);
+    assert!(r.order.is_none(), "{what}: no order from an untrusted answer");
+    assert!(r.refund.is_none(), "{what}");
+}
 
 /// Fails when `text` quotes any 16-character piece of the key's Base64 body, or a PEM header of a private key.
 pub(crate) fn assert_no_key_text(text: &str, key: &str, what: &str) {

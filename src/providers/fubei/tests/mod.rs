@@ -1,6 +1,7 @@
 //! Fubei unit tests: yuan on the wire, status tables, request building, response parsing, config and
 //! secrets. Known-answer vectors, notifications and the public surface are in `tests/fubei_vectors.rs`.
 
+use crate::providers::testkit::error_code;
 use crate::error::ErrorCode;
 use super::answer::*;
 use super::notify::MAX_FORM_FIELDS;
@@ -88,9 +89,6 @@ fn num(text: &str) -> Value {
     serde_json::from_str(text).expect("a JSON number")
 }
 
-fn err_code(r: &OperationResult) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
-}
 
 // ---------------------------------------------------------------- yuan on the wire (the helpers and their own tests are in `money`)
 
@@ -845,7 +843,7 @@ fn seed_query_answer() {
         &Ctx::default(),
     );
     assert_eq!(
-        (r.outcome, r.next, err_code(&r)),
+        (r.outcome, r.next, error_code(&r)),
         (Outcome::Unknown, Next::Retry, Some(ErrorCode::MalformedResponse))
     );
 }
@@ -913,7 +911,7 @@ fn query_states_and_next() {
     ] {
         let r = parse(&mut gw, Operation::Query, body.clone(), None);
         assert_eq!(
-            (r.outcome, r.next, err_code(&r)),
+            (r.outcome, r.next, error_code(&r)),
             (Outcome::Unknown, Next::Retry, Some(ErrorCode::MalformedResponse)),
             "{body}"
         );
@@ -935,7 +933,7 @@ fn a_bad_amount_makes_the_answer_uncertain() {
         let body = format!(r#"{{"result_code":200,"data":{{"trade_state":"SUCCESS","total_fee":{amount}}}}}"#);
         let r = parse_text(&mut gw, Operation::Pay, &body);
         assert_eq!(
-            (r.outcome, r.next, err_code(&r)),
+            (r.outcome, r.next, error_code(&r)),
             (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),
             "{amount}"
         );
@@ -967,7 +965,7 @@ fn pay_answers() {
             "total_fee": 9.8, "type": 2, "pay_time": 1704067200})),
             inp.clone(),
         );
-        assert_eq!((r.outcome, r.next, err_code(&r)), (outcome, next, err), "{st}");
+        assert_eq!((r.outcome, r.next, error_code(&r)), (outcome, next, err), "{st}");
         let o = r.order.unwrap();
         assert_eq!(o.channel, Some(Channel::Alipay));
         if st == "SUCCESS" {
@@ -1095,7 +1093,7 @@ fn platform_errors() {
     ];
     for (op, sub, outcome, next, code) in cases {
         let r = parse(&mut gw, op, platform(sub), inp.clone());
-        assert_eq!((r.outcome, r.next, err_code(&r)), (outcome, next, code), "{op:?} {sub}");
+        assert_eq!((r.outcome, r.next, error_code(&r)), (outcome, next, code), "{op:?} {sub}");
         if let Some(e) = &r.error {
             assert_eq!(e.provider_code.as_deref(), Some(sub));
             assert_eq!(e.provider_message.as_deref(), Some("失败"));
@@ -1121,7 +1119,7 @@ fn platform_errors() {
     ] {
         let r = parse(&mut gw, Operation::Pay, body.clone(), None);
         assert_eq!(
-            (r.outcome, r.next, err_code(&r)),
+            (r.outcome, r.next, error_code(&r)),
             (Outcome::Unknown, Next::Poll, Some(ErrorCode::ProviderError)),
             "{body}"
         );
@@ -1146,19 +1144,19 @@ fn transport_level_answers() {
         &Ctx::default(),
     );
     assert_eq!(
-        (r.outcome, r.next, err_code(&r)),
+        (r.outcome, r.next, error_code(&r)),
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::ProviderUnavailable))
     );
     assert_eq!(r.raw, Value::Null);
     let r = crate::providers::parse_checked(&mut gw, Operation::Query, &resp(404, "{}"), None, &Ctx::default());
     assert_eq!(
-        (r.outcome, r.next, err_code(&r)),
+        (r.outcome, r.next, error_code(&r)),
         (Outcome::Unknown, Next::Retry, Some(ErrorCode::ProviderError))
     );
     for body in ["", "not json", "[1,2]", "\"200\"", "{\"result_code\":200"] {
         let r = crate::providers::parse_checked(&mut gw, Operation::Refund, &resp(200, body), None, &Ctx::default());
         assert_eq!(
-            (r.outcome, r.next, err_code(&r)),
+            (r.outcome, r.next, error_code(&r)),
             (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),
             "{body:?}"
         );
@@ -1187,7 +1185,7 @@ fn precreate_answers() {
         None,
     );
     assert_eq!(
-        (r.outcome, r.next, err_code(&r)),
+        (r.outcome, r.next, error_code(&r)),
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
     );
     // A state, if sent, must be the new order's: waiting for the buyer.
@@ -1200,7 +1198,7 @@ fn precreate_answers() {
     for state in ["SUCCESS", "CLOSED", "REVOKED", "NEW"] {
         let r = parse(&mut gw, Operation::Precreate, qr(state), None);
         assert_eq!(
-            (r.outcome, r.next, err_code(&r)),
+            (r.outcome, r.next, error_code(&r)),
             (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse)),
             "{state}"
         );
@@ -1266,7 +1264,7 @@ fn refund_answers() {
         inp.clone(),
     );
     assert_eq!(
-        (r.outcome, r.next, err_code(&r)),
+        (r.outcome, r.next, error_code(&r)),
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
     );
     // An answer about another order, without an order state (so no order in the result): not an answer.
@@ -1277,7 +1275,7 @@ fn refund_answers() {
         inp.clone(),
     );
     assert_eq!(
-        (r.outcome, r.next, err_code(&r)),
+        (r.outcome, r.next, error_code(&r)),
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
     );
     // An answer about another refund.
@@ -1288,7 +1286,7 @@ fn refund_answers() {
         inp.clone(),
     );
     assert_eq!(
-        (r.outcome, r.next, err_code(&r)),
+        (r.outcome, r.next, error_code(&r)),
         (Outcome::Unknown, Next::Poll, Some(ErrorCode::MalformedResponse))
     );
 }
@@ -1326,7 +1324,7 @@ fn refund_query_answers() {
         inp,
     );
     assert_eq!(
-        (r.outcome, err_code(&r)),
+        (r.outcome, error_code(&r)),
         (Outcome::Unknown, Some(ErrorCode::MalformedResponse))
     );
 }
@@ -1517,7 +1515,7 @@ fn vendor_answer_about_another_merchant_is_unknown() {
         let mut gw = v2_vendor();
         let r = parse(&mut gw, op, ok(data.clone()), Some(inp.clone()));
         assert_eq!(
-            (r.outcome, err_code(&r)),
+            (r.outcome, error_code(&r)),
             (Outcome::Unknown, Some(ErrorCode::MalformedResponse)),
             "{data}"
         );

@@ -6,6 +6,7 @@
 //! The keys below were generated once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`
 //! and `openssl req -x509 -new -key … -set_serial …` for these tests.
 
+use crate::providers::testkit::assert_uncertain;
 use super::*;
 use crate::crypto::load_private_key;
 use crate::providers::testkit::{MERCHANT_CERT, MERCHANT_KEY, PLATFORM_CERT, PLATFORM_KEY};
@@ -236,18 +237,7 @@ fn parse(op: Operation, resp: &HttpResponse) -> OperationResult {
     crate::providers::parse_checked(&mut gateway(), op, resp, Some(&inp), &ctx())
 }
 
-fn error_code(r: &OperationResult) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
-}
 
-/// Untrusted or unreadable: UNKNOWN, the safe next step, an error of `code`, nothing it says kept.
-fn assert_uncertain(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
-    assert_eq!(r.outcome, Outcome::Unknown, "{what}");
-    assert_eq!(r.next, if op.mutates() { Next::Poll } else { Next::Retry }, "{what}");
-    assert_eq!(error_code(r), Some(code), "{what}: {:?}", r.error);
-    assert!(r.order.is_none(), "{what}: no order from an untrusted answer");
-    assert!(r.refund.is_none(), "{what}");
-}
 
 // ================================================================ 1. trade_state
 

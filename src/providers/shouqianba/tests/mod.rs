@@ -2,6 +2,7 @@
 //! configuration, activate/check-in, and that secrets never leak. Signing vectors, the WAP URL and
 //! notification verification are exercised end to end in `tests/shouqianba_vectors.rs`.
 
+use crate::providers::testkit::error_code;
 use crate::providers::testkit::{NOTIFY_KEY, NOTIFY_PUBLIC_KEY};
 use super::*;
 use serde_json::json;
@@ -156,9 +157,6 @@ fn parse_with(op: Operation, inp: Value, body: impl Into<Vec<u8>>) -> OperationR
     crate::providers::parse_checked(&mut gateway(), op, &http(200, body), Some(&inp), &Ctx::default())
 }
 
-fn error_code(r: &OperationResult) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
-}
 
 const ORDER_OPS: [Operation; 6] = [
     Operation::Pay,

@@ -6,9 +6,10 @@
 //!
 //! The key below was generated once with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`.
 
+use crate::providers::testkit::assert_uncertain;
 use super::*;
 use crate::http::HttpResponse;
-use crate::providers::testkit::{MERCHANT_CERT, MERCHANT_KEY};
+use crate::providers::testkit::MERCHANT_KEY;
 use serde_json::json;
 
 // ================================================================ key material
@@ -117,16 +118,7 @@ fn parse(op: Operation, status: u16, body: impl Into<Vec<u8>>) -> OperationResul
     crate::providers::parse_checked(&mut gateway(), op, &http(status, body), Some(&inp), &Ctx::default())
 }
 
-fn error_code(r: &OperationResult) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
-}
 
-fn assert_uncertain(r: &OperationResult, op: Operation, code: ErrorCode, what: &str) {
-    assert_eq!(r.outcome, Outcome::Unknown, "{what}");
-    assert_eq!(r.next, if op.mutates() { Next::Poll } else { Next::Retry }, "{what}");
-    assert_eq!(error_code(r), Some(code), "{what}: {:?}", r.error);
-    assert!(r.order.is_none() && r.refund.is_none(), "{what}");
-}
 
 // ================================================================ 1. tradeStatus
 
