@@ -12,9 +12,9 @@ mod pipeline;
 mod verify;
 
 #[cfg(test)]
-pub mod conformance;
+mod tests;
 #[cfg(test)]
-pub(crate) mod testkit;
+pub(crate) use tests::{conformance, testkit};
 
 pub use gateway::*;
 pub use input::*;

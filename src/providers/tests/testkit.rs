@@ -7,7 +7,7 @@ use serde_json::Value;
 
 // One copy of the test keys, shared with the integration tests.
 #[allow(dead_code)]
-#[path = "../../tests/common/mod.rs"]
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 pub(crate) use common::{MERCHANT_CERT, MERCHANT_KEY, NOTIFY_KEY, NOTIFY_PUBLIC_KEY, PLATFORM_CERT, PLATFORM_KEY};
 

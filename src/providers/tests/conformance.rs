@@ -1,10 +1,10 @@
 //! The rules every provider must keep, run once per provider against the fixture its tests supply
 //! (`Descriptor::fixture`). A provider's own test module keeps only what is its own.
 
-use super::{all, parse_checked, Ctx, Input};
 use crate::client::Client;
 use crate::http::HttpResponse;
 use crate::model::{Next, Operation, OperationResult, OrderState, Outcome};
+use crate::providers::{all, create, parse_checked, testkit, Ctx, Gateway, Input};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -102,7 +102,7 @@ fn each(check: impl Fn(&str, &dyn Fixture)) {
 }
 
 fn parse(f: &dyn Fixture, op: Operation, input: &Value, resp: &HttpResponse) -> OperationResult {
-    let mut gw = super::create(&f.config().to_string()).expect("fixture config");
+    let mut gw = create(&f.config().to_string()).expect("fixture config");
     let input = Input::from_json(&input.to_string()).expect("fixture input");
     let ctx = Ctx {
         now_ms: f.now_ms(),
@@ -384,11 +384,11 @@ fn a_field_without_meaning_is_refused_and_portable_fields_are_accepted() {
 /// The README's field table, as `fields(op)` says it: a row per input field, a column per provider,
 /// each cell the operations that read it.
 fn field_table() -> String {
-    let gateways: Vec<(&str, Box<dyn super::Gateway>)> = all()
+    let gateways: Vec<(&str, Box<dyn Gateway>)> = all()
         .iter()
         .map(|d| {
             let config = (d.fixture)().config().to_string();
-            (d.provider.0, super::create(&config).expect("fixture config"))
+            (d.provider.0, create(&config).expect("fixture config"))
         })
         .collect();
     let mut names: Vec<&str> = Vec::new();
@@ -454,7 +454,7 @@ fn field_table() -> String {
 
 #[test]
 fn the_readme_field_table_is_what_the_providers_read() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let (begin, end) = ("<!-- fields: begin -->\n", "<!-- fields: end -->");
     let table = readme
         .split_once(begin)
@@ -472,7 +472,7 @@ fn the_readme_field_table_is_what_the_providers_read() {
 fn a_bad_config_is_refused_naming_the_field() {
     each(|name, f| {
         let good = f.config();
-        assert!(super::create(&good.to_string()).is_ok(), "{name}: the fixture config");
+        assert!(create(&good.to_string()).is_ok(), "{name}: the fixture config");
         let with = |path: &[&str], value: Value| {
             let mut c = good.clone();
             let mut at = &mut c;
@@ -495,7 +495,7 @@ fn a_bad_config_is_refused_naming_the_field() {
             (with(&["provider"], json!("aggpay-no-such-gateway")), "provider"),
         ];
         for (config, field) in cases {
-            let e = super::create(&config.to_string())
+            let e = create(&config.to_string())
                 .err()
                 .unwrap_or_else(|| panic!("{name}: {config} accepted"));
             assert_eq!(e.code, crate::ErrorCode::InvalidConfig, "{name} {field}: {e:?}");
@@ -557,8 +557,8 @@ fn a_missing_credential_is_refused_naming_it() {
         for key in f.required_credentials() {
             let field = format!("credentials.{key}");
             for value in [Value::Null, json!(""), json!("  ")] {
-                let config = super::testkit::with_credentials(f.config(), json!({ *key: value }));
-                let e = super::create(&config.to_string())
+                let config = testkit::with_credentials(f.config(), json!({ *key: value }));
+                let e = create(&config.to_string())
                     .err()
                     .unwrap_or_else(|| panic!("{name}: {field} = {value} accepted"));
                 assert!(
@@ -576,14 +576,14 @@ fn a_private_key_that_is_not_one_is_invalid_key() {
     each(|name, f| {
         for key in f.private_keys() {
             let field = format!("credentials.{key}");
-            let cert = super::testkit::MERCHANT_CERT;
+            let cert = testkit::MERCHANT_CERT;
             for (what, value) in [
                 ("blank", "  "),
                 ("a certificate", cert),
                 ("garbage", "not a key at all"),
             ] {
-                let config = super::testkit::with_credentials(f.config(), json!({ *key: value }));
-                let e = super::create(&config.to_string())
+                let config = testkit::with_credentials(f.config(), json!({ *key: value }));
+                let e = create(&config.to_string())
                     .err()
                     .unwrap_or_else(|| panic!("{name}: {field} = {what} accepted"));
                 assert_eq!(e.code, crate::ErrorCode::InvalidKey, "{name} {field} {what}: {e:?}");
