@@ -79,12 +79,10 @@ impl Client {
 
     /// Signs with the Rust RSA implementation (blinded, host randomness): the fallback signer.
     pub fn sign_wasm(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let key = self.gateway.private_key().ok_or_else(|| {
-            Error::new(
-                crate::ErrorCode::UnsupportedOperation,
-                "this provider does not sign with an RSA key",
-            )
-        })?;
+        let key = self
+            .gateway
+            .private_key()
+            .ok_or_else(|| Error::unsupported("this provider does not sign with an RSA key"))?;
         key.sign_sha256(message)
     }
 

@@ -112,10 +112,7 @@ pub fn fen_field(field: &str, v: &Option<String>) -> Result<Option<i64>> {
             } else {
                 format!(" ({} bytes)", t.len())
             };
-            Error::new(
-                crate::error::ErrorCode::MalformedResponse,
-                format!("{field} is not fen digits of at most {MAX_FEN}{got}"),
-            )
+            Error::malformed(format!("{field} is not fen digits of at most {MAX_FEN}{got}"))
         }),
     }
 }

@@ -42,7 +42,7 @@ pub fn same_subject(pairs: &[(Option<&str>, Option<&str>)]) -> Result<()> {
         if let (Some(a), Some(g)) = (asked, got) {
             if a != g {
                 let message = format!("the answer is about {g:?}, not {a:?} as asked");
-                return Err(Error::new(ErrorCode::MalformedResponse, message));
+                return Err(Error::malformed(message));
             }
         }
     }
@@ -207,7 +207,7 @@ pub fn check_fields(gateway: &dyn Gateway, op: Operation, input: &Input) -> Resu
 /// The result for an answer over the limit (the host may find that out before handing it in).
 pub fn too_large(provider: Provider, op: Operation, bytes: u64) -> OperationResult {
     let message = format!("the answer has {bytes} bytes or more; at most {MAX_BODY_BYTES} are read");
-    let e = Error::new(ErrorCode::MalformedResponse, message);
+    let e = Error::malformed(message);
     OperationResult::uncertain(provider, op, e, Value::Null)
 }
 
@@ -270,7 +270,7 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
             if let (Some(a), Some(t)) = (asked, o.amounts.total) {
                 if a != t {
                     let message = format!("the answer is for {t} fen, not {a} fen as asked");
-                    return Err(Error::new(ErrorCode::MalformedResponse, message));
+                    return Err(Error::malformed(message));
                 }
             }
         }
@@ -284,7 +284,7 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         if let (Operation::Refund, Some(a), Some(got)) = (op, asked, f.amount) {
             if a != got {
                 let message = format!("the answer is for a refund of {got} fen, not {a} fen as asked");
-                return Err(Error::new(ErrorCode::MalformedResponse, message));
+                return Err(Error::malformed(message));
             }
         }
     }
@@ -296,7 +296,7 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         && state.is_some_and(|s| !matches!(s, OrderState::Failed | OrderState::Closed))
     {
         let message = "the answer refuses the payment, but the order it shows did not end without money";
-        return Err(Error::new(ErrorCode::MalformedResponse, message));
+        return Err(Error::malformed(message));
     }
     if r.outcome != Outcome::Succeeded {
         return Ok(());
@@ -313,7 +313,7 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
             "the answer says the {what}, but the order it shows is {}",
             got.map_or("missing or unnamed".to_string(), |s| format!("{s:?}"))
         );
-        Err(Error::new(ErrorCode::MalformedResponse, message))
+        Err(Error::malformed(message))
     };
     match op {
         Operation::Pay if !(state.is_some_and(OrderState::was_paid) && (named || input.is_none())) => {
@@ -324,7 +324,7 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         }
         Operation::Query if r.order.is_some() && input.is_some() && !named => {
             let message = "the answer does not name the order asked about";
-            Err(Error::new(ErrorCode::MalformedResponse, message))
+            Err(Error::malformed(message))
         }
         // Still payable (PENDING) is not reversed either: the buyer could pay after it; nor is a state
         // nobody can name (an error state, an unlisted value): the money may still be held.
