@@ -210,8 +210,8 @@ fn check_len(field: &str, s: &str, max_len: usize) -> Result<()> {
 }
 
 /// A text field's value, where empty means absent.
-pub(crate) fn text(v: Option<&String>) -> Option<&str> {
-    v.map(String::as_str).filter(|s| !s.is_empty())
+pub(crate) fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.is_empty())
 }
 
 /// Sets a string field when there is a value.

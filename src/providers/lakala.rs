@@ -2,7 +2,7 @@
 //! Spec: protocol notes `lakala.md`, seed 003 (trade query); Lakala doc pages 1004 (request/response
 //! security), 1009 (notification security), micropay, 1075 (preorder), 1111 (query), refund, 1071 (close).
 
-use super::{order_state, refund_state, put_required, 
+use super::{text, order_state, refund_state, put_required, 
     base_url, decode_json, merge_extra, optional, put, required, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
     Signed, SIGNATURE_SLOT,
 };
@@ -351,11 +351,6 @@ fn channel(account_type: Option<&str>) -> Option<Channel> {
 
 // ---------------------------------------------------------------- responses
 
-/// A text field's value, where empty means absent.
-fn text(v: &Option<String>) -> Option<&str> {
-    super::text(v.as_ref())
-}
-
 /// The order a trade answer describes, named only by the answer's own fields. A state the answer
 /// carries (trade_state / trade_status) always wins: `absent` fills in only where it carries none
 /// (a successful micropay is paid though its answer has no trade_state), so a code and a state that
@@ -560,7 +555,7 @@ impl Lakala {
             // here. It is the request's nonce when no refundNo was given: only the original order can
             // be checked then.
             Operation::Cancel | Operation::Revoke => {
-                super::same_subject(&[(super::text(i.refund_no.as_ref()), out)])?;
+                super::same_subject(&[(super::text(&i.refund_no), out)])?;
                 same_origin(i, d, succeeded)
             }
             Operation::Close => same_origin(i, d, succeeded),
@@ -573,8 +568,8 @@ impl Lakala {
 /// answer claims success (`required`) it must name it by at least one number the request sent.
 fn same_origin(i: &Input, d: &TradeData, required: bool) -> Result<()> {
     let pairs = [
-        (super::text(i.merchant_order_no.as_ref()), text(&d.origin_out_trade_no)),
-        (super::text(i.provider_order_no.as_ref()), text(&d.origin_trade_no)),
+        (super::text(&i.merchant_order_no), text(&d.origin_out_trade_no)),
+        (super::text(&i.provider_order_no), text(&d.origin_trade_no)),
     ];
     super::same_subject(&pairs)?;
     if required && !pairs.iter().any(|(asked, got)| asked.is_some() && asked == got) {

@@ -62,13 +62,13 @@ pub fn expected_order(expect: &Input, order: &crate::model::Order) -> Result<()>
     let pairs = [
         (
             "merchantOrderNo",
-            text(expect.merchant_order_no.as_ref()),
-            text(order.merchant_order_no.as_ref()),
+            text(&expect.merchant_order_no),
+            text(&order.merchant_order_no),
         ),
         (
             "providerOrderNo",
-            text(expect.provider_order_no.as_ref()),
-            text(order.provider_order_no.as_ref()),
+            text(&expect.provider_order_no),
+            text(&order.provider_order_no),
         ),
     ];
     for (field, want, got) in pairs {
@@ -262,8 +262,8 @@ pub fn settle(op: Operation, input: Option<&Input>, mut r: OperationResult) -> O
 fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> Result<()> {
     if let (Some(i), Some(o)) = (input, r.order.as_ref()) {
         same_subject(&[
-            (text(i.merchant_order_no.as_ref()), text(o.merchant_order_no.as_ref())),
-            (text(i.provider_order_no.as_ref()), text(o.provider_order_no.as_ref())),
+            (text(&i.merchant_order_no), text(&o.merchant_order_no)),
+            (text(&i.provider_order_no), text(&o.provider_order_no)),
         ])?;
         if matches!(op, Operation::Pay | Operation::Precreate) {
             let asked = i.amount.as_ref().and_then(Value::as_i64);
@@ -277,8 +277,8 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
     }
     if let (Some(i), Some(f)) = (input, r.refund.as_ref()) {
         same_subject(&[
-            (text(i.refund_no.as_ref()), text(f.refund_no.as_ref())),
-            (text(i.provider_refund_no.as_ref()), text(f.provider_refund_no.as_ref())),
+            (text(&i.refund_no), text(&f.refund_no)),
+            (text(&i.provider_refund_no), text(&f.provider_refund_no)),
         ])?;
         let asked = i.amount.as_ref().and_then(Value::as_i64);
         if let (Operation::Refund, Some(a), Some(got)) = (op, asked, f.amount) {
@@ -303,9 +303,9 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
     }
     // The answer must carry the number it was asked about (equal, as checked above), not just any number.
     let named = r.order.as_ref().is_some_and(|o| match input {
-        Some(i) if text(i.merchant_order_no.as_ref()).is_some() => text(o.merchant_order_no.as_ref()).is_some(),
-        Some(i) if text(i.provider_order_no.as_ref()).is_some() => text(o.provider_order_no.as_ref()).is_some(),
-        _ => text(o.merchant_order_no.as_ref()).is_some() || text(o.provider_order_no.as_ref()).is_some(),
+        Some(i) if text(&i.merchant_order_no).is_some() => text(&o.merchant_order_no).is_some(),
+        Some(i) if text(&i.provider_order_no).is_some() => text(&o.provider_order_no).is_some(),
+        _ => text(&o.merchant_order_no).is_some() || text(&o.provider_order_no).is_some(),
     });
     let disagree = |what: &str| {
         let got = r.order.as_ref().and_then(|o| o.provider_state.clone());
