@@ -555,7 +555,7 @@ impl Lakala {
             // here. It is the request's nonce when no refundNo was given: only the original order can
             // be checked then.
             Operation::Cancel | Operation::Revoke => {
-                super::same_subject(&[(super::text(&i.refund_no), out)])?;
+                super::same_subject(&[(text(&i.refund_no), out)])?;
                 same_origin(i, d, succeeded)
             }
             Operation::Close => same_origin(i, d, succeeded),
@@ -568,8 +568,8 @@ impl Lakala {
 /// answer claims success (`required`) it must name it by at least one number the request sent.
 fn same_origin(i: &Input, d: &TradeData, required: bool) -> Result<()> {
     let pairs = [
-        (super::text(&i.merchant_order_no), text(&d.origin_out_trade_no)),
-        (super::text(&i.provider_order_no), text(&d.origin_trade_no)),
+        (text(&i.merchant_order_no), text(&d.origin_out_trade_no)),
+        (text(&i.provider_order_no), text(&d.origin_trade_no)),
     ];
     super::same_subject(&pairs)?;
     if required && !pairs.iter().any(|(asked, got)| asked.is_some() && asked == got) {
