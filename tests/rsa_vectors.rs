@@ -274,7 +274,7 @@ fn lakala_every_operation_signs_the_exact_body() {
         ),
         (
             Operation::Precreate,
-            json!({"merchantOrderNo": "P2", "amount": 1, "channel": "WECHAT", "clientIp": "::1", "payerUid": "oUpF8u"}),
+            json!({"merchantOrderNo": "P2", "amount": 1, "channel": "WECHAT", "clientIp": "::1", "payerId": "oUpF8u"}),
             "/api/v3/labs/trans/preorder",
         ),
         (
@@ -518,7 +518,7 @@ fn tingyihui_every_operation_signs_its_envelope_and_data_is_camel_case_business_
         ),
         (
             Operation::Precreate,
-            json!({"merchantOrderNo": "T2", "amount": 1, "channel": "WECHAT", "subject": "s", "payerUid": "oUpF8u"}),
+            json!({"merchantOrderNo": "T2", "amount": 1, "channel": "WECHAT", "subject": "s", "payerId": "oUpF8u"}),
             "/os-base/trade/v2/open",
             json!({"osMerchantCode": "2163737276721967", "ownerTradeNo": "T2", "payChannel": "WX_PAY", "payProduct": "MINI_APP",
                    "ownerAppBuyerId": "oUpF8u", "title": "s", "orderFee": 1}),

@@ -117,7 +117,8 @@ export interface Order {
   amounts: Amounts;
   paidAt: number | null;
   qrCode?: string;
-  payParams?: Json;
+  /** What the cashier page pays with, one shape per wallet (a wallet order's precreate). */
+  payParams?: PayParams;
   /** The provider's own state value, as sent. */
   providerState: string | null;
 }
@@ -292,6 +293,44 @@ export type Extra = Record<string, Json>;
 
 /** The wallet a QR order is for, where the gateway asks for it. */
 export type WalletChannel = 'ALIPAY' | 'WECHAT' | 'UNIONPAY';
+
+/** A precreated order's kind: a code to scan (QR, the default), or paid inside the buyer's wallet
+ * (JSAPI: an official-account / life page; MINI_PROGRAM), or H5: a phone browser sent to the wallet
+ * ('WAP' is accepted for H5). What each gateway makes is in the README's cashier-pages table. */
+export type OrderKind = 'QR' | 'JSAPI' | 'MINI_PROGRAM' | 'H5' | 'WAP';
+
+/** The fields of a wallet order (JSAPI, MINI_PROGRAM): the buyer inside the wallet. */
+export interface WalletOrderFields {
+  kind?: OrderKind;
+  /** WeChat openid (under subAppId) or Alipay buyer/user id. `payerUid` is its old name, still accepted. */
+  payerId?: string;
+  /** The WeChat official-account or mini-program app id the openid belongs to. */
+  subAppId?: string;
+}
+
+/** Exactly what `wx.requestPayment` and `getBrandWCPayRequest` take, all strings. */
+export interface WechatPayParams {
+  appId: string;
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: string;
+  paySign: string;
+}
+
+/** What `my.tradePay` takes. */
+export interface AlipayPayParams {
+  tradeNO: string;
+}
+
+/** Where an H5 page sends the buyer. */
+export interface RedirectPayParams {
+  url: string;
+}
+
+/** An incomplete set (a key the gateway did not send) comes with outcome UNKNOWN and
+ * `error.field` = `payParams.<key>`; the key is never invented. */
+export type PayParams = WechatPayParams | AlipayPayParams | RedirectPayParams;
 
 /** An operation the provider does not have: nothing is assignable to it, and the error names why. */
 export type Unsupported<Why extends string> = { readonly [K in Why]: never };

@@ -63,7 +63,13 @@ pub struct Input {
     pub provider_refund_no: Option<String>,
     pub payway: Option<String>,
     pub sub_payway: Option<String>,
-    pub payer_uid: Option<String>,
+    /// The buyer in the wallet (WeChat openid under `subAppId`, Alipay buyer/user id), for JSAPI and
+    /// mini-program orders. `payerUid` is its old name, still accepted.
+    pub payer_id: Option<String>,
+    /// The WeChat official-account or mini-program app id the `payerId` belongs to.
+    pub sub_app_id: Option<String>,
+    /// The kind of a precreated order: QR (default), JSAPI, MINI_PROGRAM or H5 (`wallet::order_kind`).
+    pub kind: Option<String>,
     pub notify_url: Option<String>,
     pub return_url: Option<String>,
     pub reflect: Option<String>,
@@ -122,6 +128,11 @@ impl Input {
                 return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
             }
         }
+        let mut value = value;
+        alias(&mut value, "payerUid", "payerId")?;
+        let Value::Object(fields) = &value else {
+            return Err(Error::input("input", "must be an object"));
+        };
         let given = fields
             .iter()
             .filter(|(_, v)| !v.is_null())
@@ -131,6 +142,22 @@ impl Input {
         input.given = given;
         Ok(input)
     }
+}
+
+/// Accepts a field's old name: the value moves to the new one (giving both is refused, as ambiguous).
+fn alias(value: &mut Value, old: &str, new: &str) -> Result<()> {
+    let Some(fields) = value.as_object_mut() else {
+        return Ok(());
+    };
+    if let Some(v) = fields.remove(old) {
+        if fields.get(new).is_some_and(|n| !n.is_null()) && !v.is_null() {
+            return Err(Error::input(old, format!("is the old name of {new}; give one of them")));
+        }
+        if !fields.get(new).is_some_and(|n| !n.is_null()) {
+            fields.insert(new.to_string(), v);
+        }
+    }
+    Ok(())
 }
 
 fn json_type(v: &Value) -> &'static str {

@@ -243,7 +243,7 @@ impl Lakala {
                 put_required(&mut m, "out_trade_no", "merchantOrderNo", &input.merchant_order_no, 32)?;
                 put(&mut m, "account_type", Some(account_type(input)?));
                 // 41 NATIVE (a QR the buyer scans); 51 JSAPI when the buyer's id is known.
-                let payer = optional("payerUid", &input.payer_uid, 128)?;
+                let payer = optional("payerId", &input.payer_id, 128)?;
                 put(&mut m, "trans_type", Some(if payer.is_some() { "51" } else { "41" }));
                 if let Some(p) = payer {
                     m.insert("acc_busi_fields".into(), json!({ "user_id": p }));
@@ -720,7 +720,7 @@ impl Gateway for Lakala {
     fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
         Some(match op {
             Operation::Pay => &["merchantOrderNo", "amount", "authCode"],
-            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "payerUid"],
+            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "payerId"],
             Operation::Query => &["merchantOrderNo", "providerOrderNo"],
             Operation::RefundQuery => &["refundNo"],
             Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount"],

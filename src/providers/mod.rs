@@ -10,6 +10,7 @@ mod gateway;
 mod input;
 mod pipeline;
 mod verify;
+pub mod wallet;
 
 #[cfg(test)]
 mod tests;

@@ -264,10 +264,10 @@ impl Shouqianba {
                 put(&mut b, "payway", Some(payway));
                 let sub = optional("subPayway", &input.sub_payway, 2)?;
                 digits("subPayway", sub)?;
-                let payer = optional("payerUid", &input.payer_uid, 64)?;
+                let payer = optional("payerId", &input.payer_id, 64)?;
                 if matches!(sub, Some("3") | Some("4")) && payer.is_none() {
                     return Err(Error::input(
-                        "payerUid",
+                        "payerId",
                         "is required for WAP (subPayway \"3\") and mini-program (\"4\") orders",
                     ));
                 }
@@ -618,7 +618,7 @@ fn fields(op: Operation) -> Option<&'static [&'static str]> {
             "amount",
             "payway",
             "subPayway",
-            "payerUid",
+            "payerId",
             "longitude",
             "latitude",
             "deviceId",

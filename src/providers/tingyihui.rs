@@ -132,7 +132,7 @@ impl Tingyihui {
                 put_required(&mut m, "ownerTradeNo", "merchantOrderNo", &input.merchant_order_no, 64)?;
                 put(&mut m, "payChannel", Some(pay_channel(input)?));
                 // A known buyer id means a mini-program payment; otherwise a QR the buyer scans.
-                let buyer = optional("payerUid", &input.payer_uid, 128)?;
+                let buyer = optional("payerId", &input.payer_id, 128)?;
                 put(
                     &mut m,
                     "payProduct",
@@ -371,7 +371,7 @@ impl Gateway for Tingyihui {
     /// What `business` reads besides the portable fields (subject, storeId, notifyUrl, description, extra).
     fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
         Some(match op {
-            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "payerUid", "reflect"],
+            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "payerId", "reflect"],
             Operation::Query | Operation::Close => &["merchantOrderNo", "providerOrderNo"],
             Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount"],
             Operation::RefundQuery => &["providerRefundNo", "refundNo"],

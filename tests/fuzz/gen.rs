@@ -237,7 +237,7 @@ pub const FIELDS: &[&str] = &[
     "refundNo",
     "providerRefundNo",
     "subPayway",
-    "payerUid",
+    "payerId",
     "notifyUrl",
     "returnUrl",
     "reflect",

@@ -418,7 +418,7 @@ test('a failed pay (9200…) queries as FAILED with nothing to do', T, async () 
 
 test('WAP precreate (subPayway 3) returns pay params for the wallet', T, async () => {
   const merchantOrderNo = no('wapre');
-  const r = await client().precreate({ ...order(merchantOrderNo, 260), payway: '3', subPayway: '3', payerUid: 'o-openid-123' });
+  const r = await client().precreate({ ...order(merchantOrderNo, 260), payway: '3', subPayway: '3', payerId: 'o-openid-123' });
   assert.equal(r.outcome, 'SUCCEEDED', JSON.stringify(r.error));
   assert.equal(r.order.state, 'PENDING');
   assert.equal(typeof r.order.payParams, 'object');

@@ -22,7 +22,7 @@ export const VALUES = {
   providerRefundNo: 'PR1001',
   payway: '3',
   subPayway: '2',
-  payerUid: 'buyer-1',
+  payerId: 'buyer-1',
   notifyUrl: 'https://shop.example/notify',
   returnUrl: 'https://shop.example/done',
   reflect: 'till-7',
@@ -57,7 +57,7 @@ const shouqianba = {
   },
   precreate: {
     required: ['merchantOrderNo', 'amount', 'subject', 'operator', 'payway'],
-    optional: ['subPayway', 'payerUid', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
+    optional: ['subPayway', 'payerId', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
     portable: ['storeId', 'clientIp'],
   },
   query: { oneOf: [ORDER], optional: ['refundNo', 'extra'] },
@@ -127,7 +127,7 @@ const lakala = {
     portable: ['operator', 'description'],
   },
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'channel', 'clientIp'], optional: ['payerUid', 'subject', 'notifyUrl', 'extra'],
+    required: ['merchantOrderNo', 'amount', 'channel', 'clientIp'], optional: ['payerId', 'subject', 'notifyUrl', 'extra'],
     portable: ['operator', 'description', 'storeId'],
   },
   query: { oneOf: [ORDER], optional: ['extra'] },
@@ -148,7 +148,7 @@ const tingyihui = {
   checkin: unsupported,
   pay: unsupported,
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'subject', 'channel'], optional: ['storeId', 'payerUid', 'reflect', 'notifyUrl', 'extra'],
+    required: ['merchantOrderNo', 'amount', 'subject', 'channel'], optional: ['storeId', 'payerId', 'reflect', 'notifyUrl', 'extra'],
     portable: ['operator', 'description', 'clientIp'],
   },
   query: { oneOf: [ORDER], optional: ['extra'] },

@@ -39,7 +39,7 @@ export interface LakalaPrecreateInput extends OrderInput {
   channel: WalletChannel;
   clientIp: string;
   /** The buyer's id: a JSAPI order (trans_type 51) instead of a QR (41). */
-  payerUid?: string;
+  payerId?: string;
 }
 export type LakalaQueryInput = OrderId & { extra?: Extra };
 export type LakalaRefundInput = OrderId & RefundFields & { clientIp: string };

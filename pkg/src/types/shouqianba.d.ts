@@ -65,9 +65,9 @@ export interface ShouqianbaPayInput extends ShouqianbaOrderInput {
 export interface ShouqianbaPrecreateInput extends ShouqianbaOrderInput {
   /** Digits: "2" Alipay, "3" WeChat, … */
   payway: string;
-  /** "2" QR (default), "3" WAP, "4" mini-program (the last two need payerUid). */
+  /** "2" QR (default), "3" WAP, "4" mini-program (the last two need payerId). */
   subPayway?: string;
-  payerUid?: string;
+  payerId?: string;
 }
 /** Shouqianba's WAP cashier URL. */
 export interface ShouqianbaWapPayInput extends OrderInput {

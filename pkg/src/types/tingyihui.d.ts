@@ -21,7 +21,7 @@ export interface TingyihuiPrecreateInput extends OrderInput {
   subject: string;
   channel: 'ALIPAY' | 'WECHAT';
   /** The buyer's id: a mini-program payment instead of a QR. */
-  payerUid?: string;
+  payerId?: string;
   /** Sent as remark. */
   reflect?: string;
 }

@@ -52,6 +52,12 @@ pub trait Fixture {
     fn signed_in_headers(&self) -> bool {
         true
     }
+    /// A WeChat order paid inside the wallet (JSAPI or mini-program) as this gateway makes it: the input
+    /// about `order`, and the gateway's answer carrying its pay parameters, with `drop` (one of
+    /// `wallet::WECHAT_KEYS`, under the gateway's own name) left out. `None` where it makes none.
+    fn wechat_order(&self, _order: &OrderRef, _drop: Option<&str>) -> Option<(Value, HttpResponse)> {
+        None
+    }
     /// The clock at which the fixture's signed answers and notices are fresh.
     fn now_ms(&self) -> i64 {
         1_700_000_000_000
@@ -127,6 +133,52 @@ fn paid(f: &dyn Fixture) -> &'static str {
 
 fn query(f: &dyn Fixture, o: &OrderRef) -> Value {
     f.input(Operation::Query, o).expect("every provider offers query")
+}
+
+#[test]
+fn wechat_pay_params_are_the_six_keys_and_a_missing_one_is_reported_not_invented() {
+    each(wechat_pay_params);
+}
+
+/// A provider's own tests call this too, to check their fixture alone.
+pub fn wechat_pay_params(name: &str, f: &dyn Fixture) {
+    use crate::providers::wallet::WECHAT_KEYS;
+    {
+        let o = order();
+        let (input, resp) = f
+            .wechat_order(&o, None)
+            .unwrap_or_else(|| panic!("{name}: every gateway makes WeChat wallet orders"));
+        let r = parse(f, Operation::Precreate, &input, &resp);
+        assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll), "{name}: {r:?}");
+        let params = r.order.and_then(|o| o.pay_params).expect("payParams");
+        let params = params.as_object().expect("payParams is an object");
+        let keys: Vec<&str> = params.keys().map(String::as_str).collect();
+        let mut want = WECHAT_KEYS.to_vec();
+        want.sort_unstable();
+        assert_eq!(keys, want, "{name}: exactly the six wx.requestPayment keys");
+        assert!(
+            params.values().all(|v| v.as_str().is_some_and(|s| !s.is_empty())),
+            "{name}: {params:?}"
+        );
+        for key in WECHAT_KEYS {
+            let (input, resp) = f.wechat_order(&o, Some(key)).expect("same fixture");
+            let r = parse(f, Operation::Precreate, &input, &resp);
+            assert_eq!(
+                (r.outcome, r.next),
+                (Outcome::Unknown, Next::Poll),
+                "{name} without {key}: {r:?}"
+            );
+            let field = r.error.as_ref().and_then(|e| e.field.clone());
+            assert_eq!(
+                field.as_deref(),
+                Some(format!("payParams.{key}").as_str()),
+                "{name}: {r:?}"
+            );
+            let params = r.order.and_then(|o| o.pay_params).expect("what was sent is kept");
+            assert!(params.get(key).is_none(), "{name}: {key} was invented");
+            assert_eq!(params.as_object().map(|p| p.len()), Some(5), "{name} without {key}");
+        }
+    }
 }
 
 #[test]
@@ -412,7 +464,7 @@ fn field_table() -> String {
         "channel",
         "payway",
         "subPayway",
-        "payerUid",
+        "payerId",
         "returnUrl",
         "reflect",
         "deviceId",

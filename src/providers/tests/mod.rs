@@ -3,3 +3,4 @@
 
 pub mod conformance;
 pub(crate) mod testkit;
+mod wallet;

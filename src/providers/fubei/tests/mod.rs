@@ -1803,7 +1803,7 @@ fn fields_without_meaning_are_refused() {
             (Operation::Query, "authCode", json!("130000000000000001")),
             (Operation::Close, "amount", json!(1)),
             (Operation::RefundQuery, "amount", json!(1)),
-            (Operation::Query, "payerUid", json!("u")),
+            (Operation::Query, "payerId", json!("u")),
         ] {
             let mut inp = json!({"merchantOrderNo": "o1", "refundNo": "R1"});
             inp[field] = value;

@@ -1349,7 +1349,7 @@ fn request_fields() {
     );
     let b = body(
         Operation::Precreate,
-        json!({"merchantOrderNo": ORDER, "amount": 1, "channel": "UNIONPAY", "clientIp": "::1", "payerUid": "u1"}),
+        json!({"merchantOrderNo": ORDER, "amount": 1, "channel": "UNIONPAY", "clientIp": "::1", "payerId": "u1"}),
     );
     assert_eq!(
         (

@@ -1077,16 +1077,16 @@ fn invalid_inputs_name_their_field() {
             "longitude",
         ),
         (
-            "subPayway 3 without payerUid",
+            "subPayway 3 without payerId",
             O::Precreate,
             with(O::Precreate, "subPayway", json!("3")),
-            "payerUid",
+            "payerId",
         ),
         (
-            "subPayway 4 without payerUid",
+            "subPayway 4 without payerId",
             O::Precreate,
             with(O::Precreate, "subPayway", json!("4")),
-            "payerUid",
+            "payerId",
         ),
         (
             "subPayway not digits",
@@ -1263,13 +1263,13 @@ fn boundaries_that_are_accepted() {
         ),
         ("operator 32 chars", O::Pay, with(O::Pay, "operator", s(32))),
         ("refundNo 20 chars", O::Refund, with(O::Refund, "refundNo", s(20))),
-        ("subPayway 3 with payerUid", O::Precreate, {
+        ("subPayway 3 with payerId", O::Precreate, {
             let mut v = with(O::Precreate, "subPayway", json!("3"));
-            v["payerUid"] = json!("okSzXt3uY");
+            v["payerId"] = json!("okSzXt3uY");
             v
         }),
         (
-            "subPayway 2 without payerUid",
+            "subPayway 2 without payerId",
             O::Precreate,
             with(O::Precreate, "subPayway", json!("2")),
         ),

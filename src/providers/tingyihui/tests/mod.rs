@@ -934,7 +934,7 @@ impl Fixture for TingyihuiFixture {
 fn fields_are_the_ones_each_operation_reads() {
     let client = crate::Client::new(&config().to_string()).unwrap();
     let build = |op: &str, v: Value| client.build(op, &v.to_string(), 1_637_800_000_000, "n".into());
-    let precreate = json!({"merchantOrderNo": ORDER, "amount": 100, "channel": "WECHAT", "payerUid": "oBuyer1",
+    let precreate = json!({"merchantOrderNo": ORDER, "amount": 100, "channel": "WECHAT", "payerId": "oBuyer1",
                            "reflect": "r", "subject": "停车费", "storeId": "S1", "notifyUrl": "https://m.example/n"});
     build("precreate", precreate).unwrap();
     let refund = json!({"providerOrderNo": OS_TRADE_NO, "refundNo": REFUND_NO, "amount": 1, "description": "退款"});
@@ -958,8 +958,8 @@ fn fields_are_the_ones_each_operation_reads() {
         ),
         (
             "refund",
-            json!({"merchantOrderNo": ORDER, "refundNo": REFUND_NO, "amount": 1, "payerUid": "u"}),
-            "payerUid",
+            json!({"merchantOrderNo": ORDER, "refundNo": REFUND_NO, "amount": 1, "payerId": "u"}),
+            "payerId",
         ),
         (
             "precreate",
