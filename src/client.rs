@@ -198,6 +198,7 @@ impl Client {
             verifier,
         };
         let n = self.gateway.verify_notification(headers, body, &ctx)?;
+        readable(&n.order, n.refund.as_ref())?;
         if let Some(e) = expect {
             providers::expected_order(e, &n.order)?;
         }
@@ -263,3 +264,24 @@ impl Client {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+/// A notice, even a genuine one, counts only if the library can read which order it is about and what
+/// state it reports. Otherwise it is refused (so the gateway sends it again), never acknowledged as
+/// processed with nothing the merchant could act on.
+fn readable(order: &crate::model::Order, refund: Option<&crate::model::Refund>) -> Result<()> {
+    if order.merchant_order_no.is_none() && order.provider_order_no.is_none() {
+        return Err(Error::notification(
+            "UNREADABLE",
+            "the notice names no order this library can read; refused so the gateway sends it again",
+        ));
+    }
+    let refund_known = refund.is_some_and(|r| r.state != crate::model::RefundState::Unknown);
+    if order.state == crate::model::OrderState::Unknown && !refund_known {
+        let state = order.provider_state.as_deref().unwrap_or("no state");
+        return Err(Error::notification(
+            "UNREADABLE",
+            format!("the notice reports a state this library cannot read ({state:?}); refused so the gateway sends it again"),
+        ));
+    }
+    Ok(())
+}

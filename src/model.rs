@@ -249,6 +249,12 @@ impl OperationResult {
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub order: Order,
+    /// Whether a signature vouched for it. A gateway whose notices carry none (Tingyihui's callbacks)
+    /// says false: the merchant confirms the order by query before acting on it.
+    pub verified: bool,
+    /// A refund notice's refund (the order's own state may not be in it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund: Option<Refund>,
     pub ack: crate::http::Ack,
     pub raw: serde_json::Value,
 }

@@ -330,8 +330,8 @@ fn model() -> Value {
                 &OperationResult::new(Provider("p"), Operation::Query, Outcome::Unknown, Next::Retry),
             ),
             "VerifiedNotification": fields(
-                &Notification { order: order_full(), ack: ack(), raw: json!({}) },
-                &Notification { order: order_minimal(), ack: ack(), raw: Value::Null },
+                &Notification { order: order_full(), verified: true, refund: Some(refund_full()), ack: ack(), raw: json!({}) },
+                &Notification { order: order_minimal(), verified: false, refund: None, ack: ack(), raw: Value::Null },
             ),
             "Ack": fields(&ack(), &ack()),
             "HttpRequest": fields(&request(), &request()),

@@ -71,7 +71,7 @@ export type ErrorCode =
 /** TOO_LARGE: over the 1 MiB limit. WRONG_MERCHANT: genuinely signed, but for another merchant, terminal or app.
  * WRONG_ORDER / WRONG_AMOUNT: genuine, but not about the order given as `expect`. */
 export type NotificationRejection =
-  | 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED' | 'TOO_LARGE' | 'WRONG_MERCHANT' | 'WRONG_ORDER' | 'WRONG_AMOUNT';
+  | 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED' | 'TOO_LARGE' | 'WRONG_MERCHANT' | 'WRONG_ORDER' | 'WRONG_AMOUNT' | 'UNREADABLE';
 
 /** JSON as a provider sent it. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -188,6 +188,11 @@ export interface Ack {
 
 export interface VerifiedNotification {
   order: Order;
+  /** True when a signature vouched for it. A gateway whose notices carry none says false: confirm the
+   * order by query before acting on it. */
+  verified: boolean;
+  /** A refund notice's refund (the order's own state may not be in it). */
+  refund?: Refund;
   /** Send this back to the gateway. */
   ack: Ack;
   raw: Json;

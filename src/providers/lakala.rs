@@ -837,7 +837,13 @@ impl Gateway for Lakala {
             headers: ack_headers,
             body: r#"{"code":"SUCCESS","message":"执行成功"}"#.to_string(),
         };
-        Ok(Notification { order, ack, raw })
+        Ok(Notification {
+            order,
+            verified: true,
+            refund: None,
+            ack,
+            raw,
+        })
     }
 }
 

@@ -715,6 +715,8 @@ impl Gateway for Shouqianba {
         }
         redact(&mut raw, SECRET_FIELDS);
         Ok(Notification {
+            verified: true,
+            refund: None,
             order,
             ack: Ack::text("success"),
             raw,

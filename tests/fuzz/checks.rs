@@ -52,13 +52,14 @@ pub const OPS: [&str; 10] = [
     "close",
 ];
 pub const BAD_OPS: [&str; 8] = ["", "PAY", "refund_query", "Pay ", "payy", "\u{0}", "query\n", "付款"];
-pub const REASONS: [&str; 8] = [
+pub const REASONS: [&str; 9] = [
     "MISSING_SIGNATURE",
     "BAD_SIGNATURE",
     "EXPIRED",
     "MALFORMED",
     "TOO_LARGE",
     "WRONG_MERCHANT",
+    "UNREADABLE",
     "WRONG_ORDER",
     "WRONG_AMOUNT",
 ];

@@ -116,6 +116,8 @@ impl Fubei {
         let mut raw: Map<String, Value> = fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
         raw.insert("data".into(), data);
         Ok(Notification {
+            verified: true,
+            refund: None,
             order,
             ack: Ack::text(&self.ack),
             raw: Value::Object(raw),
