@@ -3,12 +3,17 @@
 //   node js-examples/browser-cashier/serve.mjs [--port 8080]      (after `make build`)
 //
 // starts the emulator, a small merchant server and the cashier page. The page (page/cashier.mjs, bundled with
-// its `qrcode` dependency by esbuild at start-up) only ever talks to the merchant server: it asks for a QR order,
-// draws the QR code and polls the order's status until it is PAID. The gateway credentials and every call to the
+// its `qrcode` dependency by esbuild at start-up) only ever talks to the merchant server. In a phone browser or on
+// a desktop it asks for a QR order and draws the QR code; inside WeChat or Alipay (the buyer opened the page in
+// the wallet) it asks for a JSAPI order for that buyer and hands its `payParams` to the wallet's own pay sheet.
+// Either way it then polls the order's status until it is PAID: only the server's query or a verified
+// notification says an order is paid, never the wallet's callback. The gateway credentials and every call to the
 // gateway stay here, on the server: a browser is no place for a terminal key or an RSA merchant key.
 //
 // The merchant API:
 //   POST /api/orders        {amount: "12.34" (yuan, as text), subject?} → 201 {merchantOrderNo, amount, amountYuan, qrCode, state}
+//                           {…, wallet: "WECHAT" | "ALIPAY", payerId} → 201 {…, payParams} (a JSAPI order for that buyer;
+//                           payerId is the buyer's openid / Alipay user id from your OAuth step, never trusted for money)
 //   GET  /api/orders/<no>   → {merchantOrderNo, amount, amountYuan, state, source}
 //                             state: WAITING | PAID | CLOSED | FAILED | REFUNDING | PARTIALLY_REFUNDED | REFUNDED | UNKNOWN
 //   POST /notify/<no>       the gateway's signed notification, verified over its raw bytes against the order we hold
@@ -70,7 +75,7 @@ export async function startCashier({ port = 0, queryEveryMs = 2000, onOrder = ()
     const view = (o) => ({ merchantOrderNo: o.merchantOrderNo, amount: o.amount, amountYuan: fenToYuan(o.amount),
       state: o.state, source: o.source });
 
-    async function createOrder({ amount, subject }) {
+    async function createOrder({ amount, subject, wallet, payerId }) {
       let fen;
       try {
         fen = yuanToFen(String(amount ?? ''));
@@ -79,19 +84,25 @@ export async function startCashier({ port = 0, queryEveryMs = 2000, onOrder = ()
         throw e;
       }
       if (fen <= 0) return [400, { error: 'amount: must be more than 0' }];
+      const inWallet = wallet !== undefined;
+      if (inWallet && !['WECHAT', 'ALIPAY'].includes(wallet)) return [400, { error: 'wallet: must be WECHAT or ALIPAY' }];
+      if (inWallet && (typeof payerId !== 'string' || !payerId)) return [400, { error: 'payerId: is required inside a wallet' }];
       const merchantOrderNo = `C${stamp}${++seq}`;
       const title = typeof subject === 'string' && subject.trim() ? subject.trim().slice(0, 40) : 'Purchase';
-      const pre = await client.precreate({ merchantOrderNo, amount: fen, subject: title, operator: 'cashier',
-        payway: '3', notifyUrl: `${self}/notify/${merchantOrderNo}` });
-      if (pre.outcome !== 'SUCCEEDED' || !pre.order?.qrCode) {
-        // UNKNOWN (a lost answer) is not "no order": a real till would query before offering a new one.
+      const kind = inWallet ? { kind: 'JSAPI', channel: wallet, payerId } : { channel: 'WECHAT' };
+      const pre = await client.precreate({ merchantOrderNo, amount: fen, subject: title, operator: 'cashier', ...kind,
+        notifyUrl: `${self}/notify/${merchantOrderNo}` });
+      const usable = inWallet ? pre.order?.payParams : pre.order?.qrCode;
+      if (pre.outcome !== 'SUCCEEDED' || !usable) {
+        // UNKNOWN (a lost answer, or pay parameters missing a key) is not "no order": a real till would query
+        // before offering a new one.
         return [502, { error: pre.error ? `${pre.error.code}: ${pre.error.message}` : `precreate ${pre.outcome}`, outcome: pre.outcome }];
       }
-      const order = { merchantOrderNo, amount: fen, subject: title, qrCode: pre.order.qrCode, state: label(pre.order.state),
-        source: 'precreate', checkedAt: Date.now() };
+      const order = { merchantOrderNo, amount: fen, subject: title, wallet, qrCode: pre.order.qrCode, payParams: pre.order.payParams,
+        state: label(pre.order.state), source: 'precreate', checkedAt: Date.now() };
       orders.set(merchantOrderNo, order);
       onOrder(order);
-      return [201, { ...view(order), qrCode: order.qrCode }];
+      return [201, { ...view(order), ...(inWallet ? { payParams: order.payParams } : { qrCode: order.qrCode }) }];
     }
 
     async function orderStatus(order) {
@@ -197,7 +208,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' } } });
   const cashier = await startCashier({
     port: Number(values.port),
-    onOrder: (o) => console.log(`order ${o.merchantOrderNo} (${fenToYuan(o.amount)} yuan) waits for the buyer. Play the buyer with:\n` +
+    onOrder: (o) => console.log(`order ${o.merchantOrderNo} (${fenToYuan(o.amount)} yuan${o.wallet ? `, JSAPI in ${o.wallet}` : ''}) waits for the buyer. Play the buyer with:\n` +
       `  curl -X POST ${cashier.emulatorUrl}/__emulator/shouqianba/buyer-pays -d '{"client_sn":"${o.merchantOrderNo}"}'`),
   });
   console.log(`gateway emulator on ${cashier.emulatorUrl}`);

@@ -204,3 +204,52 @@ test('the browser cashier example: QR code drawn, status live until PAID, secret
     await context.close();
   }
 });
+
+test('the browser cashier inside WeChat and Alipay: a JSAPI order paid through the wallet\'s own pay sheet', { timeout: 60_000 }, async () => {
+  const { startCashier } = await import('../../js-examples/browser-cashier/serve.mjs');
+  cashier ??= await startCashier({ port: 0, queryEveryMs: 300 });
+  const wallets = [
+    { wallet: 'WECHAT', ua: 'Mozilla/5.0 (Linux; Android 14) Mobile MicroMessenger/8.0.50', keys: ['appId', 'nonceStr', 'package', 'paySign', 'signType', 'timeStamp'] },
+    { wallet: 'ALIPAY', ua: 'Mozilla/5.0 (Linux; Android 14) Mobile AlipayClient/10.6.0', keys: ['tradeNO'] },
+  ];
+  for (const { wallet, ua, keys } of wallets) {
+    const context = await browser.newContext({ viewport: { width: 400, height: 620 }, userAgent: ua });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
+    // The wallet's bridge, as WeChat / Alipay inject it: the buyer confirms on the pay sheet, which pays the order
+    // at the gateway (here the emulator's control route) and answers the page as the wallet does.
+    let sheet;
+    await page.exposeFunction('__buyerConfirms', async (params) => {
+      sheet = params;
+      const [orderNo] = [...cashier.orders.keys()].slice(-1);
+      const res = await fetch(`${cashier.emulatorUrl}/__emulator/shouqianba/buyer-pays`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_sn: orderNo }),
+      });
+      return res.status;
+    });
+    await page.addInitScript(() => {
+      window.WeixinJSBridge = { invoke: (name, params, cb) => name === 'getBrandWCPayRequest' &&
+        window.__buyerConfirms(params).then(() => cb({ err_msg: 'get_brand_wcpay_request:ok' })) };
+      window.AlipayJSBridge = { call: (name, params, cb) => name === 'tradePay' &&
+        window.__buyerConfirms(params).then(() => cb({ resultCode: '9000' })) };
+    });
+    try {
+      await page.goto(`${cashier.url}/?poll=150&payer=${wallet === 'WECHAT' ? 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' : '2088102146225135'}`);
+      assert.equal(await page.textContent('#create'), 'Pay');
+      await page.click('#create');
+      await page.waitForSelector('#status[data-state="PAID"]', { timeout: 10_000 });
+      assert.equal(await page.isVisible('#qr'), false, `${wallet}: no QR code inside the wallet`);
+      assert.deepEqual(Object.keys(sheet).sort(), keys, `${wallet}: the pay sheet got exactly the wallet's keys`);
+      assert.ok(Object.values(sheet).every((v) => typeof v === 'string' && v), `${wallet}: all strings`);
+      const order = [...cashier.orders.values()].at(-1);
+      assert.equal(order.wallet, wallet);
+      assert.ok(['query', 'notification'].includes(order.source), 'PAID comes from the server, not the wallet callback');
+      assert.deepEqual(problems, []);
+      await page.screenshot({ path: path.join(ARTIFACTS, `browser-cashier-${wallet.toLowerCase()}.png`) });
+    } finally {
+      await context.close();
+    }
+  }
+});

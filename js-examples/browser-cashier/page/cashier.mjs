@@ -1,7 +1,8 @@
-// The cashier page: asks the merchant server for a QR order, draws the QR code (the `qrcode` package) and shows
-// the order's live status, polling the merchant server until the order is PAID (or otherwise final). It holds no
-// secret and talks to no gateway: everything goes through the merchant server's /api (the page's
-// Content-Security-Policy lets it talk to nothing else). Bundled by serve.mjs with esbuild.
+// The cashier page: asks the merchant server for an order and shows its live status, polling the merchant server
+// until the order is PAID (or otherwise final). Outside a wallet it draws the order's QR code (the `qrcode`
+// package); inside WeChat or Alipay it asks for a JSAPI order for this buyer and opens the wallet's pay sheet
+// with the order's payParams. It holds no secret and talks to no gateway: everything goes through the merchant
+// server's /api (the page's Content-Security-Policy lets it talk to nothing else). Bundled by serve.mjs.
 import QRCode from 'qrcode';
 
 const $ = (id) => document.getElementById(id);
@@ -10,6 +11,33 @@ const TEXT = { WAITING: 'WAITING — scan to pay', PAID: 'PAID', CLOSED: 'CLOSED
 // ?poll=<ms> sets the polling interval (the tests poll fast); 1 s by default.
 const pollMs = Math.max(100, Number(new URLSearchParams(location.search).get('poll')) || 1000);
 let current = 0; // a new order stops the polling of the previous one
+
+// Inside a wallet the page is a JSAPI cashier. `payer` is the buyer's openid / Alipay user id, which your
+// server's OAuth step (WeChat snsapi_base, Alipay auth_base) puts in the page's URL before the buyer lands here.
+const ua = navigator.userAgent;
+const wallet = /MicroMessenger/i.test(ua) ? 'WECHAT' : /AlipayClient/i.test(ua) ? 'ALIPAY' : undefined;
+const payerId = new URLSearchParams(location.search).get('payer') ?? undefined;
+
+// Inside a wallet the buyer pays on this phone: the button opens the wallet's pay sheet, not a QR code.
+if (wallet) $('create').textContent = 'Pay';
+
+/** Opens the wallet's own pay sheet. Its answer only says what the buyer did on screen, never that money moved. */
+function payInWallet(params) {
+  if (wallet === 'WECHAT') {
+    const invoke = () => window.WeixinJSBridge.invoke('getBrandWCPayRequest', params, (res) => done(res?.err_msg));
+    let done;
+    return new Promise((resolve) => {
+      done = resolve;
+      if (window.WeixinJSBridge) invoke();
+      else document.addEventListener('WeixinJSBridgeReady', invoke, { once: true });
+    });
+  }
+  return new Promise((resolve) => {
+    const call = () => window.AlipayJSBridge.call('tradePay', params, (res) => resolve(res?.resultCode));
+    if (window.AlipayJSBridge) call();
+    else document.addEventListener('AlipayJSBridgeReady', call, { once: true });
+  });
+}
 
 function setStatus(state, note = '') {
   $('status').dataset.state = state;
@@ -49,9 +77,18 @@ $('new-order').addEventListener('submit', async (event) => {
     const order = await api('/api/orders', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: $('amount').value.trim(), subject: $('subject').value }),
+      body: JSON.stringify({ amount: $('amount').value.trim(), subject: $('subject').value, wallet, payerId }),
     });
-    await QRCode.toCanvas($('qr'), order.qrCode, { width: 256, margin: 2, errorCorrectionLevel: 'M' });
+    if (order.payParams) {
+      $('qr').hidden = true;
+      payInWallet(order.payParams).then((said) => {
+        // "cancel" or "fail" on screen: the order stays open until it is paid or closed; the status says which.
+        if (generation === current && said && !/:ok$|^9000$/.test(said)) $('note').textContent = `the wallet said ${said}`;
+      });
+    } else {
+      $('qr').hidden = false;
+      await QRCode.toCanvas($('qr'), order.qrCode, { width: 256, margin: 2, errorCorrectionLevel: 'M' });
+    }
     $('total').textContent = `¥${order.amountYuan}`;
     $('order-no').textContent = order.merchantOrderNo;
     $('order').dataset.orderNo = order.merchantOrderNo;
