@@ -14,6 +14,8 @@
 //   POST /api/orders        {amount: "12.34" (yuan, as text), subject?} → 201 {merchantOrderNo, amount, amountYuan, qrCode, state}
 //                           {…, wallet: "WECHAT" | "ALIPAY", payerId} → 201 {…, payParams} (a JSAPI order for that buyer;
 //                           payerId is the buyer's openid / Alipay user id from your OAuth step, never trusted for money)
+//                           {…, wallet: "WECHAT", kind: "MINI_PROGRAM", payerId} from a mini-program page
+//   POST /api/wechat-login  {code} → {openid}: stands in for jscode2session (a mini-program's wx.login code)
 //   GET  /api/orders/<no>   → {merchantOrderNo, amount, amountYuan, state, source}
 //                             state: WAITING | PAID | CLOSED | FAILED | REFUNDING | PARTIALLY_REFUNDED | REFUNDED | UNKNOWN
 //   POST /notify/<no>       the gateway's signed notification, verified over its raw bytes against the order we hold
@@ -22,6 +24,7 @@
 //
 // To play the buyer scanning the QR code, call the emulator's control route (the server prints it per order):
 //   curl -X POST <emulator>/__emulator/shouqianba/buyer-pays -d '{"client_sn":"<merchantOrderNo>"}'
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -75,7 +78,7 @@ export async function startCashier({ port = 0, queryEveryMs = 2000, onOrder = ()
     const view = (o) => ({ merchantOrderNo: o.merchantOrderNo, amount: o.amount, amountYuan: fenToYuan(o.amount),
       state: o.state, source: o.source });
 
-    async function createOrder({ amount, subject, wallet, payerId }) {
+    async function createOrder({ amount, subject, wallet, payerId, kind = 'JSAPI' }) {
       let fen;
       try {
         fen = yuanToFen(String(amount ?? ''));
@@ -87,10 +90,11 @@ export async function startCashier({ port = 0, queryEveryMs = 2000, onOrder = ()
       const inWallet = wallet !== undefined;
       if (inWallet && !['WECHAT', 'ALIPAY'].includes(wallet)) return [400, { error: 'wallet: must be WECHAT or ALIPAY' }];
       if (inWallet && (typeof payerId !== 'string' || !payerId)) return [400, { error: 'payerId: is required inside a wallet' }];
+      if (inWallet && !['JSAPI', 'MINI_PROGRAM'].includes(kind)) return [400, { error: 'kind: must be JSAPI or MINI_PROGRAM' }];
       const merchantOrderNo = `C${stamp}${++seq}`;
       const title = typeof subject === 'string' && subject.trim() ? subject.trim().slice(0, 40) : 'Purchase';
-      const kind = inWallet ? { kind: 'JSAPI', channel: wallet, payerId } : { channel: 'WECHAT' };
-      const pre = await client.precreate({ merchantOrderNo, amount: fen, subject: title, operator: 'cashier', ...kind,
+      const how = inWallet ? { kind, channel: wallet, payerId } : { channel: 'WECHAT' };
+      const pre = await client.precreate({ merchantOrderNo, amount: fen, subject: title, operator: 'cashier', ...how,
         notifyUrl: `${self}/notify/${merchantOrderNo}` });
       const usable = inWallet ? pre.order?.payParams : pre.order?.qrCode;
       if (pre.outcome !== 'SUCCEEDED' || !usable) {
@@ -158,6 +162,18 @@ export async function startCashier({ port = 0, queryEveryMs = 2000, onOrder = ()
             return json(400, { error: 'a JSON body is expected' });
           }
           return json(...(await createOrder(input ?? {})));
+        }
+        if (req.method === 'POST' && pathname === '/api/wechat-login') {
+          // Stands in for WeChat's jscode2session, which your server calls with the mini-program's app secret to
+          // turn wx.login's one-time code into the buyer's openid. Never let the page name its own openid.
+          let code;
+          try {
+            ({ code } = JSON.parse(body.toString('utf8')) ?? {});
+          } catch {
+            return json(400, { error: 'a JSON body is expected' });
+          }
+          if (typeof code !== 'string' || !/^[0-9a-f]{32}$/.test(code)) return json(400, { error: 'code: a wx.login code is expected' });
+          return json(200, { openid: `o${createHash('sha256').update(code).digest('base64url').slice(0, 27)}` });
         }
         const [, kind, no] = pathname.match(/^\/(api\/orders|notify)\/([A-Za-z0-9]{1,32})$/) ?? [];
         const order = no && orders.get(no);

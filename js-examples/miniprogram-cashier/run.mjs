@@ -53,6 +53,38 @@ export async function runCashier({ emulatorUrl, barcode = '130000000000000001', 
   }
 }
 
+/**
+ * Opens the buyer's checkout page (pages/checkout) against the merchant server at `serverUrl` (the browser
+ * cashier's, js-examples/browser-cashier/serve.mjs), presses Pay, and lets `pay(params)` play the buyer on
+ * wx.requestPayment's sheet. Resolves when the page shows a final state: { data, sheet (what the sheet got) }.
+ */
+export async function runCheckout({ serverUrl, pay, amount = '12.34', log, timeoutMs = 30_000 }) {
+  let sheet;
+  const mp = createMiniProgram({
+    mounts: { '/': here, '/miniprogram_npm/aggpay': miniprogramDirOf('aggpay') },
+    pay: (params) => {
+      sheet = params;
+      return pay(params);
+    },
+    log,
+  });
+  try {
+    mp.storage.set('aggpay.shop', { serverUrl });
+    const page = mp.openPage('pages/checkout/index');
+    page.onAmountInput({ detail: { value: amount } });
+    const done = page.onPay();
+    const deadline = Date.now() + timeoutMs;
+    while (!['PAID', 'CLOSED', 'FAILED', 'error'].includes(page.data.status)) {
+      if (Date.now() > deadline) throw new Error(`no final state within ${timeoutMs} ms (status ${page.data.status})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await done;
+    return { data: { ...page.data }, sheet, stats: mp.stats };
+  } finally {
+    mp.close();
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { amount: { type: 'string' }, barcode: { type: 'string' }, emulator: { type: 'string' } } });
   const emu = values.emulator ? null : await startEmulator({ port: 0 });

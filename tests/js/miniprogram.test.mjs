@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
 import { createMiniProgram } from '../miniprogram/sandbox.mjs';
-import { runCashier, miniprogramDirOf } from '../../js-examples/miniprogram-cashier/run.mjs';
+import { runCashier, runCheckout, miniprogramDirOf } from '../../js-examples/miniprogram-cashier/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'pkg/dist');
@@ -253,4 +253,43 @@ test('the cashier example: app.js launches, the page scans and charges with payA
   mp.storage.set('aggpay.till', { baseUrl: emu.url, terminalSn: 'x', terminalKey: 'y', deviceId: 'z', operator: 'o' });
   const page = mp.openPage('pages/cashier/index');
   for (const h of handlers) assert.equal(typeof page[h], 'function', `${h} in index.wxml`);
+});
+
+test('the checkout example: a MINI_PROGRAM order for the buyer, paid on wx.requestPayment, confirmed by the server', async () => {
+  const { startCashier } = await import('../../js-examples/browser-cashier/serve.mjs');
+  const shop = await startCashier({ port: 0, queryEveryMs: 100 });
+  try {
+    const out = await runCheckout({
+      serverUrl: shop.url,
+      log: quiet,
+      // The buyer confirms on the pay sheet: the wallet pays the order at the gateway.
+      pay: async () => {
+        const [no] = [...shop.orders.keys()].slice(-1);
+        const res = await fetch(`${shop.emulatorUrl}/__emulator/shouqianba/buyer-pays`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_sn: no }),
+        });
+        assert.equal(res.status, 200);
+      },
+    });
+    assert.equal(out.data.status, 'PAID', out.data.message);
+    assert.deepEqual(Object.keys(out.sheet).sort(), ['appId', 'nonceStr', 'package', 'paySign', 'signType', 'timeStamp'],
+      'wx.requestPayment got exactly its six keys');
+    assert.ok(Object.values(out.sheet).every((v) => typeof v === 'string' && v), 'all strings');
+    const order = shop.orders.get(out.data.orderNo);
+    assert.equal(order.wallet, 'WECHAT');
+    assert.ok(['query', 'notification'].includes(order.source), 'PAID comes from the server, not the pay sheet');
+    assert.equal(out.stats.instantiated.length, 0, 'the checkout page loads no wasm: it holds no gateway credential');
+
+    // Every handler the checkout template names exists on the page.
+    const wxml = readFileSync(join(root, 'js-examples/miniprogram-cashier/pages/checkout/index.wxml'), 'utf8');
+    const mp = createMiniProgram({ mounts: { '/': join(root, 'js-examples/miniprogram-cashier'), '/miniprogram_npm/aggpay': miniprogramDirOf('aggpay') }, log: quiet });
+    try {
+      const page = mp.openPage('pages/checkout/index');
+      for (const [, h] of wxml.matchAll(/\bbind\w+="(\w+)"/g)) assert.equal(typeof page[h], 'function', `${h} in index.wxml`);
+    } finally {
+      mp.close();
+    }
+  } finally {
+    await shop.close();
+  }
 });

@@ -1,5 +1,5 @@
 // A WeChat mini-program, as far as aggpay can tell: a node:vm context that exposes only what a mini-program's
-// logic layer has — `wx` (request, getRandomValues, scanCode, storage, toasts), `WXWebAssembly` (instantiate from
+// logic layer has — `wx` (request, getRandomValues, scanCode, login, requestPayment, storage, toasts), `WXWebAssembly` (instantiate from
 // a path of the code package only), console, timers, App/Page/getApp, CommonJS `require` of the package's own
 // files and of miniprogram_npm — plus the language built-ins. No WebAssembly, fetch, TextEncoder, TextDecoder,
 // atob, btoa, crypto, AbortController, process, Buffer or Node modules, and no eval / new Function (mini-programs
@@ -72,6 +72,17 @@ const BOOTSTRAP = `(function (host) {
       host.scan((err, result) => err ? settle(options, false, { errMsg: 'scanCode:fail ' + err })
         : settle(options, true, { result, scanType: 'BARCODE', charSet: 'utf-8', errMsg: 'scanCode:ok' }));
     },
+    login(options) {
+      host.login((err, code) => err ? settle(options, false, { errMsg: 'login:fail ' + err })
+        : settle(options, true, { code, errMsg: 'login:ok' }));
+    },
+    requestPayment(options) {
+      const o = options || {};
+      const params = {};
+      for (const k of Object.keys(o)) if (typeof o[k] !== 'function') params[k] = o[k]; // what the sheet is given
+      host.pay(JSON.stringify(params), (err) => err ? settle(o, false, { errMsg: 'requestPayment:fail ' + err })
+        : settle(o, true, { errMsg: 'requestPayment:ok' }));
+    },
     getStorageSync(key) { const v = host.storage.get(String(key)); return v === undefined ? '' : JSON.parse(v); },
     setStorageSync(key, value) { host.storage.set(String(key), JSON.stringify(value)); },
     showToast(options) { host.ui('toast', String((options && options.title) || '')); settle(options, true, { errMsg: 'showToast:ok' }); },
@@ -94,9 +105,10 @@ const FORBIDDEN = ['WebAssembly', 'fetch', 'TextEncoder', 'TextDecoder', 'atob',
 
 /**
  * mounts: { '/<code package path>': '<host directory>' } — the mini-program's code package. Options: scan
- * (() => Promise<string>, what wx.scanCode reads), log (console-like; default the host console).
+ * (() => Promise<string>, what wx.scanCode reads), pay ((params) => Promise, the buyer on wx.requestPayment's
+ * sheet: resolves when paid, rejects with a reason such as 'cancel'), log (console-like; default the host console).
  */
-export function createMiniProgram({ mounts, scan, log = console } = {}) {
+export function createMiniProgram({ mounts, scan, pay, log = console } = {}) {
   const roots = Object.entries(mounts).map(([at, dir]) => [posix.normalize(at === '/' ? '/' : at.replace(/\/$/, '')), dir]);
   roots.sort((a, b) => b[0].length - a[0].length);
   const stats = { requests: 0, aborts: 0, randomCalls: 0, randomBytes: 0, instantiated: [], ui: [], requestLog: [] };
@@ -183,6 +195,14 @@ export function createMiniProgram({ mounts, scan, log = console } = {}) {
     scan(done) {
       if (!scan) return setImmediate(() => done('no camera'));
       Promise.resolve().then(scan).then((r) => done(null, String(r)), (e) => done(String(e?.message ?? e)));
+    },
+    login(done) {
+      // wx.login's one-time code, which only the merchant server can exchange (jscode2session) for the openid.
+      setImmediate(() => done(null, randomBytes(16).toString('hex')));
+    },
+    pay(paramsJson, done) {
+      if (!pay) return setImmediate(() => done('no payment sheet'));
+      Promise.resolve().then(() => pay(JSON.parse(paramsJson))).then(() => done(null), (e) => done(String(e?.message ?? e)));
     },
     storage,
     ui(kind, text) {
