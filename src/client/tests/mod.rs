@@ -44,5 +44,8 @@ fn a_genuine_notice_the_library_cannot_read_is_refused_so_the_gateway_resends() 
     };
     // A refund notice whose order state is not in it counts by its refund's state.
     assert_eq!(reason(super::readable(&odd, Some(&refund(RefundState::Success)))), None);
-    assert_eq!(reason(super::readable(&odd, Some(&refund(RefundState::Unknown)))), Some("UNREADABLE"));
+    assert_eq!(
+        reason(super::readable(&odd, Some(&refund(RefundState::Unknown)))),
+        Some("UNREADABLE")
+    );
 }

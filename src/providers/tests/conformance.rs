@@ -454,7 +454,7 @@ fn field_table() -> String {
         }
     }
     // The order of the README: order references first, then payment details, then activation.
-    const ORDER: [&str; 16] = [
+    const ORDER: [&str; 18] = [
         "merchantOrderNo",
         "providerOrderNo",
         "amount",
@@ -462,9 +462,11 @@ fn field_table() -> String {
         "refundNo",
         "providerRefundNo",
         "channel",
+        "kind",
         "payway",
         "subPayway",
         "payerId",
+        "subAppId",
         "returnUrl",
         "reflect",
         "deviceId",
@@ -506,18 +508,85 @@ fn field_table() -> String {
 
 #[test]
 fn the_readme_field_table_is_what_the_providers_read() {
-    let readme = include_str!("../../../README.md");
-    let (begin, end) = ("<!-- fields: begin -->\n", "<!-- fields: end -->");
-    let table = readme
-        .split_once(begin)
-        .and_then(|(_, rest)| rest.split_once(end))
-        .map(|(t, _)| t)
-        .unwrap_or_default();
-    let want = field_table();
+    readme_table("fields", &field_table());
+}
+
+/// Checks the README's generated table `name` (between its begin/end comments); with AGGPAY_UPDATE_README set,
+/// writes it instead.
+fn readme_table(name: &str, want: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let (begin, end) = (format!("<!-- {name}: begin -->\n"), format!("<!-- {name}: end -->"));
+    let (head, rest) = readme.split_once(&begin).expect("the begin comment");
+    let (table, tail) = rest.split_once(&end).expect("the end comment");
+    if std::env::var_os("AGGPAY_UPDATE_README").is_some() {
+        std::fs::write(path, format!("{head}{begin}{want}{end}{tail}")).expect("write README.md");
+        return;
+    }
     assert!(
         table == want,
-        "README.md's field table (between {begin:?} and {end:?}) is out of date; it should read:\n{want}"
+        "README.md's {name} table is out of date (AGGPAY_UPDATE_README=1 cargo test --lib readme_ rewrites it); it should read:\n{want}"
     );
+}
+
+/// What each gateway makes, kind × wallet, found by building: a pair is offered when a precreate of that kind
+/// and wallet builds with the buyer named as the gateway asks (`payerId`, `subAppId`, both or neither).
+fn kinds_table() -> String {
+    use crate::providers::wallet::OrderKind;
+    let o = order();
+    let providers: Vec<_> = all().iter().map(|d| (d.provider.0, (d.fixture)())).collect();
+    let mut out = format!(
+        "| kind | wallet | {} |\n|---|---|{}\n",
+        providers.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" | "),
+        "---|".repeat(providers.len())
+    );
+    for kind in OrderKind::ALL {
+        for wallet in ["ALIPAY", "WECHAT", "UNIONPAY", "ANY"] {
+            let cells: Vec<&str> = providers
+                .iter()
+                .map(|(_, f)| {
+                    let client = Client::new(&f.config().to_string()).expect("config");
+                    let mut base = f.input(Operation::Precreate, &o).expect("every provider precreates");
+                    for k in ["channel", "payway", "subPayway", "payerId", "subAppId", "kind"] {
+                        base.as_object_mut().map(|m| m.remove(k));
+                    }
+                    if kind != OrderKind::Qr {
+                        base["kind"] = json!(kind.name());
+                    }
+                    if wallet != "ANY" {
+                        base["channel"] = json!(wallet);
+                    }
+                    let buyers = [
+                        json!({}),
+                        json!({"payerId": "oBuyer"}),
+                        json!({"subAppId": "wxApp"}),
+                        json!({"payerId": "oBuyer", "subAppId": "wxApp"}),
+                    ];
+                    let builds = buyers.iter().any(|b| {
+                        let mut input = base.clone();
+                        for (k, v) in b.as_object().into_iter().flatten() {
+                            input[k] = v.clone();
+                        }
+                        let nonce = "nonce0123456789abcdef0123456789a".into();
+                        client.build("precreate", &input.to_string(), f.now_ms(), nonce).is_ok()
+                    });
+                    if builds {
+                        "yes"
+                    } else {
+                        "–"
+                    }
+                })
+                .collect();
+            let wallet = if wallet == "ANY" { "any (no `channel`)" } else { wallet };
+            out.push_str(&format!("| {} | {wallet} | {} |\n", kind.name(), cells.join(" | ")));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_readme_kinds_table_is_what_the_providers_make() {
+    readme_table("kinds", &kinds_table());
 }
 
 #[test]
