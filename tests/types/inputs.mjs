@@ -23,6 +23,8 @@ export const VALUES = {
   payway: '3',
   subPayway: '2',
   payerId: 'buyer-1',
+  subAppId: 'wx8888888888888888',
+  kind: 'JSAPI',
   notifyUrl: 'https://shop.example/notify',
   returnUrl: 'https://shop.example/done',
   reflect: 'till-7',

@@ -42,5 +42,21 @@ declare global {
   const res: ServerResponse;
   /** The request body's bytes: read from req, or Express's req.body under express.raw({ type: '*\/*' }). */
   const rawBodyBuffer: Buffer;
+
+  // The cashier-pages example: a mini-program checkout and its merchant server.
+  /** WeChat's jscode2session, called by the merchant server with the mini-program's app secret. */
+  function jscode2session(code: string): Promise<string>;
+  /** The code the page got from wx.login, as the merchant server received it. */
+  const loginCode: string;
+  /** The merchant server's answer to the page. */
+  function respond(body: object): void;
+  const merchantOrderNo: string;
+  const notifyUrl: string;
+  /** The mini-program's own API, as far as the example uses it. */
+  const wx: { login(): Promise<{ code: string }>; requestPayment(options: object): void };
+  /** The page's call to the merchant server. */
+  function post(path: string, body: object): Promise<{ merchantOrderNo: string; payParams: object }>;
+  /** Asks the merchant server for the order's state until it is final. */
+  function follow(): void;
 }
 
