@@ -22,7 +22,7 @@ const r: OperationResult = await client.pay({
   payway: '3', description: 'oat', longitude: '121.47', latitude: '31.23', deviceId: 'till-01', reflect: 'r',
   notifyUrl: 'https://shop.example/n', storeId: 'S1', clientIp: '203.0.113.9', extra: { goods_details: [{ id: 1 }] },
 });
-await client.precreate({ merchantOrderNo: 'A1002', amount: 2580, subject: 'Beans', operator: 'alice', payway: '3', subPayway: '4', payerUid: 'o-1' });
+await client.precreate({ merchantOrderNo: 'A1002', amount: 2580, subject: 'Beans', operator: 'alice', payway: '3', subPayway: '4', payerId: 'o-1' });
 await client.query({ merchantOrderNo: 'A1001' });
 await client.query({ providerOrderNo: '789', refundNo: 'A1001-R1' });
 await client.refund({ merchantOrderNo: 'A1001', refundNo: 'A1001-R1', amount: 300, operator: 'alice', description: 'broken cup' });
