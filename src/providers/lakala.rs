@@ -378,7 +378,14 @@ impl Lakala {
                 }
                 fen(input, "total_amount", &mut m)?;
                 m.insert("location_info".into(), location(input)?);
-                put(&mut m, "subject", optional("subject", &input.subject, 42)?);
+                // PHP SDK TransPreorderRequest::listInvalidProperties: "微信支付必需上送订单标题字段[subject]".
+                let subject = match (p.account_type, optional("subject", &input.subject, 42)?) {
+                    ("WECHAT", None) => {
+                        return Err(Error::input("subject", "is required for a WECHAT order on Lakala (微信支付必送)"))
+                    }
+                    (_, s) => s,
+                };
+                put(&mut m, "subject", subject);
                 put(&mut m, "notify_url", optional("notifyUrl", &input.notify_url, 128)?);
                 "/api/v3/labs/trans/preorder"
             }

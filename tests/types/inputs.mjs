@@ -127,7 +127,9 @@ const lakala = {
     portable: ['operator', 'description'],
   },
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'channel', 'clientIp'], optional: ['payerId', 'subject', 'notifyUrl', 'extra'],
+    // kind JSAPI on ALIPAY takes payerId; subAppId only on WECHAT JSAPI / MINI_PROGRAM (see LakalaPrecreateInput).
+    required: ['merchantOrderNo', 'amount', 'channel', 'clientIp'],
+    optional: [['kind', 'payerId'], ['kind', 'payerId', 'subAppId'], 'subject', 'notifyUrl', 'extra'],
     portable: ['operator', 'description', 'storeId'],
   },
   query: { oneOf: [ORDER], optional: ['extra'] },

@@ -89,6 +89,14 @@ fn every_supported_kind_and_wallet_is_sent_as_the_sdk_sends_it() {
 }
 
 #[test]
+fn only_wechat_orders_need_a_subject() {
+    for channel in ["ALIPAY", "UNIONPAY"] {
+        let d = req_data(order_input(json!({"channel": channel, "subject": null}))).expect(channel);
+        assert!(d.get("subject").is_none(), "{channel}");
+    }
+}
+
+#[test]
 fn every_refused_combination_names_the_field_and_what_lakala_takes() {
     let w = |kind: &str, channel: &str| json!({"kind": kind, "channel": channel, "payerId": OPENID, "subAppId": SUB_APPID});
     let cases: Vec<(&str, Value, &str, &[&str])> = vec![
@@ -156,6 +164,13 @@ fn every_refused_combination_names_the_field_and_what_lakala_takes() {
             &["ALIPAY QR", "JSAPI"],
         ),
         ("QR UNIONPAY with a sub appid", json!({"channel": "UNIONPAY", "subAppId": SUB_APPID}), "subAppId", &["QR"]),
+        // PHP SDK TransPreorderRequest: "微信支付必需上送订单标题字段[subject]".
+        (
+            "a WeChat order without a subject",
+            json!({"kind": "MINI_PROGRAM", "channel": "WECHAT", "payerId": OPENID, "subAppId": SUB_APPID, "subject": null}),
+            "subject",
+            &["WECHAT"],
+        ),
         (
             "a sub appid longer than String(32)",
             json!({"kind": "JSAPI", "channel": "WECHAT", "payerId": OPENID, "subAppId": "w".repeat(33)}),
@@ -210,7 +225,7 @@ pub(super) fn wechat_order(
     o: &crate::providers::conformance::OrderRef,
     drop: Option<&str>,
 ) -> (Value, HttpResponse) {
-    let input = json!({"merchantOrderNo": o.merchant_order_no, "amount": o.amount, "clientIp": "10.0.0.1",
+    let input = json!({"merchantOrderNo": o.merchant_order_no, "amount": o.amount, "clientIp": "10.0.0.1", "subject": "Latte",
                        "kind": "MINI_PROGRAM", "channel": "WECHAT", "payerId": OPENID, "subAppId": SUB_APPID});
     (
         input,
