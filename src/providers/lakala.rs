@@ -297,7 +297,7 @@ const WECHAT_NAMES: [&str; 6] = ["app_id", "time_stamp", "nonce_str", "package",
 /// The preorder asked for, and its acc_busi_fields (user_id, sub_appid) checked against the table row.
 fn wallet_order(input: &Input) -> Result<(OrderKind, &'static str, Preorder, Option<Value>)> {
     let (kind, channel, p) = super::wallet::offer(input, OFFERS, "Lakala")?;
-    let what = format!("a {channel} {} order on Lakala", kind.name());
+    let what = format!("{channel} {} orders on Lakala", kind.name());
     let takes = |field: &str| {
         let rows: Vec<String> = OFFERS
             .iter()
