@@ -298,31 +298,42 @@ const WECHAT_NAMES: [&str; 6] = ["app_id", "time_stamp", "nonce_str", "package",
 fn wallet_order(input: &Input) -> Result<(OrderKind, &'static str, Preorder, Option<Value>)> {
     let (kind, channel, p) = super::wallet::offer(input, OFFERS, "Lakala")?;
     let what = format!("{channel} {} orders on Lakala", kind.name());
-    let takes = |field: &str| {
-        let rows: Vec<String> = OFFERS
-            .iter()
-            .filter(|(_, _, o)| if field == "payerId" { o.user_id != No } else { o.sub_appid != No })
-            .map(|(k, c, _)| format!("{c} {}", k.name()))
-            .collect();
-        rows.join(", ")
-    };
+    type Pick = fn(&Preorder) -> Need;
     // user_id: String(128) as the query returns it (seed 003 user_id1/user_id2); sub_appid: String(32)
     // (appId on the pre-auth page, hlakala.com/post/5296).
     let mut busi = Map::new();
-    for (field, wire, need, max, meaning) in [
-        ("payerId", "user_id", p.user_id, 128, "the buyer's openid under subAppId, Alipay buyer_user_id or UnionPay userId"),
-        ("subAppId", "sub_appid", p.sub_appid, 32, "the WeChat official account or mini-program appid the openid belongs to"),
+    for (field, value, wire, need, max, meaning) in [
+        (
+            "payerId",
+            &input.payer_id,
+            "user_id",
+            (|o: &Preorder| o.user_id) as Pick,
+            128,
+            "the buyer's openid under subAppId, Alipay buyer_user_id or UnionPay userId",
+        ),
+        (
+            "subAppId",
+            &input.sub_app_id,
+            "sub_appid",
+            (|o: &Preorder| o.sub_appid) as Pick,
+            32,
+            "the WeChat official account or mini-program appid the openid belongs to",
+        ),
     ] {
-        let v = if field == "payerId" { &input.payer_id } else { &input.sub_app_id };
-        match (need, optional(field, v, max)?) {
+        match (need(&p), optional(field, value, max)?) {
             (Required, None) => {
                 return Err(Error::input(field, format!("is required for {what} ({wire}: {meaning})")))
             }
             (No, Some(_)) => {
+                let takes: Vec<String> = OFFERS
+                    .iter()
+                    .filter(|(_, _, o)| need(o) != No)
+                    .map(|(k, c, _)| format!("{c} {}", k.name()))
+                    .collect();
                 return Err(Error::input(
                     field,
-                    format!("has no place in {what} (Lakala takes it on {} only)", takes(field)),
-                ))
+                    format!("has no place in {what} (Lakala takes it on {} only)", takes.join(", ")),
+                ));
             }
             (_, Some(v)) => {
                 busi.insert(wire.into(), Value::String(v.into()));
