@@ -127,9 +127,11 @@ const lakala = {
     portable: ['operator', 'description'],
   },
   precreate: {
-    // kind JSAPI on ALIPAY takes payerId; subAppId only on WECHAT JSAPI / MINI_PROGRAM (see LakalaPrecreateInput).
+    // kind JSAPI on ALIPAY takes payerId; subAppId only on WECHAT JSAPI / MINI_PROGRAM, which also needs a subject
+    // (LakalaPrecreateInput). `values`: what a set (and the all-fields input) gives instead of VALUES.
     required: ['merchantOrderNo', 'amount', 'channel', 'clientIp'],
-    optional: [['kind', 'payerId'], ['kind', 'payerId', 'subAppId'], 'subject', 'notifyUrl', 'extra'],
+    optional: [['kind', 'payerId'], ['kind', 'channel', 'payerId', 'subAppId', 'subject'], 'subject', 'notifyUrl', 'extra'],
+    values: { channel: 'WECHAT' },
     portable: ['operator', 'description', 'storeId'],
   },
   query: { oneOf: [ORDER], optional: ['extra'] },
