@@ -63,6 +63,30 @@ const STATE_DESC = {
 
 const ACCOUNT_TYPES = ['WECHAT', 'ALIPAY', 'UQRCODEPAY', 'BESTPAY', 'SUNING', 'LKLACC', 'NUCSPAY', 'DCPAY'];
 
+/**
+ * Preorder trans_type → the wallets it takes and what acc_busi_fields must carry for each ([JSDK]
+ * V3LabsTransPreorderRequest.trans_type; V3LabsTradePreorderAlipayBus / WechatBus / UnionPayBus field comments).
+ * 41 NATIVE: "ALIPAY，云闪付支持" (WeChat: "41:NATIVE(WECHAT暂不支持)", [DOC] post/5296); 51 JSAPI: 微信公众号, 支付宝服务窗,
+ * 银联JS (user_id required "JS获取用户标识返回码不为34时" only, which the emulator cannot see: optional), 翼支付, 拉卡拉钱包;
+ * 71: 微信小程序 only. 61 (APP, direct WeChat only) is not emulated.
+ */
+const PREORDER_KINDS = {
+  41: { name: 'NATIVE', wallets: ['ALIPAY', 'UQRCODEPAY'], requires: {} },
+  51: {
+    name: 'JSAPI',
+    wallets: ['WECHAT', 'ALIPAY', 'UQRCODEPAY', 'BESTPAY', 'LKLACC'],
+    requires: {
+      WECHAT: { sub_appid: '微信公众号支付-51必传', user_id: '用户在子商户sub_appid下的唯一标识sub_openid,公众号支付-51必传' },
+      ALIPAY: { user_id: '支付宝的buyer_user_id,trans_type为51情况下必须传入' },
+    },
+  },
+  71: {
+    name: '微信小程序支付',
+    wallets: ['WECHAT'],
+    requires: { WECHAT: { sub_appid: '微信小程序支付-71必传', user_id: '用户在子商户sub_appid下的唯一标识sub_openid,小程序支付-71必传' } },
+  },
+};
+
 // ---- helpers (exported so demos can sign the same way; the tests use their own) ----
 
 /** The Lakala signing message: every part followed by "\n". Parts are strings or Buffers (raw body bytes). */
@@ -328,32 +352,38 @@ export async function createLakala(options = {}, hooks = {}) {
   }
 
   // preorder — [JSDK] V3LabsTransPreorderRequest: merchant_no, term_no, out_trade_no, account_type (WECHAT, ALIPAY,
-  // UQRCODEPAY, BESTPAY, SUNING, LKLACC, NUCSPAY), trans_type (41 NATIVE, 51 JSAPI, 71 微信小程序), total_amount,
-  // location_info (M); busi_mode, subject, pay_order_no, notify_url, settle_type, remark, identity_info, promo_info,
-  // acc_busi_fields (C; user_id for JSAPI/mini-program, as [AGPAY] sends). Response: [PSDK] TransPreorderResponse
-  // merchant_no, out_trade_no, trade_no, log_no, settle_merchant_no, settle_term_no, acc_resp_fields (41 → code).
+  // UQRCODEPAY, BESTPAY, SUNING, LKLACC, NUCSPAY), trans_type, total_amount, location_info (M); busi_mode, subject
+  // ("微信支付必送"; [PSDK] TransPreorderRequest refuses WECHAT without it), pay_order_no, notify_url, settle_type,
+  // remark, identity_info, promo_info, acc_busi_fields (C). Response: [PSDK] TransPreorderResponse merchant_no,
+  // out_trade_no, trade_no, log_no, settle_merchant_no, settle_term_no, acc_resp_fields (see payInfo).
+  // Which wallet takes which trans_type, and what acc_busi_fields must carry: PREORDER_KINDS.
   function preorder(data) {
     const outTradeNo = required(data, 'out_trade_no', 32);
     const accountType = required(data, 'account_type', 32);
     if (!ACCOUNT_TYPES.includes(accountType)) throw paramError(`account_type不支持: ${accountType}`);
     const transType = required(data, 'trans_type', 2);
-    if (!['41', '51', '71'].includes(transType)) throw paramError('trans_type只能是41(NATIVE)、51(JSAPI)或71(微信小程序)');
+    const kind = PREORDER_KINDS[transType];
+    if (!kind) throw paramError('trans_type只能是41(NATIVE)、51(JSAPI)或71(微信小程序支付)');
+    if (!kind.wallets.includes(accountType)) throw paramError(`trans_type ${transType}(${kind.name})不支持account_type ${accountType}`);
     const total = amount(data, 'total_amount');
     locationInfo(data);
-    const busi = data.acc_busi_fields;
-    if (busi !== undefined && (busi === null || typeof busi !== 'object' || Array.isArray(busi))) {
-      throw paramError('acc_busi_fields必须是对象');
-    }
-    if (transType !== '41' && !(typeof busi?.user_id === 'string' && busi.user_id)) {
-      throw paramError('acc_busi_fields.user_id不能为空(JSAPI/小程序支付必送)');
+    const busi = data.acc_busi_fields ?? {};
+    if (busi === null || typeof busi !== 'object' || Array.isArray(busi)) throw paramError('acc_busi_fields必须是对象');
+    const busiText = (field, max) => optional(busi, field, max);
+    const userId = busiText('user_id', 128);
+    const subAppid = busiText('sub_appid', 32);
+    for (const [field, value] of [['user_id', userId], ['sub_appid', subAppid]]) {
+      const why = kind.requires[accountType]?.[field];
+      if (why && value === undefined) throw paramError(`acc_busi_fields.${field}不能为空(${why})`);
     }
     const fields = {
       subject: optional(data, 'subject', 42), remark: optional(data, 'remark', 128), notify_url: notifyUrl(data),
     };
+    if (accountType === 'WECHAT' && fields.subject === undefined) throw paramError('微信支付必需上送订单标题字段[subject]');
     if (trades.has(outTradeNo)) return reply(CODES.DUPLICATE, '商户交易流水号重复');
     const t = newTrade({
       out_trade_no: outTradeNo, trade_main_type: 'PREORDER', account_type: accountType, trans_type: transType, total,
-      trade_state: 'CREATE', ...fields, ...(transType !== '41' && { user_id2: busi.user_id }),
+      trade_state: 'CREATE', ...fields, ...(userId && { user_id2: userId }), ...(subAppid && { sub_appid: subAppid }),
     });
     t.acc_resp_fields = payInfo(t);
     event(t, 'created', { amount: total });
@@ -363,22 +393,33 @@ export async function createLakala(options = {}, hooks = {}) {
     });
   }
 
+  // acc_resp_fields per Lakala doc 110 (聚合主扫) as transcribed in public integrations (a Lakala client's
+  // V3LabsTransPreorderResponse DTO; [AGPAY] PayWay/WxLite.cs, AliQr.cs): 41 → code, code_image; WECHAT 51/71 →
+  // prepay_id, app_id, time_stamp, nonce_str, package ("prepay_id=…"), sign_type, pay_sign, sub_mch_id; ALIPAY 51 →
+  // prepay_id (the Alipay trade_no), sub_mch_id; UQRCODEPAY 51 → redirect_url (the key is unconfirmed in public
+  // material). Not for another wallet's JSAPI (BESTPAY…): the library makes none, so the emulator answers a link.
   function payInfo(t) {
     if (t.trans_type === '41') {
       const code = {
-        WECHAT: `weixin://wxpay/bizpayurl?pr=emu${t.log_no}`, ALIPAY: `https://qr.alipay.com/emu${t.log_no}`,
-        UQRCODEPAY: `https://qr.95516.com/00010000/emu${t.log_no}`,
+        ALIPAY: `https://qr.alipay.com/bax0${digits(4)}emu${t.log_no}`, UQRCODEPAY: `https://qr.95516.com/00010000/emu${t.log_no}`,
       }[t.account_type] ?? `https://q.lakala.com/emu/${t.log_no}`;
       return { code, code_image: '' };
     }
+    const subMchId = digits(9);
     if (t.account_type === 'WECHAT') {
+      const prepayId = `wx${beijing(now()).slice(2, 14)}${crypto.randomBytes(12).toString('hex')}`;
+      const pay = { app_id: t.sub_appid, time_stamp: String(Math.floor(now() / 1000)), nonce_str: nonce(32), package: `prepay_id=${prepayId}` };
+      // paySign: RSA over appId\ntimeStamp\nnonceStr\npackage\n, as WeChat signs for the sub-merchant (a key of the emulator's own).
+      const message = `${pay.app_id}\n${pay.time_stamp}\n${pay.nonce_str}\n${pay.package}\n`;
       return {
-        prepay_id: `wx${digits(26)}`, app_id: 'wxemu0000000000001', time_stamp: String(Math.floor(now() / 1000)),
-        nonce_str: nonce(32), package: `prepay_id=wx${digits(26)}`, sign_type: 'RSA',
-        pay_sign: crypto.randomBytes(256).toString('base64'),
+        prepay_id: prepayId, ...pay, sign_type: 'RSA',
+        pay_sign: crypto.sign('sha256', Buffer.from(message), platform.privateKey).toString('base64'), sub_mch_id: subMchId,
       };
     }
-    if (t.account_type === 'ALIPAY') return { prepay_id: `${beijing(now()).slice(0, 8)}22001${digits(15)}` };
+    if (t.account_type === 'ALIPAY') return { prepay_id: `${beijing(now()).slice(0, 8)}22001${digits(15)}`, sub_mch_id: `2088${digits(12)}` };
+    if (t.account_type === 'UQRCODEPAY') {
+      return { redirect_url: `https://qr.95516.com/qrcGtwWeb-web/api/pay?orderNo=${t.log_no}&emu=${nonce(16)}` };
+    }
     return { redirect_url: `https://q.lakala.com/emu/jsapi/${t.log_no}` };
   }
 
@@ -863,7 +904,7 @@ export async function createLakala(options = {}, hooks = {}) {
     signs: 'rsa', // requests are RSA-signed: the client picks a signer (node, webcrypto, wasm)
     secrets: [merchant.privateKeyPem.split('\n')[2]], // one full line of the merchant key's PEM
     pay: { clientIp: '127.0.0.1' },
-    precreate: { channel: 'WECHAT', clientIp: '127.0.0.1' },
+    precreate: { channel: 'ALIPAY', clientIp: '127.0.0.1' }, // no WeChat NATIVE on Lakala (PREORDER_KINDS)
     query: { clientIp: '127.0.0.1' },
     refund: { clientIp: '127.0.0.1' },
     barcodes: { success: '130000000000000001', paying: '910000000000000001', stuck: '930000000000000001', declined: '920000000000000001' },

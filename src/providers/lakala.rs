@@ -217,10 +217,150 @@ fn fen(input: &Input, wire: &str, m: &mut Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
-/// The wallet for a preorder: `channel` → account_type.
-fn account_type(input: &Input) -> Result<&'static str> {
-    let table = [("ALIPAY", "ALIPAY"), ("WECHAT", "WECHAT"), ("UNIONPAY", "UQRCODEPAY")];
-    super::wallet(input, &table, "a Lakala preorder")
+// ---------------------------------------------------------------- wallet orders (preorder)
+
+/// Whether a preorder takes a buyer field (`acc_busi_fields.user_id` / `.sub_appid`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Need {
+    Required,
+    /// Required by Lakala only in a case the library cannot see (UnionPay: unless its user-auth said 34).
+    Optional,
+    /// Lakala has no use for it on this order: refused rather than dropped.
+    No,
+}
+
+/// What the preorder answer's `acc_resp_fields` holds for the page.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Pay {
+    /// `code`: the QR content (read into `order.qrCode`).
+    Code,
+    /// WeChat's six keys under Lakala's names (`WECHAT_NAMES`).
+    Wechat,
+    /// `prepay_id`: the Alipay trade_no `my.tradePay` / `AlipayJSBridge` takes.
+    Alipay,
+    /// `redirect_url`: UnionPay's JS payment page.
+    Redirect,
+}
+
+/// One preorder Lakala makes: account_type, trans_type, what acc_busi_fields needs, what it answers.
+#[derive(Clone, Copy, Debug)]
+struct Preorder {
+    account_type: &'static str,
+    trans_type: &'static str,
+    user_id: Need,
+    sub_appid: Need,
+    pay: Pay,
+}
+
+const fn preorder(account_type: &'static str, trans_type: &'static str, ids: (Need, Need), pay: Pay) -> Preorder {
+    Preorder {
+        account_type,
+        trans_type,
+        user_id: ids.0,
+        sub_appid: ids.1,
+        pay,
+    }
+}
+
+use super::wallet::OrderKind;
+use Need::{No, Optional, Required};
+
+/// What Lakala's preorder makes. Source: the official Java SDK (lkl-java-sdk, stored copy
+/// github.com/zkmio/lakala-sdk) `com/lkl/laop/sdk/request/V3LabsTransPreorderRequest.java` trans_type:
+/// "41:NATIVE（ALIPAY，云闪付支持） 51:JSAPI（微信公众号支付，支付宝服务窗支付，银联JS支付…） 71:微信小程序支付";
+/// the PHP SDK `Lakala\OpenAPISDK\V3\Model\TransPreorderRequest.php` says the same (plus 61 APP). WeChat has
+/// no NATIVE there (the pre-auth page, hlakala.com/post/5296: "41:NATIVE(WECHAT暂不支持)"), Alipay no
+/// mini-program type, and no wallet an H5 type in the list (81 appears only in a field comment of
+/// V3LabsTradePreorderAlipayBus, with no answer documented): those are refused. No row is `ANY`:
+/// account_type is mandatory, Lakala makes no code every wallet can scan.
+const OFFERS: &super::wallet::Offers<Preorder> = &[
+    // 41 NATIVE, ALIPAY. V3LabsTradePreorderAlipayBus.user_id: "trans_type为41-NATIVE情况下不需要传".
+    (OrderKind::Qr, "ALIPAY", preorder("ALIPAY", "41", (No, No), Pay::Code)),
+    // 41 NATIVE, 云闪付. V3LabsTradePreorderUnionPayBus.user_id is for JS payment only.
+    (OrderKind::Qr, "UNIONPAY", preorder("UQRCODEPAY", "41", (No, No), Pay::Code)),
+    // 51 微信公众号支付. V3LabsTradePreorderWechatBus: sub_appid and user_id (sub_openid) "此参数必传".
+    (OrderKind::Jsapi, "WECHAT", preorder("WECHAT", "51", (Required, Required), Pay::Wechat)),
+    // 51 支付宝服务窗支付. V3LabsTradePreorderAlipayBus.user_id (buyer_user_id): "为51情况下必须传入".
+    (OrderKind::Jsapi, "ALIPAY", preorder("ALIPAY", "51", (Required, No), Pay::Alipay)),
+    // 51 银联JS支付. V3LabsTradePreorderUnionPayBus.user_id: "JS获取用户标识返回码不为34时，必送".
+    (OrderKind::Jsapi, "UNIONPAY", preorder("UQRCODEPAY", "51", (Optional, No), Pay::Redirect)),
+    // 71 微信小程序支付. V3LabsTradePreorderWechatBus: sub_appid (the mini-program) and user_id 必传.
+    (OrderKind::MiniProgram, "WECHAT", preorder("WECHAT", "71", (Required, Required), Pay::Wechat)),
+];
+
+/// Lakala's names in a WeChat JSAPI / mini-program answer's acc_resp_fields for `wallet::WECHAT_KEYS`.
+/// Lakala doc 110 (聚合主扫) "微信(71-小程序)微信(51-JSAPI)场景下返回acc_resp_fields域", as transcribed in
+/// a public integration's DTO (V3LabsTransPreorderResponse.WechatJsapiRespFields) and read by
+/// agoodays/agpayplus Channel/LklPay/PayWay/WxLite.cs; the official SDKs leave acc_resp_fields untyped.
+const WECHAT_NAMES: [&str; 6] = ["app_id", "time_stamp", "nonce_str", "package", "sign_type", "pay_sign"];
+
+/// The preorder asked for, and its acc_busi_fields (user_id, sub_appid) checked against the table row.
+fn wallet_order(input: &Input) -> Result<(OrderKind, &'static str, Preorder, Option<Value>)> {
+    let (kind, channel, p) = super::wallet::offer(input, OFFERS, "Lakala")?;
+    let what = format!("{channel} {} orders on Lakala", kind.name());
+    type Pick = fn(&Preorder) -> Need;
+    // user_id: String(128) as the query returns it (seed 003 user_id1/user_id2); sub_appid: String(32)
+    // (appId on the pre-auth page, hlakala.com/post/5296).
+    let mut busi = Map::new();
+    for (field, value, wire, need, max, meaning) in [
+        (
+            "payerId",
+            &input.payer_id,
+            "user_id",
+            (|o: &Preorder| o.user_id) as Pick,
+            128,
+            "the buyer's openid under subAppId, Alipay buyer_user_id or UnionPay userId",
+        ),
+        (
+            "subAppId",
+            &input.sub_app_id,
+            "sub_appid",
+            (|o: &Preorder| o.sub_appid) as Pick,
+            32,
+            "the WeChat official account or mini-program appid the openid belongs to",
+        ),
+    ] {
+        match (need(&p), optional(field, value, max)?) {
+            (Required, None) => {
+                return Err(Error::input(field, format!("is required for {what} ({wire}: {meaning})")))
+            }
+            (No, Some(_)) => {
+                let takes: Vec<String> = OFFERS
+                    .iter()
+                    .filter(|(_, _, o)| need(o) != No)
+                    .map(|(k, c, _)| format!("{c} {}", k.name()))
+                    .collect();
+                return Err(Error::input(
+                    field,
+                    format!("has no place in {what} (Lakala takes it on {} only)", takes.join(", ")),
+                ));
+            }
+            (_, Some(v)) => {
+                busi.insert(wire.into(), Value::String(v.into()));
+            }
+            (_, None) => {}
+        }
+    }
+    let busi = (!busi.is_empty()).then_some(Value::Object(busi));
+    Ok((kind, channel, p, busi))
+}
+
+/// The pay parameters a preorder answer carries for the page, in the wallet's shape: `None` for a QR
+/// (its `code` is the order's qrCode) or when the request is unknown (the answer does not name its wallet).
+fn pay_params(input: Option<&Input>, fields: Option<&Value>) -> Option<super::wallet::PayParams> {
+    use super::wallet;
+    let (_, _, p, _) = wallet_order(input?).ok()?;
+    let empty = Value::Null;
+    let f = fields.unwrap_or(&empty);
+    let text = |k: &str| f.get(k).and_then(Value::as_str);
+    match p.pay {
+        Pay::Code => None,
+        Pay::Wechat => Some(wallet::wechat(f, &WECHAT_NAMES)),
+        // AlipayJsapiRespFields.prepay_id "预下单Id" (same DTO as WECHAT_NAMES): Alipay's trade_no.
+        Pay::Alipay => Some(wallet::alipay(text("prepay_id"))),
+        // Not confirmed by any public Lakala material: a missing key leaves the reply UNKNOWN, never guessed.
+        Pay::Redirect => Some(wallet::redirect(text("redirect_url"))),
+    }
 }
 
 impl Lakala {
@@ -241,16 +381,22 @@ impl Lakala {
             }
             Operation::Precreate => {
                 put_required(&mut m, "out_trade_no", "merchantOrderNo", &input.merchant_order_no, 32)?;
-                put(&mut m, "account_type", Some(account_type(input)?));
-                // 41 NATIVE (a QR the buyer scans); 51 JSAPI when the buyer's id is known.
-                let payer = optional("payerId", &input.payer_id, 128)?;
-                put(&mut m, "trans_type", Some(if payer.is_some() { "51" } else { "41" }));
-                if let Some(p) = payer {
-                    m.insert("acc_busi_fields".into(), json!({ "user_id": p }));
+                let (_, _, p, busi) = wallet_order(input)?;
+                put(&mut m, "account_type", Some(p.account_type));
+                put(&mut m, "trans_type", Some(p.trans_type));
+                if let Some(b) = busi {
+                    m.insert("acc_busi_fields".into(), b);
                 }
                 fen(input, "total_amount", &mut m)?;
                 m.insert("location_info".into(), location(input)?);
-                put(&mut m, "subject", optional("subject", &input.subject, 42)?);
+                // PHP SDK TransPreorderRequest::listInvalidProperties: "微信支付必需上送订单标题字段[subject]".
+                let subject = match (p.account_type, optional("subject", &input.subject, 42)?) {
+                    ("WECHAT", None) => {
+                        return Err(Error::input("subject", "is required for a WECHAT order on Lakala (微信支付必送)"))
+                    }
+                    (_, s) => s,
+                };
+                put(&mut m, "subject", subject);
                 put(&mut m, "notify_url", optional("notifyUrl", &input.notify_url, 128)?);
                 "/api/v3/labs/trans/preorder"
             }
@@ -615,17 +761,19 @@ impl Lakala {
             _ => None,
         };
         let describes_order = matches!(op, Operation::Pay | Operation::Precreate | Operation::Query);
-        let mut order = if describes_order
+        let order = if describes_order
             && (data.trade_no.is_some() || data.out_trade_no.is_some() || data.trade_state.is_some())
         {
             Some(to_order(&data, absent)?)
         } else {
             None
         };
-        if let (Operation::Precreate, Some(o)) = (op, order.as_mut()) {
-            // JSAPI / mini-program parameters (a NATIVE preorder answers a QR `code` instead).
-            o.pay_params = data.acc_resp_fields.clone().filter(|f| f.get("code").is_none());
-        }
+        // JSAPI / mini-program parameters in the wallet's shape, for an order made (a NATIVE preorder
+        // answers a QR `code` instead, read by to_order).
+        let params = match (op, outcome, &order) {
+            (Operation::Precreate, Outcome::Succeeded, Some(_)) => pay_params(input, data.acc_resp_fields.as_ref()),
+            _ => None,
+        };
         let refund_amount = money::fen_field("refund_amount", &data.refund_amount)?;
         let raw_state = data.trade_state.as_deref().or(data.trade_status.as_deref());
         let refund = match op {
@@ -650,7 +798,11 @@ impl Lakala {
             }),
             _ => None,
         };
-        Ok(Reply::new(outcome).with_order(order).with_refund(refund))
+        let reply = Reply::new(outcome).with_order(order).with_refund(refund);
+        Ok(match params {
+            Some(p) => super::wallet::attach(reply, p),
+            None => reply,
+        })
     }
 }
 
@@ -720,7 +872,7 @@ impl Gateway for Lakala {
     fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
         Some(match op {
             Operation::Pay => &["merchantOrderNo", "amount", "authCode"],
-            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "payerId"],
+            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "kind", "payerId", "subAppId"],
             Operation::Query => &["merchantOrderNo", "providerOrderNo"],
             Operation::RefundQuery => &["refundNo"],
             Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount"],

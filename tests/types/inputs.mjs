@@ -129,7 +129,11 @@ const lakala = {
     portable: ['operator', 'description'],
   },
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'channel', 'clientIp'], optional: ['payerId', 'subject', 'notifyUrl', 'extra'],
+    // kind JSAPI on ALIPAY takes payerId; subAppId only on WECHAT JSAPI / MINI_PROGRAM, which also needs a subject
+    // (LakalaPrecreateInput). `values`: what a set (and the all-fields input) gives instead of VALUES.
+    required: ['merchantOrderNo', 'amount', 'channel', 'clientIp'],
+    optional: [['kind', 'payerId'], ['kind', 'channel', 'payerId', 'subAppId', 'subject'], 'subject', 'notifyUrl', 'extra'],
+    values: { channel: 'WECHAT' },
     portable: ['operator', 'description', 'storeId'],
   },
   query: { oneOf: [ORDER], optional: ['extra'] },

@@ -1,6 +1,7 @@
 // Lakala (拉卡拉): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
 import type {
   Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, Signer, Unsupported, Verifier, WalletChannel,
+  WalletOrderFields,
 } from '../index.d.ts';
 
 export interface LakalaCredentials {
@@ -35,11 +36,16 @@ export interface LakalaPayInput extends OrderInput {
   authCode: string;
   clientIp: string;
 }
-export interface LakalaPrecreateInput extends OrderInput {
+/**
+ * Lakala preorder (聚合主扫), as its SDK defines trans_type: `kind` QR (41) on ALIPAY or UNIONPAY (no WeChat
+ * NATIVE); JSAPI (51) on WECHAT (payerId = openid and subAppId required), ALIPAY (payerId = buyer_user_id
+ * required) or UNIONPAY (payerId = userId when UnionPay's user auth gave one); MINI_PROGRAM (71) on WECHAT
+ * (payerId and subAppId = the mini-program's appid required). No H5. A WECHAT order needs `subject`.
+ * Anything else is refused (INVALID_INPUT) before sending.
+ */
+export interface LakalaPrecreateInput extends OrderInput, WalletOrderFields {
   channel: WalletChannel;
   clientIp: string;
-  /** The buyer's id: a JSAPI order (trans_type 51) instead of a QR (41). */
-  payerId?: string;
 }
 export type LakalaQueryInput = OrderId & { extra?: Extra };
 export type LakalaRefundInput = OrderId & RefundFields & { clientIp: string };

@@ -13,6 +13,8 @@ use crate::providers::testkit::{MERCHANT_CERT, MERCHANT_KEY, PLATFORM_CERT, PLAT
 use serde_json::json;
 use std::sync::OnceLock;
 
+mod wallet;
+
 // ================================================================ key material
 
 
@@ -129,7 +131,7 @@ fn valid_input(op: Operation) -> Value {
             json!({"merchantOrderNo": ORDER, "amount": 123, "authCode": "134567890123456789", "clientIp": "10.0.0.1"})
         }
         Operation::Precreate => {
-            json!({"merchantOrderNo": ORDER, "amount": 123, "channel": "WECHAT", "clientIp": "10.0.0.1"})
+            json!({"merchantOrderNo": ORDER, "amount": 123, "channel": "ALIPAY", "clientIp": "10.0.0.1"})
         }
         Operation::Query => json!({"merchantOrderNo": ORDER}),
         Operation::RefundQuery => json!({"refundNo": REFUND_NO}),
@@ -394,13 +396,7 @@ fn precreate_answers() {
     assert_eq!((o.state, o.is_final), (OrderState::Pending, false));
     assert_eq!(o.qr_code.as_deref(), Some("https://qr.alipay.com/bax01234"));
     assert!(o.pay_params.is_none());
-    // JSAPI: parameters for the wallet.
-    let fields = json!({"app_id": "wx123", "time_stamp": "1631007210", "nonce_str": "n", "package": "prepay_id=wx1", "sign_type": "RSA", "pay_sign": "x"});
-    let d = json!({"out_trade_no": ORDER, "trade_no": TRADE_NO, "acc_resp_fields": fields});
-    let r = parse(Operation::Precreate, &signed(&envelope("BBS00000", Some(d))));
-    let o = r.order.as_ref().unwrap();
-    assert!(o.qr_code.is_none());
-    assert_eq!(o.pay_params.as_ref(), Some(&fields));
+    // JSAPI / mini-program answers: wallet.rs.
 }
 
 #[test]
@@ -1345,11 +1341,11 @@ fn request_fields() {
             b["req_data"]["account_type"].as_str(),
             b["req_data"]["trans_type"].as_str()
         ),
-        (Some("WECHAT"), Some("41"))
+        (Some("ALIPAY"), Some("41"))
     );
     let b = body(
         Operation::Precreate,
-        json!({"merchantOrderNo": ORDER, "amount": 1, "channel": "UNIONPAY", "clientIp": "::1", "payerId": "u1"}),
+        json!({"merchantOrderNo": ORDER, "amount": 1, "channel": "UNIONPAY", "kind": "JSAPI", "clientIp": "::1", "payerId": "u1"}),
     );
     assert_eq!(
         (
@@ -1959,7 +1955,7 @@ impl crate::providers::conformance::Fixture for LakalaFixture {
                 json!({"merchantOrderNo": no, "amount": o.amount, "authCode": "134567890123456789", "clientIp": "10.0.0.1"})
             }
             Operation::Precreate => {
-                json!({"merchantOrderNo": no, "amount": o.amount, "channel": "WECHAT", "clientIp": "10.0.0.1"})
+                json!({"merchantOrderNo": no, "amount": o.amount, "channel": "ALIPAY", "clientIp": "10.0.0.1"})
             }
             Operation::Query => json!({"merchantOrderNo": no}),
             Operation::RefundQuery => json!({"refundNo": CONF_REFUND_NO}),
@@ -2086,5 +2082,14 @@ impl crate::providers::conformance::Fixture for LakalaFixture {
     /// The answers are signed at `NOW_MS` + 1 s and the notices at `NOW_MS`.
     fn now_ms(&self) -> i64 {
         NOW_MS
+    }
+
+    /// A WeChat mini-program order (trans_type 71) and Lakala's answer: wallet.rs.
+    fn wechat_order(
+        &self,
+        o: &crate::providers::conformance::OrderRef,
+        drop: Option<&str>,
+    ) -> Option<(Value, HttpResponse)> {
+        Some(wallet::wechat_order(o, drop))
     }
 }
