@@ -100,7 +100,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   }, 200).unref();
   process.stdout.write(dev.output());
   console.log(`Deno server on ${dev.url}, gateway emulator on ${dev.emulatorUrl}. Try:
-  curl -s -X POST ${dev.url}/orders -d '{"amount":1999,"subject":"Coffee","channel":"WECHAT"}'
+  curl -s -X POST ${dev.url}/orders -d '{"amount":1999,"subject":"Coffee","channel":"ALIPAY"}'
   curl -s -X POST ${dev.emulatorUrl}/__emulator/lakala/buyer-pays -d '{"out_trade_no":"<merchantOrderNo>"}'
   curl -s ${dev.url}/orders/<merchantOrderNo>
 Ctrl-C stops both.`);

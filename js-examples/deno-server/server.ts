@@ -1,6 +1,6 @@
 // A Deno merchant server: Lakala (拉卡拉) QR orders, signed with WebCrypto, served by Deno.serve.
 //
-//   POST /orders          {"amount": 1999, "subject": "Coffee", "channel": "WECHAT"}  → 201 {merchantOrderNo, qrCode, …}
+//   POST /orders          {"amount": 1999, "subject": "Coffee", "channel": "ALIPAY"}  → 201 {merchantOrderNo, qrCode, …}
 //   GET  /orders/<no>     the order's state, asked of the gateway (the truth, whatever the notice said)
 //   POST /notify/lakala   Lakala's payment notice: verified over the raw bytes, answered with the exact ack
 //
@@ -63,7 +63,7 @@ async function createOrder(request: Request, info: Deno.ServeHandlerInfo, url: U
     merchantOrderNo,
     amount: input.amount, // integer fen
     subject: input.subject,
-    channel: input.channel ?? 'WECHAT',
+    channel: input.channel ?? 'ALIPAY', // a QR code: Lakala makes none for WeChat (no WeChat NATIVE)
     clientIp: (info.remoteAddr as Deno.NetAddr).hostname,
     notifyUrl: `${Deno.env.get('PUBLIC_URL') || url.origin}/notify/lakala`,
   });

@@ -461,7 +461,7 @@ const fubeiQuery = (sn) => fubei('openapi.payment.order.query', { merchant_order
 const lklQuery = (no) => lakala('/query/tradequery', { out_trade_no: no });
 const tyhQuery = (no) => tyh('/query/trade/v1/open', { ownerTradeNo: no });
 const lklPreorder = (no, extra = {}) => lakala('/trans/preorder', {
-  out_trade_no: no, account_type: 'WECHAT', trans_type: '41', total_amount: '1000', ...loc, ...extra,
+  out_trade_no: no, account_type: 'ALIPAY', trans_type: '41', total_amount: '1000', ...loc, ...extra,
 });
 const fubeiPrecreate2 = (sn, extra = {}) => fubei('fbpay.order.precreate', { merchant_order_sn: sn, total_amount: 9.8, ...extra }, { v2: true });
 

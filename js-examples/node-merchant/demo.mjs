@@ -112,7 +112,7 @@ try {
     appId: lk.appId, serialNo: lk.serialNo, privateKey: lk.privateKeyPem, platformCertificate: emu.lakala.platformCertificatePem,
     merchantNo: lk.merchantNo, termNo: lk.termNo } }));
   const lOrder = orderNo('L');
-  record('lakala', `preorder (signer: ${l.signer})`, await l.precreate({ merchantOrderNo: lOrder, amount: 3650, subject: 'Parking', channel: 'WECHAT', clientIp: '127.0.0.1', notifyUrl: notifyUrl('lakala') }));
+  record('lakala', `preorder (signer: ${l.signer})`, await l.precreate({ merchantOrderNo: lOrder, amount: 3650, subject: 'Parking', channel: 'ALIPAY', clientIp: '127.0.0.1', notifyUrl: notifyUrl('lakala') }));
   await buyerPays('lakala', { out_trade_no: lOrder });
   record('lakala', 'query after paying', await l.query({ merchantOrderNo: lOrder }));
   await noticeRow('lakala');

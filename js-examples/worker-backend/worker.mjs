@@ -1,6 +1,6 @@
 // A Cloudflare Worker merchant backend: Lakala (拉卡拉) QR orders, signed with WebCrypto inside the Worker.
 //
-//   POST /orders          {"amount": 1999, "subject": "Coffee", "channel": "WECHAT"}  → 201 {merchantOrderNo, qrCode, …}
+//   POST /orders          {"amount": 1999, "subject": "Coffee", "channel": "ALIPAY"}  → 201 {merchantOrderNo, qrCode, …}
 //   GET  /orders/<no>     the order's state, asked of the gateway (the truth, whatever the notice said)
 //   POST /notify/lakala   Lakala's payment notice: verified over the raw bytes, answered with the exact ack
 //
@@ -57,7 +57,7 @@ async function createOrder(request, env, url) {
     merchantOrderNo,
     amount: input.amount, // integer fen
     subject: input.subject,
-    channel: input.channel ?? 'WECHAT',
+    channel: input.channel ?? 'ALIPAY', // a QR code: Lakala makes none for WeChat (no WeChat NATIVE)
     clientIp: request.headers.get('cf-connecting-ip') ?? '127.0.0.1',
     notifyUrl: `${env.PUBLIC_URL || url.origin}/notify/lakala`,
   });

@@ -144,7 +144,7 @@ const payInput = (provider, merchantOrderNo, authCode, amount = 1234) => ({
 const QR_EXTRA = {
   shouqianba: { payway: '3', operator: 'op-1' },
   fubei: { channel: 'ALIPAY' },
-  lakala: { channel: 'WECHAT', clientIp: IP },
+  lakala: { channel: 'ALIPAY', clientIp: IP }, // no WeChat NATIVE on Lakala
   tingyihui: { channel: 'ALIPAY' },
 };
 const refOf = (provider, merchantOrderNo) => ({ merchantOrderNo, amount: 880, ...(provider === 'lakala' && { clientIp: IP }) });

@@ -56,7 +56,7 @@ const INPUTS = [
   ['query', { merchantOrderNo: 'A1' }],
   ['query', { providerOrderNo: '2026112266210000000001' }],
   ['pay', { merchantOrderNo: 'P-2', amount: 1, subject: '咖啡 ☕ "quoted" \\ back\\slash', operator: 'op', authCode: '130000000000000001', clientIp: '10.0.0.1' }],
-  ['precreate', { merchantOrderNo: 'Q-3', amount: 999_999_999_999, subject: 'x'.repeat(42), operator: 'op', channel: 'WECHAT', clientIp: '::1', notifyUrl: 'https://m.example/n?a=1&b=2' }],
+  ['precreate', { merchantOrderNo: 'Q-3', amount: 999_999_999_999, subject: 'x'.repeat(42), operator: 'op', channel: 'ALIPAY', clientIp: '::1', notifyUrl: 'https://m.example/n?a=1&b=2' }],
   ['refund', { merchantOrderNo: 'P-2', refundNo: 'R-4', amount: 250, clientIp: '10.0.0.1', description: '退款原因：测试' }],
   ['close', { providerOrderNo: '2026112266210000000002', clientIp: '10.0.0.1' }],
   ['revoke', { merchantOrderNo: 'P-2', refundNo: 'RV-6', clientIp: '10.0.0.1', extra: { remark: '多字节 emoji 🧪', nested: { a: [1, 2, 3] } } }],

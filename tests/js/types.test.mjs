@@ -209,12 +209,12 @@ for (const c of CLIENTS) {
       }
       for (const set of spec.optional ?? []) {
         const keys = [set].flat();
-        assert.notEqual(await built(client, op, withKeys(min, keys)), base, `${what}: ${keys} is typed optional, but the request ignores it`);
+        assert.notEqual(await built(client, op, withKeys(min, keys, spec.values)), base, `${what}: ${keys} is typed optional, but the request ignores it`);
       }
       for (const p of spec.portable ?? []) {
         assert.equal(await built(client, op, withKeys(min, [p])), base, `${what}: ${p} changes the request: list it as optional`);
       }
-      await built(client, op, withKeys(min, keysOf(spec)));
+      await built(client, op, withKeys(min, keysOf(spec), spec.values));
       // A field the type refuses is ignored by the runtime (or refused there too).
       for (const f of INPUT_FIELDS.filter((f) => !keysOf(spec).includes(f))) {
         let text;

@@ -55,11 +55,11 @@ test('js-examples/worker-backend: QR order → status → buyer pays → verifie
     const home = await (await fetch(`${dev.url}/`)).json();
     assert.equal(home.signer, 'webcrypto');
 
-    const created = await fetch(`${dev.url}/orders`, { method: 'POST', body: JSON.stringify({ amount: 1999, subject: 'Coffee', channel: 'WECHAT' }) });
+    const created = await fetch(`${dev.url}/orders`, { method: 'POST', body: JSON.stringify({ amount: 1999, subject: 'Coffee', channel: 'ALIPAY' }) });
     const order = await created.json();
     assert.equal(created.status, 201, JSON.stringify(order));
     assert.equal(order.state, 'PENDING');
-    assert.match(order.qrCode, /^weixin:\/\//);
+    assert.match(order.qrCode, /^https:\/\/qr\.alipay\.com\//);
     const no = order.merchantOrderNo;
 
     const pending = await (await fetch(`${dev.url}/orders/${no}`)).json();

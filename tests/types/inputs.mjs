@@ -195,6 +195,6 @@ export function minimal(spec) {
   return Object.fromEntries(keys.map((k) => [k, VALUES[k]]));
 }
 
-export function withKeys(input, keys) {
-  return { ...input, ...Object.fromEntries(keys.map((k) => [k, VALUES[k]])) };
+export function withKeys(input, keys, values = {}) {
+  return { ...input, ...Object.fromEntries(keys.map((k) => [k, k in values ? values[k] : VALUES[k]])) };
 }

@@ -26,7 +26,8 @@ const clientIp = '203.0.113.9';
 await client.pay({ merchantOrderNo: 'L1', amount: 980, authCode: '134567890123456789', clientIp, subject: 'Latte', storeId: 'S1' });
 // The portable descriptive fields compile for Lakala too (it has no use for operator or description).
 await client.pay({ merchantOrderNo: 'L1', amount: 980, authCode: '1345', clientIp, operator: 'alice', description: 'd', notifyUrl: 'https://n' });
-await client.precreate({ merchantOrderNo: 'L2', amount: 2580, channel: 'WECHAT', clientIp, payerId: 'o-1' });
+await client.precreate({ merchantOrderNo: 'L2', amount: 2580, channel: 'ALIPAY', clientIp });
+await client.precreate({ merchantOrderNo: 'L4', amount: 2580, kind: 'MINI_PROGRAM', channel: 'WECHAT', payerId: 'o-1', subAppId: 'wx8888888888888888', subject: 'Latte', clientIp });
 await client.query({ merchantOrderNo: 'L1' });
 await client.refund({ merchantOrderNo: 'L1', refundNo: 'L1R1', amount: 300, clientIp, description: 'broken cup' });
 await client.refundQuery({ refundNo: 'L1R1' });
