@@ -249,7 +249,7 @@ impl OperationResult {
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub order: Order,
-    /// Whether a signature vouched for it. A gateway whose notices carry none (Tingyihui's callbacks)
+    /// Whether a signature vouched for it. A gateway whose notices carry no signature
     /// says false: the merchant confirms the order by query before acting on it.
     pub verified: bool,
     /// A refund notice's refund (the order's own state may not be in it).
