@@ -135,3 +135,14 @@ test('waitForPayment after a WeChat mini-program order: polled until the buyer p
   assert.notEqual(closed.verdict, 'PAID', closed.message);
   assert.equal(emu.tingyihui.order(idle.merchantOrderNo).tradeStatus, 'CLOSED');
 });
+
+test('storeId is sent as osStoreCode: the merchant\'s store is accepted, another is refused by the platform', T, async () => {
+  const fetch = spyFetch();
+  const c = clientFor(emu, 'tingyihui', { fetch });
+  const ok = await c.precreate(order('store', { channel: 'ALIPAY', storeId: emu.tingyihui.merchant.osStoreCode }));
+  assert.equal(ok.outcome, 'SUCCEEDED', JSON.stringify(ok.error));
+  assert.equal(sent(fetch.calls[0]).osStoreCode, emu.tingyihui.merchant.osStoreCode);
+  const other = await c.precreate(order('store', { channel: 'ALIPAY', storeId: '3260000000009999' }));
+  assert.equal(other.outcome, 'FAILED', JSON.stringify(other));
+  assert.equal(other.error.providerCode, '4004');
+});

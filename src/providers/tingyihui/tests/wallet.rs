@@ -177,3 +177,15 @@ fn alipay_mini_program_and_h5_pay_params() {
     let o = r.order.unwrap();
     assert_eq!((o.qr_code, o.pay_params), (None, None));
 }
+
+/// storeId → TradeCmd.osStoreCode "平台分配的门店编号": optional in the SDK's TradeCmd (osMerchantCode is the
+/// @NotNull one), so sent when given and left out when not; the platform checks it is the merchant's store.
+#[test]
+fn store_id_is_the_trade_commands_os_store_code() {
+    let b = sent(precreate(json!({"storeId": "3163757684139653"}))).unwrap();
+    assert_eq!(b["osStoreCode"], "3163757684139653");
+    let b = sent(precreate(json!({}))).unwrap();
+    assert!(b.get("osStoreCode").is_none());
+    let e = sent(precreate(json!({"storeId": "3".repeat(65)}))).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("storeId")), "{e}");
+}
