@@ -262,17 +262,24 @@ const REFUND_STATES: &super::RefundStates = &[
     ("CLOSE", RefundState::Failed),
 ];
 
-/// Envelope `code` → None for success, otherwise the reply it makes. The SDK's `constants/Code` (the
-/// ranges the protocol notes give): 8888 success; 0 FAILURE (处理失败); 1000–1013 the request was refused
-/// before processing; 4000–4029 business refusals. 1005 (the platform's own timeout), 5000 and anything
-/// unlisted leave the outcome UNKNOWN.
+/// Envelope `code` → None for success, otherwise the reply it makes.
+///
+/// The SDK has two code tables with different numbers for the same errors: `constants/Code` (signature error
+/// 1013, access_id 1012, expired 1006) and `constants/TyhErrorCode` (1008, 1003, 1007; "对外SDK之错误码表").
+/// This follows `Code`: it is the payment client's (`TyhRestConnection.checkAndGetResponse` builds `Results`,
+/// whose `ifSuccess` compares with `Code.SUCCESS`), and seed 002 and the protocol notes give its ranges
+/// (TyhErrorCode belongs to `TyhResponse`, the parking-upload client). Where the other table would read a
+/// refusal as something that may have happened after processing, the reply is UNKNOWN: 1009 is Code's
+/// "请求方法或参数异常" but TyhErrorCode's "网络请求错误" (the platform's own call may have reached the wallet);
+/// 1005 is Code's "请求超时". So: 8888 success; 0 FAILURE (处理失败); 1000–1013 the request refused before
+/// processing; 4000–4029 business refusals; 1005, 1009, 5000 and anything unlisted UNKNOWN.
 fn code_reply(code: Option<i64>, msg: Option<&str>) -> Option<Reply> {
     let error = |e| Error::provider(e, code.map(|c| c.to_string()).as_deref(), msg);
     let refused = |e| Some(Reply::failed(error(e)));
     match code {
         Some(8888) => None,
         Some(0) => refused(ErrorCode::ProviderError), // 处理失败
-        Some(1000 | 1001 | 1002 | 1007..=1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
+        Some(1000 | 1001 | 1002 | 1007 | 1008 | 1010 | 1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
         Some(1003 | 1004) => refused(ErrorCode::ProviderError), // file errors
         Some(1006 | 1012 | 1013) => refused(ErrorCode::AuthFailed), // expired request (clock), access_id, signature
         // ITEM_CONFLICT 4000 "资源已存在" and REPEAT_SUBMIT 4002 "重复提交": the trade or refund number was
