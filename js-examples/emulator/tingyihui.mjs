@@ -7,6 +7,10 @@
 // Envelope {"access_id","data":base64(JSON),"sign","sign_type":"RSA2","time_stamp":<ms>}; sign is SHA256withRSA
 // (Base64) over access_id + data + sign_type + time_stamp. Answers are {"code":8888,"msg","data","error":null},
 // unsigned. The merchant key pair is generated at start.
+// Callbacks: [SDK] client/model/TyhRequest — the same envelope, `data` the Base64 JSON of the trade
+// (TradeQueryResultDto, "查询、回调单笔交易结果") or refund (TradeRefundResultDto), which TyhRequest.decode reads.
+// The SDK publishes no platform key (TyhRequest.isSign: "暂时未实现"), so what `sign` covers is this emulator's
+// assumption (the request scheme, with a platform key of its own that no merchant is given).
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -105,6 +109,8 @@ export async function createTingyihui(options = {}, hooks = {}) {
     ? privateKeyFrom(cfg.merchantPrivateKeyPem)
     : (await promisify(crypto.generateKeyPair)('rsa', { modulusLength: 2048 })).privateKey;
   const publicKey = crypto.createPublicKey(privateKey);
+  // Signs callbacks; never handed to the merchant (no public material gives one).
+  const platformKey = (await promisify(crypto.generateKeyPair)('rsa', { modulusLength: 2048 })).privateKey;
   const merchant = {
     accessId: cfg.accessId,
     privateKeyBase64: privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
@@ -184,10 +190,12 @@ export async function createTingyihui(options = {}, hooks = {}) {
     });
   }
 
+  const alipayTradeNo = () => `${new Date(now()).toISOString().slice(0, 10).replace(/-/g, '')}22001${digits(15)}`;
+
   function markPaid(t) {
     Object.assign(t, {
       status: 'SUCCESS', payTime: now(), paymentFee: t.orderFee,
-      tpTradeNo: t.payChannel === 'ALI_PAY' ? `${new Date(now()).toISOString().slice(0, 10).replace(/-/g, '')}22001${digits(15)}` : `4200${digits(24)}`,
+      tpTradeNo: t.tpTradeNo ?? (t.payChannel === 'ALI_PAY' ? alipayTradeNo() : `4200${digits(24)}`),
       buyerLoginId: t.payChannel === 'ALI_PAY' ? `1${digits(2)}****${digits(4)}` : null,
     });
     byTpTradeNo.set(t.tpTradeNo, t);
@@ -246,8 +254,10 @@ export async function createTingyihui(options = {}, hooks = {}) {
       if (b.timeExpire <= now()) throw new TyhError(CODES.INVALID, 'timeExpire已过期');
       t.timeExpire = b.timeExpire;
     }
+    // [SDK] TradeCmd.ownerAppBuyerId "支付宝或微信应用的买家id，小程序必传"; TradeCmd.quitUrl "支付宝手机网页支付必传".
     if (payProduct === 'MINI_APP' && !t.ownerAppBuyerId) throw new TyhError(CODES.NULL, 'ownerAppBuyerId(小程序必传)');
     if (payProduct === 'M_WEB' && payChannel === 'ALI_PAY' && !t.quitUrl) throw new TyhError(CODES.NULL, 'quitUrl(支付宝手机网页支付必传)');
+    if (t.quitUrl !== undefined && !/^https?:\/\/\S+$/.test(t.quitUrl)) throw new TyhError(CODES.INVALID, 'quitUrl必须是http(s)地址');
     if (t.ownerTradeNo && byOwnerTradeNo.has(t.ownerTradeNo)) throw new TyhError(CODES.CONFLICT, 'ownerTradeNo重复');
     let osTradeNo;
     do osTradeNo = `trade_${digits(17)}`; while (trades.has(osTradeNo));
@@ -264,15 +274,31 @@ export async function createTingyihui(options = {}, hooks = {}) {
     };
   }
 
+  // [SDK] TradePayDto.sign "调起支付的签名信息（扫码支付时直接返回url链接）": a URL for the QR and web products; for a
+  // mini-program, what the wallet's pay call takes — WeChat's wx.requestPayment parameters as a JSON object under
+  // WeChat's own names (signed RSA with a key of the emulator's, as WeChat Pay v3 does), Alipay's trade number
+  // for my.tradePay (the emulator's reading: the SDK types sign as a String only).
   function paySign(t) {
-    if (['USER_QR', 'PC_WEB', 'M_WEB', 'H5', 'MCH_QR', 'FACE', 'CREDIT'].includes(t.payProduct)) {
-      const host = t.payChannel === 'ALI_PAY' ? 'https://qr.alipay.com' : 'https://os.hfcsbc.com/emu/pay';
-      return `${host}/${t.osTradeNo}`;
+    const alipay = t.payChannel === 'ALI_PAY';
+    if (t.payProduct === 'USER_QR' || t.payProduct === 'MCH_QR' || t.payProduct === 'FACE' || t.payProduct === 'CREDIT') {
+      return `${alipay ? 'https://qr.alipay.com' : 'https://os.hfcsbc.com/emu/pay'}/${t.osTradeNo}`;
     }
-    return JSON.stringify({
-      appId: 'wxemu0000000000001', timeStamp: String(Math.floor(now() / 1000)), nonceStr: crypto.randomBytes(16).toString('hex'),
-      package: `prepay_id=wx${digits(26)}`, signType: 'RSA', paySign: crypto.randomBytes(256).toString('base64'),
-    });
+    if (t.payProduct === 'M_WEB' || t.payProduct === 'H5' || t.payProduct === 'PC_WEB') {
+      return alipay
+        ? `https://openapi.alipay.com/gateway.do?method=alipay.trade.wap.pay&out_trade_no=${t.osTradeNo}&return_url=${encodeURIComponent(t.quitUrl ?? '')}`
+        : `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx${digits(26)}&package=${digits(10)}`;
+    }
+    if (alipay) {
+      t.tpTradeNo = alipayTradeNo(); // alipay.trade.create's trade_no: the trade the wallet pays
+      byTpTradeNo.set(t.tpTradeNo, t);
+      return t.tpTradeNo;
+    }
+    const appId = t.ownerAppId ?? 'wx8888888888888888';
+    const timeStamp = String(Math.floor(now() / 1000));
+    const nonceStr = crypto.randomBytes(16).toString('hex');
+    const pkg = `prepay_id=wx${digits(26)}`;
+    const paySign = crypto.sign('sha256', Buffer.from(`${appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`), platformKey).toString('base64');
+    return JSON.stringify({ appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign });
   }
 
   // close — [SDK] TradeCloseCmd: ownerTradeNo or osTradeNo, superTePartnerCode. Answer data: null
@@ -399,7 +425,15 @@ export async function createTingyihui(options = {}, hooks = {}) {
     }
   }
 
-  // ---- callbacks (unsigned; any 2xx answer counts as delivered) ----
+  // ---- callbacks ([SDK] TyhRequest envelope; any 2xx answer counts as delivered: no documented ack) ----
+
+  /** The callback body: the query (or refund) view in TyhRequest's envelope, Base64 `data`. */
+  function callbackBody(view, accessId = cfg.accessId) {
+    const data = encodeData(view);
+    const env = { access_id: accessId, data, sign: '', sign_type: 'RSA2', time_stamp: now() };
+    env.sign = crypto.sign('sha256', Buffer.from(stringToSign(env), 'utf8'), platformKey).toString('base64');
+    return JSON.stringify(env);
+  }
 
   async function deliver(t, kind, url, body, attempt) {
     const entry = { kind, osTradeNo: t.osTradeNo, ownerTradeNo: t.ownerTradeNo ?? null, url, body, attempt, at: now(), status: null, reply: null };
@@ -410,7 +444,7 @@ export async function createTingyihui(options = {}, hooks = {}) {
 
   function callback(t, url, bodyOf, kind) {
     if (!url) return;
-    const body = JSON.stringify(bodyOf());
+    const body = callbackBody(bodyOf());
     const copies = hooks.duplicateNotify?.() ? 2 : 1; // chaos: the whole delivery a second time
     const { signal } = stopping;
     const run = (async () => {
@@ -475,7 +509,7 @@ export async function createTingyihui(options = {}, hooks = {}) {
       const t = lookup(id);
       const target = url ?? t.notifyUrl;
       if (!target) throw new ControlError(409, `trade ${id} has no notifyUrl and no url was given`);
-      const entry = await deliver(t, 'trade', target, JSON.stringify(view(t)), 1);
+      const entry = await deliver(t, 'trade', target, callbackBody(view(t)), 1);
       return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
     },
     get notifications() {
@@ -508,7 +542,7 @@ export async function createTingyihui(options = {}, hooks = {}) {
     '/os-base/trade/v2/open': 'precreate', '/os-base/trade/close/v1/open': 'close', '/os-base/query/trade/v1/open': 'query',
     '/os-base/refund/v1/open': 'refund', '/os-base/query/refund/v1/open': 'refundQuery',
   };
-  /** Another merchant on the platform. Callbacks are unsigned: anyone can write one. */
+  /** Another merchant on the platform. Nothing a merchant can check vouches for a callback: anyone can write one. */
   const OTHER_MERCHANT_CODE = '2260000000006666';
   const REVERSED = ['CLOSED', 'FAILURE', 'SUCCESS_FULL_REFUND'];
 
@@ -532,7 +566,7 @@ export async function createTingyihui(options = {}, hooks = {}) {
         osStoreCode: null, createdTime: at - 1000, payTime: at, payChannel: 'WX_PAY', payProduct: 'USER_QR', title: 'fraud',
         callbackUrl: info.notifyUrl, refundFee: 0,
       };
-      return { url: info.notifyUrl, headers: { 'content-type': 'application/json' }, body: JSON.stringify(v) };
+      return { url: info.notifyUrl, headers: { 'content-type': 'application/json' }, body: callbackBody(v, '17000000000006666') };
     },
   };
 
@@ -548,7 +582,7 @@ export async function createTingyihui(options = {}, hooks = {}) {
     barcodes: {},
     queryFault: { path: `${PREFIX}/os-base/query/trade/v1/open` }, // where a queued fault hits this client's query (POST /__emulator/faults)
     orderKey: 'ownerTradeNo',
-    notification: { signed: false, headers: [] }, // callbacks are unsigned: verifyNotification refuses them
+    notification: { signed: false, headers: [] }, // no verifiable signature: verifyNotification reads them, verified false
   });
 
   return {

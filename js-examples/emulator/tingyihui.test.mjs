@@ -48,6 +48,15 @@ const create = (extra = {}, e) => call('/trade/v2/open', {
 const queryTrade = (b, e) => call('/query/trade/v1/open', b, undefined, e);
 const refund = (b, e) => call('/refund/v1/open', b, undefined, e);
 const queryRefund = (b, e) => call('/query/refund/v1/open', b, undefined, e);
+/** A callback's trade: [SDK] TyhRequest.decode — the envelope's `data`, Base64 of JSON. */
+function decoded(body) {
+  const env = JSON.parse(body);
+  assert.deepEqual(Object.keys(env).sort(), ['access_id', 'data', 'sign', 'sign_type', 'time_stamp']);
+  assert.equal(env.sign_type, 'RSA2');
+  assert.equal(typeof env.time_stamp, 'number');
+  return JSON.parse(Buffer.from(env.data, 'base64').toString('utf8'));
+}
+
 const control = async (path, method = 'GET', body, e = emu) => {
   const res = await fetch(`${e.url}/__emulator/tingyihui${path}`, {
     method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body),
@@ -150,6 +159,8 @@ test('create trade validation: required fields, enums, mini-program buyer, dupli
   const mini = await create({ payProduct: 'MINI_APP', payChannel: 'WX_PAY', ownerAppBuyerId: 'oUpF8uE150tsN4W00ieTusZcK70s' });
   assert.equal(mini.code, 8888);
   assert.equal(JSON.parse(mini.data.sign).package.startsWith('prepay_id='), true);
+  assert.equal((await create({ payProduct: 'M_WEB', payChannel: 'ALI_PAY' })).code, 1000, 'quitUrl: 支付宝手机网页支付必传');
+  assert.equal((await create({ payProduct: 'M_WEB', payChannel: 'ALI_PAY', quitUrl: 'javascript:x' })).code, 1007);
   assert.equal((await create({ notifyUrl: 'https://example.com/cb?x=1' })).code, 1007);
   assert.equal((await create({ timeExpire: Date.now() - 1000 })).code, 1007);
   const ownerTradeNo = uniq();
@@ -168,7 +179,7 @@ test('buyer-pays → SUCCESS with the callback POSTed (unsigned) to notifyUrl; q
     assert.equal(paid.json.tradeStatus, 'SUCCESS');
     await emu.tingyihui.flushNotifications();
     assert.equal(merchant.received.length, 2, 'retried after a 500');
-    const cb = JSON.parse(merchant.received[1].body);
+    const cb = decoded(merchant.received[1].body);
     assert.equal(cb.osTradeNo, osTradeNo);
     assert.equal(cb.tradeStatus, 'SUCCESS');
     assert.equal(cb.paymentFee, 800);
@@ -188,6 +199,25 @@ test('buyer-pays → SUCCESS with the callback POSTed (unsigned) to notifyUrl; q
   } finally {
     await merchant.close();
   }
+});
+
+test('pay parameters per product: WeChat mini-program JSON (six keys), Alipay mini-program trade number, phone-web URLs', async () => {
+  const buyer = { ownerAppBuyerId: 'oUpF8uE150tsN4W00ieTusZcK70s' };
+  const wx = await create({ payProduct: 'MINI_APP', payChannel: 'WX_PAY', ownerAppId: 'wx1234567890abcdef', ...buyer });
+  const p = JSON.parse(wx.data.sign);
+  assert.deepEqual(Object.keys(p).sort(), ['appId', 'nonceStr', 'package', 'paySign', 'signType', 'timeStamp']);
+  assert.ok(Object.values(p).every((v) => typeof v === 'string' && v.length > 0));
+  assert.equal(p.appId, 'wx1234567890abcdef', "the merchant's own mini-program (ownerAppId)");
+  assert.match(p.package, /^prepay_id=wx\d{26}$/);
+  assert.equal(p.signType, 'RSA');
+  assert.equal(Buffer.from(p.paySign, 'base64').length, 256);
+  const ali = await create({ payProduct: 'MINI_APP', payChannel: 'ALI_PAY', ownerAppBuyerId: '2088102177846880' });
+  assert.match(ali.data.sign, /^\d{8}22001\d{15}$/);
+  assert.equal((await queryTrade({ osTradeNo: ali.data.osTradeNo })).data.tpTradeNo, ali.data.sign, 'the trade the wallet pays');
+  const wap = await create({ payProduct: 'M_WEB', payChannel: 'ALI_PAY', quitUrl: 'https://m.example/back' });
+  assert.match(wap.data.sign, /^https:\/\/openapi\.alipay\.com\/gateway\.do\?/);
+  const mweb = await create({ payProduct: 'M_WEB', payChannel: 'WX_PAY' });
+  assert.match(mweb.data.sign, /^https:\/\/wx\.tenpay\.com\/cgi-bin\/mmpayweb-bin\/checkmweb\?prepay_id=wx\d{26}/);
 });
 
 test('query errors: not found 4004, no number 1000', async () => {
@@ -275,7 +305,7 @@ test('refundPendingQueries: refund WAIT (trade REFUNDING), then SUCCESS; refund 
     assert.equal((await queryRefund({ osRefundNo: r.data.osRefundNo }, e)).data.refundStatus, 'SUCCESS');
     assert.equal((await queryTrade({ osTradeNo: t.osTradeNo }, e)).data.tradeStatus, 'SUCCESS_FULL_REFUND');
     await e.tingyihui.flushNotifications();
-    const cb = JSON.parse(merchant.received.at(-1).body);
+    const cb = decoded(merchant.received.at(-1).body);
     assert.equal(cb.osRefundNo, r.data.osRefundNo);
     assert.equal(cb.refundStatus, 'SUCCESS');
   } finally {

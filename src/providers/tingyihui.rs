@@ -1,12 +1,14 @@
 //! Tingyihui (停宜慧) open platform, "os-base".
-//! Spec: protocol notes `tingyihui.md`, seed 002 (trade query); the platform's Java SDK
-//! `tyhOS/parking-upload-sdk` (TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery,
-//! TradePayDto, TradeQueryResultDto, TradeRefundResultDto, PayConstant, TyhErrorCode).
+//! Spec: the platform's Java SDK `tyhOS/parking-upload-sdk` (src/main/java/com/hfcsbc/…: client/command/trade/
+//! TradeCmd, TradeCloseCmd, TradeQuery, TradeRefundCmd, TradeRefundQuery; client/dto/trade/TradePayDto,
+//! TradeQueryResultDto, TradeRefundResultDto; client/model/TyhRequest; constants/PayConstant, constants/Code),
+//! seed 002 (trade query), and the protocol notes `tingyihui.md` (secondary: the SDK wins where they differ).
 
+use super::wallet::{self, OrderKind};
 use super::{order_state, refund_state, put_required, base_url, merge_extra, optional, put, Ctx, Gateway, Input, Prepared, Reply, SIGNATURE_SLOT};
 use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::HttpRequest;
+use crate::http::{Ack, HttpRequest};
 use crate::model::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -81,7 +83,12 @@ struct TradeData {
     trade_status: Option<String>,
     order_fee: Option<i64>,
     payment_fee: Option<i64>,
+    /// TradeQueryResultDto.tpDiscountFee "三方支付机构的优惠金额 单位为分" (the wallet's discount).
     tp_discount_fee: Option<i64>,
+    /// TradeNotifyDto.osDiscountFee "平台侧优惠金额" (the platform's, a partner's or the merchant's discount);
+    /// that DTO says orderFee = paymentFee + tpDiscountFee + osDiscountFee. Not in TradeQueryResultDto: read
+    /// when a callback or answer carries it.
+    os_discount_fee: Option<i64>,
     refund_fee: Option<i64>,
     pay_time: Option<i64>,
     pay_channel: Option<String>,
@@ -89,10 +96,13 @@ struct TradeData {
     sign: Option<String>,
 }
 
-/// TradeRefundResultDto.
+/// TradeRefundResultDto (the refund query's answer and, the emulator assumes, a refund callback's data).
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct RefundData {
+    /// The trade refunded (TradeRefundResultDto.osTradeNo / tpTradeNo): names the order of a refund notice.
+    os_trade_no: Option<String>,
+    tp_trade_no: Option<String>,
     refund_status: Option<String>,
     os_refund_no: Option<String>,
     owner_refund_no: Option<String>,
@@ -112,8 +122,28 @@ fn trade_ref(m: &mut Map<String, Value>, input: &Input) -> Result<()> {
     super::order_ref(m, input, ("osTradeNo", 64), ("ownerTradeNo", 64))
 }
 
-fn pay_channel(input: &Input) -> Result<&'static str> {
-    super::wallet(input, &[("ALIPAY", "ALI_PAY"), ("WECHAT", "WX_PAY")], "a Tingyihui trade")
+/// What the trade command makes: (kind, wallet, (payChannel, payProduct)). SDK constants/PayConstant.PayChannel
+/// (ALI_PAY, WX_PAY, CCB, CMB: no UnionPay) and PayConstant.PayProduct (APP, MINI_APP, M_WEB, PC_WEB, USER_QR,
+/// MCH_QR, FACE, H5, CREDIT). No product is documented as a WeChat official-account / Alipay life-page (JSAPI)
+/// payment ("H5: 网页支付" is not said to be one), so JSAPI is refused rather than sent as a guess; a WeChat
+/// payment inside the wallet is the mini-program one. `channel` is required: one trade has one payChannel.
+const OFFERS: &wallet::Offers<(&str, &str)> = &[
+    // USER_QR "用户扫码，扫商家码": TradePayDto.sign "扫码支付时直接返回url链接".
+    (OrderKind::Qr, "ALIPAY", ("ALI_PAY", "USER_QR")),
+    (OrderKind::Qr, "WECHAT", ("WX_PAY", "USER_QR")),
+    // MINI_APP "小程序": TradeCmd.ownerAppBuyerId "支付宝或微信应用的买家id，小程序必传".
+    (OrderKind::MiniProgram, "ALIPAY", ("ALI_PAY", "MINI_APP")),
+    (OrderKind::MiniProgram, "WECHAT", ("WX_PAY", "MINI_APP")),
+    // M_WEB "手机网站支付": TradeCmd.quitUrl "支付宝手机网页支付必传".
+    (OrderKind::H5, "ALIPAY", ("ALI_PAY", "M_WEB")),
+    (OrderKind::H5, "WECHAT", ("WX_PAY", "M_WEB")),
+];
+
+const NAME: &str = "Tingyihui";
+
+/// The asked kind and wallet, and the trade command's (payChannel, payProduct) for them.
+fn offer(input: &Input) -> Result<(OrderKind, &'static str, (&'static str, &'static str))> {
+    wallet::offer(input, OFFERS, NAME)
 }
 
 impl Tingyihui {
@@ -128,17 +158,43 @@ impl Tingyihui {
                     )
                 })?;
                 put(&mut m, "osMerchantCode", Some(merchant));
+                // TradeCmd.osStoreCode "平台分配的门店编号": optional in the SDK's TradeCmd (no @NotNull, unlike
+                // osMerchantCode), so storeId is optional here too; the platform checks it is the merchant's.
                 put(&mut m, "osStoreCode", optional("storeId", &input.store_id, 64)?);
                 put_required(&mut m, "ownerTradeNo", "merchantOrderNo", &input.merchant_order_no, 64)?;
-                put(&mut m, "payChannel", Some(pay_channel(input)?));
-                // A known buyer id means a mini-program payment; otherwise a QR the buyer scans.
-                let buyer = optional("payerId", &input.payer_id, 128)?;
-                put(
-                    &mut m,
-                    "payProduct",
-                    Some(if buyer.is_some() { "MINI_APP" } else { "USER_QR" }),
-                );
-                put(&mut m, "ownerAppBuyerId", buyer);
+                let (kind, channel, (pay_channel, pay_product)) = offer(input)?;
+                put(&mut m, "payChannel", Some(pay_channel));
+                put(&mut m, "payProduct", Some(pay_product));
+                // TradeCmd.ownerAppBuyerId: the buyer in the wallet, "小程序必传"; nowhere else.
+                put(&mut m, "ownerAppBuyerId", wallet::payer(input, kind, 128)?);
+                // TradeCmd.ownerAppId "商户独立应用的appId，没有可不传": the merchant's own mini-program, whose
+                // user the buyer id is ("若商户有独立的小程序应用，则传商户小程序的用户id").
+                let app = optional("subAppId", &input.sub_app_id, 64)?;
+                if app.is_some() && kind != OrderKind::MiniProgram {
+                    return Err(Error::input(
+                        "subAppId",
+                        format!("has no meaning for a {} order on Tingyihui (only MINI_PROGRAM names the merchant's own mini-program, as ownerAppId)", kind.name()),
+                    ));
+                }
+                put(&mut m, "ownerAppId", app);
+                // TradeCmd.quitUrl "支付宝手机网页支付必传，用户付款中途退出返回商户网站的地址".
+                let quit = optional("returnUrl", &input.return_url, 256)?;
+                match (kind, channel, quit) {
+                    (OrderKind::H5, "ALIPAY", None) => {
+                        return Err(Error::input(
+                            "returnUrl",
+                            "is required for an Alipay H5 order on Tingyihui (sent as quitUrl: where the buyer returns if they leave the payment)",
+                        ))
+                    }
+                    (OrderKind::H5, "ALIPAY", Some(_)) => put(&mut m, "quitUrl", quit),
+                    (_, _, Some(_)) => {
+                        return Err(Error::input(
+                            "returnUrl",
+                            "has no meaning here on Tingyihui (it is the quitUrl of an Alipay H5 order only)",
+                        ))
+                    }
+                    _ => {}
+                }
                 put_required(&mut m, "title", "subject", &input.subject, 256)?;
                 put(&mut m, "remark", optional("reflect", &input.reflect, 256)?);
                 let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
@@ -206,17 +262,24 @@ const REFUND_STATES: &super::RefundStates = &[
     ("CLOSE", RefundState::Failed),
 ];
 
-/// Envelope `code` → None for success, otherwise the reply it makes. The SDK's `constants/Code` (the
-/// ranges the protocol notes give): 8888 success; 0 FAILURE (处理失败); 1000–1013 the request was refused
-/// before processing; 4000–4029 business refusals. 1005 (the platform's own timeout), 5000 and anything
-/// unlisted leave the outcome UNKNOWN.
+/// Envelope `code` → None for success, otherwise the reply it makes.
+///
+/// The SDK has two code tables with different numbers for the same errors: `constants/Code` (signature error
+/// 1013, access_id 1012, expired 1006) and `constants/TyhErrorCode` (1008, 1003, 1007; "对外SDK之错误码表").
+/// This follows `Code`: it is the payment client's (`TyhRestConnection.checkAndGetResponse` builds `Results`,
+/// whose `ifSuccess` compares with `Code.SUCCESS`), and seed 002 and the protocol notes give its ranges
+/// (TyhErrorCode belongs to `TyhResponse`, the parking-upload client). Where the other table would read a
+/// refusal as something that may have happened after processing, the reply is UNKNOWN: 1009 is Code's
+/// "请求方法或参数异常" but TyhErrorCode's "网络请求错误" (the platform's own call may have reached the wallet);
+/// 1005 is Code's "请求超时". So: 8888 success; 0 FAILURE (处理失败); 1000–1013 the request refused before
+/// processing; 4000–4029 business refusals; 1005, 1009, 5000 and anything unlisted UNKNOWN.
 fn code_reply(code: Option<i64>, msg: Option<&str>) -> Option<Reply> {
     let error = |e| Error::provider(e, code.map(|c| c.to_string()).as_deref(), msg);
     let refused = |e| Some(Reply::failed(error(e)));
     match code {
         Some(8888) => None,
         Some(0) => refused(ErrorCode::ProviderError), // 处理失败
-        Some(1000 | 1001 | 1002 | 1007..=1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
+        Some(1000 | 1001 | 1002 | 1007 | 1008 | 1010 | 1011) => refused(ErrorCode::InvalidRequest), // missing / wrong parameters
         Some(1003 | 1004) => refused(ErrorCode::ProviderError), // file errors
         Some(1006 | 1012 | 1013) => refused(ErrorCode::AuthFailed), // expired request (clock), access_id, signature
         // ITEM_CONFLICT 4000 "资源已存在" and REPEAT_SUBMIT 4002 "重复提交": the trade or refund number was
@@ -256,14 +319,37 @@ fn to_order(d: &TradeData, state_override: Option<(OrderState, bool)>) -> Order 
     };
     let net = paid.zip(refunded).and_then(|(p, r)| p.checked_sub(r));
     let numbers = [d.owner_trade_no.as_deref(), d.os_trade_no.as_deref(), d.tp_trade_no.as_deref()];
-    let discount = d.tp_discount_fee;
+    // The wallet's and the platform side's discounts (TradeNotifyDto: orderFee = paymentFee + tpDiscountFee +
+    // osDiscountFee); whichever is given.
+    let discount = match (d.tp_discount_fee, d.os_discount_fee) {
+        (Some(tp), Some(os)) => tp.checked_add(os),
+        (tp, os) => tp.or(os),
+    };
     Order {
         amounts: Amounts { total, paid, refunded, net, discount, ..Amounts::default() },
         paid_at: if state.was_paid() { d.pay_time } else { None },
-        qr_code: d.sign.clone().filter(|s| s.starts_with("http")),
-        pay_params: d.sign.clone().filter(|s| !s.starts_with("http")).map(Value::String),
         provider_state: d.trade_status.clone(),
         ..Order::named(state, is_final, numbers, channel(d.pay_channel.as_deref()))
+    }
+}
+
+/// TradePayDto.sign, "调起支付的签名信息（扫码支付时直接返回url链接）", read for the kind of order made: a QR's
+/// code URL; a WeChat mini-program's wx.requestPayment parameters, a JSON object under WeChat's own names
+/// (the SDK types it only as a String: the JSON form is this library's reading, not a documented one); an
+/// Alipay mini-program's trade number for my.tradePay (likewise); an H5 order's redirect URL.
+fn pay_params(kind: OrderKind, channel: &str, sign: Option<&str>) -> (Option<String>, Option<wallet::PayParams>) {
+    let url = sign.filter(|s| s.starts_with("https://") || s.starts_with("http://"));
+    match (kind, channel) {
+        // A WeChat Native code is `weixin://wxpay/bizpayurl?…`: a URL too, to put in the QR code.
+        (OrderKind::Qr, _) => (url.or(sign.filter(|s| s.starts_with("weixin://"))).map(str::to_string), None),
+        (OrderKind::H5, _) => (None, Some(wallet::redirect(url))),
+        (_, "WECHAT") => {
+            let object = sign
+                .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                .unwrap_or(Value::Null);
+            (None, Some(wallet::wechat(&object, &wallet::WECHAT_KEYS)))
+        }
+        _ => (None, Some(wallet::alipay(sign.filter(|s| url.is_none() && !s.starts_with('{'))))),
     }
 }
 
@@ -315,24 +401,37 @@ fn read_refund(op: Operation, data: Value, asked: Option<&str>) -> Result<Reply>
 }
 
 impl Tingyihui {
+    /// TradePayDto / TradeQueryResultDto, read once for answers and callbacks alike: amounts in range, and
+    /// the trade this merchant's (osMerchantCode, when both sides name one).
+    fn trade_data(&self, data: Value) -> Result<TradeData> {
+        let d: TradeData = serde_json::from_value(data).map_err(|_| Error::malformed("trade data is not readable"))?;
+        let amounts = [d.order_fee, d.payment_fee, d.tp_discount_fee, d.os_discount_fee, d.refund_fee];
+        if amounts.iter().flatten().any(|a| *a < 0 || *a > crate::money::MAX_FEN) {
+            return Err(Error::malformed("an amount is negative or too large"));
+        }
+        Ok(d)
+    }
+
+    /// An answer or notice about another merchant's trade is not ours.
+    fn ours(&self, d: &TradeData) -> bool {
+        let theirs = d.os_merchant_code.as_deref().filter(|m| !m.is_empty());
+        match (self.merchant_code.as_deref(), theirs) {
+            (Some(ours), Some(theirs)) => ours == theirs,
+            _ => true,
+        }
+    }
+
     /// The precreate, query and close answer: TradePayDto / TradeQueryResultDto.
-    fn read_trade(&self, op: Operation, data: Value) -> Result<Reply> {
+    fn read_trade(&self, op: Operation, data: Value, input: Option<&Input>) -> Result<Reply> {
         // Close answers carry no trade (Results<String>); read one only if it is there.
         if op == Operation::Close && !data.is_object() {
             return Ok(Reply::new(Outcome::Succeeded));
         }
-        let d: TradeData = serde_json::from_value(data).map_err(|_| Error::malformed("trade data is not readable"))?;
-        let amounts = [d.order_fee, d.payment_fee, d.tp_discount_fee, d.refund_fee];
-        if amounts.iter().flatten().any(|a| *a < 0 || *a > crate::money::MAX_FEN) {
-            return Err(Error::malformed("an amount is negative or too large"));
-        }
-        let theirs = d.os_merchant_code.as_deref().filter(|m| !m.is_empty());
-        if let (Some(ours), Some(theirs)) = (self.merchant_code.as_deref(), theirs) {
-            if ours != theirs {
-                return Err(Error::malformed(
-                    "the answer is about another merchant's trade (osMerchantCode is not credentials.merchantCode)",
-                ));
-            }
+        let d = self.trade_data(data)?;
+        if !self.ours(&d) {
+            return Err(Error::malformed(
+                "the answer is about another merchant's trade (osMerchantCode is not credentials.merchantCode)",
+            ));
         }
         // A trade just created waits for its buyer: any other state contradicts "created".
         if op == Operation::Precreate && d.trade_status.as_deref().is_some_and(|s| s != "WAIT") {
@@ -342,7 +441,7 @@ impl Tingyihui {
             )));
         }
         let override_state = (op == Operation::Precreate).then_some((OrderState::Pending, false));
-        let order = to_order(&d, override_state);
+        let mut order = to_order(&d, override_state);
         // A close that succeeded must show the trade ended. The shared rule refuses a close showing the
         // money held or the buyer still able to pay; a state nobody can name vouches for neither.
         if op == Operation::Close && order.state == OrderState::Unknown {
@@ -351,7 +450,73 @@ impl Tingyihui {
                 order.provider_state.as_deref().unwrap_or_default()
             )));
         }
-        Ok(Reply::new(Outcome::Succeeded).with_order(Some(order)))
+        if op != Operation::Precreate {
+            return Ok(Reply::new(Outcome::Succeeded).with_order(Some(order)));
+        }
+        // The kind asked for says how to read `sign` (build accepted the input, so it is in OFFERS).
+        let (kind, channel) = match input.map(offer) {
+            Some(Ok((kind, channel, _))) => (kind, channel),
+            _ => (OrderKind::Qr, "ANY"),
+        };
+        let (qr, params) = pay_params(kind, channel, d.sign.as_deref());
+        order.qr_code = qr;
+        let reply = Reply::new(Outcome::Succeeded).with_order(Some(order));
+        Ok(match params {
+            Some(p) => wallet::attach(reply, p),
+            None => reply,
+        })
+    }
+
+    /// A callback: TyhRequest's envelope {access_id, data, sign, sign_type, time_stamp} whose `data` is Base64
+    /// JSON, decoded as the SDK's `TyhRequest.decode` does; the trade in it is TradeQueryResultDto ("查询、回调
+    /// 单笔交易结果"), or TradeRefundResultDto for a refund. No public material gives the platform's key or says
+    /// what `sign` covers (`TyhRequest.isSign`: "判断是否签名，暂时未实现", returns true), so nothing vouches for
+    /// it: `verified` is false and the merchant confirms by query before acting.
+    fn notice(&self, body: &[u8]) -> Result<Notification> {
+        let malformed = |why: &str| Error::notification("MALFORMED", format!("the callback {why}"));
+        let envelope: Value =
+            serde_json::from_slice(body).map_err(|_| malformed("is not the os-base JSON envelope"))?;
+        let data = envelope
+            .get("data")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed("has no Base64 data"))?;
+        let decoded = crypto::base64_decode(data).ok_or_else(|| malformed("data is not Base64"))?;
+        let data: Value =
+            serde_json::from_slice(&decoded).map_err(|_| malformed("data is not Base64 of JSON"))?;
+        if !data.is_object() {
+            return Err(malformed("data is not a JSON object"));
+        }
+        let ack = Ack {
+            status: 200,
+            headers: BTreeMap::from([("content-type".to_string(), "application/json".to_string())]),
+            // TyhResponse.SUCCESS(): the platform's own success answer (what it expects back is not published).
+            body: r#"{"code":8888,"msg":"处理成功"}"#.to_string(),
+        };
+        let notification = |order, refund| Notification {
+            order,
+            verified: false,
+            refund,
+            ack: ack.clone(),
+            raw: data.clone(),
+        };
+        if data.get("refundStatus").is_some() {
+            let reply = read_refund(Operation::RefundQuery, data.clone(), None)
+                .map_err(|e| Error::notification("MALFORMED", e.message))?;
+            let d: RefundData = serde_json::from_value(data.clone()).unwrap_or_default();
+            let numbers = [None, d.os_trade_no.as_deref(), d.tp_trade_no.as_deref()];
+            let order = Order::named(OrderState::Unknown, false, numbers, None);
+            return Ok(notification(order, reply.refund));
+        }
+        let d = self
+            .trade_data(data.clone())
+            .map_err(|e| Error::notification("MALFORMED", e.message))?;
+        if !self.ours(&d) {
+            return Err(Error::notification(
+                "WRONG_MERCHANT",
+                "the callback's osMerchantCode is not this client's credentials.merchantCode",
+            ));
+        }
+        Ok(notification(to_order(&d, None), None))
     }
 }
 
@@ -371,7 +536,16 @@ impl Gateway for Tingyihui {
     /// What `business` reads besides the portable fields (subject, storeId, notifyUrl, description, extra).
     fn fields(&self, op: Operation) -> Option<&'static [&'static str]> {
         Some(match op {
-            Operation::Precreate => &["merchantOrderNo", "amount", "channel", "payerId", "reflect"],
+            Operation::Precreate => &[
+                "merchantOrderNo",
+                "amount",
+                "channel",
+                "kind",
+                "payerId",
+                "subAppId",
+                "returnUrl",
+                "reflect",
+            ],
             Operation::Query | Operation::Close => &["merchantOrderNo", "providerOrderNo"],
             Operation::Refund => &["merchantOrderNo", "providerOrderNo", "refundNo", "amount"],
             Operation::RefundQuery => &["providerRefundNo", "refundNo"],
@@ -420,21 +594,20 @@ impl Gateway for Tingyihui {
             Operation::Refund | Operation::RefundQuery => {
                 read_refund(op, data, input.and_then(|i| i.refund_no.as_deref()))
             }
-            Operation::Precreate | Operation::Query | Operation::Close => self.read_trade(op, data),
+            Operation::Precreate | Operation::Query | Operation::Close => self.read_trade(op, data, input),
             _ => Err(Error::unsupported("Tingyihui answers precreate, query, close, refund and refundQuery",
             )),
         }
     }
 
-    /// The platform's callbacks carry no signature in any public material: they are hints, not proof.
+    /// Callbacks are decoded (`notice`); no public material shows a signature to check, so `verified` is false.
     fn verify_notification(
         &self,
         _headers: &BTreeMap<String, String>,
-        _body: &[u8],
+        body: &[u8],
         _ctx: &Ctx,
     ) -> Result<Notification> {
-        Err(Error::unsupported("Tingyihui callbacks are unsigned and cannot be verified: treat one as a hint and confirm with query",
-        ))
+        self.notice(body)
     }
 
     /// The merchant key that signs every request (the host's signer may sign instead).

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { spyFetch } from './kit.mjs';
+import { spyFetch, startMerchant, verifying } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 
@@ -287,16 +287,48 @@ test('the request: data is Base64 of camelCase JSON; sign verifies over access_i
   assert.equal(spec.data, 'eyJvd25lclRyYWRlTm8iOiJ0ZXN0X3RyYWRlXzIwMjExMjUifQ==');
 });
 
-test('verifyNotification throws UNSUPPORTED_OPERATION: callbacks are unsigned hints', T, async () => {
+test('a callback, end to end: the emulator posts the Base64 envelope, the merchant reads it with verified false and acks', T, async () => {
   const c = client();
-  for (const n of [{ headers: {}, body: '{}' }, { headers: { 'content-type': 'application/json' }, body: Buffer.from('{"tradeStatus":"SUCCESS"}') }]) {
-    await assert.rejects(c.verifyNotification(n), (e) => {
-      assert.ok(e instanceof AggpayError, String(e));
-      assert.equal(e.name, 'AggpayError');
-      assert.equal(e.code, 'UNSUPPORTED_OPERATION');
-      assert.match(e.message, /query/);
-      return true;
-    });
+  const merchant = await startMerchant({ path: '/tyh/notify', answer: verifying(() => c) });
+  try {
+    const merchantOrderNo = no('cb');
+    const input = { ...trade(merchantOrderNo, 1500, 'WECHAT'), kind: 'MINI_PROGRAM', payerId: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', notifyUrl: merchant.url };
+    assert.equal((await c.precreate(input)).outcome, 'SUCCEEDED');
+    emu.tingyihui.buyerPays(merchantOrderNo);
+    await emu.tingyihui.flushNotifications();
+    assert.equal(merchant.received.length, 1, 'delivered once: the ack was taken');
+    const [entry] = merchant.received;
+    assert.equal(entry.error, undefined, String(entry.error));
+    const n = entry.verified;
+    assert.equal(n.verified, false, 'nothing vouches for an unsigned callback: confirm by query');
+    assert.equal(n.order.state, 'SUCCESS');
+    assert.equal(n.order.merchantOrderNo, merchantOrderNo);
+    assert.equal(n.order.channel, 'WECHAT');
+    assert.deepEqual([n.order.amounts.total, n.order.amounts.paid], [1500, 1500]);
+    assert.deepEqual([n.ack.status, JSON.parse(n.ack.body)], [200, { code: 8888, msg: '处理成功' }]);
+    assert.equal(n.raw.osTradeNo, n.order.providerOrderNo, 'raw is the decoded trade');
+    const log = emu.tingyihui.notifications.filter((x) => x.ownerTradeNo === merchantOrderNo);
+    assert.deepEqual(log.map((x) => x.status), [200]);
+    // The notice is what a query says, and the merchant's own order checks it.
+    const q = await c.query({ merchantOrderNo });
+    assert.deepEqual(q.order, n.order, 'one reading: the callback is read as the query answer is');
+    const body = entry.body;
+    const again = await c.verifyNotification({ headers: entry.headers, body }, { merchantOrderNo, amount: 1500 });
+    assert.equal(again.verified, false);
+    await assert.rejects(c.verifyNotification({ headers: {}, body }, { merchantOrderNo, amount: 1 }),
+      (e) => e instanceof AggpayError && e.code === 'NOTIFICATION_INVALID' && e.reason === 'WRONG_AMOUNT');
+    // Another merchant's trade (anyone can post an unsigned callback) and unreadable bodies are refused.
+    const env = JSON.parse(body.toString('utf8'));
+    const trade2 = JSON.parse(Buffer.from(env.data, 'base64').toString('utf8'));
+    const foreign = { ...env, data: Buffer.from(JSON.stringify({ ...trade2, osMerchantCode: '2260000000006666' })).toString('base64') };
+    await assert.rejects(c.verifyNotification({ headers: {}, body: JSON.stringify(foreign) }),
+      (e) => e instanceof AggpayError && e.code === 'NOTIFICATION_INVALID' && e.reason === 'WRONG_MERCHANT');
+    for (const bad of ['{}', JSON.stringify(trade2), JSON.stringify({ ...env, data: '%%%' })]) {
+      await assert.rejects(c.verifyNotification({ headers: {}, body: bad }),
+        (e) => e instanceof AggpayError && e.code === 'NOTIFICATION_INVALID' && e.reason === 'MALFORMED', bad.slice(0, 40));
+    }
+  } finally {
+    await merchant.close();
   }
 });
 

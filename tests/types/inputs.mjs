@@ -153,8 +153,10 @@ const tingyihui = {
   activate: unsupported,
   checkin: unsupported,
   pay: unsupported,
+  // The QR form (kind absent). kind/payerId/subAppId/returnUrl belong to the MINI_PROGRAM and H5 variants of
+  // TingyihuiPrecreateInput (each refused alone on a QR order), which this table's form cannot express.
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'subject', 'channel'], optional: ['storeId', 'payerId', 'reflect', 'notifyUrl', 'extra'],
+    required: ['merchantOrderNo', 'amount', 'subject', 'channel'], optional: ['storeId', 'reflect', 'notifyUrl', 'extra'],
     portable: ['operator', 'description', 'clientIp'],
   },
   query: { oneOf: [ORDER], optional: ['extra'] },

@@ -1,5 +1,5 @@
-// Tingyihui (停易汇): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
-import type { Extra, HostOptions, OrderId, OrderInput, RefundFields, RefundId, ReversalInput, Signer, Unsupported } from '../index.d.ts';
+// Tingyihui (停宜慧): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
+import type { Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, RefundId, ReversalInput, Signer, Unsupported, WalletOrderFields } from '../index.d.ts';
 
 export interface TingyihuiCredentials {
   accessId: string;
@@ -17,14 +17,44 @@ export interface TingyihuiClientOptions extends HostOptions {
   signer?: Signer;
 }
 
-export interface TingyihuiPrecreateInput extends OrderInput {
+/** What every Tingyihui trade has (SDK TradeCmd): one wallet per trade (payChannel). */
+interface TingyihuiTradeInput extends OrderInput {
   subject: string;
   channel: 'ALIPAY' | 'WECHAT';
-  /** The buyer's id: a mini-program payment instead of a QR. */
-  payerId?: string;
   /** Sent as remark. */
   reflect?: string;
 }
+
+/** A code the buyer scans (payProduct USER_QR): order.qrCode. */
+export interface TingyihuiQrInput extends TingyihuiTradeInput {
+  kind?: 'QR';
+  payerId?: never;
+  subAppId?: never;
+  returnUrl?: never;
+}
+
+/** A mini-program payment (payProduct MINI_APP): order.payParams is WechatPayParams or AlipayPayParams.
+ * Tingyihui documents no official-account / life-page (JSAPI) payment: JSAPI is refused. */
+export interface TingyihuiMiniProgramInput extends TingyihuiTradeInput, WalletOrderFields {
+  kind: 'MINI_PROGRAM';
+  /** The buyer in the wallet (ownerAppBuyerId, "小程序必传"): WeChat openid or Alipay user id. */
+  payerId: string;
+  /** The merchant's own mini-program app id, if it has one (ownerAppId). */
+  subAppId?: string;
+  returnUrl?: never;
+}
+
+/** A phone browser sent to the wallet (payProduct M_WEB): order.payParams is RedirectPayParams. */
+export type TingyihuiH5Input = TingyihuiTradeInput & { kind: 'H5' | 'WAP'; payerId?: never; subAppId?: never } & (
+  | {
+      channel: 'ALIPAY';
+      /** Where the buyer returns if they leave the payment (quitUrl, "支付宝手机网页支付必传"). */
+      returnUrl: string;
+    }
+  | { channel: 'WECHAT'; returnUrl?: never }
+);
+
+export type TingyihuiPrecreateInput = TingyihuiQrInput | TingyihuiMiniProgramInput | TingyihuiH5Input;
 export type TingyihuiQueryInput = OrderId & { extra?: Extra };
 export type TingyihuiRefundInput = OrderId & RefundFields;
 export type TingyihuiRefundQueryInput = RefundId & { extra?: Extra };
@@ -52,7 +82,8 @@ export interface TingyihuiTypes {
   defaultVersion: never;
   wait: { clientIp?: string };
   wapPay: Unsupported<'Tingyihui has no WAP cashier URL'>;
-  notification: Unsupported<'Tingyihui callbacks are unsigned: treat one as a hint and confirm with query'>;
+  /** Callbacks are read, never vouched for (no published signature): `verified` is false; confirm by query. */
+  notification: NotificationRequest;
   signer: 'node' | 'webcrypto' | 'wasm' | 'custom';
   verifier: null;
 }

@@ -1,9 +1,27 @@
-//! Tingyihui: requests signed by the merchant's RSA key into the body's `sign`, answers unsigned; no
-//! notification the harness can sign (its verifier gets arbitrary cases only).
+//! Tingyihui: requests signed by the merchant's RSA key into the body's `sign`, answers unsigned; callbacks
+//! are unsigned too (TyhRequest's envelope, `data` Base64 JSON of TradeQueryResultDto): the genuine one must
+//! be read, and mutations of the trade inside the Base64 reach the reading behind the envelope.
 
-use super::{Expect, FuzzProvider, NamedConfig, Notifier, Regression};
+use super::{Expect, FuzzProvider, NamedConfig, Notice, Notifier, Regression};
 use crate::common::SMALL_KEY;
+use crate::gen::mutated_from;
+use aggpay::crypto;
 use serde_json::{json, Value};
+
+/// A paid trade as a callback carries it (seed 002's fields).
+fn notice_trade() -> Value {
+    json!({"ownerTradeNo": "N-1", "osTradeNo": "OS-1", "tpTradeNo": "TP1", "tradeStatus": "SUCCESS", "orderFee": 980,
+           "paymentFee": 960, "tpDiscountFee": 20, "refundFee": 0, "osMerchantCode": "M0001",
+           "payTime": 1_704_067_200_000i64, "payChannel": "WX_PAY", "payProduct": "MINI_APP"})
+}
+
+/// The envelope around `data` (bytes, Base64-encoded as the platform does).
+fn envelope(data: &[u8]) -> Vec<u8> {
+    json!({"access_id": "16373180971704771", "data": crypto::base64_encode(data), "sign": "c2ln", "sign_type": "RSA2",
+           "time_stamp": 1_704_067_200_000i64})
+    .to_string()
+    .into_bytes()
+}
 
 pub struct Tingyihui;
 
@@ -64,11 +82,32 @@ impl FuzzProvider for Tingyihui {
     }
 
     fn notifiers(&self) -> Vec<Notifier> {
+        // Unsigned: a mutated callback may still be read (nothing to break), so no case must fail to verify.
+        let genuine = |rng: &mut crate::harness::Rng, mode: usize| {
+            let trade = notice_trade();
+            let data = if mode == 0 {
+                trade.to_string().into_bytes()
+            } else {
+                mutated_from(rng, trade, &[notice_trade()])
+            };
+            Notice {
+                headers: "{}".into(),
+                body: envelope(&data),
+                now: 1_704_067_200_000,
+                must_verify: mode == 0,
+                must_not_verify: false,
+            }
+        };
         vec![Notifier {
             name: "tingyihui",
             config: config(),
-            genuine: None,
+            genuine: Some(Box::new(genuine)),
         }]
+    }
+
+    fn notification_bodies(&self) -> Vec<Value> {
+        let e: Value = serde_json::from_slice(&envelope(notice_trade().to_string().as_bytes())).unwrap_or_default();
+        vec![e, notice_trade()]
     }
 
     fn signs_requests(&self) -> bool {
