@@ -518,7 +518,7 @@ fn tingyihui_every_operation_signs_its_envelope_and_data_is_camel_case_business_
         ),
         (
             Operation::Precreate,
-            json!({"merchantOrderNo": "T2", "amount": 1, "channel": "WECHAT", "subject": "s", "payerId": "oUpF8u"}),
+            json!({"merchantOrderNo": "T2", "amount": 1, "channel": "WECHAT", "kind": "MINI_PROGRAM", "subject": "s", "payerId": "oUpF8u"}),
             "/os-base/trade/v2/open",
             json!({"osMerchantCode": "2163737276721967", "ownerTradeNo": "T2", "payChannel": "WX_PAY", "payProduct": "MINI_APP",
                    "ownerAppBuyerId": "oUpF8u", "title": "s", "orderFee": 1}),

@@ -700,7 +700,7 @@ test('foreign-notify: another merchant\'s genuinely signed notice carrying our o
     // Fubei 1.0 (the merchant's own app secret): not applicable, nothing forged
     emu.faults.add({ path: '/fubei/gateway', kind: 'foreign-notify' });
     await (await fubei('openapi.payment.order.scan', { merchant_order_sn: 'fn-f1', type: 1, total_fee: 1, call_back_url: merchant.url('fubei') })).text();
-    // Tingyihui: callbacks are unsigned
+    // Tingyihui: nothing a merchant can check vouches for a callback
     emu.faults.add({ path: '/tingyihui/os-base/trade/v2/open', kind: 'foreign-notify' });
     await (await tyhCreate('fn-t', { notifyUrl: merchant.url('tingyihui') })).text();
     await emu.settle();
@@ -738,7 +738,7 @@ test('foreign-notify: another merchant\'s genuinely signed notice carrying our o
     assert.deepEqual([fd.merchant_order_sn, fd.order_status, fd.total_amount], ['fn-f', 'SUCCESS', 0.01]);
     assert.notEqual(fd.merchant_id, c.merchantId);
     // Tingyihui: another osMerchantCode
-    const td = JSON.parse(byP.tingyihui.body);
+    const td = JSON.parse(Buffer.from(JSON.parse(byP.tingyihui.body).data, 'base64').toString('utf8')); // TyhRequest envelope
     assert.deepEqual([td.ownerTradeNo, td.tradeStatus, td.orderFee], ['fn-t', 'SUCCESS', 1]);
     assert.notEqual(td.osMerchantCode, emu.tingyihui.merchant.osMerchantCode);
     // the ledger: nobody paid anything to us

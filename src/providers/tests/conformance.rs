@@ -561,6 +561,8 @@ fn kinds_table() -> String {
                         json!({"payerId": "oBuyer"}),
                         json!({"subAppId": "wxApp"}),
                         json!({"payerId": "oBuyer", "subAppId": "wxApp"}),
+                        // An H5 order's page to come back to, where the gateway requires it.
+                        json!({"returnUrl": "https://shop.example/done"}),
                     ];
                     let builds = buyers.iter().any(|b| {
                         let mut input = base.clone();
