@@ -250,3 +250,48 @@ fn v2_refuses_what_it_does_not_make_before_sending() {
 fn wechat_pay_params_conformance() {
     crate::providers::conformance::wechat_pay_params("fubei", &*fixture());
 }
+
+// ---------------------------------------------------------------- discounts (issue 12 item 4)
+
+/// 1.0 (seed 001's fields; its own example is read in `seed_query_answer`): with order_price (订单金额)
+/// the total is Fubei's own, paid is buyer_pay_amount, discount discount_money, net net_money.
+#[test]
+fn v1_discount_fields() {
+    let body = ok(json!({"merchant_order_sn": "o", "trade_state": "SUCCESS", "order_price": 100, "total_fee": 80,
+        "fee": 1, "net_money": 79, "discount_money": "20.00", "buyer_pay_amount": "80.00"}));
+    let a = parse(&mut v1(), Operation::Query, body, None).order.expect("order").amounts;
+    assert_eq!((a.total, a.paid, a.discount, a.net), (Some(10000), Some(8000), Some(2000), Some(7900)));
+}
+
+/// 2.0: `payment_list` (.NET `APaymentItemEntity` {type, amount}; types from the Go SDK) sums to the
+/// discount; buyer_pay_amount is paid, net_amount − fee the net.
+#[test]
+fn v2_payment_list_is_the_discount() {
+    let list = json!([{"type": "FUBEI_DISCOUNT", "amount": 1.5}, {"type": "CHANNEL_DISCOUNT", "amount": "0.30"},
+                      {"type": "CHANNEL_PRE", "amount": 0.2}]);
+    for payment_list in [list.clone(), json!(list.to_string())] {
+        let body = ok(json!({"merchant_order_sn": "o", "order_sn": "F", "order_status": "SUCCESS", "pay_type": "wxpay",
+            "total_amount": 10, "net_amount": 8.5, "buyer_pay_amount": 8, "fee": 0.03, "payment_list": payment_list,
+            "finish_time": "20240101080000"}));
+        let a = parse(&mut v2_app(), Operation::Query, body, None).order.expect("order").amounts;
+        assert_eq!(
+            (a.total, a.paid, a.discount, a.fee, a.net),
+            (Some(1000), Some(800), Some(200), Some(3), Some(847))
+        );
+    }
+    // No list, no discount claimed; an empty one is none taken off.
+    let q = |extra: Value| {
+        let mut data = json!({"merchant_order_sn": "o", "order_status": "SUCCESS", "total_amount": 10});
+        for (k, v) in extra.as_object().unwrap() {
+            data[k] = v.clone();
+        }
+        parse(&mut v2_app(), Operation::Query, ok(data), None)
+    };
+    assert_eq!(q(json!({})).order.unwrap().amounts.discount, None);
+    assert_eq!(q(json!({"payment_list": []})).order.unwrap().amounts.discount, Some(0));
+    // A list that cannot be read makes the answer uncertain, never a guess.
+    for bad in [json!({"a": 1}), json!([{"type": "X"}]), json!([{"amount": 1.234}]), json!("[")] {
+        let r = q(json!({"payment_list": bad}));
+        assert_eq!((r.outcome, error_code(&r)), (Outcome::Unknown, Some(ErrorCode::MalformedResponse)), "{bad}");
+    }
+}
