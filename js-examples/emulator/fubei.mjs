@@ -747,7 +747,7 @@ export function createFubei(options = {}, hooks = {}) {
     if (payType !== 'wxpay' && payType !== 'alipay') throw invalid('pay_type只能是wxpay或alipay');
     const userId = str(biz, 'user_id', 64, true);
     const subAppId = str(biz, 'sub_appid', 32, payType === 'wxpay');
-    if (subAppId !== undefined && !/^wx[0-9a-f]{16}$/.test(subAppId)) throw invalid('sub_appid不是合法的公众号appid');
+    if (payType === 'wxpay' && !/^wx[0-9a-f]{16}$/.test(subAppId)) throw invalid('sub_appid不是合法的公众号appid');
     const o = walletOrder(ctx, 'fbpay.order.create', f, payType, userId);
     return {
       order_sn: o.order_sn, merchant_order_sn: o.merchant_order_sn, prepay_id: o.prepay_id, merchant_id: cfg.merchantId,

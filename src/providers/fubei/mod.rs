@@ -258,8 +258,8 @@ pub(super) struct Make {
     pub(super) wallet: Option<(&'static str, Code)>,
     /// Where `payerId` goes and its longest length; `None`: the order names no buyer.
     pub(super) payer: Option<(&'static str, usize)>,
-    /// Where `subAppId` goes (required there); `None`: refused.
-    pub(super) app: Option<&'static str>,
+    /// Where `subAppId` goes and whether it is required; `None`: refused.
+    pub(super) app: Option<(&'static str, bool)>,
     /// Where the answer carries what the page pays with.
     pub(super) params: Params,
 }
@@ -434,13 +434,13 @@ fn wallet_fields(b: &mut Map<String, Value>, input: &Input, kind: OrderKind, mak
         }
     }
     match make.app {
-        // "公众号appid。当微信支付时，该字段必填" (.NET `AOrderCreateParam.SubAppId`).
-        Some(key) => put_required(b, key, "subAppId", &input.sub_app_id, 32)?,
+        Some((key, true)) => put_required(b, key, "subAppId", &input.sub_app_id, 32)?,
+        Some((key, false)) => put(b, key, optional("subAppId", &input.sub_app_id, 32)?),
         None => {
             if optional("subAppId", &input.sub_app_id, 32)?.is_some() {
                 return Err(Error::input(
                     "subAppId",
-                    "has no place in this Fubei order (only a 2.0 WeChat JSAPI order names the official account's appid)",
+                    "has no place in this Fubei order (only 2.0 JSAPI orders, fbpay.order.create, carry sub_appid)",
                 ));
             }
         }

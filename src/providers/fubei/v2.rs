@@ -62,7 +62,7 @@ const fn qr(pay_type: Option<&'static str>) -> Make {
 /// (`OrderCreateModel`, .NET `AOrderCreateResultEntity`) carries `prepay_id` "预支付凭证，微信预支付订单号
 /// prepay_id、支付宝交易号tradeNO等" and, for wxpay only, `sign_package` (appId, timeStamp, nonceStr,
 /// package, signType, paySign: zhangming1994/fubei Go SDK `SignPackage`).
-const fn create(pay_type: &'static str, app: Option<&'static str>, params: Params) -> Make {
+const fn create(pay_type: &'static str, app: Option<(&'static str, bool)>, params: Params) -> Make {
     Make {
         method: "fbpay.order.create",
         wallet: Some(("pay_type", Code::Name(pay_type))),
@@ -83,8 +83,10 @@ pub(super) static OFFERS: &Offers<Make> = &[
     (OrderKind::Qr, "WECHAT", qr(Some("wxpay"))),
     (OrderKind::Qr, "ALIPAY", qr(Some("alipay"))),
     (OrderKind::Qr, "UNIONPAY", qr(Some("unionpay"))),
-    (OrderKind::Jsapi, "WECHAT", create("wxpay", Some("sub_appid"), Params::Wechat("sign_package"))),
-    (OrderKind::Jsapi, "ALIPAY", create("alipay", None, Params::AlipayTradeNo("prepay_id"))),
+    // sub_appid is required for wxpay; for alipay it is the same optional field, sent when given (the
+    // SDKs send it whatever the pay_type).
+    (OrderKind::Jsapi, "WECHAT", create("wxpay", Some(("sub_appid", true)), Params::Wechat("sign_package"))),
+    (OrderKind::Jsapi, "ALIPAY", create("alipay", Some(("sub_appid", false)), Params::AlipayTradeNo("prepay_id"))),
 ];
 
 /// 2.0 `pay_type` (wxpay, alipay, unionpay).

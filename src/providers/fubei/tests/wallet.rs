@@ -236,10 +236,12 @@ fn v2_refuses_what_it_does_not_make_before_sending() {
     assert_eq!(e.field.as_deref(), Some("payerId"));
     let e = precreate(&v2_app(), with(order("QR", "WECHAT"), "payerId", OPENID)).expect_err("payer on QR");
     assert_eq!(e.field.as_deref(), Some("payerId"));
-    // sub_appid: required for WeChat, meaningless for Alipay and QR.
+    // sub_appid: required for WeChat, sent when given for Alipay (the same create field), none on a QR order.
     let e = precreate(&v2_app(), with(order("JSAPI", "WECHAT"), "payerId", OPENID)).expect_err("sub_appid");
     assert_eq!(e.field.as_deref(), Some("subAppId"));
-    for v in [with(order("JSAPI", "ALIPAY"), "payerId", ALIPAY_USER), order("QR", "WECHAT")] {
+    let (_, biz) = precreate(&v2_app(), with(with(order("JSAPI", "ALIPAY"), "payerId", ALIPAY_USER), "subAppId", "2021000000000001")).unwrap();
+    assert_eq!(biz["sub_appid"], json!("2021000000000001"));
+    for v in [order("QR", "WECHAT"), json!({"merchantOrderNo": "W1", "amount": 1})] {
         let e = precreate(&v2_app(), with(v.clone(), "subAppId", "wx1")).expect_err("subAppId");
         assert_eq!(e.field.as_deref(), Some("subAppId"), "{v}");
     }
