@@ -1012,6 +1012,29 @@ export function createFubei(options = {}, hooks = {}) {
       const entry = await deliver(o, to, notificationFields(o, fields), 1);
       return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
     },
+    /**
+     * Sends a 2.0 refund's signed "退款回调" once, now, to `target`: data as zhangming1994/fubei (Go)
+     * callback.RefundCallBackData — handler, buyer_refund_amount, refund_fee, refund_amount, finish_time, order_sn,
+     * merchant_order_sn, refund_sn, merchant_refund_sn, refund_status, device_no; no merchant_id. Fubei posts it to
+     * the refund_callback_url configured with fbpay.pay.callback.config. 1.0 documents no refund notification.
+     */
+    async sendRefundNotification(merchantRefundSn, target) {
+      const r = refunds.get(merchantRefundSn);
+      if (!r) throw new ControlError(404, `no refund ${merchantRefundSn}`);
+      if (r.order.api !== '2.0') throw new ControlError(409, 'Fubei 1.0 documents no refund notification');
+      if (!target) throw new ControlError(400, 'url is required');
+      const d = {
+        handler: r.handler ?? 0, buyer_refund_amount: new Yuan(r.amount), refund_fee: new Yuan(0),
+        refund_amount: new Yuan(r.amount), finish_time: stamp(r.at), order_sn: r.order.order_sn,
+        merchant_order_sn: r.order.merchant_order_sn, refund_sn: r.refund_sn, merchant_refund_sn: r.merchant_refund_sn,
+        refund_status: refundDone(r) ? 'REFUND_SUCCESS' : 'REFUND_PROCESSING', device_no: r.order.device_no,
+      };
+      for (const k of Object.keys(d)) if (d[k] === undefined) delete d[k];
+      const fields = { result_code: '200', result_message: '成功', data: json(d) };
+      fields.sign = fubeiSign(fields, r.order.notifySecret);
+      const entry = await deliver(r.order, target, fields, 1);
+      return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
+    },
     get notifications() {
       return notifications.map((n) => ({ ...n, fields: { ...n.fields } }));
     },
@@ -1029,7 +1052,11 @@ export function createFubei(options = {}, hooks = {}) {
   const control = (req) => controlRoutes(req, controller, {
     idOf: id,
     // buyer-pays may pick the wallet (pay_type, or the 1.0 `type` number) and a discount in fen.
-    extra: (method, subpath, body) => {
+    extra: async (method, subpath, body) => {
+      if (method === 'POST' && subpath === 'refund-notify') {
+        const b = body();
+        return { json: await controller.sendRefundNotification(b.merchant_refund_sn, b.url) };
+      }
       if (method !== 'POST' || subpath !== 'buyer-pays') return undefined;
       const b = body();
       let payType = b.pay_type;

@@ -628,3 +628,27 @@ test('discounts: buyer-pays with a discount; 1.0 discount_money/buyer_pay_amount
     'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL');
   assert.equal((await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: uniq('none'), discount: 1 })).status, 404);
 });
+
+test('refund-notify control route: a 2.0 refund callback, signed; 1.0 has none', async () => {
+  const got = [];
+  const m = await startMerchant({ path: '/r', text: true, answer: (e) => { got.push(e); return { body: 'success' }; } });
+  try {
+    const sn = uniq('rn');
+    ok(await call('fbpay.order.pay', { merchant_order_sn: sn, auth_code: '134567890123456789', total_amount: 5 }, { v2: true }));
+    ok(await call('fbpay.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}R`, refund_amount: 1.2 }, { v2: true }));
+    const r = await control('/fubei/refund-notify', 'POST', { merchant_refund_sn: `${sn}R`, url: m.url });
+    assert.deepEqual([r.status, r.json.status, r.json.body], [200, 200, 'success']);
+    const fields = Object.fromEntries(new URLSearchParams(got[0].body));
+    assert.equal(fields.sign, sign(fields, emu.fubei.credentials.vendorSecret));
+    const d = parseJsonExact(fields.data);
+    assert.deepEqual([d.merchant_refund_sn, d.refund_amount.text, d.refund_status, d.merchant_id], [`${sn}R`, '1.2', 'REFUND_SUCCESS', undefined]);
+
+    const s1 = uniq('rn1');
+    ok(await swipe({ merchant_order_sn: s1 }));
+    ok(await call('openapi.payment.order.refund', { merchant_order_sn: s1, merchant_refund_sn: `${s1}R`, refund_money: 1 }));
+    assert.equal((await control('/fubei/refund-notify', 'POST', { merchant_refund_sn: `${s1}R`, url: m.url })).status, 409);
+    assert.equal((await control('/fubei/refund-notify', 'POST', { merchant_refund_sn: 'none', url: m.url })).status, 404);
+  } finally {
+    await m.close();
+  }
+});
