@@ -645,7 +645,7 @@ fn refund_notices_through_the_client() {
     }
     let e = verify(json!({"merchant_order_sn": "o1", "merchant_refund_sn": "R1", "refund_status": "REFUND_CLOSED"}))
         .expect_err("unlisted refund status");
-    assert_eq!(e.reason.as_deref(), Some("UNREADABLE"), "{e:?}");
+    assert_eq!(e.reason, Some("UNREADABLE"), "{e:?}");
 }
 
 // ---------------------------------------------------------------- 4. whose notification it is
