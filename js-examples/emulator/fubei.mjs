@@ -28,6 +28,9 @@ const DEFAULTS = {
   maxRefundsPerOrder: 10, // "单笔订单退款次数不可超过10次" (java-sdk MerchantOrderApi.java)
   notifyRetryDelays: [200, 500, 1000], // ms between attempts; 1 + length attempts in all
   notifyTimeoutMs: 3000,
+  // The mini-program a 1.0 merchant has bound at Fubei: openapi.payment.order.mina takes no appid, so the sign
+  // package Fubei returns is for this one.
+  minaAppId: 'wx5c3a9d7e2b1f4a68',
 };
 
 /** auth_code prefix → what the buyer's wallet does. Anything else pays at once. */
@@ -247,6 +250,29 @@ function fakeUserId(payType) {
   return `emu-${digits(12)}`;
 }
 
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const alnum = (n) => Array.from({ length: n }, () => ALNUM[crypto.randomInt(ALNUM.length)]).join('');
+
+/** A WeChat prepay id as WeChat Pay issues them: "wx" + yyyyMMddHHmmss + 20 more characters. */
+const wechatPrepayId = (now) => `wx${stamp(now)}${crypto.randomBytes(10).toString('hex')}`;
+/** An Alipay trade number (tradeNO): yyyyMMdd + "22" + 18 digits. */
+const alipayTradeNo = (now) => `${stamp(now).slice(0, 8)}22${digits(18)}`;
+
+/**
+ * The package wx.requestPayment / getBrandWCPayRequest takes, under WeChat's own names (java-sdk
+ * …/merchant/model/entity/PaymentH5PaySignParamsModel.java: appId, timeStamp "自1970年以来的秒数" as a string,
+ * nonceStr "不长于32位", package "prepay_id=…", signType, paySign). Fubei signs it with the sub-merchant's WeChat
+ * key, which no merchant holds ("请务必使用我司提供的签名包"); here paySign is an MD5 (1.0) or an RSA-sized
+ * base64 value (2.0, signType RSA per the 2.0 docs' "签名类型，默认为RSA"), never checked by anyone.
+ */
+function signPackage(appId, prepayId, signType) {
+  const p = { appId, timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: alnum(32), package: `prepay_id=${prepayId}`, signType };
+  p.paySign = signType === 'MD5'
+    ? md5Hex(`appId=${p.appId}&nonceStr=${p.nonceStr}&package=${p.package}&signType=MD5&timeStamp=${p.timeStamp}&key=${alnum(32)}`).toUpperCase()
+    : crypto.randomBytes(256).toString('base64');
+  return p;
+}
+
 // ---- the provider ----
 
 export function createFubei(options = {}, hooks = {}) {
@@ -283,17 +309,23 @@ export function createFubei(options = {}, hooks = {}) {
     return o;
   }
 
-  function markPaid(o, payType) {
+  /**
+   * The buyer pays. `discount` (fen) is a merchant discount ("商家折扣", FUBEI_DISCOUNT) taken off the order: the
+   * buyer pays and the merchant receives total − discount, and the fee is on what was received.
+   */
+  function markPaid(o, payType, discount = 0) {
     const now = Date.now();
     o.payType ??= payType ?? 'wxpay';
+    const received = o.total - discount;
     Object.assign(o, {
-      state: 'SUCCESS', paid: true, pendingQueries: null, paidAt: now,
-      fee: Math.floor((o.total * cfg.feeRateBp + 5000) / 10000),
+      state: 'SUCCESS', paid: true, pendingQueries: null, paidAt: now, discount, received,
+      fee: Math.floor((received * cfg.feeRateBp + 5000) / 10000),
       channel_sn: `${o.payType === 'alipay' ? '2026' : '4200'}${digits(24)}`,
-      user_id: fakeUserId(o.payType),
+      // A wallet order's buyer is the one it named.
+      user_id: o.buyer ?? fakeUserId(o.payType),
       user_logon_id: o.payType === 'alipay' ? `138****${digits(4)}` : undefined,
     });
-    o.events.push({ type: 'paid', amount: o.total, at: now });
+    o.events.push({ type: 'paid', amount: received, at: now });
     notify(o);
   }
 
@@ -361,12 +393,14 @@ export function createFubei(options = {}, hooks = {}) {
     return {
       merchant_order_sn: o.merchant_order_sn, order_sn: o.order_sn,
       trade_no: p ? o.ins_sn : undefined, platform_order_no: p ? o.channel_sn : undefined,
-      trade_state: o.state, total_fee: new Yuan(o.total), order_price: new Yuan(o.total),
-      fee: p ? new Yuan(o.fee) : undefined, net_money: p ? new Yuan(o.total - o.fee) : undefined,
+      // seed 001: total_fee 实收金额, order_price 订单金额, net_money 净收金额 = 实收金额 − 手续费,
+      // discount_money 商家折扣减的金额, buyer_pay_amount 买家实际支付的金额.
+      trade_state: o.state, total_fee: new Yuan(p ? o.received : o.total), order_price: new Yuan(o.total),
+      fee: p ? new Yuan(o.fee) : undefined, net_money: p ? new Yuan(o.received - o.fee) : undefined,
       pay_time: p ? Math.floor(o.paidAt / 1000) : undefined,
       store_id: o.store_id, cashier_id: o.cashier_id, device_no: o.device_no, body: o.body,
       type: o.payType ? TYPE_OF[o.payType] : undefined,
-      discount_money: p ? new Yuan(0) : undefined, buyer_pay_amount: p ? new Yuan(o.total) : undefined,
+      discount_money: p ? new Yuan(o.discount) : undefined, buyer_pay_amount: p ? new Yuan(o.received) : undefined,
       attach: o.attach, user_id: p ? o.user_id : undefined, user_logon_id: p ? o.user_logon_id : undefined,
       cash_coupon_fee: p ? new Yuan(0) : undefined, no_cash_coupon_fee: p ? new Yuan(0) : undefined,
     };
@@ -380,8 +414,10 @@ export function createFubei(options = {}, hooks = {}) {
       channel_order_sn: p ? o.channel_sn : undefined, merchant_id: cfg.merchantId, cashier_id: o.cashier_id,
       order_status: o.state, pay_type: o.payType, total_amount: new Yuan(o.total),
       // net_amount is 实收金额, the amount received before the fee (as 1.0's total_fee); the net after the fee is
-      // net_amount − fee. No discounts are emulated, so it equals total_amount.
-      net_amount: p ? new Yuan(o.total) : undefined, buyer_pay_amount: p ? new Yuan(o.total) : undefined,
+      // net_amount − fee. A merchant discount is listed in payment_list ("活动优惠列表", dotnet-sdk
+      // AOrderQueryResultEntity.PaymentList of APaymentItemEntity {type, amount}; FUBEI_DISCOUNT 付呗折扣).
+      net_amount: p ? new Yuan(o.received) : undefined, buyer_pay_amount: p ? new Yuan(o.received) : undefined,
+      payment_list: p && o.discount > 0 ? [{ type: 'FUBEI_DISCOUNT', amount: new Yuan(o.discount) }] : undefined,
       fee: p ? new Yuan(o.fee) : undefined, store_id: o.store_id, user_id: p ? o.user_id : undefined,
       finish_time: p ? finishTime(o.paidAt) : undefined, device_no: o.device_no, attach: o.attach,
     };
@@ -401,7 +437,7 @@ export function createFubei(options = {}, hooks = {}) {
     if (o.state === 'CLOSED') throw new ApiError(SUB.CLOSED, '订单已关闭');
     if (o.state === 'REVOKED' || o.state === 'REVOKING') throw new ApiError(SUB.REVERSED, '订单已撤销');
     if (o.state !== 'SUCCESS') throw new ApiError(SUB.STATE, `订单状态${o.state}不可退款`);
-    const remaining = o.total - o.refunded;
+    const remaining = o.received - o.refunded; // what the merchant took: a discount was never received
     if (remaining <= 0) throw new ApiError(SUB.REFUND_AMOUNT, '订单已全额退款,可退金额为0');
     if (o.refunds.size >= cfg.maxRefundsPerOrder) throw new ApiError(SUB.REQUEST, '单笔订单退款次数不可超过10次');
     const amt = amount ?? remaining; // "退款金额，为空时默认为全额退款"
@@ -413,7 +449,7 @@ export function createFubei(options = {}, hooks = {}) {
       pendingQueries: cfg.refundInProgressQueries > 0 ? cfg.refundInProgressQueries : null,
     };
     o.refunded += amt;
-    if (o.refunded === o.total) o.paid = false;
+    if (o.refunded === o.received) o.paid = false;
     o.refunds.set(merchantRefundSn, r);
     refunds.set(merchantRefundSn, r);
     byRefundSn.set(r.refund_sn, r);
@@ -457,7 +493,7 @@ export function createFubei(options = {}, hooks = {}) {
     if (o.state === 'CLOSED') throw new ApiError(SUB.CLOSED, '订单已关闭');
     if (o.state === 'REVOKED') return; // already reversed
     if (o.refunded > 0) throw new ApiError(SUB.STATE, '订单已发生退款,不能撤销');
-    const returned = o.paid ? o.total : 0;
+    const returned = o.paid ? o.received : 0;
     Object.assign(o, { state: 'REVOKED', paid: false, pendingQueries: null });
     o.events.push({ type: 'revoked', amount: returned, at: Date.now() });
   }
@@ -502,6 +538,62 @@ export function createFubei(options = {}, hooks = {}) {
     return {
       merchant_order_sn: o.merchant_order_sn, type, total_fee: new Yuan(o.total), qr_code: o.qr_code,
       store_id: o.store_id, cashier_id: o.cashier_id, device_no: o.device_no, body: o.body, attach: o.attach,
+    };
+  }
+
+  /** A wallet order (paid inside WeChat or Alipay by the buyer it names): waits for the buyer to confirm. */
+  function walletOrder(ctx, method, f, payType, buyer) {
+    ensureNew(f.merchant_order_sn);
+    const now = Date.now();
+    const o = newOrder(ctx, method, { ...f, payType, buyer });
+    o.prepay_id = payType === 'wxpay' ? wechatPrepayId(now) : alipayTradeNo(now);
+    return o;
+  }
+
+  /**
+   * openapi.payment.order.h5pay "微信公众号支付" — java-sdk …/merchant/model/param/ParamPaymentOrderH5Pay.java
+   * (open_id and sub_open_id, both "授权接口返回的" ids of Fubei's own authorisation, required per
+   * docs.51fubei.com …/methods/H5Pay.html) and …/entity/PaymentH5PayOrderModel.java: only a prepay_id comes back.
+   */
+  function h5pay(biz, ctx) {
+    const f = v1OrderFields(biz);
+    const openId = str(biz, 'open_id', 32, true);
+    str(biz, 'sub_open_id', 32, true);
+    const o = walletOrder(ctx, 'openapi.payment.order.h5pay', f, 'wxpay', openId);
+    return {
+      prepay_id: o.prepay_id, order_sn: o.order_sn, merchant_order_sn: o.merchant_order_sn, store_id: o.store_id,
+      cashier_id: o.cashier_id,
+    };
+  }
+
+  /**
+   * openapi.payment.order.mina "微信小程序支付" — java-sdk …/merchant/model/param/ParamPaymentOrderMina.java
+   * (sub_openid "小程序授权接口返回的sub_openid", required: docs.51fubei.com/open-api/business/methods/minaPay.html)
+   * and …/entity/PaymentMinaOrderModel.java (prepay_id, order_sn, merchant_order_sn, sign_params — json in the
+   * docs —, cashier_id, user_id).
+   */
+  function mina(biz, ctx) {
+    const f = v1OrderFields(biz);
+    const openId = str(biz, 'sub_openid', 32, true);
+    const o = walletOrder(ctx, 'openapi.payment.order.mina', f, 'wxpay', openId);
+    return {
+      prepay_id: o.prepay_id, order_sn: o.order_sn, merchant_order_sn: o.merchant_order_sn,
+      sign_params: signPackage(cfg.minaAppId, o.prepay_id, 'MD5'), cashier_id: o.cashier_id, user_id: openId,
+    };
+  }
+
+  /**
+   * openapi.payment.Alipay.H5 "支付宝统一下单" — java-sdk …/merchant/model/param/ParamPaymentAlipayH5.java
+   * (buyer_id "支付宝用户ID,2088开头") and …/entity/PaymentH5AlipayModel.java (order_sn, prepay_id "支付宝预支付订单号",
+   * store_id, cashier_id, user_id, user_logon_id).
+   */
+  function alipayH5(biz, ctx) {
+    const f = v1OrderFields(biz);
+    const buyerId = str(biz, 'buyer_id', 32, true);
+    if (!/^2088\d{12}$/.test(buyerId)) throw invalid('buyer_id必须是2088开头的支付宝用户ID');
+    const o = walletOrder(ctx, 'openapi.payment.Alipay.H5', f, 'alipay', buyerId);
+    return {
+      order_sn: o.order_sn, prepay_id: o.prepay_id, store_id: o.store_id, cashier_id: o.cashier_id, user_id: buyerId,
     };
   }
 
@@ -643,6 +735,29 @@ export function createFubei(options = {}, hooks = {}) {
   }
 
   /**
+   * fbpay.order.create "统一下单" — java-sdk …/agent/api/legacy/AgentPaymentApi.java, …/agent/model/param/
+   * ParamOrderCreate.java, …/agent/model/entity/OrderCreateModel.java; dotnet-sdk Com.Fubei.OpenApi.Vb/Biz/AgentApi/
+   * Model/Request/AOrderCreateParam.vb ("支付方式，wxpay 微信，alipay 支付宝"; sub_appid "公众号appid。当微信支付时，
+   * 该字段必填"; user_id "用户标识（微信openid，支付宝userid）") and …/Response/AOrderCreateResultEntity.vb
+   * (prepay_id "微信预支付订单号prepay_id、支付宝交易号tradeNO"; sign_package "当pay_type为wxpay时才返回").
+   */
+  function create2(biz, ctx) {
+    const f = v2OrderFields(biz, ctx);
+    const payType = str(biz, 'pay_type', 16, true);
+    if (payType !== 'wxpay' && payType !== 'alipay') throw invalid('pay_type只能是wxpay或alipay');
+    const userId = str(biz, 'user_id', 64, true);
+    const subAppId = str(biz, 'sub_appid', 32, payType === 'wxpay');
+    if (payType === 'wxpay' && !/^wx[0-9a-f]{16}$/.test(subAppId)) throw invalid('sub_appid不是合法的公众号appid');
+    const o = walletOrder(ctx, 'fbpay.order.create', f, payType, userId);
+    return {
+      order_sn: o.order_sn, merchant_order_sn: o.merchant_order_sn, prepay_id: o.prepay_id, merchant_id: cfg.merchantId,
+      pay_type: payType, total_amount: new Yuan(o.total), store_id: o.store_id, cashier_id: o.cashier_id,
+      device_no: o.device_no, attach: o.attach,
+      sign_package: payType === 'wxpay' ? signPackage(subAppId, o.prepay_id, 'RSA') : undefined,
+    };
+  }
+
+  /**
    * fbpay.order.query — dotnet-sdk Com.Fubei.Api.OpenApi/Biz/AgentApi/Model/Request/AOrderQueryParam.cs,
    * …/Response/AOrderQueryResultEntity.cs.
    */
@@ -706,11 +821,12 @@ export function createFubei(options = {}, hooks = {}) {
   const METHODS = {
     '1.0': {
       'openapi.payment.order.swipe': swipe, 'openapi.payment.order.scan': scan, 'openapi.payment.order.query': query,
+      'openapi.payment.order.h5pay': h5pay, 'openapi.payment.order.mina': mina, 'openapi.payment.Alipay.H5': alipayH5,
       'openapi.payment.order.refund': refund1, 'openapi.payment.order.refund.query': refundQuery1,
       'openapi.payment.order.close': close1, 'openapi.payment.order.reverse': reverse1,
     },
     '2.0': {
-      'fbpay.order.pay': pay2, 'fbpay.order.precreate': precreate2, 'fbpay.order.query': query2,
+      'fbpay.order.pay': pay2, 'fbpay.order.precreate': precreate2, 'fbpay.order.create': create2, 'fbpay.order.query': query2,
       'fbpay.order.refund': refund2, 'fbpay.order.refund.query': refundQuery2,
       'fbpay.order.close': close2, 'fbpay.order.cancel': cancel2,
     },
@@ -837,7 +953,7 @@ export function createFubei(options = {}, hooks = {}) {
     return structuredClone({
       order_sn: o.order_sn, merchant_order_sn: o.merchant_order_sn, api: o.api, method: o.method, state: o.state,
       pay_type: o.payType ?? null, total: o.total, fee: o.fee, refunded: o.refunded,
-      net: o.paid ? o.total - o.refunded : 0, paid: o.paid,
+      net: o.paid ? o.received - o.refunded : 0, paid: o.paid, discount: o.discount ?? 0,
       refunds: [...o.refunds.values()].map((r) => ({
         merchant_refund_sn: r.merchant_refund_sn, refund_sn: r.refund_sn, amount: r.amount,
         status: refundDone(r) ? 'REFUND_SUCCESS' : 'REFUND_PROCESSING',
@@ -853,15 +969,24 @@ export function createFubei(options = {}, hooks = {}) {
     get credentials() {
       return {
         appId: cfg.appId, appSecret: cfg.appSecret, vendorSn: cfg.vendorSn, vendorSecret: cfg.vendorSecret,
-        merchantId: cfg.merchantId, storeId: cfg.storeId,
+        merchantId: cfg.merchantId, storeId: cfg.storeId, minaAppId: cfg.minaAppId,
       };
     },
-    /** The buyer pays a USERPAYING order (scanned the QR / confirmed in the wallet). payType picks the wallet. */
-    buyerPays(id, payType) {
+    /**
+     * The buyer pays a USERPAYING order (scanned the QR / confirmed in the wallet). payType picks the wallet (a
+     * wallet order's is fixed); `discount` (fen) is a merchant discount taken off the order.
+     */
+    buyerPays(id, payType, { discount = 0 } = {}) {
       const o = lookup(id);
       if (o.state !== 'USERPAYING') throw new ControlError(409, `order ${id} is ${o.state}, not USERPAYING`);
       if (payType !== undefined && !TYPE_OF[payType]) throw new ControlError(400, 'pay_type must be wxpay, alipay or unionpay');
-      markPaid(o, payType);
+      if (o.buyer !== undefined && payType !== undefined && payType !== o.payType) {
+        throw new ControlError(409, `order ${id} is a ${o.payType} wallet order`);
+      }
+      if (!Number.isInteger(discount) || discount < 0 || discount >= o.total) {
+        throw new ControlError(400, 'discount must be an integer number of fen, 0 ≤ discount < the order total');
+      }
+      markPaid(o, payType, discount);
       return orderData(o);
     },
     /** Ledger entry by merchant_order_sn (or order_sn), or undefined. Amounts in fen. */
@@ -873,7 +998,7 @@ export function createFubei(options = {}, hooks = {}) {
     /** Uniform money truth for a reliability checker (see index.mjs): one entry per order. */
     ledger: () => [...orders.values()].map((o) => ({
       provider: 'fubei', merchantOrderNo: o.merchant_order_sn, providerOrderNo: o.order_sn, paid: o.paid, state: o.state,
-      total: o.total, held: o.paid ? o.total - o.refunded : 0,
+      total: o.total, held: o.paid ? o.received - o.refunded : 0,
     })),
     /**
      * Sends the order's signed notification once, now; resolves to { status, body, error? } of the reply.
@@ -885,6 +1010,29 @@ export function createFubei(options = {}, hooks = {}) {
       const to = target ?? o.notify_url;
       if (!to) throw new ControlError(409, `order ${id} has no notify URL and no url was given`);
       const entry = await deliver(o, to, notificationFields(o, fields), 1);
+      return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
+    },
+    /**
+     * Sends a 2.0 refund's signed "退款回调" once, now, to `target`: data as zhangming1994/fubei (Go)
+     * callback.RefundCallBackData — handler, buyer_refund_amount, refund_fee, refund_amount, finish_time, order_sn,
+     * merchant_order_sn, refund_sn, merchant_refund_sn, refund_status, device_no; no merchant_id. Fubei posts it to
+     * the refund_callback_url configured with fbpay.pay.callback.config. 1.0 documents no refund notification.
+     */
+    async sendRefundNotification(merchantRefundSn, target) {
+      const r = refunds.get(merchantRefundSn);
+      if (!r) throw new ControlError(404, `no refund ${merchantRefundSn}`);
+      if (r.order.api !== '2.0') throw new ControlError(409, 'Fubei 1.0 documents no refund notification');
+      if (!target) throw new ControlError(400, 'url is required');
+      const d = {
+        handler: r.handler ?? 0, buyer_refund_amount: new Yuan(r.amount), refund_fee: new Yuan(0),
+        refund_amount: new Yuan(r.amount), finish_time: stamp(r.at), order_sn: r.order.order_sn,
+        merchant_order_sn: r.order.merchant_order_sn, refund_sn: r.refund_sn, merchant_refund_sn: r.merchant_refund_sn,
+        refund_status: refundDone(r) ? 'REFUND_SUCCESS' : 'REFUND_PROCESSING', device_no: r.order.device_no,
+      };
+      for (const k of Object.keys(d)) if (d[k] === undefined) delete d[k];
+      const fields = { result_code: '200', result_message: '成功', data: json(d) };
+      fields.sign = fubeiSign(fields, r.order.notifySecret);
+      const entry = await deliver(r.order, target, fields, 1);
       return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
     },
     get notifications() {
@@ -903,13 +1051,17 @@ export function createFubei(options = {}, hooks = {}) {
   };
   const control = (req) => controlRoutes(req, controller, {
     idOf: id,
-    // buyer-pays may pick the wallet: pay_type, or the 1.0 `type` number.
-    extra: (method, subpath, body) => {
+    // buyer-pays may pick the wallet (pay_type, or the 1.0 `type` number) and a discount in fen.
+    extra: async (method, subpath, body) => {
+      if (method === 'POST' && subpath === 'refund-notify') {
+        const b = body();
+        return { json: await controller.sendRefundNotification(b.merchant_refund_sn, b.url) };
+      }
       if (method !== 'POST' || subpath !== 'buyer-pays') return undefined;
       const b = body();
       let payType = b.pay_type;
       if (payType === undefined && b.type !== undefined) payType = PAY_TYPE_OF[b.type] ?? '';
-      return { json: controller.buyerPays(id(b), payType) };
+      return { json: controller.buyerPays(id(b), payType, { discount: b.discount }) };
     },
   });
 
@@ -928,6 +1080,8 @@ export function createFubei(options = {}, hooks = {}) {
   const OPS = {
     'openapi.payment.order.swipe': 'pay', 'fbpay.order.pay': 'pay',
     'openapi.payment.order.scan': 'precreate', 'fbpay.order.precreate': 'precreate',
+    'openapi.payment.order.h5pay': 'precreate', 'openapi.payment.order.mina': 'precreate',
+    'openapi.payment.Alipay.H5': 'precreate', 'fbpay.order.create': 'precreate',
     'openapi.payment.order.query': 'query', 'fbpay.order.query': 'query',
     'openapi.payment.order.refund': 'refund', 'fbpay.order.refund': 'refund',
     'openapi.payment.order.refund.query': 'refundQuery', 'fbpay.order.refund.query': 'refundQuery',

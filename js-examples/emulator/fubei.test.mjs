@@ -550,3 +550,105 @@ test('control routes: orders, orders/<sn>, credentials, unknown routes; reset', 
     await other.close();
   }
 });
+
+const WX_KEYS = ['appId', 'nonceStr', 'package', 'paySign', 'signType', 'timeStamp'];
+
+test('1.0 wallet orders: mina (sign_params), Alipay.H5 (prepay_id), h5pay; the buyer id is required', async () => {
+  const openid = 'oODbw0Aiss8lP5aPvFq9-_F4H9LA';
+  const sn = uniq('mina');
+  const d = ok(await call('openapi.payment.order.mina', { merchant_order_sn: sn, sub_openid: openid, total_fee: 9.8 }));
+  assert.deepEqual(Object.keys(d.sign_params).sort(), WX_KEYS);
+  assert.equal(d.sign_params.package, `prepay_id=${d.prepay_id}`);
+  assert.match(d.prepay_id, /^wx\d{14}/);
+  assert.match(d.sign_params.timeStamp, /^\d{10}$/);
+  assert.equal(d.sign_params.appId, emu.fubei.credentials.minaAppId);
+  assert.equal(d.user_id, openid);
+  fails(await call('openapi.payment.order.mina', { merchant_order_sn: uniq(), total_fee: 1 }), 'PARAM_ERROR');
+
+  const a = ok(await call('openapi.payment.Alipay.H5', { merchant_order_sn: uniq('ali'), buyer_id: '2088102146225135', total_fee: 1 }));
+  assert.match(a.prepay_id, /^\d{8}22\d{18}$/);
+  fails(await call('openapi.payment.Alipay.H5', { merchant_order_sn: uniq(), total_fee: 1 }), 'PARAM_ERROR');
+  fails(await call('openapi.payment.Alipay.H5', { merchant_order_sn: uniq(), total_fee: 1, buyer_id: 'u1' }), 'PARAM_ERROR');
+
+  const h = ok(await call('openapi.payment.order.h5pay', { merchant_order_sn: uniq('h5'), open_id: 'o1', sub_open_id: 'o2', total_fee: 1 }));
+  assert.equal(h.sign_params, undefined);
+  assert.match(h.prepay_id, /^wx/);
+  fails(await call('openapi.payment.order.h5pay', { merchant_order_sn: uniq(), open_id: 'o1', total_fee: 1 }), 'PARAM_ERROR');
+
+  // The buyer confirms: the order is paid by the buyer it named, with its wallet.
+  const paid = await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: sn });
+  assert.equal(paid.status, 200);
+  const q = ok(await query1({ merchant_order_sn: sn }));
+  assert.equal(q.trade_state, 'SUCCESS');
+  assert.equal(q.type, 1);
+  assert.equal(q.user_id, openid);
+});
+
+test('2.0 fbpay.order.create: wxpay needs sub_appid and user_id, answers sign_package; alipay a tradeNO', async () => {
+  const sn = uniq('cr');
+  const d = ok(await call('fbpay.order.create', { merchant_order_sn: sn, pay_type: 'wxpay', total_amount: 9.8,
+    user_id: 'oODbw0Aiss8lP5aPvFq9-_F4H9LA', sub_appid: 'wx2421b1c4370ec43b' }, { v2: true }));
+  assert.deepEqual(Object.keys(d.sign_package).sort(), WX_KEYS);
+  assert.equal(d.sign_package.appId, 'wx2421b1c4370ec43b');
+  assert.equal(d.sign_package.package, `prepay_id=${d.prepay_id}`);
+  assert.equal(d.pay_type, 'wxpay');
+  const a = ok(await call('fbpay.order.create', { merchant_order_sn: uniq(), pay_type: 'alipay', total_amount: 1, user_id: '2088102146225135' }, { v2: true }));
+  assert.equal(a.sign_package, undefined);
+  assert.match(a.prepay_id, /^\d{8}22\d{18}$/);
+  for (const biz of [
+    { pay_type: 'wxpay', total_amount: 1, sub_appid: 'wx2421b1c4370ec43b' }, // no user_id
+    { pay_type: 'wxpay', total_amount: 1, user_id: 'o1' }, // no sub_appid
+    { pay_type: 'unionpay', total_amount: 1, user_id: 'u' },
+    { total_amount: 1, user_id: 'u' },
+  ]) {
+    const r = await call('fbpay.order.create', { merchant_order_sn: uniq(), ...biz }, { v2: true });
+    fails(r, 'PARAM_ERROR');
+  }
+  assert.equal((await call('fbpay.order.create', { merchant_order_sn: uniq(), pay_type: 'alipay', total_amount: 1, user_id: 'u' })).json.sub_code,
+    'INVALID_REQUEST', '1.0 has no such method');
+});
+
+test('discounts: buyer-pays with a discount; 1.0 discount_money/buyer_pay_amount, 2.0 payment_list', async () => {
+  const sn1 = uniq('d1');
+  ok(await call('openapi.payment.order.scan', { merchant_order_sn: sn1, total_fee: 10, type: 2 }));
+  assert.equal((await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: sn1, discount: 150 })).status, 200);
+  const q1 = JSON.parse((await query1({ merchant_order_sn: sn1 })).text).data;
+  assert.deepEqual(
+    [q1.order_price, q1.total_fee, q1.discount_money, q1.buyer_pay_amount, q1.net_money + q1.fee],
+    [10, 8.5, 1.5, 8.5, 8.5],
+  );
+  const sn2 = uniq('d2');
+  ok(await call('fbpay.order.precreate', { merchant_order_sn: sn2, total_amount: 10 }, { v2: true }));
+  assert.equal((await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: sn2, discount: 200 })).status, 200);
+  const q2 = ok(await call('fbpay.order.query', { merchant_order_sn: sn2 }, { v2: true }));
+  assert.deepEqual([q2.total_amount, q2.net_amount, q2.buyer_pay_amount], [10, 8, 8]);
+  assert.deepEqual(q2.payment_list, [{ type: 'FUBEI_DISCOUNT', amount: 2 }]);
+  // What was taken off was never received: refunds stop at what was.
+  fails(await call('fbpay.order.refund', { merchant_order_sn: sn2, merchant_refund_sn: uniq('r'), refund_amount: 8.01 }, { v2: true }),
+    'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL');
+  assert.equal((await control('/fubei/buyer-pays', 'POST', { merchant_order_sn: uniq('none'), discount: 1 })).status, 404);
+});
+
+test('refund-notify control route: a 2.0 refund callback, signed; 1.0 has none', async () => {
+  const got = [];
+  const m = await startMerchant({ path: '/r', text: true, answer: (e) => { got.push(e); return { body: 'success' }; } });
+  try {
+    const sn = uniq('rn');
+    ok(await call('fbpay.order.pay', { merchant_order_sn: sn, auth_code: '134567890123456789', total_amount: 5 }, { v2: true }));
+    ok(await call('fbpay.order.refund', { merchant_order_sn: sn, merchant_refund_sn: `${sn}R`, refund_amount: 1.2 }, { v2: true }));
+    const r = await control('/fubei/refund-notify', 'POST', { merchant_refund_sn: `${sn}R`, url: m.url });
+    assert.deepEqual([r.status, r.json.status, r.json.body], [200, 200, 'success']);
+    const fields = Object.fromEntries(new URLSearchParams(got[0].body));
+    assert.equal(fields.sign, sign(fields, emu.fubei.credentials.vendorSecret));
+    const d = parseJsonExact(fields.data);
+    assert.deepEqual([d.merchant_refund_sn, d.refund_amount.text, d.refund_status, d.merchant_id], [`${sn}R`, '1.2', 'REFUND_SUCCESS', undefined]);
+
+    const s1 = uniq('rn1');
+    ok(await swipe({ merchant_order_sn: s1 }));
+    ok(await call('openapi.payment.order.refund', { merchant_order_sn: s1, merchant_refund_sn: `${s1}R`, refund_money: 1 }));
+    assert.equal((await control('/fubei/refund-notify', 'POST', { merchant_refund_sn: `${s1}R`, url: m.url })).status, 409);
+    assert.equal((await control('/fubei/refund-notify', 'POST', { merchant_refund_sn: 'none', url: m.url })).status, 404);
+  } finally {
+    await m.close();
+  }
+});

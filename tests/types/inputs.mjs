@@ -102,8 +102,9 @@ const fubei = {
     required: ['merchantOrderNo', 'amount', 'authCode'], optional: ['channel', ...fubeiOrder],
     portable: ['operator', 'description', 'clientIp'],
   },
+  // A wallet order names its kind and buyer together (JSAPI with the ALIPAY of VALUES: openapi.payment.Alipay.H5).
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'channel'], optional: fubeiOrder,
+    required: ['merchantOrderNo', 'amount', 'channel'], optional: [...fubeiOrder, ['kind', 'payerId']],
     portable: ['operator', 'description', 'clientIp'],
   },
 };
@@ -115,8 +116,10 @@ const fubeiAgent = {
     required: ['merchantOrderNo', 'amount', 'authCode'], optional: fubeiOrder,
     portable: ['operator', 'description', 'clientIp'],
   },
+  // A JSAPI order (fbpay.order.create) names its wallet and buyer; sub_appid is sent when given.
   precreate: {
-    required: ['merchantOrderNo', 'amount'], optional: ['channel', ...fubeiOrder],
+    required: ['merchantOrderNo', 'amount'],
+    optional: ['channel', ...fubeiOrder, ['kind', 'channel', 'payerId'], ['kind', 'channel', 'payerId', 'subAppId']],
     portable: ['operator', 'description', 'clientIp'],
   },
 };

@@ -2,6 +2,7 @@
 // ../index.d.ts.
 import type {
   Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, RefundId, ReversalInput, Unsupported, WalletChannel,
+  WalletOrderFields,
 } from '../index.d.ts';
 
 /** Fubei's API: '1.0' merchant API (the default) or '2.0' agent API ("fbpay"). */
@@ -49,15 +50,24 @@ export interface FubeiAgentPayInput extends OrderInput {
   deviceId?: string;
   cashierId?: string;
 }
-/** Fubei 1.0 QR order: the wallet is required. */
-export interface FubeiPrecreateInput extends OrderInput {
+/**
+ * Fubei 1.0 precreate. The wallet is always named. `kind`: QR (default, openapi.payment.order.scan);
+ * MINI_PROGRAM with WECHAT (openapi.payment.order.mina: payerId is the mini-program openid, `sub_openid`; the
+ * app is the mini-program bound at Fubei); JSAPI with ALIPAY (openapi.payment.Alipay.H5: payerId is the Alipay
+ * user id, `buyer_id`). No WeChat JSAPI, no H5, and no app id (subAppId) in 1.0.
+ */
+export interface FubeiPrecreateInput extends OrderInput, Omit<WalletOrderFields, 'subAppId'> {
   channel: WalletChannel;
   reflect?: string;
   deviceId?: string;
   cashierId?: string;
 }
-/** Fubei 2.0 QR order: without `channel`, an aggregated code any wallet can scan. */
-export interface FubeiAgentPrecreateInput extends OrderInput {
+/**
+ * Fubei 2.0 precreate. `kind`: QR (default, fbpay.order.precreate; without `channel`, an aggregated code any
+ * wallet can scan); JSAPI with WECHAT or ALIPAY (fbpay.order.create: payerId is the openid or Alipay user id,
+ * `user_id`; subAppId, `sub_appid`, the official account's appid, required for WECHAT). No MINI_PROGRAM or H5.
+ */
+export interface FubeiAgentPrecreateInput extends OrderInput, WalletOrderFields {
   channel?: WalletChannel;
   reflect?: string;
   deviceId?: string;

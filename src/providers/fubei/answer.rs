@@ -3,10 +3,10 @@
 //! the rules every provider shares (identity, code/state agreement, numbers already used, not found).
 
 use super::wire::{data_object, fen, order_data, state_text, text, to_order, Envelope, OrderData};
-use super::{Fubei, Identity};
+use super::{Fubei, Identity, Params, WECHAT_NAMES};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Operation, Order, OrderState, Outcome, Refund, RefundState};
-use crate::providers::{same_subject, Input, Reply};
+use crate::providers::{same_subject, wallet, Input, Reply};
 use crate::providers::refund_state;
 use serde_json::Value;
 
@@ -194,8 +194,9 @@ impl Fubei {
                 ))
             }
         }
-        let d = order_data(&data_object(env.data)?)?;
-        self.success(op, input, &d)
+        let data = data_object(env.data)?;
+        let d = order_data(&data)?;
+        self.success(op, input, &d, &data)
     }
 
     /// result_code 400: the payment platform's answer, read through the sub_code table.
@@ -230,7 +231,7 @@ impl Fubei {
     }
 
     /// result_code 200, per operation.
-    fn success(&self, op: Operation, input: Option<&Input>, d: &OrderData) -> Result<Reply> {
+    fn success(&self, op: Operation, input: Option<&Input>, d: &OrderData, data: &Value) -> Result<Reply> {
         self.same_merchant(d)
             .map_err(|what| Error::malformed(format!("the answer is about another merchant ({what})")))?;
         let state = state_text(d);
@@ -253,15 +254,20 @@ impl Fubei {
                 }
             }
             Operation::Precreate => {
+                // What the page pays with, as the asked row of the table says (the request was built from
+                // the same input); without a row, the answer must carry a code.
+                let params = input
+                    .and_then(|i| self.make(i).ok())
+                    .map_or(Params::QrCode, |(_, m)| m.params);
                 let mut order = to_order(d)?;
-                if order.qr_code.is_none() {
+                if params == Params::QrCode && order.qr_code.is_none() {
                     return Err(Error::malformed("the QR order answer carries no qr_code"));
                 }
-                // A new QR order waits for its buyer: any other state contradicts "created" (the shared
+                // A new order waits for its buyer: any other state contradicts "created" (the shared
                 // rules judge only a pay's states).
                 if state.as_deref().is_some_and(|s| s != "USERPAYING") {
                     return Err(Error::malformed(format!(
-                        "the new QR order's answer shows {:?}, not USERPAYING",
+                        "the new order's answer shows {:?}, not USERPAYING",
                         state.as_deref().unwrap_or_default()
                     )));
                 }
@@ -271,7 +277,14 @@ impl Fubei {
                     order.amounts.paid = Some(0);
                 }
                 order.merchant_order_no = order.merchant_order_no.or_else(|| asked(|i| &i.merchant_order_no));
-                Reply::new(Outcome::Succeeded).with_order(Some(order))
+                let reply = Reply::new(Outcome::Succeeded).with_order(Some(order));
+                match params {
+                    Params::QrCode => reply,
+                    Params::Wechat(field) => wallet::attach(reply, wallet::wechat(&sign_package(data.get(field)), &WECHAT_NAMES)),
+                    Params::AlipayTradeNo(field) => {
+                        wallet::attach(reply, wallet::alipay(data.get(field).and_then(Value::as_str)))
+                    }
+                }
             }
             Operation::Query => {
                 if state.is_none() {
@@ -375,6 +388,17 @@ impl Fubei {
             ])?;
         }
         Ok(None)
+    }
+}
+
+/// A sign package as sent: an object (2.0 `sign_package`, .NET `ASignPackageEntity`) or a JSON string
+/// holding one (1.0 `sign_params`, a String in Java SDK `PaymentMinaOrderModel`; the newer 2.0 Java model
+/// types `sign_package` as a String too). Anything else holds none of the keys.
+fn sign_package(v: Option<&Value>) -> Value {
+    match v {
+        Some(o @ Value::Object(_)) => o.clone(),
+        Some(Value::String(s)) => serde_json::from_str::<Value>(s).ok().filter(Value::is_object).unwrap_or(Value::Null),
+        _ => Value::Null,
     }
 }
 

@@ -23,6 +23,7 @@ pub use wire::{sign, string_to_sign};
 // The yuan helpers live in `money` now; these names stay for the callers that used them from here.
 pub use crate::money::{yuan_text_to_fen, yuan_value};
 
+use super::wallet::{self, OrderKind, Offers};
 use super::{put_required, base_url, merge_extra, optional, put, required, Ctx, Gateway, Input, Prepared, Reply, Secret};
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
@@ -239,12 +240,51 @@ pub(super) struct Dialect {
     notify_url: &'static str,
     /// The longest `device_no`.
     device_no_max: usize,
-    /// Sets the wallet of a pay or QR order from the caller's `channel` (validated, uppercase names).
+    /// Sets the wallet of a barcode pay from the caller's `channel` (validated, uppercase names).
     wallet: Wallet,
+    /// The orders a precreate makes: QR codes and wallet orders, each as this generation sends it.
+    offers: &'static Offers<Make>,
 }
 
-/// Puts the caller's `channel` (if any) on a pay or QR order as the generation names it.
-type Wallet = fn(Operation, Option<&str>, &mut Map<String, Value>) -> Result<()>;
+/// Puts the caller's `channel` (if any) on a barcode pay as the generation names it.
+type Wallet = fn(Option<&str>, &mut Map<String, Value>) -> Result<()>;
+
+/// How one row of a generation's `Offers` is sent and read back.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Make {
+    /// The method that makes it.
+    pub(super) method: &'static str,
+    /// The wallet field and its value; `None`: an aggregated code any wallet scans.
+    pub(super) wallet: Option<(&'static str, Code)>,
+    /// Where `payerId` goes and its longest length; `None`: the order names no buyer.
+    pub(super) payer: Option<(&'static str, usize)>,
+    /// Where `subAppId` goes and whether it is required; `None`: refused.
+    pub(super) app: Option<(&'static str, bool)>,
+    /// Where the answer carries what the page pays with.
+    pub(super) params: Params,
+}
+
+/// A wallet value: 1.0 `type` is a number, 2.0 `pay_type` a name.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Code {
+    Int(u64),
+    Name(&'static str),
+}
+
+/// What a precreate answer carries for the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Params {
+    /// `qr_code`: the content of the code to show.
+    QrCode,
+    /// WeChat's six keys in this object (or a JSON string holding one), under WeChat's own names.
+    Wechat(&'static str),
+    /// Alipay's trade number (what `tradePay` takes) in this field.
+    AlipayTradeNo(&'static str),
+}
+
+/// WeChat's names for `wallet::WECHAT_KEYS`, which Fubei's sign packages keep (Java SDK
+/// `PaymentH5PaySignParamsModel`; zhangming1994/fubei Go SDK `SignPackage`).
+pub(super) const WECHAT_NAMES: [&str; 6] = ["appId", "timeStamp", "nonceStr", "package", "signType", "paySign"];
 
 /// The caller's wallet name, refused unless it is one Fubei takes.
 fn bad_channel(channel: &str) -> Error {
@@ -301,7 +341,7 @@ impl Fubei {
     /// The method name and biz_content for one operation (method names in `v1` and `v2`).
     fn request_body(&self, op: Operation, input: &Input) -> Result<(&'static str, Map<String, Value>)> {
         let d = self.dialect();
-        let Some(method) = (d.method)(op) else {
+        let Some(mut method) = (d.method)(op) else {
             return Err(Error::unsupported("Fubei has no terminal activation or check-in: configure appId/appSecret (or vendor credentials)",
             ));
         };
@@ -311,11 +351,13 @@ impl Fubei {
             Operation::Pay => {
                 self.order_fields(&mut b, input)?;
                 put_required(&mut b, "auth_code", "authCode", &input.auth_code, 32)?;
-                (d.wallet)(op, optional("channel", &input.channel, 16)?, &mut b)?;
+                (d.wallet)(optional("channel", &input.channel, 16)?, &mut b)?;
             }
             Operation::Precreate => {
+                let (kind, make) = self.make(input)?;
                 self.order_fields(&mut b, input)?;
-                (d.wallet)(op, optional("channel", &input.channel, 16)?, &mut b)?;
+                wallet_fields(&mut b, input, kind, &make)?;
+                method = make.method;
             }
             Operation::Query => {
                 // Seed 001: merchant_order_sn | order_sn, device_no.
@@ -363,6 +405,49 @@ impl Fubei {
     }
 }
 
+// ---------------------------------------------------------------- wallet orders
+
+impl Fubei {
+    /// The row of this generation's table for the asked kind and wallet (INVALID_INPUT naming `kind` or
+    /// `channel` for anything the table lacks, before sending).
+    pub(super) fn make(&self, input: &Input) -> Result<(OrderKind, Make)> {
+        let table = self.dialect().offers;
+        let (kind, _, make) = wallet::offer(input, table, "Fubei")?;
+        Ok((kind, make))
+    }
+}
+
+/// The wallet, the buyer and the app id of a precreate, where `make` puts them.
+fn wallet_fields(b: &mut Map<String, Value>, input: &Input, kind: OrderKind, make: &Make) -> Result<()> {
+    if let Some((key, code)) = make.wallet {
+        let v = match code {
+            Code::Int(n) => Value::Number(n.into()),
+            Code::Name(n) => Value::String(n.into()),
+        };
+        b.insert(key.into(), v);
+    }
+    match make.payer {
+        Some((key, max)) => put(b, key, wallet::payer(input, kind, max)?),
+        // The table lists a buyer field for every wallet order; a kind without one names no buyer.
+        None => {
+            wallet::payer(input, kind, 128)?;
+        }
+    }
+    match make.app {
+        Some((key, true)) => put_required(b, key, "subAppId", &input.sub_app_id, 32)?,
+        Some((key, false)) => put(b, key, optional("subAppId", &input.sub_app_id, 32)?),
+        None => {
+            if optional("subAppId", &input.sub_app_id, 32)?.is_some() {
+                return Err(Error::input(
+                    "subAppId",
+                    "has no place in this Fubei order (only 2.0 JSAPI orders, fbpay.order.create, carry sub_appid)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------- registry
 
 pub const PROVIDER: Provider = Provider("fubei");
@@ -396,10 +481,24 @@ impl Gateway for Fubei {
                 "cashierId",
                 "deviceId",
             ],
-            (Operation::Precreate, _) => &[
+            // 1.0 has no place for an app id (`ParamPaymentOrderMina`, `ParamPaymentAlipayH5`).
+            (Operation::Precreate, ApiVersion::V1) => &[
                 "merchantOrderNo",
                 "amount",
                 "channel",
+                "kind",
+                "payerId",
+                "reflect",
+                "cashierId",
+                "deviceId",
+            ],
+            (Operation::Precreate, ApiVersion::V2) => &[
+                "merchantOrderNo",
+                "amount",
+                "channel",
+                "kind",
+                "payerId",
+                "subAppId",
                 "reflect",
                 "cashierId",
                 "deviceId",

@@ -2,12 +2,14 @@
 //! requests (.NET `NotifyController` + `FubeiSignatureUtil.Verify`; php-sdk `NotifyApi.php`), verified
 //! over the fields as received.
 
-use super::wire::{data_object, fen, order_data, sign_with, text, to_order};
+use super::answer::REFUND_STATES;
+use super::wire::{data_object, fen, order_data, sign_with, text, to_order, OrderData};
 use super::{Fubei, Identity};
 use crate::crypto;
 use crate::error::{Error, Result};
 use crate::http::{parse_form, Ack, FormError};
-use crate::model::Notification;
+use crate::model::{Notification, Refund};
+use crate::providers::refund_state;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -92,7 +94,7 @@ impl Fubei {
             ));
         }
         let d = order_data(&data).map_err(malformed)?;
-        let mut order = to_order(&d).map_err(malformed)?;
+        let order = to_order(&d).map_err(malformed)?;
         // A vendor secret signs the notifications of every merchant of the vendor: a genuine notice for
         // another merchant carrying our order number is valid but not ours, and one that names no
         // merchant cannot be told apart from it.
@@ -105,22 +107,42 @@ impl Fubei {
                 ));
             }
         }
-        if order.provider_state.is_none() {
-            // A refund notification: the order's own state is not in it.
-            order.provider_state = text(&d.refund_status);
-            order.amounts.refunded = match fen("refund_amount", &d.refund_amount).map_err(malformed)? {
-                Some(a) => Some(a),
-                None => fen("refund_money", &d.refund_money).map_err(malformed)?,
-            };
-        }
+        let refund = refund_of(&d).map_err(malformed)?;
         let mut raw: Map<String, Value> = fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
         raw.insert("data".into(), data);
         Ok(Notification {
             verified: true,
-            refund: None,
+            refund,
             order,
             ack: Ack::text(&self.ack),
             raw: Value::Object(raw),
         })
     }
+}
+
+/// A refund notice's refund: one naming a refund number or status (2.0 "退款回调" data: order_sn,
+/// merchant_order_sn, refund_sn, merchant_refund_sn, refund_amount, refund_status "REFUND_SUCCESS--退款成功"
+/// — zhangming1994/fubei Go SDK `callback.RefundCallBackData`; 1.0 names its amount `refund_money`, Java
+/// SDK `PaymentQueryRefundOrderModel`). The state reads through `REFUND_STATES`; anything unlisted is
+/// UNKNOWN. The notice's order keeps only what the notice says of it (its numbers; no state).
+fn refund_of(d: &OrderData) -> Result<Option<Refund>> {
+    let (refund_no, provider_refund_no, status) = (
+        text(&d.merchant_refund_sn),
+        text(&d.refund_sn),
+        text(&d.refund_status),
+    );
+    if refund_no.is_none() && provider_refund_no.is_none() && status.is_none() {
+        return Ok(None);
+    }
+    let amount = match fen("refund_amount", &d.refund_amount)? {
+        Some(a) => Some(a),
+        None => fen("refund_money", &d.refund_money)?,
+    };
+    Ok(Some(Refund {
+        refund_no,
+        provider_refund_no,
+        amount,
+        state: refund_state(REFUND_STATES, status.as_deref()),
+        provider_state: status,
+    }))
 }

@@ -2,7 +2,8 @@
 //! and what only 2.0 answers carry (`pay_type` names, `finish_time` in Beijing time).
 
 use super::wire::{text, OrderData};
-use super::{bad_channel, Dialect};
+use super::{Code, Dialect, Make, Params};
+use crate::providers::wallet::{Offers, OrderKind};
 use crate::error::Result;
 use crate::model::{Channel, Operation};
 use crate::time;
@@ -18,6 +19,7 @@ pub(super) static DIALECT: Dialect = Dialect {
     // The 2.0 docs the SDKs link give no length.
     device_no_max: 32,
     wallet,
+    offers: OFFERS,
 };
 
 /// .NET SDK `OpenApi.Vb/Biz/AgentApi/IFubeiAgentApi.vb` (fbpay.order.pay/query/cancel/close/refund/
@@ -35,21 +37,57 @@ fn method(op: Operation) -> Option<&'static str> {
     })
 }
 
-/// `pay_type`: wxpay, alipay, unionpay (Java SDK `ParamOrderQrcode`), on a QR order only; without one
-/// the code is an aggregated one any wallet can scan. A 2.0 pay has no wallet field (`ParamOrderPay`).
-fn wallet(op: Operation, channel: Option<&str>, b: &mut Map<String, Value>) -> Result<()> {
-    let (Operation::Precreate, Some(c)) = (op, channel) else {
-        return Ok(());
-    };
-    let name = match c {
-        "WECHAT" => "wxpay",
-        "ALIPAY" => "alipay",
-        "UNIONPAY" => "unionpay",
-        other => return Err(bad_channel(other)),
-    };
-    b.insert("pay_type".into(), Value::String(name.into()));
+/// A 2.0 pay has no wallet field (Java SDK `ParamOrderPay`): the barcode tells the wallet, and
+/// `fields` refuses `channel` before this is reached.
+fn wallet(_channel: Option<&str>, _b: &mut Map<String, Value>) -> Result<()> {
     Ok(())
 }
+
+const fn qr(pay_type: Option<&'static str>) -> Make {
+    Make {
+        method: "fbpay.order.precreate",
+        wallet: match pay_type {
+            Some(p) => Some(("pay_type", Code::Name(p))),
+            None => None,
+        },
+        payer: None,
+        app: None,
+        params: Params::QrCode,
+    }
+}
+
+/// "统一下单" `fbpay.order.create` (Java SDK `biz/agent/api/legacy/AgentPaymentApi.java`,
+/// `ParamOrderCreate`; .NET `AOrderCreateParam`): `pay_type` "wxpay 微信，alipay 支付宝", `user_id`
+/// "用户标识（微信openid，支付宝userid）", `sub_appid` "公众号appid。当微信支付时，该字段必填". The answer
+/// (`OrderCreateModel`, .NET `AOrderCreateResultEntity`) carries `prepay_id` "预支付凭证，微信预支付订单号
+/// prepay_id、支付宝交易号tradeNO等" and, for wxpay only, `sign_package` (appId, timeStamp, nonceStr,
+/// package, signType, paySign: zhangming1994/fubei Go SDK `SignPackage`).
+const fn create(pay_type: &'static str, app: Option<(&'static str, bool)>, params: Params) -> Make {
+    Make {
+        method: "fbpay.order.create",
+        wallet: Some(("pay_type", Code::Name(pay_type))),
+        // No length in the SDKs; WeChat openids are 28 characters, Alipay user ids 16.
+        payer: Some(("user_id", 64)),
+        app,
+        params,
+    }
+}
+
+/// What a 2.0 precreate makes. Not offered: mini-program orders (the SDKs document `sub_appid` as the
+/// official account's appid only, and name no mini-program method) and H5 orders
+/// (`fbpay.order.wap.create` appears in no official SDK).
+pub(super) static OFFERS: &Offers<Make> = &[
+    // "支付方式，wxpay 微信，alipay 支付宝，unionpay 银联"; without one, an aggregated code (Java SDK
+    // `agent/model/param/pay/ParamOrderQrcode`).
+    (OrderKind::Qr, "ANY", qr(None)),
+    (OrderKind::Qr, "WECHAT", qr(Some("wxpay"))),
+    (OrderKind::Qr, "ALIPAY", qr(Some("alipay"))),
+    (OrderKind::Qr, "UNIONPAY", qr(Some("unionpay"))),
+    // sub_appid is required for wxpay; for alipay it is the same optional field, sent when given (the
+    // SDKs send it whatever the pay_type).
+    (OrderKind::Jsapi, "WECHAT", create("wxpay", Some(("sub_appid", true)), Params::Wechat("sign_package"))),
+    (OrderKind::Jsapi, "ALIPAY", create("alipay", Some(("sub_appid", false)), Params::AlipayTradeNo("prepay_id"))),
+];
 
 /// 2.0 `pay_type` (wxpay, alipay, unionpay).
 pub(super) fn channel(d: &OrderData) -> Option<Channel> {

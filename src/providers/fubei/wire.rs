@@ -77,6 +77,10 @@ pub(super) struct OrderData {
     pub(super) total_amount: Option<Value>,
     /// 2.0 yuan: 实收金额.
     pub(super) net_amount: Option<Value>,
+    /// 2.0: "活动优惠列表" of {type, amount (yuan)} — FUBEI_DISCOUNT 付呗折扣, CHANNEL_DISCOUNT 支付通道免充值,
+    /// CHANNEL_PRE 支付通道预充值 (.NET `AOrderQueryResultEntity.PaymentList` / `APaymentItemEntity`; the
+    /// types from the zhangming1994/fubei Go SDK `PaymentList`). An array, or a JSON string holding one.
+    pub(super) payment_list: Option<Value>,
     /// 1.0: epoch seconds.
     pub(super) pay_time: Option<Value>,
     /// 2.0: yyyyMMddHHmmss, Beijing time.
@@ -117,13 +121,21 @@ pub(super) fn state_text(d: &OrderData) -> Option<String> {
 pub(super) fn to_order(d: &OrderData) -> Result<Order> {
     let provider_state = state_text(d);
     let (state, is_final) = order_state(ORDER_STATES, provider_state.as_deref());
-    // 1.0: order_price 订单金额, total_fee 实收金额, net_money 净收 = 实收 − 手续费, discount_money.
-    // 2.0: total_amount 订单金额, net_amount 实收金额, fee 手续费.
+    // 1.0 (seed 001): order_price 订单金额, total_fee 实收金额, net_money 净收金额 = 实收金额 − 手续费,
+    // discount_money 商家折扣减的金额, buyer_pay_amount 买家实际支付的金额.
+    // 2.0 (.NET `AOrderQueryResultEntity`, Go SDK `OrderCommonData`): total_amount 订单金额, net_amount 实收金额,
+    // buyer_pay_amount 买家实际支付金额, fee 手续费, payment_list 活动优惠列表.
+    let discount = match fen("discount_money", &d.discount_money)? {
+        Some(x) => Some(x),
+        None => discounts(&d.payment_list)?,
+    };
+    // An answer without order_price (seed 001's example) says only what was received; that is the
+    // order's amount only when nothing was taken off it.
     let total = match fen("order_price", &d.order_price)? {
         Some(t) => Some(t),
         None => match fen("total_amount", &d.total_amount)? {
             Some(t) => Some(t),
-            None => fen("total_fee", &d.total_fee)?,
+            None => fen("total_fee", &d.total_fee)?.filter(|_| discount.unwrap_or(0) == 0),
         },
     };
     let received = match fen("total_fee", &d.total_fee)? {
@@ -139,7 +151,6 @@ pub(super) fn to_order(d: &OrderData) -> Result<Order> {
             _ => None,
         },
     };
-    let discount = fen("discount_money", &d.discount_money)?;
     let paid = match state {
         OrderState::Success => buyer_paid.or(received),
         OrderState::Pending => Some(0),
@@ -169,6 +180,28 @@ pub(super) fn to_order(d: &OrderData) -> Result<Order> {
         provider_state,
         ..Order::named(state, is_final, numbers, v1::channel(d).or_else(|| v2::channel(d)))
     })
+}
+
+/// The sum of a 2.0 `payment_list`'s amounts, in fen; `None` when absent. A list that cannot be read
+/// makes the answer uncertain, like any amount that cannot.
+fn discounts(v: &Option<Value>) -> Result<Option<i64>> {
+    let list = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+        Some(Value::String(s)) => serde_json::from_str::<Value>(s).map_err(|_| bad_list())?,
+        Some(other) => other.clone(),
+    };
+    let Value::Array(items) = list else {
+        return Err(bad_list());
+    };
+    items.iter().try_fold(Some(0i64), |sum, item| {
+        let amount = fen("payment_list.amount", &item.get("amount").cloned())?.ok_or_else(bad_list)?;
+        Ok(sum.and_then(|s| s.checked_add(amount)))
+    })
+}
+
+fn bad_list() -> Error {
+    Error::malformed("payment_list is not a list of {type, amount}")
 }
 
 /// `data` as an object: Fubei sends an object, notifications a JSON string holding one; absent or null

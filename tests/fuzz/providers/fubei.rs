@@ -225,6 +225,10 @@ impl FuzzProvider for Fubei {
                    "net_money": "9.74", "fee": "0.06", "pay_time": "1704067200", "type": "2"}),
             json!({"merchant_id": 1234567, "merchant_order_sn": "N-1", "merchant_refund_sn": "R-1", "refund_sn": "RS1", "refund_status": "REFUND_SUCCESS",
                    "refund_money": "1.00"}),
+            // 2.0 "退款回调" data (zhangming1994/fubei Go SDK `RefundCallBackData`).
+            json!({"merchant_id": 1234567, "order_sn": "20240101080000123456", "merchant_order_sn": "N-1", "refund_sn": "RS2",
+                   "merchant_refund_sn": "R-2", "refund_status": "REFUND_SUCCESS", "refund_amount": 0.5, "buyer_refund_amount": 0.5,
+                   "refund_fee": 0, "finish_time": "20240101090000", "handler": 0, "device_no": "D1"}),
         ]
     }
 

@@ -15,6 +15,8 @@ use crate::money::{yuan_number, yuan_text_to_fen};
 use crate::providers::conformance::{Fixture, OrderRef, Said};
 use serde_json::json;
 
+mod wallet;
+
 const SECRET: &str = "672f295578a545c24b397bae275e6f81";
 const VENDOR_SECRET: &str = "vendor-secret-0123456789abcdef";
 const NONCE: &str = "0123456789abcdef0123456789ABCDEF";
@@ -820,10 +822,12 @@ fn seed_query_answer() {
     assert_eq!(o.provider_order_no.as_deref(), Some("20170601215348178414"));
     assert_eq!(o.channel_order_no.as_deref(), Some("12345678998765433223"));
     assert_eq!(o.channel, Some(Channel::Wechat));
+    // total_fee is 实收金额; with 20.00 taken off (discount_money) it is not the order's amount, and the
+    // example gives no order_price (订单金额): total is not claimed.
     assert_eq!(
         o.amounts,
         Amounts {
-            total: Some(8000),
+            total: None,
             paid: Some(8000),
             refunded: None,
             net: Some(7900),
@@ -1726,6 +1730,23 @@ impl Fixture for FubeiFixture {
     /// The sign is a form field.
     fn signed_in_headers(&self) -> bool {
         false
+    }
+
+    /// A 1.0 mini-program order (`openapi.payment.order.mina`): the answer's `sign_params` under WeChat's
+    /// own key names (docs.51fubei.com/open-api/business/methods/minaPay.html).
+    fn wechat_order(&self, o: &OrderRef, drop: Option<&str>) -> Option<(Value, HttpResponse)> {
+        let input = json!({"merchantOrderNo": o.merchant_order_no, "amount": o.amount, "kind": "MINI_PROGRAM",
+                           "channel": "WECHAT", "payerId": "oODbw0Aiss8lP5aPvFq9-_F4H9LA"});
+        let mut params = json!({"appId": "wx2421b1c4370ec43b", "timeStamp": "1700000000",
+                                "nonceStr": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+                                "package": "prepay_id=wx201410272009395522657a690389285100",
+                                "signType": "MD5", "paySign": "C380BEC2BFD727A4B6845133519F3AD6"});
+        if let Some(k) = drop {
+            params.as_object_mut().expect("object").remove(k);
+        }
+        let data = json!({"prepay_id": "wx201410272009395522657a690389285100", "order_sn": o.provider_order_no,
+                          "merchant_order_sn": o.merchant_order_no, "sign_params": params});
+        Some((input, answer_of(ok(data))))
     }
 
     fn notification(&self, o: &OrderRef) -> Option<(BTreeMap<String, String>, Vec<u8>)> {
