@@ -274,7 +274,8 @@ fn lakala_every_operation_signs_the_exact_body() {
         ),
         (
             Operation::Precreate,
-            json!({"merchantOrderNo": "P2", "amount": 1, "channel": "WECHAT", "clientIp": "::1", "payerId": "oUpF8u"}),
+            json!({"merchantOrderNo": "P2", "amount": 1, "kind": "JSAPI", "channel": "WECHAT", "clientIp": "::1",
+                   "payerId": "oUpF8u", "subAppId": "wx8888888888888888", "subject": "s"}),
             "/api/v3/labs/trans/preorder",
         ),
         (

@@ -107,7 +107,7 @@ pub fn offer<T: Copy>(input: &Input, table: &Offers<T>, provider: &str) -> Resul
 
 /// The buyer's id for an order paid inside the wallet: required there (the gateway needs it to make the
 /// wallet's pay parameters), and refused on any other kind, where the gateway would drop it.
-pub fn payer<'a>(input: &'a Input, kind: OrderKind, max_len: usize) -> Result<Option<&'a str>> {
+pub fn payer(input: &Input, kind: OrderKind, max_len: usize) -> Result<Option<&str>> {
     let payer = super::optional("payerId", &input.payer_id, max_len)?;
     match (kind.in_wallet(), payer) {
         (true, None) => Err(Error::input(
