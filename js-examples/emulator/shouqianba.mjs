@@ -181,6 +181,7 @@ export async function createShouqianba(options = {}, hooks = {}) {
     }
     if (o.qr_code) d.qr_code = o.qr_code;
     if (o.wap_pay_request) d.wap_pay_request = { ...o.wap_pay_request };
+    if (o.payment_list) d.payment_list = o.payment_list.map((e) => ({ ...e }));
     return d;
   }
 
@@ -190,10 +191,19 @@ export async function createShouqianba(options = {}, hooks = {}) {
     o.events.push({ ...event, at: now });
   }
 
-  function markPaid(o) {
+  /**
+   * The buyer pays; `discount` fen of the total is a channel merchant discount. Then payment_list (pay.md,
+   * "Details of payment_list", an optional field) says what the buyer paid with and the discount, adding up
+   * to the total; a payment without a discount carries none, like the doc's other examples.
+   */
+  function markPaid(o, { discount = 0 } = {}) {
+    const funds = { 1: 'WALLET_ALIPAY', 2: 'WALLET_ALIPAY', 3: 'WALLET_WEIXIN' }[o.payway] ?? 'BANKCARD_DEBIT';
+    const payment_list = discount > 0
+      ? [{ type: funds, amount_total: String(o.total - discount) }, { type: 'DISCOUNT_CHANNEL_MCH', amount_total: String(discount) }]
+      : undefined;
     finish(o, {
-      order_status: 'PAID', paid: true, pendingQueries: null, settlement: o.total,
-      trade_no: `${o.payway === '2' ? '2026' : '4200'}${digits(24)}`, payer_uid: o.payer_uid ?? fakePayerUid(o.payway),
+      order_status: 'PAID', paid: true, pendingQueries: null, settlement: o.total, payment_list,
+      trade_no: o.trade_no ?? `${o.payway === '2' ? '2026' : '4200'}${digits(24)}`, payer_uid: o.payer_uid ?? fakePayerUid(o.payway),
     }, { type: 'paid', amount: o.total });
     notify(o);
   }
@@ -301,6 +311,10 @@ export async function createShouqianba(options = {}, hooks = {}) {
     }
   }
 
+  // zh-cn/api/annex/payway.md: sub_payway 2 二维码, 3 wap, 4 小程序. precreate.md: WAP needs payer_uid
+  // (WeChat open_id, Alipay userId); 小程序 is "4". Wallet orders are made for Alipay (1, 2) and WeChat (3).
+  const WALLET_PAYWAYS = ['1', '2', '3'];
+
   function precreate(body, terminal_sn) {
     const f = orderFields(body);
     if (f.payway === undefined) throw paramError('payway不可以为空');
@@ -309,14 +323,23 @@ export async function createShouqianba(options = {}, hooks = {}) {
     const payerUid = optional(body, 'payer_uid', 64);
     if (subPayway !== '2' && payerUid === undefined) throw paramError('payer_uid不可以为空(sub_payway为3或4时必填)');
     if (byClientSn.has(f.client_sn)) return conflict();
+    if (f.payway === '6') return biz('PRECREATE_FAIL', undefined, 'UNEXPECTED_PROVIDER_ERROR', 'qq钱包不支持预下单');
+    if (subPayway !== '2' && !WALLET_PAYWAYS.includes(f.payway)) {
+      return biz('PRECREATE_FAIL', undefined, 'UNEXPECTED_PROVIDER_ERROR', '不认识的支付通道');
+    }
     const o = newOrder(terminal_sn, f, { sub_payway: subPayway, payer_uid: payerUid });
     if (subPayway === '2') {
       o.qr_code = `https://qr.shouqianba.com/emu/${o.sn}`;
-    } else {
+    } else if (f.payway === '3') {
+      // What WeixinJSBridge getBrandWCPayRequest / wx.requestPayment take, under WeChat's names.
       o.wap_pay_request = {
         appId: 'wxemu0000000000001', timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: hex(16),
         package: `prepay_id=wx${digits(26)}`, signType: 'RSA', paySign: crypto.randomBytes(256).toString('base64'),
       };
+    } else {
+      // Alipay's trade (alipay.trade.create) exists at once: its trade_no is what tradePay takes.
+      o.trade_no = `2026${digits(24)}`;
+      o.wap_pay_request = { tradeNO: o.trade_no };
     }
     return biz('PRECREATE_SUCCESS', data(o));
   }
@@ -508,11 +531,15 @@ export async function createShouqianba(options = {}, hooks = {}) {
       };
     },
     publicKeyPem,
-    /** The buyer pays a CREATED order (scanned the QR / confirmed in the wallet). Returns its data. */
-    buyerPays(id) {
+    /**
+     * The buyer pays a CREATED order (scanned the QR / confirmed in the wallet). Returns its data.
+     * `discount`: fen of the total covered by a channel merchant discount (payment_list says so).
+     */
+    buyerPays(id, { discount = 0 } = {}) {
       const o = lookup(id);
       if (o.order_status !== 'CREATED') throw new ControlError(409, `order ${id} is ${o.order_status}, not CREATED`);
-      markPaid(o);
+      if (!Number.isInteger(discount) || discount < 0 || discount >= o.total) throw new ControlError(400, 'discount must be whole fen below the total');
+      markPaid(o, { discount });
       return data(o);
     },
     /** Ledger entry by client_sn (or sn), or undefined. */

@@ -56,8 +56,9 @@ const shouqianba = {
     portable: ['storeId', 'clientIp'],
   },
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'subject', 'operator', 'payway'],
-    optional: ['subPayway', 'payerId', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
+    required: ['merchantOrderNo', 'amount', 'subject', 'operator'],
+    oneOf: [['payway', 'channel']],
+    optional: ['kind', 'subPayway', 'payerId', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
     portable: ['storeId', 'clientIp'],
   },
   query: { oneOf: [ORDER], optional: ['refundNo', 'extra'] },

@@ -56,33 +56,37 @@ fn every_offered_kind_and_wallet_is_sent_as_the_documented_payway_and_sub_payway
             inp["payerId"] = json!(payer_for(channel));
         }
         let b = body_of(inp);
-        assert_eq!((b["payway"].as_str(), b["sub_payway"].as_str()), (Some(payway), Some(sub)), "{kind} {channel}");
+        // QR is the default: its sub_payway is left to the gateway unless asked for by number.
+        let sub = Some(sub).filter(|_| in_wallet);
+        assert_eq!((b["payway"].as_str(), b["sub_payway"].as_str()), (Some(payway), sub), "{kind} {channel}");
         let payer = b.get("payer_uid").and_then(Value::as_str);
         assert_eq!(payer, in_wallet.then(|| payer_for(channel)), "{kind} {channel}");
     }
-    // kind defaults to QR.
+    // kind defaults to QR; its sub_payway is sent when given by number.
     let b = body_of(precreate(json!({"channel": "WECHAT"})));
-    assert_eq!((b["payway"].as_str(), b["sub_payway"].as_str()), (Some("3"), Some("2")));
+    assert_eq!((b["payway"].as_str(), b.get("sub_payway")), (Some("3"), None));
+    let b = body_of(precreate(json!({"channel": "WECHAT", "subPayway": "2"})));
+    assert_eq!(b["sub_payway"].as_str(), Some("2"));
 }
 
 #[test]
 fn the_numeric_payway_and_sub_payway_stay_accepted() {
-    // (input, payway sent, sub_payway sent)
+    // (input, payway sent, sub_payway sent): the bytes such a request always had.
     let cases = [
-        (json!({"payway": "3"}), "3", "2"),
-        (json!({"payway": "1"}), "1", "2"), // the older Alipay value is sent as given
-        (json!({"payway": "2", "subPayway": "2"}), "2", "2"),
-        (json!({"payway": "3", "subPayway": "3", "payerId": OPENID}), "3", "3"),
-        (json!({"payway": "3", "subPayway": "4", "payerId": OPENID}), "3", "4"),
-        (json!({"payway": "17"}), "17", "2"),
+        (json!({"payway": "3"}), "3", None),
+        (json!({"payway": "1"}), "1", None), // the older Alipay value is sent as given
+        (json!({"payway": "2", "subPayway": "2"}), "2", Some("2")),
+        (json!({"payway": "3", "subPayway": "3", "payerId": OPENID}), "3", Some("3")),
+        (json!({"payway": "3", "subPayway": "4", "payerId": OPENID}), "3", Some("4")),
+        (json!({"payway": "17"}), "17", None),
         // Both vocabularies, agreeing.
-        (json!({"payway": "3", "channel": "WECHAT", "kind": "JSAPI", "subPayway": "3", "payerId": OPENID}), "3", "3"),
-        (json!({"payway": "1", "channel": "ALIPAY"}), "1", "2"),
-        (json!({"channel": "ALIPAY", "subPayway": "4", "payerId": ALIPAY_USER}), "2", "4"),
+        (json!({"payway": "3", "channel": "WECHAT", "kind": "JSAPI", "subPayway": "3", "payerId": OPENID}), "3", Some("3")),
+        (json!({"payway": "1", "channel": "ALIPAY"}), "1", None),
+        (json!({"channel": "ALIPAY", "subPayway": "4", "payerId": ALIPAY_USER}), "2", Some("4")),
     ];
     for (changes, payway, sub) in cases {
         let b = body_of(precreate(changes.clone()));
-        assert_eq!((b["payway"].as_str(), b["sub_payway"].as_str()), (Some(payway), Some(sub)), "{changes}");
+        assert_eq!((b["payway"].as_str(), b["sub_payway"].as_str()), (Some(payway), sub), "{changes}");
     }
 }
 
