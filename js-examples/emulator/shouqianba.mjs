@@ -473,7 +473,29 @@ export async function createShouqianba(options = {}, hooks = {}) {
       client_sn: p.client_sn, total: Number(p.total_amount), subject: p.subject, operator: p.operator,
       reflect: p.reflect, description: p.description, notify_url: p.notify_url,
     }, { payway: p.payway || '3', sub_payway: '3' });
-    return { html: cashierPage(o, p.return_url) };
+    o.return_url ??= p.return_url;
+    return { html: cashierPage(o) };
+  }
+
+  /**
+   * Where the cashier sends the buyer back: return_url with the page-return parameters of wap2.md
+   * (页面同步跳转参数说明), signed by its 《签名规则》 with the order's terminal key. A page that saw no
+   * payment reports status FAIL with WeChat's own result (the buyer closed the pay sheet).
+   */
+  function returnUrl(o) {
+    const paid = o.order_status === 'PAID';
+    const p = {
+      is_success: 'T', terminal_sn: o.terminal_sn, sn: o.sn, trade_no: o.trade_no, client_sn: o.client_sn,
+      status: paid ? 'SUCCESS' : 'FAIL', total_amount: String(o.total), subject: o.subject, operator: o.operator,
+      reflect: o.reflect,
+      ...(!paid && { result_code: 'get_brand_wcpay_request:cancel', result_message: 'get_brand_wcpay_request:cancel' }),
+    };
+    for (const k of Object.keys(p)) if (p[k] === undefined || p[k] === '') delete p[k];
+    if (!/^https?:\/\//i.test(o.return_url)) throw new ControlError(409, 'return_url is not an http(s) URL');
+    const url = new URL(o.return_url);
+    for (const [k, v] of Object.entries(p)) url.searchParams.append(k, v);
+    url.searchParams.append('sign', wapSign(p, terminals.get(o.terminal_sn).key));
+    return url.href;
   }
 
   // ---- notifications ----
@@ -542,6 +564,12 @@ export async function createShouqianba(options = {}, hooks = {}) {
       markPaid(o, { discount });
       return data(o);
     },
+    /** The WAP cashier's return URL for an order it showed, signed as the gateway signs it (wap2.md). */
+    returnUrl(id) {
+      const o = lookup(id);
+      if (!o.return_url) throw new ControlError(409, `order ${id} was not made by the WAP cashier`);
+      return returnUrl(o);
+    },
     /** Ledger entry by client_sn (or sn), or undefined. */
     order(id) {
       const o = byClientSn.get(id) ?? orders.get(id);
@@ -581,7 +609,16 @@ export async function createShouqianba(options = {}, hooks = {}) {
 
   const control = (req) => controlRoutes(req, controller, {
     idOf: (b) => String(b.client_sn ?? b.sn),
-    extra: (method, subpath) => (method === 'GET' && subpath === 'public-key' ? { json: { pem: publicKeyPem } } : undefined),
+    extra: (method, subpath, body) => {
+      if (method === 'GET' && subpath === 'public-key') return { json: { pem: publicKeyPem } };
+      // The cashier page's pay button: the buyer pays, and the page learns where to send them back.
+      if (method === 'POST' && subpath === 'wap-pay') {
+        const id = String(body().sn);
+        controller.buyerPays(id);
+        return { json: { return_url: controller.returnUrl(id) } };
+      }
+      return undefined;
+    },
   });
 
   // ---- the core's adversarial faults and conformance description (the interface in registry.mjs) ----
@@ -703,9 +740,8 @@ export async function createShouqianba(options = {}, hooks = {}) {
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const scriptJson = (v) => JSON.stringify(v).replace(/</g, '\\u003c');
 
-function cashierPage(o, returnUrl) {
+function cashierPage(o) {
   const yuan = (o.total / 100).toFixed(2);
-  const safeReturn = /^https?:\/\//i.test(returnUrl) ? returnUrl : null; // never follow javascript: etc.
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>收钱吧收银台 (emulator)</title></head>
@@ -716,12 +752,12 @@ function cashierPage(o, returnUrl) {
 <button id="pay" ${o.order_status === 'CREATED' ? '' : 'disabled'}>确认支付 (emulated buyer)</button>
 <script>
 document.getElementById('pay').onclick = async () => {
-  const res = await fetch('/__emulator/shouqianba/buyer-pays', {
+  const res = await fetch('/__emulator/shouqianba/wap-pay', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sn: ${scriptJson(o.sn)} }),
   });
   document.getElementById('status').textContent = res.ok ? 'PAID' : 'error ' + res.status;
-  const back = ${scriptJson(safeReturn)};
-  if (res.ok && back) location.href = back;
+  const back = res.ok ? (await res.json()).return_url : null;
+  if (back && /^https?:\/\//i.test(back)) location.href = back; // never follow javascript: etc.
 };
 </script>
 </body></html>

@@ -772,6 +772,52 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
     Ok(if needs_a_person(code) { reply.escalated() } else { reply })
 }
 
+/// What the WAP cashier appends to return_url (wap2.md 页面同步跳转参数说明), `sign` included.
+const RETURN_FIELDS: &[&str] = &[
+    "is_success",
+    "error_code",
+    "error_message",
+    "terminal_sn",
+    "sn",
+    "trade_no",
+    "client_sn",
+    "status",
+    "result_code",
+    "result_message",
+    "total_amount",
+    "subject",
+    "operator",
+    "reflect",
+    "sign",
+];
+
+/// A return URL is a URL: a few kilobytes at most.
+const MAX_RETURN_BYTES: usize = 8 * 1024;
+
+/// The query of a return URL (or the query itself), decoded; a field named twice is refused (which one
+/// was signed could not be told), and so is one without `sign`.
+fn return_params(url_or_query: &str) -> Result<BTreeMap<String, String>> {
+    let t = url_or_query.trim();
+    let query = match t.strip_prefix('?') {
+        Some(q) => q,
+        None if t.contains("://") || t.starts_with('/') => t.split_once('?').map_or("", |(_, q)| q),
+        None => t,
+    };
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    let pairs = http::parse_form(query.as_bytes(), 64, Some("sign")).map_err(|e| match e {
+        http::FormError::Missing => Error::notification("MISSING_SIGNATURE", "the return URL carries no sign"),
+        _ => Error::notification("MALFORMED", "the return URL's query is not readable form encoding"),
+    })?;
+    let mut params = BTreeMap::new();
+    for (k, v) in pairs {
+        if params.contains_key(&k) {
+            return Err(Error::notification("MALFORMED", format!("the return URL names {k:?} twice")));
+        }
+        params.insert(k, v);
+    }
+    Ok(params)
+}
+
 // ---------------------------------------------------------------- registry
 
 pub const PROVIDER: Provider = Provider("shouqianba");
@@ -997,6 +1043,64 @@ impl Gateway for Shouqianba {
             .map(|(k, v)| format!("{}={}", http::url_encode(k), http::url_encode(v)))
             .collect();
         Ok(format!("{}?{}&sign={}", self.wap_base_url, query.join("&"), sign))
+    }
+    /// wap2.md "页面同步跳转参数说明": the cashier appends is_success, terminal_sn, sn, trade_no,
+    /// client_sn, status, total_amount, subject, operator, reflect (and error fields) to return_url,
+    /// with `sign` by its 《签名规则》 — the request's rule (`wap_sign`), keyed with the terminal key.
+    fn verify_return(&self, url_or_query: &str) -> Result<(Order, Value)> {
+        let (sn, key) = self.terminal()?;
+        if url_or_query.len() > MAX_RETURN_BYTES {
+            return Err(Error::notification(
+                "TOO_LARGE",
+                format!("the return URL has {} bytes; at most {MAX_RETURN_BYTES} are read", url_or_query.len()),
+            ));
+        }
+        let all = return_params(url_or_query)?;
+        let given = all.get("sign").cloned().unwrap_or_default();
+        // Signed: every parameter, or (wap2.md does not say whether your return_url's own query is
+        // signed) the documented ones alone — the order is read from those, so either covers it.
+        let documented: BTreeMap<String, String> = all
+            .iter()
+            .filter(|(k, _)| RETURN_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let signs = |p: &BTreeMap<String, String>| crypto::ct_eq_hex_ignore_case(&given, &wap_sign(p, key).1);
+        let params = if signs(&all) {
+            all
+        } else if documented.len() < all.len() && signs(&documented) {
+            documented
+        } else {
+            return Err(Error::notification(
+                "BAD_SIGNATURE",
+                "the return URL's sign does not match its parameters under this terminal's key",
+            ));
+        };
+        if params.get("terminal_sn").map(String::as_str) != Some(sn) {
+            return Err(Error::notification(
+                "WRONG_MERCHANT",
+                "the return URL's terminal_sn is missing or is not this client's credentials.terminalSn",
+            ));
+        }
+        let get = |k: &str| params.get(k).filter(|v| !v.is_empty()).cloned();
+        // Only the page's word: SUCCESS is read as paid but never final; anything else (a FAIL is often
+        // the buyer closing the page) says nothing about the money: UNKNOWN, query the order.
+        let status = get("status");
+        let state = if status.as_deref() == Some("SUCCESS") && get("is_success").as_deref() == Some("T") {
+            OrderState::Success
+        } else {
+            OrderState::Unknown
+        };
+        let total = money::fen_field("total_amount", &get("total_amount"))
+            .map_err(|e| Error::notification("MALFORMED", e.message))?;
+        let (client_sn, provider_sn, trade_no) = (get("client_sn"), get("sn"), get("trade_no"));
+        let numbers = [client_sn.as_deref(), provider_sn.as_deref(), trade_no.as_deref()];
+        let order = Order {
+            amounts: Amounts { total, ..Amounts::default() },
+            provider_state: status,
+            ..Order::named(state, false, numbers, channel(get("payway").as_deref()))
+        };
+        let raw = Value::Object(params.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
+        Ok((order, raw))
     }
 }
 

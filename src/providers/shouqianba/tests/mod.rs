@@ -27,6 +27,7 @@ impl<G: Gateway + ?Sized> BuildRequest for G {
 }
 
 mod wallet_orders;
+mod wap_return;
 
 const SN: &str = "100000330001";
 const KEY: &str = "terminal-key-1";
