@@ -130,3 +130,21 @@ fn the_key_never_appears_in_a_refusal() {
         assert!(!format!("{e:?} {e}").contains(KEY), "{e:?}");
     }
 }
+
+#[test]
+fn mangled_return_urls_never_panic() {
+    // Every byte replaced by a delimiter or an invalid byte, and every prefix: a verdict or an error.
+    let bytes = RETURN_URL.as_bytes();
+    for i in 0..bytes.len() {
+        for b in [b'%', b'&', b'=', b'?', b'#', b'+', 0xff] {
+            let mut m = bytes.to_vec();
+            m[i] = b;
+            if let Ok(text) = String::from_utf8(m) {
+                if text != RETURN_URL {
+                    let _ = verify(&text);
+                }
+            }
+        }
+        let _ = verify(&String::from_utf8_lossy(&bytes[..i]));
+    }
+}
