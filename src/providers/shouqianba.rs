@@ -405,8 +405,9 @@ impl Shouqianba {
                 let order = wallet_order(input)?;
                 put(&mut b, "payway", Some(&order.payway));
                 // A QR order is the gateway's default (precreate.md: sub_payway N): sub_payway is sent for
-                // it only when asked for by number, so such a request is the bytes it always was.
-                let asked = order.kind != OrderKind::Qr || text(&input.sub_payway).is_some();
+                // it only when the kind was asked for (kind or subPayway), so a request naming neither is
+                // the bytes it always was.
+                let asked = order.kind != OrderKind::Qr || text(&input.kind).is_some() || text(&input.sub_payway).is_some();
                 put(&mut b, "sub_payway", Some(order.sub_payway).filter(|_| asked));
                 put(&mut b, "payer_uid", wallet::payer(input, order.kind, 64)?);
                 "/upay/v2/precreate"

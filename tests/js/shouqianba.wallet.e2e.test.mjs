@@ -54,8 +54,7 @@ for (const [kind, channel, payway, subPayway] of OFFERED) {
     assert.equal(r.order.channel, channel);
     const [body] = sent();
     assert.equal(body.payway, payway);
-    // QR is the gateway's default: its sub_payway is sent only when asked for by number.
-    assert.equal(body.sub_payway, inWallet ? subPayway : undefined);
+    assert.equal(body.sub_payway, subPayway);
     assert.equal(body.payer_uid, inWallet ? payerId : undefined);
     if (!inWallet) {
       assert.match(r.order.qrCode, /^https:\/\//);
@@ -99,6 +98,16 @@ test('kinds and wallets Shouqianba does not make are refused before anything is 
     });
   }
   assert.deepEqual(sent(), [], 'nothing reached the gateway');
+});
+
+test('a QR order asked for by neither kind nor subPayway sends what it always sent (the gateway defaults to QR)', T, async () => {
+  const { c, sent } = spied();
+  const r = await c.precreate({ ...order(no('qr-default'), 260), channel: 'ALIPAY' });
+  assert.equal(r.outcome, 'SUCCEEDED', JSON.stringify(r.error));
+  const [body] = sent();
+  assert.equal(body.payway, '2');
+  assert.equal('sub_payway' in body, false);
+  assert.match(r.order.qrCode, /^https:\/\//);
 });
 
 test('the numeric payway/subPayway still work, and agree with the shared vocabulary', T, async () => {

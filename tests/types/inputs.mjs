@@ -57,8 +57,10 @@ const shouqianba = {
   },
   precreate: {
     required: ['merchantOrderNo', 'amount', 'subject', 'operator'],
-    oneOf: [['payway', 'channel']],
-    optional: ['kind', 'subPayway', 'payerId', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
+    // channel or the numeric payway (kept for compatibility; the two must agree when both are given).
+    oneOf: [['channel', 'payway']],
+    // payerId only inside the wallet (JSAPI, MINI_PROGRAM): given with kind.
+    optional: [['kind', 'payerId'], 'subPayway', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
     portable: ['storeId', 'clientIp'],
   },
   query: { oneOf: [ORDER], optional: ['refundNo', 'extra'] },

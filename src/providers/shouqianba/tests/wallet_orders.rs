@@ -56,13 +56,12 @@ fn every_offered_kind_and_wallet_is_sent_as_the_documented_payway_and_sub_payway
             inp["payerId"] = json!(payer_for(channel));
         }
         let b = body_of(inp);
-        // QR is the default: its sub_payway is left to the gateway unless asked for by number.
-        let sub = Some(sub).filter(|_| in_wallet);
-        assert_eq!((b["payway"].as_str(), b["sub_payway"].as_str()), (Some(payway), sub), "{kind} {channel}");
+        // kind is given, so sub_payway is sent (QR's too).
+        assert_eq!((b["payway"].as_str(), b["sub_payway"].as_str()), (Some(payway), Some(sub)), "{kind} {channel}");
         let payer = b.get("payer_uid").and_then(Value::as_str);
         assert_eq!(payer, in_wallet.then(|| payer_for(channel)), "{kind} {channel}");
     }
-    // kind defaults to QR; its sub_payway is sent when given by number.
+    // kind defaults to QR, the gateway's default too: no kind asked for, no sub_payway sent.
     let b = body_of(precreate(json!({"channel": "WECHAT"})));
     assert_eq!((b["payway"].as_str(), b.get("sub_payway")), (Some("3"), None));
     let b = body_of(precreate(json!({"channel": "WECHAT", "subPayway": "2"})));
