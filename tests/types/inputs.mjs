@@ -59,8 +59,8 @@ const shouqianba = {
     required: ['merchantOrderNo', 'amount', 'subject', 'operator'],
     // channel or the numeric payway (kept for compatibility; the two must agree when both are given).
     oneOf: [['channel', 'payway']],
-    // payerId only inside the wallet (JSAPI, MINI_PROGRAM): given with kind.
-    optional: [['kind', 'payerId'], 'subPayway', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
+    // payerId only inside the wallet (JSAPI, MINI_PROGRAM): given with the kind (subPayway must agree).
+    optional: [['kind', 'subPayway', 'payerId'], 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
     portable: ['storeId', 'clientIp'],
   },
   query: { oneOf: [ORDER], optional: ['refundNo', 'extra'] },
