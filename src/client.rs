@@ -260,6 +260,13 @@ impl Client {
     pub fn wap_pay_url(&self, input_json: &str) -> Result<String> {
         self.gateway.wap_pay_url(&Input::from_json(input_json)?)
     }
+
+    /// A cashier page's return URL (or its query), verified: `{ order, verified: true, raw }`. Advisory:
+    /// the buyer's browser brought it, so the order is confirmed by query or notification before acting.
+    pub fn verify_return(&self, url_or_query: &str) -> Result<String> {
+        let (order, raw) = self.gateway.verify_return(url_or_query)?;
+        to_json(&serde_json::json!({ "order": order, "verified": true, "raw": raw }))
+    }
 }
 
 #[cfg(test)]

@@ -181,6 +181,7 @@ export async function createShouqianba(options = {}, hooks = {}) {
     }
     if (o.qr_code) d.qr_code = o.qr_code;
     if (o.wap_pay_request) d.wap_pay_request = { ...o.wap_pay_request };
+    if (o.payment_list) d.payment_list = o.payment_list.map((e) => ({ ...e }));
     return d;
   }
 
@@ -190,10 +191,19 @@ export async function createShouqianba(options = {}, hooks = {}) {
     o.events.push({ ...event, at: now });
   }
 
-  function markPaid(o) {
+  /**
+   * The buyer pays; `discount` fen of the total is a channel merchant discount. Then payment_list (pay.md,
+   * "Details of payment_list", an optional field) says what the buyer paid with and the discount, adding up
+   * to the total; a payment without a discount carries none, like the doc's other examples.
+   */
+  function markPaid(o, { discount = 0 } = {}) {
+    const funds = { 1: 'WALLET_ALIPAY', 2: 'WALLET_ALIPAY', 3: 'WALLET_WEIXIN' }[o.payway] ?? 'BANKCARD_DEBIT';
+    const payment_list = discount > 0
+      ? [{ type: funds, amount_total: String(o.total - discount) }, { type: 'DISCOUNT_CHANNEL_MCH', amount_total: String(discount) }]
+      : undefined;
     finish(o, {
-      order_status: 'PAID', paid: true, pendingQueries: null, settlement: o.total,
-      trade_no: `${o.payway === '2' ? '2026' : '4200'}${digits(24)}`, payer_uid: o.payer_uid ?? fakePayerUid(o.payway),
+      order_status: 'PAID', paid: true, pendingQueries: null, settlement: o.total, payment_list,
+      trade_no: o.trade_no ?? `${o.payway === '2' ? '2026' : '4200'}${digits(24)}`, payer_uid: o.payer_uid ?? fakePayerUid(o.payway),
     }, { type: 'paid', amount: o.total });
     notify(o);
   }
@@ -301,6 +311,10 @@ export async function createShouqianba(options = {}, hooks = {}) {
     }
   }
 
+  // zh-cn/api/annex/payway.md: sub_payway 2 二维码, 3 wap, 4 小程序. precreate.md: WAP needs payer_uid
+  // (WeChat open_id, Alipay userId); 小程序 is "4". Wallet orders are made for Alipay (1, 2) and WeChat (3).
+  const WALLET_PAYWAYS = ['1', '2', '3'];
+
   function precreate(body, terminal_sn) {
     const f = orderFields(body);
     if (f.payway === undefined) throw paramError('payway不可以为空');
@@ -309,14 +323,23 @@ export async function createShouqianba(options = {}, hooks = {}) {
     const payerUid = optional(body, 'payer_uid', 64);
     if (subPayway !== '2' && payerUid === undefined) throw paramError('payer_uid不可以为空(sub_payway为3或4时必填)');
     if (byClientSn.has(f.client_sn)) return conflict();
+    if (f.payway === '6') return biz('PRECREATE_FAIL', undefined, 'UNEXPECTED_PROVIDER_ERROR', 'qq钱包不支持预下单');
+    if (subPayway !== '2' && !WALLET_PAYWAYS.includes(f.payway)) {
+      return biz('PRECREATE_FAIL', undefined, 'UNEXPECTED_PROVIDER_ERROR', '不认识的支付通道');
+    }
     const o = newOrder(terminal_sn, f, { sub_payway: subPayway, payer_uid: payerUid });
     if (subPayway === '2') {
       o.qr_code = `https://qr.shouqianba.com/emu/${o.sn}`;
-    } else {
+    } else if (f.payway === '3') {
+      // What WeixinJSBridge getBrandWCPayRequest / wx.requestPayment take, under WeChat's names.
       o.wap_pay_request = {
         appId: 'wxemu0000000000001', timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: hex(16),
         package: `prepay_id=wx${digits(26)}`, signType: 'RSA', paySign: crypto.randomBytes(256).toString('base64'),
       };
+    } else {
+      // Alipay's trade (alipay.trade.create) exists at once: its trade_no is what tradePay takes.
+      o.trade_no = `2026${digits(24)}`;
+      o.wap_pay_request = { tradeNO: o.trade_no };
     }
     return biz('PRECREATE_SUCCESS', data(o));
   }
@@ -450,7 +473,29 @@ export async function createShouqianba(options = {}, hooks = {}) {
       client_sn: p.client_sn, total: Number(p.total_amount), subject: p.subject, operator: p.operator,
       reflect: p.reflect, description: p.description, notify_url: p.notify_url,
     }, { payway: p.payway || '3', sub_payway: '3' });
-    return { html: cashierPage(o, p.return_url) };
+    o.return_url ??= p.return_url;
+    return { html: cashierPage(o) };
+  }
+
+  /**
+   * Where the cashier sends the buyer back: return_url with the page-return parameters of wap2.md
+   * (页面同步跳转参数说明), signed by its 《签名规则》 with the order's terminal key. A page that saw no
+   * payment reports status FAIL with WeChat's own result (the buyer closed the pay sheet).
+   */
+  function returnUrl(o) {
+    const paid = o.order_status === 'PAID';
+    const p = {
+      is_success: 'T', terminal_sn: o.terminal_sn, sn: o.sn, trade_no: o.trade_no, client_sn: o.client_sn,
+      status: paid ? 'SUCCESS' : 'FAIL', total_amount: String(o.total), subject: o.subject, operator: o.operator,
+      reflect: o.reflect,
+      ...(!paid && { result_code: 'get_brand_wcpay_request:cancel', result_message: 'get_brand_wcpay_request:cancel' }),
+    };
+    for (const k of Object.keys(p)) if (p[k] === undefined || p[k] === '') delete p[k];
+    if (!/^https?:\/\//i.test(o.return_url)) throw new ControlError(409, 'return_url is not an http(s) URL');
+    const url = new URL(o.return_url);
+    for (const [k, v] of Object.entries(p)) url.searchParams.append(k, v);
+    url.searchParams.append('sign', wapSign(p, terminals.get(o.terminal_sn).key));
+    return url.href;
   }
 
   // ---- notifications ----
@@ -508,12 +553,22 @@ export async function createShouqianba(options = {}, hooks = {}) {
       };
     },
     publicKeyPem,
-    /** The buyer pays a CREATED order (scanned the QR / confirmed in the wallet). Returns its data. */
-    buyerPays(id) {
+    /**
+     * The buyer pays a CREATED order (scanned the QR / confirmed in the wallet). Returns its data.
+     * `discount`: fen of the total covered by a channel merchant discount (payment_list says so).
+     */
+    buyerPays(id, { discount = 0 } = {}) {
       const o = lookup(id);
       if (o.order_status !== 'CREATED') throw new ControlError(409, `order ${id} is ${o.order_status}, not CREATED`);
-      markPaid(o);
+      if (!Number.isInteger(discount) || discount < 0 || discount >= o.total) throw new ControlError(400, 'discount must be whole fen below the total');
+      markPaid(o, { discount });
       return data(o);
+    },
+    /** The WAP cashier's return URL for an order it showed, signed as the gateway signs it (wap2.md). */
+    returnUrl(id) {
+      const o = lookup(id);
+      if (!o.return_url) throw new ControlError(409, `order ${id} was not made by the WAP cashier`);
+      return returnUrl(o);
     },
     /** Ledger entry by client_sn (or sn), or undefined. */
     order(id) {
@@ -554,7 +609,16 @@ export async function createShouqianba(options = {}, hooks = {}) {
 
   const control = (req) => controlRoutes(req, controller, {
     idOf: (b) => String(b.client_sn ?? b.sn),
-    extra: (method, subpath) => (method === 'GET' && subpath === 'public-key' ? { json: { pem: publicKeyPem } } : undefined),
+    extra: (method, subpath, body) => {
+      if (method === 'GET' && subpath === 'public-key') return { json: { pem: publicKeyPem } };
+      // The cashier page's pay button: the buyer pays, and the page learns where to send them back.
+      if (method === 'POST' && subpath === 'wap-pay') {
+        const id = String(body().sn);
+        controller.buyerPays(id);
+        return { json: { return_url: controller.returnUrl(id) } };
+      }
+      return undefined;
+    },
   });
 
   // ---- the core's adversarial faults and conformance description (the interface in registry.mjs) ----
@@ -676,9 +740,8 @@ export async function createShouqianba(options = {}, hooks = {}) {
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const scriptJson = (v) => JSON.stringify(v).replace(/</g, '\\u003c');
 
-function cashierPage(o, returnUrl) {
+function cashierPage(o) {
   const yuan = (o.total / 100).toFixed(2);
-  const safeReturn = /^https?:\/\//i.test(returnUrl) ? returnUrl : null; // never follow javascript: etc.
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>收钱吧收银台 (emulator)</title></head>
@@ -689,12 +752,12 @@ function cashierPage(o, returnUrl) {
 <button id="pay" ${o.order_status === 'CREATED' ? '' : 'disabled'}>确认支付 (emulated buyer)</button>
 <script>
 document.getElementById('pay').onclick = async () => {
-  const res = await fetch('/__emulator/shouqianba/buyer-pays', {
+  const res = await fetch('/__emulator/shouqianba/wap-pay', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sn: ${scriptJson(o.sn)} }),
   });
   document.getElementById('status').textContent = res.ok ? 'PAID' : 'error ' + res.status;
-  const back = ${scriptJson(safeReturn)};
-  if (res.ok && back) location.href = back;
+  const back = res.ok ? (await res.json()).return_url : null;
+  if (back && /^https?:\/\//i.test(back)) location.href = back; // never follow javascript: etc.
 };
 </script>
 </body></html>

@@ -729,6 +729,11 @@ export function createClient(options) {
     wapPayUrl(input) {
       return call(() => inner.wapPayUrl(json(input, 'input')));
     },
+    verifyReturn(urlOrQuery) {
+      const text = urlOrQuery instanceof URL ? urlOrQuery.href : urlOrQuery;
+      if (typeof text !== 'string') throw fail('INVALID_INPUT', 'urlOrQuery', 'must be the return URL or its query string');
+      return JSON.parse(call(() => inner.verifyReturn(text)));
+    },
   };
   for (const op of OPERATIONS) client[op] = (input) => execute(op, input);
   return client;

@@ -465,6 +465,13 @@ export interface Client<P extends ProviderName = ProviderName, A extends ApiVers
   verifyNotification(notification: NotificationInput<P>, expect?: NotificationExpectation): Promise<VerifiedNotification>;
   /** The signed WAP cashier URL, where the gateway has one (redirect the buyer's browser to it). */
   wapPayUrl(input: WapPayInput<P>): string;
+  /**
+   * Verifies the parameters the WAP cashier appended to your return URL (pass the whole URL or its query):
+   * the order they name. Advisory only — the buyer's browser brought them: confirm the order by query or
+   * notification before acting. A missing or bad signature throws AggpayError (NOTIFICATION_INVALID,
+   * reason MISSING_SIGNATURE / BAD_SIGNATURE); a gateway whose return URL is unsigned throws UNSUPPORTED_OPERATION.
+   */
+  verifyReturn(urlOrQuery: string | URL): { order: Order; verified: true; raw: Record<string, string> };
 }
 
 /**

@@ -229,6 +229,11 @@ impl Core {
     pub fn wap_pay_url(&self, input_json: &str) -> Result<String, JsValue> {
         self.inner.wap_pay_url(input_json).map_err(throw)
     }
+
+    #[wasm_bindgen(js_name = verifyReturn)]
+    pub fn verify_return(&self, url_or_query: &str) -> Result<String, JsValue> {
+        self.inner.verify_return(url_or_query).map_err(throw)
+    }
 }
 
 /// What waits for the host's verdict: an answer or a notification, as received.

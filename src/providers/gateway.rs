@@ -228,4 +228,13 @@ pub trait Gateway: Named + fmt::Debug {
             self.provider().0
         )))
     }
+    /// The parameters a cashier page appends to the merchant's return URL (`url_or_query`: the whole URL
+    /// or its query), verified: the order they name and the parameters as sent. Advisory only: the
+    /// order is confirmed by query or notification. A missing or bad signature is an error.
+    fn verify_return(&self, _url_or_query: &str) -> Result<(Order, Value)> {
+        Err(Error::unsupported(format!(
+            "{} signs no return URL parameters",
+            self.provider().0
+        )))
+    }
 }

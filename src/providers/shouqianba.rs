@@ -2,8 +2,9 @@
 //! Spec: protocol notes `shouqianba.md`, seed 000 (query) and seed 004 (gateway 2.0: pay, refund, cancel,
 //! precreate, status tables, client pay flow).
 
+use super::wallet::{self, OrderKind};
 use super::{order_state, refund_state, put_required, 
-    base_url, decode_json, merge_extra, optional, put, redact, required, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
+    base_url, decode_json, merge_extra, optional, put, redact, required, text, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
     Secret, Signed,
 };
 use crate::crypto::{self, PublicKey};
@@ -120,13 +121,19 @@ struct OrderData {
     status: Option<String>,
     order_status: Option<String>,
     payway: Option<String>,
+    sub_payway: Option<String>,
     total_amount: Option<String>,
     net_amount: Option<String>,
     settlement_amount: Option<String>,
     finish_time: Option<String>,
     channel_finish_time: Option<String>,
     qr_code: Option<String>,
+    /// What the wallet's page is called with (precreate.md: "支付通道返回的调用WAP支付需要传递的信息",
+    /// String(1024)): an object, or that object as JSON text — integrations read both.
     wap_pay_request: Option<Value>,
+    /// Who funded the payment (precreate.md / pay.md "payment_list"): read by `funding`, never trusted
+    /// to have a shape, so an odd list leaves the split unsaid rather than the answer unreadable.
+    payment_list: Option<Value>,
 }
 
 // ---------------------------------------------------------------- signing
@@ -153,6 +160,142 @@ pub fn wap_sign(params: &BTreeMap<String, String>, key: &str) -> (String, String
     s.push_str(key);
     let sign = crypto::md5_hex(&[s.as_bytes()]).to_ascii_uppercase();
     (s, sign)
+}
+
+// ---------------------------------------------------------------- wallet orders
+
+/// What precreate makes: (kind, wallet, (payway, sub_payway)). Sources, WoSai/shouqianba-doc:
+/// zh-cn/api/annex/payway.md (payway 2 支付宝, 3 微信, 17 银联二维码; sub_payway 2 二维码支付,
+/// 3 wap支付, 4 小程序支付) and zh-cn/api/interface/precreate.md (sub_payway "3" for WAP, "4" for
+/// 小程序; payer_uid: WeChat WAP the open_id, Alipay WAP the user's authorised userId).
+/// Not listed, so refused before sending: H5 (sub_payway 6 "H5支付" appears only among the values an
+/// answer may carry; no document says what precreate sends or answers for it — the WAP cashier,
+/// `wapPayUrl`, is the documented page flow), and UnionPay inside a wallet (no document).
+const OFFERS: &wallet::Offers<(&str, &str)> = &[
+    (OrderKind::Qr, "ALIPAY", ("2", "2")), // payway.md: 2 支付宝; sub_payway 2 二维码支付
+    (OrderKind::Qr, "WECHAT", ("3", "2")), // payway.md: 3 微信
+    (OrderKind::Qr, "UNIONPAY", ("17", "2")), // payway.md: 17 银联二维码
+    (OrderKind::Jsapi, "ALIPAY", ("2", "3")), // precreate.md: 支付宝WAP支付必传用户授权的userId
+    (OrderKind::Jsapi, "WECHAT", ("3", "3")), // precreate.md: 微信WAP支付必须传open_id
+    // precreate.md: 使用小程序支付请传"4" (for either wallet: the document names none)
+    (OrderKind::MiniProgram, "ALIPAY", ("2", "4")),
+    (OrderKind::MiniProgram, "WECHAT", ("3", "4")),
+];
+
+/// payway → wallet, for the numeric `payway` still accepted and for answers. payway.md: 1 支付宝1.0 /
+/// Alipay-Local, 2 支付宝, 3 微信, 17 银联二维码 (precreate.md's request table lists 1 for 支付宝: the
+/// older value, still Alipay). Other payways (Baidu, JD, QQ…) have no wallet order here.
+const PAYWAYS: &[(&str, &str)] = &[("1", "ALIPAY"), ("2", "ALIPAY"), ("3", "WECHAT"), ("17", "UNIONPAY")];
+
+/// sub_payway → kind, for the numeric `subPayway` still accepted and for answers (payway.md).
+const SUB_PAYWAYS: &[(&str, OrderKind)] = &[("2", OrderKind::Qr), ("3", OrderKind::Jsapi), ("4", OrderKind::MiniProgram)];
+
+fn wallet_of(payway: &str) -> Option<&'static str> {
+    PAYWAYS.iter().find(|(p, _)| *p == payway).map(|(_, w)| *w)
+}
+
+fn kind_of(sub_payway: &str) -> Option<OrderKind> {
+    SUB_PAYWAYS.iter().find(|(s, _)| *s == sub_payway).map(|(_, k)| *k)
+}
+
+/// The gateway's names for `wallet::WECHAT_KEYS` in `wap_pay_request`: WeChat's own, since the object
+/// is what `getBrandWCPayRequest` / `wx.requestPayment` take (precreate.md: "调用WAP支付需要传递的信息").
+const WECHAT_NAMES: [&str; 6] = ["appId", "timeStamp", "nonceStr", "package", "signType", "paySign"];
+
+struct WalletOrder {
+    kind: OrderKind,
+    channel: &'static str,
+    payway: String,
+    sub_payway: &'static str,
+}
+
+/// The order asked for, in the shared vocabulary (`kind`, `channel`) or the gateway's own numbers
+/// (`subPayway`, `payway`, kept for callers written before `kind`/`channel`). Given together, the two
+/// must say the same thing; either way only what `OFFERS` lists is sent.
+fn wallet_order(input: &Input) -> Result<WalletOrder> {
+    let payway = optional("payway", &input.payway, 3)?;
+    digits("payway", payway)?;
+    let sub = optional("subPayway", &input.sub_payway, 2)?;
+    digits("subPayway", sub)?;
+    let mut asked = input.clone();
+    if let Some(s) = sub {
+        let kind = kind_of(s).ok_or_else(|| {
+            Error::input(
+                "subPayway",
+                format!("must be 2 (QR), 3 (JSAPI) or 4 (MINI_PROGRAM) (got {s:?}); prefer kind"),
+            )
+        })?;
+        match text(&input.kind) {
+            None => asked.kind = Some(kind.name().to_string()),
+            Some(_) if wallet::order_kind(input)? == kind => {}
+            Some(k) => {
+                return Err(Error::input(
+                    "subPayway",
+                    format!("{s:?} is a {} order, which disagrees with kind {k:?}", kind.name()),
+                ))
+            }
+        }
+    }
+    if let Some(p) = payway {
+        let w = wallet_of(p).ok_or_else(|| {
+            Error::input(
+                "payway",
+                format!("{p:?} is not a wallet Shouqianba orders are made for here (1 or 2 Alipay, 3 WeChat, 17 UnionPay); prefer channel"),
+            )
+        })?;
+        match text(&input.channel) {
+            None => asked.channel = Some(w.to_string()),
+            Some(c) if c == w => {}
+            Some(c) => {
+                return Err(Error::input(
+                    "payway",
+                    format!("{p:?} is {w}, which disagrees with channel {c:?}"),
+                ))
+            }
+        }
+    }
+    let (kind, channel, (table_payway, sub_payway)) = wallet::offer(&asked, OFFERS, "Shouqianba")?;
+    Ok(WalletOrder {
+        kind,
+        channel,
+        // A numeric payway that agrees (Alipay's "1") is sent as given.
+        payway: payway.unwrap_or(table_payway).to_string(),
+        sub_payway,
+    })
+}
+
+/// A wallet order's pay parameters, from `wap_pay_request`: what was asked (the input), else what the
+/// answer says it made. QR orders have none (their `qr_code` is the order's `qrCode`).
+fn with_pay_params(reply: Reply, d: &OrderData, input: Option<&Input>) -> Reply {
+    let (kind, channel) = match input.map(wallet_order) {
+        Some(Ok(o)) => (Some(o.kind), Some(o.channel)),
+        _ => (
+            d.sub_payway.as_deref().and_then(kind_of),
+            d.payway.as_deref().and_then(wallet_of),
+        ),
+    };
+    if !kind.is_some_and(OrderKind::in_wallet) {
+        return reply;
+    }
+    let request = match &d.wap_pay_request {
+        Some(Value::String(t)) => serde_json::from_str(t).unwrap_or(Value::Null),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    };
+    let params = match channel {
+        Some("WECHAT") => wallet::wechat(&request, &WECHAT_NAMES),
+        // my.tradePay / AlipayJSBridge tradePay take Alipay's trade number: `tradeNO` where the gateway
+        // passes one in wap_pay_request, else trade_no (precreate.md: 支付通道交易凭证号, Alipay's own).
+        Some("ALIPAY") => wallet::alipay(
+            request
+                .get("tradeNO")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .or(text(&d.trade_no)),
+        ),
+        _ => return reply,
+    };
+    wallet::attach(reply, params)
 }
 
 // ---------------------------------------------------------------- requests
@@ -259,20 +402,14 @@ impl Shouqianba {
             }
             Operation::Precreate => {
                 order_fields(&mut b, input)?;
-                let payway = required("payway", &input.payway, 3)?;
-                digits("payway", Some(payway))?;
-                put(&mut b, "payway", Some(payway));
-                let sub = optional("subPayway", &input.sub_payway, 2)?;
-                digits("subPayway", sub)?;
-                let payer = optional("payerId", &input.payer_id, 64)?;
-                if matches!(sub, Some("3") | Some("4")) && payer.is_none() {
-                    return Err(Error::input(
-                        "payerId",
-                        "is required for WAP (subPayway \"3\") and mini-program (\"4\") orders",
-                    ));
-                }
-                put(&mut b, "sub_payway", sub);
-                put(&mut b, "payer_uid", payer);
+                let order = wallet_order(input)?;
+                put(&mut b, "payway", Some(&order.payway));
+                // A QR order is the gateway's default (precreate.md: sub_payway N): sub_payway is sent for
+                // it only when the kind was asked for (kind or subPayway), so a request naming neither is
+                // the bytes it always was.
+                let asked = order.kind != OrderKind::Qr || text(&input.kind).is_some() || text(&input.sub_payway).is_some();
+                put(&mut b, "sub_payway", Some(order.sub_payway).filter(|_| asked));
+                put(&mut b, "payer_uid", wallet::payer(input, order.kind, 64)?);
                 "/upay/v2/precreate"
             }
             Operation::Query => {
@@ -406,10 +543,10 @@ const REFUND_STATES: &super::RefundStates = &[
 ];
 
 fn channel(payway: Option<&str>) -> Option<Channel> {
-    payway.map(|p| match p {
-        "1" | "2" => Channel::Alipay,
-        "3" => Channel::Wechat,
-        "17" => Channel::Unionpay,
+    payway.map(|p| match wallet_of(p) {
+        Some("ALIPAY") => Channel::Alipay,
+        Some("WECHAT") => Channel::Wechat,
+        Some("UNIONPAY") => Channel::Unionpay,
         _ => Channel::Other,
     })
 }
@@ -419,14 +556,73 @@ fn channel(payway: Option<&str>) -> Option<Channel> {
 /// Secrets the gateway sends back (activate and check-in answer with a terminal key), kept out of `raw`.
 const SECRET_FIELDS: &[&str] = &["terminal_key", "vendor_key"];
 
+/// Who funded a payment_list entry: the buyer (paid) or a discount (the rest of the total).
+#[derive(Clone, Copy, PartialEq)]
+enum Funds {
+    Buyer,
+    Discount,
+}
+
+/// payment_list `type` → who funded it. Source: WoSai/shouqianba-doc zh-cn/api/interface/precreate.md
+/// "payment_list参数说明" (the same list in en/api/transaction/pay.md "Details of payment_list").
+/// Left out, so never guessed: ALIPAY_POINT (支付宝 集分宝, Alipay points — Alipay counts them apart
+/// from what the buyer paid and from discounts) and any type the list does not name.
+const PAYMENT_TYPES: &[(&str, Funds)] = &[
+    ("HONGBAO_WOSAI", Funds::Discount),               // 喔噻红包
+    ("HONGBAO_WOSAI_MCH", Funds::Discount),           // 喔噻商户红包 免充值
+    ("DISCOUNT_WOSAI", Funds::Discount),              // 喔噻立减
+    ("DISCOUNT_WOSAI_MCH", Funds::Discount),          // 喔噻商户立减 免充值
+    ("DISCOUNT_CHANNEL", Funds::Discount),            // 支付通道 折扣(立减优惠)
+    ("DISCOUNT_CHANNEL_MCH", Funds::Discount),        // 折扣(立减优惠) 支付通道商户 免充值
+    ("DISCOUNT_CHANNEL_MCH_TOP_UP", Funds::Discount), // 折扣(立减优惠) 支付通道商户 充值
+    ("HONGBAO_CHANNEL", Funds::Discount),             // 支付通道红包
+    ("HONGBAO_CHANNEL_MCH", Funds::Discount),         // 支付通道商户红包 免充值
+    ("HONGBAO_CHANNEL_MCH_TOP_UP", Funds::Discount),  // 支付通道商户红包 充值
+    ("CARD_PRE", Funds::Buyer),                       // 支付通道商户预付卡 (the buyer's prepaid card)
+    ("CARD_BALANCE", Funds::Buyer),                   // 支付通道商户储值卡 (the buyer's stored value)
+    ("BANKCARD_CREDIT", Funds::Buyer),                // 信用卡 银行卡
+    ("BANKCARD_DEBIT", Funds::Buyer),                 // 储蓄卡 银行卡
+    ("WALLET_ALIPAY", Funds::Buyer),                  // 余额 支付宝钱包
+    ("WALLET_ALIPAY_FINANCE", Funds::Buyer),          // 余额 余额宝
+    ("WALLET_WEIXIN", Funds::Buyer),                  // 余额 微信钱包
+    ("ALIPAY_HUABEI", Funds::Buyer),                  // 支付宝 花呗
+];
+
+/// (paid by the buyer, discounts) from payment_list, each entry `{type, amount_total}` in fen. `None`
+/// when any entry is not a listed type or not fen digits: the split is then not said, never guessed.
+fn funding(list: &Value) -> Option<(i64, i64)> {
+    let mut sums = (0i64, 0i64);
+    for entry in list.as_array()? {
+        let kind = entry.get("type").and_then(Value::as_str)?;
+        let funds = PAYMENT_TYPES.iter().find(|(t, _)| *t == kind).map(|(_, f)| *f)?;
+        let amount = entry
+            .get("amount_total")
+            .and_then(Value::as_str)
+            .and_then(money::parse_fen_digits)?;
+        let sum = if funds == Funds::Buyer { &mut sums.0 } else { &mut sums.1 };
+        *sum = sum.checked_add(amount)?;
+    }
+    Some(sums)
+}
+
 fn to_order(d: &OrderData) -> Result<Order> {
     let (state, is_final) = order_state(ORDER_STATES, d.order_status.as_deref());
     let total = money::fen_field("total_amount", &d.total_amount)?;
     let net = money::fen_field("net_amount", &d.net_amount)?;
-    let (paid, refunded) = match state {
-        s if s.was_paid() => (total, total.zip(net).map(|(t, n)| (t - n).max(0))),
-        OrderState::Pending | OrderState::Failed | OrderState::Closed => (Some(0), Some(0)),
-        _ => (None, None),
+    let (paid, refunded, discount) = match state {
+        s if s.was_paid() => {
+            let refunded = total.zip(net).map(|(t, n)| (t - n).max(0));
+            // No payment_list: the buyer paid the total. A list: what it says, when it can be read.
+            match &d.payment_list {
+                None => (total, refunded, None),
+                Some(list) => match funding(list).filter(|(p, dsc)| total == p.checked_add(*dsc)) {
+                    Some((p, dsc)) => (Some(p), refunded, Some(dsc)),
+                    None => (None, refunded, None),
+                },
+            }
+        }
+        OrderState::Pending | OrderState::Failed | OrderState::Closed => (Some(0), Some(0), None),
+        _ => (None, None, None),
     };
     let time = |v: &Option<String>| v.as_deref().and_then(money::parse_fen_digits);
     let paid_at = if d.order_status.as_deref() == Some("PAID") {
@@ -436,10 +632,9 @@ fn to_order(d: &OrderData) -> Result<Order> {
     };
     let numbers = [d.client_sn.as_deref(), d.sn.as_deref(), d.trade_no.as_deref()];
     Ok(Order {
-        amounts: Amounts { total, paid, refunded, net, ..Amounts::default() },
+        amounts: Amounts { total, paid, refunded, net, discount, ..Amounts::default() },
         paid_at,
         qr_code: d.qr_code.clone(),
-        pay_params: d.wap_pay_request.clone(),
         provider_state: d.order_status.clone(),
         ..Order::named(state, is_final, numbers, channel(d.payway.as_deref()))
     })
@@ -553,7 +748,7 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
             provider_refund_no: None,
             amount: settled.or(asked),
             state,
-            provider_state: data.status,
+            provider_state: data.status.clone(),
         })
     } else if op == Operation::Query && outcome == Outcome::Succeeded && refund_no.is_some() {
         Some(Refund {
@@ -561,7 +756,7 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
             provider_refund_no: None,
             amount: settled,
             state: refund_state(REFUND_STATES, data.status.as_deref()),
-            provider_state: data.status,
+            provider_state: data.status.clone(),
         })
     } else {
         None
@@ -570,7 +765,58 @@ fn read_order(op: Operation, biz: BizResponse, input: Option<&Input>) -> Result<
         .with_error(error)
         .with_order(order)
         .with_refund(refund);
+    let reply = if op == Operation::Precreate && outcome == Outcome::Succeeded {
+        with_pay_params(reply, &data, input)
+    } else {
+        reply
+    };
     Ok(if needs_a_person(code) { reply.escalated() } else { reply })
+}
+
+/// What the WAP cashier appends to return_url (wap2.md 页面同步跳转参数说明), `sign` included.
+const RETURN_FIELDS: &[&str] = &[
+    "is_success",
+    "error_code",
+    "error_message",
+    "terminal_sn",
+    "sn",
+    "trade_no",
+    "client_sn",
+    "status",
+    "result_code",
+    "result_message",
+    "total_amount",
+    "subject",
+    "operator",
+    "reflect",
+    "sign",
+];
+
+/// A return URL is a URL: a few kilobytes at most.
+const MAX_RETURN_BYTES: usize = 8 * 1024;
+
+/// The query of a return URL (or the query itself), decoded; a field named twice is refused (which one
+/// was signed could not be told), and so is one without `sign`.
+fn return_params(url_or_query: &str) -> Result<BTreeMap<String, String>> {
+    let t = url_or_query.trim();
+    let query = match t.strip_prefix('?') {
+        Some(q) => q,
+        None if t.contains("://") || t.starts_with('/') => t.split_once('?').map_or("", |(_, q)| q),
+        None => t,
+    };
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    let pairs = http::parse_form(query.as_bytes(), 64, Some("sign")).map_err(|e| match e {
+        http::FormError::Missing => Error::notification("MISSING_SIGNATURE", "the return URL carries no sign"),
+        _ => Error::notification("MALFORMED", "the return URL's query is not readable form encoding"),
+    })?;
+    let mut params = BTreeMap::new();
+    for (k, v) in pairs {
+        if params.contains_key(&k) {
+            return Err(Error::notification("MALFORMED", format!("the return URL names {k:?} twice")));
+        }
+        params.insert(k, v);
+    }
+    Ok(params)
 }
 
 // ---------------------------------------------------------------- registry
@@ -613,9 +859,13 @@ fn fields(op: Operation) -> Option<&'static [&'static str]> {
             "deviceId",
             "reflect",
         ],
+        // No subAppId: precreate has no field for one (precreate.md); the mini-program or official
+        // account is bound to the merchant when Shouqianba onboards it (wap2.md 接入须知).
         O::Precreate => &[
             "merchantOrderNo",
             "amount",
+            "kind",
+            "channel",
             "payway",
             "subPayway",
             "payerId",
@@ -794,6 +1044,64 @@ impl Gateway for Shouqianba {
             .map(|(k, v)| format!("{}={}", http::url_encode(k), http::url_encode(v)))
             .collect();
         Ok(format!("{}?{}&sign={}", self.wap_base_url, query.join("&"), sign))
+    }
+    /// wap2.md "页面同步跳转参数说明": the cashier appends is_success, terminal_sn, sn, trade_no,
+    /// client_sn, status, total_amount, subject, operator, reflect (and error fields) to return_url,
+    /// with `sign` by its 《签名规则》 — the request's rule (`wap_sign`), keyed with the terminal key.
+    fn verify_return(&self, url_or_query: &str) -> Result<(Order, Value)> {
+        let (sn, key) = self.terminal()?;
+        if url_or_query.len() > MAX_RETURN_BYTES {
+            return Err(Error::notification(
+                "TOO_LARGE",
+                format!("the return URL has {} bytes; at most {MAX_RETURN_BYTES} are read", url_or_query.len()),
+            ));
+        }
+        let all = return_params(url_or_query)?;
+        let given = all.get("sign").cloned().unwrap_or_default();
+        // Signed: every parameter, or (wap2.md does not say whether your return_url's own query is
+        // signed) the documented ones alone — the order is read from those, so either covers it.
+        let documented: BTreeMap<String, String> = all
+            .iter()
+            .filter(|(k, _)| RETURN_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let signs = |p: &BTreeMap<String, String>| crypto::ct_eq_hex_ignore_case(&given, &wap_sign(p, key).1);
+        let params = if signs(&all) {
+            all
+        } else if documented.len() < all.len() && signs(&documented) {
+            documented
+        } else {
+            return Err(Error::notification(
+                "BAD_SIGNATURE",
+                "the return URL's sign does not match its parameters under this terminal's key",
+            ));
+        };
+        if params.get("terminal_sn").map(String::as_str) != Some(sn) {
+            return Err(Error::notification(
+                "WRONG_MERCHANT",
+                "the return URL's terminal_sn is missing or is not this client's credentials.terminalSn",
+            ));
+        }
+        let get = |k: &str| params.get(k).filter(|v| !v.is_empty()).cloned();
+        // Only the page's word: SUCCESS is read as paid but never final; anything else (a FAIL is often
+        // the buyer closing the page) says nothing about the money: UNKNOWN, query the order.
+        let status = get("status");
+        let state = if status.as_deref() == Some("SUCCESS") && get("is_success").as_deref() == Some("T") {
+            OrderState::Success
+        } else {
+            OrderState::Unknown
+        };
+        let total = money::fen_field("total_amount", &get("total_amount"))
+            .map_err(|e| Error::notification("MALFORMED", e.message))?;
+        let (client_sn, provider_sn, trade_no) = (get("client_sn"), get("sn"), get("trade_no"));
+        let numbers = [client_sn.as_deref(), provider_sn.as_deref(), trade_no.as_deref()];
+        let order = Order {
+            amounts: Amounts { total, ..Amounts::default() },
+            provider_state: status,
+            ..Order::named(state, false, numbers, channel(get("payway").as_deref()))
+        };
+        let raw = Value::Object(params.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
+        Ok((order, raw))
     }
 }
 

@@ -58,8 +58,11 @@ const shouqianba = {
     portable: ['storeId', 'clientIp'],
   },
   precreate: {
-    required: ['merchantOrderNo', 'amount', 'subject', 'operator', 'payway'],
-    optional: ['subPayway', 'payerId', 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
+    required: ['merchantOrderNo', 'amount', 'subject', 'operator'],
+    // channel or the numeric payway (kept for compatibility; the two must agree when both are given).
+    oneOf: [['channel', 'payway']],
+    // payerId only inside the wallet (JSAPI, MINI_PROGRAM): given with the kind (subPayway must agree).
+    optional: [['kind', 'subPayway', 'payerId'], 'description', ['longitude', 'latitude'], 'deviceId', 'reflect', 'notifyUrl', 'extra'],
     portable: ['storeId', 'clientIp'],
   },
   query: { oneOf: [ORDER], optional: ['refundNo', 'extra'] },

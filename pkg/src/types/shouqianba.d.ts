@@ -1,6 +1,7 @@
 // Shouqianba (收钱吧): its client options and its inputs per operation. Registered by one line in ../index.d.ts.
 import type {
   Extra, HostOptions, NotificationRequest, OrderId, OrderInput, RefundFields, ReversalInput, Unsupported, Verifier,
+  WalletOrderFields,
 } from '../index.d.ts';
 
 export interface ShouqianbaCredentials {
@@ -62,13 +63,22 @@ export interface ShouqianbaPayInput extends ShouqianbaOrderInput {
   /** Digits: "2" Alipay, "3" WeChat, …; optional (the barcode tells the wallet). */
   payway?: string;
 }
-export interface ShouqianbaPrecreateInput extends ShouqianbaOrderInput {
-  /** Digits: "2" Alipay, "3" WeChat, … */
-  payway: string;
-  /** "2" QR (default), "3" WAP, "4" mini-program (the last two need payerId). */
+/**
+ * Shouqianba precreate: QR for ALIPAY, WECHAT and UNIONPAY; JSAPI and MINI_PROGRAM for ALIPAY and WECHAT
+ * (payerId: the WeChat openid or the Alipay user id). No H5 (use wapPayUrl), no subAppId (Shouqianba binds
+ * the official account or mini-program to the merchant at onboarding).
+ */
+export type ShouqianbaPrecreateInput = ShouqianbaOrderInput & Omit<WalletOrderFields, 'subAppId'> & {
+  /** "2" QR, "3" WAP (JSAPI), "4" mini-program: the gateway's numbers, still accepted; prefer `kind`. */
   subPayway?: string;
-  payerId?: string;
-}
+} & (
+  | {
+      channel: 'ALIPAY' | 'WECHAT' | 'UNIONPAY';
+      /** Digits: "2" (or "1") Alipay, "3" WeChat, "17" UnionPay: still accepted; must agree with `channel`. */
+      payway?: string;
+    }
+  | { channel?: 'ALIPAY' | 'WECHAT' | 'UNIONPAY'; payway: string }
+);
 /** Shouqianba's WAP cashier URL. */
 export interface ShouqianbaWapPayInput extends OrderInput {
   subject: string;

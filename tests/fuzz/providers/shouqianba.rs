@@ -82,6 +82,28 @@ impl FuzzProvider for Shouqianba {
                 "client_sn": "N-1", "order_status": "CREATED", "total_amount": "980", "qr_code": "https://qr.alipay.com/bax0",
                 "wap_pay_request": {"appId": "wx1", "timeStamp": "1704067200", "package": "prepay_id=wx1", "signType": "RSA"}}}}),
             ),
+            // A WeChat JSAPI order: wap_pay_request as JSON text (precreate.md types it String(1024)).
+            (
+                &["precreate"],
+                json!({"result_code": "200", "biz_response": {"result_code": "PRECREATE_SUCCESS", "data": {"sn": "7894259244096174",
+                "client_sn": "N-1", "order_status": "CREATED", "total_amount": "980", "payway": "3", "sub_payway": "3",
+                "wap_pay_request": "{\"appId\":\"wx1\",\"timeStamp\":\"1704067200\",\"nonceStr\":\"n\",\"package\":\"prepay_id=wx1\",\"signType\":\"RSA\",\"paySign\":\"s\"}"}}}),
+            ),
+            // An Alipay mini-program order: tradeNO in wap_pay_request.
+            (
+                &["precreate"],
+                json!({"result_code": "200", "biz_response": {"result_code": "PRECREATE_SUCCESS", "data": {"sn": "7894259244096175",
+                "client_sn": "N-1", "order_status": "CREATED", "total_amount": "980", "payway": "2", "sub_payway": "4",
+                "trade_no": "2026120122001400000000000001", "wap_pay_request": {"tradeNO": "2026120122001400000000000001"}}}}),
+            ),
+            // The documented discount (en/api/transaction/pay.md): 1.01 yuan, 1.00 of it a channel discount.
+            (
+                &["pay", "query"],
+                json!({"result_code": "200", "biz_response": {"result_code": "PAY_SUCCESS", "data": {"sn": "7893259247405832",
+                "client_sn": "N-1", "status": "SUCCESS", "order_status": "PAID", "payway": "3", "sub_payway": "1",
+                "total_amount": "101", "net_amount": "101", "finish_time": "1492506702864",
+                "payment_list": [{"type": "BANKCARD_DEBIT", "amount_total": "1"}, {"type": "DISCOUNT_CHANNEL_MCH", "amount_total": "100"}]}}}),
+            ),
             (
                 &["refund"],
                 json!({"result_code": "200", "biz_response": {"result_code": "REFUND_SUCCESS", "data": {"sn": "7894259244096169",

@@ -26,6 +26,9 @@ impl<G: Gateway + ?Sized> BuildRequest for G {
     }
 }
 
+mod wallet_orders;
+mod wap_return;
+
 const SN: &str = "100000330001";
 const KEY: &str = "terminal-key-1";
 const ORDER: &str = "o-20240101-0001";
@@ -737,7 +740,8 @@ fn amounts_by_order_state() {
         ("EXPIRED", Some("1000"), Some("1000"), None, None),
     ];
     for (status, total, net, paid, refunded) in cases {
-        let d = order_data_with(status, json!({"total_amount": total, "net_amount": net}));
+        // Without payment_list (the funding split has its own tests below).
+        let d = order_data_with(status, json!({"total_amount": total, "net_amount": net, "payment_list": null}));
         let r = parse(Operation::Query, 200, biz_ok("SUCCESS", d));
         assert_eq!(r.outcome, Outcome::Succeeded, "{status}");
         let a = &r.order.as_ref().unwrap().amounts;
@@ -1059,10 +1063,10 @@ fn invalid_inputs_name_their_field() {
         ),
         ("reflect 65 chars", O::Pay, with(O::Pay, "reflect", s(65)), "reflect"),
         (
-            "precreate without payway",
+            "precreate without payway nor channel",
             O::Precreate,
             with(O::Precreate, "payway", Value::Null),
-            "payway",
+            "channel",
         ),
         (
             "precreate amount 0",
@@ -2219,7 +2223,24 @@ impl crate::providers::conformance::Fixture for Fixture {
         &ORDER_STATUS_TABLE
     }
 
-
+    /// A WeChat JSAPI order: precreate with sub_payway 3 answers `wap_pay_request` under WeChat's own
+    /// key names (the object the page hands to getBrandWCPayRequest).
+    fn wechat_order(&self, o: &crate::providers::conformance::OrderRef, drop: Option<&str>) -> Option<(Value, HttpResponse)> {
+        let input = json!({"merchantOrderNo": o.merchant_order_no, "amount": o.amount, "subject": "Coffee",
+                           "operator": "op1", "kind": "JSAPI", "channel": "WECHAT", "payerId": "okSzXt3uY4-W8fKBH7B4z8seMzBU"});
+        let mut request = wallet_orders::wechat_request();
+        if let Some(key) = drop {
+            request.as_object_mut().map(|m| m.remove(key));
+        }
+        let mut data = conformance_data(o, "CREATED");
+        data["status"] = json!("IN_PROG");
+        data["sub_payway"] = json!("3");
+        data["wap_pay_request"] = request;
+        for k in ["finish_time", "channel_finish_time", "settlement_amount"] {
+            data.as_object_mut().map(|m| m.remove(k));
+        }
+        Some((input, http(200, biz_ok("PRECREATE_SUCCESS", data))))
+    }
 
     /// Terminal credentials are optional (a till activates first); as a pair they are checked in this module.
     fn required_credentials(&self) -> &'static [&'static str] {
