@@ -243,7 +243,7 @@ test('precreate, buyer pays, signed notification verifies', async () => {
     assert.equal(r.biz_response.data.order_status, 'CREATED');
     assert.match(r.biz_response.data.qr_code, /^https:\/\//);
 
-    const wap = await call('/upay/v2/precreate', { ...fields, client_sn: uniq(), sub_payway: '3', payer_uid: 'oUser' });
+    const wap = await call('/upay/v2/precreate', { ...fields, payway: '3', client_sn: uniq(), sub_payway: '3', payer_uid: 'oUser' });
     assert.equal(typeof wap.biz_response.data.wap_pay_request.paySign, 'string');
     const noUid = await call('/upay/v2/precreate', { ...fields, client_sn: uniq(), sub_payway: '4' });
     assert.equal(noUid.error_code, 'INVALID_PARAMS');

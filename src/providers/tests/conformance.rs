@@ -58,6 +58,11 @@ pub trait Fixture {
     fn wechat_order(&self, _order: &OrderRef, _drop: Option<&str>) -> Option<(Value, HttpResponse)> {
         None
     }
+    /// The configs the README's kinds table shows, as (column suffix, config): one per API version where a
+    /// gateway has several that make different orders.
+    fn versions(&self) -> Vec<(&'static str, Value)> {
+        vec![("", self.config())]
+    }
     /// The clock at which the fixture's signed answers and notices are fresh.
     fn now_ms(&self) -> i64 {
         1_700_000_000_000
@@ -534,24 +539,43 @@ fn readme_table(name: &str, want: &str) {
 fn kinds_table() -> String {
     use crate::providers::wallet::OrderKind;
     let o = order();
-    let providers: Vec<_> = all().iter().map(|d| (d.provider.0, (d.fixture)())).collect();
+    let mut providers = Vec::new();
+    for d in all() {
+        let f = (d.fixture)();
+        for (version, config) in f.versions() {
+            let name = format!("{}{}{version}", d.provider.0, if version.is_empty() { "" } else { " " });
+            providers.push((name, config, (d.fixture)()));
+        }
+    }
     let mut out = format!(
         "| kind | wallet | {} |\n|---|---|{}\n",
-        providers.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" | "),
+        providers
+            .iter()
+            .map(|(n, _, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
         "---|".repeat(providers.len())
     );
     for kind in OrderKind::ALL {
         for wallet in ["ALIPAY", "WECHAT", "UNIONPAY", "ANY"] {
+            // Only a code can be scanned by any wallet; an order paid inside one names it.
+            if wallet == "ANY" && kind != OrderKind::Qr {
+                continue;
+            }
             let cells: Vec<&str> = providers
                 .iter()
-                .map(|(_, f)| {
-                    let client = Client::new(&f.config().to_string()).expect("config");
+                .map(|(_, config, f)| {
+                    let client = Client::new(&config.to_string()).expect("config");
                     let mut base = f.input(Operation::Precreate, &o).expect("every provider precreates");
                     for k in ["channel", "payway", "subPayway", "payerId", "subAppId", "kind"] {
                         base.as_object_mut().map(|m| m.remove(k));
                     }
                     if kind != OrderKind::Qr {
                         base["kind"] = json!(kind.name());
+                    }
+                    // Some gateways need what is sold on a wallet's order.
+                    if base.get("subject").is_none() {
+                        base["subject"] = json!("goods");
                     }
                     if wallet != "ANY" {
                         base["channel"] = json!(wallet);

@@ -23,6 +23,7 @@ const r: OperationResult = await client.pay({
   notifyUrl: 'https://shop.example/n', storeId: 'S1', clientIp: '203.0.113.9', extra: { goods_details: [{ id: 1 }] },
 });
 await client.precreate({ merchantOrderNo: 'A1002', amount: 2580, subject: 'Beans', operator: 'alice', payway: '3', subPayway: '4', payerId: 'o-1' });
+await client.precreate({ merchantOrderNo: 'A1005', amount: 2580, subject: 'Beans', operator: 'alice', kind: 'JSAPI', channel: 'ALIPAY', payerId: '2088102146225135' });
 await client.query({ merchantOrderNo: 'A1001' });
 await client.query({ providerOrderNo: '789', refundNo: 'A1001-R1' });
 await client.refund({ merchantOrderNo: 'A1001', refundNo: 'A1001-R1', amount: 300, operator: 'alice', description: 'broken cup' });
@@ -49,7 +50,7 @@ await client.close({ merchantOrderNo: 'A1001' });
 await client.refundQuery({ refundNo: 'A1001-R1' });
 // @ts-expect-error operator is required by Shouqianba
 await client.pay({ merchantOrderNo: 'A1', amount: 980, authCode: '1345', subject: 'Latte' });
-// @ts-expect-error payway is required on a Shouqianba precreate
+// @ts-expect-error channel (or payway) is required on a Shouqianba precreate
 await client.precreate({ merchantOrderNo: 'A1', amount: 980, subject: 'Latte', operator: 'alice' });
 // @ts-expect-error operator is required on a Shouqianba refund
 await client.refund({ merchantOrderNo: 'A1', refundNo: 'R', amount: 1 });
@@ -57,8 +58,8 @@ await client.refund({ merchantOrderNo: 'A1', refundNo: 'R', amount: 1 });
 await client.query({ refundNo: 'R' });
 // @ts-expect-error authCode means nothing to a query
 await client.query({ merchantOrderNo: 'A1', authCode: '1345' });
-// @ts-expect-error channel is not Shouqianba's (it takes payway)
-await client.precreate({ merchantOrderNo: 'A1', amount: 980, subject: 'Latte', operator: 'alice', payway: '3', channel: 'WECHAT' });
+// @ts-expect-error Shouqianba has no place for subAppId (the app is bound to the merchant at onboarding)
+await client.precreate({ merchantOrderNo: 'A1', amount: 980, subject: 'Latte', operator: 'alice', channel: 'WECHAT', kind: 'MINI_PROGRAM', payerId: 'o-1', subAppId: 'wx1' });
 // @ts-expect-error amount is integer fen, not yuan text
 await client.refund({ merchantOrderNo: 'A1', refundNo: 'R', amount: '3.00', operator: 'alice' });
 // @ts-expect-error waitForPayment needs the amount it confirms

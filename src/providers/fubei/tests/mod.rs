@@ -1655,6 +1655,11 @@ impl Fixture for FubeiFixture {
         v1_cfg()
     }
 
+    fn versions(&self) -> Vec<(&'static str, Value)> {
+        let v2 = json!({"provider": "fubei", "apiVersion": "2.0", "credentials": {"appId": "A1", "appSecret": SECRET}});
+        vec![("1.0", v1_cfg()), ("2.0", v2)]
+    }
+
     fn input(&self, op: Operation, o: &OrderRef) -> Option<Value> {
         let no = &o.merchant_order_no;
         Some(match op {
