@@ -7,7 +7,9 @@
 // required: must be given. oneOf: at least one of each group. optional: changes the request when given.
 // portable: the descriptive fields every money-moving input accepts (operator, subject, description,
 // storeId, clientIp, notifyUrl) where this provider has no use for them: accepted, and ignored.
-// A nested array in optional is a set given together (longitude and latitude: both or neither).
+// A nested array in optional is a set given together (longitude and latitude: both or neither). values: this row's
+// own values for some fields. variantKeys: fields of the type's other variants (a kind of order with fields of
+// its own), which the gateway's own tests cover.
 
 /** A valid value for every runtime input field (src/providers/mod.rs `Input`, camelCase). */
 export const VALUES = {
@@ -160,10 +162,10 @@ const tingyihui = {
   checkin: unsupported,
   pay: unsupported,
   // The QR form (kind absent). kind/payerId/subAppId/returnUrl belong to the MINI_PROGRAM and H5 variants of
-  // TingyihuiPrecreateInput (each refused alone on a QR order), which this table's form cannot express.
+  // TingyihuiPrecreateInput (each refused alone on a QR order): variantKeys, tested in tingyihui.wallet.test.mjs.
   precreate: {
     required: ['merchantOrderNo', 'amount', 'subject', 'channel'], optional: ['storeId', 'reflect', 'notifyUrl', 'extra'],
-    portable: ['operator', 'description', 'clientIp'],
+    portable: ['operator', 'description', 'clientIp'], variantKeys: ['kind', 'payerId', 'subAppId', 'returnUrl'],
   },
   query: { oneOf: [ORDER], optional: ['extra'] },
   refund: {
