@@ -13,6 +13,8 @@ use crate::providers::testkit::{MERCHANT_CERT, MERCHANT_KEY, PLATFORM_CERT, PLAT
 use serde_json::json;
 use std::sync::OnceLock;
 
+mod fidelity;
+
 // ================================================================ key material
 
 
@@ -1046,7 +1048,7 @@ fn seed_query_answer_maps_amounts_and_time() {
             total: Some(123),
             paid: Some(123),
             refunded: Some(0),
-            net: None,
+            net: Some(123), // acc_settle_amount: what the wallet settles (seed 003)
             fee: None,
             discount: Some(0)
         }
