@@ -723,7 +723,8 @@ impl Lakala {
         let refund_amount = money::fen_field("refund_amount", &data.refund_amount)?;
         let refund = match op {
             Operation::Refund => Some(Refund {
-                refund_no: data.out_trade_no.clone(),
+                // An in-progress code may come without resp_data (RFD11112): the refund is the one asked for.
+                refund_no: data.out_trade_no.clone().or_else(|| input.and_then(|i| i.refund_no.clone())),
                 provider_refund_no: data.trade_no.clone(),
                 // Without refund_amount the asked amount is reported (the pipeline compares a given one).
                 amount: refund_amount.or(input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64)),

@@ -119,6 +119,7 @@ fn refund_in_progress_codes_are_in_progress_not_unknown() {
             assert_eq!((r.outcome, r.next), (Outcome::InProgress, Next::Poll), "{code} {data:?}: {:?}", r.error);
             let f = r.refund.unwrap();
             assert_eq!((f.state, f.amount), (RefundState::Pending, Some(100)), "{code}");
+            assert_eq!(f.refund_no.as_deref(), Some(REFUND_NO), "{code}: the refund asked about");
         }
     }
 }
