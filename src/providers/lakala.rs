@@ -43,6 +43,10 @@ struct Config {
 /// public clients: sleep-go/lakala-pay model/order_refund.go RfdRefund*, and a Java adapter citing those pages).
 /// `idmrefund` (商户订单退款, out_refund_order_no, Java SDK V3LabsRelationIdmrefundRequest) serves the cashier's
 /// merchant orders, which this library does not create, so it is not offered.
+/// Sources disagree on which API is "统一退货": the official Java SDK 1.0.6 (FunctionCodeEnum) gives that name to
+/// /api/v3/lams/trade/trade_refund, which needs origin_biz_type and origin_trade_date (the original trade's date,
+/// which a merchant may not hold). The rfd one is followed: it is what Lakala's newer pages (1826 updated
+/// 2025-12, 1827 2026-03) and current integrations call 统一退货, and it takes the labs refund's own fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RefundApi {
     Unified,
@@ -671,7 +675,13 @@ impl Lakala {
         // The unified refund API answers in its own codes (see `code`); its answers carry the refund's state.
         let unified = matches!(code_text, Some("000000" | "RFD00000" | "RFD11105" | "RFD11112"));
         let raw_state = data.trade_state.as_deref().or(data.trade_status.as_deref());
-        let outcome = match code(code_text) {
+        // Those codes mean something only for a refund or its query: anywhere else they are unknown.
+        let code_text_read = if unified && !matches!(op, Operation::Refund | Operation::RefundQuery) {
+            None
+        } else {
+            code_text
+        };
+        let outcome = match code(code_text_read) {
             Code::Done => Outcome::Succeeded,
             Code::InProgress => Outcome::InProgress,
             Code::Refused(refused) => return Ok(Reply::failed(Error::provider(refused, code_text, msg))),
@@ -827,18 +837,19 @@ impl Lakala {
     /// Lakala signs every merchant's notices with one platform key, so a genuine notice for another
     /// merchant or terminal (say, a fraudster's 0.01 yuan order under our order number) verifies too.
     /// The notice (doc 1112, as the emulator sends it) names the merchant; one that does not is not ours.
-    fn notice_is_ours(&self, merchant_no: &Option<String>, term_no: &Option<String>) -> Result<()> {
+    /// `names`: the notice's own names for the merchant and terminal (merchant_no / term_no, merchantNo / termId).
+    fn notice_is_ours(&self, names: [&str; 2], merchant_no: &Option<String>, term_no: &Option<String>) -> Result<()> {
         // merchant_no says whose money it is and must be there; term_no only narrows it (one merchant's
         // terminals), and public integrations read notices without it, so it is checked when present.
         for (field, got, ours, config, needed) in [
             (
-                "merchant_no",
+                names[0],
                 merchant_no,
                 &self.merchant_no,
                 "credentials.merchantNo",
                 true,
             ),
-            ("term_no", term_no, &self.term_no, "credentials.termNo", false),
+            (names[1], term_no, &self.term_no, "credentials.termNo", false),
         ] {
             match text(got) {
                 None if !needed => {}
@@ -993,12 +1004,12 @@ impl Gateway for Lakala {
         let order = if camel {
             let n: CamelNotice = serde_json::from_value(raw.clone()).map_err(malformed)?;
             let order = camel_order(&n).map_err(|e| Error::notification("MALFORMED", e.message))?;
-            self.notice_is_ours(&n.merchant_no, &n.term_id)?;
+            self.notice_is_ours(["merchantNo", "termId"], &n.merchant_no, &n.term_id)?;
             order
         } else {
             let data: TradeData = serde_json::from_value(raw.clone()).map_err(malformed)?;
             let mut order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
-            self.notice_is_ours(&data.merchant_no, &data.term_no)?;
+            self.notice_is_ours(["merchant_no", "term_no"], &data.merchant_no, &data.term_no)?;
             // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's.
             if matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
                 order.state = OrderState::Unknown;

@@ -171,6 +171,17 @@ fn unified_refund_answers_about_another_refund_or_order_are_unknown() {
 // ================================================================ codes
 
 #[test]
+fn unified_refund_codes_mean_nothing_on_other_operations() {
+    for code in ["000000", "RFD00000", "RFD11112"] {
+        for op in [Operation::Pay, Operation::Query, Operation::Close] {
+            let r = unified(op, &envelope(code, Some(trade("SUCCESS"))));
+            assert_eq!(r.outcome, Outcome::Unknown, "{code} {op:?}");
+            assert_eq!(r.error.unwrap().provider_code.as_deref(), Some(code));
+        }
+    }
+}
+
+#[test]
 fn documented_refusal_codes_are_failed_with_their_error_code() {
     // cn.cc.lkl.dto.ReturnCode (a public Lakala client): BBS11000 参数校验失败, BBS11200 验签失败.
     for (code, want) in [("BBS11000", ErrorCode::InvalidRequest), ("BBS11200", ErrorCode::AuthFailed)] {
@@ -324,6 +335,7 @@ fn camel_case_notices_that_cannot_be_read_are_refused() {
     for changes in [json!({"merchantNo": "822290070166666"}), json!({"merchantNo": null}), json!({"termId": "29036666"})] {
         let e = doc_notice(changes.clone()).err().unwrap_or_else(|| panic!("{changes}: accepted"));
         assert_eq!(e.reason, Some("WRONG_MERCHANT"), "{changes}");
+        assert!(e.message.contains("merchantNo") || e.message.contains("termId"), "{e}: the notice's own names");
     }
     // Amounts that are not fen, or a wrongly typed field: MALFORMED.
     for changes in [json!({"amount": 1.5}), json!({"amount": -1}), json!({"actualPayAmount": "1.00"}), json!({"merchantOrderNo": 7})] {
