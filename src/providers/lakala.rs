@@ -841,15 +841,16 @@ impl Lakala {
     fn notice_is_ours(&self, names: [&str; 2], merchant_no: &Option<String>, term_no: &Option<String>) -> Result<()> {
         // merchant_no says whose money it is and must be there; term_no only narrows it (one merchant's
         // terminals), and public integrations read notices without it, so it is checked when present.
+        let [merchant_name, term_name] = names;
         for (field, got, ours, config, needed) in [
             (
-                names[0],
+                merchant_name,
                 merchant_no,
                 &self.merchant_no,
                 "credentials.merchantNo",
                 true,
             ),
-            (names[1], term_no, &self.term_no, "credentials.termNo", false),
+            (term_name, term_no, &self.term_no, "credentials.termNo", false),
         ] {
             match text(got) {
                 None if !needed => {}
