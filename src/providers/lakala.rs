@@ -41,8 +41,9 @@ struct Config {
 /// (doc page mirrored at hlakala.com/post/5263.html), so the unified one is the default:
 /// /api/v3/rfd/refund_front/refund and …/refund_query (o.lakala.com/open/document/1826 and 1827, as read by
 /// public clients: sleep-go/lakala-pay model/order_refund.go RfdRefund*, and a Java adapter citing those pages).
-/// `idmrefund` (商户订单退款, out_refund_order_no, Java SDK V3LabsRelationIdmrefundRequest) serves the cashier's
-/// merchant orders, which this library does not create, so it is not offered.
+/// `idmrefund` (商户订单退款交易, /api/v3/labs/relation/idmrefund keyed by out_refund_order_no, and idmrefundquery:
+/// Java SDK V3LabsRelationIdmrefundRequest) has no public description beyond that class and no public integration
+/// found relies on it, so it is not offered.
 /// Sources disagree on which API is "统一退货": the official Java SDK 1.0.6 (FunctionCodeEnum) gives that name to
 /// /api/v3/lams/trade/trade_refund, which needs origin_biz_type and origin_trade_date (the original trade's date,
 /// which a merchant may not hold). The rfd one is followed: it is what Lakala's newer pages (1826 updated
