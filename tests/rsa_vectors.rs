@@ -286,12 +286,12 @@ fn lakala_every_operation_signs_the_exact_body() {
         (
             Operation::RefundQuery,
             json!({"refundNo": "R1"}),
-            "/api/v3/labs/query/tradequery",
+            "/api/v3/rfd/refund_front/refund_query",
         ),
         (
             Operation::Refund,
             json!({"merchantOrderNo": "P1", "refundNo": "R1", "amount": 300, "clientIp": "10.0.0.1"}),
-            "/api/v3/labs/relation/refund",
+            "/api/v3/rfd/refund_front/refund",
         ),
         (
             Operation::Close,

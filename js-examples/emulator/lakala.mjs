@@ -6,10 +6,16 @@
 //          (stored copy: github.com/zg-626/wodian, extend/Lakala/v3/src)
 //   [DOC]  Lakala doc pages as mirrored on hlakala.com (query = seed 003, close = post/5261)
 //   [AGPAY] agoodays/agpayplus, Channel/LklPay/* (a production integration: in-progress codes, notice fields)
+//   [RFD]  the unified refund (统一退货) docs o.lakala.com/open/document/1826 (refund) and 1827 (refund query),
+//          as transcribed by public clients: sleep-go/lakala-pay model/order_refund.go (RfdRefund*), and the
+//          labs refund page's note that it is no longer developed (hlakala.com/post/5263.html)
+//   [RC]   a public Lakala client's return-code enum (cn.cc.lkl.dto.ReturnCode): BBS11000 参数校验失败 …
+//   [1009] the notification example of Lakala's notification-security document (a camelCase cashier notice)
 // Requests carry `Authorization: LKLAPI-SHA256withRSA appid=…,serial_no=…,timestamp=…,nonce_str=…,signature=…`
 // signed with the merchant key; every answer is signed with the platform key (Lklapi-* headers). Keys and
-// certificates are generated at start (x509.mjs). Error codes other than BBS00000/BBS10000/BBS11112 are the
-// emulator's own (EMU…), because Lakala's real ones for these cases were not found in public material.
+// certificates are generated at start (x509.mjs). Error codes other than BBS00000/BBS10000/BBS11112/BBS11000 and
+// the unified refund's 000000/RFD11112 are the emulator's own (EMU…), because Lakala's real ones for these
+// cases were not found in public material.
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +25,7 @@ import { FORGED_AMOUNT, JSON_TYPE, freeze, jsonOf } from './adversary.mjs';
 
 export const PREFIX = '/lakala';
 const API = '/api/v3/labs';
+const RFD = '/api/v3/rfd/refund_front'; // [RFD] the unified refund
 
 const DEFAULTS = {
   appId: 'OP00000003',
@@ -29,6 +36,10 @@ const DEFAULTS = {
   platformPrivateKeyPem: undefined,
   inProgressQueries: 2, // a 9100… payment answers DEAL to this many queries, then SUCCESS
   refundInProgressQueries: 0, // > 0: refunds answer BBS11112 and stay DEAL for this many queries of the refund
+  // How a unified refund still in progress is answered: '000000' with trade_state PROCESSING ([RFD]
+  // "交易已受理"), or one of its "交易未知" codes ('RFD11112' / 'RFD11105') with no resp_data.
+  unifiedRefundPendingCode: '000000',
+  noticeFormat: 'snake', // 'snake': the trade notice (doc 1112 names); 'camel': doc 1009's example's names
   timestampToleranceSec: 300, // request Authorization timestamp vs. the emulator clock
   now: undefined, // emulator clock: a number (fixed ms) or a function returning ms; default Date.now
   notifyRetryDelays: [200, 500, 1000], // ms between notification attempts; 1 + length attempts in all
@@ -40,7 +51,7 @@ export const CODES = {
   OK: 'BBS00000', // [PSDK] ModelResponse: 成功
   IN_PROGRESS: 'BBS10000', // [PSDK] ModelResponse: 交易状态为支付中
   REFUND_IN_PROGRESS: 'BBS11112', // [AGPAY] treated as waiting; a Lakala DTO comment: "LABS退款中 (Labs返回BBS11112、BBS11105)"
-  PARAM: 'EMU40000', // 参数错误
+  PARAM: 'BBS11000', // [RC] 参数校验失败 (the request refused as sent)
   SIGN: 'EMU40100', // 验签失败: Authorization missing/malformed, unknown appid or serial_no, bad signature
   TIMESTAMP: 'EMU40101', // 请求时间戳超出允许范围 (replay window)
   MERCHANT: 'EMU40300', // 商户号或终端号不存在
@@ -51,6 +62,8 @@ export const CODES = {
   PAY_FAILED: 'EMU42202', // 支付失败 (9200… barcode)
   SYSTEM: 'EMU50000', // 系统异常
   MAINTENANCE: 'EMU50300', // 系统维护中: the `maintenance` fault (a code no client knows)
+  RFD_OK: '000000', // [RFD] 通讯成功 (the refund's own state is resp_data.trade_state)
+  RFD_UNKNOWN: 'RFD11112', // [RFD] 交易未知 (网络请求超时): query the refund
 };
 
 /** auth_code prefix → what the buyer's wallet does. Anything else pays at once. */
@@ -483,21 +496,11 @@ export async function createLakala(options = {}, hooks = {}) {
     const refundAmount = amount(data, 'refund_amount');
     const reason = required(data, 'refund_reason', 64);
     locationInfo(data);
-    const { ref, trade: o } = origin(data, { logNo: true });
-    const previous = trades.get(outTradeNo);
-    if (previous) {
-      // A retry of the same refund gets the first answer; anything else reusing the number is a duplicate.
-      if (previous.trade_main_type === 'REFUND' && previous.origin === o && previous.total === refundAmount) return previous.reply;
-      return reply(CODES.DUPLICATE, '商户交易流水号重复');
-    }
-    if (!o) return reply(CODES.NOT_FOUND, '原交易不存在');
-    if (o.trade_state !== 'SUCCESS' && o.trade_state !== 'PART_REFUND') {
-      return reply(CODES.STATE, `原交易状态${o.trade_state}不允许退款`);
-    }
-    if (refundAmount > o.total - o.refunded - o.pendingRefund) return reply(CODES.REFUND_EXCEEDED, '退款金额超过可退金额');
+    const { replay, ref, o } = refundable(data, outTradeNo, refundAmount, 'labs');
+    if (replay) return replay;
     const pending = cfg.refundInProgressQueries > 0;
     const r = newTrade({
-      out_trade_no: outTradeNo, trade_main_type: 'REFUND', account_type: o.account_type, total: refundAmount,
+      out_trade_no: outTradeNo, trade_main_type: 'REFUND', api: 'labs', account_type: o.account_type, total: refundAmount,
       trade_state: 'DEAL', origin: o, refund_reason: reason, acc_trade_no: accTradeNo(o.account_type),
     });
     o.pendingRefund += refundAmount;
@@ -510,6 +513,93 @@ export async function createLakala(options = {}, hooks = {}) {
       trade_time: r.trade_time ? beijing(r.trade_time) : '', ...echoOrigin(ref),
     });
     return r.reply;
+  }
+
+  /** The checks every refund shares (labs and unified): the origin payment, a retry, the refundable rest. */
+  function refundable(data, outTradeNo, refundAmount, type) {
+    const { ref, trade: o } = origin(data, { logNo: true });
+    const previous = trades.get(outTradeNo);
+    if (previous) {
+      // A retry of the same refund gets the first answer; anything else reusing the number is a duplicate.
+      if (previous.trade_main_type === 'REFUND' && previous.api === type && previous.origin === o && previous.total === refundAmount) {
+        return { replay: previous.reply };
+      }
+      return { replay: reply(CODES.DUPLICATE, '商户交易流水号重复') };
+    }
+    if (!o) return { replay: reply(CODES.NOT_FOUND, '原交易不存在') };
+    if (o.trade_state !== 'SUCCESS' && o.trade_state !== 'PART_REFUND') {
+      return { replay: reply(CODES.STATE, `原交易状态${o.trade_state}不允许退款`) };
+    }
+    if (refundAmount > o.total - o.refunded - o.pendingRefund) return { replay: reply(CODES.REFUND_EXCEEDED, '退款金额超过可退金额') };
+    return { ref, o };
+  }
+
+  // unified refund — [RFD] RfdRefundRequest: merchant_no, term_no, out_trade_no (this refund's own number),
+  // refund_amount, location_info (M); refund_reason (O, ≤32); origin_log_no / origin_out_trade_no / origin_trade_no
+  // (one at least; priority trade_no, log_no, out_trade_no); refund_acc_mode (00 退货账户余额, 05 商户余额, 06 终端余额),
+  // notify_url, refund_amt_sts (00 分账前, 01 分账后) (O). Answer: code 000000 with resp_data RfdRefundData
+  // (trade_state INIT/SUCCESS/FAIL/DEAL/PROCESSING/TIMEOUT/EXCEPTION, refund_type, merchant_no, out_trade_no,
+  // trade_no, log_no, acc_trade_no, account_type, total_amount, refund_amount, payer_amount (实际退款金额),
+  // trade_time, origin_* as sent, channel_ret_desc "code#msg"); RFD11105/RFD11112: 交易未知, query it.
+  function unifiedRefund(data) {
+    const outTradeNo = required(data, 'out_trade_no', 32);
+    const refundAmount = amount(data, 'refund_amount');
+    const reason = optional(data, 'refund_reason', 32);
+    locationInfo(data);
+    const accMode = optional(data, 'refund_acc_mode', 2);
+    if (accMode !== undefined && !['00', '05', '06'].includes(accMode)) throw paramError('refund_acc_mode只能是00、05或06');
+    const amtSts = optional(data, 'refund_amt_sts', 2);
+    if (amtSts !== undefined && !['00', '01'].includes(amtSts)) throw paramError('refund_amt_sts只能是00或01');
+    const url = notifyUrl(data);
+    const { replay, ref, o } = refundable(data, outTradeNo, refundAmount, 'unified');
+    if (replay) return replay;
+    const pending = cfg.refundInProgressQueries > 0;
+    const r = newTrade({
+      out_trade_no: outTradeNo, trade_main_type: 'REFUND', api: 'unified', account_type: o.account_type, total: refundAmount,
+      trade_state: 'DEAL', origin: o, refund_reason: reason, acc_trade_no: accTradeNo(o.account_type), notify_url: url,
+    });
+    o.pendingRefund += refundAmount;
+    if (pending) r.pendingQueries = cfg.refundInProgressQueries;
+    else settleRefund(r);
+    if (pending && cfg.unifiedRefundPendingCode !== CODES.RFD_OK) {
+      r.reply = reply(cfg.unifiedRefundPendingCode, '交易未知,请查询');
+      return r.reply;
+    }
+    r.reply = reply(CODES.RFD_OK, '成功', {
+      trade_state: pending ? 'PROCESSING' : 'SUCCESS', refund_type: accMode ?? '00', merchant_no: cfg.merchantNo,
+      out_trade_no: r.out_trade_no, trade_no: r.trade_no, log_no: r.log_no, acc_trade_no: r.acc_trade_no,
+      account_type: r.account_type, total_amount: String(o.total), refund_amount: String(refundAmount),
+      payer_amount: pending ? '' : String(refundAmount), trade_time: r.trade_time ? beijing(r.trade_time) : '',
+      ...echoOrigin(ref), channel_ret_desc: pending ? 'RFD11112#交易已受理' : 'RFD00000#成功',
+    });
+    return r.reply;
+  }
+
+  // unified refund query — [RFD] RfdRefundQueryRequest: merchant_no, term_no (M); out_trade_no (the refund's own
+  // number) or trade_no (O, one at least; trade_no first). Answer: 000000 with RfdRefundQueryItem: out_trade_no,
+  // trade_time, trade_state (INIT/SUCCESS/FAIL/DEAL/TIMEOUT/EXCEPTION), trade_no, log_no, acc_trade_no,
+  // refund_amount, account_type, payer_amount, acc_settle_amount, channel_ret_desc, origin_log_no,
+  // origin_out_trade_no, origin_trade_no, origin_total_amount, refund_type.
+  function unifiedRefundQuery(data) {
+    const tradeNo = optional(data, 'trade_no', 32);
+    const outTradeNo = optional(data, 'out_trade_no', 32);
+    if (!tradeNo && !outTradeNo) throw paramError('out_trade_no与trade_no必有其一');
+    const r = lookup({ tradeNo, outTradeNo: tradeNo ? undefined : outTradeNo });
+    if (!r || r.trade_main_type !== 'REFUND') return reply(CODES.NOT_FOUND, '退货交易不存在');
+    if (r.trade_state === 'DEAL' && r.pendingQueries !== null) {
+      if (r.pendingQueries > 0) r.pendingQueries -= 1;
+      else settleRefund(r);
+    }
+    const o = r.origin;
+    const done = r.trade_state === 'SUCCESS';
+    return reply(CODES.RFD_OK, '成功', {
+      out_trade_no: r.out_trade_no, trade_time: r.trade_time ? beijing(r.trade_time) : '', trade_state: r.trade_state,
+      trade_no: r.trade_no, log_no: r.log_no, acc_trade_no: r.acc_trade_no ?? '', refund_amount: String(r.total),
+      account_type: r.account_type ?? '', payer_amount: done ? String(r.total) : '', acc_settle_amount: done ? String(r.total) : '',
+      acc_mdiscount_amount: '', acc_discount_amount: '', channel_ret_desc: done ? 'RFD00000#成功' : 'RFD11112#交易处理中',
+      origin_log_no: o.log_no, origin_out_trade_no: o.out_trade_no, origin_trade_no: o.trade_no,
+      origin_total_amount: String(o.total), refund_type: '00',
+    });
   }
 
   // close — [JSDK] V3LabsRelationCloseRequest: merchant_no, term_no, location_info (M); origin_out_trade_no /
@@ -570,6 +660,8 @@ export async function createLakala(options = {}, hooks = {}) {
     [`${API}/relation/refund`]: refund,
     [`${API}/relation/close`]: close,
     [`${API}/relation/revoked`]: revoked,
+    [`${RFD}/refund`]: unifiedRefund,
+    [`${RFD}/refund_query`]: unifiedRefundQuery,
   };
 
   // ---- authentication and the signed envelope ----
@@ -661,9 +753,9 @@ export async function createLakala(options = {}, hooks = {}) {
    * merchant_no and term_no name the merchant it is for: Lakala signs every merchant's notices with one key.
    * `changes` replace fields (undefined removes one): a notice for another merchant is still genuinely signed.
    */
-  function notice(t, changes = {}) {
+  function notice(t, changes = {}, format = cfg.noticeFormat) {
     const v = tradeView(t);
-    const body = {
+    const body = format === 'camel' ? camelNotice(t, v) : {
       merchant_no: v.merchant_no, term_no: cfg.termNo, out_trade_no: v.out_trade_no, trade_no: v.trade_no,
       log_no: v.log_no, acc_trade_no: v.acc_trade_no, account_type: v.account_type, trade_status: v.trade_state,
       trade_state: v.trade_state, trade_state_desc: v.trade_state_desc, total_amount: v.total_amount,
@@ -676,6 +768,26 @@ export async function createLakala(options = {}, hooks = {}) {
       else body[k] = value;
     }
     return body;
+  }
+
+  /**
+   * [1009] The camelCase notice, field for field as the example Lakala signs in its notification-security
+   * document: amounts in fen as JSON numbers, payStatus "S" for a paid order (the only value that example
+   * shows; the emulator notifies paid orders only), times as ISO (UTC) and tradeTime yyyyMMddHHmmss (Beijing),
+   * payInfo "1#1#<wallet>#0#<wallet order no>", lklOrderNo the trade_no, logNo its last 14 digits.
+   */
+  function camelNotice(t, v) {
+    const iso = (ms) => (ms ? new Date(ms).toISOString().replace('Z', '+00:00') : null);
+    return {
+      payOrderNo: `${beijing(t.created).slice(2, 8)}${digits(23)}`.slice(0, 29), merchantOrderNo: v.out_trade_no,
+      orderInfo: null, merchantNo: v.merchant_no, termId: cfg.termNo, tradeMerchantNo: v.merchant_no,
+      tradeTermId: cfg.termNo, channelId: '10000038', currency: '156', amount: t.total, tradeType: 'PAY',
+      payStatus: t.paid ? 'S' : '', notifyStatus: 0, orderCreateTime: iso(t.created), orderEfficientTime: iso(t.created),
+      extendField: null, payTime: iso(t.trade_time), remark: t.remark ?? '', noticeNum: 1, sign: null, notifyUrl: null,
+      notifyMode: '2', payInfo: `1#1#${v.account_type}#0#${v.acc_trade_no}`, lklOrderNo: v.trade_no, crdFlg: '92',
+      payerId1: v.user_id2, payerId2: v.user_id1, smCrdFlg: '01', tradeTime: v.trade_time,
+      accountChannelOrderNo: v.acc_trade_no, actualPayAmount: t.paid ? t.total : 0, logNo: v.log_no,
+    };
   }
 
   /** Authorization for a notification: timestamp\nnonce_str\nbody\n signed with the platform key. */
@@ -767,18 +879,18 @@ export async function createLakala(options = {}, hooks = {}) {
     /**
      * Sends the trade notice once, now, to `url` or the trade's notify_url. Resolves to { status, body, error? }.
      * `changes` replace notice fields before signing, e.g. { merchant_no: '…' } for a notice meant for another
-     * merchant (undefined removes a field).
+     * merchant (undefined removes a field); `format` 'camel' sends doc 1009's camelCase notice instead (default: noticeFormat).
      */
-    async sendNotification(id, url, { changes } = {}) {
+    async sendNotification(id, url, { changes, format } = {}) {
       const t = find(id);
       const target = url ?? t.notify_url;
       if (!target) throw new ControlError(409, `trade ${id} has no notify_url and no url was given`);
-      const entry = await deliver(t, target, JSON.stringify(notice(t, changes)), 1);
+      const entry = await deliver(t, target, JSON.stringify(notice(t, changes, format)), 1);
       return { status: entry.status, body: entry.reply, ...(entry.error && { error: entry.error }) };
     },
     /** The notice for a trade as the emulator would send it now: { headers: { authorization, … }, body } (a string). */
-    signedNotice(id, { changes } = {}) {
-      const body = JSON.stringify(notice(find(id), changes));
+    signedNotice(id, { changes, format } = {}) {
+      const body = JSON.stringify(notice(find(id), changes, format));
       return { headers: { 'content-type': 'application/json', authorization: notifyAuthorization(body) }, body };
     },
     /**
@@ -844,7 +956,9 @@ export async function createLakala(options = {}, hooks = {}) {
 
   const adversary = {
     operation(req) {
-      const op = req.pathname.startsWith(`${PREFIX}${API}/`) ? OPS[req.pathname.slice(PREFIX.length + API.length)] ?? null : null;
+      const path = req.pathname.slice(PREFIX.length);
+      const op = path.startsWith(`${API}/`) ? OPS[path.slice(API.length)] ?? null
+        : path === `${RFD}/refund` ? 'refund' : null;
       return { op, notifyUrl: op ? reqData(req).notify_url || undefined : undefined };
     },
     contradictPay(frozen, req) {

@@ -33,7 +33,8 @@ function responseVerifies(e, headers, text) {
 /**
  * POSTs a labs call signed the documented way. `reqData` is merged over merchant_no/term_no.
  * opts: appid, serial, key, timestamp, nonce, body (raw override), authorization (override, null = none),
- * pairOrder (array of the five names), tamperBody (changes the body after signing), e (another emulator).
+ * pairOrder (array of the five names), tamperBody (changes the body after signing), e (another emulator),
+ * base (another API prefix, e.g. the unified refund's).
  */
 async function call(path, reqData, opts = {}) {
   const e = opts.e ?? emu;
@@ -52,7 +53,7 @@ async function call(path, reqData, opts = {}) {
   const authorization = opts.authorization !== undefined
     ? opts.authorization
     : `LKLAPI-SHA256withRSA ${order.map((k) => `${k}="${pairs[k]}"`).join(',')}`;
-  const res = await fetch(`${e.url}${API}${path}`, {
+  const res = await fetch(`${e.url}${opts.base ?? API}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization !== null && { authorization }) },
     body: opts.tamperBody ? body.replace('"version":"3.0"', '"version":"3.0" ') : body,
@@ -216,22 +217,22 @@ test('a merchant certificate registered at run time is accepted', async () => {
 // ---- request validation ----
 
 test('parameter checks: location_info.request_ip, amounts, envelope, merchant/terminal', async () => {
-  assert.equal((await micropay({ location_info: undefined })).json.code, 'EMU40000');
-  assert.equal((await micropay({ location_info: { request_ip: '' } })).json.code, 'EMU40000');
-  assert.equal((await micropay({ total_amount: '12.30' })).json.code, 'EMU40000');
-  assert.equal((await micropay({ total_amount: 100 })).json.code, 'EMU40000');
-  assert.equal((await micropay({ total_amount: '0' })).json.code, 'EMU40000');
-  assert.equal((await micropay({ auth_code: undefined })).json.code, 'EMU40000');
+  assert.equal((await micropay({ location_info: undefined })).json.code, 'BBS11000');
+  assert.equal((await micropay({ location_info: { request_ip: '' } })).json.code, 'BBS11000');
+  assert.equal((await micropay({ total_amount: '12.30' })).json.code, 'BBS11000');
+  assert.equal((await micropay({ total_amount: 100 })).json.code, 'BBS11000');
+  assert.equal((await micropay({ total_amount: '0' })).json.code, 'BBS11000');
+  assert.equal((await micropay({ auth_code: undefined })).json.code, 'BBS11000');
   assert.equal((await micropay({ merchant_no: '822000000000000' })).json.code, 'EMU40300');
   assert.equal((await micropay({ term_no: '00000000' })).json.code, 'EMU40300');
   const bad = await call('/trans/micropay', {}, { body: '{"req_time":"20260101120000","version":"2.0","req_data":{}}' });
-  assert.equal(bad.json.code, 'EMU40000');
+  assert.equal(bad.json.code, 'BBS11000');
   const notJson = await call('/trans/micropay', {}, { body: 'not json' });
-  assert.equal(notJson.json.code, 'EMU40000');
+  assert.equal(notJson.json.code, 'BBS11000');
   assert.ok(notJson.verified);
   for (const path of ['/relation/refund', '/relation/close', '/relation/revoked', '/trans/preorder']) {
     const r = await call(path, { out_trade_no: uniq(), origin_out_trade_no: 'x', refund_amount: '1', refund_reason: 'r', account_type: 'ALIPAY', trans_type: '41', total_amount: '1' });
-    assert.equal(r.json.code, 'EMU40000', path);
+    assert.equal(r.json.code, 'BBS11000', path);
     assert.match(r.json.msg, /location_info/, path);
   }
 });
@@ -298,12 +299,12 @@ test('preorder NATIVE returns acc_resp_fields.code; query shows CREATE; buyer-pa
 });
 
 test('preorder JSAPI needs acc_busi_fields.user_id; WECHAT JSAPI returns wallet parameters', async () => {
-  assert.equal((await preorder({ account_type: 'WECHAT', trans_type: '51' })).json.code, 'EMU40000');
+  assert.equal((await preorder({ account_type: 'WECHAT', trans_type: '51' })).json.code, 'BBS11000');
   const r = await preorder({ account_type: 'WECHAT', trans_type: '51', acc_busi_fields: { user_id: 'oUpF8uE150tsN4W00ieTusZcK70s', sub_appid: 'wx1' } });
   assert.equal(r.json.code, 'BBS00000');
   for (const k of ['prepay_id', 'app_id', 'time_stamp', 'nonce_str', 'package', 'sign_type', 'pay_sign']) assert.ok(r.json.resp_data.acc_resp_fields[k], k);
-  assert.equal((await preorder({ account_type: 'PAYPAL' })).json.code, 'EMU40000');
-  assert.equal((await preorder({ trans_type: '61' })).json.code, 'EMU40000');
+  assert.equal((await preorder({ account_type: 'PAYPAL' })).json.code, 'BBS11000');
+  assert.equal((await preorder({ trans_type: '61' })).json.code, 'BBS11000');
 });
 
 test('tradequery: trade_no wins over out_trade_no; unknown trade → EMU40400; one of them required', async () => {
@@ -314,7 +315,7 @@ test('tradequery: trade_no wins over out_trade_no; unknown trade → EMU40400; o
   const nf = await query({ out_trade_no: 'does-not-exist' });
   assert.equal(nf.json.code, 'EMU40400');
   assert.ok(nf.verified);
-  assert.equal((await query({})).json.code, 'EMU40000');
+  assert.equal((await query({})).json.code, 'BBS11000');
 });
 
 test('close: unpaid preorder → CLOSE (idempotent); paid or barcode trades cannot be closed', async () => {
@@ -373,8 +374,8 @@ test('refund: retry with the same out_trade_no gets the first answer; a differen
   assert.deepEqual(again.json, first.json);
   assert.equal(emu.lakala.order(pay.out_trade_no).refunded, 200);
   assert.equal((await refund({ ...fields, refund_amount: '100' })).json.code, 'EMU40900');
-  assert.equal((await refund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '1', refund_reason: undefined })).json.code, 'EMU40000');
-  assert.equal((await refund({ refund_amount: '1' })).json.code, 'EMU40000');
+  assert.equal((await refund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '1', refund_reason: undefined })).json.code, 'BBS11000');
+  assert.equal((await refund({ refund_amount: '1' })).json.code, 'BBS11000');
   assert.equal((await refund({ origin_out_trade_no: 'nope', refund_amount: '1' })).json.code, 'EMU40400');
   const unpaid = (await preorder()).json.resp_data;
   assert.equal((await refund({ origin_out_trade_no: unpaid.out_trade_no, refund_amount: '1' })).json.code, 'EMU42200');
@@ -389,7 +390,7 @@ test('revoked: a paid trade is reversed; not after a refund; the revoke is query
   assert.equal((await query({ out_trade_no: pay.out_trade_no })).json.resp_data.trade_state, 'REVOKED');
   assert.equal((await query({ out_trade_no: cancelNo })).json.resp_data.trade_main_type, 'CANCEL');
   assert.equal((await call('/relation/revoked', { out_trade_no: uniq('C'), origin_trade_no: pay.trade_no, ...loc })).json.code, 'EMU42200');
-  assert.equal((await call('/relation/revoked', { origin_trade_no: pay.trade_no, ...loc })).json.code, 'EMU40000');
+  assert.equal((await call('/relation/revoked', { origin_trade_no: pay.trade_no, ...loc })).json.code, 'BBS11000');
 
   const pay2 = (await micropay({ total_amount: '800' })).json.resp_data;
   await refund({ origin_out_trade_no: pay2.out_trade_no, refund_amount: '100' });
@@ -597,4 +598,92 @@ test('control routes: orders, orders/<id>, 404s', async () => {
   assert.equal((await control('/orders/nope')).status, 404);
   assert.equal((await control('/nope')).status, 404);
   assert.equal((await control('/buyer-pays', 'POST', {})).status, 400);
+});
+
+// ---- the unified refund (统一退货, docs 1826/1827) and doc 1009's camelCase notice ----
+
+const RFD = '/lakala/api/v3/rfd/refund_front';
+const rfdRefund = (fields, opts = {}) => call('/refund', { out_trade_no: uniq('U'), ...loc, ...fields }, { base: RFD, ...opts });
+const rfdQuery = (fields, opts = {}) => call('/refund_query', fields, { base: RFD, ...opts });
+
+test('unified refund: 000000 with trade_state SUCCESS, queryable by refund_query; refusals; retry; parameter checks', async () => {
+  const pay = (await micropay({ total_amount: '1000' })).json.resp_data;
+  const no = uniq('U');
+  const r = await rfdRefund({ out_trade_no: no, origin_out_trade_no: pay.out_trade_no, refund_amount: '300' });
+  assert.ok(r.verified);
+  assert.equal(r.json.code, '000000');
+  const d = r.json.resp_data;
+  assert.equal(d.trade_state, 'SUCCESS');
+  assert.deepEqual(
+    [d.merchant_no, d.out_trade_no, d.refund_amount, d.payer_amount, d.total_amount, d.origin_out_trade_no, d.channel_ret_desc],
+    [emu.lakala.merchant.merchantNo, no, '300', '300', '1000', pay.out_trade_no, 'RFD00000#成功'],
+  );
+  assert.equal(d.log_no, d.trade_no.slice(-14));
+  assert.equal(d.origin_trade_no, undefined, 'origin_* are echoed only when sent');
+  assert.equal(emu.lakala.order(pay.out_trade_no).refunded, 300);
+  // The same request again gets the first answer; the number reused on the labs API is a duplicate.
+  assert.deepEqual((await rfdRefund({ out_trade_no: no, origin_out_trade_no: pay.out_trade_no, refund_amount: '300' })).json.resp_data, d);
+  assert.equal((await refund({ out_trade_no: no, origin_out_trade_no: pay.out_trade_no, refund_amount: '300' })).json.code, 'EMU40900');
+  // refund_query by the refund's own number.
+  const q = await rfdQuery({ out_trade_no: no });
+  assert.ok(q.verified);
+  assert.equal(q.json.code, '000000');
+  assert.deepEqual(
+    [q.json.resp_data.trade_state, q.json.resp_data.refund_amount, q.json.resp_data.origin_out_trade_no, q.json.resp_data.origin_total_amount],
+    ['SUCCESS', '300', pay.out_trade_no, '1000'],
+  );
+  assert.equal((await rfdQuery({ out_trade_no: pay.out_trade_no })).json.code, 'EMU40400', 'a payment is no refund');
+  assert.equal((await rfdQuery({ out_trade_no: uniq('nosuch') })).json.code, 'EMU40400');
+  assert.equal((await rfdQuery({})).json.code, 'BBS11000');
+  // Over the rest; parameter errors (BBS11000 参数校验失败).
+  assert.equal((await rfdRefund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '701' })).json.code, 'EMU42201');
+  assert.equal((await rfdRefund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '1', refund_acc_mode: '99' })).json.code, 'BBS11000');
+  assert.equal((await rfdRefund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '1', location_info: undefined })).json.code, 'BBS11000');
+  assert.equal((await rfdRefund({ refund_amount: '1' })).json.code, 'BBS11000', 'no original order named');
+  assert.equal((await rfdRefund({ origin_out_trade_no: pay.out_trade_no, refund_amount: '1', refund_reason: 'x'.repeat(33) })).json.code, 'BBS11000');
+  // refund_reason is optional here (it is M on labs).
+  assert.equal((await rfdRefund({ origin_trade_no: pay.trade_no, refund_amount: '700' })).json.resp_data.trade_state, 'SUCCESS');
+  assert.equal(emu.lakala.order(pay.out_trade_no).refunded, 1000);
+});
+
+test('unified refund in progress: 000000 PROCESSING (or RFD11112), DEAL on refund_query, then SUCCESS', async () => {
+  for (const code of ['000000', 'RFD11112']) {
+    const slow = await startEmulator({ port: 0, lakala: { refundInProgressQueries: 1, unifiedRefundPendingCode: code } });
+    try {
+      const pay = (await micropay({ total_amount: '500' }, { e: slow })).json.resp_data;
+      const no = uniq('U');
+      const r = await rfdRefund({ out_trade_no: no, origin_out_trade_no: pay.out_trade_no, refund_amount: '200' }, { e: slow });
+      assert.equal(r.json.code, code);
+      if (code === '000000') assert.equal(r.json.resp_data.trade_state, 'PROCESSING');
+      else assert.equal(r.json.resp_data, undefined, 'a 交易未知 code carries no refund');
+      assert.equal(slow.lakala.order(pay.out_trade_no).refunded, 0);
+      assert.equal((await rfdQuery({ out_trade_no: no }, { e: slow })).json.resp_data.trade_state, 'DEAL');
+      assert.equal((await rfdQuery({ out_trade_no: no }, { e: slow })).json.resp_data.trade_state, 'SUCCESS');
+      assert.equal(slow.lakala.order(pay.out_trade_no).refunded, 200);
+    } finally {
+      await slow.close();
+    }
+  }
+});
+
+test('camelCase notice: doc 1009 example\'s fields, genuinely signed, for a paid order', async () => {
+  const pay = (await micropay({ total_amount: '123', auth_code: '284567890123456789' })).json.resp_data;
+  const n = emu.lakala.signedNotice(pay.out_trade_no, { format: 'camel' });
+  assert.ok(notificationVerifies(n.headers, n.body));
+  const b = JSON.parse(n.body);
+  // The example's key set, exactly (Lakala's notification-security document).
+  assert.deepEqual(Object.keys(b).sort(), ['payOrderNo', 'merchantOrderNo', 'orderInfo', 'merchantNo', 'termId',
+    'tradeMerchantNo', 'tradeTermId', 'channelId', 'currency', 'amount', 'tradeType', 'payStatus', 'notifyStatus',
+    'orderCreateTime', 'orderEfficientTime', 'extendField', 'payTime', 'remark', 'noticeNum', 'sign', 'notifyUrl',
+    'notifyMode', 'payInfo', 'lklOrderNo', 'crdFlg', 'payerId1', 'payerId2', 'smCrdFlg', 'tradeTime',
+    'accountChannelOrderNo', 'actualPayAmount', 'logNo'].sort());
+  assert.deepEqual(
+    [b.merchantOrderNo, b.lklOrderNo, b.logNo, b.amount, b.actualPayAmount, b.tradeType, b.payStatus, b.currency],
+    [pay.out_trade_no, pay.trade_no, pay.log_no, 123, 123, 'PAY', 'S', '156'],
+  );
+  assert.equal(b.merchantNo, emu.lakala.merchant.merchantNo);
+  assert.equal(b.payInfo, `1#1#ALIPAY#0#${pay.acc_trade_no}`);
+  assert.match(b.tradeTime, /^\d{14}$/);
+  assert.match(b.payTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+  assert.match(b.payOrderNo, /^\d{29}$/);
 });

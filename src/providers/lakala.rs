@@ -32,6 +32,26 @@ struct Config {
     /// Replay window, seconds either side of `now` (default 300, at most 3600), for notifications
     /// and for the signed answers to requests (their `Lklapi-Timestamp`): one clock, one window.
     notification_tolerance_seconds: Option<i64>,
+    /// Which refund API refund / refundQuery use: "unified" (default) or "labs". See `RefundApi`.
+    refund_api: Option<String>,
+}
+
+/// Lakala's two refund APIs. The labs one (/api/v3/labs/relation/refund, refunds queried as trades through
+/// tradequery) "is no longer developed; merchants are advised to move to the new unified refund (统一退货)"
+/// (doc page mirrored at hlakala.com/post/5263.html), so the unified one is the default:
+/// /api/v3/rfd/refund_front/refund and …/refund_query (o.lakala.com/open/document/1826 and 1827, as read by
+/// public clients: sleep-go/lakala-pay model/order_refund.go RfdRefund*, and a Java adapter citing those pages).
+/// `idmrefund` (商户订单退款交易, /api/v3/labs/relation/idmrefund keyed by out_refund_order_no, and idmrefundquery:
+/// Java SDK V3LabsRelationIdmrefundRequest) has no public description beyond that class and no public integration
+/// found relies on it, so it is not offered.
+/// Sources disagree on which API is "统一退货": the official Java SDK 1.0.6 (FunctionCodeEnum) gives that name to
+/// /api/v3/lams/trade/trade_refund, which needs origin_biz_type and origin_trade_date (the original trade's date,
+/// which a merchant may not hold). The rfd one is followed: it is what Lakala's newer pages (1826 updated
+/// 2025-12, 1827 2026-03) and current integrations call 统一退货, and it takes the labs refund's own fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefundApi {
+    Unified,
+    Labs,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +79,7 @@ pub struct Lakala {
     merchant_no: String,
     term_no: String,
     tolerance_seconds: i64,
+    refund_api: RefundApi,
 }
 
 impl Lakala {
@@ -102,6 +123,11 @@ impl Lakala {
                 format!("must be at most {MAX_TOLERANCE_SECONDS} seconds"),
             ));
         }
+        let refund_api = match c.refund_api.as_deref() {
+            None | Some("unified") => RefundApi::Unified,
+            Some("labs") => RefundApi::Labs,
+            Some(_) => return Err(Error::config("refundApi", "must be \"unified\" or \"labs\"")),
+        };
         Ok(Lakala {
             base_url: base,
             app_id: super::credential("credentials.appId", cr.app_id)?,
@@ -112,6 +138,7 @@ impl Lakala {
             merchant_no: super::credential("credentials.merchantNo", cr.merchant_no)?,
             term_no: super::credential("credentials.termNo", cr.term_no)?,
             tolerance_seconds,
+            refund_api,
         })
     }
 }
@@ -146,6 +173,11 @@ struct TradeData {
     payer_amount: Option<String>,
     acc_mdiscount_amount: Option<String>,
     acc_discount_amount: Option<String>,
+    /// 账户端结算金额 and 账户端其它优惠金额 (seed 003).
+    acc_settle_amount: Option<String>,
+    acc_other_discount_amount: Option<String>,
+    /// The unified refund's "code#msg" words about the refund (RfdRefundData.channel_ret_desc).
+    channel_ret_desc: Option<String>,
     refund_amount: Option<String>,
     trade_time: Option<String>,
     acc_resp_fields: Option<Value>,
@@ -406,19 +438,32 @@ impl Lakala {
                 "/api/v3/labs/query/tradequery"
             }
             Operation::RefundQuery => {
-                // A refund is a trade of its own: ask about it by its out_trade_no (the refundNo).
+                // A refund is a trade of its own: ask about it by its out_trade_no (the refundNo). The unified
+                // query takes the same field (RfdRefundQueryRequest: merchant_no, term_no, out_trade_no).
                 put_required(&mut m, "out_trade_no", "refundNo", &input.refund_no, 32)?;
-                "/api/v3/labs/query/tradequery"
+                match self.refund_api {
+                    RefundApi::Unified => "/api/v3/rfd/refund_front/refund_query",
+                    RefundApi::Labs => "/api/v3/labs/query/tradequery",
+                }
             }
             Operation::Refund => {
+                // Both APIs take the same fields (labs: Java SDK V3LabsRelationRefundRequest; unified:
+                // RfdRefundRequest), except that refund_reason is M on labs and O on unified.
                 put_required(&mut m, "out_trade_no", "refundNo", &input.refund_no, 32)?;
                 fen(input, "refund_amount", &mut m)?;
-                let reason = optional("description", &input.description, 32)?.unwrap_or("refund");
-                put(&mut m, "refund_reason", Some(reason));
+                let reason = optional("description", &input.description, 32)?;
+                let reason = match self.refund_api {
+                    RefundApi::Labs => Some(reason.unwrap_or("refund")),
+                    RefundApi::Unified => reason,
+                };
+                put(&mut m, "refund_reason", reason);
                 origin(&mut m, input)?;
                 m.insert("location_info".into(), location(input)?);
                 put(&mut m, "notify_url", optional("notifyUrl", &input.notify_url, 128)?);
-                "/api/v3/labs/relation/refund"
+                match self.refund_api {
+                    RefundApi::Unified => "/api/v3/rfd/refund_front/refund",
+                    RefundApi::Labs => "/api/v3/labs/relation/refund",
+                }
             }
             Operation::Close => {
                 origin(&mut m, input)?;
@@ -469,19 +514,50 @@ const REFUND_STATES: &super::RefundStates = &[
     ("DEAL", RefundState::Pending),
 ];
 
-/// `code` → what it says about the operation. Doc 1004: BBS00000 done (for a query: found), BBS10000
-/// payment in progress, BBS11112 refund in progress. Lakala publishes no list of codes that guarantee
-/// nothing happened, so every other code leaves the outcome UNKNOWN (with the code and msg kept).
+/// The unified refund's `trade_state` (RfdRefundData / RfdRefundQueryItem in sleep-go/lakala-pay
+/// model/order_refund.go, quoting docs 1826/1827): INIT "初始化（查单确认最终结果）", DEAL "交易处理中/未知（查单
+///确认最终结果）", PROCESSING "交易已受理（过段时间查单确认最终结果）" (the refund only), TIMEOUT "超时未知（查单
+/// 确认最终结果）": all say "query again", so PENDING. EXCEPTION is "异常" in the docs' table and "异常（失败）" in
+/// that client's comment: the sources disagree on whether money moved, so it is not listed (UNKNOWN).
+const UNIFIED_REFUND_STATES: &super::RefundStates = &[
+    ("SUCCESS", RefundState::Success),
+    ("FAIL", RefundState::Failed),
+    ("INIT", RefundState::Pending),
+    ("DEAL", RefundState::Pending),
+    ("PROCESSING", RefundState::Pending),
+    ("TIMEOUT", RefundState::Pending),
+];
+
+/// `code` → what it says about the operation.
 enum Code {
     Done,
     InProgress,
+    /// The gateway refused the request before acting on it.
+    Refused(ErrorCode),
     Unknown,
 }
 
 fn code(v: Option<&str>) -> Code {
     match v {
+        // Doc 1004 / seed 003: BBS00000 done (for a query: the trade was found, its state says the rest).
         Some("BBS00000") => Code::Done,
-        Some("BBS10000" | "BBS11112") => Code::InProgress,
+        // Unified refund (RfdRefundResponse, sleep-go/lakala-pay and a Java adapter citing doc 1826/1828):
+        // "000000" is success. The unified query's doc comment spells success "RFD00000#成功" (black1552/lkl_sdk
+        // unifiedreturn/refundquery): it is read as done too, since the refund's trade_state says the rest.
+        Some("000000" | "RFD00000") => Code::Done,
+        // BBS10000: payment in progress (PHP SDK ModelResponse: 交易状态为支付中). BBS11112 and BBS11105:
+        // "LABS退款中 (Labs返回BBS11112、BBS11105)" (a Lakala DTO comment) and read as waiting by
+        // agoodays/agpayplus Channel/LklPay. RFD11105 / RFD11112: the unified refund's "交易未知" codes, to be
+        // queried (RfdRefundResponse doc comment; RFD11112 "网络请求超时").
+        Some("BBS10000" | "BBS11112" | "BBS11105" | "RFD11105" | "RFD11112") => Code::InProgress,
+        // The gateway's own return codes (a public Lakala client's ReturnCode enum, cn.cc.lkl.dto, which
+        // lists BBS00000, BBS00001 系统异常, BBS00100 网络请求失败, BBS00101 网络请求超时, BBS11000 参数校验失败,
+        // BBS11200 验签失败, BBS11106 未查到参数). Only the two that refuse the request as sent are certain to
+        // have done nothing; the others (system error, upstream network failure or timeout) stay UNKNOWN.
+        Some("BBS11000") => Code::Refused(ErrorCode::InvalidRequest),
+        Some("BBS11200") => Code::Refused(ErrorCode::AuthFailed),
+        // Everything else, including the unified refund's other codes (its doc says they "可视为失败", may be
+        // taken as failures; not followed: a refund wrongly read as failed invites a second one).
         _ => Code::Unknown,
     }
 }
@@ -507,19 +583,27 @@ fn to_order(d: &TradeData, absent: Option<(OrderState, bool)>) -> Result<Order> 
         (None, Some(s)) => s,
         _ => order_state(ORDER_STATES, raw_state),
     };
+    // Seed 003 (tradequery answer): total_amount 订单金额; payer_amount 付款人实付金额 (what the buyer paid);
+    // acc_settle_amount 账户端应结订单金额 (what the wallet settles for the order: `net`, before refunds);
+    // acc_mdiscount_amount 商户侧优惠, acc_discount_amount 拉卡拉优惠, acc_other_discount_amount 账户端其它优惠
+    // (their sum is `discount`). Each is read as Lakala states it, never derived from the others.
     let total = money::fen_field("total_amount", &d.total_amount)?;
     let payer = money::fen_field("payer_amount", &d.payer_amount)?;
-    let discount = match (
+    let settle = money::fen_field("acc_settle_amount", &d.acc_settle_amount)?;
+    let discounts = [
         money::fen_field("acc_mdiscount_amount", &d.acc_mdiscount_amount)?,
         money::fen_field("acc_discount_amount", &d.acc_discount_amount)?,
-    ) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
-    };
-    let paid = match state {
-        s if s.was_paid() => payer.or(total),
-        OrderState::Pending | OrderState::Failed | OrderState::Closed => Some(0),
-        _ => None,
+        money::fen_field("acc_other_discount_amount", &d.acc_other_discount_amount)?,
+    ];
+    let discount = discounts
+        .iter()
+        .flatten()
+        .try_fold(None::<i64>, |sum, v| sum.unwrap_or(0).checked_add(*v).map(Some))
+        .ok_or_else(|| Error::malformed("the discount amounts overflow"))?;
+    let (paid, net) = match state {
+        s if s.was_paid() => (payer.or(total), settle),
+        OrderState::Pending | OrderState::Failed | OrderState::Closed => (Some(0), Some(0)),
+        _ => (None, None),
     };
     let refunded = match state {
         OrderState::Refunded => total,
@@ -539,7 +623,7 @@ fn to_order(d: &TradeData, absent: Option<(OrderState, bool)>) -> Result<Order> 
         .map(str::to_string);
     let numbers = [d.out_trade_no.as_deref(), d.trade_no.as_deref(), d.acc_trade_no.as_deref()];
     Ok(Order {
-        amounts: Amounts { total, paid, refunded, discount, ..Amounts::default() },
+        amounts: Amounts { total, paid, refunded, net, discount, ..Amounts::default() },
         paid_at,
         qr_code,
         provider_state: raw_state.map(str::to_string),
@@ -734,15 +818,36 @@ impl Lakala {
             _ => return Err(Error::malformed("response is not the Lakala JSON envelope")),
         };
         let data = env.resp_data.unwrap_or_default();
-        let outcome = match code(env.code.as_deref()) {
+        let (code_text, msg) = (env.code.as_deref(), env.msg.as_deref());
+        // The unified refund API answers in its own codes (see `code`); its answers carry the refund's state.
+        let unified = matches!(code_text, Some("000000" | "RFD00000" | "RFD11105" | "RFD11112"));
+        let raw_state = data.trade_state.as_deref().or(data.trade_status.as_deref());
+        // Those codes mean something only for a refund or its query: anywhere else they are unknown.
+        let code_text_read = if unified && !matches!(op, Operation::Refund | Operation::RefundQuery) {
+            None
+        } else {
+            code_text
+        };
+        let outcome = match code(code_text_read) {
             Code::Done => Outcome::Succeeded,
             Code::InProgress => Outcome::InProgress,
+            Code::Refused(refused) => return Ok(Reply::failed(Error::provider(refused, code_text, msg))),
             // Undocumented: nothing it says can be read as an outcome, so it is an unreadable answer
             // (the pipeline keeps the code and words, and makes `retryable` agree with the next step).
             Code::Unknown => {
                 let (code, msg) = (env.code.as_deref(), env.msg.as_deref());
                 return Err(Error::provider(ErrorCode::ProviderError, code, msg));
             }
+        };
+        // A unified refund taken (000000) is as done as its trade_state says.
+        let outcome = match (op, unified, outcome) {
+            (Operation::Refund, true, Outcome::Succeeded) => match refund_state(UNIFIED_REFUND_STATES, raw_state) {
+                RefundState::Success => Outcome::Succeeded,
+                RefundState::Pending => Outcome::InProgress,
+                RefundState::Failed => Outcome::Failed,
+                RefundState::Unknown => Outcome::Unknown,
+            },
+            _ => outcome,
         };
         self.check_subject(op, outcome, &data, input)?;
         code_and_state_agree(op, outcome, &data)?;
@@ -775,17 +880,18 @@ impl Lakala {
             _ => None,
         };
         let refund_amount = money::fen_field("refund_amount", &data.refund_amount)?;
-        let raw_state = data.trade_state.as_deref().or(data.trade_status.as_deref());
         let refund = match op {
             Operation::Refund => Some(Refund {
-                refund_no: data.out_trade_no.clone(),
+                // An in-progress code may come without resp_data (RFD11112): the refund is the one asked for.
+                refund_no: data.out_trade_no.clone().or_else(|| input.and_then(|i| i.refund_no.clone())),
                 provider_refund_no: data.trade_no.clone(),
                 // Without refund_amount the asked amount is reported (the pipeline compares a given one).
                 amount: refund_amount.or(input.and_then(|i| i.amount.as_ref()).and_then(Value::as_i64)),
-                state: if outcome == Outcome::Succeeded {
-                    RefundState::Success
-                } else {
-                    RefundState::Pending
+                state: match outcome {
+                    Outcome::Succeeded => RefundState::Success,
+                    Outcome::InProgress => RefundState::Pending,
+                    Outcome::Failed => RefundState::Failed,
+                    Outcome::Unknown => RefundState::Unknown,
                 },
                 provider_state: raw_state.map(str::to_string),
             }),
@@ -793,12 +899,22 @@ impl Lakala {
                 refund_no: data.out_trade_no.clone(),
                 provider_refund_no: data.trade_no.clone(),
                 amount: refund_amount.or(money::fen_field("total_amount", &data.total_amount)?),
-                state: refund_state(REFUND_STATES, raw_state),
+                state: refund_state(if unified { UNIFIED_REFUND_STATES } else { REFUND_STATES }, raw_state),
                 provider_state: raw_state.map(str::to_string),
             }),
             _ => None,
         };
-        let reply = Reply::new(outcome).with_order(order).with_refund(refund);
+        // The refund's own words (channel_ret_desc "code#msg") where it failed or its state is unknown.
+        let said = || {
+            let words = data.channel_ret_desc.as_deref().or(msg);
+            Error::provider(ErrorCode::ProviderError, raw_state.or(code_text), words)
+        };
+        let reply = match outcome {
+            Outcome::Failed => Reply::failed(said()),
+            Outcome::Unknown => Reply::unknown(said()),
+            _ => Reply::new(outcome),
+        };
+        let reply = reply.with_order(order).with_refund(refund);
         Ok(match params {
             Some(p) => super::wallet::attach(reply, p),
             None => reply,
@@ -808,22 +924,86 @@ impl Lakala {
 
 // ---------------------------------------------------------------- notifications
 
+/// The camelCase notice: the example Lakala signs in its notification-security document (doc 1009), a
+/// cashier payment notice: payOrderNo, merchantOrderNo, merchantNo, termId, amount (fen, a JSON number),
+/// tradeType "PAY", payStatus "S", payTime, payInfo "1#1#ALIPAY#0#<wallet no>", lklOrderNo (the
+/// trade_no form: date + 66210…, whose last 14 digits are its logNo), accountChannelOrderNo, actualPayAmount,
+/// tradeTime (yyyyMMddHHmmss, Beijing), logNo. Names as in that example; a wrong type is refused (MALFORMED).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct CamelNotice {
+    merchant_order_no: Option<String>,
+    lkl_order_no: Option<String>,
+    account_channel_order_no: Option<String>,
+    merchant_no: Option<String>,
+    term_id: Option<String>,
+    trade_type: Option<String>,
+    pay_status: Option<String>,
+    amount: Option<Value>,
+    actual_pay_amount: Option<Value>,
+    trade_time: Option<String>,
+    pay_info: Option<String>,
+}
+
+/// `payStatus` of a `tradeType` "PAY" notice. Only "S" is shown by an official source (doc 1009's signed
+/// example, a paid Alipay order: payTime set, actualPayAmount = amount); every other value is UNKNOWN, so the
+/// notice is refused as unreadable and Lakala sends it again.
+const CAMEL_PAY_STATES: &super::OrderStates = &[("S", OrderState::Success, true)];
+
+/// A camelCase amount: fen as a JSON integer (doc 1009's example) or a string of digits.
+fn fen_number(field: &str, v: &Option<Value>) -> Result<Option<i64>> {
+    let bad = || Error::malformed(format!("{field} is not an amount in fen"));
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().filter(|f| (0..=MAX_AMOUNT).contains(f)).map(Some).ok_or_else(bad),
+        Some(Value::String(t)) => money::fen_field(field, &Some(t.clone())),
+        Some(_) => Err(bad()),
+    }
+}
+
+fn camel_order(n: &CamelNotice) -> Result<Order> {
+    let (state, is_final) = match n.trade_type.as_deref() {
+        Some("PAY") => order_state(CAMEL_PAY_STATES, n.pay_status.as_deref()),
+        _ => (OrderState::Unknown, false),
+    };
+    let total = fen_number("amount", &n.amount)?;
+    let actual = fen_number("actualPayAmount", &n.actual_pay_amount)?;
+    let paid = state.was_paid();
+    // payInfo's third part names the wallet in the example ("ALIPAY"); only the names Lakala uses are read.
+    let wallet = n.pay_info.as_deref().and_then(|p| p.split('#').nth(2));
+    let wallet = wallet.filter(|w| matches!(*w, "ALIPAY" | "WECHAT" | "UQRCODEPAY"));
+    let numbers = [n.merchant_order_no.as_deref(), n.lkl_order_no.as_deref(), n.account_channel_order_no.as_deref()];
+    Ok(Order {
+        amounts: Amounts {
+            total,
+            paid: if paid { actual.or(total) } else { None },
+            refunded: if paid { Some(0) } else { None },
+            ..Amounts::default()
+        },
+        paid_at: if paid { n.trade_time.as_deref().and_then(time::parse_beijing_compact) } else { None },
+        provider_state: n.pay_status.clone(),
+        ..Order::named(state, is_final, numbers, channel(wallet))
+    })
+}
+
 impl Lakala {
     /// Lakala signs every merchant's notices with one platform key, so a genuine notice for another
     /// merchant or terminal (say, a fraudster's 0.01 yuan order under our order number) verifies too.
     /// The notice (doc 1112, as the emulator sends it) names the merchant; one that does not is not ours.
-    fn notice_is_ours(&self, d: &TradeData) -> Result<()> {
+    /// `names`: the notice's own names for the merchant and terminal (merchant_no / term_no, merchantNo / termId).
+    fn notice_is_ours(&self, names: [&str; 2], merchant_no: &Option<String>, term_no: &Option<String>) -> Result<()> {
         // merchant_no says whose money it is and must be there; term_no only narrows it (one merchant's
         // terminals), and public integrations read notices without it, so it is checked when present.
+        let [merchant_name, term_name] = names;
         for (field, got, ours, config, needed) in [
             (
-                "merchant_no",
-                &d.merchant_no,
+                merchant_name,
+                merchant_no,
                 &self.merchant_no,
                 "credentials.merchantNo",
                 true,
             ),
-            ("term_no", &d.term_no, &self.term_no, "credentials.termNo", false),
+            (term_name, term_no, &self.term_no, "credentials.termNo", false),
         ] {
             match text(got) {
                 None if !needed => {}
@@ -972,16 +1152,26 @@ impl Gateway for Lakala {
         }
         let raw: Value = serde_json::from_slice(body)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
-        let data: TradeData = serde_json::from_value(raw.clone())
-            .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice"))?;
-        let mut order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
-        self.notice_is_ours(&data)?;
-        // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's.
-        if matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
-            order.state = OrderState::Unknown;
-            order.is_final = false;
-            order.paid_at = None;
-        }
+        let malformed = |_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice");
+        // Two formats: the trade notice in the answers' snake_case (doc 1112) and doc 1009's camelCase one.
+        let camel = ["payStatus", "merchantOrderNo", "payOrderNo"].iter().any(|k| raw.get(k).is_some());
+        let order = if camel {
+            let n: CamelNotice = serde_json::from_value(raw.clone()).map_err(malformed)?;
+            let order = camel_order(&n).map_err(|e| Error::notification("MALFORMED", e.message))?;
+            self.notice_is_ours(["merchantNo", "termId"], &n.merchant_no, &n.term_id)?;
+            order
+        } else {
+            let data: TradeData = serde_json::from_value(raw.clone()).map_err(malformed)?;
+            let mut order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
+            self.notice_is_ours(["merchant_no", "term_no"], &data.merchant_no, &data.term_no)?;
+            // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's.
+            if matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
+                order.state = OrderState::Unknown;
+                order.is_final = false;
+                order.paid_at = None;
+            }
+            order
+        };
         let mut ack_headers = BTreeMap::new();
         ack_headers.insert("content-type".to_string(), "application/json".to_string());
         let ack = Ack {

@@ -178,7 +178,7 @@ test('the emulator refuses what Lakala documents it refuses (a request the libra
   ]) {
     const r = await rawPreorder(data);
     assert.notEqual(r.code, 'BBS00000', what);
-    assert.equal(r.code, 'EMU40000', `${what}: ${JSON.stringify(r)}`);
+    assert.equal(r.code, 'BBS11000', `${what}: ${JSON.stringify(r)}`);
     assert.match(r.msg, words, what);
   }
   const ok = await rawPreorder({ account_type: 'UQRCODEPAY', trans_type: '51' });

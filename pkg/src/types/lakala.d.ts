@@ -27,6 +27,10 @@ export interface LakalaClientOptions extends HostOptions {
   /** Replay window for notifications and for signed answers (Lklapi-Timestamp), seconds either side of now().
    * Default 300, at most 3600. */
   notificationToleranceSeconds?: number;
+  /** Which refund API refund / refundQuery use. 'unified' (default): 统一退货, /api/v3/rfd/refund_front/refund and
+   * …/refund_query, the one Lakala advises. 'labs': /api/v3/labs/relation/refund, refunds queried through
+   * tradequery (no longer developed by Lakala; kept for merchants still on it). */
+  refundApi?: 'unified' | 'labs';
   signer?: Signer;
   verifier?: Verifier;
 }

@@ -158,6 +158,21 @@ impl FuzzProvider for Lakala {
                 &["*"],
                 json!({"code": "BBS11105", "msg": "订单不存在", "resp_time": "20210907173331"}),
             ),
+            // The unified refund API (doc 1826/1827): 000000 with the refund's trade_state, RFD11112 to query.
+            (
+                &["refund"],
+                json!({"code": "000000", "msg": "成功", "resp_time": "20210907173331", "resp_data": {"trade_state": "PROCESSING",
+                "merchant_no": "82229007392000A", "out_trade_no": "R-1", "trade_no": "T5", "log_no": "66210003630099",
+                "total_amount": "123", "refund_amount": "100", "payer_amount": "100", "channel_ret_desc": "RFD00000#成功"}}),
+            ),
+            (
+                &["refundQuery"],
+                json!({"code": "000000", "msg": "成功", "resp_data": {"out_trade_no": "R-1", "trade_state": "SUCCESS",
+                "trade_no": "T5", "refund_amount": "100", "trade_time": "20210907173330", "origin_total_amount": "123"}}),
+            ),
+            (&["refund"], json!({"code": "RFD11112", "msg": "网络请求超时"})),
+            // A refusal of the request as sent (BBS11000 参数校验失败).
+            (&["*"], json!({"code": "BBS11000", "msg": "参数校验失败"})),
         ]
     }
 
@@ -191,6 +206,12 @@ impl FuzzProvider for Lakala {
                    "account_type": "WECHAT", "trade_status": "SUCCESS", "total_amount": "123", "payer_amount": "123",
                    "trade_time": "20210907150327", "user_id1": "olpr"}),
             json!({"merchant_no": "82229007392000A", "term_no": "D9296400", "out_trade_no": "N-1", "trade_no": "T2", "account_type": "ALIPAY", "trade_status": "REFUND", "total_amount": "123"}),
+            // Doc 1009's camelCase notice (its example's fields, this merchant's numbers).
+            json!({"payOrderNo": "21090611012001970631000463034", "merchantOrderNo": "N-1", "merchantNo": "82229007392000A",
+                   "termId": "D9296400", "amount": 123, "tradeType": "PAY", "payStatus": "S",
+                   "payInfo": "1#1#ALIPAY#0#2021090622001432581427657317", "lklOrderNo": "2021090666210003610012",
+                   "tradeTime": "20210906131943", "accountChannelOrderNo": "2021090622001432581427657317",
+                   "actualPayAmount": 123, "logNo": "66210003610012"}),
         ]
     }
 

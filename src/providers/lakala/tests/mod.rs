@@ -14,6 +14,7 @@ use serde_json::json;
 use std::sync::OnceLock;
 
 mod wallet;
+mod fidelity;
 
 // ================================================================ key material
 
@@ -1042,7 +1043,7 @@ fn seed_query_answer_maps_amounts_and_time() {
             total: Some(123),
             paid: Some(123),
             refunded: Some(0),
-            net: None,
+            net: Some(123), // acc_settle_amount: what the wallet settles (seed 003)
             fee: None,
             discount: Some(0)
         }
