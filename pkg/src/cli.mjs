@@ -378,7 +378,7 @@ async function emulator(values, io) {
     throw err;
   }
   const described = Object.fromEntries(emu.providers.map((p) => [p, {
-    config: emu.clientOptions(p), barcodes: emu.barcodes(p), notificationsSigned: emu.notificationsSigned(p),
+    config: emu.clientOptions(p), barcodes: emu.barcodes(p), orderKey: emu.orderKey(p), notificationsSigned: emu.notificationsSigned(p),
   }]));
   if (values['write-configs'] !== undefined) {
     const { mkdirSync, writeFileSync } = await import('node:fs');
@@ -394,7 +394,7 @@ async function emulator(values, io) {
     for (const [p, d] of Object.entries(described)) {
       const codes = Object.entries(d.barcodes).map(([k, v]) => `${k} ${v}`).join(', ');
       io.out(`\n${p}\n  baseUrl   ${d.config.baseUrl}\n  config    ${JSON.stringify(d.config)}`
-        + `${codes ? `\n  barcodes  ${codes}` : ''}\n  buyer pays: POST ${emu.url}/__emulator/${p}/buyer-pays`);
+        + `${codes ? `\n  barcodes  ${codes}` : ''}\n  buyer pays: POST ${emu.url}/__emulator/${p}/buyer-pays {"${d.orderKey}":"<order no>"}`);
     }
     if (values['write-configs'] !== undefined) io.out(`\nconfigs written to ${values['write-configs']}/<provider>.json`);
     io.out(`\nfaults: POST ${emu.url}/__emulator/faults {"provider","operation","kind"}; every gateway: GET ${emu.url}/__emulator/conformance`);

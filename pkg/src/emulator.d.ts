@@ -131,6 +131,8 @@ export interface Emulator {
   clientOptions<P extends ProviderName>(provider: P, variant?: number): Extract<ClientOptions, { provider: P }>;
   credentials<P extends ProviderName>(provider: P): Extract<ClientOptions, { provider: P }>['credentials'];
   barcodes(provider: ProviderName): MagicBarcodes;
+  /** The JSON key that names an order in the HTTP control routes (POST <url>/__emulator/<provider>/buyer-pays). */
+  orderKey(provider: ProviderName): string;
   /** Whether the gateway signs its notifications (one that does not: confirm by query). */
   notificationsSigned(provider: ProviderName): boolean;
   /** The buyer scans / confirms: a waiting order is paid, and its notification is sent. Throws (with `status` 404/409) otherwise. */

@@ -90,6 +90,7 @@ export async function startEmulator(options = {}) {
     clientOptions,
     credentials: (provider) => clientOptions(provider).credentials,
     barcodes: (provider) => ({ ...describe(provider).barcodes }),
+    orderKey: (provider) => describe(provider).orderKey,
     notificationsSigned: (provider) => Boolean(describe(provider).notification?.signed),
     buyerPays(provider, orderNo) {
       try {
