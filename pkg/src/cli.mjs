@@ -315,6 +315,12 @@ async function verifyNotification(values, io) {
     notice = await c.verifyNotification(capture, expect);
   } catch (err) {
     if (!(err instanceof AggpayError)) throw err;
+    if (err.code === 'UNSUPPORTED_OPERATION') {
+      // A gateway that signs nothing (and whose client says so rather than read it): nothing can vouch for it.
+      const why = { verifies: false, code: err.code, reason: null, message: err.message };
+      io.out(values.json ? JSON.stringify(why, null, 2) : `does not verify: this gateway signs no notification\n${err.message}`);
+      return EXIT.NEGATIVE;
+    }
     if (err.code !== 'NOTIFICATION_INVALID') throw new Usage(`refused before checking: ${err.code}${err.field ? ` ${err.field}` : ''}: ${err.message}`);
     const why = { verifies: false, code: err.code, reason: err.reason ?? null, message: err.message };
     io.out(values.json ? JSON.stringify(why, null, 2) : `does not verify: ${err.reason ?? err.code}\n${err.message}`);
