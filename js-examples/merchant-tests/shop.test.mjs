@@ -49,6 +49,7 @@ test('a QR order: the buyer pays, the signed notification arrives, the order is 
 
   emu.buyerPays(PROVIDER, body.orderNo); // the buyer scans and confirms in the wallet
   await eventually(body.orderNo, 'PAID');
+  await emu.settle(); // the delivery is over: the shop's answer is recorded
   const delivered = emu.notifications(PROVIDER).filter((n) => n.body.includes(body.orderNo));
   assert.equal(delivered.at(-1).status, 200, 'the shop acknowledged the notification');
   assert.equal(delivered.at(-1).url, shop.notifyUrl);

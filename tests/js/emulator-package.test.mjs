@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,39 @@ test('npm pack lists the emulator, its types and the command', T, () => {
     for (const [, dep] of readFileSync(join(pkgDir, f), 'utf8').matchAll(/from '\.\/([^']+)'/g)) {
       assert.ok(files.includes(`dist/emulator/${dep}`), `${f} imports ${dep}`);
     }
+  }
+});
+
+test('installed from the packed tarball into a fresh project: the bin and aggpay/emulator work', T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aggpay-install-'));
+  try {
+    const packed = spawnSync('npm', ['pack', pkgDir, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(packed.status, 0, packed.stderr);
+    const tgz = packed.stdout.trim().split('\n').pop();
+    writeFileSync(join(dir, 'package.json'), '{ "name": "shop", "private": true, "type": "module" }\n');
+    // npm here runs no install script, and the package has none to run.
+    const installed = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', `./${tgz}`], { cwd: dir, encoding: 'utf8' });
+    assert.equal(installed.status, 0, installed.stderr);
+    const help = spawnSync(join(dir, 'node_modules/.bin/aggpay'), ['query', '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /usage: aggpay query/);
+    writeFileSync(join(dir, 'check.mjs'), `
+import { createClient } from 'aggpay';
+import { startEmulator, PROVIDERS } from 'aggpay/emulator';
+const emu = await startEmulator({ providers: [PROVIDERS[0]] });
+const r = await createClient(emu.clientOptions(PROVIDERS[0])).query({ merchantOrderNo: 'nothing-here' });
+console.log(JSON.stringify({ url: emu.url, provider: r.provider, at: import.meta.resolve('aggpay/emulator') }));
+await emu.stop();
+`);
+    const { NODE_TEST_CONTEXT, ...env } = process.env;
+    const ran = spawnSync(process.execPath, ['check.mjs'], { cwd: dir, encoding: 'utf8', env });
+    assert.equal(ran.status, 0, ran.stderr);
+    const out = JSON.parse(ran.stdout);
+    assert.match(out.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(out.provider, PROVIDERS[0]);
+    assert.ok(out.at.startsWith(`file://${dir}/node_modules/aggpay/dist/`), out.at);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
