@@ -249,6 +249,36 @@ test('every gateway: the buyer pays and the notification reaches the URL the tes
   }
 });
 
+test('faults and chaos given at start; reset() forgets orders, faults and chaos', T, async () => {
+  const [g] = described;
+  const p = g.provider;
+  const own = await startEmulator({ providers: [p], faults: [{ provider: p, operation: 'query', kind: 'http500', count: 2 }] });
+  try {
+    assert.equal(own.faults()[0].count, 2);
+    const client = createClient(own.clientOptions(p));
+    const no = orderNo('r');
+    await client.precreate({ merchantOrderNo: no, amount: 100, subject: 's', ...g.precreate });
+    assert.ok(own.order(p, no), 'the order exists');
+    own.chaos.set({ seed: 'x', rate: 0.5 });
+    await own.reset();
+    assert.equal(own.order(p, no), undefined, 'orders forgotten');
+    assert.deepEqual(own.faults(), [], 'faults forgotten');
+    assert.equal(own.chaos.stats().enabled, false, 'chaos off');
+    assert.ok(own.credentials(p), 'credentials stay');
+    assert.ok(own.banners().length >= 0);
+  } finally {
+    await own.stop();
+  }
+  const chaotic = await startEmulator({ providers: [p], chaos: { seed: 1, rate: 1, kinds: ['http500'] } });
+  try {
+    const r = await createClient(chaotic.clientOptions(p)).query({ merchantOrderNo: orderNo('k'), ...g.query });
+    assert.equal(r.outcome, 'UNKNOWN');
+    assert.equal(chaotic.chaos.stats().byKind.http500, 1);
+  } finally {
+    await chaotic.stop();
+  }
+});
+
 test('the sample merchant suite (js-examples/merchant-tests) passes through the built package', T, async () => {
   // As its own run (the runner marks a child it starts with NODE_TEST_CONTEXT: not this one).
   const { NODE_TEST_CONTEXT, ...env } = process.env;
