@@ -47,7 +47,7 @@ other commands), and its magic barcodes. Runs until Ctrl-C (SIGINT) or SIGTERM.
                      [--refund NO] [--input FILE] [--json] [--verbose] [--timeout MS]
 
 Asks the gateway for the order's state and prints the normalized result as a table (--json: the result as JSON).
---refund NO asks for that refund instead (refundQuery). --input FILE adds input fields some gateways need
+--refund NO asks for that refund (refundQuery, or the order query where the gateway reports refunds there). --input FILE adds input fields some gateways need
 (e.g. {"clientIp": "…"}). --verbose also prints the exchange (request and answer, secrets scrubbed) on stderr.
 
 Exit: 0 the gateway answered (outcome SUCCEEDED); 1 it answered no (FAILED, e.g. ORDER_NOT_FOUND, AUTH_FAILED);
@@ -204,28 +204,40 @@ function http({ method, url, status, headers, body }) {
 
 async function query(values, io) {
   const config = loadConfig(values, io.env);
-  if ((values.order === undefined) === (values['provider-order'] === undefined)) {
-    throw new Usage('name the order: --order NO (yours) or --provider-order NO (the gateway\'s), one of them');
+  if (values.order !== undefined && values['provider-order'] !== undefined) throw new Usage('name the order once: --order or --provider-order');
+  if (values.order === undefined && values['provider-order'] === undefined && values.refund === undefined) {
+    throw new Usage('name the order: --order NO (yours) or --provider-order NO (the gateway\'s); or a refund: --refund NO');
   }
   let timeoutMs;
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new Usage('--timeout must be a positive integer of milliseconds');
   }
-  const input = {
-    ...readJsonFile(values.input, 'input'),
+  const extra = readJsonFile(values.input, 'input');
+  const order = {
     ...(values.order !== undefined && { merchantOrderNo: values.order }),
     ...(values['provider-order'] !== undefined && { providerOrderNo: values['provider-order'] }),
-    ...(values.refund !== undefined && { refundNo: values.refund }),
   };
-  const op = values.refund !== undefined ? 'refundQuery' : 'query';
+  const refund = values.refund !== undefined ? { refundNo: values.refund } : {};
+  // What to ask, in turn: a gateway refuses an input or an operation before anything is sent, so the next way is
+  // tried only then. A refund: the refund query (with the order, or without it where the gateway names a refund
+  // alone), else the order query where the gateway reports refunds there.
+  const ways = values.refund === undefined
+    ? [['query', { ...extra, ...order }]]
+    : [['refundQuery', { ...extra, ...order, ...refund }], ['refundQuery', { ...extra, ...refund }], ['query', { ...extra, ...order, ...refund }]];
   let record = null;
   const c = client(config, { onExchange: (e) => { record = e; }, ...(timeoutMs && { timeoutMs }) });
-  try {
-    await c[op](input);
-  } catch (err) {
-    if (err instanceof AggpayError) throw new Usage(`input refused: ${err.code}${err.field ? ` ${err.field}` : ''}: ${err.message}`);
-    throw err;
+  for (const [i, [op, input]] of ways.entries()) {
+    try {
+      await c[op](input);
+      break;
+    } catch (err) {
+      if (!(err instanceof AggpayError)) throw err;
+      const another = err.code === 'UNSUPPORTED_OPERATION' || (err.code === 'INVALID_INPUT' && /OrderNo$/.test(err.field ?? ''));
+      if (!another || i === ways.length - 1) {
+        throw new Usage(`input refused: ${err.code}${err.field ? ` ${err.field}` : ''}: ${err.message}`);
+      }
+    }
   }
   if (!record) throw new Error('the client reported no exchange');
   // The scrubbed copy of the result, never the caller's own object.

@@ -149,6 +149,13 @@ test('query: every gateway, a paid order as a table and as JSON (exit 0)', T, as
     assert.ok('raw' in r, '--json keeps the raw answer');
     assert.match(json.stderr, /^POST http:\/\/127\.0\.0\.1:\d+\//, `${p}: --verbose shows the exchange`);
     assert.match(json.stderr, /\[SCRUBBED\]/, `${p}: with its signature scrubbed`);
+    // A refund of it: --refund asks the gateway about that refund, wherever the gateway reports it.
+    const refundNo = `${no}R`.slice(-32);
+    const refunded = await createClient(emu.clientOptions(p)).refund({ merchantOrderNo: no, refundNo, amount: 234, ...g.refund });
+    assert.notEqual(refunded.outcome, 'FAILED', `${p}: ${JSON.stringify(refunded.error)}`);
+    const rq = await run(['query', '--config', configFile(p), '--order', no, '--refund', refundNo, '--input', input]);
+    assert.equal(rq.code, 0, `${p}: ${rq.stdout}${rq.stderr}`);
+    assert.match(rq.stdout, /^refund\.amount\s+234 fen \(2\.34 yuan\)$/m, `${p}: ${rq.stdout}`);
   }
 });
 
