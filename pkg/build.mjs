@@ -1,7 +1,7 @@
 // Turns the compiled wasm into the npm package in pkg/dist: one wasm-opt'ed .wasm (and its .br for
 // mini-programs) shared by small per-runtime loaders over one ESM bundle of the facade and glue.
 // Usage: node pkg/build.mjs <path to aggpay.wasm from cargo>
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
@@ -58,4 +58,13 @@ for (const f of readdirSync(join(pkg, 'src/types')).filter((n) => n.endsWith('.d
   writeFileSync(join(dist, 'types', f.replace(/\.d\.ts$/, '.d.cts')), cts(text));
 }
 copyFileSync(src('slim.d.ts'), join(dist, 'slim.d.ts'));
+// aggpay/emulator and the `aggpay` command (Node only): the repository's emulator as it is (its modules, not its
+// tests or README) in dist/emulator/, the typed wrapper and the CLI beside it. They import it relatively.
+const emulator = join(root, 'js-examples/emulator');
+mkdirSync(join(dist, 'emulator'));
+for (const f of readdirSync(emulator).filter((n) => n.endsWith('.mjs') && !n.endsWith('.test.mjs'))) {
+  copyFileSync(join(emulator, f), join(dist, 'emulator', f));
+}
+for (const f of ['emulator.mjs', 'emulator.d.ts', 'cli.mjs']) copyFileSync(src(f), join(dist, f));
+chmodSync(join(dist, 'cli.mjs'), 0o755);
 console.log(`pkg/dist built: aggpay_bg.wasm ${statSync(wasm).size} bytes (${statSync(br).size} brotli)`);

@@ -24,7 +24,7 @@ import { registry, GATEWAYS } from './registry.mjs';
 const MAX_BODY = 1 << 20; // 1 MiB is far more than any gateway request
 /** What a world that is not merely unreliable does: answers and notices a client must not believe. */
 export const ADVERSARIAL_KINDS = ['late', 'replay', 'other-order', 'contradict', 'foreign-notify'];
-const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'delay', 'bad-signature', 'no-signature', 'stuck',
+export const FAULT_KINDS = ['http500', 'maintenance', 'drop-before', 'drop-after', 'delay', 'bad-signature', 'no-signature', 'stuck',
   ...ADVERSARIAL_KINDS];
 /** Per-request chaos faults, plus `duplicate-notify` (not per request: it acts on notifications). */
 export const CHAOS_KINDS = ['drop-after', 'drop-before', 'delay', 'http500', 'maintenance', 'bad-signature', 'stuck',
@@ -32,25 +32,46 @@ export const CHAOS_KINDS = ['drop-after', 'drop-before', 'delay', 'http500', 'ma
 const CHAOS_ALL = [...CHAOS_KINDS, 'duplicate-notify'];
 const CHAOS_LOG_MAX = 10_000;
 
-/** Faults queued per path (and optionally per API `method`); each matching request consumes one. */
-export function createFaults() {
+/** The operations a fault can name instead of a path (what adversary.mjs's `operation(req)` hooks answer). */
+export const FAULT_OPERATIONS = ['pay', 'precreate', 'query', 'refund', 'refundQuery', 'reverse', 'close'];
+
+/**
+ * Faults queued per path (and optionally per API `method`), or per gateway `provider` (and optionally `operation`,
+ * one of FAULT_OPERATIONS: no wire path to know); each matching request consumes one.
+ */
+export function createFaults(names = GATEWAYS) {
   let queue = [];
   return {
-    add({ path, kind, count = 1, ms = kind === 'late' ? 300 : 2000, method } = {}) {
-      if (typeof path !== 'string' || !path.startsWith('/')) throw new Error('fault path must start with "/"');
+    add({ path, kind, count = 1, ms = kind === 'late' ? 300 : 2000, method, provider, operation } = {}) {
+      if (path === undefined && provider === undefined) throw new Error('a fault names a path or a provider (and an operation)');
+      if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) throw new Error('fault path must start with "/"');
+      if (operation !== undefined && !FAULT_OPERATIONS.includes(operation)) {
+        throw new Error(`fault operation must be one of ${FAULT_OPERATIONS.join(', ')}`);
+      }
+      if (provider !== undefined && !names.includes(provider)) throw new Error(`fault provider must be one of ${names.join(', ')}`);
+      if (operation !== undefined && provider === undefined) throw new Error('a fault that names an operation names its provider');
       if (!FAULT_KINDS.includes(kind)) throw new Error(`fault kind must be one of ${FAULT_KINDS.join(', ')}`);
       if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error('fault count must be an integer 1..1000');
       if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new Error('fault ms must be an integer 0..60000');
       if (method !== undefined && (typeof method !== 'string' || !method || method.length > 128)) {
         throw new Error('fault method must be a non-empty string');
       }
-      const fault = { path, kind, count, ms, ...(method !== undefined && { method }) };
+      const fault = {
+        ...(path !== undefined && { path }), kind, count, ms, ...(method !== undefined && { method }),
+        ...(provider !== undefined && { provider }), ...(operation !== undefined && { operation }),
+      };
       queue.push(fault);
       return { ...fault };
     },
-    /** The fault for the next request to `path` (whose API method is `method`, if known), or null. */
-    take(path, method) {
-      const fault = queue.find((f) => f.path === path && (f.method === undefined || f.method === method));
+    /**
+     * The fault for the next request to `path` (whose API method is `method`, if known; made to `provider`,
+     * which is an `op` operation), or null.
+     */
+    take(path, method, provider, op) {
+      const fault = queue.find((f) => (f.path === undefined || f.path === path)
+        && (f.method === undefined || f.method === method)
+        && (f.provider === undefined || f.provider === provider)
+        && (f.operation === undefined || f.operation === op));
       if (!fault) return null;
       if (--fault.count === 0) queue = queue.filter((f) => f !== fault);
       return { kind: fault.kind, ms: fault.ms, choice: 0 }; // replay / other-order: the newest earlier answer
@@ -224,11 +245,23 @@ export function createChaos(names = GATEWAYS) {
 const ANSWERS_KEPT = 64; // earlier answers per provider, for `replay` and `other-order`
 const FORGED_LOG_MAX = 10_000;
 
+/**
+ * Starts the emulator. `options.providers`: the gateways to run (default all of the registry); `options.host`: the
+ * address to listen on (default 127.0.0.1: never beyond the loopback unless asked); `options.port` (default 0: a free
+ * one); `options.chaos`: seeded random faults from the start; `options[name]`: a gateway's own knobs.
+ */
 export async function startEmulator(options = {}) {
-  const faults = createFaults();
-  const chaos = createChaos();
+  const names = options.providers ?? GATEWAYS;
+  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => GATEWAYS.includes(n))) {
+    throw new Error(`providers must be a non-empty array of ${GATEWAYS.join(', ')}`);
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || !host) throw new Error('host must be a non-empty string');
+  const faults = createFaults(names);
+  const chaos = createChaos(names);
   const hooks = (name) => ({ duplicateNotify: () => chaos.duplicateNotify(name) });
-  const providers = await Promise.all(Object.entries(registry).map(([name, factory]) => factory({ ...options[name] }, hooks(name))));
+  const providers = await Promise.all(Object.entries(registry).filter(([name]) => names.includes(name))
+    .map(([name, factory]) => factory({ ...options[name] }, hooks(name))));
   if (options.chaos) chaos.set(options.chaos);
   const adversary = createAdversary({ gateways: Object.fromEntries(providers.map((p) => [p.name, p])) });
   const closing = new AbortController(); // cancels pending `delay` / `late` faults on close()
@@ -308,7 +341,7 @@ export async function startEmulator(options = {}) {
 
     const operation = provider.faultMethod?.(request);
     const info = adversary.describe(provider, request);
-    const queued = faults.take(url.pathname, operation);
+    const queued = faults.take(url.pathname, operation, provider.name, info.op);
     // Chaos draws for every gateway request; a queued fault wins (and the chaos draw is not counted).
     const random = chaos.decide(provider, request, {
       operation: operation ?? url.pathname, record: !queued, applies: (k) => applies(k, provider, info, request),
@@ -468,19 +501,20 @@ export async function startEmulator(options = {}) {
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(options.port ?? 0, host, () => { server.off('error', reject); resolve(); });
   });
   const { port } = server.address();
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closed = null;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: origin,
     port,
     ...Object.fromEntries(providers.map((p) => [p.name, p.controller])),
     /** Per gateway, how a client is configured and driven against this emulator (GET /__emulator/conformance). */
     conformance: () => conformance(),
     /** What server.mjs prints at start: one text per gateway that has one. */
-    banners: () => providers.map((p) => p.banner?.(`http://127.0.0.1:${port}`)).filter(Boolean),
+    banners: () => providers.map((p) => p.banner?.(origin)).filter(Boolean),
     faults,
     chaos: {
       set: (spec) => chaos.set(spec),
