@@ -81,7 +81,7 @@ try {
   const act = record('shouqianba', 'activate terminal', await s.activate({ vendorSn: sqb.vendorSn, vendorKey: sqb.vendorKey, appId: sqb.appId, code: sqb.activationCode, deviceId: 'till-01' }));
   record('shouqianba', 'daily check-in', await s.checkin({ deviceId: 'till-01' }), `terminal ${act.credentials.terminalSn}, key rotated`);
   const sOrder = orderNo('S');
-  const pre = record('shouqianba', 'precreate QR order', await s.precreate({ merchantOrderNo: sOrder, amount: 2580, subject: 'Coffee beans 1kg', operator: 'alice', payway: '3', notifyUrl: notifyUrl('shouqianba') }));
+  const pre = record('shouqianba', 'precreate QR order', await s.precreate({ merchantOrderNo: sOrder, amount: 2580, subject: 'Coffee beans 1kg', operator: 'alice', channel: 'WECHAT', notifyUrl: notifyUrl('shouqianba') }));
   rows.at(-1).note = `qr ${pre.order?.qrCode}`;
   await buyerPays('shouqianba', { client_sn: sOrder });
   const sPaid = record('shouqianba', 'buyer paid; wait', await s.waitForPayment({ merchantOrderNo: sOrder, amount: 2580 }, { sleep }).then((f) => f.result));

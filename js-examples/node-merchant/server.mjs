@@ -93,13 +93,11 @@ const common = (req) => ({ operator: OPERATOR, clientIp: req.socket.remoteAddres
  * we recorded. Tingyihui's callbacks are unsigned, so none is asked for: GET /orders asks the gateway instead. */
 const notifyUrl = (provider, no) => (provider === 'tingyihui' ? undefined : `${publicUrl}/notify/${provider}?order=${no}`);
 
-const PAYWAY = { ALIPAY: '2', WECHAT: '3', UNIONPAY: '17' }; // Shouqianba names the wallet by number
-
-async function createOrder(req, { provider, amount, subject, channel = 'WECHAT' }) {
+// Alipay by default: every gateway makes an Alipay QR order (Lakala makes none for WeChat).
+async function createOrder(req, { provider, amount, subject, channel = 'ALIPAY' }) {
   const client = clientFor(provider);
   const merchantOrderNo = newNo('N');
-  const r = await client.precreate({ merchantOrderNo, amount, subject, ...common(req), notifyUrl: notifyUrl(provider, merchantOrderNo),
-    ...(provider === 'shouqianba' ? { payway: PAYWAY[channel] ?? channel } : { channel }) });
+  const r = await client.precreate({ merchantOrderNo, amount, subject, channel, ...common(req), notifyUrl: notifyUrl(provider, merchantOrderNo) });
   orders.set(merchantOrderNo, { provider, amount, state: r.order?.state ?? 'UNKNOWN' }); // the buyer pays only after this answer
   // Only SUCCEEDED shows a QR code. UNKNOWN means "ask again" (GET /orders/<no>), never "create another".
   return r.outcome === 'SUCCEEDED' ? [201, { merchantOrderNo, qrCode: r.order?.qrCode }] : [statusOf(r), { merchantOrderNo, ...view(r) }];
