@@ -5,20 +5,13 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createClient, AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor } from './kit.mjs';
+import { clientFor, useEmulator } from './kit.mjs';
 
 const T = { timeout: 60_000 };
 const IP = '127.0.0.1';
 const MAX = 1 << 20; // the documented body limit
 
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 beforeEach(() => emu.faults.clear());
 
 let seq = 0;

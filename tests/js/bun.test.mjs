@@ -1,12 +1,12 @@
 // The package in Bun (the `bun` npm package's binary): one script imports `aggpay` by name (ESM) and require()s it,
 // both resolved through the exports map's `bun` condition, and runs the conformance cases with each against the
 // emulator; Bun has node:crypto, so the Lakala signer is 'node'.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { useEmulator } from './kit.mjs';
 import { bin, lastJson, runProcess } from '../runtimes/proc.mjs';
 import { ROOT } from '../runtimes/workerd.mjs';
 
@@ -14,13 +14,7 @@ const pkgDir = join(ROOT, 'pkg');
 const bunExports = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).exports['.'].bun;
 
 const TIMEOUT = 45_000; // each test; a hung runtime fails instead of blocking make test
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 test('Bun: import and require() resolve through the bun condition, share one instance, pass the conformance cases; Lakala signs with node:crypto', { timeout: TIMEOUT }, async () => {
   const run = await runProcess(bin('bun'), [join(ROOT, 'tests/runtimes/bun-conformance.mjs'), emu.url],

@@ -1,23 +1,17 @@
 // The runtime conformance cases (tests/conformance/cases.mjs) in Node: ESM by name, the default import,
 // CommonJS, and the slim entry initialized by hand — each a separate way a user loads the package.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import * as esm from 'aggpay';
 import aggpayDefault from 'aggpay';
 import * as slim from 'aggpay/slim';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { useEmulator } from './kit.mjs';
 import { runConformance } from '../conformance/cases.mjs';
 
 const require = createRequire(import.meta.url);
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 const expectAll = (report, verifier = 'node') => {
   assert.deepEqual(report.failed, []);

@@ -1,12 +1,12 @@
 // The package in Deno (the `deno` npm package's binary): a script that imports `aggpay` by name, as a Deno user
 // with the package in node_modules does, resolved through the exports map's `deno` condition, run with the network
 // limited to 127.0.0.1 and file reads limited to the package directory; then the deno-server example end to end.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { useEmulator } from './kit.mjs';
 import { packageDir, startDev } from '../../js-examples/deno-server/dev.mjs';
 import { bin, lastJson, runProcess } from '../runtimes/proc.mjs';
 import { ROOT } from '../runtimes/workerd.mjs';
@@ -15,13 +15,7 @@ const DENO_ENV = { DENO_NO_UPDATE_CHECK: '1', ...(process.env.DENO_DIR && { DENO
 const exportsMap = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).exports['.'];
 
 const TIMEOUT = 45_000; // each test; a hung runtime fails instead of blocking make test
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 test('Deno: `aggpay` resolves through the deno condition; conformance cases pass by name and default import; Lakala signs with WebCrypto', { timeout: TIMEOUT }, async () => {
   assert.equal(packageDir, realpathSync(join(ROOT, 'pkg')));

@@ -1,11 +1,10 @@
 // onExchange: the redacted exchange log. For every provider and every operation it has (plus the
 // payAndConfirm / waitForPayment flows), no secret the client knows and no signature it actually sent or
 // received survives into the records; each record says what happened; a hook cannot hurt the caller.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggpayError, createClient } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor } from './kit.mjs';
+import { clientFor, useEmulator } from './kit.mjs';
 
 const T = { timeout: 20_000 };
 const IP = '203.0.113.9';
@@ -13,13 +12,7 @@ const IP = '203.0.113.9';
 const OPERATIONS = ['activate', 'checkin', 'pay', 'precreate', 'query', 'refund', 'refundQuery', 'cancel', 'revoke', 'close'];
 const BARCODE = '130000000000000001';
 const fast = { sleep: async () => {}, timeoutMs: 60_000 }; // flows without real waiting
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let seq = 0;
 const no = (tag) => `xl-${tag}-${process.pid % 100000}-${++seq}`;

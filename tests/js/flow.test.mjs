@@ -6,19 +6,12 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor, spyFetch } from './kit.mjs';
+import { clientFor, spyFetch, useEmulator } from './kit.mjs';
 
 const T = { timeout: 20_000 };
 const IP = '127.0.0.1';
 
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 beforeEach(() => emu.faults.clear());
 
 let seq = 0;

@@ -3,11 +3,10 @@
 // a cashier page hands to wx.requestPayment / my.tradePay (WeChat: exactly the six string keys); what it does not
 // make is refused before anything is sent. A wallet order is then paid by its buyer (emulator control) while
 // waitForPayment polls it; and a merchant discount reads as amounts.paid / discount / net.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { spyFetch } from './kit.mjs';
+import { spyFetch, useEmulator } from './kit.mjs';
 
 const T = { timeout: 20_000 };
 const OPENID = 'oODbw0Aiss8lP5aPvFq9-_F4H9LA';
@@ -17,9 +16,7 @@ const WECHAT_KEYS = ['appId', 'nonceStr', 'package', 'paySign', 'signType', 'tim
 const KINDS = ['QR', 'JSAPI', 'MINI_PROGRAM', 'H5'];
 const WALLETS = ['ALIPAY', 'WECHAT', 'UNIONPAY'];
 
-let emu;
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => { await emu?.close(); });
+const emu = useEmulator();
 
 function client(apiVersion, identity, options = {}) {
   const c = emu.fubei.credentials;

@@ -1,9 +1,11 @@
 // What the tests share (the package's tests here and the emulator's own in js-examples/emulator): a client for
 // each gateway of a running emulator, configured as a merchant would configure it; a merchant's notification
-// endpoint (startMerchant); a fetch that records what a client sends (spyFetch); and the test key pair.
-// (Not a test file: node --test runs only *.test.mjs.)
+// endpoint (startMerchant); a fetch that records what a client sends (spyFetch); the test key pair; and a test
+// file's own emulator (useEmulator). (Not a test file: node --test runs only *.test.mjs.)
 import http from 'node:http';
 import crypto from 'node:crypto';
+import { before, after } from 'node:test';
+import { startEmulator } from '../../js-examples/emulator/index.mjs';
 
 // Loaded lazily: the emulator's own tests use this kit too, and they run without a built package.
 let createClient = () => { throw new Error('the aggpay package is not built (make build)'); };
@@ -132,4 +134,24 @@ export function spyFetch({ describe, beforeSend, refuse = false, keepText = fals
   f.ops = () => f.calls.map((c) => c.op);
   f.count = (op) => f.calls.filter((c) => c.op === op).length;
   return f;
+}
+
+/**
+ * This test file's emulator on 127.0.0.1: started before its tests, stopped after them. The returned object stands
+ * for it once started (`emu.url`, `emu.lakala.order(…)`, `clientFor(emu, …)`).
+ */
+export function useEmulator(options = {}) {
+  let emu;
+  before(async () => {
+    emu = await startEmulator({ port: 0, ...options });
+  });
+  after(async () => {
+    await emu?.close();
+  });
+  return new Proxy({}, {
+    get: (_, key) => {
+      const v = emu?.[key];
+      return typeof v === 'function' ? v.bind(emu) : v;
+    },
+  });
 }

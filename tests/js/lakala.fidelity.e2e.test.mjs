@@ -1,18 +1,16 @@
 // End to end over real HTTP, through the built package, against the Lakala emulator: what Lakala's own documents
 // say and the library now follows — the unified refund (统一退货, docs 1826/1827) by default with the labs one
 // selectable, doc 1009's camelCase notice verified and read, and a documented refusal code (BBS11000 参数校验失败).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor, spyFetch } from './kit.mjs';
+import { clientFor, spyFetch, useEmulator } from './kit.mjs';
 
 const T = { timeout: 15_000 };
 const IP = '127.0.0.1';
 const ACK = '{"code":"SUCCESS","message":"执行成功"}';
 
-let emu;
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => { await emu?.close(); });
+const emu = useEmulator();
 
 let seq = 0;
 const no = (tag) => `${tag}${process.pid}f${++seq}`;

@@ -2,13 +2,12 @@
 // Every kind × wallet Lakala's preorder makes (the SDK's trans_type 41 / 51 / 71), what is refused before
 // sending, what the emulator itself refuses (written from the same documents), the pay parameters read into
 // the wallet's shape, and a JSAPI order the buyer pays while waitForPayment polls it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
 import { lklMessage } from '../../js-examples/emulator/lakala.mjs';
-import { clientFor, spyFetch } from './kit.mjs';
+import { clientFor, spyFetch, useEmulator } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 const IP = '127.0.0.1';
@@ -16,13 +15,7 @@ const OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
 const SUB_APPID = 'wx8888888888888888';
 const WECHAT_KEYS = ['appId', 'nonceStr', 'package', 'paySign', 'signType', 'timeStamp'];
 
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let seq = 0;
 const no = (tag) => `${tag}${process.pid}w${++seq}`;

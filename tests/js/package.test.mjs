@@ -1,6 +1,6 @@
 // The published package as a user gets it: loaded by name (ESM and CommonJS), its exports map, its money
 // helpers, and its TypeScript declarations checked by tsc in strict mode.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -10,20 +10,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esm from 'aggpay';
 import { createClient, yuanToFen, fenToYuan, AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { useEmulator } from './kit.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pkgDir = join(root, 'pkg');
 const require = createRequire(import.meta.url);
 const API = ['AggpayError', 'createClient', 'fenToYuan', 'yuanToFen'];
 
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 const terminalClient = (mod) => {
   const { terminalSn, terminalKey } = emu.shouqianba.credentials;

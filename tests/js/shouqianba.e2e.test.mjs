@@ -1,17 +1,11 @@
 // End to end over real HTTP: the package, loaded by name, against the Shouqianba gateway emulator.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { useEmulator } from './kit.mjs';
 
 const T = { timeout: 10_000 };
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let seq = 0;
 /** A fresh merchant order number (≤ 32 chars), unique per run. */

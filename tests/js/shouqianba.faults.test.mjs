@@ -3,16 +3,10 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
+import { useEmulator } from './kit.mjs';
 
 const T = { timeout: 10_000 };
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 beforeEach(() => emu.faults.clear());
 
 let seq = 0;

@@ -1,19 +1,12 @@
 // The WAP cashier's return URL, end to end over real HTTP: the built package against the Shouqianba emulator,
 // whose cashier appends the page-return parameters of wap2.md (页面同步跳转参数说明), signed by its 《签名规则》.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor } from './kit.mjs';
+import { clientFor, useEmulator } from './kit.mjs';
 
 const T = { timeout: 10_000 };
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let seq = 0;
 const no = (tag) => `${tag}-${process.pid}-${++seq}`;

@@ -1,20 +1,13 @@
 // Wallet orders end to end over real HTTP: the built package, loaded by name, against the Shouqianba emulator.
 // Every kind × wallet the gateway makes (zh-cn/api/annex/payway.md, zh-cn/api/interface/precreate.md), the
 // ones it does not refused before anything is sent, payParams in the wallet's shape, and a JSAPI order paid.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor, spyFetch } from './kit.mjs';
+import { clientFor, spyFetch, useEmulator } from './kit.mjs';
 
 const T = { timeout: 20_000 };
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let seq = 0;
 const no = (tag) => `${tag}-${process.pid}-${++seq}`;

@@ -1,22 +1,15 @@
 // End to end over real HTTP: the package, loaded by name, against the Tingyihui (停宜慧) "os-base" emulator.
 // Requests are RSA2-signed by the library and checked by the emulator's own code; answers are unsigned JSON
 // {"code","msg","data","error"} whose code decides the outcome.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { spyFetch, startMerchant, verifying } from './kit.mjs';
+import { spyFetch, startMerchant, verifying, useEmulator } from './kit.mjs';
 
 const T = { timeout: 10_000 };
 
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let seq = 0;
 /** A fresh ownerTradeNo / ownerRefundNo, unique per run. */

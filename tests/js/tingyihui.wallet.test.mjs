@@ -2,23 +2,16 @@
 // the platform makes (USER_QR, MINI_APP, M_WEB per the SDK's PayConstant.PayProduct), the pay parameters in the
 // shared shapes, what it does not make refused before anything is sent, and waitForPayment after a
 // mini-program order (Tingyihui documents no JSAPI product: its WeChat in-wallet order is the mini-program one).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggpayError } from 'aggpay';
-import { startEmulator } from '../../js-examples/emulator/index.mjs';
-import { clientFor, spyFetch } from './kit.mjs';
+import { clientFor, spyFetch, useEmulator } from './kit.mjs';
 
 const T = { timeout: 20_000 };
 const OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
 const ALIPAY_USER = '2088102177846880';
 
-let emu;
-before(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-after(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let seq = 0;
 const no = (tag) => `${tag}-${process.pid}-${++seq}`;
