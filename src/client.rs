@@ -282,9 +282,16 @@ fn readable(order: &crate::model::Order, refund: Option<&crate::model::Refund>) 
             "the notice names no order this library can read; refused so the gateway sends it again",
         ));
     }
-    let refund_known = refund.is_some_and(|r| r.state != crate::model::RefundState::Unknown);
-    if order.state == crate::model::OrderState::Unknown && !refund_known {
-        let state = order.provider_state.as_deref().unwrap_or("no state");
+    // A refund notice is about its refund: a refund state nobody can read is unreadable, whatever the order says.
+    let unreadable = match refund {
+        Some(r) => r.state == crate::model::RefundState::Unknown,
+        None => order.state == crate::model::OrderState::Unknown,
+    };
+    if unreadable {
+        let state = refund
+            .and_then(|r| r.provider_state.as_deref())
+            .or(order.provider_state.as_deref())
+            .unwrap_or("no state");
         return Err(Error::notification(
             "UNREADABLE",
             format!("the notice reports a state this library cannot read ({state:?}); refused so the gateway sends it again"),

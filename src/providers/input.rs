@@ -381,5 +381,10 @@ pub fn base_url(field: &str, url: &Option<String>, default: &str) -> Result<Stri
             "must be an http(s) URL like \"https://gateway.example.com\"",
         ));
     }
+    // A password in the URL would travel into error messages, logs and the command line's output.
+    let authority = u.split("://").nth(1).unwrap_or_default().split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(Error::config(field, "must not carry a user or password (user:password@host)"));
+    }
     Ok(u.to_string())
 }

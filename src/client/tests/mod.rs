@@ -48,4 +48,10 @@ fn a_genuine_notice_the_library_cannot_read_is_refused_so_the_gateway_resends() 
         reason(super::readable(&odd, Some(&refund(RefundState::Unknown)))),
         Some("UNREADABLE")
     );
+    // ... and a refund state nobody can read is unreadable even where the order's own state is known.
+    let paid = named(OrderState::Success);
+    assert_eq!(
+        reason(super::readable(&paid, Some(&refund(RefundState::Unknown)))),
+        Some("UNREADABLE")
+    );
 }

@@ -94,7 +94,7 @@ impl Fubei {
             ));
         }
         let d = order_data(&data).map_err(malformed)?;
-        let order = to_order(&d).map_err(malformed)?;
+        let mut order = to_order(&d).map_err(malformed)?;
         // A vendor secret signs the notifications of every merchant of the vendor: a genuine notice for
         // another merchant carrying our order number is valid but not ours, and one that names no
         // merchant cannot be told apart from it.
@@ -108,6 +108,11 @@ impl Fubei {
             }
         }
         let refund = refund_of(&d).map_err(malformed)?;
+        if refund.is_some() {
+            // A refund notice is about the refund: an order state in it must not read as a payment's news.
+            order.state = crate::model::OrderState::Unknown;
+            order.is_final = false;
+        }
         let mut raw: Map<String, Value> = fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
         raw.insert("data".into(), data);
         Ok(Notification {

@@ -359,3 +359,14 @@ fn a_body_in_neither_format_has_no_state_and_no_ids() {
         .unwrap();
     assert_eq!(e.reason, Some("UNREADABLE"));
 }
+
+/// REVIEW F-7: a genuine Lakala refund-trade notice (doc 1112 snake_case, trade_main_type REFUND) is now refused as
+/// UNREADABLE on every delivery: its order state is cleared to UNKNOWN and no `refund` is read from it.
+#[test]
+fn review_refund_trade_notice_is_refused_forever() {
+    let body = br#"{"merchant_no":"822126090640003","out_trade_no":"R1","trade_no":"2021090766210003630099","origin_out_trade_no":"O1","trade_main_type":"REFUND","trade_state":"SUCCESS","total_amount":"100"}"#;
+    let client = crate::Client::new(&doc_config().to_string()).unwrap();
+    let r = client.notification(&notify_headers(platform_key(), NOW_S, "n1", body), body, NOW_MS, None);
+    eprintln!("{:?}", r.as_ref().map(|n| (n.order.state, n.refund.clone())).map_err(|e| e.reason));
+    assert!(r.is_ok(), "a genuine refund notice is never acknowledged");
+}
