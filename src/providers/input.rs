@@ -382,9 +382,18 @@ pub fn base_url(field: &str, url: &Option<String>, default: &str) -> Result<Stri
         ));
     }
     // A password in the URL would travel into error messages, logs and the command line's output.
-    let authority = u.split("://").nth(1).unwrap_or_default().split('/').next().unwrap_or_default();
+    let authority = u
+        .split("://")
+        .nth(1)
+        .unwrap_or_default()
+        .split('/')
+        .next()
+        .unwrap_or_default();
     if authority.contains('@') {
-        return Err(Error::config(field, "must not carry a user or password (user:password@host)"));
+        return Err(Error::config(
+            field,
+            "must not carry a user or password (user:password@host)",
+        ));
     }
     Ok(u.to_string())
 }

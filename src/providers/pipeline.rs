@@ -322,7 +322,8 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         Operation::Query if r.order.is_none() && r.refund.is_none() => {
             Err(Error::malformed("the answer says it found the order, but shows none"))
         }
-        Operation::Query if r.order.is_some() && input.is_some() && !named => {
+        // A created order (a code to show, pay parameters to hand over) must be the one asked for.
+        Operation::Query | Operation::Precreate if r.order.is_some() && input.is_some() && !named => {
             let message = "the answer does not name the order asked about";
             Err(Error::malformed(message))
         }

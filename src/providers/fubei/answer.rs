@@ -276,7 +276,6 @@ impl Fubei {
                     order.state = OrderState::Pending;
                     order.amounts.paid = Some(0);
                 }
-                order.merchant_order_no = order.merchant_order_no.or_else(|| asked(|i| &i.merchant_order_no));
                 let reply = Reply::new(Outcome::Succeeded).with_order(Some(order));
                 match params {
                     Params::QrCode => reply,
@@ -358,7 +357,6 @@ impl Fubei {
                     order.state = OrderState::Closed;
                     order.is_final = true;
                 }
-                order.merchant_order_no = order.merchant_order_no.or_else(|| asked(|i| &i.merchant_order_no));
                 order.provider_order_no = order.provider_order_no.or_else(|| asked(|i| &i.provider_order_no));
                 let error = (outcome == Outcome::Unknown).then(|| state_error("the order is not closed or reversed"));
                 let r = Reply::new(outcome).with_error(error).with_order(Some(order));

@@ -129,13 +129,19 @@ pub(super) fn to_order(d: &OrderData) -> Result<Order> {
         Some(x) => Some(x),
         None => discounts(&d.payment_list)?,
     };
-    // An answer without order_price (seed 001's example) says only what was received; that is the
-    // order's amount only when nothing was taken off it.
+    // An answer without order_price (seed 001's example) says what was received (实收) and what the merchant's
+    // discount took off (商家折扣减的金额): the order's amount is their sum. Left unsaid, the asked amount could
+    // not be checked against the answer.
     let total = match fen("order_price", &d.order_price)? {
         Some(t) => Some(t),
-        None => match fen("total_amount", &d.total_amount)? {
-            Some(t) => Some(t),
-            None => fen("total_fee", &d.total_fee)?.filter(|_| discount.unwrap_or(0) == 0),
+        None => match (fen("total_amount", &d.total_amount)?, fen("total_fee", &d.total_fee)?) {
+            (Some(t), _) => Some(t),
+            (None, Some(received)) => Some(
+                received
+                    .checked_add(discount.unwrap_or(0))
+                    .ok_or_else(|| Error::malformed("total_fee plus the discount overflows"))?,
+            ),
+            (None, None) => None,
         },
     };
     let received = match fen("total_fee", &d.total_fee)? {
@@ -196,7 +202,7 @@ fn discounts(v: &Option<Value>) -> Result<Option<i64>> {
     };
     items.iter().try_fold(Some(0i64), |sum, item| {
         let amount = fen("payment_list.amount", &item.get("amount").cloned())?.ok_or_else(bad_list)?;
-        Ok(sum.and_then(|s| s.checked_add(amount)))
+        sum.and_then(|s| s.checked_add(amount)).map(Some).ok_or_else(bad_list)
     })
 }
 

@@ -632,7 +632,10 @@ fn a_bad_config_is_refused_naming_the_field() {
         let cases = [
             (with(&["baseUrl"], json!("gateway.example.com")), "baseUrl"),
             (with(&["baseUrl"], json!("ftp://gateway.example.com")), "baseUrl"),
-            (with(&["baseUrl"], json!("https://user:S3CRET@gateway.example.com")), "baseUrl"),
+            (
+                with(&["baseUrl"], json!("https://user:S3CRET@gateway.example.com")),
+                "baseUrl",
+            ),
             (with(&["baseUrl"], json!("")), "baseUrl"),
             (with(&["baseURL"], json!("https://gateway.example.com")), "baseURL"),
             (

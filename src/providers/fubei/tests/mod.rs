@@ -822,12 +822,12 @@ fn seed_query_answer() {
     assert_eq!(o.provider_order_no.as_deref(), Some("20170601215348178414"));
     assert_eq!(o.channel_order_no.as_deref(), Some("12345678998765433223"));
     assert_eq!(o.channel, Some(Channel::Wechat));
-    // total_fee is 实收金额; with 20.00 taken off (discount_money) it is not the order's amount, and the
-    // example gives no order_price (订单金额): total is not claimed.
+    // total_fee is 实收金额 and 20.00 was taken off (discount_money); the example gives no order_price
+    // (订单金额), so the order's amount is their sum: 100.00.
     assert_eq!(
         o.amounts,
         Amounts {
-            total: None,
+            total: Some(10000),
             paid: Some(8000),
             refunded: None,
             net: Some(7900),
