@@ -264,9 +264,37 @@ fn wallet_order(input: &Input) -> Result<WalletOrder> {
     })
 }
 
+/// A created order counts only as the one asked for: the wallet and kind the answer says it made (where it says)
+/// are those asked, it still waits for its buyer (CREATED), and a QR order carries its code. Anything else is
+/// UNKNOWN: an order exists, but not one to hand to a buyer (poll it).
+fn made_as_asked(d: &OrderData, input: Option<&Input>) -> Result<()> {
+    let asked = input.map(wallet_order).and_then(Result::ok);
+    let said = |what: &str| Err(Error::malformed(format!("the created order is {what}, not the order asked for")));
+    if let Some(a) = &asked {
+        if d.payway.as_deref().is_some_and(|p| wallet_of(p) != Some(a.channel)) {
+            return said("for another wallet");
+        }
+        // A sub_payway that names another kind this table knows (one it does not know says nothing here).
+        if d.sub_payway.as_deref().and_then(kind_of).is_some_and(|k| k != a.kind) {
+            return said("of another kind");
+        }
+    }
+    if d.order_status.as_deref().is_some_and(|s| s != "CREATED") {
+        return said("not waiting for its buyer (order_status is not CREATED)");
+    }
+    let qr = asked.as_ref().map_or(d.sub_payway.as_deref().and_then(kind_of), |a| Some(a.kind));
+    if qr.unwrap_or(OrderKind::Qr) == OrderKind::Qr && text(&d.qr_code).is_none() {
+        return said("a QR order without its qr_code");
+    }
+    Ok(())
+}
+
 /// A wallet order's pay parameters, from `wap_pay_request`: what was asked (the input), else what the
 /// answer says it made. QR orders have none (their `qr_code` is the order's `qrCode`).
 fn with_pay_params(reply: Reply, d: &OrderData, input: Option<&Input>) -> Reply {
+    if let Err(e) = made_as_asked(d, input) {
+        return Reply::unknown(e).with_order(reply.order);
+    }
     let (kind, channel) = match input.map(wallet_order) {
         Some(Ok(o)) => (Some(o.kind), Some(o.channel)),
         _ => (
@@ -410,6 +438,15 @@ impl Shouqianba {
                 let asked = order.kind != OrderKind::Qr || text(&input.kind).is_some() || text(&input.sub_payway).is_some();
                 put(&mut b, "sub_payway", Some(order.sub_payway).filter(|_| asked));
                 put(&mut b, "payer_uid", wallet::payer(input, order.kind, 64)?);
+                // The kind is this table's to say: `extra` must not turn the order into another kind.
+                for owned in ["sub_payway", "payer_uid"] {
+                    if input.extra.as_ref().is_some_and(|e| e.contains_key(owned)) {
+                        return Err(Error::input(
+                            &format!("extra.{owned}"),
+                            "is set from kind, channel and payerId; set it there",
+                        ));
+                    }
+                }
                 "/upay/v2/precreate"
             }
             Operation::Query => {

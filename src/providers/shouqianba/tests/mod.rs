@@ -278,6 +278,9 @@ fn biz_result_codes_through_parse() {
         // On a refund, settlement_amount is the refund's amount: the one asked (300).
         let data = if op == Operation::Refund {
             order_data_with(status, json!({"net_amount": "700", "settlement_amount": "300"}))
+        } else if op == Operation::Precreate {
+            // A created QR order carries its code.
+            order_data_with(status, json!({"qr_code": "https://qr.shouqianba.com/x"}))
         } else {
             order_data(status)
         };
@@ -687,15 +690,15 @@ fn answer_about_another_order_is_unknown() {
         assert_eq!(error_code(&r), Some(ErrorCode::MalformedResponse), "{op:?}");
         assert!(r.order.is_none());
         // Without the input to compare with, the answer is taken as it is (with a state that fits its code).
-        let state = if matches!(op, Operation::Cancel | Operation::Revoke) {
-            "CANCELED"
-        } else {
-            "PAID"
+        let data = match op {
+            Operation::Cancel | Operation::Revoke => order_data("CANCELED"),
+            Operation::Precreate => order_data_with("CREATED", json!({"qr_code": "https://qr.shouqianba.com/x"})),
+            _ => order_data("PAID"),
         };
         let r = crate::providers::parse_checked(
             &mut gateway(),
             op,
-            &http(200, biz_ok(code, order_data(state))),
+            &http(200, biz_ok(code, data)),
             None,
             &Ctx::default(),
         );

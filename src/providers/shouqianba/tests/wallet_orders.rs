@@ -223,8 +223,8 @@ fn alipay_wallet_orders_carry_the_trade_number() {
 
 #[test]
 fn qr_orders_have_no_pay_params_and_a_failed_precreate_reads_none() {
-    for channel in ["ALIPAY", "WECHAT", "UNIONPAY"] {
-        let d = created(json!({"qr_code": "https://qr.shouqianba.com/x", "sub_payway": "2"}));
+    for (channel, payway) in [("ALIPAY", "2"), ("WECHAT", "3"), ("UNIONPAY", "17")] {
+        let d = created(json!({"qr_code": "https://qr.shouqianba.com/x", "payway": payway, "sub_payway": "2"}));
         let r = parse_with(Operation::Precreate, precreate(json!({"channel": channel})), biz_ok("PRECREATE_SUCCESS", d));
         assert_eq!(r.outcome, Outcome::Succeeded, "{channel}");
         let o = r.order.unwrap();
@@ -391,51 +391,42 @@ fn a_split_that_cannot_be_read_is_left_unsaid_never_guessed() {
     assert_eq!((a.paid, a.discount), (Some(0), None));
 }
 
-// ---------------------------------------------------------------- REVIEW findings
+// ---------------------------------------------------------------- from the attacker review
 
-/// REVIEW F-3: a precreate answer that names no order (no client_sn, no sn) still hands out pay params as
-/// SUCCEEDED: nothing ties the wallet parameters to the order asked for.
+/// A precreate answer that names no order (no client_sn, no sn) hands out no pay parameters.
 #[test]
-fn review_precreate_pay_params_for_an_unnamed_order() {
+fn pay_params_of_an_unnamed_order_are_not_handed_out() {
     let mut d = created(json!({"payway": "3", "sub_payway": "3", "wap_pay_request": wechat_request()}));
-    let m = d.as_object_mut().unwrap();
+    let m = d.as_object_mut().expect("object");
     m.remove("client_sn");
     m.remove("sn");
     let r = parse_with(Operation::Precreate, wallet_input("JSAPI", "WECHAT"), biz_ok("PRECREATE_SUCCESS", d));
-    eprintln!("unnamed: outcome={:?} order_no={:?} params={:?}", r.outcome,
-        r.order.as_ref().and_then(|o| o.merchant_order_no.clone()), r.order.as_ref().and_then(|o| o.pay_params.clone()).is_some());
-    assert_ne!(r.outcome, Outcome::Succeeded, "pay params for an order the answer does not name");
+    assert_eq!(r.outcome, Outcome::Unknown, "{r:?}");
 }
 
-/// REVIEW F-4: the answer says it made another kind/wallet (Alipay QR: payway 2, sub_payway 2) than asked (WeChat
-/// JSAPI); the library ignores what the answer says it made and reports WeChat pay params as SUCCEEDED.
+/// An answer that says it made another wallet or kind than asked (an Alipay QR for a WeChat JSAPI order), or an
+/// order no longer waiting for its buyer, is UNKNOWN: its pay parameters are not the order asked for.
 #[test]
-fn review_precreate_answer_for_another_kind_and_wallet() {
-    let d = created(json!({"payway": "2", "sub_payway": "2", "wap_pay_request": wechat_request()}));
-    let r = parse_with(Operation::Precreate, wallet_input("JSAPI", "WECHAT"), biz_ok("PRECREATE_SUCCESS", d));
-    eprintln!("other kind: outcome={:?} channel={:?}", r.outcome, r.order.as_ref().map(|o| o.channel.clone()));
-    assert_ne!(r.outcome, Outcome::Succeeded, "the answer says an Alipay QR order was made");
-}
-
-/// REVIEW: a precreate answer whose order is already PAID / CANCELED, reported as a created order.
-#[test]
-fn review_precreate_answer_with_a_settled_state() {
+fn a_created_order_must_be_the_kind_wallet_and_state_asked() {
+    let other = created(json!({"payway": "2", "sub_payway": "2", "wap_pay_request": wechat_request()}));
+    let r = parse_with(Operation::Precreate, wallet_input("JSAPI", "WECHAT"), biz_ok("PRECREATE_SUCCESS", other));
+    assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll), "{r:?}");
     for st in ["PAID", "CANCELED", "PAY_CANCELED"] {
         let d = created(json!({"order_status": st, "payway": "3", "sub_payway": "3", "wap_pay_request": wechat_request()}));
         let r = parse_with(Operation::Precreate, wallet_input("JSAPI", "WECHAT"), biz_ok("PRECREATE_SUCCESS", d));
-        eprintln!("{st}: outcome={:?} next={:?} state={:?}", r.outcome, r.next, r.order.as_ref().map(|o| o.state));
+        assert_eq!((r.outcome, r.next), (Outcome::Unknown, Next::Poll), "{st}: {r:?}");
     }
+    // A QR order's answer without its code has nothing to show the buyer.
+    let d = created(json!({"payway": "3", "sub_payway": "2"}));
+    let r = parse_with(Operation::Precreate, precreate(json!({"channel": "WECHAT"})), biz_ok("PRECREATE_SUCCESS", d));
+    assert_eq!(r.outcome, Outcome::Unknown, "{r:?}");
 }
 
-/// REVIEW F-9: `extra` can carry the fields the kind table owns: a QR order (no kind) goes out as a WeChat JSAPI
-/// order (sub_payway 3 + payer_uid), and its answer is read as a QR order.
+/// `extra` cannot carry the fields the kind table owns: it would send another kind of order than the one read back.
 #[test]
-fn review_extra_turns_a_qr_order_into_a_wallet_order() {
-    let b = body_of(precreate(json!({"channel": "WECHAT", "extra": {"sub_payway": "3", "payer_uid": OPENID}})));
-    eprintln!("sent: payway={} sub_payway={} payer_uid={}", b["payway"], b["sub_payway"], b["payer_uid"]);
-    let d = created(json!({"payway": "3", "sub_payway": "3", "qr_code": null, "wap_pay_request": wechat_request()}));
-    let r = parse_with(Operation::Precreate, precreate(json!({"channel": "WECHAT", "extra": {"sub_payway": "3", "payer_uid": OPENID}})),
-        biz_ok("PRECREATE_SUCCESS", d));
-    eprintln!("read: outcome={:?} qr={:?} params={:?}", r.outcome, r.order.as_ref().map(|o| o.qr_code.clone()), r.order.as_ref().map(|o| o.pay_params.is_some()));
-    assert!(b.get("sub_payway").is_none() || b["sub_payway"] == json!("2"), "sent as another kind than asked");
+fn extra_cannot_change_the_kind_of_order() {
+    for key in ["sub_payway", "payer_uid"] {
+        let e = build_err(Operation::Precreate, precreate(json!({"channel": "WECHAT", "extra": {key: "3"}})));
+        assert_eq!(e.field.as_deref(), Some(format!("extra.{key}").as_str()));
+    }
 }
