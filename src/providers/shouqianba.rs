@@ -1094,6 +1094,17 @@ impl Gateway for Shouqianba {
             ));
         }
         let all = return_params(url_or_query)?;
+        // The signing rule joins decoded k=v pairs with & unescaped, so one signed string can be read as other
+        // parameters. A cashier link this library signed (same key, same rule) always carries a return_url
+        // piece: a return naming return_url, or hiding a "&k=v" piece inside a key or value, could be such a
+        // link re-read as a return, and is refused.
+        let hides = |t: &str| t.split('&').skip(1).any(|piece| piece.contains('='));
+        if let Some((k, _)) = all.iter().find(|(k, v)| *k == "return_url" || k.contains('&') || hides(v)) {
+            return Err(Error::notification(
+                "MALFORMED",
+                format!("the return URL's {k:?} could make a signed pay link read as a return; refused"),
+            ));
+        }
         let given = all.get("sign").cloned().unwrap_or_default();
         // Signed: every parameter, or (wap2.md does not say whether your return_url's own query is
         // signed) the documented ones alone — the order is read from those, so either covers it.

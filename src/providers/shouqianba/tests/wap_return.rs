@@ -149,32 +149,27 @@ fn mangled_return_urls_never_panic() {
     }
 }
 
-/// REVIEW F-8: the cashier link this library signs for the buyer (`wapPayUrl`) is signed by the same MD5 rule and
-/// terminal key as the return URL, and the rule concatenates decoded values without escaping. A buyer who holds
-/// their own pay link re-splits it: `description` "x&is_success=T" and a return URL ending "&status=SUCCESS"
-/// become separate parameters with the same string to sign, and verifyReturn reports a SUCCESS page for the
-/// buyer's order, `verified: true`, though the cashier never sent one.
+/// The cashier link this library signs for the buyer (`wapPayUrl`) is signed by the same MD5 rule and terminal key
+/// as the return URL, and the rule joins decoded values without escaping. A buyer holding their own pay link could
+/// re-split it (`description` "x&is_success=T", a return URL ending "&status=SUCCESS") into a SUCCESS return with
+/// the same string to sign: refused, and so is the pay link itself read as a return.
 #[test]
-fn review_the_buyers_own_pay_link_re_split_verifies_as_a_success_return() {
+fn the_buyers_own_pay_link_is_never_a_return() {
     let inp = input(json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee", "operator": "op1",
         "description": "x&is_success=T", "returnUrl": "https://shop.example/done?o=1&status=SUCCESS"}));
     let link = gateway().wap_pay_url(&inp).unwrap();
     let query = link.split_once('?').unwrap().1;
-    // The pay link itself verifies as a return (same key, same rule): verified, its order, state UNKNOWN.
-    let (o, _) = verify(query).unwrap();
-    eprintln!("pay link as return: state={:?} order={:?} total={:?}", o.state, o.merchant_order_no, o.amounts.total);
+    assert_eq!(verify(query).err().and_then(|e| e.reason), Some("MALFORMED"), "the pay link itself");
     // Re-split: the same signed string, read as other parameters.
     let sign = crate::http::parse_form(query.as_bytes(), 64, Some("sign")).unwrap().into_iter().find(|(k, _)| k == "sign").unwrap().1;
     let forged = format!("client_sn={ORDER}&description=x&is_success=T&operator=op1&return_url={}&status=SUCCESS&subject=Coffee&terminal_sn={SN}&total_amount=1000&sign={sign}",
         crate::http::url_encode("https://shop.example/done?o=1"));
-    let r = verify(&forged);
-    eprintln!("forged: {:?}", r.as_ref().map(|(o, _)| (o.state, o.merchant_order_no.clone(), o.amounts.total)));
-    assert!(r.is_err(), "a SUCCESS return forged from the buyer's own pay link must not verify");
+    assert_eq!(verify(&forged).err().and_then(|e| e.reason), Some("MALFORMED"), "re-split");
 }
 
-/// REVIEW F-8b: one buyer-controlled field (`description`, e.g. an order note) is enough.
+/// Nor can one buyer-controlled field (`description`, an order note) make one, hiding the rest in a key or value.
 #[test]
-fn review_one_buyer_field_is_enough() {
+fn one_buyer_field_cannot_make_a_return() {
     let inp = input(json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee", "operator": "op1",
         "description": "x&is_success=T&status=SUCCESS&stz", "returnUrl": "https://shop.example/done"}));
     let link = gateway().wap_pay_url(&inp).unwrap();
@@ -183,7 +178,5 @@ fn review_one_buyer_field_is_enough() {
     let e = crate::http::url_encode;
     let forged = format!("client_sn={ORDER}&description=x&is_success=T&status=SUCCESS&{}={}&subject=Coffee&terminal_sn={SN}&total_amount=1000&sign={sign}",
         e("stz&operator"), e("op1&return_url=https://shop.example/done"));
-    let r = verify(&forged);
-    eprintln!("forged(1 field): {:?}", r.as_ref().map(|(o, _)| (o.state, o.merchant_order_no.clone(), o.amounts.total)));
-    assert!(r.is_err());
+    assert_eq!(verify(&forged).err().and_then(|e| e.reason), Some("MALFORMED"));
 }
