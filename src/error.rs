@@ -72,7 +72,8 @@ pub struct Error {
     pub field: Option<String>,
     /// Why a notification was rejected: MISSING_SIGNATURE, BAD_SIGNATURE, EXPIRED, MALFORMED, TOO_LARGE,
     /// WRONG_MERCHANT (validly signed, but for another merchant, terminal or app), UNREADABLE (genuine, but
-    /// naming no order or no state the library can read: refused so the gateway sends it again).
+    /// naming no order or no state the library can read: refused so the gateway sends it again), UNVERIFIABLE
+    /// (no signature anyone can check, and the client was not told to read such notices anyway).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]

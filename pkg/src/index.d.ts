@@ -69,9 +69,12 @@ export type ErrorCode =
   | 'PROVIDER_ERROR';
 
 /** TOO_LARGE: over the 1 MiB limit. WRONG_MERCHANT: genuinely signed, but for another merchant, terminal or app.
- * WRONG_ORDER / WRONG_AMOUNT: genuine, but not about the order given as `expect`. */
+ * WRONG_ORDER / WRONG_AMOUNT: genuine, but not about the order given as `expect`. UNREADABLE: genuine, but naming
+ * no order or no state the library can read (refused, so the gateway sends it again). UNVERIFIABLE: the gateway's
+ * notices carry no signature anyone can check, and the client was not told to read them anyway. */
 export type NotificationRejection =
-  | 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED' | 'TOO_LARGE' | 'WRONG_MERCHANT' | 'WRONG_ORDER' | 'WRONG_AMOUNT' | 'UNREADABLE';
+  | 'MISSING_SIGNATURE' | 'BAD_SIGNATURE' | 'EXPIRED' | 'MALFORMED' | 'TOO_LARGE' | 'WRONG_MERCHANT' | 'WRONG_ORDER' | 'WRONG_AMOUNT'
+  | 'UNREADABLE' | 'UNVERIFIABLE';
 
 /** JSON as a provider sent it. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -25,6 +25,8 @@ const MAX_AMOUNT: i64 = 1_000_000_000;
 struct Config {
     base_url: Option<String>,
     credentials: Option<Credentials>,
+    /// Read callbacks although nothing vouches for them (`verified: false`); off, they are refused.
+    read_unsigned_callbacks: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +45,7 @@ pub struct Tingyihui {
     access_id: String,
     private_key: PrivateKey,
     merchant_code: Option<String>,
+    read_unsigned_callbacks: bool,
 }
 
 impl Tingyihui {
@@ -57,6 +60,7 @@ impl Tingyihui {
             access_id,
             private_key,
             merchant_code: cr.merchant_code.filter(|m| !m.is_empty()),
+            read_unsigned_callbacks: c.read_unsigned_callbacks.unwrap_or(false),
         })
     }
 }
@@ -499,6 +503,14 @@ impl Tingyihui {
             ack: ack.clone(),
             raw: data.clone(),
         };
+        // A refund callback names its merchant too, where it says one.
+        let code = data.get("osMerchantCode").and_then(Value::as_str);
+        if data.get("refundStatus").is_some() && code.is_some_and(|c| self.merchant_code.as_deref().is_some_and(|m| m != c)) {
+            return Err(Error::notification(
+                "WRONG_MERCHANT",
+                "the refund callback's osMerchantCode is not this client's credentials.merchantCode",
+            ));
+        }
         if data.get("refundStatus").is_some() {
             let reply = read_refund(Operation::RefundQuery, data.clone(), None)
                 .map_err(|e| Error::notification("MALFORMED", e.message))?;
@@ -607,6 +619,13 @@ impl Gateway for Tingyihui {
         body: &[u8],
         _ctx: &Ctx,
     ) -> Result<Notification> {
+        // Anyone can post a callback that reads as paid: the merchant reads them only knowingly.
+        if !self.read_unsigned_callbacks {
+            return Err(Error::notification(
+                "UNVERIFIABLE",
+                "Tingyihui callbacks carry no signature anyone can check (the SDK's TyhRequest.isSign is not implemented, no platform key is published): confirm the order with query; set readUnsignedCallbacks: true to read them as unverified hints",
+            ));
+        }
         self.notice(body)
     }
 

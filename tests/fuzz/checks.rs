@@ -52,7 +52,7 @@ pub const OPS: [&str; 10] = [
     "close",
 ];
 pub const BAD_OPS: [&str; 8] = ["", "PAY", "refund_query", "Pay ", "payy", "\u{0}", "query\n", "付款"];
-pub const REASONS: [&str; 9] = [
+pub const REASONS: [&str; 10] = [
     "MISSING_SIGNATURE",
     "BAD_SIGNATURE",
     "EXPIRED",
@@ -60,6 +60,7 @@ pub const REASONS: [&str; 9] = [
     "TOO_LARGE",
     "WRONG_MERCHANT",
     "UNREADABLE",
+    "UNVERIFIABLE",
     "WRONG_ORDER",
     "WRONG_AMOUNT",
 ];

@@ -15,6 +15,9 @@ export interface TingyihuiClientOptions extends HostOptions {
   baseUrl?: string;
   credentials: TingyihuiCredentials;
   signer?: Signer;
+  /** Read callbacks (verified: false) although no signature anyone can check vouches for them; off (the default),
+   * verifyNotification refuses them as UNVERIFIABLE. Either way, confirm the order with query before acting. */
+  readUnsignedCallbacks?: boolean;
 }
 
 /** What every Tingyihui trade has (SDK TradeCmd): one wallet per trade (payChannel). */

@@ -26,7 +26,8 @@ fn envelope(data: &[u8]) -> Vec<u8> {
 pub struct Tingyihui;
 
 fn config() -> Value {
-    json!({"provider": "tingyihui", "baseUrl": "https://os.hfcsbc.com",
+    // Callbacks read (unverified), so the fuzz reaches their reading.
+    json!({"provider": "tingyihui", "baseUrl": "https://os.hfcsbc.com", "readUnsignedCallbacks": true,
            "credentials": {"accessId": "16373180971704771", "privateKey": SMALL_KEY, "merchantCode": "M0001"}})
 }
 

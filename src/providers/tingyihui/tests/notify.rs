@@ -17,9 +17,28 @@ fn envelope(data: &Value) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A client that reads callbacks although nothing vouches for them (`readUnsignedCallbacks`).
+fn reading_client() -> crate::Client {
+    let mut c = config();
+    c["readUnsignedCallbacks"] = json!(true);
+    crate::Client::new(&c.to_string()).expect("config")
+}
+
 fn verify(body: &[u8]) -> Result<Notification> {
-    let client = crate::Client::new(&config().to_string()).unwrap();
-    client.notification(&BTreeMap::new(), body, 1_638_777_300_000, None)
+    reading_client().notification(&BTreeMap::new(), body, 1_638_777_300_000, None)
+}
+
+#[test]
+fn callbacks_are_refused_unless_the_client_reads_unsigned_ones() {
+    // Anyone can post a callback that reads as paid: by default it is refused, naming why.
+    let client = crate::Client::new(&config().to_string()).expect("config");
+    let e = client
+        .notification(&BTreeMap::new(), &envelope(&trade("SUCCESS")), 1_638_777_300_000, None)
+        .expect_err("no signature anyone can check");
+    assert_eq!(e.reason, Some("UNVERIFIABLE"));
+    assert!(e.message.contains("readUnsignedCallbacks"), "{e}");
+    let n = verify(&envelope(&trade("SUCCESS"))).expect("read when asked");
+    assert!(!n.verified);
 }
 
 #[test]
@@ -38,7 +57,7 @@ fn seed_002_example_as_a_callback_is_read_as_the_query_answer_unverified() {
     assert_eq!((n.ack.status, n.ack.body.as_str()), (200, r#"{"code":8888,"msg":"处理成功"}"#));
     assert_eq!(n.raw["buyerLoginId"], "132****8866", "raw is the decoded data");
     // Through the JSON entry point as the bindings call it.
-    let client = crate::Client::new(&config().to_string()).unwrap();
+    let client = reading_client();
     let out = client
         .verify_notification("{}", &envelope(&trade("SUCCESS")), 0, Some(r#"{"merchantOrderNo":"test_trade_191281333","amount":1}"#))
         .unwrap();
@@ -73,7 +92,7 @@ fn a_callback_that_cannot_be_read_is_refused() {
     let e = verify(&envelope(&trade_with("SUCCESS", json!({"osMerchantCode": "2163737276729999"})))).unwrap_err();
     assert_eq!(e.reason, Some("WRONG_MERCHANT"), "{e}");
     // Not the order or amount the merchant holds.
-    let client = crate::Client::new(&config().to_string()).unwrap();
+    let client = reading_client();
     let e = client
         .verify_notification("{}", &envelope(&trade("SUCCESS")), 0, Some(r#"{"merchantOrderNo":"another"}"#))
         .unwrap_err();
