@@ -1155,6 +1155,7 @@ impl Gateway for Lakala {
         let malformed = |_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice");
         // Two formats: the trade notice in the answers' snake_case (doc 1112) and doc 1009's camelCase one.
         let camel = ["payStatus", "merchantOrderNo", "payOrderNo"].iter().any(|k| raw.get(k).is_some());
+        let mut refund = None;
         let order = if camel {
             let n: CamelNotice = serde_json::from_value(raw.clone()).map_err(malformed)?;
             let order = camel_order(&n).map_err(|e| Error::notification("MALFORMED", e.message))?;
@@ -1164,11 +1165,21 @@ impl Gateway for Lakala {
             let data: TradeData = serde_json::from_value(raw.clone()).map_err(malformed)?;
             let mut order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
             self.notice_is_ours(["merchant_no", "term_no"], &data.merchant_no, &data.term_no)?;
-            // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's.
+            // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's,
+            // read as the refund (its own numbers; the order it refunds by origin_*), as a refund query reads it.
             if matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
-                order.state = OrderState::Unknown;
-                order.is_final = false;
-                order.paid_at = None;
+                let amount = money::fen_field("refund_amount", &data.refund_amount)
+                    .and_then(|a| Ok(a.or(money::fen_field("total_amount", &data.total_amount)?)))
+                    .map_err(|e| Error::notification("MALFORMED", e.message))?;
+                refund = Some(Refund {
+                    refund_no: data.out_trade_no.clone(),
+                    provider_refund_no: data.trade_no.clone(),
+                    amount,
+                    state: refund_state(REFUND_STATES, data.trade_state.as_deref()),
+                    provider_state: data.trade_state.clone(),
+                });
+                let numbers = [data.origin_out_trade_no.as_deref(), data.origin_trade_no.as_deref(), None];
+                order = Order::named(OrderState::Unknown, false, numbers, order.channel);
             }
             order
         };
@@ -1182,7 +1193,7 @@ impl Gateway for Lakala {
         Ok(Notification {
             order,
             verified: true,
-            refund: None,
+            refund,
             ack,
             raw,
         })

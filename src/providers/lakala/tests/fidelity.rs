@@ -360,13 +360,17 @@ fn a_body_in_neither_format_has_no_state_and_no_ids() {
     assert_eq!(e.reason, Some("UNREADABLE"));
 }
 
-/// REVIEW F-7: a genuine Lakala refund-trade notice (doc 1112 snake_case, trade_main_type REFUND) is now refused as
-/// UNREADABLE on every delivery: its order state is cleared to UNKNOWN and no `refund` is read from it.
+/// A genuine refund-trade notice (doc 1112 snake_case, trade_main_type REFUND) is read as its refund: its own
+/// numbers and state, the order it refunds by origin_out_trade_no; never as news of a payment.
 #[test]
-fn review_refund_trade_notice_is_refused_forever() {
+fn a_refund_trade_notice_is_read_as_its_refund() {
     let body = br#"{"merchant_no":"822126090640003","out_trade_no":"R1","trade_no":"2021090766210003630099","origin_out_trade_no":"O1","trade_main_type":"REFUND","trade_state":"SUCCESS","total_amount":"100"}"#;
-    let client = crate::Client::new(&doc_config().to_string()).unwrap();
-    let r = client.notification(&notify_headers(platform_key(), NOW_S, "n1", body), body, NOW_MS, None);
-    eprintln!("{:?}", r.as_ref().map(|n| (n.order.state, n.refund.clone())).map_err(|e| e.reason));
-    assert!(r.is_ok(), "a genuine refund notice is never acknowledged");
+    let client = crate::Client::new(&doc_config().to_string()).expect("config");
+    let n = client
+        .notification(&notify_headers(platform_key(), NOW_S, "n1", body), body, NOW_MS, None)
+        .expect("a genuine refund notice is read");
+    assert_eq!(n.order.state, OrderState::Unknown, "not news of a payment");
+    assert_eq!(n.order.merchant_order_no.as_deref(), Some("O1"));
+    let r = n.refund.expect("the refund");
+    assert_eq!((r.refund_no.as_deref(), r.state, r.amount), (Some("R1"), RefundState::Success, Some(100)));
 }
