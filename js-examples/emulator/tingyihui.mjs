@@ -582,7 +582,8 @@ export async function createTingyihui(options = {}, hooks = {}) {
     barcodes: {},
     queryFault: { path: `${PREFIX}/os-base/query/trade/v1/open` }, // where a queued fault hits this client's query (POST /__emulator/faults)
     orderKey: 'ownerTradeNo',
-    notification: { signed: false, headers: [] }, // no verifiable signature: verifyNotification reads them, verified false
+    // No verifiable signature: verifyNotification refuses them unless the client reads them (verified false).
+    notification: { signed: false, headers: [], readUnsigned: { readUnsignedCallbacks: true } },
   });
 
   return {

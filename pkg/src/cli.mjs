@@ -327,7 +327,7 @@ async function verifyNotification(values, io) {
     notice = await c.verifyNotification(capture, expect);
   } catch (err) {
     if (!(err instanceof AggpayError)) throw err;
-    if (err.code === 'UNSUPPORTED_OPERATION') {
+    if (err.code === 'UNSUPPORTED_OPERATION' || err.reason === 'UNVERIFIABLE') {
       // A gateway that signs nothing (and whose client says so rather than read it): nothing can vouch for it.
       const why = { verifies: false, code: err.code, reason: null, message: err.message };
       io.out(values.json ? JSON.stringify(why, null, 2) : `does not verify: this gateway signs no notification\n${err.message}`);

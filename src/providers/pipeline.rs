@@ -322,10 +322,19 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
         Operation::Query if r.order.is_none() && r.refund.is_none() => {
             Err(Error::malformed("the answer says it found the order, but shows none"))
         }
-        // A created order (a code to show, pay parameters to hand over) must be the one asked for.
-        Operation::Query | Operation::Precreate if r.order.is_some() && input.is_some() && !named => {
+        Operation::Query if r.order.is_some() && input.is_some() && !named => {
             let message = "the answer does not name the order asked about";
             Err(Error::malformed(message))
+        }
+        // A created order (a code to show, pay parameters to hand over) must name itself: by the number asked, or
+        // by the gateway's new one where its documented answer carries no other (Fubei 1.0's Alipay JSAPI
+        // answer, PaymentH5AlipayModel: order_sn only). Any number it gives was compared above.
+        Operation::Precreate
+            if r.order
+                .as_ref()
+                .is_some_and(|o| text(&o.merchant_order_no).is_none() && text(&o.provider_order_no).is_none()) =>
+        {
+            Err(Error::malformed("the answer does not name the order it created"))
         }
         // Still payable (PENDING) is not reversed either: the buyer could pay after it; nor is a state
         // nobody can name (an error state, an unlisted value): the money may still be held.

@@ -274,11 +274,15 @@ export async function runConformance({ aggpay, emulatorUrl, fetch: runnerFetch =
         }
       }
       if (!g.notification.signed) {
-        // Unsigned (no published signature): read, never vouched for; only the merchant's own order refuses a notice
-        // about another one (the body may not name the order in clear: Base64 data).
-        const v = keep(await c.verifyNotification({ headers, body: notice.body }, { merchantOrderNo, amount }));
+        // Unsigned (no published signature): refused unless the client reads such notices; then read, never vouched
+        // for, and only the merchant's own order refuses a notice about another one (the body may not name the order
+        // in clear: Base64 data).
+        const unread = keep(await thrown(() => c.verifyNotification({ headers, body: notice.body }, { merchantOrderNo, amount })));
+        check(unread?.code === 'NOTIFICATION_INVALID' && unread.reason === 'UNVERIFIABLE', `unsigned, not asked to read: ${unread?.code} ${unread?.reason}`);
+        const reader = client(g.notification.readUnsigned);
+        const v = keep(await reader.verifyNotification({ headers, body: notice.body }, { merchantOrderNo, amount }));
         check(v.verified === false && v.order.state === 'SUCCESS', `read unverified: ${JSON.stringify(v.order)} ${v.verified}`);
-        const other = keep(await thrown(() => c.verifyNotification({ headers, body: notice.body }, { merchantOrderNo: orderNo('N'), amount })));
+        const other = keep(await thrown(() => reader.verifyNotification({ headers, body: notice.body }, { merchantOrderNo: orderNo('N'), amount })));
         check(other?.code === 'NOTIFICATION_INVALID' && other.reason === 'WRONG_ORDER', `another order: ${other?.code} ${other?.reason}`);
         return;
       }

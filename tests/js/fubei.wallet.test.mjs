@@ -91,7 +91,14 @@ for (const v of VARIANTS) {
         assert.equal(r.next, 'POLL', what);
         assert.deepEqual(methods(spy), [method], what);
         assert.equal(r.order.state, 'PENDING', what);
-        assert.equal(r.order.merchantOrderNo, n, what);
+        // The order as the answer names it: 1.0's Alipay JSAPI answer (PaymentH5AlipayModel) carries only
+        // Fubei's order_sn, and the library does not write the asked number in for it.
+        if (v.apiVersion === '1.0' && kind === 'JSAPI') {
+          assert.equal(r.order.merchantOrderNo, null, what);
+          assert.ok(r.order.providerOrderNo, what);
+        } else {
+          assert.equal(r.order.merchantOrderNo, n, what);
+        }
         const p = r.order.payParams;
         if (kind === 'QR') {
           assert.equal(p, undefined, what);

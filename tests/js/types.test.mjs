@@ -233,7 +233,7 @@ for (const c of CLIENTS) {
     assert.equal(e.field, 'amount');
     if (c.provider === 'tingyihui') {
       const n = await refusal(() => client.verifyNotification({ headers: {}, body: '{}' }));
-      assert.deepEqual([n?.code, n?.reason], ['NOTIFICATION_INVALID', 'MALFORMED'], 'Tingyihui callbacks are read (unverified): {} is no envelope');
+      assert.deepEqual([n?.code, n?.reason], ['NOTIFICATION_INVALID', 'UNVERIFIABLE'], 'Tingyihui callbacks are refused unless the client reads unsigned ones');
     }
   });
 }

@@ -276,6 +276,11 @@ impl Fubei {
                     order.state = OrderState::Pending;
                     order.amounts.paid = Some(0);
                 }
+                // 2.0's QR answer names the merchant's order as trade_no (java-sdk …/agent/model/entity/pay/
+                // OrderQrcodeModel.java: trade_no "商户订单号"); the asked number is never written in for it.
+                if order.merchant_order_no.is_none() {
+                    order.merchant_order_no = data.get("trade_no").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_string);
+                }
                 let reply = Reply::new(Outcome::Succeeded).with_order(Some(order));
                 match params {
                     Params::QrCode => reply,

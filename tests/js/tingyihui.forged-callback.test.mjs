@@ -1,6 +1,6 @@
-// REVIEW F-5: an unsigned, forged Tingyihui callback is returned by verifyNotification as a `VerifiedNotification`
-// with order.state SUCCESS and an ack, passing `expect` (order number + amount are known to any buyer); the
-// node-merchant example records it as the order's notified state SUCCESS.
+// A forged Tingyihui callback (nothing anyone can check signs them; the order number and amount are known to any
+// buyer) is refused as UNVERIFIABLE unless the client reads unsigned callbacks, and then it says verified: false;
+// the node-merchant example never records one as the order's state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,16 +13,18 @@ const forged = (merchantOrderNo, amount) => Buffer.from(JSON.stringify({
   data: Buffer.from(JSON.stringify({ ownerTradeNo: merchantOrderNo, osTradeNo: 'forged', tradeStatus: 'SUCCESS',
     orderFee: amount, paymentFee: amount, payTime: Date.now() })).toString('base64') }));
 
-test('library: a forged Tingyihui callback passes expect and reads SUCCESS', async () => {
+test('library: a forged Tingyihui callback is refused unless the client reads unsigned ones, then says verified: false', async () => {
   const emu = await startEmulator({ port: 0 });
   try {
-    const c = clientFor(emu, 'tingyihui');
-    const n = await c.verifyNotification({ headers: { 'content-type': 'application/json' }, body: forged('A1002', 2580) },
-      { merchantOrderNo: 'A1002', amount: 2580 });
-    console.log(JSON.stringify({ verified: n.verified, state: n.order.state, total: n.order.amounts.total, ack: n.ack.body }));
-    assert.equal(n.order.state, 'SUCCESS');
-    assert.equal(n.verified, false);
-  } finally { await emu.close?.(); await emu.stop?.(); }
+    const notice = { headers: { 'content-type': 'application/json' }, body: forged('A1002', 2580) };
+    const expect = { merchantOrderNo: 'A1002', amount: 2580 };
+    await assert.rejects(clientFor(emu, 'tingyihui').verifyNotification(notice, expect),
+      (e) => e.code === 'NOTIFICATION_INVALID' && e.reason === 'UNVERIFIABLE');
+    const n = await clientFor(emu, 'tingyihui', { readUnsignedCallbacks: true }).verifyNotification(notice, expect);
+    assert.equal(n.verified, false, 'read, never vouched for');
+  } finally {
+    await emu.close();
+  }
 });
 
 test('node-merchant example: a forged Tingyihui callback is recorded as notified SUCCESS', { timeout: 30_000 }, async () => {
@@ -37,7 +39,7 @@ test('node-merchant example: a forged Tingyihui callback is recorded as notified
     const res = await fetch(`${self}/notify/tingyihui?order=${no}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forged(no, 1999) });
     const ack = await res.text();
     const view = await (await fetch(`${self}/orders/${no}?provider=tingyihui`)).json();
-    console.log(JSON.stringify({ ackStatus: res.status, ack, gatewayState: view.order?.state, notified: view.notified }));
+    assert.notEqual(res.status, 200, `refused, not acked: ${ack}`);
     assert.notEqual(view.notified?.state, 'SUCCESS', 'a forged unsigned callback must not be recorded as SUCCESS');
   } finally { child.kill('SIGTERM'); }
 });
