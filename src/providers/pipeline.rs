@@ -327,8 +327,8 @@ fn contradiction(op: Operation, input: Option<&Input>, r: &OperationResult) -> R
             Err(Error::malformed(message))
         }
         // A created order (a code to show, pay parameters to hand over) must name itself: by the number asked, or
-        // by the gateway's new one where its documented answer carries no other (Fubei 1.0's Alipay JSAPI
-        // answer, PaymentH5AlipayModel: order_sn only). Any number it gives was compared above.
+        // by the gateway's new one where its documented answer carries no other (one gateway's Alipay JSAPI
+        // answer names only its own order number). Any number it gives was compared above.
         Operation::Precreate
             if r.order
                 .as_ref()
