@@ -321,7 +321,7 @@ for (const cfg of CONFIGS) {
   });
 }
 
-test('refund in progress (BBS11112): IN_PROGRESS/POLL and PENDING, then refundQuery until SUCCESS', T, async () => {
+test('refund in progress (the unified refund, as by default): IN_PROGRESS/POLL and PENDING, then refundQuery until SUCCESS', T, async () => {
   const slow = await startEmulator({ port: 0, lakala: { refundInProgressQueries: 1 } });
   try {
     const m = slow.lakala.merchant;
