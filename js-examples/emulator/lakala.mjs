@@ -52,7 +52,7 @@ export const CODES = {
   IN_PROGRESS: 'BBS10000', // [PSDK] ModelResponse: 交易状态为支付中
   REFUND_IN_PROGRESS: 'BBS11112', // [AGPAY] treated as waiting; a Lakala DTO comment: "LABS退款中 (Labs返回BBS11112、BBS11105)"
   PARAM: 'BBS11000', // [RC] 参数校验失败 (the request refused as sent)
-  SIGN: 'EMU40100', // 验签失败: Authorization missing/malformed, unknown appid or serial_no, bad signature
+  SIGN: 'BBS11200', // [RC] 验签失败: Authorization missing/malformed, unknown appid or serial_no, bad signature
   TIMESTAMP: 'EMU40101', // 请求时间戳超出允许范围 (replay window)
   MERCHANT: 'EMU40300', // 商户号或终端号不存在
   NOT_FOUND: 'EMU40400', // 交易不存在

@@ -164,7 +164,7 @@ test('Authorization pairs in any order, 12- or 32-char nonces, body without out_
   assert.equal(r2.json.resp_data.account_type, 'ALIPAY');
 });
 
-test('bad signatures are refused with a signed EMU40100 answer', async () => {
+test('bad signatures are refused with a signed BBS11200 answer', async () => {
   const other = keys().privateKey;
   const cases = [
     { key: other }, // wrong key
@@ -177,7 +177,7 @@ test('bad signatures are refused with a signed EMU40100 answer', async () => {
   const before = emu.lakala.orders().length;
   for (const opts of cases) {
     const r = await micropay({}, opts);
-    assert.equal(r.json.code, 'EMU40100', JSON.stringify(Object.keys(opts)));
+    assert.equal(r.json.code, 'BBS11200', JSON.stringify(Object.keys(opts)));
     assert.ok(r.json.msg.startsWith('验签失败'));
     assert.ok(r.verified, 'error answers are signed too');
   }
