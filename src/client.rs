@@ -200,7 +200,7 @@ impl Client {
         let n = self.gateway.verify_notification(headers, body, &ctx)?;
         readable(&n.order, n.refund.as_ref())?;
         if let Some(e) = expect {
-            providers::expected_order(e, &n.order)?;
+            providers::expected_order(e, &n.order, n.refund.is_some())?;
         }
         Ok(n)
     }

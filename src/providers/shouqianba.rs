@@ -274,8 +274,7 @@ fn made_as_asked(d: &OrderData, input: Option<&Input>) -> Result<()> {
         if d.payway.as_deref().is_some_and(|p| wallet_of(p) != Some(a.channel)) {
             return said("for another wallet");
         }
-        // A sub_payway that names another kind this table knows (one it does not know says nothing here).
-        if d.sub_payway.as_deref().and_then(kind_of).is_some_and(|k| k != a.kind) {
+        if d.sub_payway.as_deref().is_some_and(|s| kind_of(s) != Some(a.kind)) {
             return said("of another kind");
         }
     }
@@ -1099,7 +1098,7 @@ impl Gateway for Shouqianba {
         // piece: a return naming return_url, or hiding a "&k=v" piece inside a key or value, could be such a
         // link re-read as a return, and is refused.
         let hides = |t: &str| t.split('&').skip(1).any(|piece| piece.contains('='));
-        if let Some((k, _)) = all.iter().find(|(k, v)| *k == "return_url" || k.contains('&') || hides(v)) {
+        if let Some((k, _)) = all.iter().find(|(k, v)| *k == "return_url" || k.contains(['&', '=']) || hides(v)) {
             return Err(Error::notification(
                 "MALFORMED",
                 format!("the return URL's {k:?} could make a signed pay link read as a return; refused"),

@@ -504,7 +504,7 @@ impl Tingyihui {
             raw: data.clone(),
         };
         // A refund callback names its merchant too, where it says one.
-        let code = data.get("osMerchantCode").and_then(Value::as_str);
+        let code = data.get("osMerchantCode").and_then(Value::as_str).filter(|c| !c.is_empty());
         if data.get("refundStatus").is_some() && code.is_some_and(|c| self.merchant_code.as_deref().is_some_and(|m| m != c)) {
             return Err(Error::notification(
                 "WRONG_MERCHANT",

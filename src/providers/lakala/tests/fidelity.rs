@@ -374,3 +374,17 @@ fn a_refund_trade_notice_is_read_as_its_refund() {
     let r = n.refund.expect("the refund");
     assert_eq!((r.refund_no.as_deref(), r.state, r.amount), (Some("R1"), RefundState::Success, Some(100)));
 }
+
+/// The merchant's documented `expect` (the order's number and amount) does not refuse a genuine refund notice that
+/// states no order total: the amount checked is the order's, which the notice does not claim.
+#[test]
+fn a_refund_notice_passes_the_orders_expect() {
+    let body = br#"{"merchant_no":"822126090640003","out_trade_no":"R1","trade_no":"2021090766210003630099","origin_out_trade_no":"O1","trade_main_type":"REFUND","trade_state":"SUCCESS","total_amount":"100"}"#;
+    let client = crate::Client::new(&doc_config().to_string()).expect("config");
+    let expect = Some(r#"{"merchantOrderNo":"O1","amount":100}"#);
+    let r = client.notification(&notify_headers(platform_key(), NOW_S, "n1", body), body, NOW_MS, expect);
+    assert!(r.is_ok(), "{:?}", r.err().map(|e| (e.reason, e.message)));
+    let other = Some(r#"{"merchantOrderNo":"O2","amount":100}"#);
+    let e = client.notification(&notify_headers(platform_key(), NOW_S, "n2", body), body, NOW_MS, other);
+    assert_eq!(e.err().and_then(|e| e.reason), Some("WRONG_ORDER"), "the order is still checked");
+}

@@ -279,8 +279,8 @@ fn biz_result_codes_through_parse() {
         let data = if op == Operation::Refund {
             order_data_with(status, json!({"net_amount": "700", "settlement_amount": "300"}))
         } else if op == Operation::Precreate {
-            // A created QR order carries its code.
-            order_data_with(status, json!({"qr_code": "https://qr.shouqianba.com/x"}))
+            // A created QR order carries its code, and says it is one (sub_payway 2).
+            order_data_with(status, json!({"qr_code": "https://qr.shouqianba.com/x", "sub_payway": "2"}))
         } else {
             order_data(status)
         };
@@ -692,7 +692,9 @@ fn answer_about_another_order_is_unknown() {
         // Without the input to compare with, the answer is taken as it is (with a state that fits its code).
         let data = match op {
             Operation::Cancel | Operation::Revoke => order_data("CANCELED"),
-            Operation::Precreate => order_data_with("CREATED", json!({"qr_code": "https://qr.shouqianba.com/x"})),
+            Operation::Precreate => {
+                order_data_with("CREATED", json!({"qr_code": "https://qr.shouqianba.com/x", "sub_payway": "2"}))
+            }
             _ => order_data("PAID"),
         };
         let r = crate::providers::parse_checked(
@@ -815,7 +817,7 @@ fn precreate_returns_qr_code_and_wap_params() {
     let qr = "https://qr.alipay.com/bax03112pqx4zrv2cmdj0079";
     let d = order_data_with(
         "CREATED",
-        json!({"qr_code": qr, "trade_no": "", "finish_time": null, "channel_finish_time": null}),
+        json!({"qr_code": qr, "sub_payway": "2", "trade_no": "", "finish_time": null, "channel_finish_time": null}),
     );
     let r = parse(Operation::Precreate, 200, biz_ok("PRECREATE_SUCCESS", d));
     assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll));
@@ -826,7 +828,7 @@ fn precreate_returns_qr_code_and_wap_params() {
     assert_eq!((o.amounts.paid, o.amounts.refunded), (Some(0), Some(0)));
 
     let wap = json!({"appId": "wx1", "timeStamp": "1704067200", "nonceStr": "n", "package": "prepay_id=wx1", "signType": "RSA", "paySign": "sig"});
-    let d = order_data_with("CREATED", json!({"wap_pay_request": wap.clone()}));
+    let d = order_data_with("CREATED", json!({"wap_pay_request": wap.clone(), "sub_payway": "3"}));
     let r = parse_with(
         Operation::Precreate,
         with(Operation::Precreate, "subPayway", json!("3")),

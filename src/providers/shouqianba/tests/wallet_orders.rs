@@ -430,3 +430,11 @@ fn extra_cannot_change_the_kind_of_order() {
         assert_eq!(e.field.as_deref(), Some(format!("extra.{key}").as_str()));
     }
 }
+
+/// An answer saying it made a kind the table does not list (sub_payway 6, H5) for a WeChat JSAPI ask is UNKNOWN.
+#[test]
+fn an_unlisted_sub_payway_in_the_answer_is_not_the_kind_asked() {
+    let d = created(json!({"payway": "3", "sub_payway": "6", "wap_pay_request": wechat_request()}));
+    let r = parse_with(Operation::Precreate, wallet_input("JSAPI", "WECHAT"), biz_ok("PRECREATE_SUCCESS", d));
+    assert_eq!(r.outcome, Outcome::Unknown, "{r:?}");
+}

@@ -180,3 +180,22 @@ fn one_buyer_field_cannot_make_a_return() {
         e("stz&operator"), e("op1&return_url=https://shop.example/done"));
     assert_eq!(verify(&forged).err().and_then(|e| e.reason), Some("MALFORMED"));
 }
+
+/// Nor by reading the return_url piece split at its own '=' (key "return_url=https://…?o", value "1"): a key
+/// holding '=' is refused.
+#[test]
+fn the_return_url_piece_split_at_its_own_equals_is_refused() {
+    let inp = input(json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee", "operator": "op1",
+        "description": "x&is_success=T", "returnUrl": "https://shop.example/done?o=1&status=SUCCESS"}));
+    let link = gateway().wap_pay_url(&inp).expect("link");
+    let query = link.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let sign = crate::http::parse_form(query.as_bytes(), 64, Some("sign"))
+        .expect("form")
+        .into_iter()
+        .find(|(k, _)| k == "sign")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let forged = format!("client_sn={ORDER}&description=x&is_success=T&operator=op1&{}=1&status=SUCCESS&subject=Coffee&terminal_sn={SN}&total_amount=1000&sign={sign}",
+        crate::http::url_encode("return_url=https://shop.example/done?o"));
+    assert_eq!(verify(&forged).err().and_then(|e| e.reason), Some("MALFORMED"));
+}
