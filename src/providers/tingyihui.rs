@@ -204,6 +204,8 @@ impl Tingyihui {
                 let fee = crate::money::amount_from_input("amount", input.amount.as_ref(), MAX_AMOUNT)?;
                 m.insert("orderFee".into(), Value::from(fee));
                 put(&mut m, "notifyUrl", optional("notifyUrl", &input.notify_url, 256)?);
+                // The SDK's latest TyhPaymentService (APPLICATION_NAME "/os-base", RSA2): TRADE_PATH
+                // "/os-base/trade/v2/open"; older copies have /trade/v1/open and /trade/open.
                 "/os-base/trade/v2/open"
             }
             Operation::Close => {
