@@ -291,11 +291,14 @@ export async function createLakala(options = {}, hooks = {}) {
   function tradeView(t) {
     const paidLike = ['SUCCESS', 'PART_REFUND', 'REFUND', 'REVOKED'].includes(t.trade_state) && t.trade_time;
     const amt = String(t.total);
+    // A merchant discount (buyerPays(id, { discount })): the buyer pays and the wallet settles the rest (seed 003:
+    // payer_amount 付款人实付金额, acc_settle_amount 账户端应结订单金额, acc_mdiscount_amount 商户优惠金额).
+    const rest = String(t.total - (t.discount ?? 0));
     return {
       merchant_no: cfg.merchantNo, out_trade_no: t.out_trade_no, trade_no: t.trade_no, log_no: t.log_no,
       trade_main_type: t.trade_main_type, acc_trade_no: t.acc_trade_no ?? '', account_type: t.account_type ?? '',
       trade_state: t.trade_state, trade_state_desc: STATE_DESC[t.trade_state] ?? '', total_amount: amt,
-      payer_amount: paidLike ? amt : '', acc_settle_amount: paidLike ? amt : '', acc_mdiscount_amount: paidLike ? '0' : '',
+      payer_amount: paidLike ? rest : '', acc_settle_amount: paidLike ? rest : '', acc_mdiscount_amount: paidLike ? String(t.discount ?? 0) : '',
       acc_discount_amount: '', acc_other_discount_amount: '', trade_time: t.trade_time ? beijing(t.trade_time) : '',
       user_id1: t.user_id1 ?? '', user_id2: t.user_id2 ?? '', bank_type: t.bank_type ?? '', card_type: t.card_type ?? '',
       acc_activity_id: '', trade_req_date: t.trade_req_date, acc_resp_fields: t.acc_resp_fields ?? {},
@@ -858,11 +861,13 @@ export async function createLakala(options = {}, hooks = {}) {
       return serialNo;
     },
     /** The buyer pays a CREATE/DEAL payment (scanned the QR / entered the password). Returns the query view. */
-    buyerPays(id) {
+    buyerPays(id, { discount = 0 } = {}) {
       const t = find(id);
       if (!isPayment(t) || !['INIT', 'CREATE', 'DEAL'].includes(t.trade_state)) {
         throw new ControlError(409, `trade ${id} is ${t.trade_main_type} ${t.trade_state}, not an unpaid payment`);
       }
+      if (!Number.isSafeInteger(discount) || discount < 0 || discount >= t.total) throw new ControlError(400, 'discount: 0 ≤ fen < total');
+      t.discount = discount;
       markPaid(t);
       return tradeView(t);
     },

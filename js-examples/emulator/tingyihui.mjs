@@ -158,7 +158,7 @@ export async function createTingyihui(options = {}, hooks = {}) {
     return {
       ownerTradeNo: t.ownerTradeNo ?? null, tpTradeNo: t.tpTradeNo ?? null, osTradeNo: t.osTradeNo,
       tradeStatus: tradeStatus(t), orderFee: t.orderFee, paymentFee: t.status === 'SUCCESS' ? t.paymentFee : 0,
-      tpDiscountFee: 0, remark: t.remark ?? null, osMerchantCode: cfg.osMerchantCode, osStoreCode: t.osStoreCode ?? null,
+      tpDiscountFee: t.status === 'SUCCESS' ? t.tpDiscountFee ?? 0 : 0, remark: t.remark ?? null, osMerchantCode: cfg.osMerchantCode, osStoreCode: t.osStoreCode ?? null,
       createdTime: t.createdTime, payTime: t.payTime ?? null, payChannel: t.payChannel, payProduct: t.payProduct,
       title: t.title, callbackUrl: t.notifyUrl ?? null, refundFee: t.refundFee, payBusiness: t.payBusiness ?? null,
       ownerBusinessNo: t.ownerBusinessNo ?? null, ownerPayTerminal: t.ownerPayTerminal ?? null,
@@ -192,9 +192,10 @@ export async function createTingyihui(options = {}, hooks = {}) {
 
   const alipayTradeNo = () => `${new Date(now()).toISOString().slice(0, 10).replace(/-/g, '')}22001${digits(15)}`;
 
-  function markPaid(t) {
+  // A discount from the wallet's side (tpDiscountFee): TradeNotifyDto "orderFee = paymentFee + tpDiscountFee + osDiscountFee".
+  function markPaid(t, discount = 0) {
     Object.assign(t, {
-      status: 'SUCCESS', payTime: now(), paymentFee: t.orderFee,
+      status: 'SUCCESS', payTime: now(), paymentFee: t.orderFee - discount, tpDiscountFee: discount,
       tpTradeNo: t.tpTradeNo ?? (t.payChannel === 'ALI_PAY' ? alipayTradeNo() : `4200${digits(24)}`),
       buyerLoginId: t.payChannel === 'ALI_PAY' ? `1${digits(2)}****${digits(4)}` : null,
     });
@@ -475,11 +476,12 @@ export async function createTingyihui(options = {}, hooks = {}) {
       return { ...merchant };
     },
     /** The buyer pays a WAIT trade (scanned the QR / confirmed in the wallet). Returns the query view. */
-    buyerPays(id) {
+    buyerPays(id, { discount = 0 } = {}) {
       const t = lookup(id);
       expire(t);
       if (t.status !== 'WAIT') throw new ControlError(409, `trade ${id} is ${tradeStatus(t)}, not WAIT`);
-      markPaid(t);
+      if (!Number.isSafeInteger(discount) || discount < 0 || discount >= t.orderFee) throw new ControlError(400, 'discount: 0 ≤ fen < orderFee');
+      markPaid(t, discount);
       return view(t);
     },
     /** The buyer gives up / the wallet refuses: a WAIT trade becomes FAILURE. */

@@ -164,3 +164,17 @@ test('the emulator delivers camelCase notices to a merchant who acknowledges the
     await camel.close();
   }
 });
+
+test('a merchant discount: payer_amount is what the buyer paid, the discount fields add up, acc_settle_amount is net', T, async () => {
+  const c = clientFor(emu, 'lakala');
+  const merchantOrderNo = no('fd');
+  const pre = await c.precreate({ merchantOrderNo, amount: 1000, subject: '咖啡', channel: 'ALIPAY', clientIp: IP });
+  assert.equal(pre.outcome, 'SUCCEEDED', JSON.stringify(pre.error));
+  emu.lakala.buyerPays(merchantOrderNo, { discount: 200 });
+  const q = await c.query({ merchantOrderNo });
+  assert.equal(q.outcome, 'SUCCEEDED', JSON.stringify(q.error));
+  assert.equal(q.order.state, 'SUCCESS');
+  const { total, paid: buyer, discount, net } = q.order.amounts;
+  assert.deepEqual({ total, buyer, discount, net }, { total: 1000, buyer: 800, discount: 200, net: 800 });
+  assert.equal(q.raw.resp_data.acc_mdiscount_amount, '200', 'raw keeps what the gateway said');
+});

@@ -139,3 +139,16 @@ test('storeId is sent as osStoreCode: the merchant\'s store is accepted, another
   assert.equal(other.outcome, 'FAILED', JSON.stringify(other));
   assert.equal(other.error.providerCode, '4004');
 });
+
+test('a discount from the wallet side: paymentFee is what the buyer paid, tpDiscountFee the discount (TradeQueryResultDto)', T, async () => {
+  const c = clientFor(emu, 'tingyihui');
+  const input = order('disc', { channel: 'ALIPAY' });
+  const pre = await c.precreate(input);
+  assert.equal(pre.outcome, 'SUCCEEDED', JSON.stringify(pre.error));
+  emu.tingyihui.buyerPays(input.merchantOrderNo, { discount: 300 });
+  const q = await c.query({ merchantOrderNo: input.merchantOrderNo });
+  assert.equal(q.outcome, 'SUCCEEDED', JSON.stringify(q.error));
+  assert.equal(q.order.state, 'SUCCESS');
+  const { total, paid, discount } = q.order.amounts;
+  assert.deepEqual({ total, paid, discount }, { total: 1200, paid: 900, discount: 300 });
+});
