@@ -267,10 +267,9 @@ fn wallet_order(input: &Input) -> Result<WalletOrder> {
 /// A created order counts only as the one asked for: the wallet and kind the answer says it made (where it says)
 /// are those asked, it still waits for its buyer (CREATED), and a QR order carries its code. Anything else is
 /// UNKNOWN: an order exists, but not one to hand to a buyer (poll it).
-fn made_as_asked(d: &OrderData, input: Option<&Input>) -> Result<()> {
-    let asked = input.map(wallet_order).and_then(Result::ok);
+fn made_as_asked(d: &OrderData, asked: Option<&WalletOrder>) -> Result<()> {
     let said = |what: &str| Err(Error::malformed(format!("the created order is {what}, not the order asked for")));
-    if let Some(a) = &asked {
+    if let Some(a) = asked {
         if d.payway.as_deref().is_some_and(|p| wallet_of(p) != Some(a.channel)) {
             return said("for another wallet");
         }
@@ -281,7 +280,7 @@ fn made_as_asked(d: &OrderData, input: Option<&Input>) -> Result<()> {
     if d.order_status.as_deref().is_some_and(|s| s != "CREATED") {
         return said("not waiting for its buyer (order_status is not CREATED)");
     }
-    let qr = asked.as_ref().map_or(d.sub_payway.as_deref().and_then(kind_of), |a| Some(a.kind));
+    let qr = asked.map_or(d.sub_payway.as_deref().and_then(kind_of), |a| Some(a.kind));
     if qr.unwrap_or(OrderKind::Qr) == OrderKind::Qr && text(&d.qr_code).is_none() {
         return said("a QR order without its qr_code");
     }
@@ -291,12 +290,13 @@ fn made_as_asked(d: &OrderData, input: Option<&Input>) -> Result<()> {
 /// A wallet order's pay parameters, from `wap_pay_request`: what was asked (the input), else what the
 /// answer says it made. QR orders have none (their `qr_code` is the order's `qrCode`).
 fn with_pay_params(reply: Reply, d: &OrderData, input: Option<&Input>) -> Reply {
-    if let Err(e) = made_as_asked(d, input) {
+    let asked = input.map(wallet_order).and_then(Result::ok);
+    if let Err(e) = made_as_asked(d, asked.as_ref()) {
         return Reply::unknown(e).with_order(reply.order);
     }
-    let (kind, channel) = match input.map(wallet_order) {
-        Some(Ok(o)) => (Some(o.kind), Some(o.channel)),
-        _ => (
+    let (kind, channel) = match &asked {
+        Some(o) => (Some(o.kind), Some(o.channel)),
+        None => (
             d.sub_payway.as_deref().and_then(kind_of),
             d.payway.as_deref().and_then(wallet_of),
         ),
