@@ -505,6 +505,22 @@ const ORDER_STATES: &super::OrderStates = &[
     ("REFUND", OrderState::Refunded, true), // fully refunded (or revoked)
 ];
 
+/// A refund read as a trade of its own (a refund query, a refund-trade notice): its numbers, its amount
+/// (refund_amount, else the trade's total_amount) and its state by `table`.
+fn trade_refund(data: &TradeData, state: Option<&str>, table: &super::RefundStates) -> Result<Refund> {
+    let amount = match money::fen_field("refund_amount", &data.refund_amount)? {
+        Some(a) => Some(a),
+        None => money::fen_field("total_amount", &data.total_amount)?,
+    };
+    Ok(Refund {
+        refund_no: data.out_trade_no.clone(),
+        provider_refund_no: data.trade_no.clone(),
+        amount,
+        state: refund_state(table, state),
+        provider_state: state.map(str::to_string),
+    })
+}
+
 /// A refund looked up as a trade of its own.
 const REFUND_STATES: &super::RefundStates = &[
     ("SUCCESS", RefundState::Success),
@@ -895,13 +911,11 @@ impl Lakala {
                 },
                 provider_state: raw_state.map(str::to_string),
             }),
-            Operation::RefundQuery => Some(Refund {
-                refund_no: data.out_trade_no.clone(),
-                provider_refund_no: data.trade_no.clone(),
-                amount: refund_amount.or(money::fen_field("total_amount", &data.total_amount)?),
-                state: refund_state(if unified { UNIFIED_REFUND_STATES } else { REFUND_STATES }, raw_state),
-                provider_state: raw_state.map(str::to_string),
-            }),
+            Operation::RefundQuery => Some(trade_refund(
+                &data,
+                raw_state,
+                if unified { UNIFIED_REFUND_STATES } else { REFUND_STATES },
+            )?),
             _ => None,
         };
         // The refund's own words (channel_ret_desc "code#msg") where it failed or its state is unknown.
@@ -1168,16 +1182,8 @@ impl Gateway for Lakala {
             // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's,
             // read as the refund (its own numbers; the order it refunds by origin_*), as a refund query reads it.
             if matches!(data.trade_main_type.as_deref(), Some("REFUND" | "CANCEL")) {
-                let amount = money::fen_field("refund_amount", &data.refund_amount)
-                    .and_then(|a| Ok(a.or(money::fen_field("total_amount", &data.total_amount)?)))
-                    .map_err(|e| Error::notification("MALFORMED", e.message))?;
-                refund = Some(Refund {
-                    refund_no: data.out_trade_no.clone(),
-                    provider_refund_no: data.trade_no.clone(),
-                    amount,
-                    state: refund_state(REFUND_STATES, data.trade_state.as_deref()),
-                    provider_state: data.trade_state.clone(),
-                });
+                let found = trade_refund(&data, data.trade_state.as_deref(), REFUND_STATES);
+                refund = Some(found.map_err(|e| Error::notification("MALFORMED", e.message))?);
                 let numbers = [data.origin_out_trade_no.as_deref(), data.origin_trade_no.as_deref(), None];
                 order = Order::named(OrderState::Unknown, false, numbers, order.channel);
             }
