@@ -93,6 +93,34 @@ pub fn expected_order(expect: &Input, order: &crate::model::Order, refund: bool)
     Ok(())
 }
 
+/// A notice, even a genuine one, counts only if the library can read which order it is about and what
+/// state it reports. Otherwise it is refused (so the gateway sends it again), never acknowledged as
+/// processed with nothing the merchant could act on.
+pub fn readable(order: &crate::model::Order, refund: Option<&crate::model::Refund>) -> Result<()> {
+    if order.merchant_order_no.is_none() && order.provider_order_no.is_none() {
+        return Err(Error::notification(
+            "UNREADABLE",
+            "the notice names no order this library can read; refused so the gateway sends it again",
+        ));
+    }
+    // A refund notice is about its refund: a refund state nobody can read is unreadable, whatever the order says.
+    let unreadable = match refund {
+        Some(r) => r.state == crate::model::RefundState::Unknown,
+        None => order.state == crate::model::OrderState::Unknown,
+    };
+    if unreadable {
+        let state = refund
+            .and_then(|r| r.provider_state.as_deref())
+            .or(order.provider_state.as_deref())
+            .unwrap_or("no state");
+        return Err(Error::notification(
+            "UNREADABLE",
+            format!("the notice reports a state this library cannot read ({state:?}); refused so the gateway sends it again"),
+        ));
+    }
+    Ok(())
+}
+
 /// The most bytes a response, a notification or an input may have. Gateway messages are a few KiB;
 /// anything near this is a fault or an attack, and must be refused before it fills wasm memory (a trap
 /// there would kill the one module every client shares). The facade checks the same number first.

@@ -29,12 +29,15 @@ fn a_genuine_notice_the_library_cannot_read_is_refused_so_the_gateway_resends() 
     use crate::model::{Order, OrderState, Refund, RefundState};
     let named = |state| Order::named(state, false, [Some("o1"), None, None], None);
     let reason = |r: crate::error::Result<()>| r.err().and_then(|e| e.reason);
-    assert_eq!(reason(super::readable(&named(OrderState::Success), None)), None);
+    assert_eq!(
+        reason(crate::providers::readable(&named(OrderState::Success), None)),
+        None
+    );
     let nameless = Order::named(OrderState::Success, true, [None, None, None], None);
-    assert_eq!(reason(super::readable(&nameless, None)), Some("UNREADABLE"));
+    assert_eq!(reason(crate::providers::readable(&nameless, None)), Some("UNREADABLE"));
     let mut odd = named(OrderState::Unknown);
     odd.provider_state = Some("NEVER_DOCUMENTED".into());
-    assert_eq!(reason(super::readable(&odd, None)), Some("UNREADABLE"));
+    assert_eq!(reason(crate::providers::readable(&odd, None)), Some("UNREADABLE"));
     let refund = |state| Refund {
         refund_no: Some("r1".into()),
         provider_refund_no: None,
@@ -43,15 +46,18 @@ fn a_genuine_notice_the_library_cannot_read_is_refused_so_the_gateway_resends() 
         provider_state: None,
     };
     // A refund notice whose order state is not in it counts by its refund's state.
-    assert_eq!(reason(super::readable(&odd, Some(&refund(RefundState::Success)))), None);
     assert_eq!(
-        reason(super::readable(&odd, Some(&refund(RefundState::Unknown)))),
+        reason(crate::providers::readable(&odd, Some(&refund(RefundState::Success)))),
+        None
+    );
+    assert_eq!(
+        reason(crate::providers::readable(&odd, Some(&refund(RefundState::Unknown)))),
         Some("UNREADABLE")
     );
     // ... and a refund state nobody can read is unreadable even where the order's own state is known.
     let paid = named(OrderState::Success);
     assert_eq!(
-        reason(super::readable(&paid, Some(&refund(RefundState::Unknown)))),
+        reason(crate::providers::readable(&paid, Some(&refund(RefundState::Unknown)))),
         Some("UNREADABLE")
     );
 }
