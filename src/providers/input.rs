@@ -109,11 +109,11 @@ impl Input {
             return Ok(Input::default());
         }
         let value: Value = serde_json::from_str(json).map_err(|e| bad_json("input", &e))?;
-        let Value::Object(fields) = &value else {
+        let Value::Object(mut fields) = value else {
             return Err(Error::input("input", "must be an object"));
         };
         // Check types here, naming the field, so serde never echoes a value (it may be a secret).
-        for (k, v) in fields {
+        for (k, v) in &fields {
             let ok = match k.as_str() {
                 "amount" => true, // validated with its own rules (money::amount_from_input)
                 "extra" => v.is_object() || v.is_null(),
@@ -128,32 +128,26 @@ impl Input {
                 return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
             }
         }
-        let mut value = value;
-        alias(&mut value, "payerUid", "payerId")?;
-        let Value::Object(fields) = &value else {
-            return Err(Error::input("input", "must be an object"));
-        };
+        alias(&mut fields, "payerUid", "payerId")?;
         let given = fields
             .iter()
             .filter(|(_, v)| !v.is_null())
             .map(|(k, _)| k.clone())
             .collect();
-        let mut input: Input = serde_json::from_value(value).map_err(|e| bad_json("input", &e))?;
+        let mut input: Input = serde_json::from_value(Value::Object(fields)).map_err(|e| bad_json("input", &e))?;
         input.given = given;
         Ok(input)
     }
 }
 
 /// Accepts a field's old name: the value moves to the new one (giving both is refused, as ambiguous).
-fn alias(value: &mut Value, old: &str, new: &str) -> Result<()> {
-    let Some(fields) = value.as_object_mut() else {
-        return Ok(());
-    };
+fn alias(fields: &mut Map<String, Value>, old: &str, new: &str) -> Result<()> {
     if let Some(v) = fields.remove(old) {
-        if fields.get(new).is_some_and(|n| !n.is_null()) && !v.is_null() {
+        let has_new = fields.get(new).is_some_and(|n| !n.is_null());
+        if has_new && !v.is_null() {
             return Err(Error::input(old, format!("is the old name of {new}; give one of them")));
         }
-        if !fields.get(new).is_some_and(|n| !n.is_null()) {
+        if !has_new {
             fields.insert(new.to_string(), v);
         }
     }
