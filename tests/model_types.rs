@@ -21,34 +21,40 @@ fn names<T: Serialize>(all: &[T]) -> Value {
     Value::Array(all.iter().map(|v| serde_json::to_value(v).expect("variant")).collect())
 }
 
-fn outcomes() -> Vec<Outcome> {
-    let all = vec![
-        Outcome::Succeeded,
-        Outcome::Failed,
-        Outcome::InProgress,
-        Outcome::Unknown,
-    ];
-    for v in &all {
-        match v {
-            Outcome::Succeeded | Outcome::Failed | Outcome::InProgress | Outcome::Unknown => {}
+/// Every variant of an enum, listed once: the exhaustive `match` (no wildcard) stops compiling when one is missing.
+macro_rules! variants {
+    ($ty:ident { $($v:ident),+ $(,)? }) => {{
+        let all = vec![$($ty::$v),+];
+        for v in &all {
+            match v {
+                $($ty::$v)|+ => {}
+            }
         }
-    }
-    all
+        all
+    }};
+}
+
+fn outcomes() -> Vec<Outcome> {
+    variants!(Outcome {
+        Succeeded,
+        Failed,
+        InProgress,
+        Unknown
+    })
 }
 
 fn nexts() -> Vec<Next> {
-    let all = vec![Next::None, Next::Poll, Next::Cancel, Next::ContactSupport, Next::Retry];
-    for v in &all {
-        match v {
-            Next::None | Next::Poll | Next::Cancel | Next::ContactSupport | Next::Retry => {}
-        }
-    }
-    all
+    variants!(Next {
+        None,
+        Poll,
+        Cancel,
+        ContactSupport,
+        Retry
+    })
 }
 
 fn order_states() -> Vec<OrderState> {
-    use OrderState::*;
-    let all = vec![
+    variants!(OrderState {
         Pending,
         Success,
         Failed,
@@ -56,41 +62,30 @@ fn order_states() -> Vec<OrderState> {
         Refunding,
         PartiallyRefunded,
         Refunded,
-        Unknown,
-    ];
-    for v in &all {
-        match v {
-            Pending | Success | Failed | Closed | Refunding | PartiallyRefunded | Refunded | Unknown => {}
-        }
-    }
-    all
+        Unknown
+    })
 }
 
 fn refund_states() -> Vec<RefundState> {
-    use RefundState::*;
-    let all = vec![Pending, Success, Failed, Unknown];
-    for v in &all {
-        match v {
-            Pending | Success | Failed | Unknown => {}
-        }
-    }
-    all
+    variants!(RefundState {
+        Pending,
+        Success,
+        Failed,
+        Unknown
+    })
 }
 
 fn channels() -> Vec<Channel> {
-    use Channel::*;
-    let all = vec![Alipay, Wechat, Unionpay, Other];
-    for v in &all {
-        match v {
-            Alipay | Wechat | Unionpay | Other => {}
-        }
-    }
-    all
+    variants!(Channel {
+        Alipay,
+        Wechat,
+        Unionpay,
+        Other
+    })
 }
 
 fn operations() -> Vec<Operation> {
-    use Operation::*;
-    let all = vec![
+    variants!(Operation {
         Activate,
         Checkin,
         Pay,
@@ -100,19 +95,12 @@ fn operations() -> Vec<Operation> {
         RefundQuery,
         Cancel,
         Revoke,
-        Close,
-    ];
-    for v in &all {
-        match v {
-            Activate | Checkin | Pay | Precreate | Query | Refund | RefundQuery | Cancel | Revoke | Close => {}
-        }
-    }
-    all
+        Close
+    })
 }
 
 fn error_codes() -> Vec<ErrorCode> {
-    use ErrorCode::*;
-    let all = vec![
+    variants!(ErrorCode {
         InvalidInput,
         InvalidConfig,
         InvalidKey,
@@ -132,42 +120,16 @@ fn error_codes() -> Vec<ErrorCode> {
         RefundConflict,
         ProviderUnavailable,
         ProviderError,
-    ];
-    for v in &all {
-        match v {
-            InvalidInput
-            | InvalidConfig
-            | InvalidKey
-            | UnsupportedOperation
-            | Network
-            | ResponseSignatureInvalid
-            | NotificationInvalid
-            | MalformedResponse
-            | AuthFailed
-            | InvalidRequest
-            | OrderNotFound
-            | DuplicateOrder
-            | InvalidOrderState
-            | InsufficientFunds
-            | BarcodeInvalid
-            | LimitExceeded
-            | RefundConflict
-            | ProviderUnavailable
-            | ProviderError => {}
-        }
-    }
-    all
+    })
 }
 
 fn verdicts() -> Vec<Verdict> {
-    use Verdict::*;
-    let all = vec![Paid, Failed, TimedOutReversed, NeedsAttention];
-    for v in &all {
-        match v {
-            Paid | Failed | TimedOutReversed | NeedsAttention => {}
-        }
-    }
-    all
+    variants!(Verdict {
+        Paid,
+        Failed,
+        TimedOutReversed,
+        NeedsAttention
+    })
 }
 
 /// `{ field: { optional, nullable } }` from a fully populated and a minimal value of one struct.
