@@ -21,6 +21,25 @@ function rethrow(err) {
   throw err;
 }
 
+/** A controller call, its errors made plain Errors (rethrow), whether it answers at once or later. */
+function calling(f) {
+  try {
+    const out = f();
+    return out instanceof Promise ? out.catch(rethrow) : out;
+  } catch (err) {
+    return rethrow(err);
+  }
+}
+
+/** An emulator call whose error is the caller's mistake (a bad spec). */
+function asUsage(f) {
+  try {
+    return f();
+  } catch (err) {
+    throw usage(err.message);
+  }
+}
+
 /**
  * Starts the emulator on 127.0.0.1 (or `host`, when asked). Resolves once it listens.
  * @param {import('./emulator.d.ts').EmulatorOptions} [options]
@@ -92,54 +111,28 @@ export async function startEmulator(options = {}) {
     barcodes: (provider) => ({ ...describe(provider).barcodes }),
     orderKey: (provider) => describe(provider).orderKey,
     notificationsSigned: (provider) => Boolean(describe(provider).notification?.signed),
-    buyerPays(provider, orderNo) {
-      try {
-        return controller(provider).buyerPays(String(orderNo));
-      } catch (err) {
-        return rethrow(err);
-      }
-    },
+    buyerPays: (provider, orderNo) => calling(() => controller(provider).buyerPays(String(orderNo))),
     buyerDeclines(provider, orderNo) {
       const c = controller(provider);
       if (typeof c.buyerFails !== 'function') {
         const { declined } = describe(provider).barcodes ?? {};
         throw usage(`${provider} has no way for a buyer to decline a QR order${declined ? `; pay with the barcode ${declined} for a declined payment` : ''}`);
       }
-      try {
-        return c.buyerFails(String(orderNo));
-      } catch (err) {
-        return rethrow(err);
-      }
+      return calling(() => c.buyerFails(String(orderNo)));
     },
     order: (provider, orderNo) => controller(provider).order(String(orderNo)),
     ledger: (provider) => emu.ledger(provider),
-    async sendNotification(provider, orderNo, url) {
-      try {
-        return await controller(provider).sendNotification(String(orderNo), url);
-      } catch (err) {
-        return rethrow(err);
-      }
-    },
+    sendNotification: async (provider, orderNo, url) => calling(() => controller(provider).sendNotification(String(orderNo), url)),
     notifications: (provider) => controller(provider).notifications.map((e) => captured(provider, e)),
     injectFault(spec) {
       if (!spec || typeof spec !== 'object') throw usage('a fault spec is an object');
       if (spec.provider !== undefined) describe(spec.provider);
-      try {
-        return emu.faults.add(spec);
-      } catch (err) {
-        throw usage(err.message);
-      }
+      return asUsage(() => emu.faults.add(spec));
     },
     faults: () => emu.faults.list(),
     clearFaults: () => emu.faults.clear(),
     chaos: {
-      set: (spec) => {
-        try {
-          return emu.chaos.set(spec);
-        } catch (err) {
-          throw usage(err.message);
-        }
-      },
+      set: (spec) => asUsage(() => emu.chaos.set(spec)),
       clear: () => emu.chaos.clear(),
       stats: () => emu.chaos.stats(),
     },
