@@ -149,19 +149,30 @@ fn mangled_return_urls_never_panic() {
     }
 }
 
+/// The query of the buyer's own cashier link for `description` and `returnUrl`, and the sign it carries.
+fn pay_link(description: &str, return_url: &str) -> (String, String) {
+    let inp = input(json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee", "operator": "op1",
+        "description": description, "returnUrl": return_url}));
+    let link = gateway().wap_pay_url(&inp).expect("link");
+    let query = link.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default();
+    let sign = crate::http::parse_form(query.as_bytes(), 64, Some("sign"))
+        .expect("form")
+        .into_iter()
+        .find(|(k, _)| k == "sign")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    (query, sign)
+}
+
 /// The cashier link this library signs for the buyer (`wapPayUrl`) is signed by the same MD5 rule and terminal key
 /// as the return URL, and the rule joins decoded values without escaping. A buyer holding their own pay link could
 /// re-split it (`description` "x&is_success=T", a return URL ending "&status=SUCCESS") into a SUCCESS return with
 /// the same string to sign: refused, and so is the pay link itself read as a return.
 #[test]
 fn the_buyers_own_pay_link_is_never_a_return() {
-    let inp = input(json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee", "operator": "op1",
-        "description": "x&is_success=T", "returnUrl": "https://shop.example/done?o=1&status=SUCCESS"}));
-    let link = gateway().wap_pay_url(&inp).unwrap();
-    let query = link.split_once('?').unwrap().1;
-    assert_eq!(verify(query).err().and_then(|e| e.reason), Some("MALFORMED"), "the pay link itself");
+    let (query, sign) = pay_link("x&is_success=T", "https://shop.example/done?o=1&status=SUCCESS");
+    assert_eq!(verify(&query).err().and_then(|e| e.reason), Some("MALFORMED"), "the pay link itself");
     // Re-split: the same signed string, read as other parameters.
-    let sign = crate::http::parse_form(query.as_bytes(), 64, Some("sign")).unwrap().into_iter().find(|(k, _)| k == "sign").unwrap().1;
     let forged = format!("client_sn={ORDER}&description=x&is_success=T&operator=op1&return_url={}&status=SUCCESS&subject=Coffee&terminal_sn={SN}&total_amount=1000&sign={sign}",
         crate::http::url_encode("https://shop.example/done?o=1"));
     assert_eq!(verify(&forged).err().and_then(|e| e.reason), Some("MALFORMED"), "re-split");
@@ -170,11 +181,7 @@ fn the_buyers_own_pay_link_is_never_a_return() {
 /// Nor can one buyer-controlled field (`description`, an order note) make one, hiding the rest in a key or value.
 #[test]
 fn one_buyer_field_cannot_make_a_return() {
-    let inp = input(json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee", "operator": "op1",
-        "description": "x&is_success=T&status=SUCCESS&stz", "returnUrl": "https://shop.example/done"}));
-    let link = gateway().wap_pay_url(&inp).unwrap();
-    let query = link.split_once('?').unwrap().1;
-    let sign = crate::http::parse_form(query.as_bytes(), 64, Some("sign")).unwrap().into_iter().find(|(k, _)| k == "sign").unwrap().1;
+    let (_, sign) = pay_link("x&is_success=T&status=SUCCESS&stz", "https://shop.example/done");
     let e = crate::http::url_encode;
     let forged = format!("client_sn={ORDER}&description=x&is_success=T&status=SUCCESS&{}={}&subject=Coffee&terminal_sn={SN}&total_amount=1000&sign={sign}",
         e("stz&operator"), e("op1&return_url=https://shop.example/done"));
@@ -185,16 +192,7 @@ fn one_buyer_field_cannot_make_a_return() {
 /// holding '=' is refused.
 #[test]
 fn the_return_url_piece_split_at_its_own_equals_is_refused() {
-    let inp = input(json!({"merchantOrderNo": ORDER, "amount": 1000, "subject": "Coffee", "operator": "op1",
-        "description": "x&is_success=T", "returnUrl": "https://shop.example/done?o=1&status=SUCCESS"}));
-    let link = gateway().wap_pay_url(&inp).expect("link");
-    let query = link.split_once('?').map(|(_, q)| q).unwrap_or_default();
-    let sign = crate::http::parse_form(query.as_bytes(), 64, Some("sign"))
-        .expect("form")
-        .into_iter()
-        .find(|(k, _)| k == "sign")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
+    let (_, sign) = pay_link("x&is_success=T", "https://shop.example/done?o=1&status=SUCCESS");
     let forged = format!("client_sn={ORDER}&description=x&is_success=T&operator=op1&{}=1&status=SUCCESS&subject=Coffee&terminal_sn={SN}&total_amount=1000&sign={sign}",
         crate::http::url_encode("return_url=https://shop.example/done?o"));
     assert_eq!(verify(&forged).err().and_then(|e| e.reason), Some("MALFORMED"));
