@@ -148,41 +148,39 @@ fn wechat_pay_params_are_the_six_keys_and_a_missing_one_is_reported_not_invented
 /// A provider's own tests call this too, to check their fixture alone.
 pub fn wechat_pay_params(name: &str, f: &dyn Fixture) {
     use crate::providers::wallet::WECHAT_KEYS;
-    {
-        let o = order();
-        let (input, resp) = f
-            .wechat_order(&o, None)
-            .unwrap_or_else(|| panic!("{name}: every gateway makes WeChat wallet orders"));
+    let o = order();
+    let (input, resp) = f
+        .wechat_order(&o, None)
+        .unwrap_or_else(|| panic!("{name}: every gateway makes WeChat wallet orders"));
+    let r = parse(f, Operation::Precreate, &input, &resp);
+    assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll), "{name}: {r:?}");
+    let params = r.order.and_then(|o| o.pay_params).expect("payParams");
+    let params = params.as_object().expect("payParams is an object");
+    let keys: Vec<&str> = params.keys().map(String::as_str).collect();
+    let mut want = WECHAT_KEYS.to_vec();
+    want.sort_unstable();
+    assert_eq!(keys, want, "{name}: exactly the six wx.requestPayment keys");
+    assert!(
+        params.values().all(|v| v.as_str().is_some_and(|s| !s.is_empty())),
+        "{name}: {params:?}"
+    );
+    for key in WECHAT_KEYS {
+        let (input, resp) = f.wechat_order(&o, Some(key)).expect("same fixture");
         let r = parse(f, Operation::Precreate, &input, &resp);
-        assert_eq!((r.outcome, r.next), (Outcome::Succeeded, Next::Poll), "{name}: {r:?}");
-        let params = r.order.and_then(|o| o.pay_params).expect("payParams");
-        let params = params.as_object().expect("payParams is an object");
-        let keys: Vec<&str> = params.keys().map(String::as_str).collect();
-        let mut want = WECHAT_KEYS.to_vec();
-        want.sort_unstable();
-        assert_eq!(keys, want, "{name}: exactly the six wx.requestPayment keys");
-        assert!(
-            params.values().all(|v| v.as_str().is_some_and(|s| !s.is_empty())),
-            "{name}: {params:?}"
+        assert_eq!(
+            (r.outcome, r.next),
+            (Outcome::Unknown, Next::Poll),
+            "{name} without {key}: {r:?}"
         );
-        for key in WECHAT_KEYS {
-            let (input, resp) = f.wechat_order(&o, Some(key)).expect("same fixture");
-            let r = parse(f, Operation::Precreate, &input, &resp);
-            assert_eq!(
-                (r.outcome, r.next),
-                (Outcome::Unknown, Next::Poll),
-                "{name} without {key}: {r:?}"
-            );
-            let field = r.error.as_ref().and_then(|e| e.field.clone());
-            assert_eq!(
-                field.as_deref(),
-                Some(format!("payParams.{key}").as_str()),
-                "{name}: {r:?}"
-            );
-            let params = r.order.and_then(|o| o.pay_params).expect("what was sent is kept");
-            assert!(params.get(key).is_none(), "{name}: {key} was invented");
-            assert_eq!(params.as_object().map(|p| p.len()), Some(5), "{name} without {key}");
-        }
+        let field = r.error.as_ref().and_then(|e| e.field.clone());
+        assert_eq!(
+            field.as_deref(),
+            Some(format!("payParams.{key}").as_str()),
+            "{name}: {r:?}"
+        );
+        let params = r.order.and_then(|o| o.pay_params).expect("what was sent is kept");
+        assert!(params.get(key).is_none(), "{name}: {key} was invented");
+        assert_eq!(params.as_object().map(|p| p.len()), Some(5), "{name} without {key}");
     }
 }
 
