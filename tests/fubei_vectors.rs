@@ -39,7 +39,7 @@ fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 fn input(v: Value) -> Input {
-    serde_json::from_value(v).expect("test input must deserialize")
+    aggpay::providers::read(&v).expect("test input must deserialize")
 }
 
 fn gateway(cfg: Value) -> Box<dyn Gateway> {

@@ -70,7 +70,7 @@ const TYH_MSG_SIG: &str = "mSmOqSCa7AzM9SJ5Kxsc9bc3AZPl0/k/YoEXlayNEKrGID6EBqqYT
 // ---------------------------------------------------------------- helpers
 
 fn input(v: Value) -> Input {
-    serde_json::from_value(v).expect("test input must deserialize")
+    aggpay::providers::read(&v).expect("test input must deserialize")
 }
 
 fn lakala_config() -> Value {

@@ -61,7 +61,7 @@ fn md5_lower(bytes: &[u8]) -> String {
 }
 
 fn input(v: Value) -> Input {
-    serde_json::from_value(v).expect("test input must deserialize")
+    aggpay::providers::read(&v).expect("test input must deserialize")
 }
 
 fn gateway(sn: &str, key: &str) -> Box<dyn Gateway> {

@@ -1,15 +1,13 @@
 //! The caller's input (one vocabulary for every provider), the host context, and the rules on text fields.
 
 use crate::error::{Error, Result};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::fmt;
 
 use super::MAX_BODY_BYTES;
 
 /// A secret string (key, password). Debug never shows it.
-#[derive(Deserialize, Clone, Default, PartialEq, Eq)]
-#[serde(transparent)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(pub String);
 
 impl fmt::Debug for Secret {
@@ -46,55 +44,57 @@ impl Ctx {
     }
 }
 
-/// The caller's input for any operation, with the same camelCase names for every provider. Each
-/// operation validates the fields it needs; unknown fields are refused so typos do not pass silently.
-#[derive(Deserialize, Clone, Debug, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Input {
-    pub merchant_order_no: Option<String>,
-    pub provider_order_no: Option<String>,
-    /// Integer fen, validated by `money::amount_from_input`.
-    pub amount: Option<Value>,
-    pub auth_code: Option<String>,
-    pub subject: Option<String>,
-    pub description: Option<String>,
-    pub operator: Option<String>,
-    pub refund_no: Option<String>,
-    pub provider_refund_no: Option<String>,
-    pub payway: Option<String>,
-    pub sub_payway: Option<String>,
-    /// The buyer in the wallet (WeChat openid under `subAppId`, Alipay buyer/user id), for JSAPI and
-    /// mini-program orders. `payerUid` is its old name, still accepted.
-    pub payer_id: Option<String>,
-    /// The WeChat official-account or mini-program app id the `payerId` belongs to.
-    pub sub_app_id: Option<String>,
-    /// The kind of a precreated order: QR (default), JSAPI, MINI_PROGRAM or H5 (`wallet::order_kind`).
-    pub kind: Option<String>,
-    pub notify_url: Option<String>,
-    pub return_url: Option<String>,
-    pub reflect: Option<String>,
-    pub longitude: Option<String>,
-    pub latitude: Option<String>,
-    pub device_id: Option<String>,
-    /// The wallet for QR/JSAPI orders where the provider needs it: ALIPAY, WECHAT or UNIONPAY.
-    pub channel: Option<String>,
-    /// The buyer's or till's IP address, for providers whose risk control requires it.
-    pub client_ip: Option<String>,
-    pub store_id: Option<String>,
-    pub cashier_id: Option<String>,
-    // Terminal activation (providers whose terminals activate with a code).
-    pub vendor_sn: Option<String>,
-    pub vendor_key: Option<Secret>,
-    pub app_id: Option<String>,
-    pub code: Option<Secret>,
-    pub name: Option<String>,
-    pub os_info: Option<String>,
-    pub sdk_version: Option<String>,
-    /// Raw provider fields added to the request as they are.
-    pub extra: Option<Map<String, Value>>,
-    /// The names of the fields the caller gave (not null), for `pipeline::check_fields`.
-    #[serde(skip)]
-    pub given: Vec<String>,
+super::wire_struct! {
+    strict
+    /// The caller's input for any operation, with the same camelCase names for every provider. Each
+    /// operation validates the fields it needs; unknown fields are refused so typos do not pass silently.
+    #[derive(Clone, Debug, Default)]
+    pub struct Input {
+        pub merchant_order_no: Option<String> = "merchantOrderNo",
+        pub provider_order_no: Option<String> = "providerOrderNo",
+        /// Integer fen, validated by `money::amount_from_input`.
+        pub amount: Option<Value> = "amount",
+        pub auth_code: Option<String> = "authCode",
+        pub subject: Option<String> = "subject",
+        pub description: Option<String> = "description",
+        pub operator: Option<String> = "operator",
+        pub refund_no: Option<String> = "refundNo",
+        pub provider_refund_no: Option<String> = "providerRefundNo",
+        pub payway: Option<String> = "payway",
+        pub sub_payway: Option<String> = "subPayway",
+        /// The buyer in the wallet (WeChat openid under `subAppId`, Alipay buyer/user id), for JSAPI and
+        /// mini-program orders. `payerUid` is its old name, still accepted.
+        pub payer_id: Option<String> = "payerId",
+        /// The WeChat official-account or mini-program app id the `payerId` belongs to.
+        pub sub_app_id: Option<String> = "subAppId",
+        /// The kind of a precreated order: QR (default), JSAPI, MINI_PROGRAM or H5 (`wallet::order_kind`).
+        pub kind: Option<String> = "kind",
+        pub notify_url: Option<String> = "notifyUrl",
+        pub return_url: Option<String> = "returnUrl",
+        pub reflect: Option<String> = "reflect",
+        pub longitude: Option<String> = "longitude",
+        pub latitude: Option<String> = "latitude",
+        pub device_id: Option<String> = "deviceId",
+        /// The wallet for QR/JSAPI orders where the provider needs it: ALIPAY, WECHAT or UNIONPAY.
+        pub channel: Option<String> = "channel",
+        /// The buyer's or till's IP address, for providers whose risk control requires it.
+        pub client_ip: Option<String> = "clientIp",
+        pub store_id: Option<String> = "storeId",
+        pub cashier_id: Option<String> = "cashierId",
+        // Terminal activation (providers whose terminals activate with a code).
+        pub vendor_sn: Option<String> = "vendorSn",
+        pub vendor_key: Option<Secret> = "vendorKey",
+        pub app_id: Option<String> = "appId",
+        pub code: Option<Secret> = "code",
+        pub name: Option<String> = "name",
+        pub os_info: Option<String> = "osInfo",
+        pub sdk_version: Option<String> = "sdkVersion",
+        /// Raw provider fields added to the request as they are.
+        pub extra: Option<Map<String, Value>> = "extra",
+        ;
+        /// The names of the fields the caller gave (not null), for `pipeline::check_fields`.
+        pub given: Vec<String>,
+    }
 }
 
 impl Input {
@@ -134,7 +134,7 @@ impl Input {
             .filter(|(_, v)| !v.is_null())
             .map(|(k, _)| k.clone())
             .collect();
-        let mut input: Input = serde_json::from_value(Value::Object(fields)).map_err(|e| bad_json("input", &e))?;
+        let mut input: Input = super::read_fields(&fields).map_err(|e| wire_error("input", e))?;
         input.given = given;
         Ok(input)
     }
@@ -244,18 +244,21 @@ pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
 
 /// A provider's config, with serde's errors made safe to show (`bad_json`). `provider` is the registry's
 /// (it chose this module), so the module's own config type does not repeat it.
-pub fn parse_config<T: serde::de::DeserializeOwned>(mut config: Value) -> Result<T> {
+pub fn parse_config<T: super::WireStruct>(mut config: Value) -> Result<T> {
     if let Some(fields) = config.as_object_mut() {
         fields.remove("provider");
-        // serde would say only "wrong type" without the field: name it.
-        if fields
-            .get("credentials")
-            .is_some_and(|c| !c.is_object() && !c.is_null())
-        {
-            return Err(Error::config("credentials", "must be an object"));
-        }
     }
-    serde_json::from_value(config).map_err(|e| bad_json("config", &e))
+    super::read(&config).map_err(|e| wire_error("config", e))
+}
+
+/// A config's or input's field that is not what the struct reads: INVALID_CONFIG or INVALID_INPUT naming it.
+pub fn wire_error(what: &str, e: super::WireError) -> Error {
+    let field = if e.path.is_empty() { what } else { e.path.as_str() };
+    if what == "config" {
+        Error::config(field, e.rule)
+    } else {
+        Error::input(field, e.rule)
+    }
 }
 
 /// A credential the client cannot work without; blank text is not given.

@@ -11,7 +11,6 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, Ack, HttpRequest, HttpResponse};
 use crate::model::*;
 use crate::{money, time};
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -24,16 +23,16 @@ const DEFAULT_TOLERANCE_SECONDS: i64 = 300;
 /// A wider window would let a replayed notice or answer count for longer than any clock needs.
 const MAX_TOLERANCE_SECONDS: i64 = 3600;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Config {
-    base_url: Option<String>,
-    credentials: Option<Credentials>,
-    /// Replay window, seconds either side of `now` (default 300, at most 3600), for notifications
-    /// and for the signed answers to requests (their `Lklapi-Timestamp`): one clock, one window.
-    notification_tolerance_seconds: Option<i64>,
-    /// Which refund API refund / refundQuery use: "unified" (default) or "labs". See `RefundApi`.
-    refund_api: Option<String>,
+super::wire_struct! {
+    strict struct Config {
+        base_url: Option<String> = "baseUrl",
+        credentials: Option<Credentials> = "credentials",
+        /// Replay window, seconds either side of `now` (default 300, at most 3600), for notifications
+        /// and for the signed answers to requests (their `Lklapi-Timestamp`): one clock, one window.
+        notification_tolerance_seconds: Option<i64> = "notificationToleranceSeconds",
+        /// Which refund API refund / refundQuery use: "unified" (default) or "labs". See `RefundApi`.
+        refund_api: Option<String> = "refundApi",
+    }
 }
 
 /// Lakala's two refund APIs. The labs one (/api/v3/labs/relation/refund, refunds queried as trades through
@@ -54,18 +53,18 @@ enum RefundApi {
     Labs,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Credentials {
-    app_id: Option<String>,
-    serial_no: Option<String>,
-    merchant_certificate: Option<String>,
-    private_key: Option<String>,
-    platform_certificate: Option<String>,
-    /// The certificate that signs notifications, when it is not the platform certificate.
-    notify_certificate: Option<String>,
-    merchant_no: Option<String>,
-    term_no: Option<String>,
+super::wire_struct! {
+    strict struct Credentials {
+        app_id: Option<String> = "appId",
+        serial_no: Option<String> = "serialNo",
+        merchant_certificate: Option<String> = "merchantCertificate",
+        private_key: Option<String> = "privateKey",
+        platform_certificate: Option<String> = "platformCertificate",
+        /// The certificate that signs notifications, when it is not the platform certificate.
+        notify_certificate: Option<String> = "notifyCertificate",
+        merchant_no: Option<String> = "merchantNo",
+        term_no: Option<String> = "termNo",
+    }
 }
 
 #[derive(Debug)]
@@ -145,45 +144,48 @@ impl Lakala {
 
 // ---------------------------------------------------------------- wire types (names as on the wire)
 
-/// Response envelope (doc 1004): `{"code","msg","resp_time","resp_data"}`.
-#[derive(Deserialize)]
-struct Envelope {
-    code: Option<String>,
-    msg: Option<String>,
-    resp_data: Option<TradeData>,
+super::wire_struct! {
+    /// Response envelope (doc 1004): `{"code","msg","resp_time","resp_data"}`.
+    struct Envelope {
+        code: Option<String> = "code",
+        msg: Option<String> = "msg",
+        resp_data: Option<TradeData> = "resp_data",
+    }
 }
 
-/// `resp_data` of every labs answer (seed 003; the answers' own fields are listed at `check_subject`)
-/// and the trade notice (doc 1112).
-#[derive(Deserialize, Default)]
-struct TradeData {
-    merchant_no: Option<String>,
-    /// The notice's terminal.
-    term_no: Option<String>,
-    out_trade_no: Option<String>,
-    trade_no: Option<String>,
-    acc_trade_no: Option<String>,
-    account_type: Option<String>,
-    trade_state: Option<String>,
-    /// The notice spells the state `trade_status`.
-    trade_status: Option<String>,
-    /// PREORDER, MICROPAY, REFUND or CANCEL (seed 003): a query can find a refund or a reversal.
-    trade_main_type: Option<String>,
-    total_amount: Option<String>,
-    payer_amount: Option<String>,
-    acc_mdiscount_amount: Option<String>,
-    acc_discount_amount: Option<String>,
-    /// 账户端结算金额 and 账户端其它优惠金额 (seed 003).
-    acc_settle_amount: Option<String>,
-    acc_other_discount_amount: Option<String>,
-    /// The unified refund's "code#msg" words about the refund (RfdRefundData.channel_ret_desc).
-    channel_ret_desc: Option<String>,
-    refund_amount: Option<String>,
-    trade_time: Option<String>,
-    acc_resp_fields: Option<Value>,
-    /// The order a refund / close / revoked answer is about.
-    origin_trade_no: Option<String>,
-    origin_out_trade_no: Option<String>,
+super::wire_struct! {
+    /// `resp_data` of every labs answer (seed 003; the answers' own fields are listed at `check_subject`)
+    /// and the trade notice (doc 1112).
+    #[derive(Default)]
+    struct TradeData {
+        merchant_no: Option<String> = "merchant_no",
+        /// The notice's terminal.
+        term_no: Option<String> = "term_no",
+        out_trade_no: Option<String> = "out_trade_no",
+        trade_no: Option<String> = "trade_no",
+        acc_trade_no: Option<String> = "acc_trade_no",
+        account_type: Option<String> = "account_type",
+        trade_state: Option<String> = "trade_state",
+        /// The notice spells the state `trade_status`.
+        trade_status: Option<String> = "trade_status",
+        /// PREORDER, MICROPAY, REFUND or CANCEL (seed 003): a query can find a refund or a reversal.
+        trade_main_type: Option<String> = "trade_main_type",
+        total_amount: Option<String> = "total_amount",
+        payer_amount: Option<String> = "payer_amount",
+        acc_mdiscount_amount: Option<String> = "acc_mdiscount_amount",
+        acc_discount_amount: Option<String> = "acc_discount_amount",
+        /// 账户端结算金额 and 账户端其它优惠金额 (seed 003).
+        acc_settle_amount: Option<String> = "acc_settle_amount",
+        acc_other_discount_amount: Option<String> = "acc_other_discount_amount",
+        /// The unified refund's "code#msg" words about the refund (RfdRefundData.channel_ret_desc).
+        channel_ret_desc: Option<String> = "channel_ret_desc",
+        refund_amount: Option<String> = "refund_amount",
+        trade_time: Option<String> = "trade_time",
+        acc_resp_fields: Option<Value> = "acc_resp_fields",
+        /// The order a refund / close / revoked answer is about.
+        origin_trade_no: Option<String> = "origin_trade_no",
+        origin_out_trade_no: Option<String> = "origin_out_trade_no",
+    }
 }
 
 // ---------------------------------------------------------------- signing
@@ -829,7 +831,7 @@ fn same_origin(i: &Input, d: &TradeData, required: bool) -> Result<()> {
 impl Lakala {
     /// The envelope and this operation's table. The signature and its window were checked in `decode`.
     fn read_answer(&self, op: Operation, body: Value, input: Option<&Input>) -> Result<Reply> {
-        let env: Envelope = match serde_json::from_value(body.clone()) {
+        let env: Envelope = match super::read(&body) {
             Ok(e) if super::objects_at(&body, &[&["resp_data"]]) => e,
             _ => return Err(Error::malformed("response is not the Lakala JSON envelope")),
         };
@@ -938,25 +940,26 @@ impl Lakala {
 
 // ---------------------------------------------------------------- notifications
 
-/// The camelCase notice: the example Lakala signs in its notification-security document (doc 1009), a
-/// cashier payment notice: payOrderNo, merchantOrderNo, merchantNo, termId, amount (fen, a JSON number),
-/// tradeType "PAY", payStatus "S", payTime, payInfo "1#1#ALIPAY#0#<wallet no>", lklOrderNo (the
-/// trade_no form: date + 66210…, whose last 14 digits are its logNo), accountChannelOrderNo, actualPayAmount,
-/// tradeTime (yyyyMMddHHmmss, Beijing), logNo. Names as in that example; a wrong type is refused (MALFORMED).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct CamelNotice {
-    merchant_order_no: Option<String>,
-    lkl_order_no: Option<String>,
-    account_channel_order_no: Option<String>,
-    merchant_no: Option<String>,
-    term_id: Option<String>,
-    trade_type: Option<String>,
-    pay_status: Option<String>,
-    amount: Option<Value>,
-    actual_pay_amount: Option<Value>,
-    trade_time: Option<String>,
-    pay_info: Option<String>,
+super::wire_struct! {
+    /// The camelCase notice: the example Lakala signs in its notification-security document (doc 1009), a
+    /// cashier payment notice: payOrderNo, merchantOrderNo, merchantNo, termId, amount (fen, a JSON number),
+    /// tradeType "PAY", payStatus "S", payTime, payInfo "1#1#ALIPAY#0#<wallet no>", lklOrderNo (the
+    /// trade_no form: date + 66210…, whose last 14 digits are its logNo), accountChannelOrderNo, actualPayAmount,
+    /// tradeTime (yyyyMMddHHmmss, Beijing), logNo. Names as in that example; a wrong type is refused (MALFORMED).
+    #[derive(Default)]
+    struct CamelNotice {
+        merchant_order_no: Option<String> = "merchantOrderNo",
+        lkl_order_no: Option<String> = "lklOrderNo",
+        account_channel_order_no: Option<String> = "accountChannelOrderNo",
+        merchant_no: Option<String> = "merchantNo",
+        term_id: Option<String> = "termId",
+        trade_type: Option<String> = "tradeType",
+        pay_status: Option<String> = "payStatus",
+        amount: Option<Value> = "amount",
+        actual_pay_amount: Option<Value> = "actualPayAmount",
+        trade_time: Option<String> = "tradeTime",
+        pay_info: Option<String> = "payInfo",
+    }
 }
 
 /// `payStatus` of a `tradeType` "PAY" notice. Only "S" is shown by an official source (doc 1009's signed
@@ -1171,12 +1174,12 @@ impl Gateway for Lakala {
         let camel = ["payStatus", "merchantOrderNo", "payOrderNo"].iter().any(|k| raw.get(k).is_some());
         let mut refund = None;
         let order = if camel {
-            let n: CamelNotice = serde_json::from_value(raw.clone()).map_err(malformed)?;
+            let n: CamelNotice = super::read(&raw).map_err(malformed)?;
             let order = camel_order(&n).map_err(|e| Error::notification("MALFORMED", e.message))?;
             self.notice_is_ours(["merchantNo", "termId"], &n.merchant_no, &n.term_id)?;
             order
         } else {
-            let data: TradeData = serde_json::from_value(raw.clone()).map_err(malformed)?;
+            let data: TradeData = super::read(&raw).map_err(malformed)?;
             let mut order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
             self.notice_is_ours(["merchant_no", "term_no"], &data.merchant_no, &data.term_no)?;
             // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's,

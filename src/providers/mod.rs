@@ -11,6 +11,7 @@ mod input;
 mod pipeline;
 mod verify;
 pub mod wallet;
+mod wire_struct;
 
 #[cfg(test)]
 mod tests;
@@ -21,11 +22,12 @@ pub use gateway::*;
 pub use input::*;
 pub use pipeline::*;
 pub use verify::*;
+pub(crate) use wire_struct::wire_struct;
+pub use wire_struct::{field, read, read_fields, FromWire, WireError, WireStruct};
 
 use crate::error::{Error, Result};
 use crate::flow::Kind;
 use crate::model::{Operation, Provider};
-use serde::Deserialize;
 use serde_json::Value;
 
 /// What the rest of the library knows of a provider: its name, how to make a client of it, and its
@@ -107,15 +109,16 @@ fn names() -> String {
     all().iter().map(|d| d.provider.0).collect::<Vec<_>>().join(", ")
 }
 
-#[derive(Deserialize)]
-struct ProviderOnly {
-    provider: Option<String>,
+wire_struct! {
+    struct ProviderOnly {
+        provider: Option<String> = "provider",
+    }
 }
 
 /// A client for the config's provider.
 pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
     let value: Value = serde_json::from_str(config_json).map_err(|e| bad_json("config", &e))?;
-    let which: ProviderOnly = serde_json::from_value(value.clone()).map_err(|e| bad_json("config", &e))?;
+    let which: ProviderOnly = read(&value).map_err(|e| wire_error("config", e))?;
     let Some(name) = which.provider else {
         return Err(Error::config("provider", "is required"));
     };
@@ -125,18 +128,5 @@ pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
             format!("is not a supported provider (expected one of {})", names()),
         ));
     };
-    (d.create)(value.clone()).map_err(|e| in_credentials(e, &value))
-}
-
-/// serde names an unknown field without its path: one inside `credentials` is named as such.
-fn in_credentials(mut e: Error, config: &Value) -> Error {
-    let field = e.field.clone().unwrap_or_default();
-    let nested = config.get("credentials").and_then(|c| c.get(&field)).is_some() && config.get(&field).is_none();
-    if e.code == crate::error::ErrorCode::InvalidConfig && nested {
-        e.message = e
-            .message
-            .replacen(&format!("config: {field}"), &format!("config: credentials.{field}"), 1);
-        e.field = Some(format!("credentials.{field}"));
-    }
-    e
+    (d.create)(value)
 }

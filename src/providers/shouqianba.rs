@@ -12,7 +12,6 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{self, Ack, HttpRequest, HttpResponse};
 use crate::model::*;
 use crate::money;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -23,21 +22,21 @@ pub const DEFAULT_WAP_URL: &str = "https://qr.shouqianba.com/gateway";
 /// total_amount is String(10): at most ten digits of fen.
 const MAX_AMOUNT: i64 = 9_999_999_999;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Config {
-    base_url: Option<String>,
-    wap_base_url: Option<String>,
-    #[serde(default)]
-    credentials: Credentials,
+super::wire_struct! {
+    strict struct Config {
+        base_url: Option<String> = "baseUrl",
+        wap_base_url: Option<String> = "wapBaseUrl",
+        credentials: Option<Credentials> = "credentials",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Credentials {
-    terminal_sn: Option<String>,
-    terminal_key: Option<Secret>,
-    notify_public_key: Option<String>,
+super::wire_struct! {
+    strict #[derive(Default)]
+    struct Credentials {
+        terminal_sn: Option<String> = "terminalSn",
+        terminal_key: Option<Secret> = "terminalKey",
+        notify_public_key: Option<String> = "notifyPublicKey",
+    }
 }
 
 #[derive(Debug)]
@@ -52,9 +51,10 @@ pub struct Shouqianba {
 impl Shouqianba {
     pub fn new(config: Value) -> Result<Self> {
         let c: Config = super::parse_config(config)?;
+        let credentials = c.credentials.unwrap_or_default();
         let base = base_url("baseUrl", &c.base_url, DEFAULT_BASE_URL)?;
         let wap = base_url("wapBaseUrl", &c.wap_base_url, DEFAULT_WAP_URL)?;
-        let terminal = match (c.credentials.terminal_sn, c.credentials.terminal_key) {
+        let terminal = match (credentials.terminal_sn, credentials.terminal_key) {
             (Some(sn), Some(key)) if !sn.is_empty() && !key.0.is_empty() => Some((sn, key)),
             (None, None) => None,
             _ => {
@@ -64,7 +64,7 @@ impl Shouqianba {
                 ))
             }
         };
-        let notify_key = match c.credentials.notify_public_key {
+        let notify_key = match credentials.notify_public_key {
             Some(pem) => Some(crypto::load_public_key("credentials.notifyPublicKey", &pem)?),
             None => None,
         };
@@ -91,49 +91,53 @@ impl Shouqianba {
 
 // ---------------------------------------------------------------- wire types (names as on the wire)
 
-#[derive(Deserialize)]
-struct Envelope {
-    result_code: Option<String>,
-    error_code: Option<String>,
-    error_message: Option<String>,
-    biz_response: Option<BizResponse>,
+super::wire_struct! {
+    struct Envelope {
+        result_code: Option<String> = "result_code",
+        error_code: Option<String> = "error_code",
+        error_message: Option<String> = "error_message",
+        biz_response: Option<BizResponse> = "biz_response",
+    }
 }
 
-#[derive(Deserialize)]
-struct BizResponse {
-    result_code: Option<String>,
-    error_code: Option<String>,
-    error_message: Option<String>,
-    data: Option<OrderData>,
-    // activate / checkin answer these directly in biz_response.
-    terminal_sn: Option<String>,
-    terminal_key: Option<Secret>,
+super::wire_struct! {
+    struct BizResponse {
+        result_code: Option<String> = "result_code",
+        error_code: Option<String> = "error_code",
+        error_message: Option<String> = "error_message",
+        data: Option<OrderData> = "data",
+        // activate / checkin answer these directly in biz_response.
+        terminal_sn: Option<String> = "terminal_sn",
+        terminal_key: Option<Secret> = "terminal_key",
+    }
 }
 
-/// `biz_response.data`, and the body of a notification. Every value is a string on the wire.
-#[derive(Deserialize, Default)]
-struct OrderData {
-    /// The terminal the order was made on: the only field that says whose a notification is.
-    terminal_sn: Option<String>,
-    sn: Option<String>,
-    client_sn: Option<String>,
-    trade_no: Option<String>,
-    status: Option<String>,
-    order_status: Option<String>,
-    payway: Option<String>,
-    sub_payway: Option<String>,
-    total_amount: Option<String>,
-    net_amount: Option<String>,
-    settlement_amount: Option<String>,
-    finish_time: Option<String>,
-    channel_finish_time: Option<String>,
-    qr_code: Option<String>,
-    /// What the wallet's page is called with (precreate.md: "支付通道返回的调用WAP支付需要传递的信息",
-    /// String(1024)): an object, or that object as JSON text — integrations read both.
-    wap_pay_request: Option<Value>,
-    /// Who funded the payment (precreate.md / pay.md "payment_list"): read by `funding`, never trusted
-    /// to have a shape, so an odd list leaves the split unsaid rather than the answer unreadable.
-    payment_list: Option<Value>,
+super::wire_struct! {
+    /// `biz_response.data`, and the body of a notification. Every value is a string on the wire.
+    #[derive(Default)]
+    struct OrderData {
+        /// The terminal the order was made on: the only field that says whose a notification is.
+        terminal_sn: Option<String> = "terminal_sn",
+        sn: Option<String> = "sn",
+        client_sn: Option<String> = "client_sn",
+        trade_no: Option<String> = "trade_no",
+        status: Option<String> = "status",
+        order_status: Option<String> = "order_status",
+        payway: Option<String> = "payway",
+        sub_payway: Option<String> = "sub_payway",
+        total_amount: Option<String> = "total_amount",
+        net_amount: Option<String> = "net_amount",
+        settlement_amount: Option<String> = "settlement_amount",
+        finish_time: Option<String> = "finish_time",
+        channel_finish_time: Option<String> = "channel_finish_time",
+        qr_code: Option<String> = "qr_code",
+        /// What the wallet's page is called with (precreate.md: "支付通道返回的调用WAP支付需要传递的信息",
+        /// String(1024)): an object, or that object as JSON text — integrations read both.
+        wap_pay_request: Option<Value> = "wap_pay_request",
+        /// Who funded the payment (precreate.md / pay.md "payment_list"): read by `funding`, never trusted
+        /// to have a shape, so an odd list leaves the split unsaid rather than the answer unreadable.
+        payment_list: Option<Value> = "payment_list",
+    }
 }
 
 // ---------------------------------------------------------------- signing
@@ -681,7 +685,7 @@ fn to_order(d: &OrderData) -> Result<Order> {
 /// `Ok(Err(e))` is a listed refusal.
 fn open(body: Value) -> Result<std::result::Result<BizResponse, Error>> {
     let readable = super::objects_at(&body, &[&["biz_response"], &["biz_response", "data"]]);
-    let env: Envelope = match serde_json::from_value(body) {
+    let env: Envelope = match super::read(&body) {
         Ok(e) if readable => e,
         _ => return Err(Error::malformed("response is not the Shouqianba JSON envelope")),
     };
@@ -988,7 +992,7 @@ impl Gateway for Shouqianba {
         }
         let mut raw: Value = serde_json::from_slice(body)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
-        let data: OrderData = serde_json::from_value(raw.clone())
+        let data: OrderData = super::read(&raw)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Shouqianba order"))?;
         let order = to_order(&data).map_err(|e| Error::notification("MALFORMED", e.message))?;
         // One platform key signs every merchant's notifications: a genuine notice for another terminal

@@ -10,7 +10,6 @@ use crate::crypto::{self, PrivateKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Ack, HttpRequest};
 use crate::model::*;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -20,23 +19,23 @@ pub const DEFAULT_BASE_URL: &str = "https://os.hfcsbc.com";
 /// TradeCmd.orderFee: "单位分 范围 1 ~ 1000000000".
 const MAX_AMOUNT: i64 = 1_000_000_000;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Config {
-    base_url: Option<String>,
-    credentials: Option<Credentials>,
-    /// Read callbacks although nothing vouches for them (`verified: false`); off, they are refused.
-    read_unsigned_callbacks: Option<bool>,
+super::wire_struct! {
+    strict struct Config {
+        base_url: Option<String> = "baseUrl",
+        credentials: Option<Credentials> = "credentials",
+        /// Read callbacks although nothing vouches for them (`verified: false`); off, they are refused.
+        read_unsigned_callbacks: Option<bool> = "readUnsignedCallbacks",
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Credentials {
-    access_id: Option<String>,
-    /// The `secretKey`: bare Base64 PKCS#8 DER as handed out, or PEM.
-    private_key: Option<String>,
-    /// osMerchantCode, required to create trades (TradeCmd @NotNull).
-    merchant_code: Option<String>,
+super::wire_struct! {
+    strict struct Credentials {
+        access_id: Option<String> = "accessId",
+        /// The `secretKey`: bare Base64 PKCS#8 DER as handed out, or PEM.
+        private_key: Option<String> = "privateKey",
+        /// osMerchantCode, required to create trades (TradeCmd @NotNull).
+        merchant_code: Option<String> = "merchantCode",
+    }
 }
 
 #[derive(Debug)]
@@ -67,50 +66,53 @@ impl Tingyihui {
 
 // ---------------------------------------------------------------- wire types (names as on the wire)
 
-/// `{"code":8888,"msg":"处理成功","data":{…},"error":null}` (seed 002; model/TyhResponse).
-#[derive(Deserialize)]
-struct Envelope {
-    code: Option<i64>,
-    msg: Option<String>,
-    data: Option<Value>,
+super::wire_struct! {
+    /// `{"code":8888,"msg":"处理成功","data":{…},"error":null}` (seed 002; model/TyhResponse).
+    struct Envelope {
+        code: Option<i64> = "code",
+        msg: Option<String> = "msg",
+        data: Option<Value> = "data",
+    }
 }
 
-/// TradeQueryResultDto (seed 002) and TradePayDto (create trade). Amounts are integer fen.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct TradeData {
-    /// The merchant the trade belongs to: an answer about another merchant's trade is not ours.
-    os_merchant_code: Option<String>,
-    owner_trade_no: Option<String>,
-    os_trade_no: Option<String>,
-    tp_trade_no: Option<String>,
-    trade_status: Option<String>,
-    order_fee: Option<i64>,
-    payment_fee: Option<i64>,
-    /// TradeQueryResultDto.tpDiscountFee "三方支付机构的优惠金额 单位为分" (the wallet's discount).
-    tp_discount_fee: Option<i64>,
-    /// TradeNotifyDto.osDiscountFee "平台侧优惠金额" (the platform's, a partner's or the merchant's discount);
-    /// that DTO says orderFee = paymentFee + tpDiscountFee + osDiscountFee. Not in TradeQueryResultDto: read
-    /// when a callback or answer carries it.
-    os_discount_fee: Option<i64>,
-    refund_fee: Option<i64>,
-    pay_time: Option<i64>,
-    pay_channel: Option<String>,
-    /// TradePayDto.sign: "调起支付的签名信息（扫码支付时直接返回url链接）".
-    sign: Option<String>,
+super::wire_struct! {
+    /// TradeQueryResultDto (seed 002) and TradePayDto (create trade). Amounts are integer fen.
+    #[derive(Default)]
+    struct TradeData {
+        /// The merchant the trade belongs to: an answer about another merchant's trade is not ours.
+        os_merchant_code: Option<String> = "osMerchantCode",
+        owner_trade_no: Option<String> = "ownerTradeNo",
+        os_trade_no: Option<String> = "osTradeNo",
+        tp_trade_no: Option<String> = "tpTradeNo",
+        trade_status: Option<String> = "tradeStatus",
+        order_fee: Option<i64> = "orderFee",
+        payment_fee: Option<i64> = "paymentFee",
+        /// TradeQueryResultDto.tpDiscountFee "三方支付机构的优惠金额 单位为分" (the wallet's discount).
+        tp_discount_fee: Option<i64> = "tpDiscountFee",
+        /// TradeNotifyDto.osDiscountFee "平台侧优惠金额" (the platform's, a partner's or the merchant's discount);
+        /// that DTO says orderFee = paymentFee + tpDiscountFee + osDiscountFee. Not in TradeQueryResultDto: read
+        /// when a callback or answer carries it.
+        os_discount_fee: Option<i64> = "osDiscountFee",
+        refund_fee: Option<i64> = "refundFee",
+        pay_time: Option<i64> = "payTime",
+        pay_channel: Option<String> = "payChannel",
+        /// TradePayDto.sign: "调起支付的签名信息（扫码支付时直接返回url链接）".
+        sign: Option<String> = "sign",
+    }
 }
 
-/// TradeRefundResultDto (the refund query's answer and, the emulator assumes, a refund callback's data).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct RefundData {
-    /// The trade refunded (TradeRefundResultDto.osTradeNo / tpTradeNo): names the order of a refund notice.
-    os_trade_no: Option<String>,
-    tp_trade_no: Option<String>,
-    refund_status: Option<String>,
-    os_refund_no: Option<String>,
-    owner_refund_no: Option<String>,
-    refund_fee: Option<i64>,
+super::wire_struct! {
+    /// TradeRefundResultDto (the refund query's answer and, the emulator assumes, a refund callback's data).
+    #[derive(Default)]
+    struct RefundData {
+        /// The trade refunded (TradeRefundResultDto.osTradeNo / tpTradeNo): names the order of a refund notice.
+        os_trade_no: Option<String> = "osTradeNo",
+        tp_trade_no: Option<String> = "tpTradeNo",
+        refund_status: Option<String> = "refundStatus",
+        os_refund_no: Option<String> = "osRefundNo",
+        owner_refund_no: Option<String> = "ownerRefundNo",
+        refund_fee: Option<i64> = "refundFee",
+    }
 }
 
 // ---------------------------------------------------------------- signing
@@ -367,7 +369,7 @@ fn read_refund(op: Operation, data: Value, asked: Option<&str>) -> Result<Reply>
             os_refund_no: Some(os),
             ..RefundData::default()
         },
-        other => serde_json::from_value(other).map_err(|_| Error::malformed("refund data is not readable"))?,
+        other => super::read(&other).map_err(|_| Error::malformed("refund data is not readable"))?,
     };
     if d.refund_fee.is_some_and(|f| !(0..=crate::money::MAX_FEN).contains(&f)) {
         return Err(Error::malformed("refundFee is negative or too large"));
@@ -410,7 +412,7 @@ impl Tingyihui {
     /// TradePayDto / TradeQueryResultDto, read once for answers and callbacks alike: amounts in range, and
     /// the trade this merchant's (osMerchantCode, when both sides name one).
     fn trade_data(&self, data: Value) -> Result<TradeData> {
-        let d: TradeData = serde_json::from_value(data).map_err(|_| Error::malformed("trade data is not readable"))?;
+        let d: TradeData = super::read(&data).map_err(|_| Error::malformed("trade data is not readable"))?;
         let amounts = [d.order_fee, d.payment_fee, d.tp_discount_fee, d.os_discount_fee, d.refund_fee];
         if amounts.iter().flatten().any(|a| *a < 0 || *a > crate::money::MAX_FEN) {
             return Err(Error::malformed("an amount is negative or too large"));
@@ -516,7 +518,7 @@ impl Tingyihui {
         if data.get("refundStatus").is_some() {
             let reply = read_refund(Operation::RefundQuery, data.clone(), None)
                 .map_err(|e| Error::notification("MALFORMED", e.message))?;
-            let d: RefundData = serde_json::from_value(data.clone()).unwrap_or_default();
+            let d: RefundData = super::read(&data).unwrap_or_default();
             let numbers = [None, d.os_trade_no.as_deref(), d.tp_trade_no.as_deref()];
             let order = Order::named(OrderState::Unknown, false, numbers, None);
             return Ok(notification(order, reply.refund));
@@ -596,7 +598,7 @@ impl Gateway for Tingyihui {
     /// `{"code":8888,"msg":"处理成功","data":{…},"error":null}`; answers are unsigned (the default decode).
     fn read(&mut self, op: Operation, body: Value, input: Option<&Input>, _ctx: &Ctx) -> Result<Reply> {
         // data is an object, a bare refund number (string) or nothing; never an array.
-        let env: Envelope = match serde_json::from_value(body.clone()) {
+        let env: Envelope = match super::read(&body) {
             Ok(e) if body.is_object() && !body.get("data").is_some_and(Value::is_array) => e,
             _ => return Err(Error::malformed("response is not the os-base JSON envelope")),
         };

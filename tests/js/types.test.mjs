@@ -23,14 +23,12 @@ const listed = (sub) => readdirSync(join(typesDir, sub)).filter((f) => f.endsWit
 const passFiles = listed('pass');
 const failFiles = listed('fail');
 
-/** The runtime's input fields: src/providers/input.rs `struct Input`, camelCased. */
+/** The runtime's input fields: the wire names of src/providers/input.rs `struct Input` (`field: T = "name"`). */
 const INPUT_FIELDS = (() => {
   const rust = readFileSync(join(root, 'src/providers/input.rs'), 'utf8');
-  const body = /pub struct Input \{([\s\S]*?)\n\}/.exec(rust)[1];
-  // A field under #[serde(skip)] is bookkeeping (`given`), not something a caller can send.
-  return [...body.matchAll(/^\s*(#\[serde\(skip\)\]\s*)?pub (\w+):/gm)]
-    .filter((m) => !m[1])
-    .map((m) => m[2].replace(/_(\w)/g, (_, c) => c.toUpperCase()));
+  const body = /pub struct Input \{([\s\S]*?)\n\s*\}/.exec(rust)[1];
+  // Fields after `;` (`given`) are bookkeeping, not on the wire: they have no name there.
+  return [...body.matchAll(/^\s*pub \w+: [^=\n]*= "(\w+)",/gm)].map((m) => m[1]);
 })();
 
 const METHOD = { wapPayUrl: 'wapPayUrl', waitForPayment: 'waitForPayment' };

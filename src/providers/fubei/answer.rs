@@ -180,11 +180,11 @@ impl Fubei {
         if !body.is_object() {
             return Err(not_envelope());
         }
-        let env: Envelope = serde_json::from_value(body).map_err(|_| not_envelope())?;
+        let env: Envelope = crate::providers::read(&body).map_err(|_| not_envelope())?;
         let message = text(&env.result_message);
         match text(&env.result_code).as_deref() {
             Some("200") => {}
-            Some("400") => return self.platform_error(op, input, text(&env.sub_code), message, env.data),
+            Some("400") => return self.platform_error(op, input, text(&env.sub_code), message, env.data.unwrap_or_default()),
             // 9999 ("order cancelled") and anything else no source explains.
             other => {
                 return Err(Error::provider(
@@ -194,7 +194,7 @@ impl Fubei {
                 ))
             }
         }
-        let data = data_object(env.data)?;
+        let data = data_object(env.data.unwrap_or_default())?;
         let d = order_data(&data)?;
         self.success(op, input, &d, &data)
     }

@@ -29,7 +29,6 @@ use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::model::{Notification, Operation, Provider};
 use crate::money;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -43,28 +42,29 @@ const MAX_AMOUNT: i64 = 1_000_000_000;
 /// .NET demo returns `SUCCESS`): configurable with `notifyAck`.
 const DEFAULT_ACK: &str = "success";
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Config {
-    base_url: Option<String>,
-    api_version: Option<String>,
-    notify_ack: Option<String>,
-    #[serde(default)]
-    credentials: Credentials,
+crate::providers::wire_struct! {
+    strict struct Config {
+        base_url: Option<String> = "baseUrl",
+        api_version: Option<String> = "apiVersion",
+        notify_ack: Option<String> = "notifyAck",
+        credentials: Option<Credentials> = "credentials",
+    }
 }
 
-/// `{appId, appSecret}` (1.0, or 2.0 at merchant level) or `{vendorSn, vendorSecret, merchantId}`
-/// (2.0 at service-provider level). The .NET SDK (`AbsFubeiOpenApiInterceptor`) signs with the vendor
-/// secret when a vendor_sn is set, else with the app secret.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Credentials {
-    app_id: Option<String>,
-    app_secret: Option<Secret>,
-    vendor_sn: Option<String>,
-    vendor_secret: Option<Secret>,
-    /// Fubei's merchant number (an integer in every SDK); a JSON number or digit text.
-    merchant_id: Option<Value>,
+crate::providers::wire_struct! {
+    strict
+    /// `{appId, appSecret}` (1.0, or 2.0 at merchant level) or `{vendorSn, vendorSecret, merchantId}`
+    /// (2.0 at service-provider level). The .NET SDK (`AbsFubeiOpenApiInterceptor`) signs with the vendor
+    /// secret when a vendor_sn is set, else with the app secret.
+    #[derive(Default)]
+    struct Credentials {
+        app_id: Option<String> = "appId",
+        app_secret: Option<Secret> = "appSecret",
+        vendor_sn: Option<String> = "vendorSn",
+        vendor_secret: Option<Secret> = "vendorSecret",
+        /// Fubei's merchant number (an integer in every SDK); a JSON number or digit text.
+        merchant_id: Option<Value> = "merchantId",
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +145,7 @@ impl Fubei {
                 ))
             }
         };
-        let cr = &c.credentials;
+        let cr = &c.credentials.unwrap_or_default();
         let app = cr.app_id.is_some() || cr.app_secret.is_some();
         let vendor = cr.vendor_sn.is_some() || cr.vendor_secret.is_some() || cr.merchant_id.is_some();
         let identity = match (app, vendor) {

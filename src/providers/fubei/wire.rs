@@ -8,7 +8,6 @@ use crate::crypto;
 use crate::error::{Error, Result};
 use crate::model::{Amounts, Order, OrderState};
 use crate::money;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -17,84 +16,85 @@ use std::collections::BTreeMap;
 // nonce, version "1.0" (both generations: `ApiAttribute.Version = ApiConstants.Version10`), biz_content
 // (a JSON string), sign. Built as a sorted map in `Fubei::envelope`.
 
-/// The response envelope (Java SDK `FubeiOpenApiResponseBodyConverter`, `BizKeyConstants`):
-/// `result_code` 200 = success, 400 = platform error with `sub_code`; `data` holds the answer.
-#[derive(Deserialize)]
-pub(super) struct Envelope {
-    /// An integer on the wire; digit text is accepted too.
-    pub(super) result_code: Option<Value>,
-    pub(super) result_message: Option<Value>,
-    /// "平台方返回错误码" (seed 001): the payment platform's own code, passed through.
-    pub(super) sub_code: Option<Value>,
-    /// An object (or, in notifications, a JSON string holding one).
-    #[serde(default)]
-    pub(super) data: Value,
+crate::providers::wire_struct! {
+    /// The response envelope (Java SDK `FubeiOpenApiResponseBodyConverter`, `BizKeyConstants`):
+    /// `result_code` 200 = success, 400 = platform error with `sub_code`; `data` holds the answer.
+    pub(super) struct Envelope {
+        /// An integer on the wire; digit text is accepted too.
+        pub(super) result_code: Option<Value> = "result_code",
+        pub(super) result_message: Option<Value> = "result_message",
+        /// "平台方返回错误码" (seed 001): the payment platform's own code, passed through.
+        pub(super) sub_code: Option<Value> = "sub_code",
+        /// An object (or, in notifications, a JSON string holding one).
+        pub(super) data: Option<Value> = "data",
+    }
 }
 
-/// `data` of every order answer and notification, both generations. Values are `Value` because
-/// the SDKs type them variously (int, string, BigDecimal) and Fubei sends both spellings.
-/// Sources: 1.0 — Java SDK `biz/merchant/model/entity/PaymentQueryOrderModel`, `PaymentSwipeOrderModel`,
-/// `PaymentScanOrderModel`, `PaymentCloseOrderModel`, `PaymentReverseOrderModel`, `PaymentRefundOrderModel`,
-/// `PaymentQueryRefundOrderModel`, and seed 001; 2.0 — Java SDK `biz/agent/model/entity/OrderPayModel`,
-/// .NET SDK `OpenApi.Vb/Biz/AgentApi/Model/Response/AOrderQueryResultEntity`, `AOrderClosureResultEntity`,
-/// `ARefundOrderResultEntity`.
-#[derive(Deserialize, Default)]
-pub(super) struct OrderData {
-    /// 2.0: the Fubei merchant the order belongs to (a number). Vendor credentials sign for every
-    /// merchant of the vendor, so this is what says whose an answer or notification is.
-    pub(super) merchant_id: Option<Value>,
-    /// 2.0 pay notifications: "商户id 同merchant_id" (zhangming1994/fubei Go SDK `CallBackCommonData`).
-    pub(super) uid: Option<Value>,
-    pub(super) merchant_order_sn: Option<Value>,
-    /// Fubei's order number.
-    pub(super) order_sn: Option<Value>,
-    /// 1.0: the platform's (WeChat/Alipay) transaction number.
-    pub(super) platform_order_no: Option<Value>,
-    /// 2.0: the channel's transaction number.
-    pub(super) channel_order_sn: Option<Value>,
-    /// 1.0 order state.
-    pub(super) trade_state: Option<Value>,
-    /// 2.0 order state.
-    pub(super) order_status: Option<Value>,
-    /// 1.0 channel: 1 WeChat, 2 Alipay, 5 UnionPay.
-    #[serde(rename = "type")]
-    pub(super) pay_channel: Option<Value>,
-    /// 2.0 channel: wxpay, alipay, unionpay.
-    pub(super) pay_type: Option<Value>,
-    /// 1.0 yuan: 实收金额 (received).
-    pub(super) total_fee: Option<Value>,
-    /// 1.0 yuan: 订单金额 (order amount).
-    pub(super) order_price: Option<Value>,
-    /// 1.0 yuan: 净收金额 = 实收金额 − 手续费.
-    pub(super) net_money: Option<Value>,
-    /// 1.0 yuan: 商家折扣减的金额.
-    pub(super) discount_money: Option<Value>,
-    /// Both, yuan: 手续费.
-    pub(super) fee: Option<Value>,
-    /// Both, yuan: 买家实际支付的金额.
-    pub(super) buyer_pay_amount: Option<Value>,
-    /// 2.0 yuan: 订单金额.
-    pub(super) total_amount: Option<Value>,
-    /// 2.0 yuan: 实收金额.
-    pub(super) net_amount: Option<Value>,
-    /// 2.0: "活动优惠列表" of {type, amount (yuan)} — FUBEI_DISCOUNT 付呗折扣, CHANNEL_DISCOUNT 支付通道免充值,
-    /// CHANNEL_PRE 支付通道预充值 (.NET `AOrderQueryResultEntity.PaymentList` / `APaymentItemEntity`; the
-    /// types from the zhangming1994/fubei Go SDK `PaymentList`). An array, or a JSON string holding one.
-    pub(super) payment_list: Option<Value>,
-    /// 1.0: epoch seconds.
-    pub(super) pay_time: Option<Value>,
-    /// 2.0: yyyyMMddHHmmss, Beijing time.
-    pub(super) finish_time: Option<Value>,
-    /// 1.0 scan / 2.0 precreate: the QR content.
-    pub(super) qr_code: Option<Value>,
-    // Refund answers and notifications.
-    pub(super) merchant_refund_sn: Option<Value>,
-    pub(super) refund_sn: Option<Value>,
-    pub(super) refund_status: Option<Value>,
-    /// 2.0 yuan.
-    pub(super) refund_amount: Option<Value>,
-    /// 1.0 yuan.
-    pub(super) refund_money: Option<Value>,
+crate::providers::wire_struct! {
+    /// `data` of every order answer and notification, both generations. Values are `Value` because
+    /// the SDKs type them variously (int, string, BigDecimal) and Fubei sends both spellings.
+    /// Sources: 1.0 — Java SDK `biz/merchant/model/entity/PaymentQueryOrderModel`, `PaymentSwipeOrderModel`,
+    /// `PaymentScanOrderModel`, `PaymentCloseOrderModel`, `PaymentReverseOrderModel`, `PaymentRefundOrderModel`,
+    /// `PaymentQueryRefundOrderModel`, and seed 001; 2.0 — Java SDK `biz/agent/model/entity/OrderPayModel`,
+    /// .NET SDK `OpenApi.Vb/Biz/AgentApi/Model/Response/AOrderQueryResultEntity`, `AOrderClosureResultEntity`,
+    /// `ARefundOrderResultEntity`.
+    #[derive(Default)]
+    pub(super) struct OrderData {
+        /// 2.0: the Fubei merchant the order belongs to (a number). Vendor credentials sign for every
+        /// merchant of the vendor, so this is what says whose an answer or notification is.
+        pub(super) merchant_id: Option<Value> = "merchant_id",
+        /// 2.0 pay notifications: "商户id 同merchant_id" (zhangming1994/fubei Go SDK `CallBackCommonData`).
+        pub(super) uid: Option<Value> = "uid",
+        pub(super) merchant_order_sn: Option<Value> = "merchant_order_sn",
+        /// Fubei's order number.
+        pub(super) order_sn: Option<Value> = "order_sn",
+        /// 1.0: the platform's (WeChat/Alipay) transaction number.
+        pub(super) platform_order_no: Option<Value> = "platform_order_no",
+        /// 2.0: the channel's transaction number.
+        pub(super) channel_order_sn: Option<Value> = "channel_order_sn",
+        /// 1.0 order state.
+        pub(super) trade_state: Option<Value> = "trade_state",
+        /// 2.0 order state.
+        pub(super) order_status: Option<Value> = "order_status",
+        /// 1.0 channel: 1 WeChat, 2 Alipay, 5 UnionPay.
+        pub(super) pay_channel: Option<Value> = "type",
+        /// 2.0 channel: wxpay, alipay, unionpay.
+        pub(super) pay_type: Option<Value> = "pay_type",
+        /// 1.0 yuan: 实收金额 (received).
+        pub(super) total_fee: Option<Value> = "total_fee",
+        /// 1.0 yuan: 订单金额 (order amount).
+        pub(super) order_price: Option<Value> = "order_price",
+        /// 1.0 yuan: 净收金额 = 实收金额 − 手续费.
+        pub(super) net_money: Option<Value> = "net_money",
+        /// 1.0 yuan: 商家折扣减的金额.
+        pub(super) discount_money: Option<Value> = "discount_money",
+        /// Both, yuan: 手续费.
+        pub(super) fee: Option<Value> = "fee",
+        /// Both, yuan: 买家实际支付的金额.
+        pub(super) buyer_pay_amount: Option<Value> = "buyer_pay_amount",
+        /// 2.0 yuan: 订单金额.
+        pub(super) total_amount: Option<Value> = "total_amount",
+        /// 2.0 yuan: 实收金额.
+        pub(super) net_amount: Option<Value> = "net_amount",
+        /// 2.0: "活动优惠列表" of {type, amount (yuan)} — FUBEI_DISCOUNT 付呗折扣, CHANNEL_DISCOUNT 支付通道免充值,
+        /// CHANNEL_PRE 支付通道预充值 (.NET `AOrderQueryResultEntity.PaymentList` / `APaymentItemEntity`; the
+        /// types from the zhangming1994/fubei Go SDK `PaymentList`). An array, or a JSON string holding one.
+        pub(super) payment_list: Option<Value> = "payment_list",
+        /// 1.0: epoch seconds.
+        pub(super) pay_time: Option<Value> = "pay_time",
+        /// 2.0: yyyyMMddHHmmss, Beijing time.
+        pub(super) finish_time: Option<Value> = "finish_time",
+        /// 1.0 scan / 2.0 precreate: the QR content.
+        pub(super) qr_code: Option<Value> = "qr_code",
+        // Refund answers and notifications.
+        pub(super) merchant_refund_sn: Option<Value> = "merchant_refund_sn",
+        pub(super) refund_sn: Option<Value> = "refund_sn",
+        pub(super) refund_status: Option<Value> = "refund_status",
+        /// 2.0 yuan.
+        pub(super) refund_amount: Option<Value> = "refund_amount",
+        /// 1.0 yuan.
+        pub(super) refund_money: Option<Value> = "refund_money",
+    }
 }
 
 /// A string-or-number field as text; `None` when absent, null or empty.
@@ -226,7 +226,7 @@ pub(super) fn data_object(data: Value) -> Result<Value> {
 }
 
 pub(super) fn order_data(data: &Value) -> Result<OrderData> {
-    serde_json::from_value(data.clone()).map_err(|_| Error::malformed("data is not a Fubei order"))
+    crate::providers::read(data).map_err(|_| Error::malformed("data is not a Fubei order"))
 }
 
 // ---------------------------------------------------------------- signing

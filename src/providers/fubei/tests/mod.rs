@@ -46,7 +46,7 @@ fn ctx() -> Ctx {
 }
 
 fn input(v: Value) -> Input {
-    serde_json::from_value(v).expect("test input")
+    crate::providers::read(&v).expect("test input")
 }
 
 fn build(gw: &Fubei, op: Operation, inp: Value) -> Result<HttpRequest> {
@@ -670,7 +670,7 @@ fn unsupported_operations() {
 fn config_rules() {
     let bad: Vec<(Value, &str)> = vec![
         (json!({"provider": "fubei", "apiVersion": "3.0"}), "apiVersion"),
-        (json!({"provider": "fubei", "apiVersion": 2}), "config"),
+        (json!({"provider": "fubei", "apiVersion": 2}), "apiVersion"),
         (
             json!({"provider": "fubei", "credentials": {"vendorSn": "V", "vendorSecret": "S", "merchantId": 1}}),
             "apiVersion",
@@ -706,7 +706,7 @@ fn config_rules() {
         (json!({"provider": "fubei", "notifyAck": ""}), "notifyAck"),
         (json!({"provider": "fubei", "notifyAck": "ok\n"}), "notifyAck"),
         (json!({"provider": "fubei", "baseUrl": "ftp://x"}), "baseUrl"),
-        (json!({"provider": "fubei", "credentials": {"appID": "A"}}), "appID"),
+        (json!({"provider": "fubei", "credentials": {"appID": "A"}}), "credentials.appID"),
         (json!({"provider": "fubei", "terminalSn": "T"}), "terminalSn"),
     ];
     for (cfg, field) in bad {

@@ -114,7 +114,7 @@ fn other_key() -> &'static PrivateKey {
 }
 
 fn input(v: Value) -> Input {
-    serde_json::from_value(v).expect("test input must deserialize")
+    crate::providers::read(&v).expect("test input must deserialize")
 }
 
 fn ctx() -> Ctx {

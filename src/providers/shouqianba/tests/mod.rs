@@ -44,7 +44,7 @@ fn gateway_with(sn: &str, key: &str) -> Shouqianba {
 }
 
 fn input(v: Value) -> Input {
-    serde_json::from_value(v).expect("test input must deserialize")
+    crate::providers::read(&v).expect("test input must deserialize")
 }
 
 fn ctx() -> Ctx {

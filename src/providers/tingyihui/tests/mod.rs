@@ -41,7 +41,7 @@ fn gateway() -> Tingyihui {
 }
 
 fn input(v: Value) -> Input {
-    serde_json::from_value(v).expect("test input must deserialize")
+    crate::providers::read(&v).expect("test input must deserialize")
 }
 
 fn ctx() -> Ctx {
