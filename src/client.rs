@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::http::HttpResponse;
 use crate::model::{Notification, Operation, OperationResult};
 use crate::providers::{self, bad_json, Ctx, Gateway, Input, KeyUse, Prepared, Signed, Verifier};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug)]
@@ -27,7 +28,16 @@ pub fn headers(json: &str) -> Result<BTreeMap<String, String>> {
     if json.trim().is_empty() {
         return Ok(BTreeMap::new());
     }
-    serde_json::from_str(json).map_err(|e| bad_json("headers", &e))
+    match crate::json::parse(json.as_bytes()).map_err(|e| bad_json("headers", &e))? {
+        Value::Object(m) => m
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k, s)),
+                _ => Err(Error::input("headers", "must be an object whose values are strings")),
+            })
+            .collect(),
+        _ => Err(Error::input("headers", "must be an object whose values are strings")),
+    }
 }
 
 impl Client {

@@ -1,63 +1,39 @@
 //! The closed set of error codes and the one error type. An `Error` never carries a secret:
 //! messages name fields and rules, never values of keys.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
-/// Stable, documented codes. Programmer mistakes (`Invalid*`) are thrown before anything is sent;
-/// the rest arrive in-band inside an `OperationResult`.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    InvalidInput,
-    InvalidConfig,
-    InvalidKey,
-    UnsupportedOperation,
-    Network,
-    ResponseSignatureInvalid,
-    NotificationInvalid,
-    MalformedResponse,
-    AuthFailed,
-    InvalidRequest,
-    OrderNotFound,
-    DuplicateOrder,
-    InvalidOrderState,
-    InsufficientFunds,
-    BarcodeInvalid,
-    LimitExceeded,
-    RefundConflict,
-    ProviderUnavailable,
-    ProviderError,
+crate::model::named! {
+    /// Stable, documented codes. Programmer mistakes (`Invalid*`) are thrown before anything is sent;
+    /// the rest arrive in-band inside an `OperationResult`.
+    pub enum ErrorCode {
+        InvalidInput = "INVALID_INPUT",
+        InvalidConfig = "INVALID_CONFIG",
+        InvalidKey = "INVALID_KEY",
+        UnsupportedOperation = "UNSUPPORTED_OPERATION",
+        Network = "NETWORK",
+        ResponseSignatureInvalid = "RESPONSE_SIGNATURE_INVALID",
+        NotificationInvalid = "NOTIFICATION_INVALID",
+        MalformedResponse = "MALFORMED_RESPONSE",
+        AuthFailed = "AUTH_FAILED",
+        InvalidRequest = "INVALID_REQUEST",
+        OrderNotFound = "ORDER_NOT_FOUND",
+        DuplicateOrder = "DUPLICATE_ORDER",
+        InvalidOrderState = "INVALID_ORDER_STATE",
+        InsufficientFunds = "INSUFFICIENT_FUNDS",
+        BarcodeInvalid = "BARCODE_INVALID",
+        LimitExceeded = "LIMIT_EXCEEDED",
+        RefundConflict = "REFUND_CONFLICT",
+        ProviderUnavailable = "PROVIDER_UNAVAILABLE",
+        ProviderError = "PROVIDER_ERROR",
+    }
 }
 
 impl ErrorCode {
     /// True when the same request may be sent again unchanged (idempotent retry).
     pub fn retryable(self) -> bool {
         matches!(self, ErrorCode::Network | ErrorCode::ProviderUnavailable)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidInput => "INVALID_INPUT",
-            ErrorCode::InvalidConfig => "INVALID_CONFIG",
-            ErrorCode::InvalidKey => "INVALID_KEY",
-            ErrorCode::UnsupportedOperation => "UNSUPPORTED_OPERATION",
-            ErrorCode::Network => "NETWORK",
-            ErrorCode::ResponseSignatureInvalid => "RESPONSE_SIGNATURE_INVALID",
-            ErrorCode::NotificationInvalid => "NOTIFICATION_INVALID",
-            ErrorCode::MalformedResponse => "MALFORMED_RESPONSE",
-            ErrorCode::AuthFailed => "AUTH_FAILED",
-            ErrorCode::InvalidRequest => "INVALID_REQUEST",
-            ErrorCode::OrderNotFound => "ORDER_NOT_FOUND",
-            ErrorCode::DuplicateOrder => "DUPLICATE_ORDER",
-            ErrorCode::InvalidOrderState => "INVALID_ORDER_STATE",
-            ErrorCode::InsufficientFunds => "INSUFFICIENT_FUNDS",
-            ErrorCode::BarcodeInvalid => "BARCODE_INVALID",
-            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
-            ErrorCode::RefundConflict => "REFUND_CONFLICT",
-            ErrorCode::ProviderUnavailable => "PROVIDER_UNAVAILABLE",
-            ErrorCode::ProviderError => "PROVIDER_ERROR",
-        }
     }
 }
 

@@ -10,7 +10,8 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Next, Operation, OperationResult, OrderState, Outcome, Provider};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// What the host does next.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -43,13 +44,13 @@ pub enum Verdict {
     NeedsAttention,
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub enum Kind {
-    /// Barcode (B scans C): pay, then poll.
-    Barcode,
-    /// QR / precreate (C scans B): the order exists; poll for the buyer.
-    Qr,
+crate::model::named! {
+    pub enum Kind {
+        /// Barcode (B scans C): pay, then poll.
+        Barcode = "barcode",
+        /// QR / precreate (C scans B): the order exists; poll for the buyer.
+        Qr = "qr",
+    }
 }
 
 /// How often to query: `(until_ms, every_ms)` steps over the elapsed time.
@@ -136,32 +137,68 @@ fn finish(verdict: Verdict, message: &str) -> Action {
 }
 
 /// The parts of an OperationResult the machine reads (JSON from the host, or a Rust result).
-#[derive(Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Observed {
     pub outcome: Outcome,
     pub next: Next,
-    #[serde(default)]
     pub error: Option<ObservedError>,
-    #[serde(default)]
     pub order: Option<ObservedOrder>,
 }
 
-#[derive(Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObservedError {
     pub code: ErrorCode,
 }
 
-#[derive(Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObservedOrder {
     pub state: OrderState,
-    #[serde(default)]
     pub amounts: ObservedAmounts,
 }
 
-#[derive(Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ObservedAmounts {
-    #[serde(default)]
     pub total: Option<i64>,
+}
+
+impl Observed {
+    /// A result as JSON. `None` (read as uncertain) when a part the machine reads is missing or not one of
+    /// its names; `error`, `order` and a total may be absent or null.
+    pub fn from_json(text: &str) -> Option<Observed> {
+        let v = crate::json::parse(text.as_bytes()).ok()?;
+        fn name<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+            v.get(key).and_then(Value::as_str)
+        }
+        let present = |key: &str| v.get(key).filter(|x| !x.is_null());
+        let error = match present("error") {
+            None => None,
+            Some(e) => Some(ObservedError {
+                code: ErrorCode::from_name(name(e, "code")?)?,
+            }),
+        };
+        let order = match present("order") {
+            None => None,
+            Some(o) => {
+                let total = match o.get("amounts") {
+                    None => None,
+                    Some(a) => match a.as_object()?.get("total") {
+                        None | Some(Value::Null) => None,
+                        Some(t) => Some(t.as_i64()?),
+                    },
+                };
+                Some(ObservedOrder {
+                    state: OrderState::from_name(name(o, "state")?)?,
+                    amounts: ObservedAmounts { total },
+                })
+            }
+        };
+        Some(Observed {
+            outcome: Outcome::from_name(name(&v, "outcome")?)?,
+            next: Next::from_name(name(&v, "next")?)?,
+            error,
+            order,
+        })
+    }
 }
 
 impl From<&OperationResult> for Observed {
@@ -201,8 +238,7 @@ pub fn from_names(provider: &str, kind: &str, timeout_ms: Option<i64>, amount: O
     let provider = crate::providers::find(provider)
         .map(|d| d.provider)
         .ok_or_else(|| Error::config("provider", "is not a supported provider"))?;
-    let kind: Kind = serde_json::from_value(serde_json::Value::String(kind.into()))
-        .map_err(|_| Error::input("kind", "must be barcode or qr"))?;
+    let kind = Kind::from_name(kind).ok_or_else(|| Error::input("kind", "must be barcode or qr"))?;
     let amount = match amount {
         Some(a) if a > 0 => a,
         _ => {
@@ -273,7 +309,7 @@ impl Flow {
 
     /// `next` for a result given as JSON by the host; an unreadable result counts as uncertain.
     pub fn next_json(&mut self, result_json: &str, elapsed_ms: i64) -> Action {
-        let observed = serde_json::from_str(result_json).unwrap_or(Observed {
+        let observed = Observed::from_json(result_json).unwrap_or(Observed {
             outcome: Outcome::Unknown,
             next: Next::Poll,
             error: None,

@@ -12,12 +12,10 @@ pub struct HttpRequest {
     pub body: String,
 }
 
-#[derive(Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HttpResponse {
     pub status: u16,
-    #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    #[serde(skip)]
     pub body: Vec<u8>,
 }
 

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod error;
 pub mod flow;
 pub mod http;
+pub mod json;
 pub mod model;
 pub mod money;
 pub mod providers;

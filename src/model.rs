@@ -1,32 +1,61 @@
 //! The unified vocabulary every provider maps into. Serialized as camelCase JSON for JavaScript.
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
+
+/// Declares an enum of the vocabulary with each variant's name on the JSON boundary: `as_str`, `from_name`
+/// and `Serialize` come from that one list (serde's derived Deserialize for enums was kilobytes each).
+macro_rules! named {
+    ($(#[$attr:meta])* pub enum $name:ident { $($(#[$vattr:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($(#[$vattr])* $variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            pub fn from_name(name: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == name)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use named;
 
 /// A gateway, by the name its module registers (`providers::all`). Serialized as that name.
 #[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Provider(pub &'static str);
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub enum Operation {
-    Activate,
-    Checkin,
-    Pay,
-    Precreate,
-    Query,
-    Refund,
-    Cancel,
-    Revoke,
-    Close,
-    RefundQuery,
+crate::model::named! {
+    pub enum Operation {
+        Activate = "activate",
+        Checkin = "checkin",
+        Pay = "pay",
+        Precreate = "precreate",
+        Query = "query",
+        Refund = "refund",
+        Cancel = "cancel",
+        Revoke = "revoke",
+        Close = "close",
+        RefundQuery = "refundQuery",
+    }
 }
 
 impl Operation {
     pub fn parse(name: &str) -> Result<Operation> {
-        serde_json::from_value(serde_json::Value::String(name.to_string())).map_err(|_| {
+        Operation::from_name(name).ok_or_else(|| {
             Error::input(
                 "operation",
                 format!("is not a known operation (got {name:?}; expected activate, checkin, pay, precreate, query, refund, refundQuery, cancel, revoke or close)"),
@@ -43,25 +72,25 @@ impl Operation {
     }
 }
 
-/// What happened to this operation.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-    InProgress,
-    Unknown,
+crate::model::named! {
+    /// What happened to this operation.
+    pub enum Outcome {
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        InProgress = "IN_PROGRESS",
+        Unknown = "UNKNOWN",
+    }
 }
 
-/// What the caller should do now.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Next {
-    None,
-    Poll,
-    Cancel,
-    ContactSupport,
-    Retry,
+crate::model::named! {
+    /// What the caller should do now.
+    pub enum Next {
+        None = "NONE",
+        Poll = "POLL",
+        Cancel = "CANCEL",
+        ContactSupport = "CONTACT_SUPPORT",
+        Retry = "RETRY",
+    }
 }
 
 impl Next {
@@ -75,17 +104,17 @@ impl Next {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OrderState {
-    Pending,
-    Success,
-    Failed,
-    Closed,
-    Refunding,
-    PartiallyRefunded,
-    Refunded,
-    Unknown,
+crate::model::named! {
+    pub enum OrderState {
+        Pending = "PENDING",
+        Success = "SUCCESS",
+        Failed = "FAILED",
+        Closed = "CLOSED",
+        Refunding = "REFUNDING",
+        PartiallyRefunded = "PARTIALLY_REFUNDED",
+        Refunded = "REFUNDED",
+        Unknown = "UNKNOWN",
+    }
 }
 
 impl OrderState {
@@ -98,22 +127,22 @@ impl OrderState {
     }
 }
 
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Channel {
-    Alipay,
-    Wechat,
-    Unionpay,
-    Other,
+crate::model::named! {
+    pub enum Channel {
+        Alipay = "ALIPAY",
+        Wechat = "WECHAT",
+        Unionpay = "UNIONPAY",
+        Other = "OTHER",
+    }
 }
 
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RefundState {
-    Pending,
-    Success,
-    Failed,
-    Unknown,
+crate::model::named! {
+    pub enum RefundState {
+        Pending = "PENDING",
+        Success = "SUCCESS",
+        Failed = "FAILED",
+        Unknown = "UNKNOWN",
+    }
 }
 
 /// Amounts in integer fen; `None` (JSON null) where the provider did not say.

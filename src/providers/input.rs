@@ -108,7 +108,7 @@ impl Input {
         if json.trim().is_empty() {
             return Ok(Input::default());
         }
-        let value: Value = serde_json::from_str(json).map_err(|e| bad_json("input", &e))?;
+        let value: Value = crate::json::parse(json.as_bytes()).map_err(|e| bad_json("input", &e))?;
         let Value::Object(mut fields) = value else {
             return Err(Error::input("input", "must be an object"));
         };

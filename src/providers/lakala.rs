@@ -1167,7 +1167,7 @@ impl Gateway for Lakala {
                 ),
             ));
         }
-        let raw: Value = serde_json::from_slice(body)
+        let raw: Value = crate::json::parse(body)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
         let malformed = |_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice");
         // Two formats: the trade notice in the answers' snake_case (doc 1112) and doc 1009's camelCase one.

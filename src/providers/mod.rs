@@ -23,7 +23,7 @@ pub use input::*;
 pub use pipeline::*;
 pub use verify::*;
 pub(crate) use wire_struct::wire_struct;
-pub use wire_struct::{field, read, read_fields, FromWire, WireError, WireStruct};
+pub use wire_struct::{field, read, read_fields, Check, FromWire, WireError, WireStruct};
 
 use crate::error::{Error, Result};
 use crate::flow::Kind;
@@ -117,7 +117,7 @@ wire_struct! {
 
 /// A client for the config's provider.
 pub fn create(config_json: &str) -> Result<Box<dyn Gateway>> {
-    let value: Value = serde_json::from_str(config_json).map_err(|e| bad_json("config", &e))?;
+    let value: Value = crate::json::parse(config_json.as_bytes()).map_err(|e| bad_json("config", &e))?;
     let which: ProviderOnly = read(&value).map_err(|e| wire_error("config", e))?;
     let Some(name) = which.provider else {
         return Err(Error::config("provider", "is required"));

@@ -309,7 +309,7 @@ fn with_pay_params(reply: Reply, d: &OrderData, input: Option<&Input>) -> Reply 
         return reply;
     }
     let request = match &d.wap_pay_request {
-        Some(Value::String(t)) => serde_json::from_str(t).unwrap_or(Value::Null),
+        Some(Value::String(t)) => crate::json::parse(t.as_bytes()).unwrap_or(Value::Null),
         Some(v) => v.clone(),
         None => Value::Null,
     };
@@ -990,7 +990,7 @@ impl Gateway for Shouqianba {
                 "the signature does not match the body: pass the raw request body exactly as received (not re-serialized JSON) and check notifyPublicKey",
             ));
         }
-        let mut raw: Value = serde_json::from_slice(body)
+        let mut raw: Value = crate::json::parse(body)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
         let data: OrderData = super::read(&raw)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Shouqianba order"))?;

@@ -353,7 +353,7 @@ fn pay_params(kind: OrderKind, channel: &str, sign: Option<&str>) -> (Option<Str
         (OrderKind::H5, _) => (None, Some(wallet::redirect(url))),
         (_, "WECHAT") => {
             let object = sign
-                .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                .and_then(|s| crate::json::parse(s.as_bytes()).ok())
                 .unwrap_or(Value::Null);
             (None, Some(wallet::wechat(&object, &wallet::WECHAT_KEYS)))
         }
@@ -483,14 +483,14 @@ impl Tingyihui {
     fn notice(&self, body: &[u8]) -> Result<Notification> {
         let malformed = |why: &str| Error::notification("MALFORMED", format!("the callback {why}"));
         let envelope: Value =
-            serde_json::from_slice(body).map_err(|_| malformed("is not the os-base JSON envelope"))?;
+            crate::json::parse(body).map_err(|_| malformed("is not the os-base JSON envelope"))?;
         let data = envelope
             .get("data")
             .and_then(Value::as_str)
             .ok_or_else(|| malformed("has no Base64 data"))?;
         let decoded = crypto::base64_decode(data).ok_or_else(|| malformed("data is not Base64"))?;
         let data: Value =
-            serde_json::from_slice(&decoded).map_err(|_| malformed("data is not Base64 of JSON"))?;
+            crate::json::parse(&decoded).map_err(|_| malformed("data is not Base64 of JSON"))?;
         if !data.is_object() {
             return Err(malformed("data is not a JSON object"));
         }

@@ -43,11 +43,14 @@ pub trait FromWire: Sized {
     fn take(v: &Value) -> Option<Self>;
 }
 
+/// A field type's check (`FromWire::check`).
+pub type Check = fn(&Value) -> Result<(), WireError>;
+
 /// A struct declared with `wire_struct!`.
 pub trait WireStruct: Sized {
     /// The wire names, in declaration order, and each one's `FromWire::check`.
     const FIELDS: &'static [&'static str];
-    const CHECKS: &'static [fn(&Value) -> Result<(), WireError>];
+    const CHECKS: &'static [Check];
     const STRICT: bool;
     /// The fields of an object that passed `check_fields`.
     fn take_fields(m: &Map<String, Value>) -> Self;
@@ -168,8 +171,7 @@ macro_rules! wire_struct {
 
         impl $crate::providers::WireStruct for $name {
             const FIELDS: &'static [&'static str] = &[$($key),*];
-            const CHECKS: &'static [fn(&serde_json::Value) -> ::core::result::Result<(), $crate::providers::WireError>] =
-                &[$(<$ty as $crate::providers::FromWire>::check),*];
+            const CHECKS: &'static [$crate::providers::Check] = &[$(<$ty as $crate::providers::FromWire>::check),*];
             const STRICT: bool = $strict;
             fn take_fields(m: &serde_json::Map<String, serde_json::Value>) -> Self {
                 $name {

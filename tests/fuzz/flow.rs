@@ -193,7 +193,7 @@ fn fuzz_flow() {
                     log.borrow_mut().push(format!("  → {a:?}"));
                     // What the machine saw (an unreadable JSON result counts as UNKNOWN / POLL).
                     last = Some(if as_json {
-                        serde_json::from_str(&json_text).unwrap_or(aggpay::flow::Observed { outcome: Outcome::Unknown, next: Next::Poll, error: None, order: None })
+                        aggpay::flow::Observed::from_json(&json_text).unwrap_or(aggpay::flow::Observed { outcome: Outcome::Unknown, next: Next::Poll, error: None, order: None })
                     } else {
                         aggpay::flow::Observed::from(&r)
                     });

@@ -474,3 +474,33 @@ fn a_refusal_is_confirmed_by_a_query() {
         }
     }
 }
+
+#[test]
+fn a_result_as_json_is_read_as_the_result_itself() {
+    let results = [
+        ok(OrderState::Success),
+        with_total(ok(OrderState::Success), None),
+        failed(ErrorCode::BarcodeInvalid),
+        unknown(Next::Poll),
+        in_progress(),
+    ];
+    for r in &results {
+        let text = crate::client::to_json(r).unwrap();
+        assert_eq!(Observed::from_json(&text), Some(Observed::from(r)), "{text}");
+    }
+    // Anything the machine reads that is missing or not one of its names is unreadable (so uncertain).
+    for bad in [
+        r#"{"next":"POLL"}"#,
+        r#"{"outcome":"DONE","next":"NONE"}"#,
+        r#"{"outcome":"SUCCEEDED","next":"NONE","order":{"state":"PAID"}}"#,
+        r#"{"outcome":"SUCCEEDED","next":"NONE","order":{"state":"SUCCESS","amounts":{"total":9.8}}}"#,
+        r#"{"outcome":"SUCCEEDED","next":"NONE","order":{"state":"SUCCESS","amounts":null}}"#,
+        r#"{"outcome":"FAILED","next":"NONE","error":{"code":"NOPE"}}"#,
+        r#"{"outcome":"FAILED","next":"NONE","error":{}}"#,
+        "not json",
+    ] {
+        assert_eq!(Observed::from_json(bad), None, "{bad}");
+    }
+    let bare = Observed::from_json(r#"{"outcome":"UNKNOWN","next":"POLL","error":null,"order":null}"#).unwrap();
+    assert_eq!((bare.error, bare.order), (None, None));
+}

@@ -400,7 +400,7 @@ impl Fubei {
 fn sign_package(v: Option<&Value>) -> Value {
     match v {
         Some(o @ Value::Object(_)) => o.clone(),
-        Some(Value::String(s)) => serde_json::from_str::<Value>(s).ok().filter(Value::is_object).unwrap_or(Value::Null),
+        Some(Value::String(s)) => crate::json::parse(s.as_bytes()).ok().filter(Value::is_object).unwrap_or(Value::Null),
         _ => Value::Null,
     }
 }

@@ -194,7 +194,7 @@ fn discounts(v: &Option<Value>) -> Result<Option<i64>> {
     let list = match v {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
-        Some(Value::String(s)) => serde_json::from_str::<Value>(s).map_err(|_| bad_list())?,
+        Some(Value::String(s)) => crate::json::parse(s.as_bytes()).map_err(|_| bad_list())?,
         Some(other) => other.clone(),
     };
     let Value::Array(items) = list else {
@@ -217,7 +217,7 @@ pub(super) fn data_object(data: Value) -> Result<Value> {
         Value::Null => Ok(Value::Object(Map::new())),
         Value::Object(_) => Ok(data),
         Value::String(s) if s.trim().is_empty() => Ok(Value::Object(Map::new())),
-        Value::String(s) => match serde_json::from_str::<Value>(&s) {
+        Value::String(s) => match crate::json::parse(s.as_bytes()) {
             Ok(v @ Value::Object(_)) => Ok(v),
             _ => Err(Error::malformed("data is a string that does not hold a JSON object")),
         },
