@@ -428,3 +428,129 @@ fn pkcs8_der_is_what_rsa_encodes() {
         assert_eq!(loaded.pkcs8_der(), expected.as_bytes(), "{what}");
     }
 }
+
+/// The key structures are read by aggpay's own DER reader (`crypto::keys`), not `rsa`'s PKCS#8/PKCS#1/SPKI decoders
+/// (to keep the `der` crates out of the module). Both must read every input alike: the same key, or a refusal. Each
+/// encoding of the fixtures and of generated keys, then every one-byte change, deletion, insertion and truncation of
+/// a small key's encodings (where a lax reader would accept what the decoders refuse).
+#[test]
+fn keys_are_read_as_rsa_reads_them() {
+    use base64::Engine;
+    use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
+    use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+    use rsa::{RsaPrivateKey, RsaPublicKey};
+    let b64 = |der: &[u8]| base64::engine::general_purpose::STANDARD.encode(der);
+    // What each reads a DER input as: the private key (as PKCS#8 DER) or the public key, or nothing.
+    let ours_private = |der: &[u8]| load_private_key(FIELD, &b64(der)).ok().map(|k| k.pkcs8_der().to_vec());
+    let theirs_private = |der: &[u8]| {
+        RsaPrivateKey::from_pkcs8_der(der)
+            .or_else(|_| RsaPrivateKey::from_pkcs1_der(der))
+            .ok()
+            .map(|k| k.to_pkcs8_der().unwrap().as_bytes().to_vec())
+    };
+    let ours_public = |der: &[u8]| {
+        load_public_key("credentials.platformCertificate", &b64(der))
+            .ok()
+            .map(|k| RsaPublicKey::from_public_key_der(k.spki_der()).expect("aggpay's SPKI is readable"))
+    };
+    let theirs_public = |der: &[u8]| {
+        RsaPublicKey::from_public_key_der(der)
+            .or_else(|_| RsaPublicKey::from_pkcs1_der(der))
+            .ok()
+    };
+
+    let mut keys: Vec<RsaPrivateKey> = [MERCHANT_KEY, PLATFORM_KEY, SMALL_KEY, NOTIFY_KEY]
+        .iter()
+        .map(|pem| RsaPrivateKey::from_pkcs8_pem(pem).unwrap())
+        .collect();
+    let mut rng = rsa::rand_core::OsRng;
+    for bits in [512, 1024, 2048] {
+        keys.push(RsaPrivateKey::new(&mut rng, bits).unwrap());
+    }
+    let encodings = |key: &RsaPrivateKey| {
+        let public = key.to_public_key();
+        (
+            [
+                key.to_pkcs8_der().unwrap().as_bytes().to_vec(),
+                key.to_pkcs1_der().unwrap().as_bytes().to_vec(),
+            ],
+            [
+                public.to_public_key_der().unwrap().as_bytes().to_vec(),
+                public.to_pkcs1_der().unwrap().as_bytes().to_vec(),
+            ],
+        )
+    };
+    for key in &keys {
+        let (private, public) = encodings(key);
+        for der in &private {
+            assert!(ours_private(der).is_some());
+            assert_eq!(ours_private(der), theirs_private(der));
+        }
+        for der in &public {
+            assert_eq!(ours_public(der), Some(key.to_public_key()));
+        }
+    }
+
+    let (private, public) = encodings(&keys[2]);
+    let mut variants = |der: &[u8], check: &mut dyn FnMut(&[u8])| {
+        for i in 0..der.len() {
+            for change in [0x01u8, 0x80, 0xff] {
+                let mut v = der.to_vec();
+                v[i] ^= change;
+                check(&v);
+            }
+            let mut v = der.to_vec();
+            v.remove(i);
+            check(&v);
+            let mut v = der.to_vec();
+            v.insert(i, 0);
+            check(&v);
+            check(&der[..i]);
+        }
+    };
+    let mut checked = 0;
+    for der in &private {
+        variants(der, &mut |v| {
+            checked += 1;
+            assert_eq!(
+                ours_private(v).is_some(),
+                theirs_private(v).is_some(),
+                "private key variant {}",
+                b64(v)
+            );
+            assert_eq!(ours_private(v), theirs_private(v));
+        });
+    }
+    for der in &public {
+        variants(der, &mut |v| {
+            checked += 1;
+            assert_eq!(ours_public(v), theirs_public(v), "public key variant {}", b64(v));
+        });
+    }
+    assert!(checked > 3000, "{checked}");
+
+    // The outer length in a longer form than DER allows (0x81 below 128, or a leading zero byte): both refuse.
+    let lengthen = |der: &[u8]| {
+        let (len_bytes, content) = match der[1] {
+            l if l < 0x80 => (vec![0x81, l], &der[2..]),
+            l => {
+                let n = (l & 0x7f) as usize;
+                let mut b = vec![0x80 | (n as u8 + 1), 0];
+                b.extend_from_slice(&der[2..2 + n]);
+                (b, &der[2 + n..])
+            }
+        };
+        [&[der[0]][..], &len_bytes, content].concat()
+    };
+    // A key short enough for the short length form (a toy modulus: only the encoding matters here).
+    let short = RsaPublicKey::new(rsa::BigUint::from(3233u32), rsa::BigUint::from(17u32)).unwrap();
+    let short = short.to_pkcs1_der().unwrap().as_bytes().to_vec();
+    for key in &keys[2..4] {
+        let (private, public) = encodings(key);
+        for der in private.iter().chain(&public).chain([&short]) {
+            let long = lengthen(der);
+            assert_eq!((ours_private(&long), theirs_private(&long)), (None, None));
+            assert_eq!((ours_public(&long), theirs_public(&long)), (None, None));
+        }
+    }
+}

@@ -3,12 +3,10 @@
 //! wrong kind is refused with a message that says what was found and what was needed.
 
 use crate::error::{Error, Result};
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use std::fmt;
 
@@ -155,13 +153,13 @@ fn read(field: &str, text: &str) -> Result<(Kind, Vec<u8>)> {
 
 /// Recognizes bare DER by trying each structure in turn.
 fn guess(der: &[u8]) -> Kind {
-    if RsaPrivateKey::from_pkcs8_der(der).is_ok() {
+    if pkcs8_private(der).is_some() {
         Kind::Pkcs8Private
-    } else if RsaPrivateKey::from_pkcs1_der(der).is_ok() {
+    } else if pkcs1_private(der).is_some() {
         Kind::Pkcs1Private
-    } else if RsaPublicKey::from_public_key_der(der).is_ok() {
+    } else if spki_public(der).is_some() {
         Kind::Spki
-    } else if RsaPublicKey::from_pkcs1_der(der).is_ok() {
+    } else if pkcs1_public(der).is_some() {
         Kind::Pkcs1Public
     } else if parse_certificate(der).is_some() {
         Kind::Certificate
@@ -188,8 +186,8 @@ fn other_pem(label: &str) -> &'static str {
 pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
     let (kind, der) = read(field, text)?;
     let key = match kind {
-        Kind::Pkcs8Private => RsaPrivateKey::from_pkcs8_der(&der).ok(),
-        Kind::Pkcs1Private => RsaPrivateKey::from_pkcs1_der(&der).ok(),
+        Kind::Pkcs8Private => pkcs8_private(&der),
+        Kind::Pkcs1Private => pkcs1_private(&der),
         Kind::EncryptedPrivate => {
             return Err(Error::key(
                 field,
@@ -227,7 +225,7 @@ pub fn load_private_key(field: &str, text: &str) -> Result<PrivateKey> {
 /// ~9 KB of the module for these few lines (BENCHMARKS.md, "Package size").
 fn pkcs8_der(key: &RsaPrivateKey) -> Option<Vec<u8>> {
     let [p, q] = key.primes() else { return None };
-    let one = rsa::BigUint::from(1u8);
+    let one = BigUint::from(1u8);
     let ints = [
         key.n().to_bytes_be(),
         key.e().to_bytes_be(),
@@ -244,9 +242,8 @@ fn pkcs8_der(key: &RsaPrivateKey) -> Option<Vec<u8>> {
     }
     let pkcs1 = der_tlv(0x30, &pkcs1);
     // version 0, AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }, privateKey OCTET STRING
-    let mut info = vec![
-        0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
-    ];
+    let mut info = vec![0x02, 0x01, 0x00];
+    info.extend_from_slice(&RSA_ENCRYPTION);
     info.extend(der_tlv(0x04, &pkcs1));
     Some(der_tlv(0x30, &info))
 }
@@ -292,8 +289,8 @@ fn der_length(out: &mut Vec<u8>, len: usize) {
 pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
     let (kind, der) = read(field, text)?;
     let key = match kind {
-        Kind::Spki => RsaPublicKey::from_public_key_der(&der).ok().map(|k| (k, der.clone())),
-        Kind::Pkcs1Public => RsaPublicKey::from_pkcs1_der(&der).ok().map(|k| (k, spki_of_pkcs1(&der))),
+        Kind::Spki => spki_public(&der).map(|k| (k, der.clone())),
+        Kind::Pkcs1Public => pkcs1_public(&der).map(|k| (k, spki_of_pkcs1(&der))),
         Kind::Certificate => return Ok(load_certificate_der(field, &der)?.public_key),
         Kind::Pkcs8Private | Kind::Pkcs1Private | Kind::EncryptedPrivate => {
             return Err(Error::key(
@@ -318,29 +315,11 @@ pub fn load_public_key(field: &str, text: &str) -> Result<PublicKey> {
 /// SubjectPublicKeyInfo { AlgorithmIdentifier { rsaEncryption, NULL }, BIT STRING { RSAPublicKey } }: what the
 /// platforms import, written by hand (a DER encoder would cost more code than these lines).
 fn spki_of_pkcs1(pkcs1: &[u8]) -> Vec<u8> {
-    const RSA_ENCRYPTION: [u8; 15] = [
-        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
-    ];
     let mut bits = vec![0u8]; // no unused bits
     bits.extend_from_slice(pkcs1);
     let mut content = RSA_ENCRYPTION.to_vec();
-    content.extend(der(0x03, &bits));
-    der(0x30, &content)
-}
-
-/// One DER TLV (definite length).
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let len = content.len().to_be_bytes();
-    let skip = len.iter().take_while(|b| **b == 0).count();
-    let mut out = vec![tag];
-    if content.len() < 0x80 {
-        out.push(content.len() as u8);
-    } else {
-        out.push(0x80 | (len.len() - skip) as u8);
-        out.extend_from_slice(&len[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
+    content.extend(der_tlv(0x03, &bits));
+    der_tlv(0x30, &content)
 }
 
 /// Loads an X.509 certificate: its public key and serial number.
@@ -361,8 +340,7 @@ pub fn load_certificate(field: &str, text: &str) -> Result<Certificate> {
 fn load_certificate_der(field: &str, der: &[u8]) -> Result<Certificate> {
     let (serial, spki) =
         parse_certificate(der).ok_or_else(|| Error::key(field, "is not a readable X.509 certificate"))?;
-    let key = RsaPublicKey::from_public_key_der(spki)
-        .map_err(|_| Error::key(field, "the certificate does not hold an RSA public key"))?;
+    let key = spki_public(spki).ok_or_else(|| Error::key(field, "the certificate does not hold an RSA public key"))?;
     Ok(Certificate {
         public_key: PublicKey {
             key: VerifyingKey::new(key),
@@ -372,7 +350,118 @@ fn load_certificate_der(field: &str, der: &[u8]) -> Result<Certificate> {
     })
 }
 
-// ---------------------------------------------------------------- a minimal DER reader for certificates
+/// AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }: the only algorithm a key is read with
+/// (as `rsa`'s decoders require: the OID, and NULL parameters).
+const RSA_ENCRYPTION: [u8; 15] = [
+    0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+];
+
+// ---------------------------------------------------------------- a minimal DER reader for keys and certificates
+//
+// The key structures are read here rather than with `rsa`'s PKCS#8/PKCS#1/SPKI decoders, whose `der`, `pkcs8`,
+// `spki` and `pkcs1` crates were ~37 KB of the module for these few structures (BENCHMARKS.md, "Package size").
+// The rules are those decoders': DER (minimal lengths, minimal non-negative INTEGERs), nothing after a structure,
+// rsaEncryption with NULL parameters, two-prime keys only; tests/keys.rs checks both read every key alike.
+
+/// The content of `der` if it is exactly one DER TLV with this tag.
+fn whole(der: &[u8], tag: u8) -> Option<&[u8]> {
+    match tlv(der)? {
+        (t, content, _, []) if t == tag => Some(content),
+        _ => None,
+    }
+}
+
+/// A non-negative, minimally encoded DER INTEGER at the start of `input`, and what follows it.
+fn uint(input: &[u8]) -> Option<(BigUint, &[u8])> {
+    let (0x02, content, _, rest) = tlv(input)? else {
+        return None;
+    };
+    match content {
+        [] => None,
+        [b, ..] if b & 0x80 != 0 => None,
+        [0, b, ..] if b & 0x80 == 0 => None,
+        _ => Some((BigUint::from_bytes_be(content), rest)),
+    }
+}
+
+/// `count` INTEGERs in a row, and what follows them.
+fn uints(mut input: &[u8], count: usize) -> Option<(Vec<BigUint>, &[u8])> {
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let (n, rest) = uint(input)?;
+        out.push(n);
+        input = rest;
+    }
+    Some((out, input))
+}
+
+/// RSAPrivateKey ::= SEQUENCE { version 0 (two-prime), n, e, d, p, q, d mod (p-1), d mod (q-1), q^-1 mod p }.
+/// The CRT values are recomputed by `from_components`, as `rsa`'s decoder does.
+fn pkcs1_private(der: &[u8]) -> Option<RsaPrivateKey> {
+    let (ints, []) = uints(whole(der, 0x30)?, 9)? else {
+        return None;
+    };
+    let [version, n, e, d, p, q, ..] = <[BigUint; 9]>::try_from(ints).ok()?;
+    if version != BigUint::from(0u8) {
+        return None;
+    }
+    RsaPrivateKey::from_components(n, e, d, vec![p, q]).ok()
+}
+
+/// PrivateKeyInfo / OneAsymmetricKey ::= SEQUENCE { version 0 or 1, rsaEncryption, privateKey OCTET STRING
+/// { RSAPrivateKey }, [0] attributes OPTIONAL, [1] publicKey BIT STRING (present exactly in version 1), further
+/// context-specific fields (ignored) }: the `pkcs8` crate's reading.
+fn pkcs8_private(der: &[u8]) -> Option<RsaPrivateKey> {
+    let (version, rest) = uint(whole(der, 0x30)?)?;
+    let v2 = match version.to_bytes_be().as_slice() {
+        [0] => false,
+        [1] => true,
+        _ => return None,
+    };
+    let rest = rest.strip_prefix(&RSA_ENCRYPTION[..])?;
+    let (0x04, key, _, mut rest) = tlv(rest)? else {
+        return None;
+    };
+    if let Some((0xa0 | 0x80, _, _, after)) = tlv(rest) {
+        rest = after;
+    }
+    let public = match tlv(rest) {
+        Some((0x81, [0, ..], _, after)) => {
+            rest = after;
+            true
+        }
+        Some((0x81, ..)) => return None,
+        _ => false,
+    };
+    if public != v2 {
+        return None;
+    }
+    while !rest.is_empty() {
+        match tlv(rest)? {
+            (t, _, _, after) if t & 0xc0 == 0x80 => rest = after,
+            _ => return None,
+        }
+    }
+    pkcs1_private(key)
+}
+
+/// RSAPublicKey ::= SEQUENCE { n, e }.
+fn pkcs1_public(der: &[u8]) -> Option<RsaPublicKey> {
+    let (ints, []) = uints(whole(der, 0x30)?, 2)? else {
+        return None;
+    };
+    let [n, e] = <[BigUint; 2]>::try_from(ints).ok()?;
+    RsaPublicKey::new(n, e).ok()
+}
+
+/// SubjectPublicKeyInfo ::= SEQUENCE { rsaEncryption, subjectPublicKey BIT STRING (no unused bits) { RSAPublicKey } }.
+fn spki_public(der: &[u8]) -> Option<RsaPublicKey> {
+    let rest = whole(der, 0x30)?.strip_prefix(&RSA_ENCRYPTION[..])?;
+    match whole(rest, 0x03)? {
+        [0, key @ ..] => pkcs1_public(key),
+        _ => None,
+    }
+}
 
 /// One TLV: (tag, content, the whole TLV, rest).
 fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
@@ -381,12 +470,17 @@ fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
     let len = if first < 0x80 {
         first as usize
     } else {
+        // DER: the long form only for 128 and more, in the fewest bytes.
         let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
+        let (bytes, after) = (rest.get(..n)?, rest.get(n..)?);
+        if n == 0 || n > 4 || bytes.first() == Some(&0) {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
-        rest = &rest[n..];
+        let len = bytes.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        if len < 0x80 {
+            return None;
+        }
+        rest = after;
         len
     };
     if rest.len() < len {
