@@ -60,6 +60,22 @@ test('CommonJS require("aggpay") works and gives the same API', async () => {
   assert.equal(emu.shouqianba.order('cjs-1').paid, true);
 });
 
+// The ESM entry loads the CommonJS build with require (not `import`, see pkg/src/node.mjs): both must still be
+// one instance, whichever a process loads first, or an error from one side fails `instanceof` on the other.
+test('import("aggpay") and require("aggpay") share one instance: the same AggpayError and createClient', () => {
+  const cjs = require('aggpay');
+  assert.equal(cjs.AggpayError, AggpayError);
+  assert.equal(cjs.createClient, createClient);
+  assert.equal(esm.default.AggpayError, cjs.AggpayError);
+  assert.throws(() => cjs.yuanToFen('1.234'), (e) => e instanceof AggpayError);
+  // require first, then import, in a fresh process.
+  const code = `const cjs = require('aggpay');
+import('aggpay').then((esm) => console.log(JSON.stringify([esm.AggpayError === cjs.AggpayError, esm.createClient === cjs.createClient, esm.default.fenToYuan === cjs.fenToYuan])));`;
+  const run = spawnSync(process.execPath, ['--input-type=commonjs', '-e', code], { cwd: root, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), [true, true, true]);
+});
+
 test('the exports map, main/module/types and files point at existing files', () => {
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   assert.equal(pkg.name, 'aggpay');
