@@ -3,7 +3,8 @@
 // importing CommonJS makes Node scan the whole bundle for named exports (cjs-module-lexer), ~10 ms of a cold import.
 import { createRequire } from 'node:module';
 
-const aggpay = createRequire(import.meta.url)('./index.cjs');
+// A bundler writing CommonJS leaves import.meta empty: there its own require takes index.cjs into the bundle.
+const aggpay = import.meta.url ? createRequire(import.meta.url)('./index.cjs') : require('./index.cjs');
 
 export const { AggpayError, createClient, fenToYuan, yuanToFen } = aggpay;
 export default { AggpayError, createClient, fenToYuan, yuanToFen };
