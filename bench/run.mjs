@@ -10,8 +10,9 @@
 // - payAndConfirm CPU per order against the emulator, in-process, in virtual time (the buyer pays after the third
 //   wait): the process's CPU time minus the CPU spent while a request was out (which is the emulator's and the HTTP
 //   stack's), against the same flow written by hand with node:crypto (same requests, same number of exchanges);
-// - cold start: import + first Shouqianba build in a fresh Node process, median of several, against importing
-//   node:crypto and the hand-written build in a fresh process;
+// - cold start: import + first Shouqianba build in a fresh Node process running a module file (split into import,
+//   createClient and first build; require() from CommonJS too), median of >= 15, against importing node:crypto and
+//   the hand-written build in a fresh process;
 // - the per-call cost in workerd (tests/runtimes/workerd.mjs): the Shouqianba build + parse N times in one request,
 //   timed from outside (workerd's clock stands still while a request computes), minus an empty request, against
 //   the hand-written build + parse with WebCrypto's MD5 in the same Worker;
@@ -277,28 +278,55 @@ const samples = await interleaved(cases, { rounds, perRound: (c) => c.row.n, war
 for (const c of cases) c.row[c.side] = median(samples.get(c));
 
 // ---------------------------------------------------------------- cold start
-log('cold start (fresh Node processes)');
-const COLD_PKG = `const t0 = performance.now();
-const { createClient } = await import('aggpay');
+// Each run is a fresh `node` on a module file, as an app starts (from `node -e`, the first import of any file also
+// pays Node's ESM file loader setup, ~4 ms, which an app has paid for its own main file and the reference, importing
+// a builtin, never does). It prints the import, createClient and first build separately; the CommonJS side
+// require()s the package. The sides alternate, the order rotating each round.
+const coldRuns = Math.max(rounds, 15);
+log(`cold start (fresh Node processes, ${coldRuns} rounds)`);
+const CLIENT = `{ provider: 'shouqianba', baseUrl: 'http://127.0.0.1:9', credentials: { terminalSn: '${terminalSn}', terminalKey: '${terminalKey}' } }`;
+const coldScript = (load) => `const t0 = performance.now();
+const { createClient } = ${load};
 const t1 = performance.now();
-const c = createClient({ provider: 'shouqianba', baseUrl: 'http://127.0.0.1:9', credentials: { terminalSn: '${terminalSn}', terminalKey: '${terminalKey}' } });
-await c.buildRequest('query', { merchantOrderNo: '${orderNo}' });
-console.log(JSON.stringify({ import: t1 - t0, total: performance.now() - t0 }));`;
-const COLD_REF = `const t0 = performance.now();
+const c = createClient(${CLIENT});
+const t2 = performance.now();
+Promise.resolve(c.buildRequest('query', { merchantOrderNo: '${orderNo}' })).then(() => {
+  const t3 = performance.now();
+  console.log(JSON.stringify({ import: t1 - t0, create: t2 - t1, build: t3 - t2, total: t3 - t0 }));
+});`;
+const COLD = {
+  ref: ['ref.mjs', `const t0 = performance.now();
 const { createHash } = await import('node:crypto');
 const t1 = performance.now();
 const body = JSON.stringify({ client_sn: '${orderNo}', terminal_sn: '${terminalSn}' });
 const request = { method: 'POST', headers: { 'content-type': 'application/json', authorization: '${terminalSn} ' + createHash('md5').update(body + '${terminalKey}').digest('hex') }, body };
-console.log(JSON.stringify({ import: t1 - t0, total: performance.now() - t0 }));`;
-const cold = { ref: [], pkg: [] };
-for (let i = 0; i < 9; i++) {
-  for (const [side, code] of [['ref', COLD_REF], ['pkg', COLD_PKG]]) {
-    cold[side].push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' })));
+const t2 = performance.now();
+console.log(JSON.stringify({ import: t1 - t0, create: 0, build: t2 - t1, total: t2 - t0 }));`],
+  esm: ['esm.mjs', coldScript("await import('aggpay')")],
+  cjs: ['cjs.cjs', coldScript("require('aggpay')")],
+};
+const { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
+const coldDir = mkdtempSync(join((await import('node:os')).tmpdir(), 'aggpay-cold-'));
+const cold = { ref: [], esm: [], cjs: [] };
+try {
+  // `aggpay` resolves by name from there as from the repository: node_modules/aggpay is a link to pkg/.
+  mkdirSync(join(coldDir, 'node_modules'));
+  symlinkSync(join(ROOT, 'pkg'), join(coldDir, 'node_modules/aggpay'), 'dir');
+  for (const [file, code] of Object.values(COLD)) writeFileSync(join(coldDir, file), code);
+  const sides = Object.keys(COLD);
+  for (let r = 0; r < coldRuns; r++) {
+    for (const side of sides.map((_, i) => sides[(i + r) % sides.length])) {
+      cold[side].push(JSON.parse(execFileSync(process.execPath, [join(coldDir, COLD[side][0])], { cwd: coldDir, encoding: 'utf8' })));
+    }
   }
+} finally {
+  rmSync(coldDir, { recursive: true, force: true });
 }
-const coldRow = { what: 'Cold start: import + first build (Shouqianba query), fresh Node process, median of 9',
-  ref: 1000 * median(cold.ref.map((x) => x.total)), pkg: 1000 * median(cold.pkg.map((x) => x.total)),
-  note: `import alone: ${median(cold.pkg.map((x) => x.import)).toFixed(1)} ms (node:crypto ${median(cold.ref.map((x) => x.import)).toFixed(1)} ms)` };
+const coldMs = (side, part) => median(cold[side].map((x) => x[part]));
+const coldRow = { what: `Cold start: import + first build (Shouqianba query), fresh Node process on a module file, median of ${coldRuns}`,
+  ref: 1000 * coldMs('ref', 'total'), pkg: 1000 * coldMs('esm', 'total'),
+  note: `import ${coldMs('esm', 'import').toFixed(1)} ms + createClient ${coldMs('esm', 'create').toFixed(1)} ms + first build ${coldMs('esm', 'build').toFixed(1)} ms`
+    + ` (node:crypto import ${coldMs('ref', 'import').toFixed(1)} ms); from CommonJS, require ${coldMs('cjs', 'import').toFixed(1)} ms, in all ${coldMs('cjs', 'total').toFixed(1)} ms` };
 
 // ---------------------------------------------------------------- workerd
 let workerdRow;

@@ -60,6 +60,39 @@ test('CommonJS require("aggpay") works and gives the same API', async () => {
   assert.equal(emu.shouqianba.order('cjs-1').paid, true);
 });
 
+// The ESM entry loads the CommonJS build with require (not `import`, see pkg/src/node.mjs): both must still be
+// one instance, whichever a process loads first, or an error from one side fails `instanceof` on the other.
+test('import("aggpay") and require("aggpay") share one instance: the same AggpayError and createClient', () => {
+  const cjs = require('aggpay');
+  assert.equal(cjs.AggpayError, AggpayError);
+  assert.equal(cjs.createClient, createClient);
+  assert.equal(esm.default.AggpayError, cjs.AggpayError);
+  assert.throws(() => cjs.yuanToFen('1.234'), (e) => e instanceof AggpayError);
+  // require first, then import, in a fresh process.
+  const code = `const cjs = require('aggpay');
+import('aggpay').then((esm) => console.log(JSON.stringify([esm.AggpayError === cjs.AggpayError, esm.createClient === cjs.createClient, esm.default.fenToYuan === cjs.fenToYuan])));`;
+  const run = spawnSync(process.execPath, ['--input-type=commonjs', '-e', code], { cwd: root, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), [true, true, true]);
+});
+
+// ESM source bundled for Node as CommonJS takes the `import` entry, whose import.meta the bundler empties: the
+// entry's fallback to the bundler's require must keep such a bundle working (with the .wasm copied beside it).
+test('an ESM app bundled by esbuild for Node as CommonJS runs, the .wasm beside the bundle', async () => {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'aggpay-bundle-'));
+  try {
+    writeFileSync(join(dir, 'app.mjs'), "import { fenToYuan } from 'aggpay';\nconsole.log(fenToYuan(123));\n");
+    await build({ entryPoints: [join(dir, 'app.mjs')], bundle: true, platform: 'node', format: 'cjs', outfile: join(dir, 'out/app.cjs'), nodePaths: [join(root, 'node_modules')], logLevel: 'silent' });
+    writeFileSync(join(dir, 'out/aggpay_bg.wasm'), readFileSync(join(pkgDir, 'dist/aggpay_bg.wasm')));
+    const run = spawnSync(process.execPath, [join(dir, 'out/app.cjs')], { cwd: dir, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), '1.23');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the exports map, main/module/types and files point at existing files', () => {
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   assert.equal(pkg.name, 'aggpay');
