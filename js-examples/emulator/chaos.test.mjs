@@ -510,7 +510,13 @@ test('late: the request is held, the client gives up, and the gateway acts on it
   emu.chaos.set({ seed: 4, rate: 1, kinds: ['late'], lateMs: 50 });
   const q = await answer(shqQuery('late-q'));
   assert.equal(q.json.biz_response.data.order_status, 'PAID');
-  await assert.rejects(shq('/upay/v2/cancel', { client_sn: 'late-q' }, { signal: AbortSignal.timeout(20) }));
+  // The client gives up once the emulator holds the request (a fixed timeout could fire before it arrives, on a
+  // loaded machine, and then nothing was sent to land late).
+  const giveUp = new AbortController();
+  const cancel = shq('/upay/v2/cancel', { client_sn: 'late-q' }, { signal: giveUp.signal });
+  while (emu.chaos.stats().byKind.late < 1) await new Promise((r) => setTimeout(r, 2));
+  giveUp.abort();
+  await assert.rejects(cancel);
   assert.equal(emu.shouqianba.order('late-q').order_status, 'PAID', 'not yet');
   await emu.settle();
   assert.equal(emu.shouqianba.order('late-q').order_status, 'CANCELED', 'the reversal landed late');
