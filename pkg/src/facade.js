@@ -171,8 +171,10 @@ async function readCapped(res) {
 
 function defaultNonce() {
   const bytes = new Uint8Array(16);
-  // Node 18 has no global crypto unless flagged; its node:crypto has the same Web Crypto API.
-  (globalThis.crypto ?? platform.nodeCrypto?.webcrypto).getRandomValues(bytes);
+  // In Node and Bun, node:crypto is loaded already; the global Web Crypto object loads more of Node on first use
+  // (~2 ms of a cold start's first build, BENCHMARKS.md). Node 18 has no global crypto unless flagged.
+  if (platform.nodeCrypto) platform.nodeCrypto.randomFillSync(bytes);
+  else globalThis.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
