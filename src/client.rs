@@ -239,7 +239,7 @@ impl Client {
             self.gateway.provider(),
             op,
             e,
-            serde_json::Value::Null,
+            providers::Raw::default(),
         ))
     }
 

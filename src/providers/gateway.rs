@@ -6,6 +6,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{
     Notification, Operation, Order, OrderState, Outcome, Provider, Refund, RefundState, TerminalCredentials,
 };
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -151,16 +152,106 @@ pub fn refund_state(table: &RefundStates, v: Option<&str>) -> RefundState {
 #[derive(Debug)]
 pub struct Decoded {
     pub body: Value,
-    pub raw: Value,
+    pub raw: Raw,
     pub error: Option<Error>,
 }
 
 /// The usual decode: JSON (anything else is `null`), with the named fields redacted from `raw`.
 pub fn decode_json(bytes: &[u8], secret_fields: &[&str]) -> Decoded {
-    let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-    let mut raw = body.clone();
-    redact(&mut raw, secret_fields);
+    let (body, raw) = parse_json(bytes, secret_fields).unwrap_or_default();
     Decoded { body, raw, error: None }
+}
+
+/// A JSON body as a provider reads it, and as `raw` hands it back; `None` when it is not JSON. `raw` is
+/// the body's own text when that holds none of `secret_fields` (written into the result as it came:
+/// what `JSON.parse` makes of the body, key order included), else the value with them redacted.
+pub fn parse_json(bytes: &[u8], secret_fields: &[&str]) -> Option<(Value, Raw)> {
+    // The text is checked by the same parser (and spliced only after the value also parsed), so a
+    // body that is not one JSON value never reaches the result's JSON text.
+    let text: &RawValue = serde_json::from_slice(bytes).ok()?;
+    let body: Value = serde_json::from_str(text.get()).ok()?;
+    let raw = if names_none(text.get(), secret_fields) {
+        Raw::Text(text.to_owned())
+    } else {
+        let mut raw = body.clone();
+        redact(&mut raw, secret_fields);
+        Raw::Value(raw)
+    };
+    Some((body, raw))
+}
+
+/// True when JSON `text` has no member named in `fields` at any depth, even one a later duplicate key
+/// hides from the parsed value: no name occurs literally, and no `\u` escape could spell one (the other
+/// escapes make no letter, digit or `_`; a name with any other character is never taken as absent).
+fn names_none(text: &str, fields: &[&str]) -> bool {
+    fields.is_empty()
+        || (!text.contains("\\u")
+            && fields.iter().all(|f| {
+                f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && !text.contains(f)
+            }))
+}
+
+/// `raw` of a result or notification: the gateway's JSON, for support and logs. Serialized as JSON;
+/// `value()` gives it as a `Value` to Rust callers.
+#[derive(Clone, Debug)]
+pub enum Raw {
+    /// The body's own text, checked to be one JSON value holding no secret field (`parse_json`).
+    Text(Box<RawValue>),
+    /// Anything else: a value built from the body or from form fields, secrets redacted, or null.
+    Value(Value),
+}
+
+impl Raw {
+    pub fn value(&self) -> Value {
+        match self {
+            Raw::Text(t) => serde_json::from_str(t.get()).unwrap_or(Value::Null),
+            Raw::Value(v) => v.clone(),
+        }
+    }
+}
+
+impl Default for Raw {
+    fn default() -> Raw {
+        Raw::Value(Value::Null)
+    }
+}
+
+impl From<Value> for Raw {
+    fn from(v: Value) -> Raw {
+        Raw::Value(v)
+    }
+}
+
+/// The same JSON, however it is held.
+impl PartialEq for Raw {
+    fn eq(&self, other: &Raw) -> bool {
+        self.value() == other.value()
+    }
+}
+
+impl PartialEq<Value> for Raw {
+    fn eq(&self, other: &Value) -> bool {
+        self.value() == *other
+    }
+}
+
+/// The JSON text written into the result.
+impl fmt::Display for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Raw::Text(t) => f.write_str(t.get()),
+            Raw::Value(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl serde::Serialize for Raw {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Raw::Text(t) => t.serialize(s),
+            Raw::Value(v) => v.serialize(s),
+        }
+    }
 }
 
 /// Replaces the values of `fields`, at any depth, so `raw` can be logged.

@@ -103,3 +103,21 @@ test('raw is exactly what JSON.parse makes of the answer: yuan amounts like 9.80
   assert.equal(r.raw.data.total_amount, 9.8);
   assert.equal(typeof r.raw.data.total_amount, 'number');
 });
+
+test('raw keeps the answer as JSON.parse reads it, key order too; secret fields are redacted; a body that is not JSON is null', async () => {
+  const client = createClient({ provider: 'shouqianba', baseUrl: 'http://127.0.0.1:9', credentials: { terminalSn: 'T1', terminalKey: 'K1' } });
+  const parse = (op, body, input = { merchantOrderNo: 'A1' }) => client.parseResponse(op, { status: 200, headers: {}, body }, input);
+  const body = '{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"sn":"7894259244061958","client_sn":"A1","status":"SUCCESS","order_status":"PAID","total_amount":"980","net_amount":"980","subject":"咖啡 \\"x\\"","payway":"3","z":1,"a":[0.10,{"y":2,"b":3}]}}}';
+  const r = await parse('query', body);
+  assert.equal(r.outcome, 'SUCCEEDED', JSON.stringify(r.error));
+  assert.equal(JSON.stringify(r.raw), JSON.stringify(JSON.parse(body)), 'the same keys in the same order');
+
+  const secret = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const activated = await parse('checkin', `{"result_code":"200","biz_response":{"terminal_sn":"T2","terminal_key":"${secret}"}}`, {});
+  assert.equal(activated.credentials.terminalKey, secret);
+  assert.equal(activated.raw.biz_response.terminal_key, '<redacted>');
+  assert.ok(!JSON.stringify(activated.raw).includes(secret));
+
+  const html = await client.parseResponse('query', { status: 502, headers: {}, body: '<html>{"a":1}</html>' }, { merchantOrderNo: 'A1' });
+  assert.equal(html.raw, null);
+});

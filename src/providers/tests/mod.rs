@@ -3,4 +3,5 @@
 
 pub mod conformance;
 pub(crate) mod testkit;
+mod raw;
 mod wallet;

@@ -1,0 +1,91 @@
+//! `raw`: the answer's own text when it holds no secret, else the redacted value; null when not JSON.
+
+use crate::model::{Next, Operation, OperationResult, Outcome, Provider};
+use crate::providers::{decode_json, parse_json, Raw};
+use serde_json::{json, Value};
+
+const SECRETS: &[&str] = &["terminal_key", "vendor_key"];
+
+/// The result's JSON text with `raw` from `body`.
+fn result_json(body: &str, secret_fields: &[&str]) -> String {
+    let mut r = OperationResult::new(Provider("test"), Operation::Query, Outcome::Succeeded, Next::None);
+    r.raw = decode_json(body.as_bytes(), secret_fields).raw;
+    crate::client::to_json(&r).unwrap()
+}
+
+#[test]
+fn an_answer_without_secrets_is_handed_back_as_its_own_text() {
+    // Keys out of sorted order, a yuan amount with a trailing zero, a big number, escapes, non-ASCII text.
+    let body = r#"{"z":1,"a":{"total_amount":9.80,"big":12345678901234567890,"s":"a\"b\\c\/d 咖啡"},"list":[0.10,2,null]}"#;
+    for fields in [&[][..], SECRETS] {
+        let d = decode_json(format!(" \n{body}\t ").as_bytes(), fields);
+        assert!(matches!(d.raw, Raw::Text(_)), "{fields:?}");
+        assert_eq!(d.raw.to_string(), body, "the text as it came, without the whitespace around it");
+        assert_eq!(d.raw, d.body, "the same JSON as the value the provider reads");
+        let out = result_json(body, fields);
+        assert!(out.ends_with(&format!(r#","raw":{body}}}"#)), "{out}");
+        let back: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["raw"]["a"]["total_amount"].to_string(), "9.80");
+    }
+    // Any JSON value, not only objects.
+    for body in ["[1,2]", "null", "\"BBS00000\"", "0.10", "true"] {
+        assert_eq!(result_json(body, SECRETS), format!(r#"{{"provider":"test","operation":"query","outcome":"SUCCEEDED","next":"NONE","raw":{body}}}"#));
+    }
+}
+
+#[test]
+fn an_answer_naming_a_secret_field_is_redacted() {
+    let cases = [
+        // At any depth, in objects and arrays.
+        (r#"{"biz_response":{"terminal_sn":"T2","terminal_key":"K-SECRET"}}"#, "K-SECRET"),
+        (r#"[{"a":[{"vendor_key":"V-SECRET"}]}]"#, "V-SECRET"),
+        // Spelled with an escape: JSON.parse reads it as terminal_key.
+        (r#"{"terminal\u005fkey":"E-SECRET"}"#, "E-SECRET"),
+        // Hidden from the parsed value by a later duplicate key (last wins), still in the text.
+        (r#"{"a":{"terminal_key":"D-SECRET"},"a":1}"#, "D-SECRET"),
+        (r#"{"a":{"terminal\u005fkey":"DE-SECRET"},"a":1}"#, "DE-SECRET"),
+    ];
+    for (body, secret) in cases {
+        let d = decode_json(body.as_bytes(), SECRETS);
+        assert!(matches!(d.raw, Raw::Value(_)), "{body}");
+        let out = result_json(body, SECRETS);
+        assert!(!out.contains(secret), "{body}: {out}");
+        assert!(!format!("{:?}", d.raw).contains(secret), "{body}");
+    }
+    let (_, raw) = parse_json(cases[0].0.as_bytes(), SECRETS).unwrap();
+    assert_eq!(raw, json!({"biz_response": {"terminal_sn": "T2", "terminal_key": "<redacted>"}}));
+    // A secret's name in a value only costs the fast path; nothing is redacted that is not a field.
+    let (_, raw) = parse_json(br#"{"note":"no terminal_key here"}"#, SECRETS).unwrap();
+    assert!(matches!(raw, Raw::Value(_)));
+    assert_eq!(raw, json!({"note": "no terminal_key here"}));
+}
+
+#[test]
+fn a_secret_name_that_an_escape_other_than_u_could_spell_is_never_taken_as_absent() {
+    // `\/` makes "a/b": the text has no literal "a/b", but the name is not provably absent.
+    let (_, raw) = parse_json(br#"{"a\/b":"S"}"#, &["a/b"]).unwrap();
+    assert!(matches!(raw, Raw::Value(_)));
+    assert_eq!(raw, json!({"a/b": "<redacted>"}));
+}
+
+#[test]
+fn a_body_that_is_not_json_gives_raw_null_and_is_never_spliced() {
+    let bodies: [&[u8]; 9] = [
+        b"<html>502 Bad Gateway</html>",
+        b"",
+        b"   ",
+        br#"{"a":1} trailing"#,
+        br#"{"a":1}{"b":2}"#,
+        br#"{"a":1},"injected":true"#,
+        br#"{"a":"#,
+        // Valid JSON text the value parser refuses (a lone surrogate): not spliced either.
+        br#"{"a":"\ud800"}"#,
+        b"{\"a\":\"\xff\"}",
+    ];
+    for body in bodies {
+        let d = decode_json(body, SECRETS);
+        assert_eq!(d.body, Value::Null, "{}", String::from_utf8_lossy(body));
+        assert!(matches!(d.raw, Raw::Value(Value::Null)), "{}", String::from_utf8_lossy(body));
+        assert!(parse_json(body, &[]).is_none());
+    }
+}
