@@ -168,8 +168,8 @@ pub fn decode_json(bytes: &[u8], secret_fields: &[&str]) -> Decoded {
 pub fn parse_json(bytes: &[u8], secret_fields: &[&str]) -> Option<(Value, Raw)> {
     // The text is checked by the same parser (and spliced only after the value also parsed), so a
     // body that is not one JSON value never reaches the result's JSON text.
+    let body: Value = serde_json::from_slice(bytes).ok()?;
     let text: &RawValue = serde_json::from_slice(bytes).ok()?;
-    let body: Value = serde_json::from_str(text.get()).ok()?;
     let raw = if names_none(text.get(), secret_fields) {
         Raw::Text(text.to_owned())
     } else {
@@ -181,14 +181,23 @@ pub fn parse_json(bytes: &[u8], secret_fields: &[&str]) -> Option<(Value, Raw)> 
 }
 
 /// True when JSON `text` has no member named in `fields` at any depth, even one a later duplicate key
-/// hides from the parsed value: no name occurs literally, and no `\u` escape could spell one (the other
-/// escapes make no letter, digit or `_`; a name with any other character is never taken as absent).
+/// hides from the parsed value. Such a key is spelled `"name"`, or with an escape; for names of ASCII
+/// letters, digits and `_` only a `\u00XX` escape makes one of their characters (a name with any other
+/// character is never taken as absent). One pass over the bytes.
 fn names_none(text: &str, fields: &[&str]) -> bool {
-    fields.is_empty()
-        || (!text.contains("\\u")
-            && fields.iter().all(|f| {
-                f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && !text.contains(f)
-            }))
+    if fields.is_empty() {
+        return true;
+    }
+    let plain = |f: &&str| f.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    let b = text.as_bytes();
+    let at = |i: usize| b.get(i..).unwrap_or_default();
+    let quoted = |rest: &[u8], f: &&str| rest.strip_prefix(f.as_bytes()).is_some_and(|r| r.first() == Some(&b'"'));
+    fields.iter().all(plain)
+        && !b.iter().enumerate().any(|(i, c)| match c {
+            b'\\' => at(i + 1).starts_with(b"u00"),
+            b'"' => fields.iter().any(|f| quoted(at(i + 1), f)),
+            _ => false,
+        })
 }
 
 /// `raw` of a result or notification: the gateway's JSON, for support and logs. Serialized as JSON;

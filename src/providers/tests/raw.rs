@@ -41,6 +41,7 @@ fn an_answer_naming_a_secret_field_is_redacted() {
         (r#"[{"a":[{"vendor_key":"V-SECRET"}]}]"#, "V-SECRET"),
         // Spelled with an escape: JSON.parse reads it as terminal_key.
         (r#"{"terminal\u005fkey":"E-SECRET"}"#, "E-SECRET"),
+        (r#"{"\u0074erminal_key":"F-SECRET"}"#, "F-SECRET"),
         // Hidden from the parsed value by a later duplicate key (last wins), still in the text.
         (r#"{"a":{"terminal_key":"D-SECRET"},"a":1}"#, "D-SECRET"),
         (r#"{"a":{"terminal\u005fkey":"DE-SECRET"},"a":1}"#, "DE-SECRET"),
@@ -54,10 +55,20 @@ fn an_answer_naming_a_secret_field_is_redacted() {
     }
     let (_, raw) = parse_json(cases[0].0.as_bytes(), SECRETS).unwrap();
     assert_eq!(raw, json!({"biz_response": {"terminal_sn": "T2", "terminal_key": "<redacted>"}}));
-    // A secret's name in a value only costs the fast path; nothing is redacted that is not a field.
-    let (_, raw) = parse_json(br#"{"note":"no terminal_key here"}"#, SECRETS).unwrap();
+    // A string equal to a secret's name only costs the fast path; nothing is redacted that is not a field.
+    let (_, raw) = parse_json(br#"{"note":"terminal_key"}"#, SECRETS).unwrap();
     assert!(matches!(raw, Raw::Value(_)));
-    assert_eq!(raw, json!({"note": "no terminal_key here"}));
+    assert_eq!(raw, json!({"note": "terminal_key"}));
+}
+
+#[test]
+fn names_that_only_contain_a_secret_name_and_escapes_of_other_text_keep_the_fast_path() {
+    // Not secret fields (redact replaces exact names only), and an escape that spells no ASCII character.
+    let body = r#"{"old_terminal_key":"x","note":"no terminal_key here","subject":"\u5496\u5561"}"#;
+    let (value, raw) = parse_json(body.as_bytes(), SECRETS).unwrap();
+    assert!(matches!(raw, Raw::Text(_)));
+    assert_eq!(raw.to_string(), body);
+    assert_eq!(value["subject"], "咖啡");
 }
 
 #[test]
