@@ -188,10 +188,14 @@ fn names_none(text: &str, fields: &[&str]) -> bool {
     if fields.is_empty() {
         return true;
     }
-    let plain = |f: &&str| f.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    let plain = |f: &&str| !f.is_empty() && f.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
     let b = text.as_bytes();
     let at = |i: usize| b.get(i..).unwrap_or_default();
-    let quoted = |rest: &[u8], f: &&str| rest.strip_prefix(f.as_bytes()).is_some_and(|r| r.first() == Some(&b'"'));
+    // The first byte compared before the rest: most keys differ there.
+    let quoted = |rest: &[u8], f: &&str| {
+        rest.first() == f.as_bytes().first()
+            && rest.strip_prefix(f.as_bytes()).is_some_and(|r| r.first() == Some(&b'"'))
+    };
     fields.iter().all(plain)
         && !b.iter().enumerate().any(|(i, c)| match c {
             b'\\' => at(i + 1).starts_with(b"u00"),
