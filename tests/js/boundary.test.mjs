@@ -2,7 +2,7 @@
 // cross as real Error objects, and results are exactly what JSON.parse would make of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -120,4 +120,19 @@ test('raw keeps the answer as JSON.parse reads it, key order too; secret fields 
 
   const html = await client.parseResponse('query', { status: 502, headers: {}, body: '<html>{"a":1}</html>' }, { merchantOrderNo: 'A1' });
   assert.equal(html.raw, null);
+});
+
+test('a built request crosses as a plain object {method, url, headers, body}, the body exactly the text signed', async () => {
+  const terminalKey = 'K1';
+  const client = createClient({ provider: 'shouqianba', baseUrl: 'http://127.0.0.1:9', credentials: { terminalSn: 'T1', terminalKey } });
+  // Text that JSON escapes twice over once the body is itself a string in the request's JSON.
+  const subject = 'a"b\\c/d 咖啡 \u2028 </script>';
+  const request = await client.buildRequest('precreate', { merchantOrderNo: 'A1', amount: 980, subject, payway: '3', operator: 'op01' });
+  assert.equal(JSON.parse(request.body).subject, subject);
+  assert.equal(Object.getPrototypeOf(request), Object.prototype);
+  assert.deepEqual(Object.keys(request), ['method', 'url', 'headers', 'body']);
+  assert.equal(request.method, 'POST');
+  assert.equal(typeof request.body, 'string');
+  for (const v of Object.values(request.headers)) assert.equal(typeof v, 'string');
+  assert.equal(request.headers.authorization, `T1 ${createHash('md5').update(request.body + terminalKey).digest('hex')}`);
 });
