@@ -2,7 +2,7 @@
 //! fields of `Error` (code, message, retryable, field, reason, providerCode, providerMessage); the JS facade
 //! turns them into AggpayError. A prepared request stays here, as `PreparedRequest`, until it is complete.
 
-use crate::client::{headers, to_json};
+use crate::client::{headers, result_json, to_json};
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::Operation;
@@ -299,9 +299,8 @@ impl Core {
                 response,
                 input,
                 now_ms,
-            } => to_json(
-                &self
-                    .inner
+            } => result_json(
+                self.inner
                     .parse_verified(op, &response, input.as_ref(), now_ms, verifier),
             ),
             Pending::Notice {
@@ -312,7 +311,7 @@ impl Core {
             } => self
                 .inner
                 .notification_verified(&headers, &body, now_ms, expect.as_ref(), verifier)
-                .and_then(|n| to_json(&n)),
+                .and_then(result_json),
         }
         .map_err(throw)
     }

@@ -6,7 +6,6 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{
     Notification, Operation, Order, OrderState, Outcome, Provider, Refund, RefundState, TerminalCredentials,
 };
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -166,16 +165,20 @@ pub fn decode_json(bytes: &[u8], secret_fields: &[&str]) -> Decoded {
 /// the body's own text when that holds none of `secret_fields` (written into the result as it came:
 /// what `JSON.parse` makes of the body, key order included), else the value with them redacted.
 pub fn parse_json(bytes: &[u8], secret_fields: &[&str]) -> Option<(Value, Raw)> {
-    // The text is checked by the same parser (and spliced only after the value also parsed), so a
-    // body that is not one JSON value never reaches the result's JSON text.
     let body: Value = serde_json::from_slice(bytes).ok()?;
-    let text: &RawValue = serde_json::from_slice(bytes).ok()?;
-    let raw = if names_none(text.get(), secret_fields) {
-        Raw::Text(text.to_owned())
-    } else {
-        let mut raw = body.clone();
-        redact(&mut raw, secret_fields);
-        Raw::Value(raw)
+    // The parser took the bytes as one JSON value, whitespace around it allowed: they are that value's
+    // text (valid UTF-8, as the parser checked every string). Anything else never becomes `raw` text.
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .map(|t| t.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')))
+        .filter(|t| names_none(t, secret_fields));
+    let raw = match text {
+        Some(t) => Raw(Held::Text(t.into())),
+        None => {
+            let mut raw = body.clone();
+            redact(&mut raw, secret_fields);
+            Raw(Held::Value(raw))
+        }
     };
     Some((body, raw))
 }
@@ -204,34 +207,45 @@ fn names_none(text: &str, fields: &[&str]) -> bool {
         })
 }
 
-/// `raw` of a result or notification: the gateway's JSON, for support and logs. Serialized as JSON;
-/// `value()` gives it as a `Value` to Rust callers.
+/// `raw` of a result or notification: the gateway's JSON, for support and logs. `to_json` writes its
+/// text into a result as it is; `value()` gives it to Rust callers as a `Value`.
+#[derive(Clone, Debug, Default)]
+pub struct Raw(Held);
+
+/// Private, so text is held only as `parse_json` checked it: one JSON value holding no secret field.
 #[derive(Clone, Debug)]
-pub enum Raw {
-    /// The body's own text, checked to be one JSON value holding no secret field (`parse_json`).
-    Text(Box<RawValue>),
+enum Held {
+    Text(Box<str>),
     /// Anything else: a value built from the body or from form fields, secrets redacted, or null.
     Value(Value),
 }
 
-impl Raw {
-    pub fn value(&self) -> Value {
-        match self {
-            Raw::Text(t) => serde_json::from_str(t.get()).unwrap_or(Value::Null),
-            Raw::Value(v) => v.clone(),
-        }
+impl Default for Held {
+    fn default() -> Held {
+        Held::Value(Value::Null)
     }
 }
 
-impl Default for Raw {
-    fn default() -> Raw {
-        Raw::Value(Value::Null)
+impl Raw {
+    /// The answer's own JSON text, when that is what this holds.
+    pub fn text(&self) -> Option<&str> {
+        match &self.0 {
+            Held::Text(t) => Some(t),
+            Held::Value(_) => None,
+        }
+    }
+
+    pub fn value(&self) -> Value {
+        match &self.0 {
+            Held::Text(t) => serde_json::from_slice(t.as_bytes()).unwrap_or(Value::Null),
+            Held::Value(v) => v.clone(),
+        }
     }
 }
 
 impl From<Value> for Raw {
     fn from(v: Value) -> Raw {
-        Raw::Value(v)
+        Raw(Held::Value(v))
     }
 }
 
@@ -248,21 +262,22 @@ impl PartialEq<Value> for Raw {
     }
 }
 
-/// The JSON text written into the result.
+/// The JSON text `to_json` writes into a result.
 impl fmt::Display for Raw {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Raw::Text(t) => f.write_str(t.get()),
-            Raw::Value(v) => write!(f, "{v}"),
+        match &self.0 {
+            Held::Text(t) => f.write_str(t),
+            Held::Value(v) => write!(f, "{v}"),
         }
     }
 }
 
+/// Through serde (`to_value`, another format) the text is parsed again; `to_json` splices it instead.
 impl serde::Serialize for Raw {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            Raw::Text(t) => t.serialize(s),
-            Raw::Value(v) => v.serialize(s),
+        match &self.0 {
+            Held::Text(_) => self.value().serialize(s),
+            Held::Value(v) => v.serialize(s),
         }
     }
 }
