@@ -207,8 +207,8 @@ fn names_none(text: &str, fields: &[&str]) -> bool {
         })
 }
 
-/// `raw` of a result or notification: the gateway's JSON, for support and logs. `to_json` writes its
-/// text into a result as it is; `value()` gives it to Rust callers as a `Value`.
+/// `raw` of a result or notification: the gateway's JSON, for support and logs. `client::result_json`
+/// writes its text into a result as it is; `value()` gives it to Rust callers as a `Value`.
 #[derive(Clone, Debug, Default)]
 pub struct Raw(Held);
 
@@ -262,7 +262,7 @@ impl PartialEq<Value> for Raw {
     }
 }
 
-/// The JSON text `to_json` writes into a result.
+/// The JSON text `client::result_json` writes into a result.
 impl fmt::Display for Raw {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
@@ -272,7 +272,8 @@ impl fmt::Display for Raw {
     }
 }
 
-/// Through serde (`to_value`, another format) the text is parsed again; `to_json` splices it instead.
+/// Through serde (`to_value`, another format) the text is parsed again; `client::result_json` splices it
+/// instead.
 impl serde::Serialize for Raw {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match &self.0 {
@@ -283,7 +284,7 @@ impl serde::Serialize for Raw {
 }
 
 /// Replaces the values of `fields`, at any depth, so `raw` can be logged.
-pub fn redact(v: &mut Value, fields: &[&str]) {
+fn redact(v: &mut Value, fields: &[&str]) {
     match v {
         Value::Object(m) => {
             for (k, val) in m.iter_mut() {
