@@ -284,7 +284,7 @@ impl serde::Serialize for Raw {
 }
 
 /// Replaces the values of `fields`, at any depth, so `raw` can be logged.
-fn redact(v: &mut Value, fields: &[&str]) {
+pub fn redact(v: &mut Value, fields: &[&str]) {
     match v {
         Value::Object(m) => {
             for (k, val) in m.iter_mut() {
