@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::http::HttpResponse;
 use crate::model::{Notification, Operation, OperationResult};
-use crate::providers::{self, bad_json, Ctx, Gateway, Input, KeyUse, Prepared, Signed, Verifier};
+use crate::providers::{self, bad_json, Ctx, Gateway, Input, KeyUse, Prepared, Raw, Signed, Verifier};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -16,6 +16,45 @@ pub struct Client {
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v)
         .map_err(|e| Error::new(crate::ErrorCode::ProviderError, format!("could not serialize: {e}")))
+}
+
+/// What ends with a `raw` member: a result, a notification.
+pub(crate) trait WithRaw: serde::Serialize {
+    fn raw_mut(&mut self) -> &mut Raw;
+}
+
+impl WithRaw for OperationResult {
+    fn raw_mut(&mut self) -> &mut Raw {
+        &mut self.raw
+    }
+}
+
+impl WithRaw for Notification {
+    fn raw_mut(&mut self) -> &mut Raw {
+        &mut self.raw
+    }
+}
+
+/// `to_json` of a result or notification whose `raw` holds the answer's own text: the text is written in
+/// null's place (`raw` is the last member), not parsed again and re-serialized (BENCHMARKS.md, "Less
+/// work per call"). Anything else, or another member order, takes the plain path.
+pub(crate) fn result_json<T: WithRaw>(mut v: T) -> Result<String> {
+    let raw = std::mem::take(v.raw_mut());
+    if let Some(text) = raw.text() {
+        let mut out = to_json(&v)?;
+        if let Some(keep) = out
+            .strip_suffix("null}")
+            .filter(|h| h.ends_with(",\"raw\":"))
+            .map(str::len)
+        {
+            out.truncate(keep);
+            out.push_str(text);
+            out.push('}');
+            return Ok(out);
+        }
+    }
+    *v.raw_mut() = raw;
+    to_json(&v)
 }
 
 pub fn headers(json: &str) -> Result<BTreeMap<String, String>> {
@@ -160,7 +199,7 @@ impl Client {
             headers: headers(headers_json)?,
             body,
         };
-        to_json(&self.parse_result(op, &response, input_json, now_ms)?)
+        result_json(self.parse_result(op, &response, input_json, now_ms)?)
     }
 
     /// Verifies a notification over its raw bytes with the core's own verifier: `{order, ack, raw}`.
@@ -237,7 +276,7 @@ impl Client {
         expect_json: Option<&str>,
     ) -> Result<String> {
         let headers = headers(headers_json)?;
-        to_json(&self.notification(&headers, body, now_ms, expect_json)?)
+        result_json(self.notification(&headers, body, now_ms, expect_json)?)
     }
 
     /// The result of a request whose transport failed (the host's fetch rejected or timed out): the
@@ -249,7 +288,7 @@ impl Client {
             self.gateway.provider(),
             op,
             e,
-            serde_json::Value::Null,
+            providers::Raw::default(),
         ))
     }
 

@@ -242,8 +242,8 @@ pub struct OperationResult {
     pub refund: Option<Refund>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<TerminalCredentials>,
-    /// The provider's parsed body (secrets redacted); `null` when the body was not JSON.
-    pub raw: serde_json::Value,
+    /// The provider's body as JSON (secrets redacted); `null` when the body was not JSON.
+    pub raw: crate::providers::Raw,
 }
 
 impl OperationResult {
@@ -257,12 +257,12 @@ impl OperationResult {
             order: None,
             refund: None,
             credentials: None,
-            raw: serde_json::Value::Null,
+            raw: crate::providers::Raw::default(),
         }
     }
 
     /// An outcome nobody can vouch for: the request may or may not have acted.
-    pub fn uncertain(provider: Provider, operation: Operation, mut error: Error, raw: serde_json::Value) -> Self {
+    pub fn uncertain(provider: Provider, operation: Operation, mut error: Error, raw: crate::providers::Raw) -> Self {
         let mut r = OperationResult::new(provider, operation, Outcome::Unknown, Next::after_uncertain(operation));
         // `retryable` agrees with `next`: a read changes nothing, so sending it again is safe (RETRY); a change
         // that may have acted is polled, never sent again (POLL), whatever made it uncertain.
@@ -285,5 +285,5 @@ pub struct Notification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund: Option<Refund>,
     pub ack: crate::http::Ack,
-    pub raw: serde_json::Value,
+    pub raw: crate::providers::Raw,
 }

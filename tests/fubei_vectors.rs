@@ -392,9 +392,9 @@ fn notification_valid() {
     );
     assert_eq!(n.order.paid_at, Some(1_704_067_200_000));
     assert_eq!((n.ack.status, n.ack.body.as_str()), (200, "success"));
-    assert_eq!(n.raw["result_code"], "200");
-    assert_eq!(n.raw["data"]["order_status"], "SUCCESS");
-    assert_eq!(n.raw["data"]["total_amount"].to_string(), "9.8");
+    assert_eq!(n.raw.value()["result_code"], "200");
+    assert_eq!(n.raw.value()["data"]["order_status"], "SUCCESS");
+    assert_eq!(n.raw.value()["data"]["total_amount"].to_string(), "9.8");
 
     // Through the JSON client surface too.
     let cfg = json!({"provider": "fubei", "credentials": {"appId": "A", "appSecret": NOTIFY_SECRET}}).to_string();

@@ -246,7 +246,7 @@ fn result_full() -> OperationResult {
         order: Some(order_full()),
         refund: Some(refund_full()),
         credentials: Some(credentials()),
-        raw: json!({ "a": 1 }),
+        raw: json!({ "a": 1 }).into(),
     }
 }
 
@@ -292,8 +292,8 @@ fn model() -> Value {
                 &OperationResult::new(Provider("p"), Operation::Query, Outcome::Unknown, Next::Retry),
             ),
             "VerifiedNotification": fields(
-                &Notification { order: order_full(), verified: true, refund: Some(refund_full()), ack: ack(), raw: json!({}) },
-                &Notification { order: order_minimal(), verified: false, refund: None, ack: ack(), raw: Value::Null },
+                &Notification { order: order_full(), verified: true, refund: Some(refund_full()), ack: ack(), raw: json!({}).into() },
+                &Notification { order: order_minimal(), verified: false, refund: None, ack: ack(), raw: Value::Null.into() },
             ),
             "Ack": fields(&ack(), &ack()),
             "HttpRequest": fields(&request(), &request()),

@@ -151,16 +151,138 @@ pub fn refund_state(table: &RefundStates, v: Option<&str>) -> RefundState {
 #[derive(Debug)]
 pub struct Decoded {
     pub body: Value,
-    pub raw: Value,
+    pub raw: Raw,
     pub error: Option<Error>,
 }
 
 /// The usual decode: JSON (anything else is `null`), with the named fields redacted from `raw`.
 pub fn decode_json(bytes: &[u8], secret_fields: &[&str]) -> Decoded {
-    let body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-    let mut raw = body.clone();
-    redact(&mut raw, secret_fields);
+    let (body, raw) = parse_json(bytes, secret_fields).unwrap_or_default();
     Decoded { body, raw, error: None }
+}
+
+/// A JSON body as a provider reads it, and as `raw` hands it back; `None` when it is not JSON. `raw` is
+/// the body's own text when that holds none of `secret_fields` (written into the result as it came:
+/// what `JSON.parse` makes of the body, key order included), else the value with them redacted.
+pub fn parse_json(bytes: &[u8], secret_fields: &[&str]) -> Option<(Value, Raw)> {
+    let body: Value = crate::json::parse(bytes).ok()?;
+    // The parser took the bytes as one JSON value, whitespace around it allowed: they are that value's
+    // text (valid UTF-8, as the parser checked every string). Anything else never becomes `raw` text.
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .map(|t| t.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')))
+        .filter(|t| names_none(t, secret_fields));
+    let raw = match text {
+        Some(t) => Raw(Held::Text(t.into())),
+        None => {
+            let mut raw = body.clone();
+            redact(&mut raw, secret_fields);
+            Raw(Held::Value(raw))
+        }
+    };
+    Some((body, raw))
+}
+
+/// True when JSON `text` has no member named in `fields` at any depth, even one a later duplicate key
+/// hides from the parsed value. Such a key is spelled `"name"`, or with an escape; for names of ASCII
+/// letters, digits and `_` only a `\u00XX` escape makes one of their characters (a name with any other
+/// character is never taken as absent). One pass over the bytes.
+fn names_none(text: &str, fields: &[&str]) -> bool {
+    if fields.is_empty() {
+        return true;
+    }
+    let plain = |f: &&str| !f.is_empty() && f.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    let b = text.as_bytes();
+    let at = |i: usize| b.get(i..).unwrap_or_default();
+    // The first byte compared before the rest: most keys differ there.
+    let quoted = |rest: &[u8], f: &&str| {
+        rest.first() == f.as_bytes().first()
+            && rest
+                .strip_prefix(f.as_bytes())
+                .is_some_and(|r| r.first() == Some(&b'"'))
+    };
+    fields.iter().all(plain)
+        && !b.iter().enumerate().any(|(i, c)| match c {
+            b'\\' => at(i + 1).starts_with(b"u00"),
+            b'"' => fields.iter().any(|f| quoted(at(i + 1), f)),
+            _ => false,
+        })
+}
+
+/// `raw` of a result or notification: the gateway's JSON, for support and logs. `client::result_json`
+/// writes its text into a result as it is; `value()` gives it to Rust callers as a `Value`.
+#[derive(Clone, Debug, Default)]
+pub struct Raw(Held);
+
+/// Private, so text is held only as `parse_json` checked it: one JSON value holding no secret field.
+#[derive(Clone, Debug)]
+enum Held {
+    Text(Box<str>),
+    /// Anything else: a value built from the body or from form fields, secrets redacted, or null.
+    Value(Value),
+}
+
+impl Default for Held {
+    fn default() -> Held {
+        Held::Value(Value::Null)
+    }
+}
+
+impl Raw {
+    /// The answer's own JSON text, when that is what this holds.
+    pub fn text(&self) -> Option<&str> {
+        match &self.0 {
+            Held::Text(t) => Some(t),
+            Held::Value(_) => None,
+        }
+    }
+
+    pub fn value(&self) -> Value {
+        match &self.0 {
+            Held::Text(t) => crate::json::parse(t.as_bytes()).unwrap_or(Value::Null),
+            Held::Value(v) => v.clone(),
+        }
+    }
+}
+
+impl From<Value> for Raw {
+    fn from(v: Value) -> Raw {
+        Raw(Held::Value(v))
+    }
+}
+
+/// The same JSON, however it is held.
+impl PartialEq for Raw {
+    fn eq(&self, other: &Raw) -> bool {
+        self.value() == other.value()
+    }
+}
+
+impl PartialEq<Value> for Raw {
+    fn eq(&self, other: &Value) -> bool {
+        self.value() == *other
+    }
+}
+
+/// The JSON text `client::result_json` writes into a result.
+impl fmt::Display for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Held::Text(t) => f.write_str(t),
+            Held::Value(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// Through serde (`to_value`, another format) the text is parsed again; `client::result_json` splices it
+/// instead.
+impl serde::Serialize for Raw {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match &self.0 {
+            Held::Text(_) => self.value().serialize(s),
+            Held::Value(v) => v.serialize(s),
+        }
+    }
 }
 
 /// Replaces the values of `fields`, at any depth, so `raw` can be logged.

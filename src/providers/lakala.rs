@@ -3,7 +3,7 @@
 //! security), 1009 (notification security), micropay, 1075 (preorder), 1111 (query), refund, 1071 (close).
 
 use super::{text, order_state, refund_state, put_required, 
-    base_url, decode_json, merge_extra, optional, put, required, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
+    base_url, decode_json, merge_extra, parse_json, optional, put, required, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
     Signed, SIGNATURE_SLOT,
 };
 use crate::crypto::{self, PrivateKey, PublicKey};
@@ -1167,19 +1167,19 @@ impl Gateway for Lakala {
                 ),
             ));
         }
-        let raw: Value = crate::json::parse(body)
-            .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
+        let (notice, raw) = parse_json(body, &[])
+            .ok_or_else(|| Error::notification("MALFORMED", "the signed body is not JSON"))?;
         let malformed = |_| Error::notification("MALFORMED", "the signed body is not a Lakala trade notice");
         // Two formats: the trade notice in the answers' snake_case (doc 1112) and doc 1009's camelCase one.
-        let camel = ["payStatus", "merchantOrderNo", "payOrderNo"].iter().any(|k| raw.get(k).is_some());
+        let camel = ["payStatus", "merchantOrderNo", "payOrderNo"].iter().any(|k| notice.get(k).is_some());
         let mut refund = None;
         let order = if camel {
-            let n: CamelNotice = super::read(&raw).map_err(malformed)?;
+            let n: CamelNotice = super::read(&notice).map_err(malformed)?;
             let order = camel_order(&n).map_err(|e| Error::notification("MALFORMED", e.message))?;
             self.notice_is_ours(["merchantNo", "termId"], &n.merchant_no, &n.term_id)?;
             order
         } else {
-            let data: TradeData = super::read(&raw).map_err(malformed)?;
+            let data: TradeData = super::read(&notice).map_err(malformed)?;
             let mut order = to_order(&data, None).map_err(|e| Error::notification("MALFORMED", e.message))?;
             self.notice_is_ours(["merchant_no", "term_no"], &data.merchant_no, &data.term_no)?;
             // A notice about a refund or reversal trade is not news of a payment: its SUCCESS is the refund's,

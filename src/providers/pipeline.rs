@@ -1,7 +1,7 @@
 //! The one path every provider's answer takes: status rule, bounded decode, the provider's decode
 //! (signature) and table, then what holds for every provider: the next step, identity, code/state agreement.
 
-use super::{text, Ctx, Decoded, Gateway, Input, Reply};
+use super::{text, Ctx, Decoded, Gateway, Input, Raw, Reply};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpResponse;
 use crate::model::{Next, Operation, OperationResult, OrderState, Outcome, Provider, RefundState};
@@ -156,7 +156,7 @@ pub fn parse_checked(
 /// - a created QR order waits for the buyer (POLL);
 /// - a read follows the state it found: pending or refunding → POLL, a state nobody can name (an error
 ///   state, or a value not in the tables) → CONTACT_SUPPORT, anything settled → NONE.
-pub fn finish(provider: Provider, op: Operation, reply: Reply, raw: Value) -> OperationResult {
+pub fn finish(provider: Provider, op: Operation, reply: Reply, raw: Raw) -> OperationResult {
     let next = match reply.outcome {
         // A refusal because the gateway was busy (rate limited, unavailable) did nothing: send it again.
         Outcome::Failed if reply.error.as_ref().is_some_and(|e| e.retryable) => Next::Retry,
@@ -238,7 +238,7 @@ pub fn check_fields(gateway: &dyn Gateway, op: Operation, input: &Input) -> Resu
 pub fn too_large(provider: Provider, op: Operation, bytes: u64) -> OperationResult {
     let message = format!("the answer has {bytes} bytes or more; at most {MAX_BODY_BYTES} are read");
     let e = Error::malformed(message);
-    OperationResult::uncertain(provider, op, e, Value::Null)
+    OperationResult::uncertain(provider, op, e, Raw::default())
 }
 
 /// One place for what holds for every provider, after its own table has mapped the answer:

@@ -4,7 +4,7 @@
 
 use super::wallet::{self, OrderKind};
 use super::{order_state, refund_state, put_required, 
-    base_url, decode_json, merge_extra, optional, put, redact, required, text, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
+    base_url, decode_json, merge_extra, optional, parse_json, put, required, text, Ctx, Decoded, Gateway, Input, KeyUse, Prepared, Reply,
     Secret, Signed,
 };
 use crate::crypto::{self, PublicKey};
@@ -990,9 +990,9 @@ impl Gateway for Shouqianba {
                 "the signature does not match the body: pass the raw request body exactly as received (not re-serialized JSON) and check notifyPublicKey",
             ));
         }
-        let mut raw: Value = crate::json::parse(body)
-            .map_err(|_| Error::notification("MALFORMED", "the signed body is not JSON"))?;
-        let data: OrderData = super::read(&raw)
+        let (notice, raw) = parse_json(body, SECRET_FIELDS)
+            .ok_or_else(|| Error::notification("MALFORMED", "the signed body is not JSON"))?;
+        let data: OrderData = super::read(&notice)
             .map_err(|_| Error::notification("MALFORMED", "the signed body is not a Shouqianba order"))?;
         let order = to_order(&data).map_err(|e| Error::notification("MALFORMED", e.message))?;
         // One platform key signs every merchant's notifications: a genuine notice for another terminal
@@ -1003,7 +1003,6 @@ impl Gateway for Shouqianba {
                 "the notification's terminal_sn is missing or is not this client's credentials.terminalSn: Shouqianba signs every merchant's notifications with one key, so only terminal_sn says whose it is",
             ));
         }
-        redact(&mut raw, SECRET_FIELDS);
         Ok(Notification {
             verified: true,
             refund: None,

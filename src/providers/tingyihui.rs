@@ -505,7 +505,7 @@ impl Tingyihui {
             verified: false,
             refund,
             ack: ack.clone(),
-            raw: data.clone(),
+            raw: data.clone().into(),
         };
         // A refund callback names its merchant too, where it says one.
         let code = data.get("osMerchantCode").and_then(Value::as_str).filter(|c| !c.is_empty());

@@ -2,7 +2,7 @@
 // cross as real Error objects, and results are exactly what JSON.parse would make of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { createClient, AggpayError } from 'aggpay';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -102,4 +102,37 @@ test('raw is exactly what JSON.parse makes of the answer: yuan amounts like 9.80
   assert.deepEqual(r.raw, JSON.parse(body));
   assert.equal(r.raw.data.total_amount, 9.8);
   assert.equal(typeof r.raw.data.total_amount, 'number');
+});
+
+test('raw keeps the answer as JSON.parse reads it, key order too; secret fields are redacted; a body that is not JSON is null', async () => {
+  const client = createClient({ provider: 'shouqianba', baseUrl: 'http://127.0.0.1:9', credentials: { terminalSn: 'T1', terminalKey: 'K1' } });
+  const parse = (op, body, input = { merchantOrderNo: 'A1' }) => client.parseResponse(op, { status: 200, headers: {}, body }, input);
+  const body = '{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"sn":"7894259244061958","client_sn":"A1","status":"SUCCESS","order_status":"PAID","total_amount":"980","net_amount":"980","subject":"咖啡 \\"x\\"","payway":"3","z":1,"a":[0.10,{"y":2,"b":3}]}}}';
+  const r = await parse('query', body);
+  assert.equal(r.outcome, 'SUCCEEDED', JSON.stringify(r.error));
+  assert.equal(JSON.stringify(r.raw), JSON.stringify(JSON.parse(body)), 'the same keys in the same order');
+
+  const secret = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const activated = await parse('checkin', `{"result_code":"200","biz_response":{"terminal_sn":"T2","terminal_key":"${secret}"}}`, {});
+  assert.equal(activated.credentials.terminalKey, secret);
+  assert.equal(activated.raw.biz_response.terminal_key, '<redacted>');
+  assert.ok(!JSON.stringify(activated.raw).includes(secret));
+
+  const html = await client.parseResponse('query', { status: 502, headers: {}, body: '<html>{"a":1}</html>' }, { merchantOrderNo: 'A1' });
+  assert.equal(html.raw, null);
+});
+
+test('a built request crosses as a plain object {method, url, headers, body}, the body exactly the text signed', async () => {
+  const terminalKey = 'K1';
+  const client = createClient({ provider: 'shouqianba', baseUrl: 'http://127.0.0.1:9', credentials: { terminalSn: 'T1', terminalKey } });
+  // Text that JSON escapes twice over once the body is itself a string in the request's JSON.
+  const subject = 'a"b\\c/d 咖啡 \u2028 </script>';
+  const request = await client.buildRequest('precreate', { merchantOrderNo: 'A1', amount: 980, subject, payway: '3', operator: 'op01' });
+  assert.equal(JSON.parse(request.body).subject, subject);
+  assert.equal(Object.getPrototypeOf(request), Object.prototype);
+  assert.deepEqual(Object.keys(request), ['method', 'url', 'headers', 'body']);
+  assert.equal(request.method, 'POST');
+  assert.equal(typeof request.body, 'string');
+  for (const v of Object.values(request.headers)) assert.equal(typeof v, 'string');
+  assert.equal(request.headers.authorization, `T1 ${createHash('md5').update(request.body + terminalKey).digest('hex')}`);
 });

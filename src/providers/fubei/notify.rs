@@ -120,7 +120,7 @@ impl Fubei {
             refund,
             order,
             ack: Ack::text(&self.ack),
-            raw: Value::Object(raw),
+            raw: Value::Object(raw).into(),
         })
     }
 }

@@ -2,5 +2,6 @@
 //! none of it is compiled into the library or the wasm module.
 
 pub mod conformance;
+mod raw;
 pub(crate) mod testkit;
 mod wallet;

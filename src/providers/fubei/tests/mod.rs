@@ -124,7 +124,7 @@ fn property_random_amounts_round_trip_through_responses() {
         let r = parse_text(&mut gw2, Operation::Query, &body2);
         assert_eq!(r.order.expect("order").amounts.total, Some(n), "{wire}");
         // And the raw body keeps the literal text.
-        assert_eq!(r.raw["data"]["total_amount"].to_string(), *wire);
+        assert_eq!(r.raw.value()["data"]["total_amount"].to_string(), *wire);
     }
 }
 
@@ -836,7 +836,7 @@ fn seed_query_answer() {
         }
     );
     assert_eq!(o.paid_at, Some(1_496_325_236_000));
-    assert_eq!(r.raw["data"]["no_cash_coupon_fee"].to_string(), "0.01");
+    assert_eq!(r.raw.value()["data"]["no_cash_coupon_fee"].to_string(), "0.01");
     // The same answer about another order is not an answer.
     let other = input(json!({"merchantOrderNo": "another"}));
     let r = crate::providers::parse_checked(
@@ -1102,7 +1102,7 @@ fn platform_errors() {
             assert_eq!(e.provider_code.as_deref(), Some(sub));
             assert_eq!(e.provider_message.as_deref(), Some("失败"));
         }
-        assert_eq!(r.raw["sub_code"], sub);
+        assert_eq!(r.raw.value()["sub_code"], sub);
         if sub == "FREQUENCY_LIMITED" {
             assert!(r.error.as_ref().is_some_and(|e| e.retryable), "{op:?} {sub}");
         }

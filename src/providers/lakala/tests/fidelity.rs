@@ -312,7 +312,7 @@ fn doc_1009_camel_case_notice_is_read() {
     assert_eq!(o.provider_state.as_deref(), Some("S"));
     assert!(n.verified);
     assert_eq!(n.ack.body, ACK);
-    assert_eq!(n.raw["payOrderNo"], "21090611012001970631000463034", "raw keeps the body");
+    assert_eq!(n.raw.value()["payOrderNo"], "21090611012001970631000463034", "raw keeps the body");
 }
 
 #[test]

@@ -1050,7 +1050,7 @@ fn seed_query_answer_maps_amounts_and_time() {
     );
     // trade_time 20210907150327 is Beijing time: 2021-09-07T07:03:27Z.
     assert_eq!(o.paid_at, Some(1_630_998_207_000));
-    assert_eq!(r.raw["resp_data"]["log_no"], "66210003630077", "raw keeps the body");
+    assert_eq!(r.raw.value()["resp_data"]["log_no"], "66210003630077", "raw keeps the body");
 }
 
 #[test]
@@ -1607,7 +1607,7 @@ fn a_valid_notification_is_accepted_with_the_exact_ack() {
     assert_eq!(n.order.provider_state.as_deref(), Some("SUCCESS"));
     assert_eq!(n.order.amounts.paid, Some(123));
     assert_eq!(n.order.paid_at, Some(1_630_998_207_000));
-    assert_eq!(n.raw["log_no"], "66210003630077");
+    assert_eq!(n.raw.value()["log_no"], "66210003630077");
     // Other states map through the same table.
     for (status, state, _) in TRADE_STATE_TABLE.iter().take(3) {
         let body = notice(status);

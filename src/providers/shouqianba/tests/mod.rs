@@ -310,7 +310,7 @@ fn biz_result_codes_through_parse() {
             .unwrap_or_else(|| panic!("{op:?} {code}: data was not mapped"));
         assert_eq!(o.provider_state.as_deref(), Some(status));
         assert_eq!(o.merchant_order_no.as_deref(), Some(ORDER));
-        assert!(r.raw.is_object(), "raw keeps the body");
+        assert!(r.raw.value().is_object(), "raw keeps the body");
     }
 }
 
@@ -516,7 +516,7 @@ fn transport_500_is_unknown() {
             // retryable agrees with next: reads may be sent again, changes are polled.
             assert_eq!(e.retryable, !op.mutates());
             assert_eq!(e.provider_code.as_deref(), Some(code));
-            assert_eq!(r.raw["error_code"], code);
+            assert_eq!(r.raw.value()["error_code"], code);
         }
     }
 }
@@ -1559,8 +1559,8 @@ fn checkin_rotates_the_terminal() {
     assert!(r.error.is_none());
     let c = r.credentials.as_ref().expect("credentials");
     assert_eq!((c.terminal_sn.as_str(), c.terminal_key.as_str()), ("T2", "K2"));
-    assert_eq!(r.raw["biz_response"]["terminal_key"], "<redacted>");
-    assert_eq!(r.raw["biz_response"]["terminal_sn"], "T2");
+    assert_eq!(r.raw.value()["biz_response"]["terminal_key"], "<redacted>");
+    assert_eq!(r.raw.value()["biz_response"]["terminal_sn"], "T2");
 
     // The next request is signed with the new terminal.
     for op in [Operation::Query, Operation::Checkin, Operation::Pay] {
@@ -1934,9 +1934,9 @@ fn secrets_stay_out_of_results() {
             Some(NEW_SECRET),
             "{op:?}"
         );
-        assert_eq!(r.raw["biz_response"]["terminal_key"], "<redacted>");
-        assert_eq!(r.raw["biz_response"]["data"]["terminal_key"], "<redacted>");
-        assert_eq!(r.raw["biz_response"]["data"]["vendor_key"], "<redacted>");
+        assert_eq!(r.raw.value()["biz_response"]["terminal_key"], "<redacted>");
+        assert_eq!(r.raw.value()["biz_response"]["data"]["terminal_key"], "<redacted>");
+        assert_eq!(r.raw.value()["biz_response"]["data"]["vendor_key"], "<redacted>");
         assert_result_clean(&format!("{op:?} success"), &r);
         let full = serde_json::to_string(&r).unwrap();
         assert_eq!(

@@ -172,7 +172,7 @@ fn wechat_wallet_orders_carry_exactly_the_six_keys() {
             assert_eq!(o.pay_params, Some(wechat_request()), "{kind}");
             assert_eq!(o.qr_code, None);
             // The raw answer keeps what the gateway sent.
-            assert!(r.raw["biz_response"]["data"].get("wap_pay_request").is_some());
+            assert!(r.raw.value()["biz_response"]["data"].get("wap_pay_request").is_some());
         }
     }
 }

@@ -167,7 +167,7 @@ fn seed_query_answer_maps_amounts_and_times() {
     );
     assert_eq!(o.paid_at, Some(1_638_777_285_405));
     assert!(o.qr_code.is_none() && o.pay_params.is_none());
-    assert_eq!(r.raw["data"]["buyerLoginId"], "132****8866", "raw keeps the body");
+    assert_eq!(r.raw.value()["data"]["buyerLoginId"], "132****8866", "raw keeps the body");
 }
 
 #[test]

@@ -55,7 +55,7 @@ fn seed_002_example_as_a_callback_is_read_as_the_query_answer_unverified() {
     assert_eq!(n.order.paid_at, Some(1_638_777_285_405));
     assert!(n.refund.is_none());
     assert_eq!((n.ack.status, n.ack.body.as_str()), (200, r#"{"code":8888,"msg":"处理成功"}"#));
-    assert_eq!(n.raw["buyerLoginId"], "132****8866", "raw is the decoded data");
+    assert_eq!(n.raw.value()["buyerLoginId"], "132****8866", "raw is the decoded data");
     // Through the JSON entry point as the bindings call it.
     let client = reading_client();
     let out = client
