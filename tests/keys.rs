@@ -554,3 +554,77 @@ fn keys_are_read_as_rsa_reads_them() {
         }
     }
 }
+
+/// Fields after a PKCS#8 key's OCTET STRING, which byte changes to a real key never make: [0] attributes
+/// (any number, either form), [1] publicKey (primitive BIT STRING, in version 1 only) and further fields
+/// (each an explicitly tagged [n] holding one TLV, as the pkcs8 crate reads them). Both read each alike.
+#[test]
+fn pkcs8_fields_after_the_key_are_read_as_rsa_reads_them() {
+    use base64::Engine;
+    use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+    use rsa::RsaPrivateKey;
+    let key = RsaPrivateKey::from_pkcs8_pem(SMALL_KEY).unwrap();
+    let der = key.to_pkcs8_der().unwrap().as_bytes().to_vec();
+    // The outer SEQUENCE's content with `version` set and `fields` appended, wrapped again.
+    let with = |version: u8, fields: &[u8]| {
+        let n = (der[1] & 0x7f) as usize;
+        let mut content = der[2 + n..].to_vec();
+        assert_eq!(&content[..3], &[0x02, 0x01, 0x00]);
+        content[2] = version;
+        content.extend_from_slice(fields);
+        let len = content.len().to_be_bytes();
+        let skip = len.iter().take_while(|b| **b == 0).count();
+        [&[0x30, 0x80 | (len.len() - skip) as u8][..], &len[skip..], &content].concat()
+    };
+    let public: &[u8] = &[0x81, 0x02, 0x00, 0x01];
+    let cases: &[(u8, &[&[u8]])] = &[
+        (0, &[]),
+        (0, &[&[0xa0, 0x00]]),
+        (0, &[&[0x80, 0x00]]),
+        (0, &[&[0xa0, 0x00], &[0xa0, 0x00]]),
+        (0, &[&[0xa0, 0x00], &[0x80, 0x01, 0x05]]),
+        (0, &[public]),
+        (0, &[&[0xa2, 0x02, 0x05, 0x00]]),
+        (0, &[&[0xa2, 0x00]]),
+        (0, &[&[0xa2, 0x04, 0x05, 0x00, 0x05, 0x00]]),
+        (0, &[&[0x82, 0x00]]),
+        (0, &[&[0x82, 0x02, 0x05, 0x00]]),
+        (0, &[&[0xa1, 0x03, 0x03, 0x01, 0x00]]),
+        (0, &[&[0xa2, 0x02, 0x05, 0x00], &[0xa1, 0x02, 0x05, 0x00]]),
+        (0, &[&[0xbf, 0x00]]),
+        (0, &[&[0x9f, 0x00]]),
+        (0, &[&[0x30, 0x00]]),
+        (1, &[]),
+        (1, &[public]),
+        (1, &[&[0x81, 0x01, 0x00]]),
+        (1, &[&[0x81, 0x00]]),
+        (1, &[&[0x81, 0x02, 0x01, 0x00]]),
+        (1, &[&[0xa0, 0x00], public]),
+        (1, &[&[0xa0, 0x00], &[0x80, 0x00], public]),
+        (1, &[public, &[0xa3, 0x02, 0x05, 0x00]]),
+        (1, &[public, &[0x83, 0x00]]),
+        (1, &[public, public]),
+        (1, &[&[0xa2, 0x02, 0x05, 0x00], public]),
+        (2, &[public]),
+    ];
+    let differ: Vec<String> = cases
+        .iter()
+        .filter_map(|(version, fields)| {
+            let v = with(*version, &fields.concat());
+            let ours = load_private_key(FIELD, &base64::engine::general_purpose::STANDARD.encode(&v)).ok();
+            let theirs = RsaPrivateKey::from_pkcs8_der(&v).ok();
+            let (ours, theirs) = (
+                ours.map(|k| k.pkcs8_der().to_vec()),
+                theirs.map(|k| k.to_pkcs8_der().unwrap().as_bytes().to_vec()),
+            );
+            (ours != theirs).then(|| {
+                format!(
+                    "version {version}, fields {fields:02x?}: ours {}, rsa {}",
+                    ours.is_some(),
+                    theirs.is_some()
+                )
+            })
+        })
+        .collect();
+    assert!(differ.is_empty(), "read differently:\n{}", differ.join("\n"));
+}

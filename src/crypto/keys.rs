@@ -422,7 +422,8 @@ fn pkcs8_private(der: &[u8]) -> Option<RsaPrivateKey> {
     let (0x04, key, _, mut rest) = tlv(rest)? else {
         return None;
     };
-    if let Some((0xa0 | 0x80, _, _, after)) = tlv(rest) {
+    // The pkcs8 crate skips every [0] before [1], in either form, and takes [1] only as a primitive BIT STRING.
+    while let Some((0xa0 | 0x80, _, _, after)) = tlv(rest) {
         rest = after;
     }
     let public = match tlv(rest) {
@@ -430,15 +431,18 @@ fn pkcs8_private(der: &[u8]) -> Option<RsaPrivateKey> {
             rest = after;
             true
         }
-        Some((0x81, ..)) => return None,
+        Some((0x81 | 0xa1, ..)) => return None,
         _ => false,
     };
     if public != v2 {
         return None;
     }
+    // A further field is an explicitly tagged [n] (constructed, n below 31) holding exactly one TLV.
     while !rest.is_empty() {
         match tlv(rest)? {
-            (t, _, _, after) if t & 0xc0 == 0x80 => rest = after,
+            (t, inner, _, after) if t & 0xe0 == 0xa0 && t != 0xbf && matches!(tlv(inner), Some((.., []))) => {
+                rest = after
+            }
             _ => return None,
         }
     }
