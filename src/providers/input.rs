@@ -125,7 +125,10 @@ impl Input {
                 } else {
                     "a string"
                 };
-                return Err(Error::input(k, format!("must be {expected} (got {})", json_type(v))));
+                return Err(Error::input(
+                    k,
+                    format!("must be {expected} (got {})", super::json_type(v)),
+                ));
             }
         }
         alias(&mut fields, "payerUid", "payerId")?;
@@ -152,17 +155,6 @@ fn alias(fields: &mut Map<String, Value>, old: &str, new: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Turns a serde error into INVALID_INPUT/INVALID_CONFIG. Only an unknown field's name is quoted from

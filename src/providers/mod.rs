@@ -23,7 +23,7 @@ pub use input::*;
 pub use pipeline::*;
 pub use verify::*;
 pub(crate) use wire_struct::wire_struct;
-pub use wire_struct::{field, read, read_fields, Check, FromWire, WireError, WireStruct};
+pub use wire_struct::{field, json_type, read, read_fields, Check, FromWire, WireError, WireStruct};
 
 use crate::error::{Error, Result};
 use crate::flow::Kind;

@@ -106,15 +106,19 @@ pub fn field<T: FromWire>(m: &Map<String, Value>, key: &str) -> Option<T> {
 }
 
 fn wrong(expected: &str, got: &Value) -> WireError {
-    let got = match got {
+    WireError::new("", format!("must be {expected} (got {})", json_type(got)))
+}
+
+/// A value's JSON type, for messages that say what was found (never the value: it may be a secret).
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    };
-    WireError::new("", format!("must be {expected} (got {got})"))
+    }
 }
 
 /// serde's wording for the expected names, so the message reads as it always has.
