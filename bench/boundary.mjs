@@ -1,5 +1,5 @@
 // The cost of the JS/wasm boundary: one Shouqianba build + parse (MD5 signing, a JSON answer mapped to
-// an OperationResult), one Lakala build (RSA signing with the default signer) and one Lakala query parse (a
+// an OperationResult), one Fubei build (its body holds JSON inside JSON), one Lakala build (RSA signing with the default signer) and one Lakala query parse (a
 // signed answer, verifier 'node': the reference verifies with node:crypto too), each through a built
 // package, as ratios to a hand-written node:crypto implementation of the same operation, measured in one
 // run. Packages are given as directories holding index.mjs (pkg/dist by default), so a build of an
@@ -8,7 +8,7 @@
 import { sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { interleaved, lakala, lakalaOrder, median, nonce, now, orderNo, privateKey, publicKey, refLakala, refShouqianba, refShouqianbaBuild, sqbAnswer, terminalKey, terminalSn } from './lib.mjs';
+import { fubeiNonce, interleaved, lakala, lakalaOrder, median, nonce, now, orderNo, privateKey, publicKey, refFubeiBuild, refLakala, refShouqianba, refShouqianbaBuild, sqbAnswer, terminalKey, terminalSn } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const rounds = Number(args[0] ?? 15);
@@ -16,7 +16,7 @@ const packages = (args.length > 1 ? args.slice(1) : ['this=pkg/dist']).map((a) =
   const [label, dir] = a.includes('=') ? a.split('=') : [a, a];
   return { label, dir: resolve(dir) };
 });
-const PER_ROUND = { shouqianba: 400, 'shouqianba-build': 400, lakala: 150, 'lakala-parse': 200, 'lakala-parse-none': 200 };
+const PER_ROUND = { shouqianba: 400, 'shouqianba-build': 400, 'fubei-build': 400, lakala: 150, 'lakala-parse': 200, 'lakala-parse-none': 200 };
 
 // A Lakala query answer signed with the fixture's key (its platformCertificate), at the fixture's clock.
 const lines = (...parts) => Buffer.from(parts.map((p) => `${p}\n`).join(''));
@@ -40,6 +40,8 @@ function refLakalaParse() {
 const cases = [];
 cases.push({ pkg: 'node:crypto', op: 'shouqianba', run: async () => refShouqianba() });
 cases.push({ pkg: 'node:crypto', op: 'shouqianba-build', run: async () => refShouqianbaBuild() });
+const fubeiCreds = { appId: '20190101123', appSecret: 'b3e2a1f0c9d8e7f6a5b4c3d2e1f0a9b8' };
+cases.push({ pkg: 'node:crypto', op: 'fubei-build', run: async () => refFubeiBuild(fubeiCreds) });
 cases.push({ pkg: 'node:crypto', op: 'lakala', run: async () => refLakala() });
 cases.push({ pkg: 'node:crypto', op: 'lakala-parse', run: async () => refLakalaParse() });
 for (const p of packages) {
@@ -56,6 +58,9 @@ for (const p of packages) {
   } });
   // The build alone: the input crossing in and the request crossing out, no answer to map.
   cases.push({ pkg: p.label, op: 'shouqianba-build', run: () => sqb.buildRequest('query', input) });
+  const fb = aggpay.createClient({ provider: 'fubei', baseUrl: 'http://127.0.0.1:9/fubei', credentials: fubeiCreds, now, nonce: fubeiNonce });
+  if (JSON.parse((await fb.buildRequest('query', input)).body).sign !== JSON.parse(refFubeiBuild(fubeiCreds).body).sign) throw new Error(`${p.label}: the Fubei reference signs differently`);
+  cases.push({ pkg: p.label, op: 'fubei-build', run: () => fb.buildRequest('query', input) });
   cases.push({ pkg: p.label, op: 'lakala', run: () => lkl.buildRequest('query', { merchantOrderNo: lakalaOrder }) });
   const lklInput = { merchantOrderNo: lakalaOrder };
   const lklCheck = await lkl.parseResponse('query', lklAnswer, lklInput);
@@ -74,6 +79,7 @@ console.log('|---|---|---:|---:|');
 const WHAT = {
   shouqianba: "Shouqianba buildRequest('query') + parseResponse",
   'shouqianba-build': "Shouqianba buildRequest('query') alone",
+  'fubei-build': "Fubei buildRequest('query') alone",
   lakala: "Lakala buildRequest('query'), default signer",
   'lakala-parse': "Lakala parseResponse('query'), default verifier",
   'lakala-parse-none': "Lakala parseResponse('query'), verifier answering true (reference: with node:crypto verify)",

@@ -47,6 +47,17 @@ export function refShouqianbaParse(text = sqbAnswer) {
   };
 }
 export const refShouqianba = () => [refShouqianbaBuild(), refShouqianbaParse()];
+/** Fubei's query, built by hand: sorted parameters, MD5 with the app secret, uppercase (its nonce fixed). */
+export const fubeiNonce = () => 'bf9aa7d177a5d2724934f1eaaf323548';
+export function refFubeiBuild({ appId, appSecret }) {
+  const params = {
+    app_id: appId, biz_content: JSON.stringify({ merchant_order_sn: orderNo }), format: 'json',
+    method: 'openapi.payment.order.query', nonce: fubeiNonce(), sign_method: 'md5', version: '1.0',
+  };
+  const base = Object.keys(params).filter((k) => params[k] !== '').sort().map((k) => `${k}=${params[k]}`).join('&');
+  params.sign = createHash('md5').update(base + appSecret).digest('hex').toUpperCase();
+  return { method: 'POST', url: 'http://127.0.0.1:9/fubei/gateway', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(params) };
+}
 export function refLakala() {
   const t = now();
   const body = JSON.stringify({ req_time: '20210907173330', version: '3.0', req_data: { merchant_no: lakala.merchantNo, term_no: lakala.termNo, out_trade_no: lakalaOrder } });

@@ -27,8 +27,8 @@ import { startEmulator } from '../js-examples/emulator/index.mjs';
 import { clientFor, startMerchant } from '../tests/js/kit.mjs';
 import { sizeRows } from '../scripts/wasm-size.mjs';
 import {
-  interleaved, lakala, lakalaOrder, median, nonce, now, orderNo, refLakala, refShouqianbaBuild, refShouqianbaParse,
-  sqbAnswer, terminalKey, terminalSn,
+  fubeiNonce, interleaved, lakala, lakalaOrder, median, nonce, now, orderNo, refFubeiBuild, refLakala, refShouqianbaBuild,
+  refShouqianbaParse, sqbAnswer, terminalKey, terminalSn,
 } from './lib.mjs';
 
 const args = process.argv.slice(2);
@@ -196,21 +196,12 @@ await merchant.close?.();
 const fixedNow = () => lakalaRecordedAt;
 const sqb = createClient({ provider: 'shouqianba', baseUrl: 'http://127.0.0.1:9', credentials: { terminalSn, terminalKey }, now, nonce });
 const fubeiCreds = emu.fubei.credentials;
-const fubei = createClient({ provider: 'fubei', baseUrl: 'http://127.0.0.1:9/fubei', credentials: { appId: fubeiCreds.appId, appSecret: fubeiCreds.appSecret }, now, nonce: () => 'bf9aa7d177a5d2724934f1eaaf323548' });
+const fubei = createClient({ provider: 'fubei', baseUrl: 'http://127.0.0.1:9/fubei', credentials: { appId: fubeiCreds.appId, appSecret: fubeiCreds.appSecret }, now, nonce: fubeiNonce });
 const lklBuild = createClient({ provider: 'lakala', baseUrl: 'http://127.0.0.1:9', credentials: lakala, now, nonce, signer: 'node' });
 const lklEmu = clientOf('lakala', { now: fixedNow });
 const noticeClients = Object.fromEntries(SIGNED_NOTICES.map((p) => [p, clientOf(p, { now: fixedNow })]));
 
 // Hand-written references of the same operations.
-function refFubeiBuild() {
-  const params = {
-    app_id: fubeiCreds.appId, biz_content: JSON.stringify({ merchant_order_sn: orderNo }), format: 'json',
-    method: 'openapi.payment.order.query', nonce: 'bf9aa7d177a5d2724934f1eaaf323548', sign_method: 'md5', version: '1.0',
-  };
-  const base = Object.keys(params).filter((k) => params[k] !== '').sort().map((k) => `${k}=${params[k]}`).join('&');
-  params.sign = createHash('md5').update(base + fubeiCreds.appSecret).digest('hex').toUpperCase();
-  return { method: 'POST', url: 'http://127.0.0.1:9/fubei/gateway', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(params) };
-}
 const platformKey = createPublicKey(emu.lakala.platformCertificatePem);
 function refLakalaParse({ headers, body }) {
   const h = headers;
@@ -252,7 +243,7 @@ const lklQueryInput = { merchantOrderNo: lklOrder };
 const mine = await sqb.buildRequest('query', sqbInput);
 if (mine.headers.authorization !== refShouqianbaBuild().headers.authorization) throw new Error('Shouqianba: the reference signs differently');
 const fb = await fubei.buildRequest('query', sqbInput);
-if (JSON.parse(fb.body).sign !== JSON.parse(refFubeiBuild().body).sign) throw new Error(`Fubei: the reference signs differently: ${fb.body}`);
+if (JSON.parse(fb.body).sign !== JSON.parse(refFubeiBuild(fubeiCreds).body).sign) throw new Error(`Fubei: the reference signs differently: ${fb.body}`);
 const parsed = await lklEmu.parseResponse('query', lklQuery.response, lklQueryInput);
 if (parsed.outcome !== 'SUCCEEDED' || refLakalaParse(lklQuery.response).outcome !== 'SUCCEEDED') throw new Error(`Lakala parse: ${JSON.stringify(parsed).slice(0, 300)}`);
 for (const p of SIGNED_NOTICES) {
@@ -264,7 +255,7 @@ const rows = [
   { what: "Shouqianba query build + parse (MD5)", n: 400,
     ref: async () => [refShouqianbaBuild(), refShouqianbaParse()],
     pkg: async () => [await sqb.buildRequest('query', sqbInput), await sqb.parseResponse('query', { status: 200, headers: {}, body: sqbAnswer }, sqbInput)] },
-  { what: 'Fubei query build (sorted MD5)', n: 400, ref: async () => refFubeiBuild(), pkg: () => fubei.buildRequest('query', sqbInput) },
+  { what: 'Fubei query build (sorted MD5)', n: 400, ref: async () => refFubeiBuild(fubeiCreds), pkg: () => fubei.buildRequest('query', sqbInput) },
   { what: "Lakala query build (RSA sign, signer 'node')", n: 100, ref: async () => refLakala(), pkg: () => lklBuild.buildRequest('query', { merchantOrderNo: lakalaOrder }) },
   { what: 'Lakala query parse (RSA verify)', n: 100, ref: async () => refLakalaParse(lklQuery.response), pkg: () => lklEmu.parseResponse('query', lklQuery.response, lklQueryInput) },
   ...SIGNED_NOTICES.map((p) => ({
