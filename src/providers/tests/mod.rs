@@ -5,3 +5,4 @@ pub mod conformance;
 mod raw;
 pub(crate) mod testkit;
 mod wallet;
+mod wire_struct;
