@@ -67,16 +67,16 @@ pub fn headers(json: &str) -> Result<BTreeMap<String, String>> {
     if json.trim().is_empty() {
         return Ok(BTreeMap::new());
     }
-    match crate::json::parse(json.as_bytes()).map_err(|e| bad_json("headers", &e))? {
-        Value::Object(m) => m
-            .into_iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k, s)),
-                _ => Err(Error::input("headers", "must be an object whose values are strings")),
-            })
-            .collect(),
-        _ => Err(Error::input("headers", "must be an object whose values are strings")),
-    }
+    let not_strings = || Error::input("headers", "must be an object whose values are strings");
+    let Value::Object(m) = crate::json::parse(json.as_bytes()).map_err(|e| bad_json("headers", &e))? else {
+        return Err(not_strings());
+    };
+    m.into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k, s)),
+            _ => Err(not_strings()),
+        })
+        .collect()
 }
 
 impl Client {

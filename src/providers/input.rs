@@ -234,7 +234,7 @@ pub fn put(body: &mut Map<String, Value>, key: &str, v: Option<&str>) {
     }
 }
 
-/// A provider's config, with serde's errors made safe to show (`bad_json`). `provider` is the registry's
+/// A provider's config, a field that is not what the config reads named by its path (`wire_error`). `provider` is the registry's
 /// (it chose this module), so the module's own config type does not repeat it.
 pub fn parse_config<T: super::WireStruct>(mut config: Value) -> Result<T> {
     if let Some(fields) = config.as_object_mut() {
